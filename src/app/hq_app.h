@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hq_app.h — the use cases: the one path every change takes. Load what is needed, let the core
+ * decide, commit the change with its event through the store (group commit, durable before the
+ * call returns), then publish the event to listeners (the SSE hub). HTTP handlers and CLI commands
+ * are thin callers of these functions, so both behave the same.
+ *
+ * Threads: every function is safe to call from any thread. One mutex guards the hall; a writer
+ * thread commits queued batches together (many callers share one fsync) and wakes the callers.
+ * Inputs are jansson objects as the API receives them (borrowed); outputs are new json_t
+ * snapshots the caller owns (json_decref). On refusal: a negative enum hq_err, *why filled, and
+ * nothing changed.
+ */
+#ifndef HQ_APP_H
+#define HQ_APP_H
+
+#include <jansson.h>
+
+#include "../core/hq_core.h"
+#include "../store/hq_store.h"
+
+struct hq_app;
+
+/* Who acts. role HQ_ROLE_NONE = the public (kiosk, phone, web). */
+struct hq_actor {
+    char username[HQ_USER_MAX];
+    enum hq_role role;
+    char ip[64];
+    bool device; /* a registered device (exempt from the public rate limit) */
+    char device_name[64];
+};
+
+/* Clock: seconds since the epoch. Tests pass a fake one; NULL now = the real clock. */
+struct hq_clock {
+    int64_t (*now)(void *ctx);
+    void *ctx;
+};
+
+struct hq_app_options {
+    const char *db; /* path or postgresql:// URL */
+    struct hq_clock clock;
+    const char *public_url;       /* base of tracking URLs in QR codes, e.g. http://hall.example */
+    int32_t public_issue_per_min; /* per address, default 60 */
+};
+
+/* Open the store, rebuild the hall, start the writer thread. NULL and *why on failure. */
+struct hq_app *hq_app_open(const struct hq_app_options *o, struct hq_why *why);
+/* Stop the writer (after committing what is queued) and free everything. */
+void hq_app_close(struct hq_app *a);
+
+/* Current time through the app's clock, and its local breakdown in the hall's time zone. */
+int64_t hq_app_time(struct hq_app *a);
+void hq_app_now(struct hq_app *a, struct hq_now *out);
+/* RFC 3339 with the hall's offset; buf >= 32. t == 0 writes "" (the JSON layer makes it null). */
+void hq_app_format_time(struct hq_app *a, int64_t t, char *buf, size_t len);
+
+/* ---- live events ---- */
+/* Called on the writer thread after each commit, in sequence order. Must not block or call back
+ * into the app. Returns a listener id for hq_app_unlisten. */
+typedef void (*hq_listener_fn)(void *ctx, const struct hq_event *e);
+int hq_app_listen(struct hq_app *a, hq_listener_fn fn, void *ctx);
+void hq_app_unlisten(struct hq_app *a, int id);
+int64_t hq_app_last_seq(struct hq_app *a);
+/* Replay from the durable log (own read handle; any thread). */
+int hq_app_events_since(struct hq_app *a, int64_t after, size_t max, hq_event_cb cb, void *ctx);
+
+/* ---- sign-in ---- */
+/* Verify (argon2id, off the hall lock), create a durable session. *out =
+ * {"token","csrf","expires_at","user":{"username","name","role"}}. Refusals: HQ_EUNAUTH (wrong
+ * user or password, same message for both), HQ_ERATE (too many failures for this user or ip). */
+int hq_app_login(struct hq_app *a, const char *username, const char *password, const char *ip,
+                 json_t **out, struct hq_why *why);
+int hq_app_logout(struct hq_app *a, const char *token, struct hq_why *why);
+/* Resolve a token to an actor; *csrf_out (may be NULL, >= 65 bytes) receives the session's CSRF
+ * token. HQ_EUNAUTH when unknown or expired. */
+int hq_app_session(struct hq_app *a, const char *token, struct hq_actor *out, char *csrf_out);
+/* A registered device key (kiosk): fills out->device. HQ_EUNAUTH when unknown. */
+int hq_app_device(struct hq_app *a, const char *key, struct hq_actor *out);
+/* Public rate limit for ticket issuing; HQ_ERATE when over. */
+int hq_app_rate_check(struct hq_app *a, const struct hq_actor *who, struct hq_why *why);
+
+/* ---- API use cases (../shared/API.md). params are path parts as strings. ---- */
+int hq_app_services_list(struct hq_app *a, json_t **out);
+int hq_app_service_create(struct hq_app *a, const struct hq_actor *who, json_t *in, json_t **out,
+                          struct hq_why *why);
+int hq_app_service_update(struct hq_app *a, const struct hq_actor *who, const char *code,
+                          json_t *in, json_t **out, struct hq_why *why);
+int hq_app_service_disable(struct hq_app *a, const struct hq_actor *who, const char *code,
+                           json_t **out, struct hq_why *why);
+
+int hq_app_windows_list(struct hq_app *a, json_t **out);
+int hq_app_window_get(struct hq_app *a, int32_t number, json_t **out, struct hq_why *why);
+int hq_app_window_create(struct hq_app *a, const struct hq_actor *who, json_t *in, json_t **out,
+                         struct hq_why *why);
+int hq_app_window_update(struct hq_app *a, const struct hq_actor *who, int32_t number, json_t *in,
+                         json_t **out, struct hq_why *why);
+/* action: "open", "call-next", "call", "recall", "start", "finish", "no-show", "transfer",
+ * "pause", "resume", "close". *out = {"window":…,"ticket":…}. */
+int hq_app_window_action(struct hq_app *a, const struct hq_actor *who, int32_t number,
+                         const char *action, json_t *in, json_t **out, struct hq_why *why);
+
+int hq_app_staff_list(struct hq_app *a, const struct hq_actor *who, json_t **out,
+                      struct hq_why *why);
+int hq_app_staff_create(struct hq_app *a, const struct hq_actor *who, json_t *in, json_t **out,
+                        struct hq_why *why);
+int hq_app_staff_update(struct hq_app *a, const struct hq_actor *who, const char *username,
+                        json_t *in, json_t **out, struct hq_why *why);
+
+int hq_app_ticket_issue(struct hq_app *a, const struct hq_actor *who, json_t *in, json_t **out,
+                        struct hq_why *why);
+/* Public view of one ticket by its secret id (no phone). */
+int hq_app_ticket_get(struct hq_app *a, const char *id, json_t **out, struct hq_why *why);
+/* Staff list; status/service filters may be NULL. */
+int hq_app_tickets_list(struct hq_app *a, const struct hq_actor *who, const char *status,
+                        const char *service, json_t **out, struct hq_why *why);
+int hq_app_ticket_cancel(struct hq_app *a, const struct hq_actor *who, const char *id, json_t **out,
+                         struct hq_why *why);
+int hq_app_ticket_requeue(struct hq_app *a, const struct hq_actor *who, const char *id, json_t *in,
+                          json_t **out, struct hq_why *why);
+
+int hq_app_display(struct hq_app *a, json_t **out);
+int hq_app_notice_post(struct hq_app *a, const struct hq_actor *who, json_t *in, json_t **out,
+                       struct hq_why *why);
+int hq_app_notice_clear(struct hq_app *a, const struct hq_actor *who, const char *id, json_t **out,
+                        struct hq_why *why);
+
+int hq_app_evaluation_create(struct hq_app *a, const struct hq_actor *who, json_t *in, json_t **out,
+                             struct hq_why *why);
+int hq_app_complaint_create(struct hq_app *a, const struct hq_actor *who, json_t *in, json_t **out,
+                            struct hq_why *why);
+int hq_app_complaint_track(struct hq_app *a, const char *code, json_t **out, struct hq_why *why);
+
+int hq_app_hall_get(struct hq_app *a, json_t **out);
+int hq_app_hall_update(struct hq_app *a, const struct hq_actor *who, json_t *in, json_t **out,
+                       struct hq_why *why);
+
+/* Metrics snapshot for /metrics: tickets by state, last seq, commit batch histogram. */
+struct hq_app_metrics {
+    int64_t tickets_by_status[HQ_STATUS_COUNT_];
+    int64_t last_seq;
+    int64_t commits;
+    int64_t batches_committed;
+    int64_t batch_size_hist[8]; /* 1, 2, 4, 8, 16, 32, 64, >64 batches per transaction */
+};
+void hq_app_metrics(struct hq_app *a, struct hq_app_metrics *out);
+
+/* ---- direct access for the CLI (init, demo): run fn with the hall locked, then commit the
+ * batch it filled and publish. fn returns 0 or a negative hq_err (then nothing is committed). */
+typedef int (*hq_app_tx_fn)(void *ctx, struct hq_hall *h, const struct hq_now *now,
+                            struct hq_batch *b, struct hq_why *why);
+int hq_app_transact(struct hq_app *a, const char *actor, hq_app_tx_fn fn, void *ctx,
+                    struct hq_why *why);
+
+#endif

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hq_cli.h — the hallq commands, one file each (git's builtin/): cmd_<name>(argc, argv) gets the
+ * arguments after the command name, prints to stdout/stderr and returns the process exit code
+ * (0 ok, 1 failure, 2 usage error). main.c holds the dispatch table.
+ */
+#ifndef HQ_CLI_H
+#define HQ_CLI_H
+
+int cmd_init(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_backup(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
+int cmd_erlang(int argc, char **argv);
+int cmd_simulate(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
+
+#endif

@@ -1,0 +1,344 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hq_core.h — the hall as data and rules. No I/O, no clock, no randomness of its own: time comes in
+ * as a struct hq_now, ticket ids come in from the caller. Everything here is deterministic, so it
+ * is tested exhaustively (tests/unit/test_core_*.c) and reused by the simulation (src/plan).
+ *
+ * Ownership: struct hq_hall owns every service, window, staff member and ticket in it (fixed-size
+ * fields, or arrays grown by the hall). Pointers returned by lookups point into the hall and stay
+ * valid until the next call that adds a ticket/service/window/staff (arrays may move): copy what
+ * you keep. The hall is not thread-safe: its owner (src/app) serialises all access.
+ *
+ * Every operation that can be refused returns 0 or a negative enum hq_err code and, on refusal,
+ * fills *why (a code, the input field at fault and a human message) and changes nothing.
+ */
+#ifndef HQ_CORE_H
+#define HQ_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Limits: inputs longer than these are refused as invalid_field, never truncated. */
+#define HQ_CODE_MAX 3     /* service code, 1-2 capital letters + NUL */
+#define HQ_NAME_MAX 128   /* UTF-8 bytes incl. NUL */
+#define HQ_TEXT_MAX 512   /* pause reasons, notices */
+#define HQ_DOC_MAX 16     /* documents per service */
+#define HQ_WIN_SVC_MAX 16 /* services per window */
+#define HQ_NEXT_MAX 8     /* next_services of one ticket */
+#define HQ_CERT_MAX 32    /* certifications per staff member */
+#define HQ_ID_LEN 32      /* ticket ids: 32 lowercase hex chars */
+#define HQ_USER_MAX 33    /* usernames: [a-z0-9_.-]{1,32} */
+#define HQ_PHONE_MAX 24
+#define HQ_NUMBER_MAX 8 /* "AB1234" */
+#define HQ_HASH_MAX 128 /* argon2id encoded hash */
+
+/* ---- errors (libuv style: 0 ok, negative failure; one table maps to HTTP, src/core/err.c) ---- */
+enum hq_err {
+    HQ_OK = 0,
+    HQ_EBADJSON = -1,    /* 400 bad_json */
+    HQ_EINVAL = -2,      /* 400 invalid_field */
+    HQ_EUNAUTH = -3,     /* 401 unauthenticated */
+    HQ_EFORBIDDEN = -4,  /* 403 forbidden */
+    HQ_ENOTFOUND = -5,   /* 404 not_found */
+    HQ_ECONFLICT = -6,   /* 409 conflict */
+    HQ_ETOOLARGE = -7,   /* 413 payload_too_large */
+    HQ_EMEDIA = -8,      /* 415 unsupported_media_type */
+    HQ_ERATE = -9,       /* 429 rate_limited */
+    HQ_ESUSPENDED = -10, /* 503 suspended */
+    HQ_ESTORE = -11,     /* 503 store_unavailable: the change could not be made durable */
+    HQ_EINTERNAL = -12,  /* 500 internal (a bug) */
+    HQ_ENOMETHOD = -13,  /* 405 method_not_allowed */
+    HQ_ERR_COUNT_ = 14
+};
+
+struct hq_why {
+    int code;          /* enum hq_err */
+    char field[32];    /* input field at fault, "" if none */
+    char message[256]; /* English, precise: "service: no service with code 'Z'" */
+};
+
+/* Fill *why (may be NULL) and return code. printf-style message. */
+int hq_fail(struct hq_why *why, int code, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+int hq_err_http_status(int code);
+const char *hq_err_name(int code); /* "invalid_field" … */
+
+/* ---- time, passed in ---- */
+struct hq_now {
+    int64_t t;       /* unix seconds */
+    int32_t day;     /* local (hall time zone) date as yyyymmdd */
+    int32_t minute;  /* local minute of the day 0..1439 */
+    int32_t weekday; /* local weekday 0=Sunday..6 */
+};
+
+/* Opening hours: per weekday, [open, close) in local minutes; open == close == -1: closed that
+ * day; has_hours false: always open. */
+struct hq_hours {
+    bool has_hours;
+    int16_t open[7];
+    int16_t close[7];
+};
+bool hq_hours_is_open(const struct hq_hours *h, const struct hq_now *now);
+
+/* ---- enums and their names (names are the API's strings) ---- */
+enum hq_status {
+    HQ_WAITING,
+    HQ_CALLED,
+    HQ_SERVING,
+    HQ_DONE,
+    HQ_NO_SHOW,
+    HQ_CANCELLED,
+    HQ_EXPIRED,
+    HQ_STATUS_COUNT_
+};
+enum hq_category { HQ_NORMAL, HQ_PRIORITY, HQ_APPOINTMENT, HQ_CATEGORY_COUNT_ };
+enum hq_channel { HQ_KIOSK, HQ_GUIDE, HQ_WEB, HQ_PHONE, HQ_CHANNEL_COUNT_ };
+enum hq_win_state { HQ_WIN_CLOSED, HQ_WIN_OPEN, HQ_WIN_PAUSED, HQ_WIN_STATE_COUNT_ };
+enum hq_role {
+    HQ_ROLE_NONE,
+    HQ_ROLE_ADMIN,
+    HQ_ROLE_MANAGER,
+    HQ_ROLE_CLERK,
+    HQ_ROLE_GUIDE,
+    HQ_ROLE_COUNT_
+};
+
+const char *hq_status_name(enum hq_status s);
+const char *hq_category_name(enum hq_category c);
+const char *hq_channel_name(enum hq_channel c);
+const char *hq_win_state_name(enum hq_win_state s);
+const char *hq_role_name(enum hq_role r);
+/* Parse an API string; return the enum value or -1. */
+int hq_status_parse(const char *s);
+int hq_category_parse(const char *s);
+int hq_channel_parse(const char *s);
+int hq_role_parse(const char *s);
+
+/* ---- the model ---- */
+struct hq_service {
+    char code[HQ_CODE_MAX];
+    char name[HQ_NAME_MAX];
+    char name_en[HQ_NAME_MAX];
+    int32_t avg_service_s; /* configured average, > 0 */
+    char documents[HQ_DOC_MAX][HQ_NAME_MAX];
+    int n_documents;
+    int32_t daily_quota; /* 0 = unlimited */
+    bool enabled;
+    struct hq_hours hours; /* has_hours false: the hall's hours apply */
+    /* numbering: last sequence issued on seq_day (persisted with every ticket) */
+    int32_t seq_day;
+    int32_t seq;
+    /* recent service times (seconds), newest last, for the estimate; filled on finish and load */
+    int32_t recent[32];
+    int n_recent;
+};
+
+struct hq_window {
+    int32_t number; /* > 0 */
+    char name[HQ_NAME_MAX];
+    char services[HQ_WIN_SVC_MAX][HQ_CODE_MAX]; /* order of preference */
+    int n_services;
+    enum hq_win_state state;
+    char pause_reason[HQ_TEXT_MAX];
+    int64_t paused_at;           /* 0 when not paused */
+    int32_t back_in_s;           /* 0 = not given */
+    char clerk[HQ_USER_MAX];     /* "" when closed */
+    char current[HQ_ID_LEN + 1]; /* id of the called/serving ticket, "" when none */
+    /* while open: the services of the list the clerk is certified for, same order */
+    char active[HQ_WIN_SVC_MAX][HQ_CODE_MAX];
+    int n_active;
+    int64_t opened_at;
+};
+
+struct hq_cert {
+    char service[HQ_CODE_MAX];
+    int32_t expires_on; /* yyyymmdd, valid through that day */
+};
+
+struct hq_staff {
+    char username[HQ_USER_MAX];
+    char name[HQ_NAME_MAX];
+    enum hq_role role;
+    char pw_hash[HQ_HASH_MAX]; /* argon2id encoded; never leaves the server */
+    struct hq_cert certs[HQ_CERT_MAX];
+    int n_certs;
+    bool active;
+};
+
+struct hq_ticket {
+    char id[HQ_ID_LEN + 1];     /* opaque, from the caller's random source */
+    char number[HQ_NUMBER_MAX]; /* "A001" */
+    int32_t day;                /* local day of issue, yyyymmdd */
+    int32_t seq;
+    char service[HQ_CODE_MAX];           /* the service it waits for / is served for now */
+    char next[HQ_NEXT_MAX][HQ_CODE_MAX]; /* services still to come, in order */
+    int n_next;
+    enum hq_category category;
+    enum hq_channel channel;
+    enum hq_status status;
+    char phone[HQ_PHONE_MAX]; /* personal: never in public output */
+    int64_t issued_at;
+    int64_t queued_at;      /* its place in time (issue; transfer keeps it) */
+    int64_t appointment_at; /* 0 unless appointment */
+    int64_t called_at, started_at, finished_at;
+    int32_t window;          /* 0 = none */
+    char clerk[HQ_USER_MAX]; /* who called/served it, "" */
+    int32_t calls;
+    int32_t stage;  /* 0 for the first service, +1 per finished service */
+    bool evaluated; /* an evaluation exists for its latest finish */
+};
+
+/* Call policy (API.md): score = seconds waited + category boost + service boost. */
+struct hq_policy {
+    int32_t boost_priority_s;      /* default 1800 */
+    int32_t boost_appointment_s;   /* default 3600, once appointment_at has begun */
+    int32_t boost_first_service_s; /* default 60, first service of the window's list */
+};
+
+/* The hall's own settings (persisted as one record). */
+struct hq_hall_conf {
+    char name[HQ_NAME_MAX];
+    char name_en[HQ_NAME_MAX];
+    char timezone[64]; /* IANA name, e.g. "Asia/Shanghai" */
+    struct hq_hours hours;
+    struct hq_policy policy;
+    bool suspended; /* emergency: ticketing suspended (503) */
+    char suspend_reason[HQ_TEXT_MAX];
+    int32_t target_wait_s; /* crowding target, default 900 */
+};
+
+struct hq_hall {
+    struct hq_hall_conf conf;
+    int32_t day; /* the local day the hall last saw (day roll) */
+
+    struct hq_service *services;
+    size_t n_services, cap_services;
+    struct hq_window *windows;
+    size_t n_windows, cap_windows;
+    struct hq_staff *staff;
+    size_t n_staff, cap_staff;
+    struct hq_ticket *tickets;
+    size_t n_tickets, cap_tickets; /* in issue order */
+};
+
+/* Lifecycle. _init sets defaults (policy, empty arrays); _release frees the arrays. */
+void hq_hall_init(struct hq_hall *h);
+void hq_hall_release(struct hq_hall *h);
+
+/* Lookups (NULL when absent). */
+struct hq_service *hq_service_find(struct hq_hall *h, const char *code);
+struct hq_window *hq_window_find(struct hq_hall *h, int32_t number);
+struct hq_staff *hq_staff_find(struct hq_hall *h, const char *username);
+struct hq_ticket *hq_ticket_find(struct hq_hall *h, const char *id);
+struct hq_ticket *hq_ticket_find_number(struct hq_hall *h, int32_t day, const char *number);
+
+/* ---- configuration (validated; on refusal nothing changes) ---- */
+/* Add (or, for _put, replace by key) a copy of *s. Validates code, names, avg > 0, quota >= 0. */
+int hq_service_add(struct hq_hall *h, const struct hq_service *s, struct hq_why *why);
+int hq_service_put(struct hq_hall *h, const struct hq_service *s, struct hq_why *why);
+/* Windows: number > 0, services exist; _put keeps state/clerk/current of an existing window. */
+int hq_window_add(struct hq_hall *h, const struct hq_window *w, struct hq_why *why);
+int hq_window_put(struct hq_hall *h, const struct hq_window *w, struct hq_why *why);
+int hq_staff_add(struct hq_hall *h, const struct hq_staff *s, struct hq_why *why);
+int hq_staff_put(struct hq_hall *h, const struct hq_staff *s, struct hq_why *why);
+/* Validators shared with the HTTP layer. */
+bool hq_valid_service_code(const char *code);
+bool hq_valid_username(const char *u);
+bool hq_cert_valid(const struct hq_staff *s, const char *service, int32_t day);
+
+/* ---- tickets ---- */
+struct hq_issue {
+    const char *service;
+    enum hq_category category;
+    enum hq_channel channel;
+    const char *phone; /* NULL or digits/+/-/space, <= 20 */
+    const char *next[HQ_NEXT_MAX];
+    int n_next;
+    int64_t appointment_at; /* required for appointments */
+};
+/* Issue a ticket with the given id. Refuses (409) a disabled service, one outside its hours or the
+ * hall's, one over its daily quota, and any ticket while the hall is suspended (503). Rolls the day
+ * first (hq_day_roll). On success *out points at the new ticket. */
+int hq_ticket_issue(struct hq_hall *h, const struct hq_now *now, const char *id,
+                    const struct hq_issue *in, struct hq_ticket **out, struct hq_why *why);
+int hq_ticket_cancel(struct hq_hall *h, const struct hq_now *now, struct hq_ticket *t,
+                     struct hq_why *why);
+/* A no_show ticket waits again; queued_at = now unless keep_place. */
+int hq_ticket_requeue(struct hq_hall *h, const struct hq_now *now, struct hq_ticket *t,
+                      bool keep_place, struct hq_why *why);
+
+/* Number formatting: "A001" … "A999", "A1000" …; buf >= HQ_NUMBER_MAX. */
+void hq_format_number(char *buf, const char *code, int32_t seq);
+
+/* ---- window actions (API.md "Windows: the clerk's actions") ----
+ * clerk: the acting staff member (role already checked by the caller for "own window or manager").
+ * *ticket_out (may be NULL) receives the ticket the action concerned, or NULL. */
+int hq_window_open(struct hq_hall *h, const struct hq_now *now, struct hq_window *w,
+                   const struct hq_staff *clerk, struct hq_why *why);
+int hq_window_call_next(struct hq_hall *h, const struct hq_now *now, struct hq_window *w,
+                        struct hq_ticket **ticket_out, struct hq_why *why);
+int hq_window_call_number(struct hq_hall *h, const struct hq_now *now, struct hq_window *w,
+                          const char *number, struct hq_ticket **ticket_out, struct hq_why *why);
+int hq_window_recall(struct hq_hall *h, const struct hq_now *now, struct hq_window *w,
+                     struct hq_ticket **ticket_out, struct hq_why *why);
+int hq_window_start(struct hq_hall *h, const struct hq_now *now, struct hq_window *w,
+                    struct hq_ticket **ticket_out, struct hq_why *why);
+/* finish: done, or waits for its next service (keeping queued_at) when it has one. */
+int hq_window_finish(struct hq_hall *h, const struct hq_now *now, struct hq_window *w,
+                     struct hq_ticket **ticket_out, struct hq_why *why);
+int hq_window_no_show(struct hq_hall *h, const struct hq_now *now, struct hq_window *w,
+                      struct hq_ticket **ticket_out, struct hq_why *why);
+int hq_window_transfer(struct hq_hall *h, const struct hq_now *now, struct hq_window *w,
+                       const char *service, struct hq_ticket **ticket_out, struct hq_why *why);
+int hq_window_pause(struct hq_hall *h, const struct hq_now *now, struct hq_window *w,
+                    const char *reason, int32_t back_in_s, struct hq_why *why);
+int hq_window_resume(struct hq_hall *h, const struct hq_now *now, struct hq_window *w,
+                     struct hq_why *why);
+/* close: refused (409) while a ticket is current. */
+int hq_window_close(struct hq_hall *h, const struct hq_now *now, struct hq_window *w,
+                    struct hq_why *why);
+
+/* ---- call policy ---- */
+/* The score of a waiting ticket for a window (API.md); INT64_MIN when the window does not serve it
+ * (not in its active list). Pure; used by call-next, position and the simulation. */
+int64_t hq_policy_score(const struct hq_policy *p, const struct hq_window *w,
+                        const struct hq_ticket *t, int64_t now);
+/* The waiting ticket window w would call now, or NULL. Ties: earlier queued_at, then lower
+ * (day, seq). */
+struct hq_ticket *hq_policy_pick(struct hq_hall *h, const struct hq_window *w, int64_t now);
+
+/* ---- position and estimated wait (docs/ESTIMATE.md) ---- */
+struct hq_estimate {
+    int32_t position; /* 1-based */
+    int32_t ahead;    /* position - 1 */
+    int32_t wait_s;   /* estimated seconds until called */
+};
+/* For a waiting ticket; -1 (HQ_ECONFLICT) if t is not waiting. */
+int hq_ticket_estimate(struct hq_hall *h, const struct hq_now *now, const struct hq_ticket *t,
+                       struct hq_estimate *out);
+/* Mean of recent service times of a service (configured average when too few). */
+int32_t hq_service_time_estimate(const struct hq_service *s);
+void hq_service_record_time(struct hq_service *s, int32_t seconds);
+int32_t hq_count_waiting(const struct hq_hall *h, const char *service);
+
+/* ---- day end ---- */
+/* Expire every ticket still waiting (or called) from a day before now->day, and those of today
+ * when now is past today's closing time and expire_at_close is set. Calls on_expired (may be NULL)
+ * for each ticket it expires, so the caller can persist it. Returns how many expired. */
+int hq_day_roll(struct hq_hall *h, const struct hq_now *now, bool expire_at_close,
+                void (*on_expired)(void *ctx, struct hq_ticket *t), void *ctx);
+/* Drop tickets in terminal states from days before `day` from memory (they stay in the store). */
+void hq_hall_forget_before(struct hq_hall *h, int32_t day);
+
+/* ---- loading (src/store rebuilds the hall with these; no validation of state transitions) ---- */
+struct hq_ticket *hq_hall_load_ticket(struct hq_hall *h, const struct hq_ticket *t);
+struct hq_window *hq_hall_load_window(struct hq_hall *h, const struct hq_window *w);
+struct hq_service *hq_hall_load_service(struct hq_hall *h, const struct hq_service *s);
+struct hq_staff *hq_hall_load_staff(struct hq_hall *h, const struct hq_staff *s);
+
+/* ---- personal data ---- */
+/* "13812345678" -> "138****5678"; short inputs become all stars. out >= HQ_PHONE_MAX. */
+void hq_mask_phone(char *out, const char *phone);
+
+#endif

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hq_http.h — the HTTP side: libmicrohttpd server (server.c), the declarative route table
+ * (routes.c) whose handlers (api_*.c) are thin callers of src/app, the SSE hub (sse.c), metrics
+ * (metrics.c) and the built-in web assets (assets, generated from web/ at build time).
+ *
+ * The server does, before any handler runs: method/path match (404/405), body size limit from
+ * Content-Length (413, without reading), Content-Type check for bodies (415), JSON parse (400
+ * bad_json, the body must be an object), authentication (401 for staff routes without a valid
+ * session: Bearer token or session cookie), CSRF check for cookie-authenticated state changes
+ * (403), role check against route->roles (403). Handlers fill struct hq_res; the server owns and
+ * frees it after sending. Handlers run on libmicrohttpd worker threads and may block (they wait for
+ * the group commit).
+ */
+#ifndef HQ_HTTP_H
+#define HQ_HTTP_H
+
+#include <jansson.h>
+
+#include "../app/hq_app.h"
+
+#define HQ_BODY_MAX (1024 * 1024)
+
+/* Role bits for route tables. 0 = public. */
+#define HQ_R(role) (1u << (role))
+#define HQ_R_STAFF                                                                                 \
+    (HQ_R(HQ_ROLE_ADMIN) | HQ_R(HQ_ROLE_MANAGER) | HQ_R(HQ_ROLE_CLERK) | HQ_R(HQ_ROLE_GUIDE))
+
+enum hq_route_flags {
+    HQ_RT_AUTH_OPTIONAL = 1 << 0, /* public route, but resolve the actor when a token is given */
+    HQ_RT_RAW_BODY = 1 << 1,      /* do not parse the body as JSON */
+};
+
+struct hq_req {
+    const char *method;
+    const char *path;
+    char params[2][128]; /* the {…} parts of the pattern, URL-decoded */
+    int n_params;
+    json_t *body;         /* parsed JSON object, or NULL when there was no body (borrowed) */
+    const char *raw_body; /* with HQ_RT_RAW_BODY */
+    size_t raw_len;
+    struct hq_actor actor; /* role HQ_ROLE_NONE for the public */
+    char token[128];       /* the session token used, "" if none */
+    void *conn;            /* struct MHD_Connection *, for hq_req_header / hq_req_query */
+};
+const char *hq_req_header(const struct hq_req *r, const char *name);
+const char *hq_req_query(const struct hq_req *r, const char *name);
+
+struct hq_res {
+    int status;   /* default 200 */
+    json_t *json; /* sent as application/json; charset=utf-8 (owned, decref'd) */
+    char *body;   /* or raw bytes (owned, free'd) … */
+    size_t body_len;
+    const char *content_type; /* … with this type (static string) */
+    char set_cookie[2][512];  /* Set-Cookie headers, "" unused */
+    char location[256];
+};
+
+struct hq_app;
+typedef int (*hq_handler)(struct hq_app *a, struct hq_req *req, struct hq_res *res,
+                          struct hq_why *why);
+
+struct hq_route {
+    const char *method;  /* "GET", "POST", "PUT", "DELETE" */
+    const char *pattern; /* "/api/v1/windows/{n}/{action}" */
+    hq_handler fn;
+    unsigned roles;      /* HQ_R(...) mask, 0 = public */
+    unsigned flags;      /* enum hq_route_flags */
+    const char *summary; /* one line, for the OpenAPI document and docs */
+};
+
+/* The API route table (routes.c), terminated by a zero entry. */
+extern const struct hq_route hq_routes[];
+
+/* Match path against pattern; on success fill params and return true. */
+bool hq_route_match(const char *pattern, const char *path, char params[2][128], int *n_params);
+
+/* Built-in web assets (generated from web/). NULL when absent. */
+struct hq_asset {
+    const char *path; /* "/kiosk.html", "/js/api.js" */
+    const unsigned char *data;
+    size_t len;
+    const char *content_type;
+};
+const struct hq_asset *hq_asset_find(const char *path);
+
+/* Run the server until *stop becomes non-zero (SIGTERM handler sets it). Prints the URL when ready.
+ * Returns 0 on a clean stop, or a negative hq_err with *why when it cannot start. */
+struct hq_server_options {
+    const char *listen;     /* "127.0.0.1:8080" */
+    int threads;            /* worker threads, default 8 */
+    const char *static_dir; /* serve web/ from disk instead of the built-in copy (development) */
+};
+int hq_serve(struct hq_app *a, const struct hq_server_options *o, volatile int *stop,
+             struct hq_why *why);
+
+/* Write a JSON error body {"error":{"code","message","field"?}} into res from why. */
+void hq_res_error(struct hq_res *res, const struct hq_why *why);
+
+#endif
