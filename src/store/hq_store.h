@@ -127,6 +127,10 @@ void hq_store_close(struct hq_store *s);
 /* Restore: replace the SQLite database at dst with the backup file src (server must be stopped). */
 int hq_store_restore(const char *src, const char *dst, struct hq_why *why);
 
+/* Tests only (SQLite back end; ignored for others): make the n-th statement step from now fail as
+ * a disk error would (n = 1: the next one); once it has fired, or with n = 0, no fault. */
+void hq_store_sqlite_fail_after(struct hq_store *s, int n);
+
 /* Schema version this build writes (migrations bring older files up to it). */
 #define HQ_SCHEMA_VERSION 1
 
