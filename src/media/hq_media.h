@@ -94,8 +94,8 @@ struct hq_voice_options {
     int repeat;          /* times the whole announcement is said, 1..5; 0 = 1 */
     int pause_ms;        /* silence after each line, 0..3000; 0 = 400; <0 = none */
     int queue_max;       /* pending jobs before hq_voice_request says EBUSY; 0 = 256 */
-    int jobs_kept;       /* finished jobs remembered for hq_voice_get; 0 = 1024 */
-    int cache_max;       /* rendered announcements kept (LRU); 0 = 128 */
+    int jobs_kept;       /* finished jobs remembered for hq_voice_get; 0 = 32 */
+    int cache_max;       /* rendered announcements kept (LRU); 0 = 32 */
     int timeout_ms;      /* per espeak-ng run before it is killed; 0 = 20000 */
     const char *tmp_dir; /* for espeak-ng's WAV files; NULL = $TMPDIR or /tmp */
     /* Called on the worker thread after each job, in job order, with status 0 or a negative
