@@ -185,8 +185,10 @@ struct hq_ticket {
     int32_t window;          /* 0 = none */
     char clerk[HQ_USER_MAX]; /* who called/served it, "" */
     int32_t calls;
-    int32_t stage;  /* 0 for the first service, +1 per finished service */
-    bool evaluated; /* an evaluation exists for its latest finish */
+    int32_t stage;       /* 0 for the first service, +1 per finished service */
+    bool evaluated;      /* an evaluation exists for its latest finish */
+    int64_t recalled_at; /* last recall of the current call, 0 when none (called_at keeps the
+                            first call, so waiting times stay honest) */
 };
 
 /* Call policy (API.md): score = seconds waited + category boost + service boost. */
@@ -220,11 +222,23 @@ struct hq_hall {
     size_t n_staff, cap_staff;
     struct hq_ticket *tickets;
     size_t n_tickets, cap_tickets; /* in issue order */
+
+    /* Private to src/core: an open-addressing index id -> position in tickets, kept in step by
+     * the core (issue, load, forget) and rebuilt on its own when tickets were appended behind its
+     * back. Because of it a struct hq_hall must never be copied by assignment: use hq_hall_copy. */
+    uint32_t *id_slots; /* position + 1; 0 = empty */
+    size_t id_cap;      /* power of two, or 0 */
+    size_t id_count;    /* tickets indexed */
+    const struct hq_ticket *id_base;
 };
 
 /* Lifecycle. _init sets defaults (policy, empty arrays); _release frees the arrays. */
 void hq_hall_init(struct hq_hall *h);
 void hq_hall_release(struct hq_hall *h);
+/* Deep copy of src into dst (dst is initialised here; release it with hq_hall_release). Used by
+ * the simulation to play "what if" on a copy. Returns 0 or HQ_EINTERNAL (out of memory; dst is
+ * then empty but initialised). */
+int hq_hall_copy(struct hq_hall *dst, const struct hq_hall *src);
 
 /* Lookups (NULL when absent). */
 struct hq_service *hq_service_find(struct hq_hall *h, const char *code);
@@ -234,10 +248,16 @@ struct hq_ticket *hq_ticket_find(struct hq_hall *h, const char *id);
 struct hq_ticket *hq_ticket_find_number(struct hq_hall *h, int32_t day, const char *number);
 
 /* ---- configuration (validated; on refusal nothing changes) ---- */
-/* Add (or, for _put, replace by key) a copy of *s. Validates code, names, avg > 0, quota >= 0. */
+/* Add (or, for _put, replace by key) a copy of *s. Validates code, names, avg > 0, quota >= 0.
+ * _add refuses an existing key (HQ_ECONFLICT); _put refuses an absent one (HQ_ENOTFOUND), and keeps
+ * the service's numbering (seq_day, seq) and recent service times. */
 int hq_service_add(struct hq_hall *h, const struct hq_service *s, struct hq_why *why);
 int hq_service_put(struct hq_hall *h, const struct hq_service *s, struct hq_why *why);
-/* Windows: number > 0, services exist; _put keeps state/clerk/current of an existing window. */
+/* Windows: number > 0, services exist; _put keeps state/clerk/current of an existing window.
+ * _add ignores the runtime fields of *w (the window starts closed). The array stays sorted by
+ * number. _put of an open window recomputes its active list (certifications checked on h->day).
+ * Staff: _put keeps the stored pw_hash when s->pw_hash is "". Certifications must name existing
+ * services and valid dates. */
 int hq_window_add(struct hq_hall *h, const struct hq_window *w, struct hq_why *why);
 int hq_window_put(struct hq_hall *h, const struct hq_window *w, struct hq_why *why);
 int hq_staff_add(struct hq_hall *h, const struct hq_staff *s, struct hq_why *why);
@@ -259,7 +279,14 @@ struct hq_issue {
 };
 /* Issue a ticket with the given id. Refuses (409) a disabled service, one outside its hours or the
  * hall's, one over its daily quota, and any ticket while the hall is suspended (503). Rolls the day
- * first (hq_day_roll). On success *out points at the new ticket. */
+ * first (hq_day_roll). On success *out points at the new ticket.
+ * Order of checks: suspended (503); id (1-32 of [0-9a-z], unused: else HQ_EINTERNAL, a caller
+ * bug); service (400 "service"); category, channel, phone, next_services (400; a disabled next
+ * service is 409), appointment_at (400, appointment only; ignored for other categories); then
+ * disabled / hours / quota (409, field "service").
+ * Day roll: issue rolls with on_expired NULL, so the caller cannot persist what it expires: the
+ * app should call hq_day_roll (with its callback) before every change; then this roll is a no-op.
+ * cancel: waiting -> cancelled (finished_at = now). requeue: no_show of today -> waiting. */
 int hq_ticket_issue(struct hq_hall *h, const struct hq_now *now, const char *id,
                     const struct hq_issue *in, struct hq_ticket **out, struct hq_why *why);
 int hq_ticket_cancel(struct hq_hall *h, const struct hq_now *now, struct hq_ticket *t,
@@ -273,7 +300,26 @@ void hq_format_number(char *buf, const char *code, int32_t seq);
 
 /* ---- window actions (API.md "Windows: the clerk's actions") ----
  * clerk: the acting staff member (role already checked by the caller for "own window or manager").
- * *ticket_out (may be NULL) receives the ticket the action concerned, or NULL. */
+ * *ticket_out (may be NULL) receives the ticket the action concerned, or NULL.
+ * open: the window must be closed or already this staff member's (then only its active list is
+ * recomputed); a staff member holds at most one open window (409); the active list is the
+ * window's services he holds a certification for, valid on now->day; none: HQ_EFORBIDDEN. Every
+ * role is treated alike: an admin or manager opening a window needs certifications too (the
+ * standard's 持证上岗 does not exempt managers). Inactive staff: HQ_EFORBIDDEN.
+ * call-next / call: window open (not closed, not paused) and without a current ticket, else 409;
+ * call-next answers HQ_OK with ticket NULL when nothing waits, and never calls a ticket issued
+ * before now->day. call: the number must be today's (404 "number"), waiting and of a service the
+ * window serves (409). Both set called_at = now, calls = 1.
+ * recall: the current ticket must be called (serving: 409); calls + 1, recalled_at = now
+ * (called_at keeps the first call). start: called -> serving. finish: serving -> done, or ->
+ * waiting for next[0] (list shifted, stage + 1, queued_at kept); records the service time. no-show:
+ * called
+ * -> no_show. transfer: called|serving -> waiting for service (400 "service" when unknown or the
+ * same), queued_at kept. When a ticket goes back to waiting, window, clerk, calls and the
+ * called/started/finished times are cleared (the event log keeps the history).
+ * pause: reason 1..HQ_TEXT_MAX-1 bytes (400 "reason"), 0 <= back_in_s <= 86400 (400
+ * "back_in_s"); window open without a current ticket (409). resume: paused -> open. close: open or
+ * paused without a current ticket -> closed (clerk, active list and pause cleared). */
 int hq_window_open(struct hq_hall *h, const struct hq_now *now, struct hq_window *w,
                    const struct hq_staff *clerk, struct hq_why *why);
 int hq_window_call_next(struct hq_hall *h, const struct hq_now *now, struct hq_window *w,
@@ -307,6 +353,12 @@ int64_t hq_policy_score(const struct hq_policy *p, const struct hq_window *w,
 /* The waiting ticket window w would call now, or NULL. Ties: earlier queued_at, then lower
  * (day, seq). */
 struct hq_ticket *hq_policy_pick(struct hq_hall *h, const struct hq_window *w, int64_t now);
+/* The part of the score that does not depend on the window: seconds waited + category boost. */
+int64_t hq_policy_base_score(const struct hq_policy *p, const struct hq_ticket *t, int64_t now);
+/* Call order of two tickets with their scores: < 0 when a is called before b, > 0 after, 0 only
+ * for the same ticket. Higher score first, then earlier queued_at, then lower (day, seq). */
+int hq_policy_order(int64_t score_a, const struct hq_ticket *a, int64_t score_b,
+                    const struct hq_ticket *b);
 
 /* ---- position and estimated wait (docs/ESTIMATE.md) ---- */
 struct hq_estimate {
@@ -314,7 +366,10 @@ struct hq_estimate {
     int32_t ahead;    /* position - 1 */
     int32_t wait_s;   /* estimated seconds until called */
 };
-/* For a waiting ticket; -1 (HQ_ECONFLICT) if t is not waiting. */
+/* For a waiting ticket; HQ_ECONFLICT if t is not waiting. Position counts the waiting tickets of
+ * t's service in the call order of a window whose first service it is; wait_s is the time until
+ * the (ahead+1)-th of the windows serving the service (open or paused) is free, see
+ * docs/ESTIMATE.md. */
 int hq_ticket_estimate(struct hq_hall *h, const struct hq_now *now, const struct hq_ticket *t,
                        struct hq_estimate *out);
 /* Mean of recent service times of a service (configured average when too few). */
@@ -328,6 +383,10 @@ int32_t hq_count_waiting(const struct hq_hall *h, const char *service);
  * for each ticket it expires, so the caller can persist it. Returns how many expired. */
 int hq_day_roll(struct hq_hall *h, const struct hq_now *now, bool expire_at_close,
                 void (*on_expired)(void *ctx, struct hq_ticket *t), void *ctx);
+/* The scan runs only when the day changed or expire_at_close holds: "past today's closing time" is
+ * the hall's hours (has_hours, today's close >= 0 and now->minute >= close); at close only waiting
+ * tickets expire (a called one stays with its clerk). Expired tickets get finished_at = now; a
+ * window whose current ticket expired has current cleared. Sets h->day (never backwards). */
 /* Drop tickets in terminal states from days before `day` from memory (they stay in the store). */
 void hq_hall_forget_before(struct hq_hall *h, int32_t day);
 
@@ -340,5 +399,17 @@ struct hq_staff *hq_hall_load_staff(struct hq_hall *h, const struct hq_staff *s)
 /* ---- personal data ---- */
 /* "13812345678" -> "138****5678"; short inputs become all stars. out >= HQ_PHONE_MAX. */
 void hq_mask_phone(char *out, const char *phone);
+
+/* ---- internal to src/core, shared between its files: not for other modules ---- */
+/* Grow an array to hold need (>= 1) elements: the new array, or NULL (arr untouched). */
+void *hq__grow(void *arr, size_t *cap, size_t need, size_t elem);
+/* Keep the id index in step after appending h->tickets[h->n_tickets - 1]. */
+void hq__index_appended(struct hq_hall *h);
+/* The services of w's list that s holds a valid certification for on day, in w's order. */
+void hq__window_active(const struct hq_window *w, const struct hq_staff *s, int32_t day,
+                       char active[HQ_WIN_SVC_MAX][HQ_CODE_MAX], int *n_active);
+/* Like hq_policy_pick, ignoring tickets issued before min_day (they are about to expire). */
+struct hq_ticket *hq__policy_pick_day(struct hq_hall *h, const struct hq_window *w, int64_t now,
+                                      int32_t min_day);
 
 #endif
