@@ -56,8 +56,10 @@ int main(int argc, char **argv)
         fprintf(out, "static const unsigned char a%d[] = {", i);
         int c;
         size_t k = 0;
-        while ((c = fgetc(in)) != EOF)
-            fprintf(out, "%s%d", k++ % 32 ? "," : ",\n", c);
+        while ((c = fgetc(in)) != EOF) {
+            fprintf(out, "%s%d", k == 0 ? "\n" : k % 32 ? "," : ",\n", c);
+            k++;
+        }
         fprintf(out, "%s0};\n", k ? "," : "");
         fclose(in);
         n++;

@@ -54,6 +54,9 @@ void hq_app_now(struct hq_app *a, struct hq_now *out);
 /* RFC 3339 with the hall's offset; buf >= 32. t == 0 writes "" (the JSON layer makes it null). */
 void hq_app_format_time(struct hq_app *a, int64_t t, char *buf, size_t len);
 
+/* The configured public base URL of tracking links ("" when unset: use the request's Host). */
+const char *hq_app_public_url(struct hq_app *a);
+
 /* ---- live events ---- */
 /* Called on the writer thread after each commit, in sequence order. Must not block or call back
  * into the app. Returns a listener id for hq_app_unlisten. */
@@ -124,6 +127,15 @@ int hq_app_notice_post(struct hq_app *a, const struct hq_actor *who, json_t *in,
 int hq_app_notice_clear(struct hq_app *a, const struct hq_actor *who, const char *id, json_t **out,
                         struct hq_why *why);
 
+/* The evaluation pad of window n: {"ticket": id or null, "number", "window"} — the ticket
+ * finished there in the last 10 minutes and not yet evaluated. For registered devices and staff. */
+int hq_app_window_pending_eval(struct hq_app *a, int32_t number, json_t **out, struct hq_why *why);
+/* Register a device (kiosk, pad, display): *out = {"name","key"}; the key is shown only once. */
+int hq_app_device_register(struct hq_app *a, const struct hq_actor *who, json_t *in, json_t **out,
+                           struct hq_why *why);
+/* Recent evaluations, newest first (t in [from, to), to = 0 no bound), without ticket ids. */
+int hq_app_evaluations_list(struct hq_app *a, int64_t from, int64_t to, size_t max, json_t **out,
+                            struct hq_why *why);
 int hq_app_evaluation_create(struct hq_app *a, const struct hq_actor *who, json_t *in, json_t **out,
                              struct hq_why *why);
 int hq_app_complaint_create(struct hq_app *a, const struct hq_actor *who, json_t *in, json_t **out,

@@ -1,13 +1,77 @@
 /* SPDX-License-Identifier: MIT */
-/* cmd_serve.c — placeholder until the command lands. */
+/*
+ * cmd_serve.c — `hallq serve --db FILE --listen HOST:PORT`: open the hall and serve the API, the
+ * live events and the pages until SIGTERM or SIGINT, then stop cleanly (within 10 s).
+ */
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "app/hq_app.h"
+#include "cli_opts.h"
 #include "hq_cli.h"
+#include "http/hq_http.h"
+
+static volatile int stop_flag;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_flag = 1;
+}
 
 int cmd_serve(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "hallq serve: not available yet\n");
-    return 1;
+    static const char *const allowed[] = {
+        "db", "listen", "threads", "public-url", "static-dir", "public-issue-per-min", NULL};
+    struct hq_opts o;
+    if (hq_opts_parse(&o, argc, argv, allowed, "serve")) return 2;
+    if (o.help) {
+        printf("usage: hallq serve --db FILE [--listen HOST:PORT] [--threads N]\n"
+               "                  [--public-url URL] [--static-dir DIR]\n"
+               "                  [--public-issue-per-min N] [--config FILE]\n\n"
+               "Serve the HTTP API (/api/v1), live events and the pages. --listen defaults to\n"
+               "127.0.0.1:8080 (port 0 picks a free port); the URL is printed when ready.\n"
+               "--public-url is the base of the tracking links in QR codes. --static-dir serves\n"
+               "the pages from a directory instead of the built-in copy (development).\n"
+               "Stops cleanly on SIGTERM or SIGINT.\n");
+        return 0;
+    }
+    const char *db = hq_opt(&o, "db", NULL);
+    if (!db) {
+        fprintf(stderr, "hallq serve: --db FILE is required\n");
+        return 2;
+    }
+    int threads = atoi(hq_opt(&o, "threads", "8"));
+    int per_min = atoi(hq_opt(&o, "public-issue-per-min", "60"));
+    if (threads < 1 || threads > 256 || per_min < 1) {
+        fprintf(stderr, "hallq serve: --threads must be 1..256, --public-issue-per-min >= 1\n");
+        return 2;
+    }
+    struct hq_why why = {0};
+    struct hq_app_options ao = {
+        .db = db, .public_url = hq_opt(&o, "public-url", ""), .public_issue_per_min = per_min};
+    struct hq_app *a = hq_app_open(&ao, &why);
+    if (!a) {
+        fprintf(stderr, "hallq serve: cannot open %s: %s\n", db, why.message);
+        return 1;
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    struct hq_server_options so = {.listen = hq_opt(&o, "listen", "127.0.0.1:8080"),
+                                   .threads = threads,
+                                   .static_dir = hq_opt(&o, "static-dir", NULL)};
+    int rc = hq_serve(a, &so, &stop_flag, &why);
+    hq_app_close(a);
+    if (rc) {
+        fprintf(stderr, "hallq serve: %s\n", why.message);
+        return 1;
+    }
+    fprintf(stderr, "hallq: stopped\n");
+    return 0;
 }

@@ -16,4 +16,8 @@ int cmd_erlang(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 
+struct hq_app;
+/* Create db with the admin user (cmd_init.c); with app_out the open app is handed over. */
+int hq_cli_init_db(const char *db, struct hq_app **app_out);
+
 #endif

@@ -1,10 +1,50 @@
 /* SPDX-License-Identifier: MIT */
-/* api.h — the handlers of the route table (routes.c), one group per api_<resource>.c file. */
+/*
+ * api.h — the handlers of the route table (routes.c), one group per api_<resource>.c file. Each is
+ * a thin caller of src/app: it takes the path parameters and the parsed body from struct hq_req,
+ * calls one use case and puts its JSON (or its refusal) in struct hq_res.
+ */
 #ifndef HQ_API_H
 #define HQ_API_H
 
 #include "hq_http.h"
 
-int api_health(struct hq_app *a, struct hq_req *req, struct hq_res *res, struct hq_why *why);
+#define HQ_API(name)                                                                               \
+    int name(struct hq_app *a, struct hq_req *req, struct hq_res *res, struct hq_why *why)
+
+HQ_API(api_health);
+HQ_API(api_openapi);
+HQ_API(api_auth_login);
+HQ_API(api_auth_logout);
+HQ_API(api_auth_me);
+HQ_API(api_hall_get);
+HQ_API(api_hall_put);
+HQ_API(api_services_list);
+HQ_API(api_service_create);
+HQ_API(api_service_update);
+HQ_API(api_service_delete);
+HQ_API(api_windows_list);
+HQ_API(api_window_get);
+HQ_API(api_window_create);
+HQ_API(api_window_update);
+HQ_API(api_window_action);
+HQ_API(api_window_pending_eval);
+HQ_API(api_staff_list);
+HQ_API(api_staff_create);
+HQ_API(api_staff_update);
+HQ_API(api_devices_create);
+HQ_API(api_tickets_create);
+HQ_API(api_tickets_list);
+HQ_API(api_ticket_get);
+HQ_API(api_ticket_qr);
+HQ_API(api_ticket_cancel);
+HQ_API(api_ticket_requeue);
+HQ_API(api_display);
+HQ_API(api_notices_create);
+HQ_API(api_notice_delete);
+HQ_API(api_evaluations_create);
+HQ_API(api_evaluations_list);
+HQ_API(api_complaints_create);
+HQ_API(api_complaint_track);
 
 #endif

@@ -1,12 +1,89 @@
 /* SPDX-License-Identifier: MIT */
-/* api_misc.c — health and other small public endpoints. */
+/* api_misc.c — health, the OpenAPI document, sign-in, the hall settings and the display. */
+#include <stdio.h>
+#include <string.h>
+
 #include "api.h"
 
-int api_health(struct hq_app *a, struct hq_req *req, struct hq_res *res, struct hq_why *why)
+HQ_API(api_health)
 {
     (void)a;
     (void)req;
     (void)why;
     res->json = json_pack("{s:s}", "status", "ok");
     return 0;
+}
+
+HQ_API(api_openapi)
+{
+    (void)a;
+    (void)req;
+    const struct hq_asset *doc = hq_asset_find("/openapi.json");
+    if (!doc) return hq_fail(why, HQ_ENOTFOUND, "", "the OpenAPI document is not built in");
+    res->json = json_loadb((const char *)doc->data, doc->len, 0, NULL);
+    return res->json ? 0 : hq_fail(why, HQ_EINTERNAL, "", "built-in openapi.json is invalid");
+}
+
+HQ_API(api_auth_login)
+{
+    static const char *const known[] = {"username", "password", NULL};
+    (void)known;
+    json_t *u = json_object_get(req->body, "username"), *p = json_object_get(req->body, "password");
+    if (!json_is_string(u))
+        return hq_fail(why, HQ_EINVAL, "username", "username: required, a string");
+    if (!json_is_string(p) || json_string_length(p) > 1024)
+        return hq_fail(why, HQ_EINVAL, "password", "password: required, a string");
+    json_t *out = NULL;
+    int rc = hq_app_login(a, json_string_value(u), json_string_value(p), req->actor.ip, &out, why);
+    if (rc) return rc;
+    snprintf(res->set_cookie[0], sizeof res->set_cookie[0],
+             "hq_session=%s; HttpOnly; SameSite=Strict; Path=/; Max-Age=43200",
+             json_string_value(json_object_get(out, "token")));
+    res->json = out;
+    return 0;
+}
+
+HQ_API(api_auth_logout)
+{
+    int rc = hq_app_logout(a, req->token, why);
+    if (rc) return rc;
+    snprintf(res->set_cookie[0], sizeof res->set_cookie[0],
+             "hq_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
+    res->json = json_pack("{s:b}", "ok", 1);
+    return 0;
+}
+
+HQ_API(api_auth_me)
+{
+    (void)a;
+    (void)why;
+    res->json = json_pack("{s:s,s:s}", "username", req->actor.username, "role",
+                          hq_role_name(req->actor.role));
+    return 0;
+}
+
+HQ_API(api_hall_get)
+{
+    (void)req;
+    (void)why;
+    return hq_app_hall_get(a, &res->json);
+}
+
+HQ_API(api_hall_put)
+{
+    return hq_app_hall_update(a, &req->actor, req->body, &res->json, why);
+}
+
+HQ_API(api_display)
+{
+    (void)req;
+    (void)why;
+    return hq_app_display(a, &res->json);
+}
+
+HQ_API(api_devices_create)
+{
+    int rc = hq_app_device_register(a, &req->actor, req->body, &res->json, why);
+    if (rc == 0) res->status = 201;
+    return rc;
 }

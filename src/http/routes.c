@@ -1,17 +1,63 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * routes.c — the API route table: method, pattern, handler, roles, flags and a summary. The server
- * dispatches from it and the OpenAPI test checks docs/openapi.json against it. Handlers live in
- * api_*.c and are thin callers of src/app.
+ * dispatches from it (authentication and roles are checked there, before the handler) and the
+ * OpenAPI test checks web/openapi.json against it. /api/v1/events (SSE) is served by sse.c.
  */
-#include "hq_http.h"
 #include "api.h"
+#include "hq_http.h"
 
+#define PUBLIC 0
 #define STAFF HQ_R_STAFF
 #define ADMIN HQ_R(HQ_ROLE_ADMIN)
 #define MGR (HQ_R(HQ_ROLE_ADMIN) | HQ_R(HQ_ROLE_MANAGER))
+#define COUNTER (MGR | HQ_R(HQ_ROLE_CLERK))
+#define GUIDES (MGR | HQ_R(HQ_ROLE_GUIDE))
+#define OPT HQ_RT_AUTH_OPTIONAL
 
 const struct hq_route hq_routes[] = {
-    {"GET", "/api/v1/health", api_health, 0, 0, "Liveness"},
+    {"GET", "/api/v1/health", api_health, PUBLIC, 0, "Liveness"},
+    {"GET", "/api/v1/openapi.json", api_openapi, PUBLIC, 0, "This API as OpenAPI 3"},
+    {"POST", "/api/v1/auth/login", api_auth_login, PUBLIC, 0, "Staff sign-in"},
+    {"POST", "/api/v1/auth/logout", api_auth_logout, STAFF, 0, "End the session"},
+    {"GET", "/api/v1/auth/me", api_auth_me, STAFF, 0, "Who is signed in"},
+    {"GET", "/api/v1/hall", api_hall_get, PUBLIC, 0, "Hall settings and public information"},
+    {"PUT", "/api/v1/hall", api_hall_put, ADMIN, 0, "Change hall settings"},
+    {"GET", "/api/v1/services", api_services_list, PUBLIC, 0, "Service catalogue"},
+    {"POST", "/api/v1/services", api_service_create, ADMIN, 0, "Add a service"},
+    {"PUT", "/api/v1/services/{code}", api_service_update, ADMIN, 0, "Change a service"},
+    {"DELETE", "/api/v1/services/{code}", api_service_delete, ADMIN, 0, "Disable a service"},
+    {"GET", "/api/v1/windows", api_windows_list, PUBLIC, 0, "Windows and their state"},
+    {"POST", "/api/v1/windows", api_window_create, ADMIN, 0, "Add a window"},
+    {"GET", "/api/v1/windows/{n}", api_window_get, PUBLIC, 0, "One window"},
+    {"PUT", "/api/v1/windows/{n}", api_window_update, ADMIN, 0, "Change a window"},
+    {"GET", "/api/v1/windows/{n}/pending-evaluation", api_window_pending_eval, PUBLIC, OPT,
+     "The ticket the window's evaluation pad asks about (device or staff)"},
+    {"POST", "/api/v1/windows/{n}/{action}", api_window_action, COUNTER, 0,
+     "Clerk action: open, call-next, call, recall, start, finish, no-show, transfer, pause, "
+     "resume, close"},
+    {"GET", "/api/v1/staff", api_staff_list, MGR, 0, "Staff and certifications"},
+    {"POST", "/api/v1/staff", api_staff_create, ADMIN, 0, "Add a staff member"},
+    {"PUT", "/api/v1/staff/{username}", api_staff_update, ADMIN, 0, "Change a staff member"},
+    {"POST", "/api/v1/devices", api_devices_create, ADMIN, 0,
+     "Register a device (kiosk, pad, display); its key is shown once"},
+    {"POST", "/api/v1/tickets", api_tickets_create, PUBLIC, OPT, "Take a ticket"},
+    {"GET", "/api/v1/tickets", api_tickets_list, STAFF, 0, "Tickets of the day (staff)"},
+    {"GET", "/api/v1/tickets/{id}", api_ticket_get, PUBLIC, 0, "A ticket by its secret id"},
+    {"GET", "/api/v1/tickets/{id}/qr.svg", api_ticket_qr, PUBLIC, 0,
+     "QR code of the ticket's tracking page"},
+    {"POST", "/api/v1/tickets/{id}/cancel", api_ticket_cancel, PUBLIC, OPT,
+     "Cancel a waiting ticket"},
+    {"POST", "/api/v1/tickets/{id}/requeue", api_ticket_requeue, GUIDES, 0,
+     "A no-show waits again"},
+    {"GET", "/api/v1/display", api_display, PUBLIC, 0, "Snapshot for display boards"},
+    {"POST", "/api/v1/notices", api_notices_create, MGR, 0, "Post a notice to displays"},
+    {"DELETE", "/api/v1/notices/{id}", api_notice_delete, MGR, 0, "Clear a notice"},
+    {"POST", "/api/v1/evaluations", api_evaluations_create, PUBLIC, OPT,
+     "Evaluate a finished service"},
+    {"GET", "/api/v1/evaluations", api_evaluations_list, MGR, 0, "Recent evaluations"},
+    {"POST", "/api/v1/complaints", api_complaints_create, PUBLIC, OPT, "Lodge a complaint"},
+    {"GET", "/api/v1/complaints/track/{code}", api_complaint_track, PUBLIC, 0,
+     "A complaint's status by tracking code"},
     {NULL, NULL, NULL, 0, 0, NULL},
 };

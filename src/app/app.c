@@ -1,0 +1,449 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * app.c — the application object: opening (store → hall), the clock and the hall's local time,
+ * the group-commit writer and the listeners that receive committed events.
+ *
+ * Group commit. A use case changes the hall under mu, fills a batch (rows + events), queues it
+ * while still holding mu (so batches queue in the order their changes were made), releases mu and
+ * waits. The writer thread takes everything queued, commits it in one transaction (one fsync for
+ * all of it), wakes the callers and hands the events to the listeners in sequence order. If a
+ * commit fails, the writer takes mu, fails every queued batch and rebuilds the hall from the store,
+ * so memory never shows a change the store does not have for longer than that failure.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "app_int.h"
+
+static int64_t real_now(void *ctx)
+{
+    (void)ctx;
+    return (int64_t)time(NULL);
+}
+
+int64_t hq_app_time(struct hq_app *a)
+{
+    return a->clock.now(a->clock.ctx);
+}
+
+void hq_app_now(struct hq_app *a, struct hq_now *out)
+{
+    int64_t t = hq_app_time(a);
+    time_t tt = (time_t)t;
+    struct tm tm;
+    localtime_r(&tt, &tm);
+    out->t = t;
+    out->day = (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+    out->minute = tm.tm_hour * 60 + tm.tm_min;
+    out->weekday = tm.tm_wday;
+}
+
+void hq_app_format_time(struct hq_app *a, int64_t t, char *buf, size_t len)
+{
+    (void)a;
+    if (t == 0) {
+        if (len) buf[0] = 0;
+        return;
+    }
+    time_t tt = (time_t)t;
+    struct tm tm;
+    localtime_r(&tt, &tm);
+    long off = tm.tm_gmtoff;
+    char sign = off < 0 ? '-' : '+';
+    if (off < 0) off = -off;
+    snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld", tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, sign, off / 3600,
+             (off % 3600) / 60);
+}
+
+const char *hq_app_public_url(struct hq_app *a)
+{
+    return a->public_url;
+}
+
+/* ---- listeners ---- */
+
+int hq_app_listen(struct hq_app *a, hq_listener_fn fn, void *ctx)
+{
+    int id = -1;
+    pthread_mutex_lock(&a->lmu);
+    for (int i = 0; i < HQ_MAX_LISTENERS; i++)
+        if (!a->listeners[i].fn) {
+            a->listeners[i].fn = fn;
+            a->listeners[i].ctx = ctx;
+            id = i;
+            break;
+        }
+    pthread_mutex_unlock(&a->lmu);
+    return id;
+}
+
+void hq_app_unlisten(struct hq_app *a, int id)
+{
+    if (id < 0 || id >= HQ_MAX_LISTENERS) return;
+    pthread_mutex_lock(&a->lmu);
+    a->listeners[id].fn = NULL;
+    a->listeners[id].ctx = NULL;
+    pthread_mutex_unlock(&a->lmu);
+}
+
+int64_t hq_app_last_seq(struct hq_app *a)
+{
+    pthread_mutex_lock(&a->qmu);
+    int64_t s = a->durable_seq;
+    pthread_mutex_unlock(&a->qmu);
+    return s;
+}
+
+int hq_app_events_since(struct hq_app *a, int64_t after, size_t max, hq_event_cb cb, void *ctx)
+{
+    pthread_mutex_lock(&a->reader_mu);
+    int rc = a->reader->vt->events_since(a->reader, after, max, cb, ctx);
+    pthread_mutex_unlock(&a->reader_mu);
+    return rc;
+}
+
+static void publish(struct hq_app *a, struct hq_batch *b)
+{
+    pthread_mutex_lock(&a->lmu);
+    for (size_t i = 0; i < b->n; i++) {
+        if (b->ops[i].kind != HQ_OP_EVENT) continue;
+        for (int k = 0; k < HQ_MAX_LISTENERS; k++)
+            if (a->listeners[k].fn) a->listeners[k].fn(a->listeners[k].ctx, &b->ops[i].u.event);
+    }
+    pthread_mutex_unlock(&a->lmu);
+}
+
+/* ---- the commit queue ---- */
+
+int hq__app_event(struct hq_app *a, struct hq_batch *b, const char *actor, const char *type,
+                  json_t *data)
+{
+    (void)a;
+    char *text = json_dumps(data, JSON_COMPACT | JSON_REAL_PRECISION(10));
+    json_decref(data);
+    if (!text) return HQ_EINTERNAL;
+    int rc = hq_batch_event(b, 0, 0, actor ? actor : "", type, text);
+    free(text);
+    return rc;
+}
+
+int hq__app_commit_unlock(struct hq_app *a, struct hq_batch *b, struct hq_why *why)
+{
+    struct hq_pending *p = calloc(1, sizeof *p);
+    if (!p) {
+        pthread_mutex_unlock(&a->mu);
+        hq_batch_release(b);
+        return hq_fail(why, HQ_EINTERNAL, "", "out of memory");
+    }
+    int64_t t = hq_app_time(a);
+    for (size_t i = 0; i < b->n; i++)
+        if (b->ops[i].kind == HQ_OP_EVENT) {
+            b->ops[i].u.event.seq = ++a->last_seq;
+            if (b->ops[i].u.event.t == 0) b->ops[i].u.event.t = t;
+        }
+    p->batch = *b;
+    hq_batch_init(b);
+    p->result = 1;
+    pthread_mutex_lock(&a->qmu);
+    if (a->qtail)
+        a->qtail->next = p;
+    else
+        a->qhead = p;
+    a->qtail = p;
+    pthread_cond_signal(&a->qcv);
+    pthread_mutex_unlock(&a->mu);
+    while (p->result == 1)
+        pthread_cond_wait(&a->donecv, &a->qmu);
+    pthread_mutex_unlock(&a->qmu);
+    int rc = p->result;
+    if (rc < 0 && why) *why = p->why;
+    hq_batch_release(&p->batch);
+    free(p);
+    return rc;
+}
+
+static int reload_hall(struct hq_app *a, struct hq_why *why)
+{
+    struct hq_now now;
+    hq_app_now(a, &now);
+    hq_hall_release(&a->hall);
+    hq_hall_init(&a->hall);
+    int64_t last = 0;
+    int rc = a->store->vt->load(a->store, &a->hall, now.day - 1, &last, why);
+    a->last_seq = last;
+    a->durable_seq = last;
+    free(a->pads);
+    a->n_pads = a->hall.n_windows + 16;
+    a->pads = calloc(a->n_pads, sizeof *a->pads);
+    return rc;
+}
+
+static void *writer_main(void *arg)
+{
+    struct hq_app *a = arg;
+    pthread_mutex_lock(&a->qmu);
+    for (;;) {
+        while (!a->qhead && !a->stopping)
+            pthread_cond_wait(&a->qcv, &a->qmu);
+        if (!a->qhead && a->stopping) break;
+        struct hq_pending *group = a->qhead;
+        a->qhead = a->qtail = NULL;
+        pthread_mutex_unlock(&a->qmu);
+
+        size_t n = 0;
+        for (struct hq_pending *p = group; p; p = p->next)
+            n++;
+        struct hq_batch **bs = malloc(n * sizeof *bs);
+        struct hq_why why = {0};
+        int rc;
+        if (!bs) {
+            rc = hq_fail(&why, HQ_ESTORE, "", "out of memory");
+        } else {
+            size_t i = 0;
+            for (struct hq_pending *p = group; p; p = p->next)
+                bs[i++] = &p->batch;
+            rc = a->store->vt->commit(a->store, bs, n, &why);
+        }
+        free(bs);
+
+        if (rc == 0) {
+            for (struct hq_pending *p = group; p; p = p->next)
+                publish(a, &p->batch);
+            pthread_mutex_lock(&a->qmu);
+            for (struct hq_pending *p = group; p; p = p->next) {
+                for (size_t i = 0; i < p->batch.n; i++)
+                    if (p->batch.ops[i].kind == HQ_OP_EVENT)
+                        a->durable_seq = p->batch.ops[i].u.event.seq;
+            }
+            a->m.commits++;
+            a->m.batches_committed += (int64_t)n;
+            int bucket = 0;
+            while (bucket < 7 && ((size_t)1 << bucket) < n)
+                bucket++;
+            a->m.batch_size_hist[bucket]++;
+        } else {
+            fprintf(stderr, "hallq: commit failed: %s; rebuilding the hall from the store\n",
+                    why.message);
+            /* Take the hall lock so no new change is made from the lost state, fail the group
+             * and everything queued behind it, then rebuild. */
+            pthread_mutex_lock(&a->mu);
+            pthread_mutex_lock(&a->qmu);
+            struct hq_pending *rest = a->qhead;
+            a->qhead = a->qtail = NULL;
+            struct hq_why rw = {0};
+            if (reload_hall(a, &rw) != 0) fprintf(stderr, "hallq: reload failed: %s\n", rw.message);
+            pthread_mutex_unlock(&a->mu);
+            for (struct hq_pending *p = rest; p; p = p->next) {
+                p->why = why;
+                p->why.code = HQ_ESTORE;
+            }
+            for (struct hq_pending *p = group; p; p = p->next) {
+                p->why = why;
+                p->why.code = HQ_ESTORE;
+            }
+            /* fall through with qmu held: mark results below */
+            for (struct hq_pending *p = rest; p;) {
+                struct hq_pending *next = p->next;
+                p->result = HQ_ESTORE;
+                p = next;
+            }
+            pthread_mutex_unlock(&a->qmu);
+        }
+        pthread_mutex_lock(&a->qmu);
+        for (struct hq_pending *p = group; p;) {
+            struct hq_pending *next = p->next;
+            p->result = rc == 0 ? 0 : HQ_ESTORE;
+            p = next; /* the caller frees p */
+        }
+        pthread_cond_broadcast(&a->donecv);
+    }
+    pthread_mutex_unlock(&a->qmu);
+    return NULL;
+}
+
+static void *ticker_main(void *arg)
+{
+    struct hq_app *a = arg;
+    pthread_mutex_lock(&a->qmu);
+    while (!a->stopping) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += 5;
+        pthread_cond_timedwait(&a->tickcv, &a->qmu, &ts);
+        if (a->stopping) break;
+        pthread_mutex_unlock(&a->qmu);
+        hq__app_tick(a);
+        pthread_mutex_lock(&a->qmu);
+    }
+    pthread_mutex_unlock(&a->qmu);
+    return NULL;
+}
+
+struct hq_app *hq_app_open(const struct hq_app_options *o, struct hq_why *why)
+{
+    if (sodium_init() < 0) {
+        hq_fail(why, HQ_EINTERNAL, "", "libsodium failed to initialise");
+        return NULL;
+    }
+    struct hq_app *a = calloc(1, sizeof *a);
+    if (!a) {
+        hq_fail(why, HQ_EINTERNAL, "", "out of memory");
+        return NULL;
+    }
+    pthread_mutex_init(&a->mu, NULL);
+    pthread_mutex_init(&a->qmu, NULL);
+    pthread_mutex_init(&a->lmu, NULL);
+    pthread_mutex_init(&a->reader_mu, NULL);
+    pthread_cond_init(&a->qcv, NULL);
+    pthread_cond_init(&a->donecv, NULL);
+    pthread_cond_init(&a->tickcv, NULL);
+    hq_hall_init(&a->hall);
+    a->clock = o->clock;
+    if (!a->clock.now) a->clock.now = real_now;
+    snprintf(a->public_url, sizeof a->public_url, "%s", o->public_url ? o->public_url : "");
+    a->public_issue_per_min = o->public_issue_per_min > 0 ? o->public_issue_per_min : 60;
+
+    a->store = hq_store_open(o->db, why);
+    if (!a->store) goto fail;
+    a->reader = hq_store_open(o->db, why);
+    if (!a->reader) goto fail;
+    /* The hall's time zone governs the local day, hours and every time we print. */
+    {
+        struct hq_hall probe;
+        hq_hall_init(&probe);
+        int64_t last = 0;
+        if (a->store->vt->load(a->store, &probe, 99999999, &last, why) != 0) {
+            hq_hall_release(&probe);
+            goto fail;
+        }
+        if (probe.conf.timezone[0]) setenv("TZ", probe.conf.timezone, 1);
+        tzset();
+        hq_hall_release(&probe);
+    }
+    if (reload_hall(a, why) != 0) goto fail;
+    if (hq__auth_load(a, why) != 0 || hq__records_load(a, why) != 0) goto fail;
+    if (pthread_create(&a->writer, NULL, writer_main, a) != 0) {
+        hq_fail(why, HQ_EINTERNAL, "", "cannot start the writer thread");
+        goto fail;
+    }
+    if (pthread_create(&a->ticker, NULL, ticker_main, a) != 0) {
+        pthread_mutex_lock(&a->qmu);
+        a->stopping = true;
+        pthread_cond_broadcast(&a->qcv);
+        pthread_mutex_unlock(&a->qmu);
+        pthread_join(a->writer, NULL);
+        hq_fail(why, HQ_EINTERNAL, "", "cannot start the ticker thread");
+        goto fail;
+    }
+    return a;
+fail:
+    if (a->store) hq_store_close(a->store);
+    if (a->reader) hq_store_close(a->reader);
+    hq__auth_release(a);
+    json_decref(a->public_info);
+    free(a->pads);
+    hq_hall_release(&a->hall);
+    free(a);
+    return NULL;
+}
+
+void hq_app_close(struct hq_app *a)
+{
+    if (!a) return;
+    pthread_mutex_lock(&a->qmu);
+    a->stopping = true;
+    pthread_cond_broadcast(&a->qcv);
+    pthread_cond_broadcast(&a->tickcv);
+    pthread_mutex_unlock(&a->qmu);
+    pthread_join(a->ticker, NULL);
+    pthread_join(a->writer, NULL);
+    hq_store_close(a->store);
+    hq_store_close(a->reader);
+    hq__auth_release(a);
+    json_decref(a->public_info);
+    free(a->pads);
+    hq_hall_release(&a->hall);
+    pthread_mutex_destroy(&a->mu);
+    pthread_mutex_destroy(&a->qmu);
+    pthread_mutex_destroy(&a->lmu);
+    pthread_mutex_destroy(&a->reader_mu);
+    pthread_cond_destroy(&a->qcv);
+    pthread_cond_destroy(&a->donecv);
+    pthread_cond_destroy(&a->tickcv);
+    free(a);
+}
+
+void hq_app_metrics(struct hq_app *a, struct hq_app_metrics *out)
+{
+    struct hq_app_metrics m;
+    pthread_mutex_lock(&a->qmu);
+    m = a->m;
+    m.last_seq = a->durable_seq;
+    pthread_mutex_unlock(&a->qmu);
+    memset(m.tickets_by_status, 0, sizeof m.tickets_by_status);
+    pthread_mutex_lock(&a->mu);
+    for (size_t i = 0; i < a->hall.n_tickets; i++)
+        m.tickets_by_status[a->hall.tickets[i].status]++;
+    pthread_mutex_unlock(&a->mu);
+    *out = m;
+}
+
+int hq_app_transact(struct hq_app *a, const char *actor, hq_app_tx_fn fn, void *ctx,
+                    struct hq_why *why)
+{
+    struct hq_batch b;
+    hq_batch_init(&b);
+    struct hq_now now;
+    hq_app_now(a, &now);
+    pthread_mutex_lock(&a->mu);
+    int rc = fn(ctx, &a->hall, &now, &b, why);
+    if (rc != 0) {
+        pthread_mutex_unlock(&a->mu);
+        hq_batch_release(&b);
+        return rc;
+    }
+    for (size_t i = 0; i < b.n; i++)
+        if (b.ops[i].kind == HQ_OP_EVENT && actor && !b.ops[i].u.event.actor[0])
+            snprintf(b.ops[i].u.event.actor, sizeof b.ops[i].u.event.actor, "%s", actor);
+    return hq__app_commit_unlock(a, &b, why);
+}
+
+size_t hq__window_index(struct hq_app *a, const struct hq_window *w)
+{
+    return (size_t)(w - a->hall.windows);
+}
+
+struct hq_pad *hq__pad(struct hq_app *a, const struct hq_window *w)
+{
+    size_t i = hq__window_index(a, w);
+    if (i >= a->n_pads) {
+        size_t n = a->hall.n_windows + 16;
+        struct hq_pad *p = realloc(a->pads, n * sizeof *p);
+        if (!p) return NULL;
+        memset(p + a->n_pads, 0, (n - a->n_pads) * sizeof *p);
+        a->pads = p;
+        a->n_pads = n;
+    }
+    return &a->pads[i];
+}
+
+void hq__random_hex(char *out, size_t nbytes)
+{
+    unsigned char buf[64];
+    if (nbytes > sizeof buf) nbytes = sizeof buf;
+    randombytes_buf(buf, nbytes);
+    sodium_bin2hex(out, nbytes * 2 + 1, buf, nbytes);
+}
+
+void hq__hash_hex(const char *s, char *out)
+{
+    unsigned char h[32];
+    crypto_generichash(h, sizeof h, (const unsigned char *)s, strlen(s), NULL, 0);
+    sodium_bin2hex(out, 65, h, sizeof h);
+}

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * app_int.h — internals shared by the files of src/app (not for callers: they use hq_app.h).
+ *
+ * Locks, always taken in this order: mu (the hall and everything in memory) → qmu (the commit
+ * queue) → lmu (listeners). reader_mu guards the read-only store handle and nests inside nothing.
+ */
+#ifndef HQ_APP_INT_H
+#define HQ_APP_INT_H
+
+#include <pthread.h>
+
+#include "hq_app.h"
+
+#define HQ_SESSION_TTL_S (12 * 3600)
+#define HQ_MAX_LISTENERS 16
+#define HQ_MAX_NOTICES 32
+#define HQ_RATE_SLOTS 256
+
+struct hq_session {
+    char key[65]; /* hex BLAKE2b-256 of the token: the token itself is never stored */
+    char username[HQ_USER_MAX];
+    char csrf[65];
+    int64_t expires_at;
+};
+
+struct hq_device {
+    char key[65]; /* hex hash of the device key */
+    char name[64];
+};
+
+struct hq_notice {
+    char id[17];
+    char text[HQ_TEXT_MAX];
+    char text_en[HQ_TEXT_MAX];
+    int64_t posted_at;
+    int64_t expires_at; /* 0 = until cleared */
+};
+
+/* The last finished ticket of a window, for its evaluation pad. */
+struct hq_pad {
+    char ticket[HQ_ID_LEN + 1];
+    char number[HQ_NUMBER_MAX];
+    int32_t stage;
+    int64_t finished_at;
+};
+
+struct hq_rate {
+    char key[64];
+    int64_t window_start;
+    int32_t count;
+    int64_t blocked_until;
+};
+
+/* A batch waiting for the writer. */
+struct hq_pending {
+    struct hq_batch batch;
+    int result; /* 1 = waiting, 0 = committed, < 0 failed */
+    struct hq_why why;
+    struct hq_pending *next;
+};
+
+struct hq_listener {
+    hq_listener_fn fn;
+    void *ctx;
+};
+
+struct hq_app {
+    pthread_mutex_t mu;
+    struct hq_hall hall;
+    struct hq_store *store; /* the writer thread's handle (and load at start) */
+    struct hq_clock clock;
+    int64_t last_seq;    /* last sequence number given to an event (under mu) */
+    int64_t durable_seq; /* last committed (under qmu) */
+    char public_url[256];
+    int32_t public_issue_per_min;
+
+    /* in-memory records, loaded at open (under mu) */
+    struct hq_session *sessions;
+    size_t n_sessions, cap_sessions;
+    struct hq_device *devices;
+    size_t n_devices, cap_devices;
+    struct hq_notice notices[HQ_MAX_NOTICES];
+    size_t n_notices;
+    struct hq_pad *pads; /* indexed by window slot (same as hall.windows) — grown with it */
+    size_t n_pads;
+    json_t *public_info; /* owned */
+    struct hq_rate rates[HQ_RATE_SLOTS];
+    int64_t crowding_alerted_at[64];
+
+    /* commit queue */
+    pthread_mutex_t qmu;
+    pthread_cond_t qcv;    /* writer waits for work */
+    pthread_cond_t donecv; /* callers wait for their batch */
+    struct hq_pending *qhead, *qtail;
+    bool stopping;
+    pthread_t writer;
+    pthread_t ticker;
+    pthread_cond_t tickcv;
+
+    /* listeners (lmu) */
+    pthread_mutex_t lmu;
+    struct hq_listener listeners[HQ_MAX_LISTENERS];
+
+    /* the read handle for replay and history (reader_mu) */
+    pthread_mutex_t reader_mu;
+    struct hq_store *reader;
+
+    /* metrics (qmu) */
+    struct hq_app_metrics m;
+};
+
+/* Commit b and wait until it is durable. Call with mu HELD: the batch's events get their sequence
+ * numbers and the batch is queued in the order of the changes, then mu is released while waiting.
+ * mu is NOT held on return. Returns 0, or HQ_ESTORE after which the hall has been rebuilt from the
+ * store (the change is lost, and said so). Takes the contents of b (b is left empty). */
+int hq__app_commit_unlock(struct hq_app *a, struct hq_batch *b, struct hq_why *why);
+
+/* Add an event (seq assigned at commit) whose data is the JSON object `data` (stolen). */
+int hq__app_event(struct hq_app *a, struct hq_batch *b, const char *actor, const char *type,
+                  json_t *data);
+
+/* JSON views (json_out.c). staff_view adds masked phone and clerk names. */
+json_t *hq__ticket_json(struct hq_app *a, const struct hq_now *now, const struct hq_ticket *t,
+                        bool staff_view);
+json_t *hq__window_json(struct hq_app *a, const struct hq_window *w);
+json_t *hq__service_json(const struct hq_service *s);
+json_t *hq__staff_json(const struct hq_staff *s);
+json_t *hq__hall_json(struct hq_app *a);
+json_t *hq__time_json(struct hq_app *a, int64_t t); /* RFC 3339 string or null */
+/* Event payloads: no ids, no personal data. */
+json_t *hq__ticket_event_json(const struct hq_ticket *t);
+
+/* JSON inputs (json_in.c): strict field readers. Each returns 0 or HQ_EINVAL with *why naming
+ * the field. `required` false: absent or null leaves *out unchanged. */
+int hq__in_str(json_t *o, const char *key, bool required, char *out, size_t cap,
+               struct hq_why *why);
+int hq__in_int(json_t *o, const char *key, bool required, int64_t min, int64_t max, int64_t *out,
+               struct hq_why *why);
+int hq__in_bool(json_t *o, const char *key, bool required, bool *out, struct hq_why *why);
+/* Refuse members not in the NULL-terminated list. */
+int hq__in_known(json_t *o, const char *const *allowed, struct hq_why *why);
+/* Parse an RFC 3339 time ("2026-11-27T09:00:00+08:00" or …Z) to unix seconds. */
+int hq__parse_time(const char *s, int64_t *out);
+/* "YYYY-MM-DD" <-> yyyymmdd */
+int hq__parse_date(const char *s, int32_t *out);
+void hq__format_date(int32_t day, char *buf, size_t len);
+
+/* Random hex string of 2*nbytes chars (libsodium). */
+void hq__random_hex(char *out, size_t nbytes);
+/* Hex BLAKE2b-256 of s into out[65]. */
+void hq__hash_hex(const char *s, char *out);
+
+/* Which window index (0-based in hall.windows) a window pointer is. */
+size_t hq__window_index(struct hq_app *a, const struct hq_window *w);
+struct hq_pad *hq__pad(struct hq_app *a, const struct hq_window *w);
+
+/* Hall loaded: rebuild the in-memory records from the store (auth.c, feedback.c). */
+int hq__auth_load(struct hq_app *a, struct hq_why *why);
+int hq__records_load(struct hq_app *a, struct hq_why *why);
+void hq__auth_release(struct hq_app *a);
+
+int hq__password_hash(const char *password, char out[HQ_HASH_MAX]);
+int hq__roll(struct hq_app *a, const struct hq_now *now, struct hq_batch *b);
+
+/* Periodic work under mu: day roll, expiries, crowding (uc_tick.c). Returns after commit. */
+void hq__app_tick(struct hq_app *a);
+
+#endif

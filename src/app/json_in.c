@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * json_in.c — strict readers for the JSON the API receives: each names the field at fault, so a
+ * refusal says exactly what was wrong. Also the time and date formats of the API.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app_int.h"
+
+int hq__in_known(json_t *o, const char *const *allowed, struct hq_why *why)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(o, key, v)
+    {
+        bool ok = false;
+        for (const char *const *k = allowed; *k; k++)
+            if (strcmp(*k, key) == 0) {
+                ok = true;
+                break;
+            }
+        if (!ok) return hq_fail(why, HQ_EINVAL, key, "%.40s: unknown field", key);
+    }
+    return 0;
+}
+
+int hq__in_str(json_t *o, const char *key, bool required, char *out, size_t cap, struct hq_why *why)
+{
+    json_t *v = o ? json_object_get(o, key) : NULL;
+    if (!v || json_is_null(v)) {
+        if (required) return hq_fail(why, HQ_EINVAL, key, "%s: required", key);
+        return 0;
+    }
+    if (!json_is_string(v)) return hq_fail(why, HQ_EINVAL, key, "%s: must be a string", key);
+    size_t len = json_string_length(v);
+    const char *s = json_string_value(v);
+    if (memchr(s, 0, len))
+        return hq_fail(why, HQ_EINVAL, key, "%s: must not contain NUL characters", key);
+    if (len >= cap) return hq_fail(why, HQ_EINVAL, key, "%s: longer than %zu bytes", key, cap - 1);
+    memcpy(out, s, len + 1);
+    return 0;
+}
+
+int hq__in_int(json_t *o, const char *key, bool required, int64_t min, int64_t max, int64_t *out,
+               struct hq_why *why)
+{
+    json_t *v = o ? json_object_get(o, key) : NULL;
+    if (!v || json_is_null(v)) {
+        if (required) return hq_fail(why, HQ_EINVAL, key, "%s: required", key);
+        return 0;
+    }
+    if (!json_is_integer(v)) return hq_fail(why, HQ_EINVAL, key, "%s: must be an integer", key);
+    json_int_t n = json_integer_value(v);
+    if (n < min || n > max)
+        return hq_fail(why, HQ_EINVAL, key, "%s: must be between %lld and %lld", key,
+                       (long long)min, (long long)max);
+    *out = n;
+    return 0;
+}
+
+int hq__in_bool(json_t *o, const char *key, bool required, bool *out, struct hq_why *why)
+{
+    json_t *v = o ? json_object_get(o, key) : NULL;
+    if (!v || json_is_null(v)) {
+        if (required) return hq_fail(why, HQ_EINVAL, key, "%s: required", key);
+        return 0;
+    }
+    if (!json_is_boolean(v)) return hq_fail(why, HQ_EINVAL, key, "%s: must be true or false", key);
+    *out = json_is_true(v);
+    return 0;
+}
+
+static int digits(const char *s, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9') return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+int hq__parse_time(const char *s, int64_t *out)
+{
+    /* YYYY-MM-DDTHH:MM:SS(.fff)?(Z|±HH:MM) */
+    int Y, M, D, h, m, sec;
+    if (strlen(s) < 20 || digits(s, 4, &Y) || s[4] != '-' || digits(s + 5, 2, &M) || s[7] != '-' ||
+        digits(s + 8, 2, &D) || (s[10] != 'T' && s[10] != ' ') || digits(s + 11, 2, &h) ||
+        s[13] != ':' || digits(s + 14, 2, &m) || s[16] != ':' || digits(s + 17, 2, &sec))
+        return -1;
+    const char *p = s + 19;
+    if (*p == '.') {
+        p++;
+        while (*p >= '0' && *p <= '9')
+            p++;
+    }
+    long off = 0;
+    if (*p == 'Z' && p[1] == 0) {
+        off = 0;
+    } else if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':') {
+        int oh, om;
+        if (digits(p + 1, 2, &oh) || digits(p + 4, 2, &om) || oh > 23 || om > 59) return -1;
+        off = (oh * 3600L + om * 60L) * (*p == '-' ? -1 : 1);
+    } else {
+        return -1;
+    }
+    if (Y < 1970 || Y > 9999 || M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || m > 59 || sec > 60)
+        return -1;
+    struct tm tm = {.tm_year = Y - 1900,
+                    .tm_mon = M - 1,
+                    .tm_mday = D,
+                    .tm_hour = h,
+                    .tm_min = m,
+                    .tm_sec = sec};
+    time_t t = timegm(&tm);
+    if (tm.tm_mday != D) /* 2026-02-31 normalised away */
+        return -1;
+    *out = (int64_t)t - off;
+    return 0;
+}
+
+int hq__parse_date(const char *s, int32_t *out)
+{
+    int Y, M, D;
+    if (strlen(s) != 10 || digits(s, 4, &Y) || s[4] != '-' || digits(s + 5, 2, &M) || s[7] != '-' ||
+        digits(s + 8, 2, &D) || M < 1 || M > 12 || D < 1 || D > 31 || Y < 1970)
+        return -1;
+    struct tm tm = {.tm_year = Y - 1900, .tm_mon = M - 1, .tm_mday = D, .tm_hour = 12};
+    timegm(&tm);
+    if (tm.tm_mday != D) return -1;
+    *out = Y * 10000 + M * 100 + D;
+    return 0;
+}
+
+void hq__format_date(int32_t day, char *buf, size_t len)
+{
+    snprintf(buf, len, "%04d-%02d-%02d", day / 10000, (day / 100) % 100, day % 100);
+}

@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * json_out.c — the JSON views of the hall's records as API.md spells them. Public views never
+ * carry a phone number; event payloads never carry a ticket id (the customer's secret).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "app_int.h"
+
+json_t *hq__time_json(struct hq_app *a, int64_t t)
+{
+    if (t == 0) return json_null();
+    char buf[40];
+    hq_app_format_time(a, t, buf, sizeof buf);
+    return json_string(buf);
+}
+
+static json_t *code_array(const char (*codes)[HQ_CODE_MAX], int n)
+{
+    json_t *arr = json_array();
+    for (int i = 0; i < n; i++)
+        json_array_append_new(arr, json_string(codes[i]));
+    return arr;
+}
+
+static json_t *hours_json(const struct hq_hours *h)
+{
+    static const char *days[7] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+    if (!h->has_hours) return json_null();
+    json_t *o = json_object();
+    for (int d = 0; d < 7; d++) {
+        if (h->open[d] < 0 || h->close[d] <= h->open[d]) {
+            json_object_set_new(o, days[d], json_null());
+            continue;
+        }
+        char buf[16];
+        snprintf(buf, sizeof buf, "%02d:%02d-%02d:%02d", h->open[d] / 60, h->open[d] % 60,
+                 h->close[d] / 60, h->close[d] % 60);
+        json_object_set_new(o, days[d], json_string(buf));
+    }
+    return o;
+}
+
+json_t *hq__service_json(const struct hq_service *s)
+{
+    json_t *docs = json_array();
+    for (int i = 0; i < s->n_documents; i++)
+        json_array_append_new(docs, json_string(s->documents[i]));
+    return json_pack("{s:s,s:s,s:s,s:i,s:o,s:i,s:b,s:o,s:i}", "code", s->code, "name", s->name,
+                     "name_en", s->name_en, "avg_service_s", (json_int_t)s->avg_service_s,
+                     "documents", docs, "daily_quota", (json_int_t)s->daily_quota, "enabled",
+                     s->enabled, "hours", hours_json(&s->hours), "estimated_service_s",
+                     (json_int_t)hq_service_time_estimate(s));
+}
+
+json_t *hq__window_json(struct hq_app *a, const struct hq_window *w)
+{
+    json_t *cur = json_null();
+    if (w->current[0]) {
+        struct hq_ticket *t = hq_ticket_find(&a->hall, w->current);
+        if (t)
+            cur = json_pack("{s:s,s:s,s:s,s:i}", "number", t->number, "service", t->service,
+                            "status", hq_status_name(t->status), "calls", (json_int_t)t->calls);
+    }
+    const struct hq_staff *st = w->clerk[0] ? hq_staff_find(&a->hall, w->clerk) : NULL;
+    return json_pack(
+        "{s:i,s:s,s:o,s:s,s:s?,s:o,s:s?,s:s?,s:o,s:o,s:o}", "number", (json_int_t)w->number, "name",
+        w->name, "services", code_array(w->services, w->n_services), "state",
+        hq_win_state_name(w->state), "pause_reason",
+        w->state == HQ_WIN_PAUSED ? w->pause_reason : NULL, "back_in_s",
+        w->state == HQ_WIN_PAUSED && w->back_in_s ? json_integer(w->back_in_s) : json_null(),
+        "clerk", w->clerk[0] ? w->clerk : NULL, "clerk_name", st ? st->name : NULL, "current", cur,
+        "active_services", code_array(w->active, w->state == HQ_WIN_CLOSED ? 0 : w->n_active),
+        "paused_at", hq__time_json(a, w->state == HQ_WIN_PAUSED ? w->paused_at : 0));
+}
+
+json_t *hq__staff_json(const struct hq_staff *s)
+{
+    json_t *certs = json_array();
+    for (int i = 0; i < s->n_certs; i++) {
+        char d[16];
+        hq__format_date(s->certs[i].expires_on, d, sizeof d);
+        json_array_append_new(
+            certs, json_pack("{s:s,s:s}", "service", s->certs[i].service, "expires_on", d));
+    }
+    return json_pack("{s:s,s:s,s:s,s:o,s:b}", "username", s->username, "name", s->name, "role",
+                     hq_role_name(s->role), "certifications", certs, "active", s->active);
+}
+
+json_t *hq__ticket_json(struct hq_app *a, const struct hq_now *now, const struct hq_ticket *t,
+                        bool staff_view)
+{
+    struct hq_service *svc = hq_service_find(&a->hall, t->service);
+    json_t *docs = json_array();
+    if (svc)
+        for (int i = 0; i < svc->n_documents; i++)
+            json_array_append_new(docs, json_string(svc->documents[i]));
+    json_t *pos = json_null(), *ahead = json_null(), *wait = json_null();
+    if (t->status == HQ_WAITING) {
+        struct hq_estimate e;
+        if (hq_ticket_estimate(&a->hall, now, t, &e) == 0) {
+            pos = json_integer(e.position);
+            ahead = json_integer(e.ahead);
+            wait = json_integer(e.wait_s);
+        }
+    }
+    json_t *o = json_pack(
+        "{s:s,s:s,s:s,s:s?,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:i,s:o,s:o,s:o,s:o,s:o,s:o}", "id",
+        t->id, "number", t->number, "service", t->service, "service_name", svc ? svc->name : NULL,
+        "category", hq_category_name(t->category), "channel", hq_channel_name(t->channel), "status",
+        hq_status_name(t->status), "issued_at", hq__time_json(a, t->issued_at), "called_at",
+        hq__time_json(a, t->called_at), "started_at", hq__time_json(a, t->started_at),
+        "finished_at", hq__time_json(a, t->finished_at), "window",
+        t->window ? json_integer(t->window) : json_null(), "calls", (json_int_t)t->calls,
+        "position", pos, "ahead", ahead, "estimated_wait_s", wait, "documents", docs,
+        "next_services", code_array(t->next, t->n_next), "appointment_at",
+        hq__time_json(a, t->appointment_at));
+    if (staff_view) {
+        char masked[HQ_PHONE_MAX];
+        hq_mask_phone(masked, t->phone);
+        json_object_set_new(o, "phone", t->phone[0] ? json_string(masked) : json_null());
+        json_object_set_new(o, "clerk", t->clerk[0] ? json_string(t->clerk) : json_null());
+        json_object_set_new(o, "queued_at", hq__time_json(a, t->queued_at));
+    }
+    return o;
+}
+
+json_t *hq__ticket_event_json(const struct hq_ticket *t)
+{
+    return json_pack("{s:s,s:s,s:s,s:s,s:o,s:i}", "number", t->number, "service", t->service,
+                     "category", hq_category_name(t->category), "status", hq_status_name(t->status),
+                     "window", t->window ? json_integer(t->window) : json_null(), "calls",
+                     (json_int_t)t->calls);
+}
+
+json_t *hq__hall_json(struct hq_app *a)
+{
+    const struct hq_hall_conf *c = &a->hall.conf;
+    json_t *o = json_pack(
+        "{s:s,s:s,s:s,s:o,s:{s:i,s:i,s:i},s:i,s:b,s:s?}", "name", c->name, "name_en", c->name_en,
+        "timezone", c->timezone, "hours", hours_json(&c->hours), "policy", "boost_priority_s",
+        (json_int_t)c->policy.boost_priority_s, "boost_appointment_s",
+        (json_int_t)c->policy.boost_appointment_s, "boost_first_service_s",
+        (json_int_t)c->policy.boost_first_service_s, "target_wait_s", (json_int_t)c->target_wait_s,
+        "suspended", c->suspended, "suspend_reason", c->suspended ? c->suspend_reason : NULL);
+    if (a->public_info)
+        json_object_set(o, "public_info", a->public_info);
+    else
+        json_object_set_new(o, "public_info", json_object());
+    return o;
+}

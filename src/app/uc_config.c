@@ -1,0 +1,562 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * uc_config.c — use cases of the hall's configuration: services, windows, staff and their
+ * certifications, the hall settings. PUT applies the fields given and keeps the others. Every
+ * change is committed with an event naming its actor (the audit trail).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app_int.h"
+
+static const char *const day_names[7] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+
+static int parse_hhmm(const char *s, int *out)
+{
+    if (strlen(s) != 5 || s[2] != ':' || s[0] < '0' || s[0] > '2' || s[1] < '0' || s[1] > '9' ||
+        s[3] < '0' || s[3] > '5' || s[4] < '0' || s[4] > '9')
+        return -1;
+    int h = (s[0] - '0') * 10 + (s[1] - '0'), m = (s[3] - '0') * 10 + (s[4] - '0');
+    if (h > 24 || (h == 24 && m != 0)) return -1;
+    *out = h * 60 + m;
+    return 0;
+}
+
+/* "hours": null (always open) or {"mon":"08:30-17:30", "sat":null, …}; absent days are closed. */
+static int parse_hours(json_t *v, struct hq_hours *out, struct hq_why *why)
+{
+    struct hq_hours h = {0};
+    if (json_is_null(v)) {
+        *out = h;
+        return 0;
+    }
+    if (!json_is_object(v))
+        return hq_fail(why, HQ_EINVAL, "hours",
+                       "hours: must be null or an object like {\"mon\":\"08:30-17:30\"}");
+    h.has_hours = true;
+    for (int d = 0; d < 7; d++)
+        h.open[d] = h.close[d] = -1;
+    const char *key;
+    json_t *val;
+    json_object_foreach(v, key, val)
+    {
+        int d = -1;
+        for (int i = 0; i < 7; i++)
+            if (strcmp(key, day_names[i]) == 0) d = i;
+        if (d < 0)
+            return hq_fail(why, HQ_EINVAL, "hours", "hours: unknown day '%.20s' (mon … sun)", key);
+        if (json_is_null(val)) continue;
+        const char *s = json_string_value(val);
+        char a[8], b[8];
+        int o, c;
+        if (!s || strlen(s) != 11 || s[5] != '-' ||
+            (snprintf(a, sizeof a, "%.5s", s), snprintf(b, sizeof b, "%.5s", s + 6),
+             parse_hhmm(a, &o) || parse_hhmm(b, &c)) ||
+            c <= o)
+            return hq_fail(why, HQ_EINVAL, "hours",
+                           "hours.%s: must be \"HH:MM-HH:MM\" with the close after the open", key);
+        h.open[d] = (int16_t)o;
+        h.close[d] = (int16_t)c;
+    }
+    *out = h;
+    return 0;
+}
+
+static int commit_event(struct hq_app *a, struct hq_batch *b, const struct hq_actor *who,
+                        const char *type, json_t *data, struct hq_why *why)
+{
+    if (hq__app_event(a, b, who->username, type, data) != 0) {
+        pthread_mutex_unlock(&a->mu);
+        hq_batch_release(b);
+        return hq_fail(why, HQ_EINTERNAL, "", "out of memory");
+    }
+    return hq__app_commit_unlock(a, b, why);
+}
+
+/* ---- services ---- */
+
+int hq_app_services_list(struct hq_app *a, json_t **out)
+{
+    json_t *arr = json_array();
+    pthread_mutex_lock(&a->mu);
+    for (size_t i = 0; i < a->hall.n_services; i++) {
+        json_t *s = hq__service_json(&a->hall.services[i]);
+        json_object_set_new(s, "waiting",
+                            json_integer(hq_count_waiting(&a->hall, a->hall.services[i].code)));
+        json_array_append_new(arr, s);
+    }
+    pthread_mutex_unlock(&a->mu);
+    *out = arr;
+    return 0;
+}
+
+static int parse_service(json_t *in, struct hq_service *s, bool create, struct hq_why *why)
+{
+    static const char *const known[] = {
+        "code",    "name",  "name_en", "avg_service_s",       "documents", "daily_quota",
+        "enabled", "hours", "waiting", "estimated_service_s", NULL};
+    int rc = hq__in_known(in, known, why);
+    if (rc) return rc;
+    if (create && (rc = hq__in_str(in, "code", true, s->code, sizeof s->code, why))) return rc;
+    if ((rc = hq__in_str(in, "name", create, s->name, sizeof s->name, why)) ||
+        (rc = hq__in_str(in, "name_en", false, s->name_en, sizeof s->name_en, why)))
+        return rc;
+    int64_t v;
+    if (create) s->avg_service_s = 300;
+    v = s->avg_service_s;
+    if ((rc = hq__in_int(in, "avg_service_s", false, 1, 86400, &v, why))) return rc;
+    s->avg_service_s = (int32_t)v;
+    v = s->daily_quota;
+    if ((rc = hq__in_int(in, "daily_quota", false, 0, 100000, &v, why))) return rc;
+    s->daily_quota = (int32_t)v;
+    if (create) s->enabled = true;
+    if ((rc = hq__in_bool(in, "enabled", false, &s->enabled, why))) return rc;
+    json_t *docs = json_object_get(in, "documents");
+    if (docs && !json_is_null(docs)) {
+        if (!json_is_array(docs))
+            return hq_fail(why, HQ_EINVAL, "documents", "documents: must be an array of strings");
+        if (json_array_size(docs) > HQ_DOC_MAX)
+            return hq_fail(why, HQ_EINVAL, "documents", "documents: at most %d", HQ_DOC_MAX);
+        size_t i;
+        json_t *d;
+        json_array_foreach(docs, i, d)
+        {
+            if (!json_is_string(d) || json_string_length(d) == 0 ||
+                json_string_length(d) >= HQ_NAME_MAX)
+                return hq_fail(why, HQ_EINVAL, "documents",
+                               "documents[%zu]: must be a non-empty string under %d bytes", i,
+                               HQ_NAME_MAX);
+            snprintf(s->documents[i], HQ_NAME_MAX, "%s", json_string_value(d));
+        }
+        s->n_documents = (int)json_array_size(docs);
+    }
+    json_t *hours = json_object_get(in, "hours");
+    if (hours && (rc = parse_hours(hours, &s->hours, why))) return rc;
+    if (!s->name[0]) return hq_fail(why, HQ_EINVAL, "name", "name: must not be empty");
+    return 0;
+}
+
+int hq_app_service_create(struct hq_app *a, const struct hq_actor *who, json_t *in, json_t **out,
+                          struct hq_why *why)
+{
+    struct hq_service s;
+    memset(&s, 0, sizeof s);
+    int rc = parse_service(in, &s, true, why);
+    if (rc) return rc;
+    pthread_mutex_lock(&a->mu);
+    if (hq_service_find(&a->hall, s.code)) {
+        pthread_mutex_unlock(&a->mu);
+        return hq_fail(why, HQ_ECONFLICT, "code", "code: service '%s' exists already", s.code);
+    }
+    if ((rc = hq_service_add(&a->hall, &s, why))) {
+        pthread_mutex_unlock(&a->mu);
+        return rc;
+    }
+    struct hq_service *added = hq_service_find(&a->hall, s.code);
+    struct hq_batch b;
+    hq_batch_init(&b);
+    hq_batch_service(&b, added);
+    *out = hq__service_json(added);
+    rc = commit_event(a, &b, who, "service.created", json_pack("{s:s}", "code", s.code), why);
+    if (rc) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+int hq_app_service_update(struct hq_app *a, const struct hq_actor *who, const char *code,
+                          json_t *in, json_t **out, struct hq_why *why)
+{
+    pthread_mutex_lock(&a->mu);
+    struct hq_service *cur = hq_service_find(&a->hall, code);
+    if (!cur) {
+        pthread_mutex_unlock(&a->mu);
+        return hq_fail(why, HQ_ENOTFOUND, "", "no service with code '%.8s'", code);
+    }
+    struct hq_service s = *cur;
+    const char *given = json_string_value(json_object_get(in, "code"));
+    if (given && strcmp(given, code) != 0) {
+        pthread_mutex_unlock(&a->mu);
+        return hq_fail(why, HQ_EINVAL, "code", "code: cannot be changed (it prefixes numbers)");
+    }
+    int rc = parse_service(in, &s, false, why);
+    if (rc == 0) rc = hq_service_put(&a->hall, &s, why);
+    if (rc) {
+        pthread_mutex_unlock(&a->mu);
+        return rc;
+    }
+    cur = hq_service_find(&a->hall, code);
+    struct hq_batch b;
+    hq_batch_init(&b);
+    hq_batch_service(&b, cur);
+    *out = hq__service_json(cur);
+    rc = commit_event(a, &b, who, "service.updated", json_pack("{s:s}", "code", code), why);
+    if (rc) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+int hq_app_service_disable(struct hq_app *a, const struct hq_actor *who, const char *code,
+                           json_t **out, struct hq_why *why)
+{
+    json_t *in = json_pack("{s:b}", "enabled", 0);
+    int rc = hq_app_service_update(a, who, code, in, out, why);
+    json_decref(in);
+    return rc;
+}
+
+/* ---- windows ---- */
+
+int hq_app_windows_list(struct hq_app *a, json_t **out)
+{
+    json_t *arr = json_array();
+    pthread_mutex_lock(&a->mu);
+    for (size_t i = 0; i < a->hall.n_windows; i++)
+        json_array_append_new(arr, hq__window_json(a, &a->hall.windows[i]));
+    pthread_mutex_unlock(&a->mu);
+    *out = arr;
+    return 0;
+}
+
+int hq_app_window_get(struct hq_app *a, int32_t number, json_t **out, struct hq_why *why)
+{
+    pthread_mutex_lock(&a->mu);
+    struct hq_window *w = hq_window_find(&a->hall, number);
+    if (w) *out = hq__window_json(a, w);
+    pthread_mutex_unlock(&a->mu);
+    return w ? 0 : hq_fail(why, HQ_ENOTFOUND, "", "no window %d", number);
+}
+
+static int parse_window(json_t *in, struct hq_window *w, bool create, struct hq_why *why)
+{
+    static const char *const known[] = {
+        "number",  "name",      "services",   "state",           "pause_reason", "clerk",
+        "current", "back_in_s", "clerk_name", "active_services", "paused_at",    NULL};
+    int rc = hq__in_known(in, known, why);
+    if (rc) return rc;
+    if (create) {
+        int64_t n = 0;
+        if ((rc = hq__in_int(in, "number", true, 1, 9999, &n, why))) return rc;
+        w->number = (int32_t)n;
+        snprintf(w->name, sizeof w->name, "%d号窗口", w->number);
+    }
+    if ((rc = hq__in_str(in, "name", false, w->name, sizeof w->name, why))) return rc;
+    json_t *svcs = json_object_get(in, "services");
+    if (svcs && !json_is_null(svcs)) {
+        if (!json_is_array(svcs) || json_array_size(svcs) > HQ_WIN_SVC_MAX)
+            return hq_fail(why, HQ_EINVAL, "services",
+                           "services: must be an array of at most %d service codes",
+                           HQ_WIN_SVC_MAX);
+        size_t i;
+        json_t *c;
+        json_array_foreach(svcs, i, c)
+        {
+            if (!json_is_string(c) || !hq_valid_service_code(json_string_value(c)))
+                return hq_fail(why, HQ_EINVAL, "services",
+                               "services[%zu]: must be a service code (1-2 capital letters)", i);
+            snprintf(w->services[i], HQ_CODE_MAX, "%s", json_string_value(c));
+        }
+        w->n_services = (int)json_array_size(svcs);
+    } else if (create) {
+        return hq_fail(why, HQ_EINVAL, "services", "services: required");
+    }
+    if (!w->name[0]) return hq_fail(why, HQ_EINVAL, "name", "name: must not be empty");
+    return 0;
+}
+
+int hq_app_window_create(struct hq_app *a, const struct hq_actor *who, json_t *in, json_t **out,
+                         struct hq_why *why)
+{
+    struct hq_window w;
+    memset(&w, 0, sizeof w);
+    int rc = parse_window(in, &w, true, why);
+    if (rc) return rc;
+    pthread_mutex_lock(&a->mu);
+    if (hq_window_find(&a->hall, w.number)) {
+        pthread_mutex_unlock(&a->mu);
+        return hq_fail(why, HQ_ECONFLICT, "number", "number: window %d exists already", w.number);
+    }
+    if ((rc = hq_window_add(&a->hall, &w, why))) {
+        pthread_mutex_unlock(&a->mu);
+        return rc;
+    }
+    struct hq_window *added = hq_window_find(&a->hall, w.number);
+    hq__pad(a, added);
+    struct hq_batch b;
+    hq_batch_init(&b);
+    hq_batch_window(&b, added);
+    *out = hq__window_json(a, added);
+    rc = commit_event(a, &b, who, "window.created", json_pack("{s:i}", "window", w.number), why);
+    if (rc) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+int hq_app_window_update(struct hq_app *a, const struct hq_actor *who, int32_t number, json_t *in,
+                         json_t **out, struct hq_why *why)
+{
+    pthread_mutex_lock(&a->mu);
+    struct hq_window *cur = hq_window_find(&a->hall, number);
+    if (!cur) {
+        pthread_mutex_unlock(&a->mu);
+        return hq_fail(why, HQ_ENOTFOUND, "", "no window %d", number);
+    }
+    struct hq_window w = *cur;
+    json_t *num = json_object_get(in, "number");
+    if (num && !(json_is_integer(num) && json_integer_value(num) == number)) {
+        pthread_mutex_unlock(&a->mu);
+        return hq_fail(why, HQ_EINVAL, "number", "number: cannot be changed");
+    }
+    int rc = parse_window(in, &w, false, why);
+    if (rc == 0) rc = hq_window_put(&a->hall, &w, why);
+    if (rc) {
+        pthread_mutex_unlock(&a->mu);
+        return rc;
+    }
+    cur = hq_window_find(&a->hall, number);
+    struct hq_batch b;
+    hq_batch_init(&b);
+    hq_batch_window(&b, cur);
+    *out = hq__window_json(a, cur);
+    rc = commit_event(a, &b, who, "window.updated", json_pack("{s:i}", "window", number), why);
+    if (rc) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+/* ---- staff ---- */
+
+int hq_app_staff_list(struct hq_app *a, const struct hq_actor *who, json_t **out,
+                      struct hq_why *why)
+{
+    (void)who;
+    (void)why;
+    json_t *arr = json_array();
+    pthread_mutex_lock(&a->mu);
+    for (size_t i = 0; i < a->hall.n_staff; i++)
+        json_array_append_new(arr, hq__staff_json(&a->hall.staff[i]));
+    pthread_mutex_unlock(&a->mu);
+    *out = arr;
+    return 0;
+}
+
+/* Parse into s; *password_out receives a password to hash ("" when none given). */
+static int parse_staff(json_t *in, struct hq_staff *s, bool create, char *password, size_t pcap,
+                       struct hq_why *why)
+{
+    static const char *const known[] = {"username",       "name",   "role", "password",
+                                        "certifications", "active", NULL};
+    int rc = hq__in_known(in, known, why);
+    if (rc) return rc;
+    if (create) {
+        if ((rc = hq__in_str(in, "username", true, s->username, sizeof s->username, why)))
+            return rc;
+        if (!hq_valid_username(s->username))
+            return hq_fail(why, HQ_EINVAL, "username",
+                           "username: 1-32 characters of a-z, 0-9, '_', '.', '-'");
+        s->active = true;
+    }
+    if ((rc = hq__in_str(in, "name", create, s->name, sizeof s->name, why))) return rc;
+    char role[16] = "";
+    if ((rc = hq__in_str(in, "role", create, role, sizeof role, why))) return rc;
+    if (role[0]) {
+        int r = hq_role_parse(role);
+        if (r <= 0)
+            return hq_fail(why, HQ_EINVAL, "role", "role: one of admin, manager, clerk, guide");
+        s->role = (enum hq_role)r;
+    }
+    if ((rc = hq__in_str(in, "password", create, password, pcap, why))) return rc;
+    if (password[0] && strlen(password) < 8)
+        return hq_fail(why, HQ_EINVAL, "password", "password: at least 8 characters");
+    if ((rc = hq__in_bool(in, "active", false, &s->active, why))) return rc;
+    json_t *certs = json_object_get(in, "certifications");
+    if (certs && !json_is_null(certs)) {
+        if (!json_is_array(certs) || json_array_size(certs) > HQ_CERT_MAX)
+            return hq_fail(why, HQ_EINVAL, "certifications",
+                           "certifications: an array of at most %d {service, expires_on}",
+                           HQ_CERT_MAX);
+        size_t i;
+        json_t *c;
+        json_array_foreach(certs, i, c)
+        {
+            const char *svc = json_string_value(json_object_get(c, "service"));
+            const char *exp = json_string_value(json_object_get(c, "expires_on"));
+            int32_t day;
+            if (!json_is_object(c) || !svc || !hq_valid_service_code(svc) || !exp ||
+                hq__parse_date(exp, &day) != 0)
+                return hq_fail(why, HQ_EINVAL, "certifications",
+                               "certifications[%zu]: needs \"service\" (a code) and "
+                               "\"expires_on\" (YYYY-MM-DD)",
+                               i);
+            snprintf(s->certs[i].service, HQ_CODE_MAX, "%s", svc);
+            s->certs[i].expires_on = day;
+        }
+        s->n_certs = (int)json_array_size(certs);
+    }
+    if (!s->name[0]) return hq_fail(why, HQ_EINVAL, "name", "name: must not be empty");
+    return 0;
+}
+
+static int staff_save(struct hq_app *a, const struct hq_actor *who, json_t *in,
+                      const char *username, json_t **out, struct hq_why *why)
+{
+    bool create = username == NULL;
+    struct hq_staff s;
+    memset(&s, 0, sizeof s);
+    char password[256] = "";
+    if (!create) {
+        pthread_mutex_lock(&a->mu);
+        struct hq_staff *cur = hq_staff_find(&a->hall, username);
+        if (cur) s = *cur;
+        pthread_mutex_unlock(&a->mu);
+        if (!cur) return hq_fail(why, HQ_ENOTFOUND, "", "no staff member '%.32s'", username);
+        const char *given = json_string_value(json_object_get(in, "username"));
+        if (given && strcmp(given, username) != 0)
+            return hq_fail(why, HQ_EINVAL, "username", "username: cannot be changed");
+    }
+    int rc = parse_staff(in, &s, create, password, sizeof password, why);
+    if (rc) return rc;
+    /* Only an admin creates admins or changes roles to admin. */
+    if (s.role == HQ_ROLE_ADMIN && who->role != HQ_ROLE_ADMIN)
+        return hq_fail(why, HQ_EFORBIDDEN, "role", "role: only an admin can make an admin");
+    char hash[HQ_HASH_MAX] = "";
+    if (password[0] && hq__password_hash(password, hash) != 0)
+        return hq_fail(why, HQ_EINTERNAL, "", "cannot hash the password (out of memory)");
+    pthread_mutex_lock(&a->mu);
+    struct hq_staff *cur = hq_staff_find(&a->hall, s.username);
+    if (create && cur) {
+        pthread_mutex_unlock(&a->mu);
+        return hq_fail(why, HQ_ECONFLICT, "username", "username: '%s' exists already", s.username);
+    }
+    if (!create && !cur) {
+        pthread_mutex_unlock(&a->mu);
+        return hq_fail(why, HQ_ENOTFOUND, "", "no staff member '%.32s'", username);
+    }
+    if (hash[0])
+        snprintf(s.pw_hash, sizeof s.pw_hash, "%s", hash);
+    else if (cur)
+        snprintf(s.pw_hash, sizeof s.pw_hash, "%s", cur->pw_hash);
+    rc = create ? hq_staff_add(&a->hall, &s, why) : hq_staff_put(&a->hall, &s, why);
+    if (rc) {
+        pthread_mutex_unlock(&a->mu);
+        return rc;
+    }
+    cur = hq_staff_find(&a->hall, s.username);
+    struct hq_batch b;
+    hq_batch_init(&b);
+    hq_batch_staff(&b, cur);
+    *out = hq__staff_json(cur);
+    rc = commit_event(a, &b, who, create ? "staff.created" : "staff.updated",
+                      json_pack("{s:s}", "username", s.username), why);
+    if (rc) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+int hq_app_staff_create(struct hq_app *a, const struct hq_actor *who, json_t *in, json_t **out,
+                        struct hq_why *why)
+{
+    return staff_save(a, who, in, NULL, out, why);
+}
+
+int hq_app_staff_update(struct hq_app *a, const struct hq_actor *who, const char *username,
+                        json_t *in, json_t **out, struct hq_why *why)
+{
+    return staff_save(a, who, in, username, out, why);
+}
+
+/* ---- the hall ---- */
+
+int hq_app_hall_get(struct hq_app *a, json_t **out)
+{
+    pthread_mutex_lock(&a->mu);
+    *out = hq__hall_json(a);
+    pthread_mutex_unlock(&a->mu);
+    return 0;
+}
+
+int hq_app_hall_update(struct hq_app *a, const struct hq_actor *who, json_t *in, json_t **out,
+                       struct hq_why *why)
+{
+    static const char *const known[] = {
+        "name",          "name_en",     "timezone",  "hours",          "policy",
+        "target_wait_s", "public_info", "suspended", "suspend_reason", NULL};
+    int rc = hq__in_known(in, known, why);
+    if (rc) return rc;
+    pthread_mutex_lock(&a->mu);
+    struct hq_hall_conf c = a->hall.conf;
+    pthread_mutex_unlock(&a->mu);
+    if ((rc = hq__in_str(in, "name", false, c.name, sizeof c.name, why)) ||
+        (rc = hq__in_str(in, "name_en", false, c.name_en, sizeof c.name_en, why)) ||
+        (rc = hq__in_str(in, "timezone", false, c.timezone, sizeof c.timezone, why)))
+        return rc;
+    json_t *hours = json_object_get(in, "hours");
+    if (hours && (rc = parse_hours(hours, &c.hours, why))) return rc;
+    int64_t v = c.target_wait_s;
+    if ((rc = hq__in_int(in, "target_wait_s", false, 60, 86400, &v, why))) return rc;
+    c.target_wait_s = (int32_t)v;
+    json_t *pol = json_object_get(in, "policy");
+    if (pol && !json_is_null(pol)) {
+        static const char *const pk[] = {"boost_priority_s", "boost_appointment_s",
+                                         "boost_first_service_s", NULL};
+        if (!json_is_object(pol))
+            return hq_fail(why, HQ_EINVAL, "policy", "policy: must be an object");
+        if ((rc = hq__in_known(pol, pk, why))) return rc;
+        int64_t p1 = c.policy.boost_priority_s, p2 = c.policy.boost_appointment_s,
+                p3 = c.policy.boost_first_service_s;
+        if ((rc = hq__in_int(pol, "boost_priority_s", false, 0, 86400, &p1, why)) ||
+            (rc = hq__in_int(pol, "boost_appointment_s", false, 0, 86400, &p2, why)) ||
+            (rc = hq__in_int(pol, "boost_first_service_s", false, 0, 86400, &p3, why)))
+            return rc;
+        c.policy.boost_priority_s = (int32_t)p1;
+        c.policy.boost_appointment_s = (int32_t)p2;
+        c.policy.boost_first_service_s = (int32_t)p3;
+    }
+    if ((rc = hq__in_bool(in, "suspended", false, &c.suspended, why)) ||
+        (rc = hq__in_str(in, "suspend_reason", false, c.suspend_reason, sizeof c.suspend_reason,
+                         why)))
+        return rc;
+    json_t *info = json_object_get(in, "public_info");
+    if (info && !json_is_null(info) && !json_is_object(info))
+        return hq_fail(why, HQ_EINVAL, "public_info", "public_info: must be an object");
+    char *info_text = NULL;
+    if (info && json_is_object(info)) {
+        info_text = json_dumps(info, JSON_COMPACT);
+        if (!info_text || strlen(info_text) > 64 * 1024) {
+            free(info_text);
+            return hq_fail(why, HQ_EINVAL, "public_info", "public_info: at most 64 KiB");
+        }
+    }
+    struct hq_batch b;
+    hq_batch_init(&b);
+    pthread_mutex_lock(&a->mu);
+    bool was_suspended = a->hall.conf.suspended;
+    a->hall.conf = c;
+    hq_batch_hall(&b, &c);
+    if (info_text) {
+        hq_batch_doc(&b, "setting", "public_info", info_text, hq_app_time(a));
+        json_decref(a->public_info);
+        a->public_info = json_deep_copy(info);
+    }
+    free(info_text);
+    *out = hq__hall_json(a);
+    if (c.suspended != was_suspended)
+        hq__app_event(a, &b, who->username, c.suspended ? "hall.suspended" : "hall.resumed",
+                      json_pack("{s:s}", "reason", c.suspend_reason));
+    rc = commit_event(a, &b, who, "hall.updated", json_object(), why);
+    if (rc) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return rc;
+}

@@ -1,0 +1,427 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * uc_feedback.c — what the public sees and says: the display snapshot and notices (clause 5.2.4),
+ * evaluations of every transaction (9.1.1, one per finished ticket, five levels) and complaints
+ * (8.1–8.2: every channel, a tracking code, an acknowledgement deadline). Personal data (the
+ * complainant's contact, comments) is stored but never published in events or public views.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "app_int.h"
+
+#define COMPLAINT_ACK_S (24 * 3600)
+#define EVAL_WINDOW_S (24 * 3600)
+
+static char *dump(json_t *o)
+{
+    char *s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(10));
+    return s;
+}
+
+/* ---- loading ---- */
+
+static int load_notice(void *ctx, const char *key, const char *json, int64_t t)
+{
+    (void)t;
+    struct hq_app *a = ctx;
+    json_t *o = json_loads(json, 0, NULL);
+    if (!o) return 0;
+    if (a->n_notices < HQ_MAX_NOTICES) {
+        struct hq_notice *n = &a->notices[a->n_notices++];
+        memset(n, 0, sizeof *n);
+        snprintf(n->id, sizeof n->id, "%s", key);
+        snprintf(n->text, sizeof n->text, "%s",
+                 json_string_value(json_object_get(o, "text")) ?: "");
+        snprintf(n->text_en, sizeof n->text_en, "%s",
+                 json_string_value(json_object_get(o, "text_en")) ?: "");
+        n->posted_at = json_integer_value(json_object_get(o, "posted_at"));
+        n->expires_at = json_integer_value(json_object_get(o, "expires_at"));
+    }
+    json_decref(o);
+    return 0;
+}
+
+int hq__records_load(struct hq_app *a, struct hq_why *why)
+{
+    (void)why;
+    a->n_notices = 0;
+    a->store->vt->doc_list(a->store, "notice", 0, 0, HQ_MAX_NOTICES, load_notice, a);
+    char *info = NULL;
+    if (a->store->vt->doc_get(a->store, "setting", "public_info", &info) == 0) {
+        a->public_info = json_loads(info, 0, NULL);
+        free(info);
+    }
+    return 0;
+}
+
+/* ---- display ---- */
+
+static json_t *notices_json(struct hq_app *a, int64_t now)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < a->n_notices; i++) {
+        const struct hq_notice *n = &a->notices[i];
+        if (n->expires_at && n->expires_at <= now) continue;
+        json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:o}", "id", n->id, "text", n->text,
+                                             "text_en", n->text_en, "posted_at",
+                                             hq__time_json(a, n->posted_at)));
+    }
+    return arr;
+}
+
+static int by_called_desc(const void *x, const void *y)
+{
+    const struct hq_ticket *const *p = x, *const *q = y;
+    return (*p)->called_at < (*q)->called_at ? 1 : (*p)->called_at > (*q)->called_at ? -1 : 0;
+}
+
+int hq_app_display(struct hq_app *a, json_t **out)
+{
+    int64_t now = hq_app_time(a);
+    pthread_mutex_lock(&a->mu);
+    const struct hq_hall_conf *c = &a->hall.conf;
+    json_t *hall = hq__hall_json(a);
+    json_object_del(hall, "policy");
+    json_object_del(hall, "public_info");
+    /* The latest calls: tickets called or being served, newest first. */
+    size_t n = 0;
+    struct hq_ticket **calls = malloc((a->hall.n_tickets + 1) * sizeof *calls);
+    for (size_t i = 0; calls && i < a->hall.n_tickets; i++) {
+        struct hq_ticket *t = &a->hall.tickets[i];
+        if ((t->status == HQ_CALLED || t->status == HQ_SERVING) && t->called_at) calls[n++] = t;
+    }
+    if (calls) qsort(calls, n, sizeof *calls, by_called_desc);
+    json_t *carr = json_array();
+    for (size_t i = 0; i < n && i < 12; i++) {
+        struct hq_window *w = hq_window_find(&a->hall, calls[i]->window);
+        json_array_append_new(
+            carr,
+            json_pack("{s:s,s:i,s:s?,s:s,s:o,s:b,s:i}", "number", calls[i]->number, "window",
+                      (json_int_t)calls[i]->window, "window_name", w ? w->name : NULL, "service",
+                      calls[i]->service, "called_at", hq__time_json(a, calls[i]->called_at),
+                      "recall", calls[i]->calls > 1, "calls", (json_int_t)calls[i]->calls));
+    }
+    free(calls);
+    json_t *waiting = json_object();
+    for (size_t i = 0; i < a->hall.n_services; i++)
+        json_object_set_new(waiting, a->hall.services[i].code,
+                            json_integer(hq_count_waiting(&a->hall, a->hall.services[i].code)));
+    json_t *windows = json_array();
+    for (size_t i = 0; i < a->hall.n_windows; i++) {
+        const struct hq_window *w = &a->hall.windows[i];
+        json_t *cur = json_null();
+        if (w->current[0]) {
+            struct hq_ticket *t = hq_ticket_find(&a->hall, w->current);
+            if (t) cur = json_string(t->number);
+        }
+        json_array_append_new(
+            windows, json_pack("{s:i,s:s,s:s,s:o,s:s?}", "number", (json_int_t)w->number, "name",
+                               w->name, "state", hq_win_state_name(w->state), "current", cur,
+                               "pause_reason", w->state == HQ_WIN_PAUSED ? w->pause_reason : NULL));
+    }
+    *out =
+        json_pack("{s:o,s:o,s:o,s:o,s:o,s:b}", "hall", hall, "calls", carr, "waiting", waiting,
+                  "windows", windows, "notices", notices_json(a, now), "suspended", c->suspended);
+    pthread_mutex_unlock(&a->mu);
+    return 0;
+}
+
+/* ---- notices ---- */
+
+int hq_app_notice_post(struct hq_app *a, const struct hq_actor *who, json_t *in, json_t **out,
+                       struct hq_why *why)
+{
+    static const char *const known[] = {"text", "text_en", "expires_in_s", NULL};
+    struct hq_notice n;
+    memset(&n, 0, sizeof n);
+    int64_t expires_in = 0;
+    int rc = hq__in_known(in, known, why);
+    if (rc == 0) rc = hq__in_str(in, "text", true, n.text, sizeof n.text, why);
+    if (rc == 0) rc = hq__in_str(in, "text_en", false, n.text_en, sizeof n.text_en, why);
+    if (rc == 0) rc = hq__in_int(in, "expires_in_s", false, 0, 30 * 86400, &expires_in, why);
+    if (rc == 0 && !n.text[0]) rc = hq_fail(why, HQ_EINVAL, "text", "text: must not be empty");
+    if (rc) return rc;
+    hq__random_hex(n.id, 8);
+    n.posted_at = hq_app_time(a);
+    n.expires_at = expires_in ? n.posted_at + expires_in : 0;
+    json_t *doc = json_pack("{s:s,s:s,s:I,s:I,s:s}", "text", n.text, "text_en", n.text_en,
+                            "posted_at", (json_int_t)n.posted_at, "expires_at",
+                            (json_int_t)n.expires_at, "by", who->username);
+    char *text = dump(doc);
+    json_decref(doc);
+    struct hq_batch b;
+    hq_batch_init(&b);
+    pthread_mutex_lock(&a->mu);
+    if (a->n_notices == HQ_MAX_NOTICES) {
+        /* drop the oldest */
+        memmove(&a->notices[0], &a->notices[1], (HQ_MAX_NOTICES - 1) * sizeof n);
+        a->n_notices--;
+    }
+    a->notices[a->n_notices++] = n;
+    hq_batch_doc(&b, "notice", n.id, text, n.posted_at);
+    free(text);
+    hq__app_event(a, &b, who->username, "notice.posted",
+                  json_pack("{s:s,s:s,s:s}", "id", n.id, "text", n.text, "text_en", n.text_en));
+    *out = json_pack("{s:s,s:s,s:s,s:o}", "id", n.id, "text", n.text, "text_en", n.text_en,
+                     "posted_at", hq__time_json(a, n.posted_at));
+    rc = hq__app_commit_unlock(a, &b, why);
+    if (rc) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+int hq_app_notice_clear(struct hq_app *a, const struct hq_actor *who, const char *id, json_t **out,
+                        struct hq_why *why)
+{
+    pthread_mutex_lock(&a->mu);
+    size_t i = 0;
+    while (i < a->n_notices && strcmp(a->notices[i].id, id) != 0)
+        i++;
+    if (i == a->n_notices) {
+        pthread_mutex_unlock(&a->mu);
+        return hq_fail(why, HQ_ENOTFOUND, "", "no notice '%.20s'", id);
+    }
+    memmove(&a->notices[i], &a->notices[i + 1], (a->n_notices - i - 1) * sizeof a->notices[0]);
+    a->n_notices--;
+    struct hq_batch b;
+    hq_batch_init(&b);
+    hq_batch_doc_delete(&b, "notice", id, hq_app_time(a));
+    hq__app_event(a, &b, who->username, "notice.cleared", json_pack("{s:s}", "id", id));
+    *out = json_pack("{s:s}", "id", id);
+    int rc = hq__app_commit_unlock(a, &b, why);
+    if (rc) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+/* ---- evaluations ---- */
+
+int hq_app_evaluation_create(struct hq_app *a, const struct hq_actor *who, json_t *in, json_t **out,
+                             struct hq_why *why)
+{
+    static const char *const known[] = {"ticket", "level", "reasons", "comment", NULL};
+    char id[64] = "", comment[1024] = "";
+    int64_t level = 0;
+    int rc = hq__in_known(in, known, why);
+    if (rc == 0) rc = hq__in_str(in, "ticket", true, id, sizeof id, why);
+    if (rc == 0) rc = hq__in_int(in, "level", true, 1, 5, &level, why);
+    if (rc == 0) rc = hq__in_str(in, "comment", false, comment, sizeof comment, why);
+    if (rc) return rc;
+    json_t *reasons = json_object_get(in, "reasons");
+    if (reasons && !json_is_null(reasons)) {
+        if (!json_is_array(reasons) || json_array_size(reasons) > 8)
+            return hq_fail(why, HQ_EINVAL, "reasons", "reasons: an array of at most 8 strings");
+        size_t i;
+        json_t *r;
+        json_array_foreach(reasons, i, r)
+        {
+            if (!json_is_string(r) || json_string_length(r) == 0 || json_string_length(r) > 64)
+                return hq_fail(why, HQ_EINVAL, "reasons",
+                               "reasons[%zu]: a non-empty string of at most 64 bytes", i);
+        }
+    } else {
+        reasons = NULL;
+    }
+    int64_t now = hq_app_time(a);
+    pthread_mutex_lock(&a->mu);
+    struct hq_ticket *t = strlen(id) == HQ_ID_LEN ? hq_ticket_find(&a->hall, id) : NULL;
+    if (!t) {
+        pthread_mutex_unlock(&a->mu);
+        return hq_fail(why, HQ_EINVAL, "ticket", "ticket: no such ticket");
+    }
+    if (t->status != HQ_DONE) {
+        pthread_mutex_unlock(&a->mu);
+        return hq_fail(why, HQ_ECONFLICT, "ticket",
+                       "ticket %s is %s: only a finished service "
+                       "is evaluated",
+                       t->number, hq_status_name(t->status));
+    }
+    if (t->evaluated) {
+        pthread_mutex_unlock(&a->mu);
+        return hq_fail(why, HQ_ECONFLICT, "ticket", "ticket %s has been evaluated already",
+                       t->number);
+    }
+    if (now - t->finished_at > EVAL_WINDOW_S) {
+        pthread_mutex_unlock(&a->mu);
+        return hq_fail(why, HQ_ECONFLICT, "ticket",
+                       "ticket %s finished more than 24 hours ago: too late to evaluate",
+                       t->number);
+    }
+    t->evaluated = true;
+    json_t *doc =
+        json_pack("{s:s,s:s,s:i,s:s,s:i,s:s,s:I,s:o,s:s,s:I,s:I,s:s}", "ticket", t->id, "number",
+                  t->number, "day", (json_int_t)t->day, "service", t->service, "window",
+                  (json_int_t)t->window, "clerk", t->clerk, "level", (json_int_t)level, "reasons",
+                  reasons ? json_deep_copy(reasons) : json_array(), "comment", comment,
+                  "created_at", (json_int_t)now, "service_s",
+                  (json_int_t)(t->started_at ? t->finished_at - t->started_at : 0), "channel",
+                  who->device ? "pad" : "web");
+    char *text = dump(doc);
+    json_decref(doc);
+    struct hq_batch b;
+    hq_batch_init(&b);
+    hq_batch_ticket(&b, t);
+    hq_batch_doc(&b, "evaluation", t->id, text, now);
+    free(text);
+    hq__app_event(a, &b, who->username, "evaluation.recorded",
+                  json_pack("{s:s,s:s,s:i,s:I}", "number", t->number, "service", t->service,
+                            "window", (json_int_t)t->window, "level", (json_int_t)level));
+    *out =
+        json_pack("{s:s,s:I,s:O,s:o}", "number", t->number, "level", (json_int_t)level, "reasons",
+                  reasons ? reasons : json_array(), "created_at", hq__time_json(a, now));
+    rc = hq__app_commit_unlock(a, &b, why);
+    if (rc) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+struct list_ctx {
+    json_t *arr;
+    struct hq_app *a;
+};
+
+static int collect_eval(void *ctx, const char *key, const char *json, int64_t t)
+{
+    (void)key;
+    struct list_ctx *c = ctx;
+    json_t *o = json_loads(json, 0, NULL);
+    if (!o) return 0;
+    json_object_del(o, "ticket"); /* the id is the customer's secret */
+    json_object_set_new(o, "created_at", hq__time_json(c->a, t));
+    json_array_append_new(c->arr, o);
+    return 0;
+}
+
+int hq_app_evaluations_list(struct hq_app *a, int64_t from, int64_t to, size_t max, json_t **out,
+                            struct hq_why *why)
+{
+    (void)why;
+    struct list_ctx c = {json_array(), a};
+    pthread_mutex_lock(&a->reader_mu);
+    a->reader->vt->doc_list(a->reader, "evaluation", from, to, max, collect_eval, &c);
+    pthread_mutex_unlock(&a->reader_mu);
+    *out = c.arr;
+    return 0;
+}
+
+/* ---- complaints ---- */
+
+static void tracking_code(char out[11])
+{
+    static const char alphabet[] = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"; /* no 0/O, 1/I */
+    for (int i = 0; i < 10; i++)
+        out[i] = alphabet[randombytes_uniform(sizeof alphabet - 1)];
+    out[10] = 0;
+}
+
+int hq_app_complaint_create(struct hq_app *a, const struct hq_actor *who, json_t *in, json_t **out,
+                            struct hq_why *why)
+{
+    static const char *const known[] = {"channel", "content",  "contact",          "ticket",
+                                        "window",  "category", "needs_assistance", NULL};
+    char channel[16] = "web", content[4096] = "", contact[128] = "", ticket[64] = "",
+         category[32] = "";
+    int64_t window = 0;
+    bool assist = false;
+    int rc = hq__in_known(in, known, why);
+    if (rc == 0) rc = hq__in_str(in, "channel", false, channel, sizeof channel, why);
+    if (rc == 0) rc = hq__in_str(in, "content", true, content, sizeof content, why);
+    if (rc == 0) rc = hq__in_str(in, "contact", false, contact, sizeof contact, why);
+    if (rc == 0) rc = hq__in_str(in, "ticket", false, ticket, sizeof ticket, why);
+    if (rc == 0) rc = hq__in_str(in, "category", false, category, sizeof category, why);
+    if (rc == 0) rc = hq__in_int(in, "window", false, 0, 9999, &window, why);
+    if (rc == 0) rc = hq__in_bool(in, "needs_assistance", false, &assist, why);
+    if (rc) return rc;
+    static const char *const channels[] = {"web", "hotline", "box", "letter", "in_person", NULL};
+    bool ok = false;
+    for (const char *const *c = channels; *c; c++)
+        ok |= strcmp(*c, channel) == 0;
+    if (!ok)
+        return hq_fail(why, HQ_EINVAL, "channel",
+                       "channel: one of web, hotline, box, letter, in_person");
+    size_t len = strlen(content);
+    while (len && isspace((unsigned char)content[len - 1]))
+        len--;
+    if (len == 0) return hq_fail(why, HQ_EINVAL, "content", "content: say what happened");
+    if (strcmp(channel, "web") != 0 && who->role == HQ_ROLE_NONE)
+        return hq_fail(why, HQ_EUNAUTH, "",
+                       "complaints from the %s channel are entered by staff: sign in", channel);
+    int64_t now = hq_app_time(a);
+    char code[11], id[17];
+    tracking_code(code);
+    hq__random_hex(id, 8);
+    int64_t ack_by = now + COMPLAINT_ACK_S;
+    json_t *hist = json_pack("[{s:I,s:s,s:s}]", "at", (json_int_t)now, "status", "received", "note",
+                             "投诉已受理 / complaint received");
+    json_t *doc = json_pack(
+        "{s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:b,s:s,s:s,s:I,s:I,s:o}", "id", id, "tracking_code", code,
+        "channel", channel, "content", content, "contact", contact, "ticket", ticket, "window",
+        (json_int_t)window, "needs_assistance", assist, "category", category, "status", "received",
+        "received_at", (json_int_t)now, "acknowledge_by", (json_int_t)ack_by, "history", hist);
+    json_object_set_new(doc, "entered_by", json_string(who->username));
+    char *text = dump(doc);
+    json_decref(doc);
+    struct hq_batch b;
+    hq_batch_init(&b);
+    hq_batch_doc(&b, "complaint", code, text, now);
+    free(text);
+    pthread_mutex_lock(&a->mu);
+    hq__app_event(a, &b, who->username, "complaint.received",
+                  json_pack("{s:s,s:b}", "channel", channel, "needs_assistance", assist));
+    *out = json_pack("{s:s,s:s,s:o,s:s}", "id", id, "tracking_code", code, "acknowledge_by",
+                     hq__time_json(a, ack_by), "status", "received");
+    rc = hq__app_commit_unlock(a, &b, why);
+    if (rc) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+int hq_app_complaint_track(struct hq_app *a, const char *code, json_t **out, struct hq_why *why)
+{
+    char up[16];
+    size_t n = strlen(code);
+    if (n != 10) return hq_fail(why, HQ_ENOTFOUND, "", "no complaint with this tracking code");
+    for (size_t i = 0; i <= n; i++)
+        up[i] = (char)toupper((unsigned char)code[i]);
+    char *text = NULL;
+    pthread_mutex_lock(&a->reader_mu);
+    int rc = a->reader->vt->doc_get(a->reader, "complaint", up, &text);
+    pthread_mutex_unlock(&a->reader_mu);
+    if (rc != 0 || !text)
+        return hq_fail(why, HQ_ENOTFOUND, "", "no complaint with this tracking code");
+    json_t *d = json_loads(text, 0, NULL);
+    free(text);
+    if (!d) return hq_fail(why, HQ_EINTERNAL, "", "stored complaint unreadable");
+    json_t *hist = json_array();
+    size_t i;
+    json_t *h;
+    json_array_foreach(json_object_get(d, "history"), i, h)
+    {
+        json_array_append_new(
+            hist, json_pack("{s:o,s:O,s:O}", "at",
+                            hq__time_json(a, json_integer_value(json_object_get(h, "at"))),
+                            "status", json_object_get(h, "status"), "note",
+                            json_object_get(h, "note") ?: json_null()));
+    }
+    *out = json_pack(
+        "{s:O,s:O,s:O,s:o,s:o,s:o}", "tracking_code", json_object_get(d, "tracking_code"), "status",
+        json_object_get(d, "status"), "channel", json_object_get(d, "channel"), "received_at",
+        hq__time_json(a, json_integer_value(json_object_get(d, "received_at"))), "acknowledge_by",
+        hq__time_json(a, json_integer_value(json_object_get(d, "acknowledge_by"))), "history",
+        hist);
+    json_decref(d);
+    return *out ? 0 : hq_fail(why, HQ_EINTERNAL, "", "stored complaint incomplete");
+}

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * uc_tick.c — the hall's periodic work: the day roll (tickets still waiting from an earlier day, or
+ * after closing time, become `expired`: kept and reported, never dropped), and forgetting the
+ * finished tickets of earlier days from memory (they stay in the store).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "app_int.h"
+
+struct roll_ctx {
+    struct hq_app *a;
+    struct hq_batch *b;
+};
+
+static void on_expired(void *ctx, struct hq_ticket *t)
+{
+    struct roll_ctx *c = ctx;
+    hq_batch_ticket(c->b, t);
+    hq__app_event(c->a, c->b, "", "ticket.expired", hq__ticket_event_json(t));
+}
+
+/* Under mu. Adds what the roll changed to b. Returns how many tickets expired. */
+int hq__roll(struct hq_app *a, const struct hq_now *now, struct hq_batch *b)
+{
+    struct roll_ctx c = {a, b};
+    int32_t prev = a->hall.day;
+    int n = hq_day_roll(&a->hall, now, true, on_expired, &c);
+    if (n > 0)
+        for (size_t i = 0; i < a->hall.n_windows; i++)
+            hq_batch_window(b, &a->hall.windows[i]);
+    if (prev != a->hall.day && prev != 0) hq_hall_forget_before(&a->hall, now->day - 1);
+    return n;
+}
+
+void hq__app_tick(struct hq_app *a)
+{
+    struct hq_now now;
+    hq_app_now(a, &now);
+    struct hq_batch b;
+    hq_batch_init(&b);
+    pthread_mutex_lock(&a->mu);
+    hq__roll(a, &now, &b);
+    if (b.n == 0) {
+        pthread_mutex_unlock(&a->mu);
+        hq_batch_release(&b);
+        return;
+    }
+    struct hq_why why;
+    if (hq__app_commit_unlock(a, &b, &why) != 0)
+        fprintf(stderr, "hallq: day roll not committed: %s\n", why.message);
+}

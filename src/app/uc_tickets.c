@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * uc_tickets.c — use cases of tickets: issue (kiosk, guide, web, phone), read by the customer's
+ * secret id, staff list, cancel, requeue. Who may issue what is decided here (API.md "Tickets");
+ * the rules of the ticket itself are the core's.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app_int.h"
+
+static bool staff_issuer(enum hq_role r)
+{
+    return r == HQ_ROLE_GUIDE || r == HQ_ROLE_MANAGER || r == HQ_ROLE_ADMIN;
+}
+
+static int valid_phone(const char *p)
+{
+    size_t digits = 0;
+    for (const char *c = p; *c; c++) {
+        if (*c >= '0' && *c <= '9')
+            digits++;
+        else if (*c != '+' && *c != '-' && *c != ' ')
+            return 0;
+    }
+    return digits >= 5 && strlen(p) <= 20;
+}
+
+int hq_app_ticket_issue(struct hq_app *a, const struct hq_actor *who, json_t *in, json_t **out,
+                        struct hq_why *why)
+{
+    static const char *const known[] = {"service",       "category",       "channel", "phone",
+                                        "next_services", "appointment_at", NULL};
+    char service[8] = "", category[16] = "normal", channel[16] = "kiosk", phone[32] = "",
+         appt[40] = "";
+    int rc = hq__in_known(in, known, why);
+    if (rc == 0) rc = hq__in_str(in, "service", true, service, sizeof service, why);
+    if (rc == 0) rc = hq__in_str(in, "category", false, category, sizeof category, why);
+    if (rc == 0) rc = hq__in_str(in, "channel", false, channel, sizeof channel, why);
+    if (rc == 0) rc = hq__in_str(in, "phone", false, phone, sizeof phone, why);
+    if (rc == 0) rc = hq__in_str(in, "appointment_at", false, appt, sizeof appt, why);
+    if (rc) return rc;
+    struct hq_issue is = {0};
+    is.service = service;
+    int cat = hq_category_parse(category), ch = hq_channel_parse(channel);
+    if (cat < 0)
+        return hq_fail(why, HQ_EINVAL, "category",
+                       "category: one of normal, priority, appointment");
+    if (ch < 0)
+        return hq_fail(why, HQ_EINVAL, "channel", "channel: one of kiosk, guide, web, phone");
+    is.category = (enum hq_category)cat;
+    is.channel = (enum hq_channel)ch;
+    if (phone[0] && !valid_phone(phone))
+        return hq_fail(why, HQ_EINVAL, "phone", "phone: digits, spaces, '+' and '-' only");
+    is.phone = phone[0] ? phone : NULL;
+    if (appt[0] && hq__parse_time(appt, &is.appointment_at) != 0)
+        return hq_fail(why, HQ_EINVAL, "appointment_at",
+                       "appointment_at: an RFC 3339 time such as 2026-11-27T09:30:00+08:00");
+    json_t *next = json_object_get(in, "next_services");
+    char nextbuf[HQ_NEXT_MAX][HQ_CODE_MAX];
+    if (next && !json_is_null(next)) {
+        if (!json_is_array(next) || json_array_size(next) > HQ_NEXT_MAX)
+            return hq_fail(why, HQ_EINVAL, "next_services",
+                           "next_services: an array of at most %d service codes", HQ_NEXT_MAX);
+        size_t i;
+        json_t *c;
+        json_array_foreach(next, i, c)
+        {
+            if (!json_is_string(c) || !hq_valid_service_code(json_string_value(c)))
+                return hq_fail(why, HQ_EINVAL, "next_services",
+                               "next_services[%zu]: must be a service code", i);
+            snprintf(nextbuf[i], HQ_CODE_MAX, "%s", json_string_value(c));
+            is.next[i] = nextbuf[i];
+        }
+        is.n_next = (int)json_array_size(next);
+    }
+    /* Who may issue what: the public takes normal tickets at a kiosk or on the web. */
+    bool public_kind = is.category == HQ_NORMAL && (is.channel == HQ_KIOSK || is.channel == HQ_WEB);
+    if (!public_kind) {
+        if (who->role == HQ_ROLE_NONE)
+            return hq_fail(why, HQ_EUNAUTH, "",
+                           "%s tickets from the %s channel are issued by a guide: sign in",
+                           category, channel);
+        if (!staff_issuer(who->role))
+            return hq_fail(why, HQ_EFORBIDDEN, "",
+                           "only a guide, manager or admin issues %s tickets", category);
+    }
+    if ((rc = hq_app_rate_check(a, who, why))) return rc;
+
+    char id[HQ_ID_LEN + 1];
+    hq__random_hex(id, HQ_ID_LEN / 2);
+    struct hq_now now;
+    hq_app_now(a, &now);
+    struct hq_batch b;
+    hq_batch_init(&b);
+    pthread_mutex_lock(&a->mu);
+    hq__roll(a, &now, &b);
+    struct hq_ticket *t = NULL;
+    rc = hq_ticket_issue(&a->hall, &now, id, &is, &t, why);
+    if (rc) {
+        /* A refusal changes nothing, but a day roll done on the way is still worth keeping. */
+        if (b.n) {
+            hq__app_commit_unlock(a, &b, NULL);
+            return rc;
+        }
+        pthread_mutex_unlock(&a->mu);
+        hq_batch_release(&b);
+        return rc;
+    }
+    hq_batch_ticket(&b, t);
+    hq_batch_service(&b, hq_service_find(&a->hall, t->service));
+    hq__app_event(a, &b, who->username, "ticket.issued", hq__ticket_event_json(t));
+    *out = hq__ticket_json(a, &now, t, who->role != HQ_ROLE_NONE);
+    rc = hq__app_commit_unlock(a, &b, why);
+    if (rc) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+int hq_app_ticket_get(struct hq_app *a, const char *id, json_t **out, struct hq_why *why)
+{
+    struct hq_now now;
+    hq_app_now(a, &now);
+    pthread_mutex_lock(&a->mu);
+    struct hq_ticket *t = strlen(id) == HQ_ID_LEN ? hq_ticket_find(&a->hall, id) : NULL;
+    if (t) *out = hq__ticket_json(a, &now, t, false);
+    pthread_mutex_unlock(&a->mu);
+    return t ? 0 : hq_fail(why, HQ_ENOTFOUND, "", "no such ticket");
+}
+
+int hq_app_tickets_list(struct hq_app *a, const struct hq_actor *who, const char *status,
+                        const char *service, json_t **out, struct hq_why *why)
+{
+    (void)who;
+    int st = -1;
+    if (status && status[0] && (st = hq_status_parse(status)) < 0)
+        return hq_fail(why, HQ_EINVAL, "status",
+                       "status: one of waiting, called, serving, done, no_show, cancelled, "
+                       "expired");
+    if (service && service[0] && !hq_valid_service_code(service))
+        return hq_fail(why, HQ_EINVAL, "service", "service: a service code");
+    struct hq_now now;
+    hq_app_now(a, &now);
+    json_t *arr = json_array();
+    pthread_mutex_lock(&a->mu);
+    for (size_t i = 0; i < a->hall.n_tickets; i++) {
+        const struct hq_ticket *t = &a->hall.tickets[i];
+        if (st >= 0 && (int)t->status != st) continue;
+        if (service && service[0] && strcmp(t->service, service) != 0) continue;
+        json_array_append_new(arr, hq__ticket_json(a, &now, t, true));
+    }
+    pthread_mutex_unlock(&a->mu);
+    *out = arr;
+    return 0;
+}
+
+int hq_app_ticket_cancel(struct hq_app *a, const struct hq_actor *who, const char *id, json_t **out,
+                         struct hq_why *why)
+{
+    struct hq_now now;
+    hq_app_now(a, &now);
+    pthread_mutex_lock(&a->mu);
+    struct hq_ticket *t = strlen(id) == HQ_ID_LEN ? hq_ticket_find(&a->hall, id) : NULL;
+    if (!t) {
+        pthread_mutex_unlock(&a->mu);
+        return hq_fail(why, HQ_ENOTFOUND, "", "no such ticket");
+    }
+    int rc = hq_ticket_cancel(&a->hall, &now, t, why);
+    if (rc) {
+        pthread_mutex_unlock(&a->mu);
+        return rc;
+    }
+    struct hq_batch b;
+    hq_batch_init(&b);
+    hq_batch_ticket(&b, t);
+    hq__app_event(a, &b, who->username, "ticket.cancelled", hq__ticket_event_json(t));
+    *out = hq__ticket_json(a, &now, t, false);
+    rc = hq__app_commit_unlock(a, &b, why);
+    if (rc) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+int hq_app_ticket_requeue(struct hq_app *a, const struct hq_actor *who, const char *id, json_t *in,
+                          json_t **out, struct hq_why *why)
+{
+    static const char *const known[] = {"keep_place", NULL};
+    bool keep = false;
+    int rc = in ? hq__in_known(in, known, why) : 0;
+    if (rc == 0 && in) rc = hq__in_bool(in, "keep_place", false, &keep, why);
+    if (rc) return rc;
+    struct hq_now now;
+    hq_app_now(a, &now);
+    pthread_mutex_lock(&a->mu);
+    struct hq_ticket *t = hq_ticket_find(&a->hall, id);
+    if (!t) /* staff may name the ticket by its number too */
+        t = hq_ticket_find_number(&a->hall, now.day, id);
+    if (!t) {
+        pthread_mutex_unlock(&a->mu);
+        return hq_fail(why, HQ_ENOTFOUND, "", "no such ticket");
+    }
+    rc = hq_ticket_requeue(&a->hall, &now, t, keep, why);
+    if (rc) {
+        pthread_mutex_unlock(&a->mu);
+        return rc;
+    }
+    struct hq_batch b;
+    hq_batch_init(&b);
+    hq_batch_ticket(&b, t);
+    hq__app_event(a, &b, who->username, "ticket.requeued", hq__ticket_event_json(t));
+    *out = hq__ticket_json(a, &now, t, true);
+    rc = hq__app_commit_unlock(a, &b, why);
+    if (rc) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return rc;
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/* api_tickets.c — tickets: take, read, list, QR code, cancel, requeue. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "media/hq_media.h"
+
+HQ_API(api_tickets_create)
+{
+    if (!req->body) return hq_fail(why, HQ_EINVAL, "service", "service: required");
+    int rc = hq_app_ticket_issue(a, &req->actor, req->body, &res->json, why);
+    if (rc == 0) res->status = 201;
+    return rc;
+}
+
+HQ_API(api_tickets_list)
+{
+    return hq_app_tickets_list(a, &req->actor, hq_req_query(req, "status"),
+                               hq_req_query(req, "service"), &res->json, why);
+}
+
+HQ_API(api_ticket_get)
+{
+    return hq_app_ticket_get(a, req->params[0], &res->json, why);
+}
+
+HQ_API(api_ticket_qr)
+{
+    json_t *t = NULL;
+    int rc = hq_app_ticket_get(a, req->params[0], &t, why);
+    if (rc) return rc;
+    json_decref(t);
+    /* The tracking URL: the configured public base, else the address the client used. */
+    const char *base = hq_app_public_url(a);
+    const char *host = hq_req_header(req, "Host");
+    if (!host || !host[0] || strlen(host) > 255 ||
+        strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") !=
+            strlen(host))
+        host = "127.0.0.1";
+    char url[768];
+    if (base[0])
+        snprintf(url, sizeof url, "%s/t/%s", base, req->params[0]);
+    else
+        snprintf(url, sizeof url, "http://%s/t/%s", host, req->params[0]);
+    char *svg = NULL;
+    if (hq_qr_svg(url, &svg) != 0) return hq_fail(why, HQ_EINTERNAL, "", "cannot draw the QR code");
+    res->body = svg;
+    res->body_len = strlen(svg);
+    res->content_type = "image/svg+xml";
+    return 0;
+}
+
+HQ_API(api_ticket_cancel)
+{
+    return hq_app_ticket_cancel(a, &req->actor, req->params[0], &res->json, why);
+}
+
+HQ_API(api_ticket_requeue)
+{
+    return hq_app_ticket_requeue(a, &req->actor, req->params[0], req->body, &res->json, why);
+}
