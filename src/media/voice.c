@@ -378,8 +378,11 @@ static bool program_found(const char *prog)
         const char *end = strchr(path, ':');
         size_t n = end ? (size_t)(end - path) : strlen(path);
         char full[4096];
-        if (n > 0 && n + strlen(prog) + 2 <= sizeof full) {
-            snprintf(full, sizeof full, "%.*s/%s", (int)n, path, prog);
+        size_t pl = strlen(prog);
+        if (n > 0 && n + pl + 2 <= sizeof full) {
+            memcpy(full, path, n);
+            full[n] = '/';
+            memcpy(full + n + 1, prog, pl + 1);
             if (access(full, X_OK) == 0) return true;
         }
         if (!end) break;
