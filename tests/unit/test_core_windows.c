@@ -45,7 +45,7 @@ static void take(struct snap *s)
     memset(s, 0, sizeof *s);
     memcpy(s->w, H.windows, sizeof s->w);
     s->n = H.n_tickets < 16 ? H.n_tickets : 16;
-    memcpy(s->t, H.tickets, s->n * sizeof s->t[0]);
+    if (s->n) memcpy(s->t, H.tickets, s->n * sizeof s->t[0]);
 }
 static void same(const struct snap *s)
 {
