@@ -135,6 +135,7 @@ struct hq_sim_stats {
     long served;            /* finished service */
     long abandoned;         /* gave up while waiting */
     long no_shows;          /* called but did not come */
+    long unserved;          /* still waiting at the end: no open window served them */
     long priority;          /* priority tickets among arrivals */
     double p_wait;          /* share of arrivals not called at the instant they arrived */
     double mean_wait_s;     /* mean time from ticket to first call, over those called */
