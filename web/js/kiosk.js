@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: MIT
+// kiosk.js — the kiosk: lists services (GET /services), issues a normal kiosk ticket on a touch
+// (POST /tickets), shows it for 20 s, then returns to the list. Refusals (409: disabled, closed,
+// quota reached) are shown in both languages, with the server's reason.
+
+import * as api from './api.js';
+import * as i18n from './i18n.js';
+import { h, $, replace, boot, showMsg, refusalKey, openNow, errText } from './ui.js';
+import { noticeItem } from './notice.js';
+
+i18n.add({
+  'kiosk.title': ['取号机', 'Take a ticket'],
+  'kiosk.hint': ['请选择您要办理的业务', 'Please choose your service'],
+  'kiosk.your_number': ['您的号码', 'Your number'],
+  'kiosk.ahead': ['前面等候', 'People ahead'],
+  'kiosk.wait': ['预计等候', 'Estimated wait'],
+  'kiosk.scan': ['扫码在手机上查看排队进度', 'Scan to follow your place on your phone'],
+  'kiosk.done': ['完成', 'Done'],
+  'kiosk.docs': ['请备好：{d}', 'Please have ready: {d}'],
+  'kiosk.no_docs': ['无需材料', 'No documents needed'],
+  'kiosk.waiting_n': ['等候 {n} 人', '{n} waiting'],
+  'kiosk.refused': ['该业务暂不能取号', 'No ticket can be issued for this service now'],
+  'kiosk.state.disabled': ['暂停办理', 'Suspended'],
+  'kiosk.state.closed': ['不在办理时间', 'Closed now'],
+  'kiosk.state.quota': ['今日已取完', 'Fully booked today'],
+  'kiosk.none': ['暂无可办理的业务', 'No services available'],
+  'kiosk.persons': ['{n} 人', '{n}'],
+});
+
+let services = [];
+let snapshot = null;
+const quotaFull = new Map(); // code → day string when the server said the quota is reached
+let busy = false;
+let backTimer = null;
+
+const today = () => new Date().toDateString();
+
+function renderHall() {
+  if (!snapshot) return;
+  const hall = snapshot.hall || {};
+  $('#hall-name').textContent = i18n.nameOf(hall) || i18n.t('kiosk.title');
+  $('#hours').textContent = i18n.fmtHours(hall.hours);
+  const list = $('#notices');
+  const notices = snapshot.notices || [];
+  replace(list, ...notices.map((n) => noticeItem(n)));
+  $('#notices-box').hidden = notices.length === 0;
+}
+
+function serviceState(s) {
+  if (!s.enabled) return 'disabled';
+  if (quotaFull.get(s.code) === today()) return 'quota';
+  if (s.daily_quota > 0 && s.remaining === 0) return 'quota';
+  if (!openNow(s.hours, snapshot?.hall?.hours)) return 'closed';
+  return null;
+}
+
+function renderServices() {
+  const box = $('#services');
+  if (!services.length) {
+    replace(box, h('p', { class: 'hint' }, i18n.t('kiosk.none')));
+    return;
+  }
+  replace(
+    box,
+    ...services.map((s) => {
+      const state = serviceState(s);
+      const waiting = snapshot?.waiting?.[s.code];
+      const docs = s.documents || [];
+      return h(
+        'button',
+        {
+          class: 'svc-btn',
+          type: 'button',
+          dataset: { code: s.code },
+          disabled: !!state,
+          'aria-disabled': state ? 'true' : null,
+          onclick: () => issue(s),
+        },
+        h('span', { class: 'code' }, s.code),
+        h('span', { class: 'name' }, i18n.nameOf(s)),
+        state
+          ? h('span', { class: 'state' }, i18n.both('kiosk.state.' + state))
+          : h('span', { class: 'meta' }, waiting != null ? i18n.t('kiosk.waiting_n', { n: waiting }) : ''),
+        h('span', { class: 'docs' }, docs.length ? i18n.t('kiosk.docs', { d: docs.join('、') }) : i18n.t('kiosk.no_docs')),
+      );
+    }),
+  );
+}
+
+async function load() {
+  try {
+    const [svc, disp] = await Promise.all([api.get('/services'), api.get('/display')]);
+    services = Array.isArray(svc) ? svc : svc?.services || [];
+    // Enabled services first; disabled ones stay visible, marked as such.
+    services.sort((a, b) => (b.enabled === false ? 0 : 1) - (a.enabled === false ? 0 : 1) || a.code.localeCompare(b.code));
+    snapshot = disp;
+    renderHall();
+    if (!busy) renderServices();
+    if (!$('#kiosk-msg').dataset.sticky) showMsg($('#kiosk-msg'), '');
+  } catch (e) {
+    showMsg($('#kiosk-msg'), errText(e));
+  }
+}
+
+async function issue(s) {
+  if (busy) return;
+  busy = true;
+  const msg = $('#kiosk-msg');
+  showMsg(msg, '');
+  delete msg.dataset.sticky;
+  try {
+    const t = await api.post('/tickets', { service: s.code, category: 'normal', channel: 'kiosk' }, { auth: false });
+    showTicket(t, s);
+  } catch (e) {
+    busy = false;
+    if (e.status === 409 || e.status === 503) {
+      const key = refusalKey(e.message);
+      if (key === 'refuse.quota') quotaFull.set(s.code, today());
+      const reason = key ? i18n.both(key) : '';
+      showMsg(msg, `${i18n.both('kiosk.refused')}${reason ? ' — ' + reason : ''}${e.message ? ` (${e.message})` : ''}`);
+      msg.dataset.sticky = '1';
+      renderServices();
+    } else {
+      showMsg(msg, errText(e));
+    }
+  }
+}
+
+function showTicket(t, s) {
+  $('#choose').hidden = true;
+  $('#notices-box').hidden = true;
+  const view = $('#ticket');
+  view.hidden = false;
+  view.dataset.id = t.id;
+  $('#t-number').textContent = t.number;
+  $('#t-service').textContent = i18n.nameOf(s);
+  $('#t-ahead').textContent = t.ahead ?? '—';
+  $('#t-wait').textContent = i18n.fmtDuration(t.estimated_wait_s);
+  const docs = t.documents || s.documents || [];
+  $('#t-docs').textContent = docs.length ? i18n.t('kiosk.docs', { d: docs.join('、') }) : '';
+  $('#t-qr').src = `/api/v1/tickets/${api.seg(t.id)}/qr.svg`;
+  $('#t-qr').alt = i18n.t('kiosk.scan');
+  $('#t-url').textContent = `${location.origin}/t/${t.id}`;
+  let left = 20;
+  $('#t-count').textContent = left;
+  clearInterval(backTimer);
+  backTimer = setInterval(() => {
+    left -= 1;
+    $('#t-count').textContent = left;
+    if (left <= 0) back();
+  }, 1000);
+  $('#t-done').focus();
+}
+
+function back() {
+  clearInterval(backTimer);
+  backTimer = null;
+  busy = false;
+  $('#ticket').hidden = true;
+  $('#choose').hidden = false;
+  renderHall();
+  load();
+}
+
+boot();
+$('#t-done').addEventListener('click', back);
+i18n.onChange(() => {
+  renderHall();
+  renderServices();
+});
+load();
+setInterval(() => {
+  if (!busy) load();
+}, 30000);

@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: MIT
+// manager.js — the duty manager's live hall. Windows (GET /windows), queues with the longest wait
+// so far and the predicted wait of the last in line against the hall's target (GET /tickets?
+// status=waiting, GET /hall), crowding alerts (alert.crowding), notices (POST/DELETE /notices),
+// recent evaluations (GET /evaluations). Re-read on live events, debounced.
+
+import * as api from './api.js';
+import * as i18n from './i18n.js';
+import * as events from './events.js';
+import { h, $, replace, boot, showMsg, errText, requireLogin, mountUserBar, liveBadge } from './ui.js';
+
+i18n.add({
+  'mg.title': ['值班长', 'Duty manager'],
+  'skip': ['跳到主要内容', 'Skip to main content'],
+  'service': ['业务', 'Service'],
+  'gd.alerts': ['拥挤提醒', 'Crowding alerts'],
+  'gd.waiting': ['等候', 'Waiting'],
+  'gd.window': ['窗口', 'Window'],
+  'gd.number': ['号码', 'Number'],
+  'gd.alert_text': ['{s}：等候 {n} 人，预计 {w}', '{s}: {n} waiting, about {w}'],
+  'mg.queues': ['排队情况', 'Queues'],
+  'mg.longest': ['最长已等', 'Longest so far'],
+  'mg.predicted': ['末位预计', 'Predicted (last)'],
+  'mg.target': ['等候目标：{t}', 'Waiting target: {t}'],
+  'mg.windows': ['窗口', 'Windows'],
+  'mg.state': ['状态', 'State'],
+  'mg.clerk': ['人员', 'Clerk'],
+  'mg.current': ['当前', 'Current'],
+  'mg.notices': ['公告（显示屏与排队页面）', 'Notices (displays and tracking pages)'],
+  'mg.text_zh': ['中文内容', 'Chinese text'],
+  'mg.text_en': ['英文内容', 'English text'],
+  'mg.post': ['发布', 'Post'],
+  'mg.remove': ['撤下', 'Remove'],
+  'mg.posted': ['已发布', 'Posted'],
+  'mg.no_notices': ['暂无公告', 'No notices'],
+  'mg.evaluations': ['最近评价', 'Recent evaluations'],
+  'mg.time': ['时间', 'Time'],
+  'mg.level': ['评价', 'Rating'],
+  'mg.reasons': ['原因与意见', 'Reasons and comment'],
+  'mg.no_evals': ['暂无评价', 'No evaluations yet'],
+  'mg.sat': ['满意率 {p}%（{n} 条）', 'Satisfied {p}% ({n})'],
+});
+
+const MAX_ALERTS = 20;
+let services = new Map();
+let target = 900;
+let alerts = [];
+
+const svcName = (code) => {
+  const s = services.get(code);
+  return s ? `${code} ${i18n.nameOf(s)}` : code;
+};
+
+async function loadHall() {
+  try {
+    const [hall, list] = await Promise.all([api.get('/hall', { auth: false }), api.get('/services', { auth: false })]);
+    target = hall.target_wait_s || 900;
+    $('#hall-name').textContent = i18n.nameOf(hall);
+    services = new Map((Array.isArray(list) ? list : []).map((s) => [s.code, s]));
+  } catch (e) {
+    showMsg($('#msg'), errText(e));
+  }
+  $('#target').textContent = i18n.t('mg.target', { t: i18n.fmtDuration(target) });
+}
+
+async function loadQueues() {
+  try {
+    const list = await api.get('/tickets?status=waiting');
+    const now = Date.now();
+    const by = new Map([...services.keys()].map((c) => [c, { n: 0, longest: 0, predicted: 0 }]));
+    for (const t of Array.isArray(list) ? list : []) {
+      const q = by.get(t.service) || { n: 0, longest: 0, predicted: 0 };
+      q.n += 1;
+      const since = t.queued_at || t.issued_at;
+      if (since) q.longest = Math.max(q.longest, (now - new Date(since).getTime()) / 1000);
+      q.predicted = Math.max(q.predicted, t.estimated_wait_s || 0);
+      by.set(t.service, q);
+    }
+    replace(
+      $('#queues'),
+      ...[...by.entries()].map(([code, q]) => {
+        const over = (s) => (s > target ? 'num over' : 'num');
+        return h('tr', { dataset: { code } },
+          h('td', null, svcName(code)), h('td', { class: 'num' }, String(q.n)),
+          h('td', { class: over(q.longest) }, q.n ? i18n.fmtDuration(q.longest) : '—'),
+          h('td', { class: over(q.predicted) }, q.n ? i18n.fmtDuration(q.predicted) : '—'));
+      }),
+    );
+  } catch (e) {
+    showMsg($('#msg'), errText(e));
+  }
+}
+
+async function loadWindows() {
+  try {
+    const list = await api.get('/windows');
+    replace(
+      $('#windows'),
+      ...(Array.isArray(list) ? list : []).map((w) =>
+        h('tr', { dataset: { window: w.number } },
+          h('td', null, w.name || i18n.t('window.n', { n: w.number })),
+          h('td', null, h('span', { class: `badge ${w.state}` }, i18n.t('win.' + w.state)), w.state === 'paused' && w.pause_reason ? ` ${w.pause_reason}` : ''),
+          h('td', null, w.clerk_name || w.clerk || '—'),
+          h('td', null, w.current ? `${w.current.number} (${i18n.t('status.' + w.current.status)})` : '—')),
+      ),
+    );
+  } catch (e) {
+    showMsg($('#msg'), errText(e));
+  }
+}
+
+async function loadNotices() {
+  try {
+    const snap = await api.get('/display', { auth: false });
+    const list = snap.notices || [];
+    replace(
+      $('#notices'),
+      ...(list.length
+        ? list.map((n) =>
+            h('li', { dataset: { id: n.id } }, `${n.text || ''}${n.text_en ? ' / ' + n.text_en : ''} `,
+              n.id ? h('button', { class: 'btn small danger', type: 'button', onclick: () => removeNotice(n.id) }, i18n.t('mg.remove')) : null),
+          )
+        : [h('li', null, i18n.t('mg.no_notices'))]),
+    );
+  } catch {
+    /* retried on the next event */
+  }
+}
+
+async function removeNotice(id) {
+  try {
+    await api.del(`/notices/${api.seg(id)}`);
+    loadNotices();
+  } catch (e) {
+    showMsg($('#n-msg'), errText(e));
+  }
+}
+
+async function loadEvaluations() {
+  try {
+    const list = await api.get('/evaluations?limit=200');
+    const rows = (Array.isArray(list) ? list : []).slice().sort((a, b) => String(b.created_at).localeCompare(String(a.created_at)));
+    const good = rows.filter((e) => e.level >= 3).length;
+    $('#sat').textContent = rows.length ? i18n.t('mg.sat', { p: Math.round((100 * good) / rows.length), n: rows.length }) : '';
+    replace(
+      $('#evaluations'),
+      ...(rows.length
+        ? rows.slice(0, 50).map((e) =>
+            h('tr', { dataset: { number: e.number, level: e.level } },
+              h('td', null, i18n.fmtDateTime(e.created_at)), h('td', null, e.number || '—'), h('td', null, e.window ?? '—'), h('td', null, e.clerk || '—'),
+              h('td', { class: e.level <= 2 ? 'over' : '' }, `${e.level} ${i18n.t('level.' + e.level)}`),
+              h('td', null, [...(e.reasons || []), e.comment].filter(Boolean).join('；'))),
+          )
+        : [h('tr', null, h('td', { colspan: 6 }, i18n.t('mg.no_evals')))]),
+    );
+  } catch (e) {
+    showMsg($('#msg'), errText(e));
+  }
+}
+
+function addAlert(d) {
+  const text = d?.message || i18n.t('gd.alert_text', { s: svcName(d?.service || ''), n: d?.waiting ?? '?', w: i18n.fmtDuration(d?.estimated_wait_s ?? d?.predicted_wait_s) });
+  alerts.unshift(`${new Date().toLocaleTimeString(i18n.lang() === 'en' ? 'en-GB' : 'zh-CN', { hour: '2-digit', minute: '2-digit' })} ${text}`);
+  if (alerts.length > MAX_ALERTS) alerts.length = MAX_ALERTS;
+  replace($('#alerts'), ...alerts.map((a) => h('li', null, a)));
+  $('#alerts-box').hidden = false;
+}
+
+const all = () => {
+  loadQueues();
+  loadWindows();
+  loadNotices();
+  loadEvaluations();
+};
+
+async function ready(u) {
+  mountUserBar($('#userbar'), u);
+  await loadHall();
+  all();
+  const pending = new Set();
+  let t = null;
+  const soon = (fn) => {
+    pending.add(fn);
+    clearTimeout(t);
+    t = setTimeout(() => {
+      for (const f of pending) f();
+      pending.clear();
+    }, 400);
+  };
+  events.connect({
+    onState: liveBadge($('#live')),
+    onReconnect: all,
+    onEvent: (type, d) => {
+      if (type === 'alert.crowding') addAlert(d);
+      if (type.startsWith('ticket.')) soon(loadQueues);
+      if (type.startsWith('window.') || type.startsWith('ticket.')) soon(loadWindows);
+      if (type.startsWith('notice.')) soon(loadNotices);
+      if (type === 'evaluation.recorded') soon(loadEvaluations);
+    },
+  });
+  // Waits grow with time even without events.
+  setInterval(loadQueues, 30000);
+}
+
+boot();
+$('#notice-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const text = $('#n-text').value.trim();
+  if (!text) return;
+  try {
+    await api.post('/notices', { text, text_en: $('#n-text-en').value.trim() });
+    $('#n-text').value = '';
+    $('#n-text-en').value = '';
+    showMsg($('#n-msg'), i18n.t('mg.posted'), 'ok');
+    loadNotices();
+  } catch (err) {
+    showMsg($('#n-msg'), errText(err));
+  }
+});
+i18n.onChange(() => {
+  $('#target').textContent = i18n.t('mg.target', { t: i18n.fmtDuration(target) });
+  all();
+});
+requireLogin({ roles: ['manager', 'admin'], onReady: ready });
