@@ -216,11 +216,10 @@ static void *writer_main(void *arg)
             for (struct hq_pending *p = group; p; p = p->next)
                 publish(a, &p->batch);
             pthread_mutex_lock(&a->qmu);
-            for (struct hq_pending *p = group; p; p = p->next) {
+            for (struct hq_pending *p = group; p; p = p->next)
                 for (size_t i = 0; i < p->batch.n; i++)
                     if (p->batch.ops[i].kind == HQ_OP_EVENT)
                         a->durable_seq = p->batch.ops[i].u.event.seq;
-            }
             a->m.commits++;
             a->m.batches_committed += (int64_t)n;
             int bucket = 0;
@@ -230,8 +229,8 @@ static void *writer_main(void *arg)
         } else {
             fprintf(stderr, "hallq: commit failed: %s; rebuilding the hall from the store\n",
                     why.message);
-            /* Take the hall lock so no new change is made from the lost state, fail the group
-             * and everything queued behind it, then rebuild. */
+            /* Take the hall lock so that no change is made from the lost state, fail this group
+             * and everything queued behind it (made from the same state), then rebuild. */
             pthread_mutex_lock(&a->mu);
             pthread_mutex_lock(&a->qmu);
             struct hq_pending *rest = a->qhead;
@@ -242,20 +241,14 @@ static void *writer_main(void *arg)
             for (struct hq_pending *p = rest; p; p = p->next) {
                 p->why = why;
                 p->why.code = HQ_ESTORE;
+                p->result = HQ_ESTORE;
             }
             for (struct hq_pending *p = group; p; p = p->next) {
                 p->why = why;
                 p->why.code = HQ_ESTORE;
             }
-            /* fall through with qmu held: mark results below */
-            for (struct hq_pending *p = rest; p;) {
-                struct hq_pending *next = p->next;
-                p->result = HQ_ESTORE;
-                p = next;
-            }
-            pthread_mutex_unlock(&a->qmu);
         }
-        pthread_mutex_lock(&a->qmu);
+        /* qmu is held here */
         for (struct hq_pending *p = group; p;) {
             struct hq_pending *next = p->next;
             p->result = rc == 0 ? 0 : HQ_ESTORE;

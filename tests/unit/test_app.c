@@ -1,0 +1,384 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_app.c — the use-case layer on a real SQLite file with a fake clock: configuration, a
+ * ticket's whole life through the window actions, who may do what, the events it commits, the
+ * hall rebuilt exactly after reopening, and many threads committing at once (group commit).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app/hq_app.h"
+
+struct fake {
+    int64_t t;
+};
+static int64_t fake_now(void *ctx)
+{
+    return ((struct fake *)ctx)->t;
+}
+
+struct fx {
+    char dir[64];
+    char db[128];
+    struct fake clk;
+    struct hq_app *a;
+    struct hq_actor admin, clerk, guide, public;
+};
+
+static struct hq_app *open_app(struct fx *f)
+{
+    struct hq_why why = {0};
+    struct hq_app_options o = {.db = f->db, .clock = {fake_now, &f->clk}};
+    struct hq_app *a = hq_app_open(&o, &why);
+    if (!a) fprintf(stderr, "open: %s\n", why.message);
+    return a;
+}
+
+static void ok(int rc, const struct hq_why *why)
+{
+    if (rc != 0) fprintf(stderr, "unexpected refusal %d: %s\n", rc, why->message);
+    assert_int_equal(rc, 0);
+}
+
+static json_t *call_ok(int rc, json_t *out, const struct hq_why *why)
+{
+    ok(rc, why);
+    assert_non_null(out);
+    return out;
+}
+
+static int setup(void **state)
+{
+    struct fx *f = calloc(1, sizeof *f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/hq-app-XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    snprintf(f->db, sizeof f->db, "%s/h.db", f->dir);
+    setenv("TZ", "Asia/Shanghai", 1);
+    f->clk.t = 1795741200; /* 2026-11-27 09:00 +08:00 (a Friday) */
+    f->a = open_app(f);
+    assert_non_null(f->a);
+    f->admin.role = HQ_ROLE_ADMIN;
+    snprintf(f->admin.username, sizeof f->admin.username, "admin");
+    f->clerk.role = HQ_ROLE_CLERK;
+    snprintf(f->clerk.username, sizeof f->clerk.username, "clerk1");
+    f->guide.role = HQ_ROLE_GUIDE;
+    snprintf(f->guide.username, sizeof f->guide.username, "guide1");
+    snprintf(f->public.ip, sizeof f->public.ip, "10.0.0.9");
+
+    struct hq_why why;
+    json_t *out = NULL, *in;
+    in = json_pack("{s:s,s:s,s:s,s:i,s:[s]}", "code", "A", "name", "社保业务", "name_en",
+                   "Social security", "avg_service_s", 300, "documents", "身份证");
+    ok(hq_app_service_create(f->a, &f->admin, in, &out, &why), &why);
+    json_decref(in);
+    json_decref(out);
+    in = json_pack("{s:s,s:s,s:i}", "code", "B", "name", "医保", "avg_service_s", 200);
+    ok(hq_app_service_create(f->a, &f->admin, in, &out, &why), &why);
+    json_decref(in);
+    json_decref(out);
+    in = json_pack("{s:i,s:[s,s]}", "number", 1, "services", "A", "B");
+    ok(hq_app_window_create(f->a, &f->admin, in, &out, &why), &why);
+    json_decref(in);
+    json_decref(out);
+    in = json_pack("{s:i,s:[s]}", "number", 2, "services", "B");
+    ok(hq_app_window_create(f->a, &f->admin, in, &out, &why), &why);
+    json_decref(in);
+    json_decref(out);
+    in = json_pack("{s:s,s:s,s:s,s:s,s:[{s:s,s:s},{s:s,s:s}]}", "username", "clerk1", "name",
+                   "王芳", "role", "clerk", "password", "secret-pass", "certifications", "service",
+                   "A", "expires_on", "2030-01-01", "service", "B", "expires_on", "2030-01-01");
+    ok(hq_app_staff_create(f->a, &f->admin, in, &out, &why), &why);
+    json_decref(in);
+    json_decref(out);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+    hq_app_close(f->a);
+    char cmd[200];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
+    assert_int_equal(system(cmd), 0);
+    free(f);
+    return 0;
+}
+
+static json_t *issue(struct fx *f, const struct hq_actor *who, const char *svc, const char *cat,
+                     const char *channel)
+{
+    struct hq_why why;
+    json_t *out = NULL;
+    json_t *in = json_pack("{s:s,s:s,s:s}", "service", svc, "category", cat, "channel", channel);
+    int rc = hq_app_ticket_issue(f->a, who, in, &out, &why);
+    json_decref(in);
+    return call_ok(rc, out, &why);
+}
+
+static json_t *act(struct fx *f, const struct hq_actor *who, int w, const char *action, json_t *in)
+{
+    struct hq_why why;
+    json_t *out = NULL;
+    int rc = hq_app_window_action(f->a, who, w, action, in, &out, &why);
+    json_decref(in);
+    return call_ok(rc, out, &why);
+}
+
+static const char *str(json_t *o, const char *path1, const char *path2)
+{
+    json_t *v = json_object_get(o, path1);
+    if (path2) v = json_object_get(v, path2);
+    return json_string_value(v);
+}
+
+static void test_ticket_life(void **state)
+{
+    struct fx *f = *state;
+    json_t *t = issue(f, &f->public, "A", "normal", "kiosk");
+    assert_string_equal(str(t, "number", NULL), "A001");
+    assert_string_equal(str(t, "status", NULL), "waiting");
+    assert_int_equal(json_integer_value(json_object_get(t, "position")), 1);
+    assert_true(json_is_integer(json_object_get(t, "estimated_wait_s")));
+    assert_null(json_object_get(t, "phone"));
+    char id[64];
+    snprintf(id, sizeof id, "%s", str(t, "id", NULL));
+    assert_int_equal(strlen(id), 32);
+    json_decref(t);
+
+    json_decref(act(f, &f->clerk, 1, "open", NULL));
+    f->clk.t += 60;
+    json_t *r = act(f, &f->clerk, 1, "call-next", NULL);
+    assert_string_equal(str(r, "ticket", "number"), "A001");
+    assert_string_equal(str(r, "ticket", "status"), "called");
+    json_decref(r);
+    /* a second call-next while one is current is a conflict */
+    struct hq_why why;
+    json_t *out = NULL;
+    assert_int_equal(hq_app_window_action(f->a, &f->clerk, 1, "call-next", NULL, &out, &why),
+                     HQ_ECONFLICT);
+    json_decref(act(f, &f->clerk, 1, "recall", NULL));
+    json_decref(act(f, &f->clerk, 1, "start", NULL));
+    f->clk.t += 240;
+    r = act(f, &f->clerk, 1, "finish", NULL);
+    assert_string_equal(str(r, "ticket", "status"), "done");
+    json_decref(r);
+
+    /* the pad asks for it; one evaluation, a second is a conflict */
+    assert_int_equal(hq_app_window_pending_eval(f->a, 1, &out, &why), 0);
+    assert_string_equal(str(out, "ticket", NULL), id);
+    json_decref(out);
+    json_t *ev = json_pack("{s:s,s:i}", "ticket", id, "level", 5);
+    ok(hq_app_evaluation_create(f->a, &f->public, ev, &out, &why), &why);
+    json_decref(out);
+    assert_int_equal(hq_app_evaluation_create(f->a, &f->public, ev, &out, &why), HQ_ECONFLICT);
+    json_decref(ev);
+    assert_int_equal(hq_app_window_pending_eval(f->a, 1, &out, &why), 0);
+    assert_true(json_is_null(json_object_get(out, "ticket")));
+    json_decref(out);
+
+    /* reopen: the hall is rebuilt exactly */
+    json_t *before = NULL, *after = NULL;
+    ok(hq_app_tickets_list(f->a, &f->admin, NULL, NULL, &before, &why), &why);
+    int64_t seq = hq_app_last_seq(f->a);
+    assert_true(seq >= 8);
+    hq_app_close(f->a);
+    f->a = open_app(f);
+    assert_non_null(f->a);
+    ok(hq_app_tickets_list(f->a, &f->admin, NULL, NULL, &after, &why), &why);
+    assert_true(json_equal(before, after));
+    assert_int_equal(hq_app_last_seq(f->a), seq);
+    json_decref(before);
+    json_decref(after);
+    /* numbering continues, never repeats */
+    t = issue(f, &f->public, "A", "normal", "web");
+    assert_string_equal(str(t, "number", NULL), "A002");
+    json_decref(t);
+}
+
+static void test_permissions(void **state)
+{
+    struct fx *f = *state;
+    struct hq_why why;
+    json_t *out = NULL;
+    json_t *in =
+        json_pack("{s:s,s:s,s:s}", "service", "A", "category", "priority", "channel", "guide");
+    assert_int_equal(hq_app_ticket_issue(f->a, &f->public, in, &out, &why), HQ_EUNAUTH);
+    assert_int_equal(hq_app_ticket_issue(f->a, &f->clerk, in, &out, &why), HQ_EFORBIDDEN);
+    ok(hq_app_ticket_issue(f->a, &f->guide, in, &out, &why), &why);
+    json_decref(out);
+    json_decref(in);
+    /* a clerk acts only at his own window */
+    struct hq_actor other = {.role = HQ_ROLE_CLERK};
+    snprintf(other.username, sizeof other.username, "clerk9");
+    json_decref(act(f, &f->clerk, 1, "open", NULL));
+    assert_int_equal(hq_app_window_action(f->a, &other, 1, "call-next", NULL, &out, &why),
+                     HQ_EFORBIDDEN);
+    /* unknown fields, wrong types: refused, nothing changes */
+    int64_t seq = hq_app_last_seq(f->a);
+    in = json_pack("{s:s,s:i}", "service", "A", "colour", 3);
+    assert_int_equal(hq_app_ticket_issue(f->a, &f->public, in, &out, &why), HQ_EINVAL);
+    assert_string_equal(why.field, "colour");
+    json_decref(in);
+    in = json_pack("{s:i}", "service", 7);
+    assert_int_equal(hq_app_ticket_issue(f->a, &f->public, in, &out, &why), HQ_EINVAL);
+    assert_string_equal(why.field, "service");
+    json_decref(in);
+    in = json_pack("{s:s}", "service", "Z");
+    assert_int_equal(hq_app_ticket_issue(f->a, &f->public, in, &out, &why), HQ_EINVAL);
+    json_decref(in);
+    assert_int_equal(hq_app_last_seq(f->a), seq);
+}
+
+static void test_login_and_sessions(void **state)
+{
+    struct fx *f = *state;
+    struct hq_why why;
+    json_t *out = NULL;
+    assert_int_equal(hq_app_login(f->a, "clerk1", "wrong-pass", "1.2.3.4", &out, &why), HQ_EUNAUTH);
+    assert_int_equal(hq_app_login(f->a, "nobody", "whatever", "1.2.3.4", &out, &why), HQ_EUNAUTH);
+    ok(hq_app_login(f->a, "clerk1", "secret-pass", "1.2.3.4", &out, &why), &why);
+    char token[80], csrf[80];
+    snprintf(token, sizeof token, "%s", str(out, "token", NULL));
+    snprintf(csrf, sizeof csrf, "%s", str(out, "csrf", NULL));
+    assert_string_equal(str(out, "user", "role"), "clerk");
+    json_decref(out);
+    struct hq_actor who = {0};
+    char got_csrf[65];
+    assert_int_equal(hq_app_session(f->a, token, &who, got_csrf), 0);
+    assert_string_equal(who.username, "clerk1");
+    assert_string_equal(got_csrf, csrf);
+    /* durable: survives a restart */
+    hq_app_close(f->a);
+    f->a = open_app(f);
+    memset(&who, 0, sizeof who);
+    assert_int_equal(hq_app_session(f->a, token, &who, NULL), 0);
+    assert_int_equal(who.role, HQ_ROLE_CLERK);
+    /* expires */
+    f->clk.t += 13 * 3600;
+    assert_int_equal(hq_app_session(f->a, token, &who, NULL), HQ_EUNAUTH);
+    f->clk.t -= 13 * 3600;
+    ok(hq_app_logout(f->a, token, &why), &why);
+    assert_int_equal(hq_app_session(f->a, token, &who, NULL), HQ_EUNAUTH);
+    /* rate limit after repeated failures */
+    int rc = 0;
+    for (int i = 0; i < 8 && rc != HQ_ERATE; i++)
+        rc = hq_app_login(f->a, "clerk1", "bad-bad-bad", "5.6.7.8", &out, &why);
+    assert_int_equal(rc, HQ_ERATE);
+}
+
+struct issuer {
+    struct fx *f;
+    int n;
+    char numbers[200][8];
+};
+
+static void *issue_many(void *arg)
+{
+    struct issuer *x = arg;
+    for (int i = 0; i < x->n; i++) {
+        struct hq_why why;
+        json_t *out = NULL;
+        json_t *in = json_pack("{s:s,s:s}", "service", "B", "channel", "guide");
+        if (hq_app_ticket_issue(x->f->a, &x->f->guide, in, &out, &why) == 0) {
+            snprintf(x->numbers[i], 8, "%s", json_string_value(json_object_get(out, "number")));
+            json_decref(out);
+        }
+        json_decref(in);
+    }
+    return NULL;
+}
+
+static void test_group_commit_threads(void **state)
+{
+    struct fx *f = *state;
+    enum { T = 8, N = 50 };
+    struct issuer xs[T];
+    pthread_t th[T];
+    for (int i = 0; i < T; i++) {
+        memset(&xs[i], 0, sizeof xs[i]);
+        xs[i].f = f;
+        xs[i].n = N;
+        pthread_create(&th[i], NULL, issue_many, &xs[i]);
+    }
+    for (int i = 0; i < T; i++)
+        pthread_join(th[i], NULL);
+    /* T*N distinct numbers B001..B400 */
+    char seen[T * N + 1];
+    memset(seen, 0, sizeof seen);
+    for (int i = 0; i < T; i++)
+        for (int k = 0; k < N; k++) {
+            assert_int_equal(xs[i].numbers[k][0], 'B');
+            int n = atoi(xs[i].numbers[k] + 1);
+            assert_true(n >= 1 && n <= T * N);
+            assert_false(seen[n]);
+            seen[n] = 1;
+        }
+    struct hq_app_metrics m;
+    hq_app_metrics(f->a, &m);
+    assert_int_equal(m.tickets_by_status[HQ_WAITING], T * N);
+    assert_true(m.batches_committed >= T * N);
+}
+
+static int64_t last_seen_seq;
+static int count_event(void *ctx, const struct hq_event *e)
+{
+    int *n = ctx;
+    assert_true(e->seq > last_seen_seq);
+    last_seen_seq = e->seq;
+    assert_null(strstr(e->data, "\"id\""));
+    (*n)++;
+    return 0;
+}
+
+static void test_events_log(void **state)
+{
+    struct fx *f = *state;
+    json_t *t = issue(f, &f->public, "A", "normal", "kiosk");
+    json_decref(t);
+    int n = 0;
+    last_seen_seq = 0;
+    assert_int_equal(hq_app_events_since(f->a, 0, 0, count_event, &n), 0);
+    assert_true(n >= 6);
+    assert_int_equal(last_seen_seq, hq_app_last_seq(f->a));
+}
+
+static void test_day_roll_expires(void **state)
+{
+    struct fx *f = *state;
+    json_t *t = issue(f, &f->public, "A", "normal", "kiosk");
+    char id[64];
+    snprintf(id, sizeof id, "%s", str(t, "id", NULL));
+    json_decref(t);
+    f->clk.t += 86400; /* the next day */
+    t = issue(f, &f->public, "A", "normal", "kiosk");
+    assert_string_equal(str(t, "number", NULL), "A001"); /* numbering restarts */
+    json_decref(t);
+    struct hq_why why;
+    json_t *out = NULL;
+    ok(hq_app_ticket_get(f->a, id, &out, &why), &why);
+    assert_string_equal(str(out, "status", NULL), "expired");
+    json_decref(out);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_ticket_life, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_permissions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_login_and_sessions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_group_commit_threads, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_events_log, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_day_roll_expires, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
