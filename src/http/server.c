@@ -1,0 +1,863 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * server.c — hq_serve: the libmicrohttpd daemon (epoll, a pool of worker threads, suspend/resume
+ * for the event streams), the request pipeline in front of the route table, the pages and assets,
+ * /metrics, the access log and the clean stop.
+ *
+ * The pipeline, in this order (API.md "General"): route look-up (404 not_found, 405
+ * method_not_allowed), authentication (Bearer token or the hq_session cookie; a staff route
+ * without a valid session is 401 before anything else), a registered device key, the CSRF token
+ * of cookie sessions on state changes (403), the route's roles (403), the body size from
+ * Content-Length (413 without reading the body), the body's Content-Type (415), the JSON parse
+ * (400 bad_json; the top level must be an object); then the handler. Handlers run on the worker
+ * threads and may block while the group commit makes their change durable.
+ *
+ * libmicrohttpd calls the access handler once after the headers, once per piece of body and once
+ * at the end. A response is queued on the last call, never on the first (a response queued on
+ * the first call closes the keep-alive connection), except for a refusal of a request that
+ * announced a body: then the body is not read and the connection closes after the answer.
+ *
+ * This file never logs bodies, query strings or secrets: ticket ids and tracking codes in paths
+ * are masked in the access log.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "server_int.h"
+
+#define PATH_MAX_LEN 2048       /* longer request paths are 404 */
+#define DISCARD_MAX (16u << 20) /* a chunked body over the limit is read this far, then cut */
+#define STATIC_FILE_MAX (64u << 20)
+
+static const char CSP[] = "default-src 'self'; img-src 'self' data:; media-src 'self' blob:; "
+                          "style-src 'self' 'unsafe-inline'";
+
+enum kind { K_API, K_EVENTS, K_METRICS, K_STATIC };
+
+struct server {
+    struct hq_app *app;
+    const char *static_dir;
+    char static_real[PATH_MAX];
+    struct hq_metrics m;
+    struct hq_sse_hub *hub;
+};
+
+/* Per request; created by the URI logger, freed by the completion callback. */
+struct rq {
+    struct server *s;
+    bool started;
+    bool queued;
+    bool cookie_auth;
+    bool too_large;
+    bool expect_body;
+    enum kind kind;
+    const struct hq_route *route;
+    size_t slot;
+    int err; /* a refusal decided before the body: sent at the end */
+    struct hq_why why;
+    char allow[64]; /* for 405 */
+    struct hq_buf body;
+    size_t discarded;
+    struct hq_req req;
+    char method[8];
+    char path[PATH_MAX_LEN];
+    bool path_ok;
+    struct timespec t0;
+    int status;
+    size_t bytes;
+};
+
+/* ---- time and logging ---- */
+
+static uint64_t elapsed_us(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    int64_t us = (int64_t)(t.tv_sec - t0->tv_sec) * 1000000 + (t.tv_nsec - t0->tv_nsec) / 1000;
+    return us < 0 ? 0 : (uint64_t)us;
+}
+
+static void now_iso(char *buf, size_t len)
+{
+    struct timespec ts;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
+}
+
+static void mhd_logger(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    char msg[512], t[64];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    size_t l = strlen(msg);
+    while (l && (msg[l - 1] == '\n' || msg[l - 1] == '\r'))
+        msg[--l] = '\0';
+    for (char *p = msg; *p; p++)
+        if (*p == '"' || *p == '\n') *p = '\'';
+    now_iso(t, sizeof t);
+    fprintf(stderr, "t=%s level=warn msg=\"libmicrohttpd: %s\"\n", t, msg);
+}
+
+static void client_ip(struct MHD_Connection *c, char *out, size_t len)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    snprintf(out, len, "-");
+    if (!ci || !ci->client_addr) return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)len);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)len);
+}
+
+/* ---- responses ---- */
+
+static void add_common_headers(struct MHD_Response *r, enum kind k, bool page)
+{
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(r, "X-Frame-Options", "DENY");
+    if (page) MHD_add_response_header(r, "Content-Security-Policy", CSP);
+    if (k == K_API || k == K_METRICS)
+        MHD_add_response_header(r, "Cache-Control", "no-store");
+    else if (k == K_STATIC)
+        MHD_add_response_header(r, "Cache-Control", "no-cache");
+}
+
+static enum MHD_Result queue(struct rq *q, struct MHD_Connection *c, int status,
+                             struct MHD_Response *r, size_t bytes)
+{
+    q->queued = true;
+    q->status = status;
+    q->bytes = bytes;
+    enum MHD_Result rc = MHD_queue_response(c, (unsigned)status, r);
+    MHD_destroy_response(r);
+    return rc;
+}
+
+static enum MHD_Result send_text(struct rq *q, struct MHD_Connection *c, int status,
+                                 const char *type, const char *text, bool page)
+{
+    size_t n = strlen(text);
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(n, (void *)text, MHD_RESPMEM_MUST_COPY);
+    if (!r) return MHD_NO;
+    MHD_add_response_header(r, "Content-Type", type);
+    add_common_headers(r, q->kind, page);
+    return queue(q, c, status, r, n);
+}
+
+/* Send res (consumes its json/body). */
+static enum MHD_Result send_res(struct rq *q, struct MHD_Connection *c, struct hq_res *res)
+{
+    char *text = NULL;
+    size_t n = 0;
+    const char *type = "application/json; charset=utf-8";
+    enum MHD_ResponseMemoryMode mode = MHD_RESPMEM_MUST_FREE;
+    if (res->json) {
+        text = json_dumps(res->json, JSON_COMPACT | JSON_REAL_PRECISION(10));
+        json_decref(res->json);
+        res->json = NULL;
+        if (!text) {
+            char t[64];
+            now_iso(t, sizeof t);
+            fprintf(stderr, "t=%s level=error msg=\"cannot serialise the response of %s %s\"\n", t,
+                    q->method, q->route ? q->route->pattern : "-");
+            atomic_fetch_add_explicit(&q->s->m.internal_errors, 1, memory_order_relaxed);
+            free(res->body);
+            res->body = NULL;
+            return send_text(q, c, 500, type,
+                             "{\"error\":{\"code\":\"internal\",\"message\":\"internal error\"}}",
+                             false);
+        }
+        n = strlen(text);
+        free(res->body);
+        res->body = NULL;
+    } else if (res->body) {
+        text = res->body;
+        n = res->body_len;
+        res->body = NULL;
+        if (res->content_type) type = res->content_type;
+    } else {
+        mode = MHD_RESPMEM_PERSISTENT;
+        text = (char *)"";
+    }
+    struct MHD_Response *r = MHD_create_response_from_buffer(n, text, mode);
+    if (!r) {
+        if (mode == MHD_RESPMEM_MUST_FREE) free(text);
+        return MHD_NO;
+    }
+    int status = res->status ? res->status : 200;
+    if (n || status != 204) MHD_add_response_header(r, "Content-Type", type);
+    add_common_headers(r, q->kind, false);
+    for (int i = 0; i < 2; i++)
+        if (res->set_cookie[i][0]) MHD_add_response_header(r, "Set-Cookie", res->set_cookie[i]);
+    if (res->location[0]) MHD_add_response_header(r, "Location", res->location);
+    return queue(q, c, status, r, n);
+}
+
+static enum MHD_Result send_error(struct rq *q, struct MHD_Connection *c, const struct hq_why *why)
+{
+    struct hq_res res = {0};
+    hq_res_error(&res, why);
+    if (why->code == HQ_ENOMETHOD && q->allow[0]) {
+        /* add Allow through a tiny detour: build the response here */
+        char *text = json_dumps(res.json, JSON_COMPACT);
+        json_decref(res.json);
+        if (!text) return MHD_NO;
+        struct MHD_Response *r =
+            MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+        if (!r) {
+            free(text);
+            return MHD_NO;
+        }
+        MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
+        MHD_add_response_header(r, "Allow", q->allow);
+        add_common_headers(r, q->kind, false);
+        return queue(q, c, 405, r, strlen(text));
+    }
+    return send_res(q, c, &res);
+}
+
+/* ---- static pages and assets ---- */
+
+static const char *type_by_ext(const char *p)
+{
+    static const struct {
+        const char *ext, *type;
+    } types[] = {
+        {".html", "text/html; charset=utf-8"},
+        {".js", "text/javascript; charset=utf-8"},
+        {".mjs", "text/javascript; charset=utf-8"},
+        {".css", "text/css; charset=utf-8"},
+        {".json", "application/json; charset=utf-8"},
+        {".svg", "image/svg+xml"},
+        {".png", "image/png"},
+        {".ico", "image/x-icon"},
+        {".wav", "audio/wav"},
+        {".txt", "text/plain; charset=utf-8"},
+        {".woff2", "font/woff2"},
+    };
+    const char *dot = strrchr(p, '.');
+    if (dot)
+        for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+            if (strcmp(dot, types[i].ext) == 0) return types[i].type;
+    return "application/octet-stream";
+}
+
+/* Map a request path to the file under web/ that answers it; false when none could. */
+static bool static_target(const char *path, char *out, size_t len, bool *page)
+{
+    static const char *const pages[] = {"kiosk",      "guide",   "counter", "display",
+                                        "complaints", "manager", "admin"};
+    static const struct {
+        const char *pattern, *file;
+    } param_pages[] = {
+        {"/window/{n}", "/window.html"}, {"/pad/{n}", "/pad.html"}, {"/t/{id}", "/track.html"}};
+    *page = true;
+    if (strcmp(path, "/") == 0 || strcmp(path, "/index.html") == 0) {
+        snprintf(out, len, "/index.html");
+        return true;
+    }
+    for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++)
+        if (path[0] == '/' && strcmp(path + 1, pages[i]) == 0) {
+            snprintf(out, len, "/%s.html", pages[i]);
+            return true;
+        }
+    char params[2][128];
+    int np;
+    for (size_t i = 0; i < sizeof param_pages / sizeof param_pages[0]; i++)
+        if (hq_route_match(param_pages[i].pattern, path, params, &np)) {
+            snprintf(out, len, "%s", param_pages[i].file);
+            return true;
+        }
+    /* plain assets: a conservative alphabet, no empty, dot-leading or parent segments */
+    *page = false;
+    if (path[0] != '/' || strlen(path) >= len) return false;
+    for (const char *p = path; *p; p++) {
+        char ch = *p;
+        bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                  (ch >= '0' && ch <= '9') || ch == '/' || ch == '.' || ch == '-' || ch == '_';
+        if (!ok) return false;
+        if (ch == '/' && (p[1] == '/' || p[1] == '.' || p[1] == '\0')) return false;
+    }
+    snprintf(out, len, "%s", path);
+    *page = strstr(path, ".html") != NULL;
+    return true;
+}
+
+static enum MHD_Result serve_static(struct rq *q, struct MHD_Connection *c)
+{
+    char file[512];
+    bool page = false;
+    if (!static_target(q->path, file, sizeof file, &page)) goto notfound;
+    const char *type = type_by_ext(file);
+    struct MHD_Response *r = NULL;
+    size_t n = 0;
+    if (q->s->static_dir) {
+        char full[PATH_MAX + 600];
+        snprintf(full, sizeof full, "%s%s", q->s->static_real, file);
+        int fd = open(full, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) goto notfound;
+        struct stat st;
+        if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > STATIC_FILE_MAX) {
+            close(fd);
+            goto notfound;
+        }
+        n = (size_t)st.st_size;
+        r = MHD_create_response_from_fd((uint64_t)st.st_size, fd); /* owns fd */
+        if (!r) {
+            close(fd);
+            return MHD_NO;
+        }
+    } else {
+        const struct hq_asset *as = hq_asset_find(file);
+        if (!as) goto notfound;
+        type = as->content_type ? as->content_type : type;
+        n = as->len;
+        r = MHD_create_response_from_buffer(as->len, (void *)as->data, MHD_RESPMEM_PERSISTENT);
+        if (!r) return MHD_NO;
+    }
+    MHD_add_response_header(r, "Content-Type", type);
+    add_common_headers(r, K_STATIC, page);
+    return queue(q, c, 200, r, n);
+notfound:
+    q->slot = q->s->m.n_routes + HQ_MET_NOMATCH;
+    return send_text(q, c, 404, "text/html; charset=utf-8",
+                     "<!doctype html><meta charset=utf-8><title>Not found</title>"
+                     "<h1>Not found</h1><p><a href=\"/\">hallq</a></p>\n",
+                     true);
+}
+
+/* ---- the pipeline ---- */
+
+static bool is_state_change(const char *m)
+{
+    return strcmp(m, "POST") == 0 || strcmp(m, "PUT") == 0 || strcmp(m, "DELETE") == 0 ||
+           strcmp(m, "PATCH") == 0;
+}
+
+static bool token_eq(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    unsigned char d = la != lb;
+    for (size_t i = 0; i < la && i < lb; i++)
+        d |= (unsigned char)(a[i] ^ b[i]);
+    return d == 0 && la > 0;
+}
+
+/* Find the route; on failure set q->err (404/405). */
+static void lookup(struct rq *q)
+{
+    const char *m = strcmp(q->method, "HEAD") == 0 ? "GET" : q->method;
+    bool path_known = false;
+    size_t al = 0;
+    q->allow[0] = '\0';
+    for (size_t i = 0; hq_routes[i].pattern; i++) {
+        const struct hq_route *rt = &hq_routes[i];
+        if (!hq_route_match(rt->pattern, q->path, q->req.params, &q->req.n_params)) continue;
+        if (strcmp(rt->method, m) == 0) {
+            q->route = rt;
+            q->slot = i;
+            return;
+        }
+        path_known = true;
+        if (!strstr(q->allow, rt->method) && al + strlen(rt->method) + 3 < sizeof q->allow)
+            al += (size_t)snprintf(q->allow + al, sizeof q->allow - al, "%s%s", al ? ", " : "",
+                                   rt->method);
+    }
+    q->slot = q->s->m.n_routes + HQ_MET_NOMATCH;
+    if (path_known)
+        q->err = hq_fail(&q->why, HQ_ENOMETHOD, "", "method %s is not allowed here (allowed: %s)",
+                         q->method, q->allow);
+    else
+        q->err = hq_fail(&q->why, HQ_ENOTFOUND, "", "no such endpoint");
+}
+
+/* Authentication, device, CSRF, roles, size and type: everything decided from the headers. */
+static void check_headers(struct rq *q, struct MHD_Connection *c)
+{
+    const struct hq_route *rt = q->route;
+    struct hq_req *req = &q->req;
+    struct hq_app *app = q->s->app;
+    bool resolve = rt->roles != 0 || (rt->flags & HQ_RT_AUTH_OPTIONAL);
+    req->actor.role = HQ_ROLE_NONE;
+    if (resolve) {
+        const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+        const char *cookie = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "hq_session");
+        const char *token = NULL;
+        bool bearer = false;
+        if (auth && strncasecmp(auth, "Bearer ", 7) == 0) {
+            token = auth + 7;
+            while (*token == ' ')
+                token++;
+            bearer = true;
+        } else if (cookie && *cookie) {
+            token = cookie;
+        }
+        struct hq_actor who = {0};
+        char csrf[80] = "";
+        bool ok = token && *token && strlen(token) < sizeof req->token &&
+                  hq_app_session(app, token, &who, csrf) == 0;
+        if (ok && !bearer && is_state_change(q->method)) {
+            const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token");
+            if (!h || !token_eq(h, csrf)) {
+                if (rt->roles != 0) {
+                    q->err = hq_fail(&q->why, HQ_EFORBIDDEN, "X-CSRF-Token",
+                                     "a cookie session needs the X-CSRF-Token header given at "
+                                     "login for this request");
+                    return;
+                }
+                ok = false; /* a public route: the request goes on as the public's */
+            }
+        }
+        if (ok) {
+            char ip[64];
+            snprintf(ip, sizeof ip, "%s", req->actor.ip);
+            req->actor = who;
+            snprintf(req->actor.ip, sizeof req->actor.ip, "%s", ip);
+            snprintf(req->token, sizeof req->token, "%s", token);
+            q->cookie_auth = !bearer;
+        } else if (rt->roles != 0) {
+            q->err = hq_fail(&q->why, HQ_EUNAUTH, "",
+                             token && *token ? "the session is unknown or has expired"
+                                             : "this endpoint needs a login (Bearer token or "
+                                               "session cookie)");
+            return;
+        }
+    }
+    const char *dev = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Device-Key");
+    if (dev && *dev && strlen(dev) < 256) {
+        struct hq_actor tmp = req->actor;
+        if (hq_app_device(app, dev, &tmp) == 0) {
+            if (req->actor.role == HQ_ROLE_NONE && !req->token[0]) {
+                req->actor = tmp;
+            } else {
+                req->actor.device = true;
+                snprintf(req->actor.device_name, sizeof req->actor.device_name, "%s",
+                         tmp.device_name);
+            }
+        }
+    }
+    if (rt->roles != 0 && !(rt->roles & HQ_R(req->actor.role))) {
+        q->err = hq_fail(&q->why, HQ_EFORBIDDEN, "", "the role %s may not do this",
+                         hq_role_name(req->actor.role));
+        return;
+    }
+    const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+    const char *te = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Transfer-Encoding");
+    unsigned long long len = 0;
+    if (cl) {
+        char *end = NULL;
+        errno = 0;
+        len = strtoull(cl, &end, 10);
+        if (errno || end == cl) len = ULLONG_MAX;
+    }
+    q->expect_body = len > 0 || (te && *te);
+    if (len > HQ_BODY_MAX) {
+        q->err = hq_fail(&q->why, HQ_ETOOLARGE, "", "request bodies are limited to %d bytes",
+                         HQ_BODY_MAX);
+        return;
+    }
+    if (len > 0 && !(rt->flags & HQ_RT_RAW_BODY)) {
+        const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+        if (!hq__is_json_type(ct)) {
+            q->err = hq_fail(&q->why, HQ_EMEDIA, "", "the body must be application/json");
+            return;
+        }
+    }
+}
+
+static enum MHD_Result run_handler(struct rq *q, struct MHD_Connection *c)
+{
+    const struct hq_route *rt = q->route;
+    struct hq_why why = {0};
+    json_t *body = NULL;
+    if (q->body.len && !(rt->flags & HQ_RT_RAW_BODY)) {
+        const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+        if (!hq__is_json_type(ct)) {
+            hq_fail(&why, HQ_EMEDIA, "", "the body must be application/json");
+            return send_error(q, c, &why);
+        }
+        json_error_t je;
+        body = json_loadb(q->body.p, q->body.len, JSON_REJECT_DUPLICATES, &je);
+        if (!body) {
+            hq_fail(&why, HQ_EBADJSON, "", "invalid JSON at line %d, column %d (byte %d): %s",
+                    je.line, je.column, je.position, je.text);
+            return send_error(q, c, &why);
+        }
+        if (!json_is_object(body)) {
+            json_decref(body);
+            hq_fail(&why, HQ_EBADJSON, "", "the body must be a JSON object");
+            return send_error(q, c, &why);
+        }
+    }
+    q->req.body = body;
+    q->req.raw_body = q->body.p;
+    q->req.raw_len = q->body.len;
+    q->req.method = q->method;
+    q->req.path = q->path;
+    q->req.conn = c;
+    struct hq_res res = {.status = 200};
+    int rc = rt->fn(q->s->app, &q->req, &res, &why);
+    json_decref(body);
+    q->req.body = NULL;
+    if (rc == 0 && !res.json && !res.body && res.status != 204)
+        rc = hq_fail(&why, HQ_EINTERNAL, "", "the handler gave no answer");
+    if (rc < 0) {
+        why.code = rc;
+        if (!why.message[0]) snprintf(why.message, sizeof why.message, "%s", hq_err_name(rc));
+        if (rc == HQ_EINTERNAL || hq_err_http_status(rc) == 500) {
+            char t[64];
+            now_iso(t, sizeof t);
+            fprintf(stderr, "t=%s level=error msg=\"handler bug: %s %s: %s\"\n", t, q->method,
+                    rt->pattern, why.message);
+            atomic_fetch_add_explicit(&q->s->m.internal_errors, 1, memory_order_relaxed);
+            snprintf(why.message, sizeof why.message, "internal error");
+            why.field[0] = '\0';
+        }
+        hq_res_error(&res, &why);
+    }
+    return send_res(q, c, &res);
+}
+
+static enum MHD_Result serve_events(struct rq *q, struct MHD_Connection *c)
+{
+    struct hq_why why = {0};
+    const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Last-Event-ID");
+    if (!h) h = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "last_event_id");
+    int64_t last = -1;
+    if (h && *h) {
+        char *end = NULL;
+        errno = 0;
+        long long v = strtoll(h, &end, 10);
+        if (errno || *end || v < 0) {
+            hq_fail(&why, HQ_EINVAL, "Last-Event-ID", "Last-Event-ID must be an event id");
+            return send_error(q, c, &why);
+        }
+        last = v;
+    }
+    struct MHD_Response *r = NULL;
+    if (hq__sse_open(q->s->hub, c, last, &r, &why) != 0) return send_error(q, c, &why);
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(r, "X-Frame-Options", "DENY");
+    return queue(q, c, 200, r, 0);
+}
+
+static enum MHD_Result serve_metrics(struct rq *q, struct MHD_Connection *c)
+{
+    struct hq_buf b;
+    hq__buf_init(&b, 0);
+    if (hq__metrics_render(&q->s->m, q->s->app, q->s->hub, &b) != 0) {
+        hq__buf_release(&b);
+        return MHD_NO;
+    }
+    struct MHD_Response *r = MHD_create_response_from_buffer(b.len, b.p, MHD_RESPMEM_MUST_FREE);
+    if (!r) {
+        hq__buf_release(&b);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+    add_common_headers(r, K_METRICS, false);
+    return queue(q, c, 200, r, b.len);
+}
+
+static enum MHD_Result first_call(struct rq *q, struct MHD_Connection *c)
+{
+    struct server *s = q->s;
+    client_ip(c, q->req.actor.ip, sizeof q->req.actor.ip);
+    bool get = strcmp(q->method, "GET") == 0 || strcmp(q->method, "HEAD") == 0;
+    if (!q->path_ok) {
+        q->kind = strncmp(q->path, "/api/", 5) == 0 ? K_API : K_STATIC;
+        q->slot = s->m.n_routes + HQ_MET_NOMATCH;
+        q->err = hq_fail(&q->why, HQ_ENOTFOUND, "", "no such path");
+    } else if (strcmp(q->path, "/api/v1/events") == 0) {
+        q->kind = K_EVENTS;
+        q->slot = s->m.n_routes + HQ_MET_EVENTS;
+        if (!get) {
+            snprintf(q->allow, sizeof q->allow, "GET");
+            q->err = hq_fail(&q->why, HQ_ENOMETHOD, "", "method %s is not allowed here", q->method);
+        }
+    } else if (strcmp(q->path, "/metrics") == 0) {
+        q->kind = K_METRICS;
+        q->slot = s->m.n_routes + HQ_MET_METRICS;
+        if (!get) {
+            snprintf(q->allow, sizeof q->allow, "GET");
+            q->err = hq_fail(&q->why, HQ_ENOMETHOD, "", "method %s is not allowed here", q->method);
+        }
+    } else if (strncmp(q->path, "/api/", 5) == 0 || strcmp(q->path, "/api") == 0) {
+        q->kind = K_API;
+        lookup(q);
+        if (!q->err) check_headers(q, c);
+    } else {
+        q->kind = K_STATIC;
+        q->slot = s->m.n_routes + HQ_MET_ASSET;
+        bool page = false;
+        char f[512];
+        if (static_target(q->path, f, sizeof f, &page) && page)
+            q->slot = s->m.n_routes + HQ_MET_PAGE;
+        if (!get) {
+            snprintf(q->allow, sizeof q->allow, "GET, HEAD");
+            q->err = hq_fail(&q->why, HQ_ENOMETHOD, "", "method %s is not allowed here", q->method);
+        }
+    }
+    if (q->kind != K_API || !q->route) {
+        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+        const char *te = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Transfer-Encoding");
+        q->expect_body = (cl && strcmp(cl, "0") != 0) || (te && *te);
+    }
+    /* a refusal of a request that announces a body: answer now, do not read the body */
+    if (q->err && q->expect_body) return send_error(q, c, &q->why);
+    return MHD_YES;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
+{
+    (void)cls;
+    (void)url;
+    (void)version;
+    struct rq *q = *con_cls;
+    if (!q) return MHD_NO; /* the URI logger could not allocate */
+    if (!q->started) {
+        q->started = true;
+        snprintf(q->method, sizeof q->method, "%s", method);
+        return first_call(q, c);
+    }
+    if (*upload_data_size) {
+        size_t n = *upload_data_size;
+        *upload_data_size = 0;
+        (void)upload_data;
+        if (q->err || q->kind != K_API || q->too_large) {
+            q->discarded += n;
+            return q->discarded > DISCARD_MAX ? MHD_NO : MHD_YES;
+        }
+        if (hq__buf_add(&q->body, upload_data, n) != 0) {
+            q->too_large = true;
+            q->discarded += q->body.len + n;
+            hq__buf_release(&q->body);
+        }
+        return MHD_YES;
+    }
+    if (q->queued) return MHD_YES;
+    if (q->err) return send_error(q, c, &q->why);
+    if (q->too_large) {
+        struct hq_why why;
+        hq_fail(&why, HQ_ETOOLARGE, "", "request bodies are limited to %d bytes", HQ_BODY_MAX);
+        return send_error(q, c, &why);
+    }
+    switch (q->kind) {
+    case K_EVENTS:
+        return serve_events(q, c);
+    case K_METRICS:
+        return serve_metrics(q, c);
+    case K_STATIC:
+        return serve_static(q, c);
+    case K_API:
+        return run_handler(q, c);
+    }
+    return MHD_NO;
+}
+
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    (void)c;
+    struct rq *q = calloc(1, sizeof *q);
+    if (!q) return NULL;
+    q->s = cls;
+    clock_gettime(CLOCK_MONOTONIC, &q->t0);
+    hq__buf_init(&q->body, HQ_BODY_MAX);
+    size_t n = strcspn(uri, "?#");
+    q->path_ok = n > 0 && n < sizeof q->path && uri[0] == '/';
+    if (n >= sizeof q->path) n = sizeof q->path - 1;
+    memcpy(q->path, uri, n);
+    q->path[n] = '\0';
+    q->status = 0;
+    return q;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    struct server *s = cls;
+    struct rq *q = *con_cls;
+    *con_cls = NULL;
+    if (!q) return;
+    uint64_t us = elapsed_us(&q->t0);
+    int status = q->status ? q->status : 499; /* no answer: the client left or MHD refused */
+    if (q->started) {
+        hq__metrics_request(&s->m, q->slot, status, us);
+        char t[64], path[PATH_MAX_LEN + 8], ip[64];
+        now_iso(t, sizeof t);
+        hq__log_path(q->path, path, sizeof path);
+        for (char *p = path; *p; p++)
+            if (*p == '"' || *p == '\\' || (unsigned char)*p < 0x20) *p = '?';
+        client_ip(c, ip, sizeof ip);
+        fprintf(stderr,
+                "t=%s level=info msg=access ip=%s method=%s path=\"%s\" status=%d bytes=%zu "
+                "us=%llu%s%s\n",
+                t, ip, q->method, path, status, q->bytes, (unsigned long long)us,
+                q->req.actor.username[0] ? " user=" : "", q->req.actor.username);
+    }
+    (void)toe;
+    hq__buf_release(&q->body);
+    free(q);
+}
+
+/* ---- start and stop ---- */
+
+static int parse_listen(const char *spec, struct sockaddr_in *sa, char *host, size_t hostlen,
+                        struct hq_why *why)
+{
+    const char *colon = spec ? strrchr(spec, ':') : NULL;
+    if (!colon)
+        return hq_fail(why, HQ_EINVAL, "listen", "cannot listen on '%s': expected HOST:PORT",
+                       spec ? spec : "");
+    size_t hl = (size_t)(colon - spec);
+    if (hl >= hostlen) return hq_fail(why, HQ_EINVAL, "listen", "cannot listen on '%s'", spec);
+    memcpy(host, spec, hl);
+    host[hl] = '\0';
+    char *end = NULL;
+    errno = 0;
+    long port = strtol(colon + 1, &end, 10);
+    if (errno || end == colon + 1 || *end || port < 0 || port > 65535)
+        return hq_fail(why, HQ_EINVAL, "listen", "cannot listen on %s: bad port", spec);
+    memset(sa, 0, sizeof *sa);
+    sa->sin_family = AF_INET;
+    sa->sin_port = htons((uint16_t)port);
+    const char *h = host;
+    if (strcmp(h, "localhost") == 0) h = "127.0.0.1";
+    if (h[0] == '\0' || strcmp(h, "*") == 0) h = "0.0.0.0";
+    if (inet_pton(AF_INET, h, &sa->sin_addr) != 1)
+        return hq_fail(why, HQ_EINVAL, "listen", "cannot listen on %s: '%s' is not an IPv4 address",
+                       spec, host);
+    if (host[0] == '\0' || strcmp(host, "*") == 0) snprintf(host, hostlen, "0.0.0.0");
+    return 0;
+}
+
+static int open_listener(const char *spec, char *host, size_t hostlen, int *port_out,
+                         struct hq_why *why)
+{
+    struct sockaddr_in sa;
+    int rc = parse_listen(spec, &sa, host, hostlen, why);
+    if (rc) return rc;
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0)
+        return hq_fail(why, HQ_EINVAL, "listen", "cannot listen on %s: %s", spec, strerror(errno));
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, 4096) != 0) {
+        int e = errno;
+        close(fd);
+        return hq_fail(why, HQ_ECONFLICT, "listen", "cannot listen on %s: %s", spec, strerror(e));
+    }
+    socklen_t sl = sizeof sa;
+    getsockname(fd, (struct sockaddr *)&sa, &sl);
+    *port_out = ntohs(sa.sin_port);
+    return fd;
+}
+
+/* As many connections as file descriptors allow: thousands of held event streams. */
+static unsigned connection_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return 1000;
+    if (rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max > 65536 ? 65536 : rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+        getrlimit(RLIMIT_NOFILE, &rl);
+    }
+    if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > 65536) return 65000;
+    return rl.rlim_cur > 256 ? (unsigned)rl.rlim_cur - 128 : 128;
+}
+
+int hq_serve(struct hq_app *a, const struct hq_server_options *o, volatile int *stop,
+             struct hq_why *why)
+{
+    struct server *s = calloc(1, sizeof *s);
+    if (!s) return hq_fail(why, HQ_EINTERNAL, "", "out of memory");
+    int rc = HQ_EINTERNAL, lfd = -1;
+    struct MHD_Daemon *d = NULL;
+    s->app = a;
+    if (hq__metrics_init(&s->m) != 0) {
+        rc = hq_fail(why, HQ_EINTERNAL, "", "out of memory");
+        goto out;
+    }
+    if (o->static_dir) {
+        if (!realpath(o->static_dir, s->static_real)) {
+            rc = hq_fail(why, HQ_EINVAL, "static_dir", "static directory %s: %s", o->static_dir,
+                         strerror(errno));
+            goto out;
+        }
+        s->static_dir = s->static_real;
+    }
+    char host[64];
+    int port = 0;
+    lfd = open_listener(o->listen ? o->listen : "127.0.0.1:8080", host, sizeof host, &port, why);
+    if (lfd < 0) {
+        rc = lfd;
+        goto out;
+    }
+    s->hub = hq__sse_start(a, &s->m);
+    if (!s->hub) {
+        rc = hq_fail(why, HQ_EINTERNAL, "", "cannot start the event hub");
+        goto out;
+    }
+    unsigned threads = o->threads > 0 ? (unsigned)o->threads : 8;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+                     MHD_USE_ERROR_LOG | MHD_USE_ITC;
+    d = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET, (MHD_socket)lfd,
+        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)8192, MHD_OPTION_CONNECTION_LIMIT,
+        connection_limit(), MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL, MHD_OPTION_END);
+    if (!d) {
+        rc = hq_fail(why, HQ_EINTERNAL, "", "cannot start the HTTP server on %s:%d", host, port);
+        goto out;
+    }
+    printf("hallq: serving http://%s:%d\n", host, port);
+    fflush(stdout);
+
+    while (!*stop) {
+        struct timespec ts = {0, 50 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    /* Stop: no new connections, end the streams (none may stay suspended), then let the
+     * in-flight requests finish as the daemon stops. */
+    MHD_quiesce_daemon(d);
+    size_t left = hq__sse_end_all(s->hub, 5000);
+    if (left) {
+        char t[64];
+        now_iso(t, sizeof t);
+        fprintf(stderr, "t=%s level=warn msg=\"%zu event streams did not end in time\"\n", t, left);
+    }
+    MHD_stop_daemon(d);
+    d = NULL;
+    rc = 0;
+out:
+    if (d) MHD_stop_daemon(d);
+    if (lfd >= 0) close(lfd);
+    hq__sse_free(s->hub);
+    hq__metrics_release(&s->m);
+    free(s);
+    return rc;
+}
