@@ -107,6 +107,7 @@ struct sim {
     double avail_total;      /* clipped available window seconds */
     double t_lo, t_hi;       /* the measured interval [warm-up, hours) in seconds */
     double now;
+    double last_out; /* when the last customer left (finish, no-show, gave up) */
     int32_t day;        /* the day the core is told (moves on only when quiet) */
     int64_t day_index;  /* the same, as days since 1970-01-01 */
     double epoch_start; /* when it last moved */
@@ -418,6 +419,7 @@ static int on_finish(struct sim *s, int wi)
     if (rc) return pass(s, rc, "finish");
     busy_done(s, w);
     s->rec[w->current].state = R_SERVED;
+    s->last_out = s->now;
     return window_free(s, wi);
 }
 
@@ -429,6 +431,7 @@ static int on_no_show(struct sim *s, int wi)
     if (rc) return pass(s, rc, "no-show");
     busy_done(s, w);
     s->rec[w->current].state = R_NO_SHOW;
+    s->last_out = s->now;
     s->n_called--;
     return window_free(s, wi);
 }
@@ -444,6 +447,7 @@ static int on_abandon(struct sim *s, long r)
     int rc = hq_ticket_cancel(&s->hall, &now, t, s->why);
     if (rc) return pass(s, rc, "cancel");
     s->rec[r].state = R_ABANDONED;
+    s->last_out = s->now;
     s->n_waiting--;
     return 0;
 }
@@ -800,7 +804,7 @@ int hq_sim_run(const struct hq_sim_conf *conf, struct hq_sim_result *out, struct
         summarise(&s, k, &res.per_service[k], waits);
     }
     res.n_services = conf->n_services;
-    res.end_h = s.now / 3600.0;
+    res.end_h = s.last_out / 3600.0;
     res.max_waiting = s.max_waiting;
     res.events = s.events;
     *out = res;
