@@ -35,7 +35,7 @@
 /* ------------------------------------------------------------------ the byte stream */
 
 /* Append UTF-8 s converted to GB18030. */
-static int add_gb(struct hq__buf *b, iconv_t cd, const char *s)
+static int add_gb(struct hq__mbuf *b, iconv_t cd, const char *s)
 {
     char out[1024];
     char *in = (char *)s;
@@ -45,21 +45,21 @@ static int add_gb(struct hq__buf *b, iconv_t cd, const char *s)
         char *o = out;
         size_t o_left = sizeof out;
         size_t r = iconv(cd, &in, &in_left, &o, &o_left);
-        hq__buf_add(b, out, sizeof out - o_left);
+        hq__mbuf_add(b, out, sizeof out - o_left);
         if (r == (size_t)-1 && errno != E2BIG) return HQ_MEDIA_EINVAL;
     }
     return 0;
 }
 
-static void add_cmd(struct hq__buf *b, const unsigned char *c, size_t n)
+static void add_cmd(struct hq__mbuf *b, const unsigned char *c, size_t n)
 {
-    hq__buf_add(b, c, n);
+    hq__mbuf_add(b, c, n);
 }
 
-static int add_line(struct hq__buf *b, iconv_t cd, const char *s)
+static int add_line(struct hq__mbuf *b, iconv_t cd, const char *s)
 {
     int rc = add_gb(b, cd, s);
-    hq__buf_byte(b, LF);
+    hq__mbuf_byte(b, LF);
     return rc;
 }
 
@@ -79,8 +79,8 @@ int hq_escpos_ticket(const struct hq_print_ticket *t, const struct hq_escpos_opt
     if (cd == (iconv_t)-1)
         return hq__media_fail(why, HQ_MEDIA_EIO, "escpos: iconv has no UTF-8 -> GB18030");
 
-    struct hq__buf b;
-    hq__buf_init(&b, 1u << 20);
+    struct hq__mbuf b;
+    hq__mbuf_init(&b, 1u << 20);
     char line[512];
     rc = 0;
     add_cmd(&b, (const unsigned char[]){ESC, '@'}, 2);      /* initialise */
@@ -89,7 +89,7 @@ int hq_escpos_ticket(const struct hq_print_ticket *t, const struct hq_escpos_opt
     add_cmd(&b, (const unsigned char[]){GS, '!', 0x11}, 3); /* double width and height */
     rc |= add_line(&b, cd, t->hall);
     add_cmd(&b, (const unsigned char[]){GS, '!', 0x00}, 3);
-    hq__buf_byte(&b, LF);
+    hq__mbuf_byte(&b, LF);
     unsigned char mag = (unsigned char)(((size - 1) << 4) | (size - 1));
     add_cmd(&b, (const unsigned char[]){ESC, 'E', 1, GS, '!', mag}, 6);
     rc |= add_line(&b, cd, t->number);
@@ -100,7 +100,7 @@ int hq_escpos_ticket(const struct hq_print_ticket *t, const struct hq_escpos_opt
         add_cmd(&b, (const unsigned char[]){GS, '!', 0x00}, 3);
     }
     if (t->service_en && *t->service_en) rc |= add_line(&b, cd, t->service_en);
-    hq__buf_byte(&b, LF);
+    hq__mbuf_byte(&b, LF);
     add_cmd(&b, (const unsigned char[]){ESC, 'a', 0}, 3); /* left */
     if (t->ahead >= 0) {
         snprintf(line, sizeof line, "前面还有 %d 人 / %d ahead of you", t->ahead, t->ahead);
@@ -124,7 +124,7 @@ int hq_escpos_ticket(const struct hq_print_ticket *t, const struct hq_escpos_opt
     }
     if (t->url && *t->url) {
         size_t n = strlen(t->url) + 3;
-        hq__buf_byte(&b, LF);
+        hq__mbuf_byte(&b, LF);
         add_cmd(&b, (const unsigned char[]){ESC, 'a', 1}, 3);
         /* GS ( k: model 2; module size; error correction M; store; print */
         add_cmd(&b, (const unsigned char[]){GS, '(', 'k', 4, 0, 0x31, 0x41, 0x32, 0x00}, 9);
@@ -135,9 +135,9 @@ int hq_escpos_ticket(const struct hq_print_ticket *t, const struct hq_escpos_opt
                 (const unsigned char[]){GS, '(', 'k', (unsigned char)(n & 0xFF),
                                         (unsigned char)(n >> 8), 0x31, 0x50, 0x30},
                 8);
-        hq__buf_str(&b, t->url); /* bytes as they are: the QR payload is UTF-8 */
+        hq__mbuf_str(&b, t->url); /* bytes as they are: the QR payload is UTF-8 */
         add_cmd(&b, (const unsigned char[]){GS, '(', 'k', 3, 0, 0x31, 0x51, 0x30}, 8);
-        hq__buf_byte(&b, LF);
+        hq__mbuf_byte(&b, LF);
     }
     if (t->footer && *t->footer) {
         add_cmd(&b, (const unsigned char[]){ESC, 'a', 1}, 3);
@@ -148,11 +148,11 @@ int hq_escpos_ticket(const struct hq_print_ticket *t, const struct hq_escpos_opt
     if (!opts->no_cut) add_cmd(&b, (const unsigned char[]){GS, 'V', 66, 0}, 4); /* partial cut */
     iconv_close(cd);
     if (rc) {
-        hq__buf_release(&b);
+        hq__mbuf_release(&b);
         return hq__media_fail(why, HQ_MEDIA_EINVAL, "escpos: text not representable in GB18030");
     }
     if (!b.ok) {
-        hq__buf_release(&b);
+        hq__mbuf_release(&b);
         return hq__media_fail(why, HQ_MEDIA_ENOMEM, "escpos: out of memory");
     }
     *out = b.data;

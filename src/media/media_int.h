@@ -17,18 +17,18 @@ int hq__media_fail(struct hq_media_why *why, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* A growable byte buffer refusing to grow past max (then ok becomes false and stays false). */
-struct hq__buf {
+struct hq__mbuf {
     unsigned char *data;
     size_t len, cap, max;
     bool ok;
 };
-void hq__buf_init(struct hq__buf *b, size_t max);
-void hq__buf_add(struct hq__buf *b, const void *p, size_t n);
-void hq__buf_byte(struct hq__buf *b, unsigned char c);
-void hq__buf_str(struct hq__buf *b, const char *s);
-void hq__buf_release(struct hq__buf *b);
-/* cairo_write_func_t appending to a struct hq__buf. */
-cairo_status_t hq__buf_cairo_write(void *closure, const unsigned char *data, unsigned int length);
+void hq__mbuf_init(struct hq__mbuf *b, size_t max);
+void hq__mbuf_add(struct hq__mbuf *b, const void *p, size_t n);
+void hq__mbuf_byte(struct hq__mbuf *b, unsigned char c);
+void hq__mbuf_str(struct hq__mbuf *b, const char *s);
+void hq__mbuf_release(struct hq__mbuf *b);
+/* cairo_write_func_t appending to a struct hq__mbuf. */
+cairo_status_t hq__mbuf_cairo_write(void *closure, const unsigned char *data, unsigned int length);
 
 /* Encode text as a QR code (8-bit, level M). NULL on invalid input (empty, > HQ_QR_TEXT_MAX) or
  * failure. Free with QRcode_free. */

@@ -54,7 +54,7 @@ int hq__media_fail(struct hq_media_why *why, int code, const char *fmt, ...)
     return code;
 }
 
-void hq__buf_init(struct hq__buf *b, size_t max)
+void hq__mbuf_init(struct hq__mbuf *b, size_t max)
 {
     b->data = NULL;
     b->len = b->cap = 0;
@@ -62,7 +62,7 @@ void hq__buf_init(struct hq__buf *b, size_t max)
     b->ok = true;
 }
 
-void hq__buf_add(struct hq__buf *b, const void *p, size_t n)
+void hq__mbuf_add(struct hq__mbuf *b, const void *p, size_t n)
 {
     if (!b->ok || n == 0) return;
     if (n > b->max - b->len) {
@@ -86,27 +86,27 @@ void hq__buf_add(struct hq__buf *b, const void *p, size_t n)
     b->len += n;
 }
 
-void hq__buf_byte(struct hq__buf *b, unsigned char c)
+void hq__mbuf_byte(struct hq__mbuf *b, unsigned char c)
 {
-    hq__buf_add(b, &c, 1);
+    hq__mbuf_add(b, &c, 1);
 }
 
-void hq__buf_str(struct hq__buf *b, const char *s)
+void hq__mbuf_str(struct hq__mbuf *b, const char *s)
 {
-    hq__buf_add(b, s, strlen(s));
+    hq__mbuf_add(b, s, strlen(s));
 }
 
-void hq__buf_release(struct hq__buf *b)
+void hq__mbuf_release(struct hq__mbuf *b)
 {
     free(b->data);
     b->data = NULL;
     b->len = b->cap = 0;
 }
 
-cairo_status_t hq__buf_cairo_write(void *closure, const unsigned char *data, unsigned int length)
+cairo_status_t hq__mbuf_cairo_write(void *closure, const unsigned char *data, unsigned int length)
 {
-    struct hq__buf *b = closure;
-    hq__buf_add(b, data, length);
+    struct hq__mbuf *b = closure;
+    hq__mbuf_add(b, data, length);
     return b->ok ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
 }
 

@@ -42,18 +42,18 @@ int hq_qr_svg(const char *text, char **svg_out)
     if (!qr) return HQ_MEDIA_EIO;
     int rc = HQ_MEDIA_ENOMEM;
     int size = qr->width + 2 * QUIET;
-    struct hq__buf b;
-    hq__buf_init(&b, 4u << 20);
+    struct hq__mbuf b;
+    hq__mbuf_init(&b, 4u << 20);
     char tmp[192];
     snprintf(tmp, sizeof tmp,
              "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
              "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" "
              "shape-rendering=\"crispEdges\">\n",
              size, size);
-    hq__buf_str(&b, tmp);
+    hq__mbuf_str(&b, tmp);
     snprintf(tmp, sizeof tmp, "<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/>\n<path d=\"", size,
              size);
-    hq__buf_str(&b, tmp);
+    hq__mbuf_str(&b, tmp);
     for (int r = 0; r < qr->width; r++) {
         for (int c = 0; c < qr->width; c++) {
             if (!(qr->data[r * qr->width + c] & 1)) continue;
@@ -62,17 +62,17 @@ int hq_qr_svg(const char *text, char **svg_out)
                 c++;
             snprintf(tmp, sizeof tmp, "M%d %dh%dv1h-%dz", c0 + QUIET, r + QUIET, c - c0 + 1,
                      c - c0 + 1);
-            hq__buf_str(&b, tmp);
+            hq__mbuf_str(&b, tmp);
         }
     }
-    hq__buf_str(&b, "\" fill=\"#000\"/>\n</svg>\n");
-    hq__buf_byte(&b, 0);
+    hq__mbuf_str(&b, "\" fill=\"#000\"/>\n</svg>\n");
+    hq__mbuf_byte(&b, 0);
     if (!b.ok) goto out;
     *svg_out = (char *)b.data;
     b.data = NULL;
     rc = 0;
 out:
-    hq__buf_release(&b);
+    hq__mbuf_release(&b);
     QRcode_free(qr);
     return rc;
 }
@@ -85,8 +85,8 @@ int hq_qr_png(const char *text, int scale, unsigned char **png, size_t *len)
     if (!qr) return HQ_MEDIA_EIO;
     int rc = HQ_MEDIA_EIO;
     int px = (qr->width + 2 * QUIET) * scale;
-    struct hq__buf b;
-    hq__buf_init(&b, 64u << 20);
+    struct hq__mbuf b;
+    hq__mbuf_init(&b, 64u << 20);
     cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, px, px);
     cairo_t *cr = cairo_create(s);
     cairo_set_source_rgb(cr, 1, 1, 1);
@@ -96,7 +96,7 @@ int hq_qr_png(const char *text, int scale, unsigned char **png, size_t *len)
     hq__qr_draw(cr, qr, QUIET * scale, QUIET * scale, scale);
     if (cairo_status(cr) != CAIRO_STATUS_SUCCESS) goto out;
     cairo_surface_flush(s);
-    if (cairo_surface_write_to_png_stream(s, hq__buf_cairo_write, &b) != CAIRO_STATUS_SUCCESS) {
+    if (cairo_surface_write_to_png_stream(s, hq__mbuf_cairo_write, &b) != CAIRO_STATUS_SUCCESS) {
         rc = b.ok ? HQ_MEDIA_EIO : HQ_MEDIA_ENOMEM;
         goto out;
     }
@@ -107,7 +107,7 @@ int hq_qr_png(const char *text, int scale, unsigned char **png, size_t *len)
 out:
     cairo_destroy(cr);
     cairo_surface_destroy(s);
-    hq__buf_release(&b);
+    hq__mbuf_release(&b);
     QRcode_free(qr);
     return rc;
 }

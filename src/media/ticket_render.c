@@ -172,7 +172,7 @@ static int prepare(const struct hq_print_ticket *t, QRcode **qr, struct hq_media
     return 0;
 }
 
-static int finish(cairo_t *cr, cairo_surface_t *s, struct hq__buf *b, bool png, unsigned char **out,
+static int finish(cairo_t *cr, cairo_surface_t *s, struct hq__mbuf *b, bool png, unsigned char **out,
                   size_t *len, struct hq_media_why *why)
 {
     int rc = 0;
@@ -183,7 +183,7 @@ static int finish(cairo_t *cr, cairo_surface_t *s, struct hq__buf *b, bool png, 
     cairo_destroy(cr);
     if (rc == 0 && png) {
         cairo_surface_flush(s);
-        if (cairo_surface_write_to_png_stream(s, hq__buf_cairo_write, b) != CAIRO_STATUS_SUCCESS)
+        if (cairo_surface_write_to_png_stream(s, hq__mbuf_cairo_write, b) != CAIRO_STATUS_SUCCESS)
             rc = hq__media_fail(why, b->ok ? HQ_MEDIA_EIO : HQ_MEDIA_ENOMEM,
                                 "ticket: PNG encoding failed");
     }
@@ -198,7 +198,7 @@ static int finish(cairo_t *cr, cairo_surface_t *s, struct hq__buf *b, bool png, 
         *len = b->len;
         b->data = NULL;
     }
-    hq__buf_release(b);
+    hq__mbuf_release(b);
     return rc;
 }
 
@@ -222,8 +222,8 @@ int hq_ticket_png(const struct hq_print_ticket *t, int px_per_mm, unsigned char 
     cairo_scale(cr, px_per_mm, px_per_mm);
     struct lay l = {.cr = cr, .px_mm = px_per_mm};
     layout(&l, t, qr);
-    struct hq__buf b;
-    hq__buf_init(&b, 64u << 20);
+    struct hq__mbuf b;
+    hq__mbuf_init(&b, 64u << 20);
     rc = finish(cr, s, &b, true, out, len, why);
     if (qr) QRcode_free(qr);
     return rc;
@@ -238,9 +238,9 @@ int hq_ticket_pdf(const struct hq_print_ticket *t, unsigned char **out, size_t *
     if (rc) return rc;
     const double px_mm = 8; /* QR modules on a 203 dpi grid, as printed */
     double h = measure(t, qr, px_mm);
-    struct hq__buf b;
-    hq__buf_init(&b, 64u << 20);
-    cairo_surface_t *s = cairo_pdf_surface_create_for_stream(hq__buf_cairo_write, &b,
+    struct hq__mbuf b;
+    hq__mbuf_init(&b, 64u << 20);
+    cairo_surface_t *s = cairo_pdf_surface_create_for_stream(hq__mbuf_cairo_write, &b,
                                                              PAGE_W * PT_PER_MM, h * PT_PER_MM);
     cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_TITLE, t->number);
     cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATOR, "hallq");

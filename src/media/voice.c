@@ -402,19 +402,19 @@ static int read_file(const char *path, unsigned char **out, size_t *len)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return -1;
-    struct hq__buf b;
-    hq__buf_init(&b, WAV_MAX);
+    struct hq__mbuf b;
+    hq__mbuf_init(&b, WAV_MAX);
     unsigned char tmp[65536];
     for (;;) {
         ssize_t r = read(fd, tmp, sizeof tmp);
         if (r < 0 && errno == EINTR) continue;
         if (r < 0) b.ok = false;
         if (r <= 0) break;
-        hq__buf_add(&b, tmp, (size_t)r);
+        hq__mbuf_add(&b, tmp, (size_t)r);
     }
     close(fd);
     if (!b.ok) {
-        hq__buf_release(&b);
+        hq__mbuf_release(&b);
         return -1;
     }
     *out = b.data;
