@@ -466,8 +466,9 @@ static void test_concurrent_fifo(void **state)
         for (int i = 1; i < PER_THREAD; i++)
             assert_true(cl[t].jobs[i] > cl[t].jobs[i - 1]);
     }
-    /* requests never wait for speech */
-    if (f.max_request_s > 0.05) fail_msg("a request took %.3f s", f.max_request_s);
+    /* requests never wait for speech (generous bound for loaded CI machines; the strict check
+     * with a slow program is in test_queue_limits_and_refusals) */
+    if (f.max_request_s > 0.5) fail_msg("a request took %.3f s", f.max_request_s);
     /* wait for every job, in an arbitrary order */
     for (int t = THREADS - 1; t >= 0; t--)
         for (int i = PER_THREAD - 1; i >= 0; i--) {
@@ -552,8 +553,10 @@ static void test_queue_limits_and_refusals(void **state)
                                  .jobs_kept = 1};
     struct hq_voice *v = voice_or_fail(&o);
     uint64_t j1, j2, j3 = 0;
+    double t0 = now_s();
     assert_int_equal(hq_voice_request(v, "A1", 1, &j1, NULL), 0);
     assert_int_equal(hq_voice_request(v, "A2", 1, &j2, NULL), 0);
+    assert_true(now_s() - t0 < 0.25); /* each render takes > 0.6 s here: nobody waited */
     assert_int_equal(hq_voice_request(v, "A3", 1, &j3, &why), HQ_MEDIA_EBUSY);
     assert_int_equal(why.code, HQ_MEDIA_EBUSY);
     unsigned char *w = NULL;
