@@ -107,7 +107,7 @@ struct sim {
     double avail_total;      /* clipped available window seconds */
     double t_lo, t_hi;       /* the measured interval [warm-up, hours) in seconds */
     double now;
-    double last_out; /* when the last customer left (finish, no-show, gave up) */
+    double last_out;    /* when the last customer left (finish, no-show, gave up) */
     int32_t day;        /* the day the core is told (moves on only when quiet) */
     int64_t day_index;  /* the same, as days since 1970-01-01 */
     double epoch_start; /* when it last moved */
