@@ -461,7 +461,6 @@ static void check_headers(struct rq *q, struct MHD_Connection *c)
         return;
     }
     const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-    const char *te = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Transfer-Encoding");
     unsigned long long len = 0;
     if (cl) {
         char *end = NULL;
@@ -469,7 +468,6 @@ static void check_headers(struct rq *q, struct MHD_Connection *c)
         len = strtoull(cl, &end, 10);
         if (errno || end == cl) len = ULLONG_MAX;
     }
-    q->expect_body = len > 0 || (te && *te);
     if (len > HQ_BODY_MAX) {
         q->err = hq_fail(&q->why, HQ_ETOOLARGE, "", "request bodies are limited to %d bytes",
                          HQ_BODY_MAX);
@@ -583,6 +581,9 @@ static enum MHD_Result first_call(struct rq *q, struct MHD_Connection *c)
 {
     struct server *s = q->s;
     client_ip(c, q->req.actor.ip, sizeof q->req.actor.ip);
+    const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+    const char *te = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Transfer-Encoding");
+    q->expect_body = (cl && strspn(cl, "0") != strlen(cl)) || (te && *te);
     bool get = strcmp(q->method, "GET") == 0 || strcmp(q->method, "HEAD") == 0;
     if (!q->path_ok) {
         q->kind = strncmp(q->path, "/api/", 5) == 0 ? K_API : K_STATIC;
@@ -617,11 +618,6 @@ static enum MHD_Result first_call(struct rq *q, struct MHD_Connection *c)
             snprintf(q->allow, sizeof q->allow, "GET, HEAD");
             q->err = hq_fail(&q->why, HQ_ENOMETHOD, "", "method %s is not allowed here", q->method);
         }
-    }
-    if (q->kind != K_API || !q->route) {
-        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-        const char *te = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Transfer-Encoding");
-        q->expect_body = (cl && strcmp(cl, "0") != 0) || (te && *te);
     }
     /* a refusal of a request that announces a body: answer now, do not read the body */
     if (q->err && q->expect_body) return send_error(q, c, &q->why);
@@ -825,11 +821,11 @@ int hq_serve(struct hq_app *a, const struct hq_server_options *o, volatile int *
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
                      MHD_USE_ERROR_LOG | MHD_USE_ITC;
     d = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET, (MHD_socket)lfd,
-        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)8192, MHD_OPTION_CONNECTION_LIMIT,
-        connection_limit(), MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL, MHD_OPTION_END);
+        flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
+        MHD_OPTION_LISTEN_SOCKET, (MHD_socket)lfd, MHD_OPTION_THREAD_POOL_SIZE, threads,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)8192, MHD_OPTION_CONNECTION_LIMIT, connection_limit(), MHD_OPTION_URI_LOG_CALLBACK,
+        on_uri, s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
     if (!d) {
         rc = hq_fail(why, HQ_EINTERNAL, "", "cannot start the HTTP server on %s:%d", host, port);
         goto out;

@@ -1,0 +1,665 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_http_server.c — hq_serve on a real socket (127.0.0.1, port 0) in front of a real app on a
+ * temporary SQLite file, spoken to with raw sockets: the printed URL, 404/405/413/415/bad_json
+ * error bodies, 401 before anything else on staff routes, roles and CSRF, security headers,
+ * keep-alive, pages and /metrics, Server-Sent Events (live delivery, replay after Last-Event-ID
+ * without gap or repeat) and a clean stop within 10 s while streams are open.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "http/hq_http.h"
+
+struct fx {
+    char dir[64];
+    char db[128];
+    struct hq_app *a;
+    pthread_t th;
+    volatile int stop;
+    int port;
+    int serve_rc;
+    char token[128], csrf[128];
+};
+
+static struct fx *F;
+
+/* ---- raw HTTP client ---- */
+
+static int dial(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    struct timeval tv = {10, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    return fd;
+}
+
+static void send_all(int fd, const void *p, size_t n)
+{
+    const char *c = p;
+    while (n) {
+        ssize_t k = send(fd, c, n, MSG_NOSIGNAL);
+        if (k < 0 && errno == EINTR) continue;
+        assert_true(k > 0);
+        c += k;
+        n -= (size_t)k;
+    }
+}
+
+struct resp {
+    int status;
+    char *raw; /* whole response */
+    size_t len;
+    char *body;
+};
+
+static void resp_free(struct resp *r)
+{
+    free(r->raw);
+    memset(r, 0, sizeof *r);
+}
+
+/* Read everything until the server closes (requests say Connection: close). */
+static void read_all(int fd, struct resp *r)
+{
+    size_t cap = 65536;
+    r->raw = malloc(cap);
+    r->len = 0;
+    for (;;) {
+        if (r->len + 1 >= cap) r->raw = realloc(r->raw, cap *= 2);
+        ssize_t k = recv(fd, r->raw + r->len, cap - r->len - 1, 0);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) break;
+        r->len += (size_t)k;
+    }
+    r->raw[r->len] = '\0';
+    r->status = 0;
+    sscanf(r->raw, "HTTP/1.%*d %d", &r->status);
+    char *e = strstr(r->raw, "\r\n\r\n");
+    r->body = e ? e + 4 : r->raw + r->len;
+}
+
+static void http(const char *req, size_t reqlen, struct resp *r)
+{
+    int fd = dial(F->port);
+    send_all(fd, req, reqlen ? reqlen : strlen(req));
+    read_all(fd, r);
+    close(fd);
+}
+
+/* Value of a response header (case-insensitive name), copied; "" when absent. */
+static const char *header(const struct resp *r, const char *name)
+{
+    static char val[1024];
+    val[0] = '\0';
+    size_t nl = strlen(name);
+    const char *p = strstr(r->raw, "\r\n");
+    while (p && p < r->body - 2) {
+        p += 2;
+        if (strncasecmp(p, name, nl) == 0 && p[nl] == ':') {
+            const char *v = p + nl + 1;
+            while (*v == ' ')
+                v++;
+            const char *e = strstr(v, "\r\n");
+            snprintf(val, sizeof val, "%.*s", (int)(e - v), v);
+            return val;
+        }
+        p = strstr(p, "\r\n");
+    }
+    return val;
+}
+
+static json_t *body_json(const struct resp *r)
+{
+    json_error_t e;
+    json_t *j = json_loads(r->body, 0, &e);
+    if (!j) fprintf(stderr, "not JSON (%s): %s\n", e.text, r->raw);
+    assert_non_null(j);
+    return j;
+}
+
+static void expect_error(const struct resp *r, int status, const char *code)
+{
+    if (r->status != status) fprintf(stderr, "unexpected answer:\n%s\n", r->raw);
+    assert_int_equal(r->status, status);
+    assert_string_equal(header(r, "Content-Type"), "application/json; charset=utf-8");
+    json_t *j = body_json(r);
+    json_t *e = json_object_get(j, "error");
+    assert_non_null(e);
+    assert_string_equal(json_string_value(json_object_get(e, "code")), code);
+    assert_true(json_is_string(json_object_get(e, "message")));
+    json_decref(j);
+}
+
+static void request(struct resp *r, const char *method, const char *path, const char *extra,
+                    const char *body)
+{
+    char req[8192];
+    int n = snprintf(req, sizeof req, "%s %s HTTP/1.1\r\nHost: t\r\nConnection: close\r\n%s",
+                     method, path, extra ? extra : "");
+    if (body)
+        n += snprintf(req + n, sizeof req - (size_t)n,
+                      "Content-Type: application/json\r\nContent-Length: %zu\r\n", strlen(body));
+    n += snprintf(req + n, sizeof req - (size_t)n, "\r\n%s", body ? body : "");
+    http(req, (size_t)n, r);
+}
+
+/* ---- SSE client ---- */
+
+struct stream {
+    int fd;
+    char buf[1 << 18];
+    size_t len;
+};
+
+static void stream_open(struct stream *s, const char *extra)
+{
+    s->fd = dial(F->port);
+    s->len = 0;
+    char req[512];
+    snprintf(req, sizeof req, "GET /api/v1/events HTTP/1.1\r\nHost: t\r\n%s\r\n",
+             extra ? extra : "");
+    send_all(s->fd, req, strlen(req));
+}
+
+/* Read until needle appears after offset from (or timeout); returns its position or NULL. */
+static const char *stream_wait(struct stream *s, size_t from, const char *needle, int ms)
+{
+    struct timespec t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (;;) {
+        s->buf[s->len] = '\0';
+        const char *p = strstr(s->buf + from, needle);
+        if (p) return p;
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        long left = ms - ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000);
+        if (left <= 0) return NULL;
+        struct pollfd pf = {s->fd, POLLIN, 0};
+        if (poll(&pf, 1, (int)left) <= 0) return NULL;
+        ssize_t k = recv(s->fd, s->buf + s->len, sizeof s->buf - s->len - 1, 0);
+        if (k <= 0) return NULL;
+        s->len += (size_t)k;
+    }
+}
+
+/* true when the server ended the stream (EOF) within ms */
+static bool stream_ends(struct stream *s, int ms)
+{
+    struct pollfd pf = {s->fd, POLLIN, 0};
+    for (;;) {
+        if (poll(&pf, 1, ms) <= 0) return false;
+        char b[4096];
+        ssize_t k = recv(s->fd, b, sizeof b, 0);
+        if (k <= 0) return true;
+    }
+}
+
+/* ---- fixture ---- */
+
+static void *serve_main(void *arg)
+{
+    struct fx *f = arg;
+    struct hq_why why = {0};
+    struct hq_server_options o = {.listen = "127.0.0.1:0", .threads = 4};
+    f->serve_rc = hq_serve(f->a, &o, &f->stop, &why);
+    if (f->serve_rc) fprintf(stderr, "hq_serve: %s\n", why.message);
+    return NULL;
+}
+
+static void okc(int rc, const struct hq_why *why)
+{
+    if (rc) fprintf(stderr, "refused: %s\n", why->message);
+    assert_int_equal(rc, 0);
+}
+
+static int setup(void **state)
+{
+    struct fx *f = calloc(1, sizeof *f);
+    F = f;
+    snprintf(f->dir, sizeof f->dir, "/tmp/hq-http-XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    snprintf(f->db, sizeof f->db, "%s/h.db", f->dir);
+    struct hq_why why = {0};
+    struct hq_app_options ao = {.db = f->db};
+    f->a = hq_app_open(&ao, &why);
+    if (!f->a) fprintf(stderr, "open: %s\n", why.message);
+    assert_non_null(f->a);
+    struct hq_actor admin = {.role = HQ_ROLE_ADMIN};
+    snprintf(admin.username, sizeof admin.username, "admin");
+    json_t *out = NULL, *in;
+    in = json_pack("{s:s,s:s,s:i}", "code", "A", "name", "社保业务", "avg_service_s", 300);
+    okc(hq_app_service_create(f->a, &admin, in, &out, &why), &why);
+    json_decref(in);
+    json_decref(out);
+    in = json_pack("{s:i,s:[s]}", "number", 1, "services", "A");
+    okc(hq_app_window_create(f->a, &admin, in, &out, &why), &why);
+    json_decref(in);
+    json_decref(out);
+    in = json_pack("{s:s,s:s,s:s,s:s,s:[{s:s,s:s}]}", "username", "clerk1", "name", "王芳", "role",
+                   "clerk", "password", "secret-pass", "certifications", "service", "A",
+                   "expires_on", "2099-01-01");
+    okc(hq_app_staff_create(f->a, &admin, in, &out, &why), &why);
+    json_decref(in);
+    json_decref(out);
+    okc(hq_app_login(f->a, "clerk1", "secret-pass", "127.0.0.1", &out, &why), &why);
+    snprintf(f->token, sizeof f->token, "%s", json_string_value(json_object_get(out, "token")));
+    snprintf(f->csrf, sizeof f->csrf, "%s", json_string_value(json_object_get(out, "csrf")));
+    json_decref(out);
+
+    /* catch the URL line that hq_serve prints on stdout */
+    int pfd[2];
+    assert_int_equal(pipe(pfd), 0);
+    fflush(stdout);
+    int saved = dup(1);
+    dup2(pfd[1], 1);
+    assert_int_equal(pthread_create(&f->th, NULL, serve_main, f), 0);
+    char line[256];
+    size_t n = 0;
+    while (n + 1 < sizeof line) {
+        struct pollfd pf = {pfd[0], POLLIN, 0};
+        if (poll(&pf, 1, 10000) <= 0) break;
+        if (read(pfd[0], line + n, 1) != 1) break;
+        if (line[n++] == '\n') break;
+    }
+    line[n] = '\0';
+    fflush(stdout);
+    dup2(saved, 1);
+    close(saved);
+    close(pfd[0]);
+    close(pfd[1]);
+    assert_true(sscanf(line, "hallq: serving http://127.0.0.1:%d", &f->port) == 1);
+    assert_true(f->port > 0);
+    *state = f;
+    return 0;
+}
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+    if (!f->stop) {
+        f->stop = 1;
+        pthread_join(f->th, NULL);
+    }
+    hq_app_close(f->a);
+    char cmd[200];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
+    assert_int_equal(system(cmd), 0);
+    free(f);
+    return 0;
+}
+
+/* ---- tests ---- */
+
+static void security_headers(const struct resp *r)
+{
+    assert_string_equal(header(r, "X-Content-Type-Options"), "nosniff");
+    assert_string_equal(header(r, "Referrer-Policy"), "no-referrer");
+    assert_string_equal(header(r, "X-Frame-Options"), "DENY");
+}
+
+static void basics(void **state)
+{
+    (void)state;
+    struct resp r;
+    request(&r, "GET", "/api/v1/health", NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(header(&r, "Content-Type"), "application/json; charset=utf-8");
+    assert_string_equal(header(&r, "Cache-Control"), "no-store");
+    security_headers(&r);
+    json_t *j = body_json(&r);
+    assert_string_equal(json_string_value(json_object_get(j, "status")), "ok");
+    json_decref(j);
+    resp_free(&r);
+
+    request(&r, "GET", "/api/v1/nope", NULL, NULL);
+    expect_error(&r, 404, "not_found");
+    security_headers(&r);
+    resp_free(&r);
+    request(&r, "GET", "/api/v1/tickets/a%2Fb", NULL, NULL);
+    expect_error(&r, 404, "not_found");
+    resp_free(&r);
+
+    request(&r, "DELETE", "/api/v1/health", NULL, NULL);
+    expect_error(&r, 405, "method_not_allowed");
+    assert_non_null(strstr(header(&r, "Allow"), "GET"));
+    resp_free(&r);
+}
+
+static void keep_alive(void **state)
+{
+    (void)state;
+    /* two requests on one connection: the first answer must not close it */
+    int fd = dial(F->port);
+    const char *req = "GET /api/v1/health HTTP/1.1\r\nHost: t\r\n\r\n";
+    char buf[4096] = "";
+    for (int i = 0; i < 2; i++) {
+        send_all(fd, req, strlen(req));
+        size_t n = 0;
+        while (!strstr(buf, "\"ok\"}")) {
+            ssize_t k = recv(fd, buf + n, sizeof buf - n - 1, 0);
+            assert_true(k > 0);
+            n += (size_t)k;
+            buf[n] = '\0';
+        }
+        assert_non_null(strstr(buf, "HTTP/1.1 200"));
+        assert_null(strcasestr(buf, "Connection: close"));
+        buf[0] = '\0';
+    }
+    close(fd);
+}
+
+static void body_checks(void **state)
+{
+    (void)state;
+    struct resp r;
+    /* 413 from Content-Length alone: the body is never sent */
+    double t0 = now_s();
+    http("POST /api/v1/tickets HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+         "Content-Length: 100000000\r\n\r\n",
+         0, &r);
+    expect_error(&r, 413, "payload_too_large");
+    assert_true(now_s() - t0 < 5);
+    resp_free(&r);
+    /* with Expect: 100-continue too */
+    http("POST /api/v1/tickets HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+         "Expect: 100-continue\r\nContent-Length: 2000000\r\n\r\n",
+         0, &r);
+    expect_error(&r, 413, "payload_too_large");
+    resp_free(&r);
+
+    /* a chunked body that grows past the limit */
+    {
+        int fd = dial(F->port);
+        const char *h =
+            "POST /api/v1/tickets HTTP/1.1\r\nHost: t\r\nContent-Type: "
+            "application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+        send_all(fd, h, strlen(h));
+        static char chunk[65536 + 16];
+        int hl = snprintf(chunk, sizeof chunk, "10000\r\n");
+        memset(chunk + hl, ' ', 65536);
+        memcpy(chunk + hl + 65536, "\r\n", 2);
+        for (int i = 0; i < 24; i++)
+            send_all(fd, chunk, (size_t)hl + 65536 + 2);
+        send_all(fd, "0\r\n\r\n", 5);
+        read_all(fd, &r);
+        close(fd);
+        expect_error(&r, 413, "payload_too_large");
+        resp_free(&r);
+    }
+
+    /* 415 */
+    http("POST /api/v1/tickets HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Type: "
+         "text/plain\r\nContent-Length: 2\r\n\r\n{}",
+         0, &r);
+    expect_error(&r, 415, "unsupported_media_type");
+    resp_free(&r);
+
+    /* bad JSON, with where */
+    request(&r, "POST", "/api/v1/tickets", NULL, "{\"service\": ");
+    expect_error(&r, 400, "bad_json");
+    assert_non_null(strstr(r.body, "line 1"));
+    resp_free(&r);
+    request(&r, "POST", "/api/v1/tickets", NULL, "[1,2]");
+    expect_error(&r, 400, "bad_json");
+    resp_free(&r);
+    request(&r, "POST", "/api/v1/tickets", NULL, "{\"a\":1,\"a\":2}");
+    expect_error(&r, 400, "bad_json");
+    resp_free(&r);
+    request(&r, "POST", "/api/v1/tickets", NULL, "{\"service\":\"\xff\"}");
+    expect_error(&r, 400, "bad_json");
+    resp_free(&r);
+    request(&r, "POST", "/api/v1/tickets", NULL, "{} trailing");
+    expect_error(&r, 400, "bad_json");
+    resp_free(&r);
+}
+
+static void auth_and_roles(void **state)
+{
+    (void)state;
+    struct resp r;
+    char extra[512];
+    request(&r, "GET", "/api/v1/tickets", NULL, NULL);
+    expect_error(&r, 401, "unauthenticated");
+    resp_free(&r);
+    request(&r, "GET", "/api/v1/tickets", "Authorization: Bearer nope\r\n", NULL);
+    expect_error(&r, 401, "unauthenticated");
+    resp_free(&r);
+    /* 401 before anything else: a huge body, a wrong type, bad JSON */
+    http("POST /api/v1/windows/1/open HTTP/1.1\r\nHost: t\r\nContent-Type: text/plain\r\n"
+         "Content-Length: 50000000\r\n\r\n",
+         0, &r);
+    expect_error(&r, 401, "unauthenticated");
+    resp_free(&r);
+    request(&r, "POST", "/api/v1/windows/1/open", NULL, "{bad");
+    expect_error(&r, 401, "unauthenticated");
+    resp_free(&r);
+
+    /* a clerk may not read the staff list */
+    snprintf(extra, sizeof extra, "Authorization: Bearer %s\r\n", F->token);
+    request(&r, "GET", "/api/v1/staff", extra, NULL);
+    expect_error(&r, 403, "forbidden");
+    resp_free(&r);
+    request(&r, "GET", "/api/v1/tickets", extra, NULL);
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+
+    /* cookie sessions need the CSRF token on state changes; Bearer does not */
+    snprintf(extra, sizeof extra, "Cookie: hq_session=%s\r\n", F->token);
+    request(&r, "GET", "/api/v1/tickets", extra, NULL);
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+    request(&r, "POST", "/api/v1/windows/1/open", extra, NULL);
+    expect_error(&r, 403, "forbidden");
+    resp_free(&r);
+    snprintf(extra, sizeof extra, "Cookie: hq_session=%s\r\nX-CSRF-Token: wrong\r\n", F->token);
+    request(&r, "POST", "/api/v1/windows/1/open", extra, NULL);
+    expect_error(&r, 403, "forbidden");
+    resp_free(&r);
+    snprintf(extra, sizeof extra, "Cookie: hq_session=%s\r\nX-CSRF-Token: %s\r\n", F->token,
+             F->csrf);
+    request(&r, "POST", "/api/v1/windows/1/open", extra, NULL);
+    if (r.status != 200) fprintf(stderr, "%s\n", r.raw);
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+    snprintf(extra, sizeof extra, "Authorization: Bearer %s\r\n", F->token);
+    request(&r, "POST", "/api/v1/windows/1/close", extra, "{}");
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+}
+
+static void pages_and_metrics(void **state)
+{
+    (void)state;
+    struct resp r;
+    const char *pages[] = {"/kiosk", "/display", "/window/3", "/pad/1", "/t/abcdef", "/"};
+    for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++) {
+        request(&r, "GET", pages[i], NULL, NULL);
+        if (r.status != 200) fprintf(stderr, "%s: %d\n", pages[i], r.status);
+        assert_int_equal(r.status, 200);
+        assert_non_null(strstr(header(&r, "Content-Type"), "text/html"));
+        assert_non_null(strstr(header(&r, "Content-Security-Policy"), "default-src 'self'"));
+        security_headers(&r);
+        resp_free(&r);
+    }
+    request(&r, "HEAD", "/kiosk", NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_true(strlen(r.body) == 0);
+    resp_free(&r);
+    request(&r, "GET", "/no-such-page", NULL, NULL);
+    assert_int_equal(r.status, 404);
+    resp_free(&r);
+    request(&r, "GET", "/../etc/passwd", NULL, NULL);
+    assert_int_equal(r.status, 404);
+    resp_free(&r);
+    request(&r, "GET", "/js/%2e%2e/%2e%2e/CMakeLists.txt", NULL, NULL);
+    assert_int_equal(r.status, 404);
+    resp_free(&r);
+    request(&r, "POST", "/kiosk", NULL, "{}");
+    assert_int_equal(r.status, 405);
+    resp_free(&r);
+
+    request(&r, "GET", "/metrics", NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(header(&r, "Content-Type"), "text/plain"));
+    assert_non_null(
+        strstr(r.body, "hallq_http_requests_total{method=\"\",route=\"page\",status=\"200\"}"));
+    assert_non_null(strstr(r.body, "hallq_http_request_duration_seconds_bucket{le=\"+Inf\"}"));
+    assert_non_null(strstr(r.body, "hallq_sse_clients "));
+    assert_non_null(strstr(r.body, "hallq_tickets{status=\"waiting\"}"));
+    assert_non_null(strstr(r.body, "hallq_event_log_last_seq "));
+    assert_non_null(strstr(r.body, "hallq_commit_batch_size_bucket{le=\"1\"}"));
+    resp_free(&r);
+}
+
+static long long issue_ticket(void)
+{
+    struct resp r;
+    request(&r, "POST", "/api/v1/tickets", NULL,
+            "{\"service\":\"A\",\"category\":\"normal\",\"channel\":\"kiosk\"}");
+    if (r.status != 201) fprintf(stderr, "%s\n", r.raw);
+    assert_int_equal(r.status, 201);
+    resp_free(&r);
+    return hq_app_last_seq(F->a);
+}
+
+/* the ids of the events in s->buf after from, in order */
+static int ids_of(const struct stream *s, size_t from, long long *ids, int max)
+{
+    int n = 0;
+    const char *p = s->buf + from;
+    while (n < max && (p = strstr(p, "\nid: ")) != NULL) {
+        ids[n++] = atoll(p + 5);
+        p += 5;
+    }
+    return n;
+}
+
+static void events(void **state)
+{
+    (void)state;
+    struct stream live, replay;
+    stream_open(&live, NULL);
+    assert_non_null(stream_wait(&live, 0, "retry: ", 5000));
+    assert_non_null(strstr(live.buf, "text/event-stream"));
+    long long s1 = issue_ticket();
+    assert_non_null(stream_wait(&live, 0, "event: ticket.issued", 5000));
+    char want[64];
+    snprintf(want, sizeof want, "id: %lld\n", s1);
+    assert_non_null(stream_wait(&live, 0, want, 5000));
+    assert_null(strstr(live.buf, "\"id\":")); /* events never carry ticket ids */
+
+    /* replay from just before: the missed event, then live ones, no gap, no repeat */
+    long long s2 = issue_ticket();
+    char hdr[64];
+    snprintf(hdr, sizeof hdr, "Last-Event-ID: %lld\r\n", s1 - 1);
+    stream_open(&replay, hdr);
+    snprintf(want, sizeof want, "id: %lld\n", s2);
+    assert_non_null(stream_wait(&replay, 0, want, 5000));
+    long long s3 = issue_ticket();
+    snprintf(want, sizeof want, "id: %lld\n", s3);
+    assert_non_null(stream_wait(&replay, 0, want, 5000));
+    assert_non_null(stream_wait(&live, 0, want, 5000));
+    long long ids[64];
+    int n = ids_of(&replay, 0, ids, 64);
+    assert_int_equal(n, (int)(s3 - s1 + 1));
+    for (int i = 0; i < n; i++)
+        assert_int_equal(ids[i], s1 + i);
+    n = ids_of(&live, 0, ids, 64);
+    assert_true(n >= 3);
+    for (int i = 1; i < n; i++)
+        assert_int_equal(ids[i], ids[i - 1] + 1);
+
+    /* Last-Event-ID: 0 replays the whole log */
+    struct stream all;
+    stream_open(&all, "Last-Event-ID: 0\r\n");
+    snprintf(want, sizeof want, "id: %lld\n", s3);
+    assert_non_null(stream_wait(&all, 0, want, 5000));
+    n = ids_of(&all, 0, ids, 64);
+    assert_int_equal(n, (int)s3);
+    for (int i = 0; i < n; i++)
+        assert_int_equal(ids[i], i + 1);
+    close(all.fd);
+
+    /* a bad id is refused */
+    struct resp r;
+    request(&r, "GET", "/api/v1/events", "Last-Event-ID: x\r\n", NULL);
+    expect_error(&r, 400, "invalid_field");
+    resp_free(&r);
+
+    request(&r, "GET", "/metrics", NULL, NULL);
+    const char *sc = strstr(r.body, "\nhallq_sse_clients ");
+    assert_non_null(sc);
+    assert_true(atoi(sc + 19) >= 2); /* the closed one is noticed at its next write */
+    resp_free(&r);
+
+    /* stop with the streams open: both end, hq_serve returns within 10 s */
+    double t0 = now_s();
+    F->stop = 1;
+    assert_true(stream_ends(&live, 10000));
+    assert_true(stream_ends(&replay, 10000));
+    pthread_join(F->th, NULL);
+    assert_true(now_s() - t0 < 10);
+    assert_int_equal(F->serve_rc, 0);
+    close(live.fd);
+    close(replay.fd);
+}
+
+static void listen_errors(void **state)
+{
+    (void)state;
+    /* the port of the running server is taken */
+    char spec[64];
+    snprintf(spec, sizeof spec, "127.0.0.1:%d", F->port);
+    struct hq_server_options o = {.listen = spec};
+    struct hq_why why = {0};
+    volatile int stop = 1;
+    assert_true(hq_serve(F->a, &o, &stop, &why) < 0);
+    assert_non_null(strstr(why.message, "cannot listen on"));
+    assert_non_null(strstr(why.message, "Address already in use"));
+    o.listen = "nohost:80";
+    assert_true(hq_serve(F->a, &o, &stop, &why) < 0);
+    o.listen = "127.0.0.1:99999";
+    assert_true(hq_serve(F->a, &o, &stop, &why) < 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(basics, setup, teardown),
+        cmocka_unit_test_setup_teardown(keep_alive, setup, teardown),
+        cmocka_unit_test_setup_teardown(body_checks, setup, teardown),
+        cmocka_unit_test_setup_teardown(auth_and_roles, setup, teardown),
+        cmocka_unit_test_setup_teardown(pages_and_metrics, setup, teardown),
+        cmocka_unit_test_setup_teardown(listen_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(events, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
