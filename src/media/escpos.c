@@ -6,8 +6,8 @@
  * and close. Chinese text is sent in GB18030 (iconv) inside FS & Chinese mode, as these printers
  * expect; the QR code is the printer's own (GS ( k, model 2, level M), so it stays sharp.
  *
- * Every string was checked first (hq__ticket_check): valid UTF-8 without control characters, so
- * no field can smuggle a printer command. Nothing here blocks except the transport functions,
+ * Every string was checked first (hq__media_ticket_check): valid UTF-8 without control characters,
+ * so no field can smuggle a printer command. Nothing here blocks except the transport functions,
  * which callers run off the event loop. Whether a failed print withdraws the ticket or shows it on
  * screen is the kiosk's policy, not this file's (docs/MEDIA.md).
  */
@@ -73,7 +73,7 @@ int hq_escpos_ticket(const struct hq_print_ticket *t, const struct hq_escpos_opt
     int module = opts->qr_module ? opts->qr_module : 6;
     if (size < 1 || size > 8 || module < 1 || module > 16)
         return hq__media_fail(why, HQ_MEDIA_EINVAL, "escpos: number_size 1..8 and qr_module 1..16");
-    int rc = hq__ticket_check(t, why);
+    int rc = hq__media_ticket_check(t, why);
     if (rc) return rc;
     iconv_t cd = iconv_open("GB18030", "UTF-8");
     if (cd == (iconv_t)-1)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * media_int.h — helpers shared by the files of src/media and by nothing else: error filling, a
+ * media_int.h — helpers shared by the files of src/media and by nothing else (all named hq__m…,
+ * as the library links into one static archive with the other modules): error filling, a
  * growable byte buffer with a ceiling, the QR encoder wrapper drawn by both qr.c and
  * ticket_render.c, and the ticket validation shared by escpos.c and ticket_render.c.
  */
@@ -32,14 +33,14 @@ cairo_status_t hq__mbuf_cairo_write(void *closure, const unsigned char *data, un
 
 /* Encode text as a QR code (8-bit, level M). NULL on invalid input (empty, > HQ_QR_TEXT_MAX) or
  * failure. Free with QRcode_free. */
-QRcode *hq__qr_encode(const char *text);
+QRcode *hq__media_qr_encode(const char *text);
 /* Fill the dark modules of qr with the current source, module size m user units, top-left at
  * (x, y) (quiet zone not included). */
-void hq__qr_draw(cairo_t *cr, const QRcode *qr, double x, double y, double m);
+void hq__media_qr_draw(cairo_t *cr, const QRcode *qr, double x, double y, double m);
 
 /* Check a ticket: required fields, valid UTF-8 without control characters, document count. */
-int hq__ticket_check(const struct hq_print_ticket *t, struct hq_media_why *why);
+int hq__media_ticket_check(const struct hq_print_ticket *t, struct hq_media_why *why);
 /* true when s is valid UTF-8 without C0/C1 control characters or DEL. */
-bool hq__utf8_clean(const char *s);
+bool hq__media_utf8_clean(const char *s);
 
 #endif

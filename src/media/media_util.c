@@ -110,7 +110,7 @@ cairo_status_t hq__mbuf_cairo_write(void *closure, const unsigned char *data, un
     return b->ok ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
 }
 
-bool hq__utf8_clean(const char *s)
+bool hq__media_utf8_clean(const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
     while (*p) {
@@ -154,13 +154,13 @@ static int check_field(const char *name, const char *s, bool required, size_t ma
     }
     if (strlen(s) > max)
         return hq__media_fail(why, HQ_MEDIA_EINVAL, "%s: longer than %zu bytes", name, max);
-    if (!hq__utf8_clean(s))
+    if (!hq__media_utf8_clean(s))
         return hq__media_fail(why, HQ_MEDIA_EINVAL, "%s: invalid UTF-8 or a control character",
                               name);
     return 0;
 }
 
-int hq__ticket_check(const struct hq_print_ticket *t, struct hq_media_why *why)
+int hq__media_ticket_check(const struct hq_print_ticket *t, struct hq_media_why *why)
 {
     int rc;
     if (!t) return hq__media_fail(why, HQ_MEDIA_EINVAL, "ticket: NULL");

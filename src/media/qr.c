@@ -13,13 +13,13 @@
 
 #define QUIET 4
 
-QRcode *hq__qr_encode(const char *text)
+QRcode *hq__media_qr_encode(const char *text)
 {
     if (!text || !*text || strlen(text) > HQ_QR_TEXT_MAX) return NULL;
     return QRcode_encodeString8bit(text, 0, QR_ECLEVEL_M);
 }
 
-void hq__qr_draw(cairo_t *cr, const QRcode *qr, double x, double y, double m)
+void hq__media_qr_draw(cairo_t *cr, const QRcode *qr, double x, double y, double m)
 {
     for (int r = 0; r < qr->width; r++) {
         for (int c = 0; c < qr->width; c++) {
@@ -38,7 +38,7 @@ int hq_qr_svg(const char *text, char **svg_out)
 {
     if (!svg_out) return HQ_MEDIA_EINVAL;
     if (!text || !*text || strlen(text) > HQ_QR_TEXT_MAX) return HQ_MEDIA_EINVAL;
-    QRcode *qr = hq__qr_encode(text);
+    QRcode *qr = hq__media_qr_encode(text);
     if (!qr) return HQ_MEDIA_EIO;
     int rc = HQ_MEDIA_ENOMEM;
     int size = qr->width + 2 * QUIET;
@@ -81,7 +81,7 @@ int hq_qr_png(const char *text, int scale, unsigned char **png, size_t *len)
 {
     if (!png || !len || scale < 1 || scale > 64) return HQ_MEDIA_EINVAL;
     if (!text || !*text || strlen(text) > HQ_QR_TEXT_MAX) return HQ_MEDIA_EINVAL;
-    QRcode *qr = hq__qr_encode(text);
+    QRcode *qr = hq__media_qr_encode(text);
     if (!qr) return HQ_MEDIA_EIO;
     int rc = HQ_MEDIA_EIO;
     int px = (qr->width + 2 * QUIET) * scale;
@@ -93,7 +93,7 @@ int hq_qr_png(const char *text, int scale, unsigned char **png, size_t *len)
     cairo_paint(cr);
     cairo_set_source_rgb(cr, 0, 0, 0);
     cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE);
-    hq__qr_draw(cr, qr, QUIET * scale, QUIET * scale, scale);
+    hq__media_qr_draw(cr, qr, QUIET * scale, QUIET * scale, scale);
     if (cairo_status(cr) != CAIRO_STATUS_SUCCESS) goto out;
     cairo_surface_flush(s);
     if (cairo_surface_write_to_png_stream(s, hq__mbuf_cairo_write, &b) != CAIRO_STATUS_SUCCESS) {

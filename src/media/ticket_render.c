@@ -140,7 +140,7 @@ static void layout(struct lay *l, const struct hq_print_ticket *t, const QRcode 
         l->y = ceil((l->y + 4 * m) * l->px_mm) / l->px_mm; /* quiet zone above */
         cairo_save(cr);
         cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE);
-        hq__qr_draw(cr, qr, x, l->y, m);
+        hq__media_qr_draw(cr, qr, x, l->y, m);
         cairo_restore(cr);
         l->y += side + 4 * m;
     }
@@ -162,18 +162,18 @@ static double measure(const struct hq_print_ticket *t, const QRcode *qr, double 
 
 static int prepare(const struct hq_print_ticket *t, QRcode **qr, struct hq_media_why *why)
 {
-    int rc = hq__ticket_check(t, why);
+    int rc = hq__media_ticket_check(t, why);
     if (rc) return rc;
     *qr = NULL;
     if (t->url && *t->url) {
-        *qr = hq__qr_encode(t->url);
+        *qr = hq__media_qr_encode(t->url);
         if (!*qr) return hq__media_fail(why, HQ_MEDIA_EIO, "ticket: cannot encode the URL as QR");
     }
     return 0;
 }
 
-static int finish(cairo_t *cr, cairo_surface_t *s, struct hq__mbuf *b, bool png, unsigned char **out,
-                  size_t *len, struct hq_media_why *why)
+static int finish(cairo_t *cr, cairo_surface_t *s, struct hq__mbuf *b, bool png,
+                  unsigned char **out, size_t *len, struct hq_media_why *why)
 {
     int rc = 0;
     if (cairo_status(cr) != CAIRO_STATUS_SUCCESS) {

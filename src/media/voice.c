@@ -779,8 +779,8 @@ struct hq_voice *hq_voice_new(const struct hq_voice_options *opts, struct hq_med
     }
     const char *tz = o.template_zh ? o.template_zh : DEF_TEMPLATE_ZH;
     const char *te = o.template_en ? o.template_en : DEF_TEMPLATE_EN;
-    if (strlen(tz) > TEMPLATE_MAX || strlen(te) > TEMPLATE_MAX || !hq__utf8_clean(tz) ||
-        !hq__utf8_clean(te)) {
+    if (strlen(tz) > TEMPLATE_MAX || strlen(te) > TEMPLATE_MAX || !hq__media_utf8_clean(tz) ||
+        !hq__media_utf8_clean(te)) {
         hq__media_fail(why, HQ_MEDIA_EINVAL,
                        "voice.template: at most %d bytes of UTF-8 without control characters",
                        TEMPLATE_MAX);
