@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * hq_store.h — the durable store behind one interface, as curl's vtls: a struct of function
- * pointers with one back end per file (store_sqlite.c; store_pg.c to follow). Nothing above this
- * header sees a database error code: back ends translate them to enum hq_err (HQ_ESTORE).
+ * pointers with one back end per file (store_sqlite.c, store_pg.c; docs/STORE.md). Nothing above
+ * this header sees a database error code: back ends translate them to enum hq_err (HQ_ESTORE).
  *
  * The unit of change is a batch: the rows a use case changed (full copies of tickets, windows,
  * services, staff, the hall settings), generic documents (sessions, evaluations, complaints,
@@ -79,7 +79,8 @@ int hq_batch_doc_delete(struct hq_batch *b, const char *kind, const char *key, i
 int hq_batch_event(struct hq_batch *b, int64_t seq, int64_t t, const char *actor, const char *type,
                    const char *data);
 
-/* Callbacks of the read functions: return 0 to go on, non-zero to stop early. */
+/* Callbacks of the read functions: return 0 to go on, non-zero to stop early. The pointers they
+ * receive are valid only during the call; a callback must not call into the same store handle. */
 typedef int (*hq_event_cb)(void *ctx, const struct hq_event *e);
 typedef int (*hq_doc_cb)(void *ctx, const char *key, const char *json, int64_t t);
 typedef int (*hq_ticket_cb)(void *ctx, const struct hq_ticket *t);
@@ -109,7 +110,9 @@ struct hq_store_vt {
     /* Tickets issued on days [day_from, day_to], in issue order. */
     int (*tickets_between)(struct hq_store *s, int32_t day_from, int32_t day_to, hq_ticket_cb cb,
                            void *ctx);
-    /* Online backup to a file (SQLite backup API); safe while others write. */
+    /* Online backup to a file (SQLite backup API); safe while others write. The file appears
+     * whole or not at all (written beside it, fsynced, renamed). PostgreSQL: HQ_EINVAL (pg_dump).
+     */
     int (*backup)(struct hq_store *s, const char *path, struct hq_why *why);
     void (*close)(struct hq_store *s);
 };
@@ -124,7 +127,9 @@ struct hq_store {
 struct hq_store *hq_store_open(const char *url, struct hq_why *why);
 void hq_store_close(struct hq_store *s);
 
-/* Restore: replace the SQLite database at dst with the backup file src (server must be stopped). */
+/* Restore: replace the SQLite database at dst with the backup file src (server must be stopped).
+ * src must be a hallq database of a schema version this build reads and pass integrity_check,
+ * else HQ_EINVAL and dst is untouched. Atomic: dst is the old or the new database, never a mix. */
 int hq_store_restore(const char *src, const char *dst, struct hq_why *why);
 
 /* Tests only (SQLite back end; ignored for others): make the n-th statement step from now fail as
