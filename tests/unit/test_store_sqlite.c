@@ -252,6 +252,11 @@ static void test_restore(void **state)
     assert_int_equal(hq_service_find(&h, "A")->seq, 2);
     hq_hall_release(&h);
     hq_store_close(t);
+    /* Restoring to a path where nothing was before works too. */
+    char fresh[200];
+    snprintf(fresh, sizeof fresh, "%s/fresh.db", fx->dir);
+    assert_int_equal(hq_store_restore(bk, fresh, &why), 0);
+    check_snapshot(fresh, 2);
     /* the opened foreign database is refused by open as well */
     assert_null(hq_store_open(foreign, &why));
     assert_int_equal(why.code, HQ_ESTORE);
