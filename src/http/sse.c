@@ -301,6 +301,8 @@ int hq__sse_open(struct hq_sse_hub *h, struct MHD_Connection *conn, int64_t last
     MHD_add_response_header(r, "Content-Type", "text/event-stream; charset=utf-8");
     MHD_add_response_header(r, "Cache-Control", "no-store");
     MHD_add_response_header(r, "X-Accel-Buffering", "no");
+    /* a stream owns its connection: when it ends (dropped, shutdown) the connection closes */
+    MHD_add_response_header(r, "Connection", "close");
     *resp = r;
     return 0;
 }

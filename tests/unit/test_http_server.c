@@ -632,6 +632,73 @@ static void events(void **state)
     close(replay.fd);
 }
 
+/* drain what is readable now without waiting */
+static void stream_drain(struct stream *s)
+{
+    for (;;) {
+        struct pollfd pf = {s->fd, POLLIN, 0};
+        if (poll(&pf, 1, 0) <= 0) return;
+        if (s->len + 1 >= sizeof s->buf) s->len = 0; /* keep only the tail */
+        ssize_t k = recv(s->fd, s->buf + s->len, sizeof s->buf - s->len - 1, 0);
+        if (k <= 0) return;
+        s->len += (size_t)k;
+        s->buf[s->len] = '\0';
+    }
+}
+
+static void slow_client_dropped(void **state)
+{
+    (void)state;
+    /* a client that stops reading, with a tiny receive window */
+    struct stream slow, ok;
+    slow.fd = socket(AF_INET, SOCK_STREAM, 0);
+    int small = 2048;
+    setsockopt(slow.fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)F->port)};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(connect(slow.fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    slow.len = 0;
+    const char *req = "GET /api/v1/events HTTP/1.1\r\nHost: t\r\n\r\n";
+    send_all(slow.fd, req, strlen(req));
+    assert_non_null(stream_wait(&slow, 0, "retry: ", 5000));
+    stream_open(&ok, NULL);
+    assert_non_null(stream_wait(&ok, 0, "retry: ", 5000));
+
+    struct hq_actor mgr = {.role = HQ_ROLE_MANAGER};
+    snprintf(mgr.username, sizeof mgr.username, "admin");
+    char text[501];
+    memset(text, 'n', 500);
+    text[500] = '\0';
+    json_t *in = json_pack("{s:s}", "text", text);
+    struct hq_why why;
+    /* socket buffers absorb some megabytes first: post until the hub gives up on it */
+    int dropped = 0, posted = 0;
+    while (!dropped && posted < 40000) {
+        for (int i = 0; i < 500; i++, posted++) {
+            json_t *out = NULL;
+            okc(hq_app_notice_post(F->a, &mgr, in, &out, &why), &why);
+            json_decref(out);
+            if (i % 20 == 0) stream_drain(&ok);
+        }
+        struct resp r;
+        request(&r, "GET", "/metrics", NULL, NULL);
+        const char *d = strstr(r.body, "\nhallq_sse_dropped_total ");
+        assert_non_null(d);
+        dropped = atoi(d + 25);
+        resp_free(&r);
+    }
+    json_decref(in);
+    fprintf(stderr, "slow client dropped after %d events of ~560 bytes\n", posted);
+    assert_int_equal(dropped, 1); /* the slow one only */
+    /* the reader that kept up got the last event */
+    char want[64];
+    snprintf(want, sizeof want, "id: %lld\n", (long long)hq_app_last_seq(F->a));
+    assert_non_null(stream_wait(&ok, 0, want, 5000));
+    assert_true(stream_ends(&slow, 10000));
+    close(slow.fd);
+    close(ok.fd);
+}
+
 static void listen_errors(void **state)
 {
     (void)state;
@@ -659,6 +726,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(auth_and_roles, setup, teardown),
         cmocka_unit_test_setup_teardown(pages_and_metrics, setup, teardown),
         cmocka_unit_test_setup_teardown(listen_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(slow_client_dropped, setup, teardown),
         cmocka_unit_test_setup_teardown(events, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
