@@ -26,8 +26,13 @@ HQ_API(api_openapi)
 
 HQ_API(api_auth_login)
 {
-    static const char *const known[] = {"username", "password", NULL};
-    (void)known;
+    const char *key;
+    json_t *v;
+    json_object_foreach(req->body, key, v)
+    {
+        if (strcmp(key, "username") != 0 && strcmp(key, "password") != 0)
+            return hq_fail(why, HQ_EINVAL, key, "%.40s: unknown field", key);
+    }
     json_t *u = json_object_get(req->body, "username"), *p = json_object_get(req->body, "password");
     if (!json_is_string(u))
         return hq_fail(why, HQ_EINVAL, "username", "username: required, a string");
@@ -71,6 +76,8 @@ HQ_API(api_hall_get)
 
 HQ_API(api_hall_put)
 {
+    if (!req->body)
+        return hq_fail(why, HQ_EINVAL, "", "a JSON object with the settings to change is required");
     return hq_app_hall_update(a, &req->actor, req->body, &res->json, why);
 }
 

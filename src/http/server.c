@@ -493,6 +493,11 @@ static enum MHD_Result run_handler(struct rq *q, struct MHD_Connection *c)
             hq_fail(&why, HQ_EMEDIA, "", "the body must be application/json");
             return send_error(q, c, &why);
         }
+        if (memchr(q->body.p, 0, q->body.len)) {
+            /* jansson stops at a raw NUL and may accept what came before it */
+            hq_fail(&why, HQ_EBADJSON, "", "invalid JSON: the body contains a NUL byte");
+            return send_error(q, c, &why);
+        }
         json_error_t je;
         body = json_loadb(q->body.p, q->body.len, JSON_REJECT_DUPLICATES, &je);
         if (!body) {
