@@ -48,6 +48,7 @@ export function connect({ onEvent, onState, onReconnect, lastId = null, url = '/
     if (stopped) return;
     const u = last != null ? `${url}?last_event_id=${encodeURIComponent(last)}` : url;
     es = new EventSource(u);
+    if (window.__hq) window.__hq.stream = u; // for tests and support: the stream last opened
     es.onopen = () => {
       openedAt = Date.now();
       onState?.('open');

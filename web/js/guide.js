@@ -70,8 +70,8 @@ async function loadQueues() {
   }
 }
 
-async function loadNoShows() {
-  showMsg($('#ns-msg'), '');
+async function loadNoShows({ keepMsg = false } = {}) {
+  if (!keepMsg) showMsg($('#ns-msg'), '');
   try {
     const list = await api.get('/tickets?status=no_show');
     const rows = (Array.isArray(list) ? list : []).slice(-200).reverse();
@@ -94,7 +94,7 @@ async function requeue(t) {
   try {
     const r = await api.post(`/tickets/${api.seg(t.id)}/requeue`, {});
     showMsg($('#ns-msg'), i18n.t('gd.requeued', { n: r?.number || t.number }), 'ok');
-    loadNoShows();
+    loadNoShows({ keepMsg: true });
     loadQueues();
   } catch (e) {
     showMsg($('#ns-msg'), errText(e));
@@ -152,6 +152,7 @@ async function ready(u) {
   loadQueues();
   loadNoShows();
   let t = null;
+  let needNoShows = false;
   events.connect({
     onState: liveBadge($('#live')),
     onReconnect: () => {
@@ -160,11 +161,13 @@ async function ready(u) {
     },
     onEvent: (type, d) => {
       if (type === 'alert.crowding') addAlert(d);
+      if (type === 'ticket.no_show' || type === 'ticket.requeued') needNoShows = true;
       if (type.startsWith('ticket.') || type.startsWith('window.')) {
         clearTimeout(t);
         t = setTimeout(() => {
           loadQueues();
-          if (type === 'ticket.no_show' || type === 'ticket.requeued') loadNoShows();
+          if (needNoShows) loadNoShows({ keepMsg: true });
+          needNoShows = false;
         }, 300);
       }
     },
@@ -174,7 +177,7 @@ async function ready(u) {
 boot();
 for (const r of document.querySelectorAll('input[name=cat]')) r.addEventListener('change', () => ($('#appt').hidden = document.querySelector('input[name=cat]:checked').value !== 'appointment'));
 $('#issue-form').addEventListener('submit', issue);
-$('#ns-refresh').addEventListener('click', loadNoShows);
+$('#ns-refresh').addEventListener('click', () => loadNoShows());
 i18n.onChange(() => {
   renderServices();
   loadQueues();
