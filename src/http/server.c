@@ -442,7 +442,8 @@ static void check_headers(struct rq *q, struct MHD_Connection *c)
             return;
         }
     }
-    const char *dev = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Device-Key");
+    const char *dev =
+        resolve ? MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Device-Key") : NULL;
     if (dev && *dev && strlen(dev) < 256) {
         struct hq_actor tmp = req->actor;
         if (hq_app_device(app, dev, &tmp) == 0) {
@@ -833,6 +834,7 @@ int hq_serve(struct hq_app *a, const struct hq_server_options *o, volatile int *
         on_uri, s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
     if (!d) {
         rc = hq_fail(why, HQ_EINTERNAL, "", "cannot start the HTTP server on %s:%d", host, port);
+        lfd = -1; /* libmicrohttpd may have closed it already: never close a number twice */
         goto out;
     }
     printf("hallq: serving http://%s:%d\n", host, port);
@@ -844,7 +846,8 @@ int hq_serve(struct hq_app *a, const struct hq_server_options *o, volatile int *
     }
     /* Stop: no new connections, end the streams (none may stay suspended), then let the
      * in-flight requests finish as the daemon stops. */
-    MHD_quiesce_daemon(d);
+    if (MHD_quiesce_daemon(d) == MHD_INVALID_SOCKET)
+        lfd = -1; /* still the daemon's: MHD_stop_daemon closes it */
     size_t left = hq__sse_end_all(s->hub, 5000);
     if (left) {
         char t[64];
