@@ -6,6 +6,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "app_int.h"
 
@@ -30,7 +31,14 @@ int hq__roll(struct hq_app *a, const struct hq_now *now, struct hq_batch *b)
     if (n > 0)
         for (size_t i = 0; i < a->hall.n_windows; i++)
             hq_batch_window(b, &a->hall.windows[i]);
-    if (prev != a->hall.day && prev != 0) hq_hall_forget_before(&a->hall, now->day - 1);
+    if (prev != a->hall.day && prev != 0) {
+        /* Keep yesterday's tickets (evaluations are accepted for 24 h), forget older ones. */
+        time_t y = (time_t)(now->t - 86400);
+        struct tm tm;
+        localtime_r(&y, &tm);
+        hq_hall_forget_before(&a->hall,
+                              (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday);
+    }
     return n;
 }
 
