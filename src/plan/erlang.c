@@ -9,13 +9,15 @@
  * of the number n in the hall (arrivals λ; departures min(n,c)·μ + max(n-c,0)·θ) in the log domain:
  * log p_n is accumulated from ratios, the largest is subtracted before exponentiating, so neither
  * the low states (p_0 ~ c!/a^c relative to the mode) nor an overloaded hall's high states
- * overflow. The chain is cut where the remaining mass is below 1e-15 of the mode's.
+ * overflow. The chain is cut, past its mode, where a state's probability falls below e^-40 (4e-18)
+ * of the mode's.
  *
  * Erlang A service level (share called within t) is the transient of a pure-death chain: a tagged
  * arrival that finds j customers waiting ahead moves to j-1 at rate cμ + jθ (a service start or
  * one of those ahead giving up), is called from j = 0 at rate cμ, and gives up itself at rate θ.
  * The whole mixture over j (weights p_{c+j}, PASTA) is evolved at once by uniformisation, in
- * sub-steps of at most 20 expected jumps so that the Poisson weights never underflow.
+ * sub-steps of at most 20 expected jumps so that the Poisson weights never underflow. States too
+ * far back to be called within t are left out of this step (see erlang_a_within).
  */
 #include <math.h>
 #include <stdarg.h>
@@ -125,6 +127,16 @@ int hq_erlang_c_figures(double lambda, double service_s, int c, double target_s,
  * v[j] (j = 0..q) is the arrival-seen mass with j waiting ahead; it is overwritten. */
 static double erlang_a_within(double *v, double *acc, long q, double cmu, double theta, double t)
 {
+    /* Only states that can reach a call by t matter. From j ahead, the last j+1 steps (through
+     * states J..0 for any J < j) each take an exponential time of rate at most e_J, so a call by t
+     * needs at least J+1 jumps of a Poisson process of rate e_J in t. Cut at the J where that has
+     * probability below ~1e-20: the work is then about (e_J t)^2, not q · e_q t. */
+    for (int it = 0; it < 8; it++) {
+        double x = (cmu + (double)(q + 1) * theta) * t;
+        double k = x + 12.0 * sqrt(x) + 40.0;
+        if (k >= (double)q) break;
+        q = (long)k;
+    }
     double lam_u = cmu + (double)(q + 1) * theta; /* the largest exit rate, e_q */
     double served = 0;
     if (t <= 0) return 0;

@@ -51,8 +51,9 @@ int hq_erlang_c_figures(double lambda, double service_s, int c, double target_s,
 
 /* Erlang A (M/M/c+M): as Erlang C, and each waiting customer gives up after an exponential
  * patience of mean patience_s (> 0, finite). Computed on the birth-death chain truncated where the
- * remaining probability is below 1e-15 (at most HQ_ERLANG_A_MAX_QUEUE customers waiting; a load so
- * high that more would be needed is refused with HQ_EINVAL). Always stable. */
+ * probability of a state falls below e^-40 (4e-18) of the mode's, past the mode (at most
+ * HQ_ERLANG_A_MAX_QUEUE customers waiting; a load so high that more would be needed is refused with
+ * HQ_EINVAL). Always stable. */
 #define HQ_ERLANG_A_MAX_QUEUE 2000000
 int hq_erlang_a_figures(double lambda, double service_s, double patience_s, int c, double target_s,
                         struct hq_queue_figures *out, struct hq_why *why);
