@@ -40,10 +40,11 @@ trap cleanup EXIT
 start_server() {
   local db=$WORK/$1.db
   HALLQ_ADMIN_PASSWORD=$PW "$BIN" init --db "$db" >/dev/null
+  : >"$WORK/$1.out"
   "$BIN" serve --db "$db" --listen 127.0.0.1:0 >"$WORK/$1.out" 2>"$WORK/$1.err" &
   PID=$!
   for _ in $(seq 1 200); do
-    URL=$(sed -n 's/^hallq: serving \(http:[^ ]*\).*/\1/p' "$WORK/$1.out" | head -n1)
+    URL=$(sed -n 's/^hallq: serving \(http:[^ ]*\).*/\1/p' "$WORK/$1.out" 2>/dev/null | head -n1)
     [ -n "$URL" ] && return 0
     kill -0 "$PID" 2>/dev/null || { cat "$WORK/$1.err" >&2; exit 1; }
     sleep 0.05
