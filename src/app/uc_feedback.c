@@ -275,9 +275,9 @@ int hq_app_evaluation_create(struct hq_app *a, const struct hq_actor *who, json_
     hq__app_event(a, &b, who->username, "evaluation.recorded",
                   json_pack("{s:s,s:s,s:i,s:I}", "number", t->number, "service", t->service,
                             "window", (json_int_t)t->window, "level", (json_int_t)level));
-    *out =
-        json_pack("{s:s,s:I,s:O,s:o}", "number", t->number, "level", (json_int_t)level, "reasons",
-                  reasons ? reasons : json_array(), "created_at", hq__time_json(a, now));
+    *out = json_pack("{s:s,s:I,s:o,s:o}", "number", t->number, "level", (json_int_t)level,
+                     "reasons", reasons ? json_deep_copy(reasons) : json_array(), "created_at",
+                     hq__time_json(a, now));
     rc = hq__app_commit_unlock(a, &b, why);
     if (rc) {
         json_decref(*out);
