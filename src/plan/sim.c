@@ -25,9 +25,9 @@
  *   - Memory and speed: the core's pick scans the tickets in memory, so finished tickets are
  *     dropped with hq_hall_forget_before. That needs a new day for the core, so the day the core
  *     is told moves on to the next date whenever nobody is waiting or called (the day roll inside
- *     hq_ticket_issue then expires nothing) and a few hundred tickets are in memory. Only ticket
+ *     hq_ticket_issue then expires nothing) and 64 or more tickets are in memory. Only ticket
  *     numbering notices; the call order does not (a later day is a later issue). A run keeps
- *     a few hundred tickets in memory, however long it is (unless the queue never empties).
+ *     about a hundred tickets in memory, however long it is (unless the queue never empties).
  *   - Measures: for every counted arrival (issued after the warm-up), whether it was called at
  *     the instant it arrived, the time from its ticket to its first call, and how it ended; busy
  *     window time (call to finish or no-show) and available window time (open, not paused),
@@ -509,7 +509,7 @@ static int on_close(struct sim *s, int wi)
     return 0;
 }
 
-/* Move the core's day on (to the next date) when nobody waits or is called, at least 256
+/* Move the core's day on (to the next date) when nobody waits or is called, at least 64
  * tickets are in memory and SIM_EPOCH_S of simulated time has passed since the last move (which
  * bounds the dates used: ten years of simulation end before the year 3500), then forget the
  * finished tickets:
@@ -519,7 +519,7 @@ static int on_close(struct sim *s, int wi)
 #define SIM_EPOCH_S 600.0
 static void maybe_new_day(struct sim *s)
 {
-    if (s->n_waiting || s->n_called || s->hall.n_tickets < 256 ||
+    if (s->n_waiting || s->n_called || s->hall.n_tickets < 64 ||
         s->now - s->epoch_start < SIM_EPOCH_S)
         return;
     int wd;
