@@ -25,6 +25,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +63,7 @@ struct rq {
     bool cookie_auth;
     bool too_large;
     bool expect_body;
+    bool drain; /* answered before its body: read and drop what the client still sends */
     enum kind kind;
     const struct hq_route *route;
     size_t slot;
@@ -626,7 +628,10 @@ static enum MHD_Result first_call(struct rq *q, struct MHD_Connection *c)
         }
     }
     /* a refusal of a request that announces a body: answer now, do not read the body */
-    if (q->err && q->expect_body) return send_error(q, c, &q->why);
+    if (q->err && q->expect_body) {
+        q->drain = true;
+        return send_error(q, c, &q->why);
+    }
     return MHD_YES;
 }
 
@@ -696,6 +701,30 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
     return q;
 }
 
+/* Lingering close: a request answered before its body (413, 401 …) may still be sending it.
+ * Closing a socket with unread data sends a reset, and many clients then lose the answer they
+ * were about to read. libmicrohttpd has already shut our side down; read and drop what arrives
+ * for a short, bounded time (never stored, never parsed) so the close is an orderly one. */
+static void linger(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (!ci) return;
+    int fd = ci->connect_fd;
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    size_t total = 0;
+    char sink[16384];
+    while (total < DISCARD_MAX && elapsed_us(&t0) < 1000000) {
+        struct pollfd pf = {fd, POLLIN, 0};
+        if (poll(&pf, 1, 100) <= 0) break;
+        ssize_t k = recv(fd, sink, sizeof sink, MSG_DONTWAIT);
+        if (k < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+        if (k <= 0) break;
+        total += (size_t)k;
+    }
+}
+
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
@@ -719,7 +748,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                 t, ip, q->method, path, status, q->bytes, (unsigned long long)us,
                 q->req.actor.username[0] ? " user=" : "", q->req.actor.username);
     }
-    (void)toe;
+    if (q->drain && toe == MHD_REQUEST_TERMINATED_COMPLETED_OK) linger(c);
     hq__buf_release(&q->body);
     free(q);
 }
