@@ -19,6 +19,7 @@
 #include <sodium.h>
 
 #include "app_int.h"
+#include "media_hub.h"
 
 static int64_t real_now(void *ctx)
 {
@@ -334,6 +335,7 @@ struct hq_app *hq_app_open(const struct hq_app_options *o, struct hq_why *why)
         hq_fail(why, HQ_EINTERNAL, "", "cannot start the ticker thread");
         goto fail;
     }
+    a->media = hq__media_new(); /* voice off until hq_app_voice_start; NULL = media off */
     return a;
 fail:
     if (a->store) hq_store_close(a->store);
@@ -356,11 +358,13 @@ void hq_app_close(struct hq_app *a)
     pthread_mutex_unlock(&a->qmu);
     pthread_join(a->ticker, NULL);
     pthread_join(a->writer, NULL);
+    hq__media_free(a, a->media); /* no listener runs once the writer has stopped */
     hq_store_close(a->store);
     hq_store_close(a->reader);
     hq__auth_release(a);
     json_decref(a->public_info);
     free(a->pads);
+    free(a->alerted);
     hq_hall_release(&a->hall);
     pthread_mutex_destroy(&a->mu);
     pthread_mutex_destroy(&a->qmu);

@@ -24,9 +24,11 @@ struct hq_session {
     int64_t expires_at;
 };
 
+#define HQ_PRINTER_MAX 128
 struct hq_device {
     char key[65]; /* hex hash of the device key */
     char name[64];
+    char printer[HQ_PRINTER_MAX]; /* "a.b.c.d:9100", "file:/path" or "" (uc_media.c) */
 };
 
 struct hq_notice {
@@ -86,7 +88,8 @@ struct hq_app {
     size_t n_pads;
     json_t *public_info; /* owned */
     struct hq_rate rates[HQ_RATE_SLOTS];
-    int64_t crowding_alerted_at[64];
+    int64_t *alerted; /* last alert.crowding per service index (uc_advice.c) */
+    size_t n_alerted;
 
     /* commit queue */
     pthread_mutex_t qmu;
@@ -108,6 +111,9 @@ struct hq_app {
 
     /* metrics (qmu) */
     struct hq_app_metrics m;
+
+    /* voice, printing (uc_media.c; media_hub.h); NULL = media off */
+    struct hq_media_hub *media;
 };
 
 /* Commit b and wait until it is durable. Call with mu HELD: the batch's events get their sequence
@@ -162,6 +168,9 @@ void hq__auth_release(struct hq_app *a);
 
 int hq__password_hash(const char *password, char out[HQ_HASH_MAX]);
 int hq__roll(struct hq_app *a, const struct hq_now *now, struct hq_batch *b);
+
+/* Under mu: crowding alerts into b (uc_advice.c). */
+void hq__crowding_check(struct hq_app *a, const struct hq_now *now, struct hq_batch *b);
 
 /* Periodic work under mu: day roll, expiries, crowding (uc_tick.c). Returns after commit. */
 void hq__app_tick(struct hq_app *a);

@@ -146,6 +146,11 @@ int hq_app_hall_get(struct hq_app *a, json_t **out);
 int hq_app_hall_update(struct hq_app *a, const struct hq_actor *who, json_t *in, json_t **out,
                        struct hq_why *why);
 
+/* Live advice (5.2.3, 5.2.5): per service the waiting count, open windows, the predicted wait of
+ * a customer arriving now, status ok/crowded/idle with a suggestion in both languages, and the
+ * idle windows. */
+int hq_app_advice(struct hq_app *a, json_t **out, struct hq_why *why);
+
 /* Metrics snapshot for /metrics: tickets by state, last seq, commit batch histogram. */
 struct hq_app_metrics {
     int64_t tickets_by_status[HQ_STATUS_COUNT_];
@@ -162,5 +167,45 @@ typedef int (*hq_app_tx_fn)(void *ctx, struct hq_hall *h, const struct hq_now *n
                             struct hq_batch *b, struct hq_why *why);
 int hq_app_transact(struct hq_app *a, const char *actor, hq_app_tx_fn fn, void *ctx,
                     struct hq_why *why);
+
+/* ---- media (uc_media.c, docs/MEDIA.md): call announcements, ticket images, printing ---- */
+struct hq_app_voice_options {
+    const char *espeak;      /* program; NULL = "espeak-ng" (PATH) */
+    bool natural_numbers;    /* A001 said "A 一" / "A1" rather than "A 零零一" / "A0 0 1" */
+    const char *template_zh; /* NULL = the default, see hq_media.h */
+    const char *template_en;
+};
+/* Start voice announcements: create the voice worker and subscribe a listener that queues an
+ * announcement on every ticket.called / ticket.recalled (never delaying the call). Once, after
+ * hq_app_open, before serving. Returns 0, or a negative hq_err with *why (espeak-ng missing: the
+ * app then simply has no voice). hq_app_close stops it. */
+int hq_app_voice_start(struct hq_app *a, const struct hq_app_voice_options *o, struct hq_why *why);
+bool hq_app_voice_enabled(struct hq_app *a);
+/* 1-2 capital letters then 3-5 digits ("A001"). */
+bool hq_app_announcement_number_valid(const char *number);
+
+#define HQ_APP_PENDING 1         /* returned (with *why) when audio is not rendered in time */
+#define HQ_APP_VOICE_KEY_SIZE 33 /* 32 hex chars + NUL */
+/* The WAV announcing number at window, for tickets called to that window today. Waits up to
+ * timeout_ms (on the calling thread, no lock held) for the render. *wav is malloc'd (caller
+ * frees). Returns 0; HQ_EINVAL (number/window field); HQ_ENOTFOUND (voice off, or never called
+ * there today); HQ_APP_PENDING (still rendering, or queue full); HQ_EINTERNAL (espeak-ng failed,
+ * its message in *why). */
+int hq_app_announcement(struct hq_app *a, const char *number, int32_t window, int timeout_ms,
+                        unsigned char **wav, size_t *len, struct hq_why *why);
+/* The cache key of a recent call's announcement (for a cacheable URL): 0 or HQ_ENOTFOUND. */
+int hq_app_announcement_key(struct hq_app *a, const char *number, int32_t window,
+                            char key[HQ_APP_VOICE_KEY_SIZE]);
+/* A cached announcement by key, without waiting: 0, HQ_EINVAL, HQ_ENOTFOUND. */
+int hq_app_announcement_by_key(struct hq_app *a, const char *key, unsigned char **wav, size_t *len,
+                               struct hq_why *why);
+
+enum hq_ticket_image { HQ_TICKET_IMAGE_PNG, HQ_TICKET_IMAGE_PDF, HQ_TICKET_IMAGE_QR_PNG };
+/* The ticket with secret id drawn as PNG/PDF (hall, number, service zh/en, people ahead, wait,
+ * issue time, documents, QR of url), or only the QR code of url as PNG. *out is malloc'd (caller
+ * frees). Returns 0, HQ_ENOTFOUND or HQ_EINTERNAL. Renders outside the hall lock. */
+int hq_app_ticket_image(struct hq_app *a, const char *id, const char *url,
+                        enum hq_ticket_image kind, unsigned char **out, size_t *len,
+                        struct hq_why *why);
 
 #endif

@@ -129,3 +129,24 @@ int hq_ticket_estimate(struct hq_hall *h, const struct hq_now *now, const struct
     out->wait_s = (int32_t)wait;
     return 0;
 }
+
+int32_t hq_service_wait_next(struct hq_hall *h, const struct hq_now *now, const char *service,
+                             int32_t *windows)
+{
+    const struct hq_service *s = hq_service_find(h, service);
+    int64_t T = s ? hq_service_time_estimate(s) : 300;
+    int64_t free[MAX_SERVERS];
+    int n = 0;
+    for (size_t i = 0; i < h->n_windows && n < MAX_SERVERS; i++) {
+        const struct hq_window *w = &h->windows[i];
+        if (w->state == HQ_WIN_CLOSED || !serves(w, service)) continue;
+        free[n++] = free_in(h, w, now->t, T);
+    }
+    if (windows) *windows = n;
+    if (n == 0) free[n++] = 0;
+    qsort(free, (size_t)n, sizeof free[0], cmp_i64);
+    int64_t wait = kth_slot(free, n, hq_count_waiting(h, service), T);
+    if (wait < 0) wait = 0;
+    if (wait > INT32_MAX) wait = INT32_MAX;
+    return (int32_t)wait;
+}

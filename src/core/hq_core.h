@@ -376,6 +376,11 @@ int hq_ticket_estimate(struct hq_hall *h, const struct hq_now *now, const struct
 int32_t hq_service_time_estimate(const struct hq_service *s);
 void hq_service_record_time(struct hq_service *s, int32_t seconds);
 int32_t hq_count_waiting(const struct hq_hall *h, const char *service);
+/* The estimated wait of a customer who would take a normal ticket for `service` now, behind every
+ * ticket waiting for it (same method as hq_ticket_estimate). *windows (may be NULL) receives how
+ * many open or paused windows serve the service. */
+int32_t hq_service_wait_next(struct hq_hall *h, const struct hq_now *now, const char *service,
+                             int32_t *windows);
 
 /* ---- day end ---- */
 /* Expire every ticket still waiting (or called) from a day before now->day, and those of today

@@ -40,11 +40,18 @@ HQ_API(api_ticket_qr);
 HQ_API(api_ticket_cancel);
 HQ_API(api_ticket_requeue);
 HQ_API(api_display);
+HQ_API(api_advice);
 HQ_API(api_notices_create);
 HQ_API(api_notice_delete);
 HQ_API(api_evaluations_create);
 HQ_API(api_evaluations_list);
 HQ_API(api_complaints_create);
 HQ_API(api_complaint_track);
+/* api_media.c */
+HQ_API(api_ticket_qr_png);
+HQ_API(api_ticket_png);
+HQ_API(api_ticket_pdf);
+HQ_API(api_announcement);
+HQ_API(api_announcement_key);
 
 #endif

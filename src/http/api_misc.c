@@ -88,6 +88,12 @@ HQ_API(api_display)
     return hq_app_display(a, &res->json);
 }
 
+HQ_API(api_advice)
+{
+    (void)req;
+    return hq_app_advice(a, &res->json, why);
+}
+
 HQ_API(api_devices_create)
 {
     int rc = hq_app_device_register(a, &req->actor, req->body, &res->json, why);

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app/app_int.h"
 #include "app/hq_app.h"
 
 struct fake {
@@ -370,6 +371,46 @@ static void test_day_roll_expires(void **state)
     json_decref(out);
 }
 
+static int count_alerts(void *ctx, const struct hq_event *e)
+{
+    if (strcmp(e->type, "alert.crowding") == 0) {
+        assert_non_null(strstr(e->data, "\"service\":\"A\""));
+        (*(int *)ctx)++;
+    }
+    return 0;
+}
+
+static void test_crowding_advice_and_alert(void **state)
+{
+    struct fx *f = *state;
+    json_decref(act(f, &f->clerk, 1, "open", NULL));
+    for (int i = 0; i < 5; i++)
+        json_decref(issue(f, &f->public, "A", "normal", "kiosk"));
+    struct hq_why why;
+    json_t *adv = NULL;
+    ok(hq_app_advice(f->a, &adv, &why), &why);
+    json_t *a0 = json_array_get(json_object_get(adv, "services"), 0);
+    assert_string_equal(str(a0, "code", NULL), "A");
+    /* 5 waiting × 300 s on one window = 1500 s > the 900 s target: one more window */
+    assert_int_equal(json_integer_value(json_object_get(a0, "predicted_wait_s")), 1500);
+    assert_string_equal(str(a0, "status", NULL), "crowded");
+    assert_int_equal(json_integer_value(json_object_get(a0, "extra_windows")), 1);
+    json_t *b0 = json_array_get(json_object_get(adv, "services"), 1);
+    assert_string_equal(str(b0, "status", NULL), "ok");
+    json_decref(adv);
+    /* the tick raises one alert, and not again within ten minutes */
+    hq__app_tick(f->a);
+    hq__app_tick(f->a);
+    int n = 0;
+    assert_int_equal(hq_app_events_since(f->a, 0, 0, count_alerts, &n), 0);
+    assert_int_equal(n, 1);
+    f->clk.t += 601;
+    hq__app_tick(f->a);
+    n = 0;
+    assert_int_equal(hq_app_events_since(f->a, 0, 0, count_alerts, &n), 0);
+    assert_int_equal(n, 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -379,6 +420,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_group_commit_threads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_events_log, setup, teardown),
         cmocka_unit_test_setup_teardown(test_day_roll_expires, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_crowding_advice_and_alert, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
