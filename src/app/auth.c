@@ -15,6 +15,7 @@
 #include <sodium.h>
 
 #include "app_int.h"
+#include "media_hub.h"
 
 #define LOGIN_MAX_FAILS 5
 #define LOGIN_WINDOW_S (15 * 60)
@@ -145,6 +146,9 @@ static int load_device(void *ctx, const char *key, const char *json, int64_t t)
     struct hq_device *d = &a->devices[a->n_devices++];
     snprintf(d->key, sizeof d->key, "%s", key);
     snprintf(d->name, sizeof d->name, "%s", json_string_value(json_object_get(o, "name")) ?: "");
+    const char *printer = json_string_value(json_object_get(o, "printer"));
+    snprintf(d->printer, sizeof d->printer, "%s",
+             printer && hq__printer_valid(printer) ? printer : "");
     json_decref(o);
     return 0;
 }
@@ -312,19 +316,26 @@ int hq_app_device(struct hq_app *a, const char *key, struct hq_actor *out)
 int hq_app_device_register(struct hq_app *a, const struct hq_actor *who, json_t *in, json_t **out,
                            struct hq_why *why)
 {
-    static const char *const known[] = {"name", NULL};
-    char name[64] = "";
+    static const char *const known[] = {"name", "printer", NULL};
+    char name[64] = "", printer[HQ_PRINTER_MAX] = "";
     int rc = hq__in_known(in, known, why);
     if (rc == 0) rc = hq__in_str(in, "name", true, name, sizeof name, why);
+    if (rc == 0) rc = hq__in_str(in, "printer", false, printer, sizeof printer, why);
     if (rc != 0) return rc;
     if (!name[0]) return hq_fail(why, HQ_EINVAL, "name", "name: must not be empty");
+    if (printer[0] && !hq__printer_valid(printer))
+        return hq_fail(why, HQ_EINVAL, "printer",
+                       "printer: an IPv4 address and port such as 192.168.1.50:9100, or "
+                       "file:/absolute/path");
     char key[65];
     hq__random_hex(key, 32);
     struct hq_device d = {0};
     hq__hash_hex(key, d.key);
     snprintf(d.name, sizeof d.name, "%s", name);
+    snprintf(d.printer, sizeof d.printer, "%s", printer);
     int64_t now = hq_app_time(a);
-    json_t *doc = json_pack("{s:s,s:I}", "name", name, "registered_at", (json_int_t)now);
+    json_t *doc = json_pack("{s:s,s:I,s:s?}", "name", name, "registered_at", (json_int_t)now,
+                            "printer", printer[0] ? printer : NULL);
     char *text = json_dumps(doc, JSON_COMPACT);
     json_decref(doc);
     struct hq_batch b;
@@ -351,7 +362,8 @@ int hq_app_device_register(struct hq_app *a, const struct hq_actor *who, json_t 
     hq__app_event(a, &b, who->username, "device.registered", json_pack("{s:s}", "name", name));
     rc = hq__app_commit_unlock(a, &b, why);
     if (rc != 0) return rc;
-    *out = json_pack("{s:s,s:s}", "name", name, "key", key);
+    *out = json_pack("{s:s,s:s,s:s?}", "name", name, "key", key, "printer",
+                     printer[0] ? printer : NULL);
     return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "app_int.h"
+#include "media_hub.h"
 
 static bool staff_issuer(enum hq_role r)
 {
@@ -116,6 +117,8 @@ int hq_app_ticket_issue(struct hq_app *a, const struct hq_actor *who, json_t *in
     if (rc) {
         json_decref(*out);
         *out = NULL;
+    } else {
+        hq__media_after_issue(a, who, *out); /* durable first; a kiosk's printer, no lock held */
     }
     return rc;
 }

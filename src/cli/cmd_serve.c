@@ -23,18 +23,22 @@ static void on_signal(int sig)
 
 int cmd_serve(int argc, char **argv)
 {
-    static const char *const allowed[] = {
-        "db", "listen", "threads", "public-url", "static-dir", "public-issue-per-min", NULL};
+    static const char *const allowed[] = {"db",         "listen",        "threads",
+                                          "public-url", "static-dir",    "public-issue-per-min",
+                                          "voice",      "voice-numbers", NULL};
     struct hq_opts o;
     if (hq_opts_parse(&o, argc, argv, allowed, "serve")) return 2;
     if (o.help) {
         printf("usage: hallq serve --db FILE [--listen HOST:PORT] [--threads N]\n"
                "                  [--public-url URL] [--static-dir DIR]\n"
-               "                  [--public-issue-per-min N] [--config FILE]\n\n"
+               "                  [--public-issue-per-min N] [--config FILE]\n"
+               "                  [--voice on|off] [--voice-numbers digits|natural]\n\n"
                "Serve the HTTP API (/api/v1), live events and the pages. --listen defaults to\n"
                "127.0.0.1:8080 (port 0 picks a free port); the URL is printed when ready.\n"
                "--public-url is the base of the tracking links in QR codes. --static-dir serves\n"
                "the pages from a directory instead of the built-in copy (development).\n"
+               "--voice: call announcements with the espeak-ng program (default on when it is\n"
+               "installed); --voice-numbers: A001 said digit by digit or as a number.\n"
                "Stops cleanly on SIGTERM or SIGINT.\n");
         return 0;
     }
@@ -49,6 +53,12 @@ int cmd_serve(int argc, char **argv)
         fprintf(stderr, "hallq serve: --threads must be 1..256, --public-issue-per-min >= 1\n");
         return 2;
     }
+    const char *voice = hq_opt(&o, "voice", "auto"), *vnum = hq_opt(&o, "voice-numbers", "digits");
+    if ((strcmp(voice, "on") && strcmp(voice, "off") && strcmp(voice, "auto")) ||
+        (strcmp(vnum, "digits") && strcmp(vnum, "natural"))) {
+        fprintf(stderr, "hallq serve: --voice on|off, --voice-numbers digits|natural\n");
+        return 2;
+    }
     struct hq_why why = {0};
     struct hq_app_options ao = {
         .db = db, .public_url = hq_opt(&o, "public-url", ""), .public_issue_per_min = per_min};
@@ -57,6 +67,9 @@ int cmd_serve(int argc, char **argv)
         fprintf(stderr, "hallq serve: cannot open %s: %s\n", db, why.message);
         return 1;
     }
+    struct hq_app_voice_options vo = {.natural_numbers = strcmp(vnum, "natural") == 0};
+    if (strcmp(voice, "off") != 0 && hq_app_voice_start(a, &vo, &why) != 0)
+        fprintf(stderr, "hallq: running without voice announcements: %s\n", why.message);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
