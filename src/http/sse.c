@@ -203,7 +203,14 @@ static ssize_t reader(void *cls, uint64_t pos, char *out, size_t max)
             size_t n = pending < max ? pending : max;
             memcpy(out, c->buf + c->off, n);
             c->off += n;
-            if (c->off == c->len) c->off = c->len = 0;
+            if (c->off == c->len) {
+                c->off = c->len = 0;
+                if (c->cap > 16384) { /* after a burst or a replay: give the memory back */
+                    free(c->buf);
+                    c->buf = NULL;
+                    c->cap = 0;
+                }
+            }
             pthread_mutex_unlock(&h->mu);
             return (ssize_t)n;
         }
