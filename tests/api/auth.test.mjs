@@ -125,6 +125,10 @@ describe('role table: every staff route, without a token and with each wrong rol
         ['POST', '/windows/1/open', undefined, ['clerk', 'manager', 'admin']],
         ['PUT', '/hall', { name: '政务服务中心' }, ['admin']],
         ['GET', '/evaluations', undefined, ['manager', 'admin']],
+        ['POST', '/notices', { text: '通知' }, ['manager', 'admin']],
+        ['DELETE', '/notices/none', undefined, ['manager', 'admin']],
+        ['POST', '/devices', { name: '取号机' }, ['admin']],
+        ['POST', '/auth/logout', undefined, ['admin', 'manager', 'clerk', 'guide']],
     ];
     // Issue-time role rules (POST /tickets is public only for normal kiosk/web tickets).
     const issueRoutes = [

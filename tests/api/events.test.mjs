@@ -185,6 +185,17 @@ describe('replay after a dropped connection', () => {
     });
 });
 
+describe('heartbeat', () => {
+    test('an idle stream gets a ": ping" comment within 20 s', async () => {
+        const s = open();
+        await s.ready;
+        const t0 = Date.now();
+        while (!s.comments.some((c) => /^:\s*ping/.test(c)) && Date.now() - t0 < 20000) await new Promise((r) => setTimeout(r, 200));
+        s.close();
+        assert.ok(s.comments.some((c) => /^:\s*ping/.test(c)), `no ping in ${Date.now() - t0} ms: ${JSON.stringify(s.comments)}`);
+    });
+});
+
 describe('/display', () => {
     test('the snapshot a board starts from', async () => {
         await act(srv, 1, 'open', tokens.clerk1);

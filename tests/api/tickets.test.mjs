@@ -267,6 +267,20 @@ describe('masked phone numbers', () => {
     });
 });
 
+describe('emergency suspension', () => {
+    test('a suspended hall refuses tickets with 503 suspended, and takes them again after', async () => {
+        let r = await api(srv, 'PUT', '/hall', { suspended: true, suspend_reason: '消防演练' }, { token: tokens.admin });
+        assert.equal(r.status, 200, r.text);
+        const before = (await api(srv, 'GET', '/display')).json.waiting;
+        assertError(await api(srv, 'POST', '/tickets', { service: 'A', category: 'normal', channel: 'kiosk' }), 503, 'suspended');
+        assertError(await api(srv, 'POST', '/tickets', { service: 'A', category: 'priority', channel: 'guide' }, { token: tokens.guide1 }), 503, 'suspended');
+        assert.deepEqual((await api(srv, 'GET', '/display')).json.waiting, before, 'nothing issued');
+        r = await api(srv, 'PUT', '/hall', { suspended: false }, { token: tokens.admin });
+        assert.equal(r.status, 200, r.text);
+        await issue(srv, { service: 'A' });
+    });
+});
+
 describe('public rate limit and registered devices', () => {
     test('one address gets at least 30 public tickets a minute, then 429; a registered device is exempt', async () => {
         let limited = null;
