@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import * as hq from './helpers.mjs';
 
-let dir, server, ctx, admin;
+let dir, server, ctx, padCtx, admin;
 
 before(async () => {
   dir = hq.tmpDir();
@@ -19,10 +19,12 @@ before(async () => {
   server = await hq.serve(db);
   admin = await hq.setupHall(server.url);
   ctx = await hq.browser();
+  padCtx = await hq.browser(); // the pad is a device of its own, with no staff session
 });
 
 after(async () => {
   await ctx?.close();
+  await padCtx?.close();
   await server?.stop();
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
@@ -35,9 +37,12 @@ test('a customer is served from kiosk to evaluation, seen on every page', async 
   await display.locator('#live.on').waitFor();
   await display.locator('#waiting tr').first().waitFor();
 
-  const pad = await ctx.newPage();
-  await pad.goto(url + '/pad/1');
+  // The pad is registered as a device and set up by opening its page once with the key.
+  const dev = await hq.must(url, 'POST', '/devices', { name: 'pad-1' }, admin);
+  const pad = await padCtx.newPage();
+  await pad.goto(`${url}/pad/1?device=${dev.key}`);
   await pad.locator('#live.on').waitFor();
+  assert.equal(new URL(pad.url()).search, '', 'the key is taken out of the address bar');
   assert.equal(await pad.locator('body').getAttribute('data-state'), 'idle');
 
   const win = await ctx.newPage();
@@ -140,6 +145,7 @@ test('a customer is served from kiosk to evaluation, seen on every page', async 
   assert.match(await mgr.locator('#windows tr[data-window="1"]').textContent(), /王芳/);
 
   assert.deepEqual(ctx.pageErrors, []);
+  assert.deepEqual(padCtx.pageErrors, []);
   // Each page holds a live stream; Chromium allows six connections per host: close them.
   for (const p of [display, pad, win, kiosk, phone, counter, mgr]) await p.close();
 });

@@ -19,6 +19,7 @@ export const PAGES = [
   { name: 'display-portrait', path: '/display', viewport: { width: 1080, height: 1920 } },
   { name: 'window-1', path: '/window/1', viewport: { width: 1280, height: 720 } },
   { name: 'window-2-paused', path: '/window/2', viewport: { width: 1280, height: 720 } },
+  { name: 'pad-unregistered', path: '/pad/3', viewport: { width: 1280, height: 800 }, prepare: async (p) => { await p.evaluate(() => localStorage.removeItem('hq.device')); await p.reload(); await p.locator('#msg:not([hidden])').waitFor(); } },
   { name: 'pad-idle', path: '/pad/2', viewport: { width: 1280, height: 800 } },
   { name: 'pad-ask', path: '/pad/1', viewport: { width: 1280, height: 800 }, prepare: async (p) => { await p.locator('#ask:not([hidden])').waitFor(); } },
   { name: 'pad-reasons', path: '/pad/1', viewport: { width: 1280, height: 800 }, prepare: async (p) => { await p.locator('#ask:not([hidden])').waitFor(); await p.locator('.face[data-level="1"]').click(); } },
@@ -75,7 +76,8 @@ export async function stage(url) {
   await hq.must(url, 'POST', '/windows/3/open', {}, c3);
   const r = await hq.must(url, 'POST', '/windows/3/call-next', {}, c3);
   void ns;
-  return { doneId: d3.id, calledId: r.ticket?.id || called.id, waitingId: waiting[2].id, tokens: { admin, guide1: guide, clerk1: c1, manager1: mgr } };
+  const device = (await hq.must(url, 'POST', '/devices', { name: 'pads' }, admin)).key;
+  return { device, doneId: d3.id, calledId: r.ticket?.id || called.id, waitingId: waiting[2].id, tokens: { admin, guide1: guide, clerk1: c1, manager1: mgr } };
 }
 
 export async function shoot(url, outDir, staged) {
@@ -96,7 +98,8 @@ export async function shoot(url, outDir, staged) {
             sessionStorage.setItem('hq.user', JSON.stringify(u));
           } else sessionStorage.clear();
         }, [lang, token, user]);
-        const p = typeof pg.path === 'function' ? pg.path(staged) : pg.path;
+        let p = typeof pg.path === 'function' ? pg.path(staged) : pg.path;
+        if (p.startsWith('/pad/')) p += `?device=${staged.device}`;
         await page.goto(url + p);
         await page.waitForLoadState('networkidle').catch(() => {});
         if (pg.prepare) await pg.prepare(page);

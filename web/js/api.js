@@ -8,6 +8,32 @@ const BASE = '/api/v1';
 const TOKEN = 'hq.token';
 const USER = 'hq.user';
 const CSRF = 'hq.csrf';
+const DEVICE = 'hq.device';
+
+// A registered device (evaluation pad, kiosk) is set up once by opening its page with
+// ?device=KEY (the key from POST /devices): the key is kept in localStorage, taken out of the
+// address bar, and sent as X-Device-Key with every request.
+(function takeDeviceKey() {
+  try {
+    const u = new URL(location.href);
+    const k = u.searchParams.get('device');
+    if (k) {
+      localStorage.setItem(DEVICE, k);
+      u.searchParams.delete('device');
+      history.replaceState(null, '', u.pathname + u.search + u.hash);
+    }
+  } catch {
+    /* no storage: the page works as the public */
+  }
+})();
+
+export function deviceKey() {
+  try {
+    return localStorage.getItem(DEVICE) || null;
+  } catch {
+    return null;
+  }
+}
 
 export class ApiError extends Error {
   constructor(status, code, message, field) {
@@ -61,6 +87,8 @@ export function onUnauthenticated(fn) {
 export async function request(method, path, body, { auth = true, signal } = {}) {
   const headers = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json; charset=utf-8';
+  const dev = deviceKey();
+  if (dev) headers['X-Device-Key'] = dev;
   const tok = auth ? token() : null;
   if (tok) {
     headers.Authorization = `Bearer ${tok}`;

@@ -75,7 +75,7 @@ function renderInfo() {
   const channels = Array.isArray(c.channels) && c.channels.length ? c.channels : ['hotline', 'web', 'box', 'letter', 'in_person'];
   const web = pick(c, 'web') || `${location.origin}/complaints`;
   const rows = [
-    ['channels', channels.map((ch) => (/^[a-z_]+$/.test(ch) ? i18n.t('ch.' + ch) : ch)).join('；')],
+    ['channels', channels.map((ch) => (/^[a-z_]+$/.test(ch) ? i18n.t('ch.' + ch) : ch)).join(i18n.lang() === 'en' ? '; ' : '；')],
     ['phone', pick(c, 'phone') || i18n.t('def.phone')],
     ['web', web],
     ['department', pick(c, 'department') || i18n.t('def.department')],

@@ -29,6 +29,8 @@ i18n.add({
   'counter.paused': ['暂停：{r}', 'Paused: {r}'],
   'counter.back_at': ['预计 {t} 回来', 'back at about {t}'],
   'counter.called_n': ['已呼叫 {n} 次', 'called {n}×'],
+  'counter.t_serving': ['办理用时', 'Serving for'],
+  'counter.t_called': ['叫号后', 'Called'],
   'counter.no_current': ['当前无号', 'No current ticket'],
   'service': ['业务', 'Service'],
   'act.open': ['开窗', 'Open'],
@@ -190,7 +192,7 @@ function tick() {
     return;
   }
   const s = (Date.now() - new Date(since).getTime()) / 1000;
-  el.textContent = `${c.status === 'serving' ? '⏱ ' : '📣 '}${i18n.fmtClock(s)}`;
+  el.textContent = `${i18n.t(c.status === 'serving' ? 'counter.t_serving' : 'counter.t_called')} ${i18n.fmtClock(s)}`;
 }
 
 async function loadQueue() {

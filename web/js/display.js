@@ -69,7 +69,8 @@ function renderCalls() {
 function renderSide() {
   $('#hall-name').textContent = i18n.nameOf(hall) || i18n.t('display.title');
   $('#hours').textContent = i18n.fmtHours(hall.hours);
-  const codes = Object.keys(waiting).sort();
+  // Disabled services with nobody waiting are left out.
+  const codes = Object.keys(waiting).filter((c) => waiting[c] > 0 || services.get(c)?.enabled !== false).sort();
   replace(
     $('#waiting'),
     ...(codes.length

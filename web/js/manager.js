@@ -43,6 +43,7 @@ i18n.add({
 
 const MAX_ALERTS = 20;
 let services = new Map();
+let staffNames = new Map();
 let target = 900;
 let alerts = [];
 
@@ -57,6 +58,12 @@ async function loadHall() {
     target = hall.target_wait_s || 900;
     $('#hall-name').textContent = i18n.nameOf(hall);
     services = new Map((Array.isArray(list) ? list : []).map((s) => [s.code, s]));
+  } catch (e) {
+    showMsg($('#msg'), errText(e));
+  }
+  try {
+    const staff = await api.get('/staff');
+    staffNames = new Map((Array.isArray(staff) ? staff : []).map((u) => [u.username, u.name]));
   } catch (e) {
     showMsg($('#msg'), errText(e));
   }
@@ -147,7 +154,7 @@ async function loadEvaluations() {
       ...(rows.length
         ? rows.slice(0, 50).map((e) =>
             h('tr', { dataset: { number: e.number, level: e.level } },
-              h('td', null, i18n.fmtDateTime(e.created_at)), h('td', null, e.number || '—'), h('td', null, e.window ?? '—'), h('td', null, e.clerk || '—'),
+              h('td', null, i18n.fmtDateTime(e.created_at)), h('td', null, e.number || '—'), h('td', null, e.window ?? '—'), h('td', null, staffNames.get(e.clerk) || e.clerk || '—'),
               h('td', { class: e.level <= 2 ? 'over' : '' }, `${e.level} ${i18n.t('level.' + e.level)}`),
               h('td', null, [...(e.reasons || []), e.comment].filter(Boolean).join('；'))),
           )

@@ -15,6 +15,7 @@ i18n.add({
   'pad.why': ['请告诉我们不满意的原因（可多选）', 'Please tell us why (choose any)'],
   'pad.submit': ['提交评价', 'Submit'],
   'pad.thanks': ['谢谢您的评价！', 'Thank you!'],
+  'pad.setup': ['此评价器尚未登记。请管理员在“系统管理 → 设备”登记，并用给出的地址打开本页。', 'This pad is not registered yet. An administrator registers it under Administration → Devices and opens this page with the address given there.'],
   'reason.long_wait': ['等候时间长', 'Long wait'],
   'reason.attitude': ['态度不好', 'Attitude'],
   'reason.not_competent': ['业务不熟', 'Not competent'],
@@ -22,7 +23,6 @@ i18n.add({
   'reason.other': ['其他', 'Other'],
 });
 
-const FACES = { 5: '😄', 4: '🙂', 3: '😐', 2: '🙁', 1: '😠' };
 const REASONS = ['long_wait', 'attitude', 'not_competent', 'complicated', 'other'];
 const n = Number(location.pathname.split('/').filter(Boolean)[1] || new URLSearchParams(location.search).get('window'));
 
@@ -52,7 +52,7 @@ function renderFaces() {
       h(
         'button',
         { class: 'face', type: 'button', dataset: { level: l }, 'aria-label': `${l} ${i18n.both('level.' + l)}`, onclick: () => choose(l) },
-        h('span', { class: 'emo', 'aria-hidden': 'true' }, FACES[l]),
+        h('img', { class: 'emo', src: `/img/face-${l}.svg`, alt: '', width: 96, height: 96 }),
         h('span', { class: 'zh' }, i18n.t('level.' + l)),
         h('span', { class: 'en', lang: i18n.lang() === 'en' ? 'zh-CN' : 'en' }, i18n.other('level.' + l)),
       ),
@@ -83,7 +83,8 @@ async function ask(finishedNumber) {
     clearTimeout(askTimer);
     askTimer = setTimeout(idle, 120000);
   } catch (e) {
-    if (e.status !== 404) showMsg($('#msg'), errText(e));
+    if (e.status === 401 || e.status === 403) showMsg($('#msg'), i18n.t('pad.setup'));
+    else if (e.status !== 404) showMsg($('#msg'), errText(e));
   }
 }
 

@@ -27,6 +27,13 @@ i18n.add({
   'tr.complain': ['投诉与建议', 'Complaints and suggestions'],
   'tr.not_found': ['没有找到这张号，请检查链接', 'No such ticket: please check the link'],
   'tr.docs': ['请备好：{d}', 'Please have ready: {d}'],
+  'pad.submit': ['提交评价', 'Submit'],
+  'pad.why': ['请告诉我们不满意的原因（可多选）', 'Please tell us why (choose any)'],
+  'reason.long_wait': ['等候时间长', 'Long wait'],
+  'reason.attitude': ['态度不好', 'Attitude'],
+  'reason.not_competent': ['业务不熟', 'Not competent'],
+  'reason.complicated': ['流程繁琐', 'Complicated procedure'],
+  'reason.other': ['其他', 'Other'],
   'tr.choose_level': ['请选择满意程度', 'Please choose a level'],
 });
 
