@@ -184,8 +184,7 @@ bool hq_app_voice_enabled(struct hq_app *a);
 /* 1-2 capital letters then 3-5 digits ("A001"). */
 bool hq_app_announcement_number_valid(const char *number);
 
-#define HQ_APP_PENDING 1         /* returned (with *why) when audio is not rendered in time */
-#define HQ_APP_VOICE_KEY_SIZE 33 /* 32 hex chars + NUL */
+#define HQ_APP_PENDING 1 /* returned (with *why) when audio is not rendered in time */
 /* The WAV announcing number at window, for tickets called to that window today. Waits up to
  * timeout_ms (on the calling thread, no lock held) for the render. *wav is malloc'd (caller
  * frees). Returns 0; HQ_EINVAL (number/window field); HQ_ENOTFOUND (voice off, or never called
@@ -193,12 +192,6 @@ bool hq_app_announcement_number_valid(const char *number);
  * its message in *why). */
 int hq_app_announcement(struct hq_app *a, const char *number, int32_t window, int timeout_ms,
                         unsigned char **wav, size_t *len, struct hq_why *why);
-/* The cache key of a recent call's announcement (for a cacheable URL): 0 or HQ_ENOTFOUND. */
-int hq_app_announcement_key(struct hq_app *a, const char *number, int32_t window,
-                            char key[HQ_APP_VOICE_KEY_SIZE]);
-/* A cached announcement by key, without waiting: 0, HQ_EINVAL, HQ_ENOTFOUND. */
-int hq_app_announcement_by_key(struct hq_app *a, const char *key, unsigned char **wav, size_t *len,
-                               struct hq_why *why);
 
 enum hq_ticket_image { HQ_TICKET_IMAGE_PNG, HQ_TICKET_IMAGE_PDF, HQ_TICKET_IMAGE_QR_PNG };
 /* The ticket with secret id drawn as PNG/PDF (hall, number, service zh/en, people ahead, wait,

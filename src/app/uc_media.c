@@ -254,28 +254,6 @@ int hq_app_announcement(struct hq_app *a, const char *number, int32_t window, in
     return rc == 0 ? 0 : voice_error(rc, &mw, why);
 }
 
-int hq_app_announcement_by_key(struct hq_app *a, const char *key, unsigned char **wav, size_t *len,
-                               struct hq_why *why)
-{
-    struct hq_voice *v = hub_voice(a);
-    if (!v) return hq_fail(why, HQ_ENOTFOUND, "", "voice announcements are off on this server");
-    if (!key || strlen(key) != HQ_VOICE_KEY_SIZE - 1 ||
-        strspn(key, "0123456789abcdef") != HQ_VOICE_KEY_SIZE - 1)
-        return hq_fail(why, HQ_EINVAL, "key", "key: 32 lowercase hex characters");
-    if (hq_voice_cached(v, key, wav, len) != 0)
-        return hq_fail(why, HQ_ENOTFOUND, "", "no announcement with this key in the cache");
-    return 0;
-}
-
-int hq_app_announcement_key(struct hq_app *a, const char *number, int32_t window,
-                            char key[HQ_APP_VOICE_KEY_SIZE])
-{
-    struct recent_call r;
-    if (!a->media || !recent_get(a->media, number, window, &r) || !r.key[0]) return HQ_ENOTFOUND;
-    snprintf(key, HQ_APP_VOICE_KEY_SIZE, "%s", r.key);
-    return 0;
-}
-
 /* ------------------------------------------------------------------------------ ticket views */
 
 /* Everything printed on a ticket, copied out of the hall so rendering runs without the lock. */

@@ -52,6 +52,5 @@ HQ_API(api_ticket_qr_png);
 HQ_API(api_ticket_png);
 HQ_API(api_ticket_pdf);
 HQ_API(api_announcement);
-HQ_API(api_announcement_key);
 
 #endif

@@ -88,20 +88,3 @@ HQ_API(api_announcement)
     res->content_type = "audio/wav";
     return 0;
 }
-
-HQ_API(api_announcement_key)
-{
-    char key[HQ_APP_VOICE_KEY_SIZE + 8];
-    size_t n = strlen(req->params[0]);
-    if (n != HQ_APP_VOICE_KEY_SIZE - 1 + 4 || strcmp(req->params[0] + n - 4, ".wav") != 0)
-        return hq_fail(why, HQ_ENOTFOUND, "", "no such announcement: /announcements/<key>.wav");
-    snprintf(key, sizeof key, "%.*s", (int)(n - 4), req->params[0]);
-    unsigned char *wav = NULL;
-    size_t len = 0;
-    int rc = hq_app_announcement_by_key(a, key, &wav, &len, why);
-    if (rc) return rc;
-    res->body = (char *)wav;
-    res->body_len = len;
-    res->content_type = "audio/wav";
-    return 0;
-}

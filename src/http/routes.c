@@ -59,8 +59,6 @@ const struct hq_route hq_routes[] = {
     {"GET", "/api/v1/display", api_display, PUBLIC, 0, "Snapshot for display boards"},
     {"GET", "/api/v1/announcements", api_announcement, PUBLIC, 0,
      "Call announcement as WAV: ?number=A001&window=3 (a ticket called there today)"},
-    {"GET", "/api/v1/announcements/{key}", api_announcement_key, PUBLIC, 0,
-     "A cached call announcement by its key: /announcements/<key>.wav"},
     {"GET", "/api/v1/advice", api_advice, GUIDES, 0,
      "Live crowding advice: predicted waits against the target, windows to open, idle windows"},
     {"POST", "/api/v1/notices", api_notices_create, MGR, 0, "Post a notice to displays"},
