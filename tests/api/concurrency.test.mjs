@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // concurrency.test.mjs — many clients at once over real sockets: 16 clients issuing 5,000 tickets
-// (1,000 under the sanitizer build) get distinct, gap-free numbers, every one in the staff list and
+// (2,500 under the sanitizer build) get distinct, gap-free numbers, every one in the staff list and
 // in the event log; windows calling at the same instant never get the same ticket.
 import { test, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,7 +8,7 @@ import http from 'node:http';
 import { hall, api, act, sse, list, scale, assertIds } from './lib/server.mjs';
 
 const { srv, tokens } = await hall(after);
-const N = scale(5000, 1000);
+const N = scale(5000, 2500);
 const CLIENTS = 16;
 
 // A keep-alive agent per client: 16 real connections issuing in parallel.

@@ -137,9 +137,15 @@ export async function startServer(opts = {}) {
         await srv.launch();
         return srv;
     };
+    /** Stop with SIGTERM and check the stop was clean: exit 0 within the time, no sanitizer report. */
     srv.cleanup = async () => {
-        await srv.stop();
+        const r = await srv.stop();
+        const log = srv.stderr();
         if (!process.env.HQ_KEEP_TMP) fs.rmSync(dir, { recursive: true, force: true });
+        const report = /(AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:)[^\n]*/.exec(log);
+        if (report) throw new Error(`sanitizer report in the server log: ${report[0]}\n${log.slice(Math.max(0, report.index - 200), report.index + 3000)}`);
+        if (r.killed) throw new Error(`the server did not stop within ${SANITIZE ? 20 : 10} s of SIGTERM`);
+        if (r.code !== 0) throw new Error(`the server exited with ${r.code ?? r.signal} after SIGTERM: ${log.slice(-1500)}`);
     };
     srv.api = (method, p, body, o) => api(srv, method, p, body, o);
     srv.login = (u, pw) => login(srv, u, pw);
