@@ -29,7 +29,7 @@ after(async () => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-test('a customer is served from kiosk to evaluation, seen on every page', async () => {
+test('a customer is served from kiosk to evaluation, seen on every page', async (t) => {
   const url = server.url;
   const display = await ctx.newPage();
   await display.setViewportSize({ width: 1920, height: 1080 });
@@ -99,6 +99,9 @@ test('a customer is served from kiosk to evaluation, seen on every page', async 
   assert.match(await display.locator('#newest-window').textContent(), /1 号窗口/);
   await hq.until(() => display.evaluate(() => (window.__hq.announced || []).join('|')).then((s) => s.includes(`请 ${number} 号到 1 号窗口办理`) && s.includes(`Number ${number}, please go to window 1`)), { what: 'voice announcement' });
   await hq.until(async () => (await display.locator('#waiting tr[data-code="A"] td.num').textContent()) === '0', { what: 'display waiting count back to 0' });
+  const how = await hq.until(() => display.evaluate(() => window.__hq.voice), { what: 'announcement played' });
+  assert.ok(['server', 'browser'].includes(how));
+  t.diagnostic(`announcement voice: ${how}`);
 
   // Window display and tracking page follow.
   await hq.until(async () => (await win.locator('#current').textContent()) === number, { what: 'window display shows the number' });
@@ -191,4 +194,15 @@ test('a refused service says why in both languages', async () => {
   assert.match(msg, /今日号源已取完/);
   assert.equal(await kiosk.locator('.svc-btn[data-code="B"]').isDisabled(), true);
   await hq.must(url, 'PUT', '/services/B', { daily_quota: 0 }, admin);
+
+  // An emergency suspends ticketing hall-wide: every service says so, with the reason.
+  await hq.must(url, 'PUT', '/hall', { suspended: true, suspend_reason: '消防演练 fire drill' }, admin);
+  await kiosk.reload();
+  await kiosk.locator('#kiosk-msg:not([hidden])').waitFor();
+  assert.match(await kiosk.locator('#kiosk-msg').textContent(), /大厅暂停取号 \/ Ticketing is suspended in the hall — 消防演练/);
+  assert.equal(await kiosk.locator('.svc-btn[data-code="A"]').isDisabled(), true);
+  await hq.must(url, 'PUT', '/hall', { suspended: false }, admin);
+  await kiosk.reload();
+  await kiosk.locator('.svc-btn[data-code="A"]:not([disabled])').waitFor();
+  assert.deepEqual(ctx.pageErrors, []);
 });

@@ -33,6 +33,7 @@ i18n.add({
   'gd.none': ['暂无过号', 'No no-shows'],
   'gd.issued': ['前面 {a} 人，预计等候 {w}', '{a} ahead, about {w}'],
   'gd.appt_needed': ['请填写预约时间', 'Please give the appointment time'],
+  'gd.extra': ['建议增开 {x} 个窗口', 'open {x} more window(s)'],
   'gd.alert_text': ['{s}：等候 {n} 人，预计 {w}', '{s}: {n} waiting, about {w}'],
 });
 
@@ -102,7 +103,8 @@ async function requeue(t) {
 }
 
 function addAlert(d) {
-  const text = d?.message || i18n.t('gd.alert_text', { s: svcName(d?.service || ''), n: d?.waiting ?? '?', w: i18n.fmtDuration(d?.estimated_wait_s ?? d?.predicted_wait_s) });
+  let text = d?.message || i18n.t('gd.alert_text', { s: svcName(d?.service || ''), n: d?.waiting ?? '?', w: i18n.fmtDuration(d?.predicted_wait_s ?? d?.estimated_wait_s) });
+  if (d?.extra_windows > 0) text += ` · ${i18n.t('gd.extra', { x: d.extra_windows })}`;
   alerts.unshift(`${new Date().toLocaleTimeString(i18n.lang() === 'en' ? 'en-GB' : 'zh-CN', { hour: '2-digit', minute: '2-digit' })} ${text}`);
   if (alerts.length > MAX_ALERTS) alerts.length = MAX_ALERTS;
   replace($('#alerts'), ...alerts.map((a) => h('li', null, a)));

@@ -22,6 +22,8 @@ i18n.add({
   'kiosk.refused': ['该业务暂不能取号', 'No ticket can be issued for this service now'],
   'kiosk.state.disabled': ['暂停办理', 'Suspended'],
   'kiosk.state.closed': ['不在办理时间', 'Closed now'],
+  'kiosk.state.suspended': ['暂停取号', 'Ticketing suspended'],
+  'kiosk.suspended': ['大厅暂停取号', 'Ticketing is suspended in the hall'],
   'kiosk.state.quota': ['今日已取完', 'Fully booked today'],
   'kiosk.none': ['暂无可办理的业务', 'No services available'],
   'kiosk.persons': ['{n} 人', '{n}'],
@@ -47,6 +49,7 @@ function renderHall() {
 }
 
 function serviceState(s) {
+  if (snapshot?.suspended || snapshot?.hall?.suspended) return 'suspended';
   if (!s.enabled) return 'disabled';
   if (quotaFull.get(s.code) === today()) return 'quota';
   if (s.daily_quota > 0 && s.remaining === 0) return 'quota';
@@ -96,7 +99,11 @@ async function load() {
     snapshot = disp;
     renderHall();
     if (!busy) renderServices();
-    if (!$('#kiosk-msg').dataset.sticky) showMsg($('#kiosk-msg'), '');
+    const susp = snapshot?.suspended || snapshot?.hall?.suspended;
+    if (susp) {
+      const why = snapshot?.hall?.suspend_reason;
+      showMsg($('#kiosk-msg'), `${i18n.both('kiosk.suspended')}${why ? ' — ' + why : ''}`);
+    } else if (!$('#kiosk-msg').dataset.sticky) showMsg($('#kiosk-msg'), '');
   } catch (e) {
     showMsg($('#kiosk-msg'), errText(e));
   }

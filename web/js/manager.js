@@ -17,6 +17,7 @@ i18n.add({
   'gd.waiting': ['等候', 'Waiting'],
   'gd.window': ['窗口', 'Window'],
   'gd.number': ['号码', 'Number'],
+  'gd.extra': ['建议增开 {x} 个窗口', 'open {x} more window(s)'],
   'gd.alert_text': ['{s}：等候 {n} 人，预计 {w}', '{s}: {n} waiting, about {w}'],
   'mg.queues': ['排队情况', 'Queues'],
   'mg.longest': ['最长已等', 'Longest so far'],
@@ -166,7 +167,8 @@ async function loadEvaluations() {
 }
 
 function addAlert(d) {
-  const text = d?.message || i18n.t('gd.alert_text', { s: svcName(d?.service || ''), n: d?.waiting ?? '?', w: i18n.fmtDuration(d?.estimated_wait_s ?? d?.predicted_wait_s) });
+  let text = d?.message || i18n.t('gd.alert_text', { s: svcName(d?.service || ''), n: d?.waiting ?? '?', w: i18n.fmtDuration(d?.predicted_wait_s ?? d?.estimated_wait_s) });
+  if (d?.extra_windows > 0) text += ` · ${i18n.t('gd.extra', { x: d.extra_windows })}`;
   alerts.unshift(`${new Date().toLocaleTimeString(i18n.lang() === 'en' ? 'en-GB' : 'zh-CN', { hour: '2-digit', minute: '2-digit' })} ${text}`);
   if (alerts.length > MAX_ALERTS) alerts.length = MAX_ALERTS;
   replace($('#alerts'), ...alerts.map((a) => h('li', null, a)));

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
-// voice.js — call announcements with the browser's speech synthesis: Mandarin first, then English.
-// Announcements queue (bounded) and never cut each other off; each utterance has a time limit so a
-// browser without voices (or a stuck engine) cannot stall the queue. window.__hq.announced keeps the
-// last texts (bounded) so tests and maintainers can see what was said.
+// voice.js — call announcements: Mandarin first, then English. First choice is the server's audio
+// (GET /api/v1/announcements?number=&window= → WAV rendered by espeak-ng, both lines in one file);
+// when it is not available (404, not rendered in time, no audio output, autoplay refused) the
+// browser's speech synthesis says the same two lines. Announcements queue (bounded) and never cut
+// each other off; every playback has a time limit so a stuck engine cannot stall the queue.
+// window.__hq.announced keeps the last texts (bounded) so tests and maintainers can see what was
+// said, and window.__hq.voice how (server / browser).
 
 const MAX_QUEUE = 30;
 const queue = [];
@@ -21,6 +24,8 @@ const spell = (num) => String(num).split('').join(' ');
 
 export function callTexts(number, window) {
   return {
+    number,
+    window,
     zh: `请 ${number} 号到 ${window} 号窗口办理`,
     en: `Number ${number}, please go to window ${window}`,
     zhSpeak: `请 ${spell(number)} 号，到 ${window} 号窗口办理`,
@@ -76,6 +81,39 @@ function say(text, lang) {
   });
 }
 
+// Play the server's WAV for this call; resolves true when it played to the end.
+async function playServer(tx) {
+  if (!enabled || typeof Audio === 'undefined') return false;
+  const url = `/api/v1/announcements?number=${encodeURIComponent(tx.number)}&window=${encodeURIComponent(tx.window)}`;
+  let blob = null;
+  for (let attempt = 0; attempt < 3 && !blob; attempt++) {
+    try {
+      const res = await fetch(url, { cache: 'no-store' });
+      if (res.ok && /audio/.test(res.headers.get('content-type') || '')) blob = await res.blob();
+      else if (res.status === 503) await new Promise((r) => setTimeout(r, 700)); // still rendering
+      else return false;
+    } catch {
+      return false;
+    }
+  }
+  if (!blob) return false;
+  const src = URL.createObjectURL(blob);
+  try {
+    const audio = new Audio(src);
+    const ended = new Promise((resolve) => {
+      audio.onended = () => resolve(true);
+      audio.onerror = () => resolve(false);
+    });
+    await audio.play();
+    const limit = new Promise((r) => setTimeout(() => r(true), 30000));
+    return await Promise.race([ended, limit]);
+  } catch {
+    return false; // autoplay refused, no output device …
+  } finally {
+    URL.revokeObjectURL(src);
+  }
+}
+
 async function pump() {
   if (speaking) return;
   speaking = true;
@@ -85,8 +123,13 @@ async function pump() {
       const log = window.__hq.announced;
       log.push(tx.zh, tx.en);
       while (log.length > 40) log.shift();
-      await say(tx.zhSpeak, 'zh-CN');
-      await say(tx.enSpeak, 'en-US');
+      if (await playServer(tx)) {
+        window.__hq.voice = 'server';
+      } else {
+        window.__hq.voice = 'browser';
+        await say(tx.zhSpeak, 'zh-CN');
+        await say(tx.enSpeak, 'en-US');
+      }
       await new Promise((r) => setTimeout(r, 400));
     }
   } finally {
