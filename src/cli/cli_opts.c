@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* cli_opts.c — flags and config file of the hallq commands (see cli_opts.h). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "cli_opts.h"
 
@@ -43,10 +45,19 @@ static int read_config(struct hq_opts *o, const char *path, const char *const *a
         fprintf(stderr, "hallq %s: cannot read config file %s\n", cmd, path);
         return 2;
     }
-    char line[600];
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t got;
     int lineno = 0;
-    while (fgets(line, sizeof line, f)) {
+    while ((got = getline(&line, &cap, f)) >= 0) {
         lineno++;
+        /* whole lines only: a NUL byte would hide the rest of its line from the parse */
+        if (memchr(line, '\0', (size_t)got)) {
+            fprintf(stderr, "hallq %s: %s:%d: NUL byte in the line\n", cmd, path, lineno);
+            free(line);
+            fclose(f);
+            return 2;
+        }
         char *p = line;
         while (*p == ' ' || *p == '\t')
             p++;
@@ -54,6 +65,7 @@ static int read_config(struct hq_opts *o, const char *path, const char *const *a
         char *eq = strchr(p, '=');
         if (!eq) {
             fprintf(stderr, "hallq %s: %s:%d: expected 'name = value'\n", cmd, path, lineno);
+            free(line);
             fclose(f);
             return 2;
         }
@@ -70,6 +82,14 @@ static int read_config(struct hq_opts *o, const char *path, const char *const *a
         if (!find_allowed(allowed, p, (size_t)(ke - p), &tv) || !tv) {
             fprintf(stderr, "hallq %s: %s:%d: unknown setting '%.*s'\n", cmd, path, lineno,
                     (int)(ke - p), p);
+            free(line);
+            fclose(f);
+            return 2;
+        }
+        if (vl >= sizeof o->store[0][1]) {
+            fprintf(stderr, "hallq %s: %s:%d: value longer than %zu bytes\n", cmd, path, lineno,
+                    sizeof o->store[0][1] - 1);
+            free(line);
             fclose(f);
             return 2;
         }
@@ -82,6 +102,7 @@ static int read_config(struct hq_opts *o, const char *path, const char *const *a
         snprintf(o->store[i][1], sizeof o->store[i][1], "%.*s", (int)vl, v);
         o->value[i] = o->store[i][1];
     }
+    free(line);
     fclose(f);
     return 0;
 }
