@@ -144,6 +144,7 @@ json_t *hq__hall_json(struct hq_app *a)
         (json_int_t)c->policy.boost_appointment_s, "boost_first_service_s",
         (json_int_t)c->policy.boost_first_service_s, "target_wait_s", (json_int_t)c->target_wait_s,
         "suspended", c->suspended, "suspend_reason", c->suspended ? c->suspend_reason : NULL);
+    json_object_set_new(o, "carry_over", json_boolean(c->carry_over));
     if (a->public_info)
         json_object_set(o, "public_info", a->public_info);
     else

@@ -489,8 +489,8 @@ int hq_app_hall_update(struct hq_app *a, const struct hq_actor *who, json_t *in,
                        struct hq_why *why)
 {
     static const char *const known[] = {
-        "name",          "name_en",     "timezone",  "hours",          "policy",
-        "target_wait_s", "public_info", "suspended", "suspend_reason", NULL};
+        "name",        "name_en",   "timezone",       "hours",      "policy", "target_wait_s",
+        "public_info", "suspended", "suspend_reason", "carry_over", NULL};
     int rc = hq__in_known(in, known, why);
     if (rc) return rc;
     pthread_mutex_lock(&a->mu);
@@ -523,6 +523,7 @@ int hq_app_hall_update(struct hq_app *a, const struct hq_actor *who, json_t *in,
         c.policy.boost_first_service_s = (int32_t)p3;
     }
     if ((rc = hq__in_bool(in, "suspended", false, &c.suspended, why)) ||
+        (rc = hq__in_bool(in, "carry_over", false, &c.carry_over, why)) ||
         (rc = hq__in_str(in, "suspend_reason", false, c.suspend_reason, sizeof c.suspend_reason,
                          why)))
         return rc;

@@ -19,7 +19,9 @@ static void on_expired(void *ctx, struct hq_ticket *t)
 {
     struct roll_ctx *c = ctx;
     hq_batch_ticket(c->b, t);
-    hq__app_event(c->a, c->b, "", "ticket.expired", hq__ticket_event_json(t));
+    /* expired at day end, or (emergency carry-over) a called ticket waiting again */
+    hq__app_event(c->a, c->b, "", t->status == HQ_EXPIRED ? "ticket.expired" : "ticket.requeued",
+                  hq__ticket_event_json(t));
 }
 
 /* Under mu. Adds what the roll changed to b. Returns how many tickets expired. */
@@ -31,6 +33,9 @@ int hq__roll(struct hq_app *a, const struct hq_now *now, struct hq_batch *b)
     if (n > 0)
         for (size_t i = 0; i < a->hall.n_windows; i++)
             hq_batch_window(b, &a->hall.windows[i]);
+    if (prev != a->hall.day && a->hall.conf.carry_over)
+        for (size_t i = 0; i < a->hall.n_services; i++) /* numbering moved to the new day */
+            hq_batch_service(b, &a->hall.services[i]);
     if (prev != a->hall.day && prev != 0) {
         /* Keep yesterday's tickets (evaluations are accepted for 24 h), forget older ones. */
         time_t y = (time_t)(now->t - 86400);

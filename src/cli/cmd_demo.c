@@ -184,6 +184,12 @@ static int history(struct hq_app *a, struct fake_clock *clk, int64_t day_start)
     struct hq_actor guide = {.role = HQ_ROLE_GUIDE};
     snprintf(guide.username, sizeof guide.username, "guide1");
     int issued = 0, done = 0;
+    /* Fewer customers at the weekend, most on Monday: the weekday profile the forecast learns. */
+    static const double weekday_factor[7] = {0.35, 1.25, 1.0, 0.95, 1.0, 1.1, 0.55};
+    time_t ds = (time_t)day_start;
+    struct tm dtm;
+    localtime_r(&ds, &dtm);
+    double wf = weekday_factor[dtm.tm_wday];
     clk->t = day_start + 8 * 3600 + 25 * 60;
     for (int w = 0; w < 12; w++) {
         snprintf(ws[w].clerk.username, sizeof ws[w].clerk.username, "clerk%02d", w + 1);
@@ -196,7 +202,7 @@ static int history(struct hq_app *a, struct fake_clock *clk, int64_t day_start)
         clk->t = t;
         int minute = (int)((t - day_start) / 60);
         for (size_t s = 0; s < N_SERVICES; s++) {
-            double lambda = services[s].per_hour * profile(minute) * step / 3600.0;
+            double lambda = services[s].per_hour * wf * profile(minute) * step / 3600.0;
             if (rnd() < lambda) {
                 bool prio = rnd() < 0.08;
                 json_t *in =

@@ -592,6 +592,26 @@ int hq_day_roll(struct hq_hall *h, const struct hq_now *now, bool expire_at_clos
     bool at_close = expire_at_close && past_close(&h->conf.hours, now);
     if (!new_day && !at_close) return 0;
     int n = 0;
+    if (h->conf.carry_over) {
+        /* Emergency carry-over: nothing expires. A called ticket of an earlier day waits again
+         * (its window was left mid-call), and each service's numbering moves to the new day
+         * where it stands, so new numbers follow the carried ones and never repeat them. */
+        for (size_t i = 0; new_day && i < h->n_tickets; i++) {
+            struct hq_ticket *t = &h->tickets[i];
+            if (t->day >= now->day || t->status != HQ_CALLED) continue;
+            struct hq_window *w = hq_window_find(h, t->window);
+            if (w && strcmp(w->current, t->id) == 0) w->current[0] = '\0';
+            t->status = HQ_WAITING;
+            t->window = 0;
+            n++;
+            if (on_expired) on_expired(ctx, t);
+        }
+        for (size_t i = 0; new_day && i < h->n_services; i++)
+            if (h->services[i].seq_day < now->day && h->services[i].seq > 0)
+                h->services[i].seq_day = now->day;
+        if (new_day) h->day = now->day;
+        return n;
+    }
     for (size_t i = 0; i < h->n_tickets; i++) {
         struct hq_ticket *t = &h->tickets[i];
         bool old = t->day < now->day && (t->status == HQ_WAITING || t->status == HQ_CALLED);

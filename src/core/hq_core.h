@@ -208,6 +208,9 @@ struct hq_hall_conf {
     bool suspended; /* emergency: ticketing suspended (503) */
     char suspend_reason[HQ_TEXT_MAX];
     int32_t target_wait_s; /* crowding target, default 900 */
+    /* Emergency (5.5): at day end the queue waits for the next opening instead of expiring, and
+     * numbering continues after the carried tickets. */
+    bool carry_over;
 };
 
 struct hq_hall {

@@ -126,7 +126,8 @@ int hq_window_call_next(struct hq_hall *h, const struct hq_now *now, struct hq_w
                        "transfer it first",
                        (int)w->number, cur->number, hq_status_name(cur->status));
     w->current[0] = '\0'; /* a stale reference (ticket expired or forgotten) */
-    struct hq_ticket *t = hq__policy_pick_day(h, w, now->t, now->day);
+    struct hq_ticket *t =
+        hq__policy_pick_day(h, w, now->t, h->conf.carry_over ? INT32_MIN : now->day);
     if (t) call_ticket(now, w, t);
     set_out(ticket_out, t);
     return 0;
@@ -144,6 +145,9 @@ int hq_window_call_number(struct hq_hall *h, const struct hq_now *now, struct hq
         return hq_fail(why, HQ_ECONFLICT, "", "call: window %d still has ticket %s (%s)",
                        (int)w->number, cur->number, hq_status_name(cur->status));
     struct hq_ticket *t = hq_ticket_find_number(h, now->day, number);
+    for (size_t i = 0; !t && h->conf.carry_over && i < h->n_tickets; i++)
+        if (h->tickets[i].status == HQ_WAITING && strcmp(h->tickets[i].number, number) == 0)
+            t = &h->tickets[i]; /* a ticket carried over from an earlier day */
     if (!t) return hq_fail(why, HQ_ENOTFOUND, "number", "number: no ticket %s today", number);
     if (t->status != HQ_WAITING)
         return hq_fail(why, HQ_ECONFLICT, "number", "call: ticket %s is %s, not waiting", t->number,

@@ -19,6 +19,7 @@ HQ_API(api_auth_logout);
 HQ_API(api_auth_me);
 HQ_API(api_hall_get);
 HQ_API(api_hall_put);
+HQ_API(api_hall_emergency);
 HQ_API(api_services_list);
 HQ_API(api_service_create);
 HQ_API(api_service_update);

@@ -81,6 +81,30 @@ HQ_API(api_hall_put)
     return hq_app_hall_update(a, &req->actor, req->body, &res->json, why);
 }
 
+/* Managers act in an emergency without the admin's other settings: only these three fields. */
+HQ_API(api_hall_emergency)
+{
+    if (!req->body)
+        return hq_fail(why, HQ_EINVAL, "",
+                       "a JSON object such as {\"suspended\":true,"
+                       "\"suspend_reason\":\"…\"} is required");
+    const char *key;
+    json_t *v;
+    json_object_foreach(req->body, key, v)
+    {
+        if (strcmp(key, "suspended") && strcmp(key, "suspend_reason") && strcmp(key, "carry_over"))
+            return hq_fail(why, HQ_EINVAL, key,
+                           "%.40s: unknown field (suspended, suspend_reason, carry_over)", key);
+    }
+    json_t *s = json_object_get(req->body, "suspended");
+    const char *r = json_string_value(json_object_get(req->body, "suspend_reason"));
+    if (json_is_true(s) && (!r || !r[0]))
+        return hq_fail(
+            why, HQ_EINVAL, "suspend_reason",
+            "suspend_reason: say why ticketing is suspended (it is shown to the public)");
+    return hq_app_hall_update(a, &req->actor, req->body, &res->json, why);
+}
+
 HQ_API(api_display)
 {
     (void)req;

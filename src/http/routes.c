@@ -23,6 +23,9 @@ const struct hq_route hq_routes[] = {
     {"GET", "/api/v1/auth/me", api_auth_me, STAFF, 0, "Who is signed in"},
     {"GET", "/api/v1/hall", api_hall_get, PUBLIC, 0, "Hall settings and public information"},
     {"PUT", "/api/v1/hall", api_hall_put, ADMIN, 0, "Change hall settings"},
+    {"POST", "/api/v1/hall/emergency", api_hall_emergency, MGR, 0,
+     "Emergency (5.5): suspend or resume ticketing with a reason; carry the queue over to the "
+     "next opening"},
     {"GET", "/api/v1/services", api_services_list, PUBLIC, 0, "Service catalogue"},
     {"POST", "/api/v1/services", api_service_create, ADMIN, 0, "Add a service"},
     {"PUT", "/api/v1/services/{code}", api_service_update, ADMIN, 0, "Change a service"},

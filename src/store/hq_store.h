@@ -137,6 +137,6 @@ int hq_store_restore(const char *src, const char *dst, struct hq_why *why);
 void hq_store_sqlite_fail_after(struct hq_store *s, int n);
 
 /* Schema version this build writes (migrations bring older files up to it). */
-#define HQ_SCHEMA_VERSION 1
+#define HQ_SCHEMA_VERSION 2
 
 #endif

@@ -63,6 +63,8 @@ static const char *const migrations[] = {
     " seq BIGINT PRIMARY KEY, t BIGINT NOT NULL, actor TEXT NOT NULL, type TEXT NOT NULL,"
     " data TEXT NOT NULL);"
     "CREATE INDEX events_t ON events(t);",
+    /* 2: emergency carry-over of the queue (hq_hall_conf.carry_over) */
+    "ALTER TABLE hall ADD COLUMN carry_over BOOLEAN NOT NULL DEFAULT false;",
 };
 _Static_assert(sizeof migrations / sizeof migrations[0] == HQ_SCHEMA_VERSION,
                "one migration per schema version");
@@ -100,15 +102,17 @@ enum {
 static const char *const sql_text[Q_COUNT_] = {
     [Q_PUT_HALL] =
         "INSERT INTO hall (id, name, name_en, timezone, hours, boost_priority_s,"
-        " boost_appointment_s, boost_first_service_s, suspended, suspend_reason, target_wait_s)"
-        " VALUES (1, $1, $2, $3, $4, $5::int, $6::int, $7::int, $8::boolean, $9, $10::int)"
+        " boost_appointment_s, boost_first_service_s, suspended, suspend_reason, target_wait_s,"
+        " carry_over)"
+        " VALUES (1, $1, $2, $3, $4, $5::int, $6::int, $7::int, $8::boolean, $9, $10::int,"
+        " $11::boolean)"
         " ON CONFLICT (id) DO UPDATE SET"
         " name = excluded.name, name_en = excluded.name_en, timezone = excluded.timezone,"
         " hours = excluded.hours, boost_priority_s = excluded.boost_priority_s,"
         " boost_appointment_s = excluded.boost_appointment_s,"
         " boost_first_service_s = excluded.boost_first_service_s,"
         " suspended = excluded.suspended, suspend_reason = excluded.suspend_reason,"
-        " target_wait_s = excluded.target_wait_s",
+        " target_wait_s = excluded.target_wait_s, carry_over = excluded.carry_over",
     [Q_PUT_SERVICE] =
         "INSERT INTO services (code, name, name_en, avg_service_s, documents, daily_quota,"
         " enabled, hours, seq_day, seq) VALUES ($1, $2, $3, $4::int, $5, $6::int, $7::boolean,"
@@ -152,7 +156,7 @@ static const char *const sql_text[Q_COUNT_] = {
     [Q_ADD_EVENT] = "INSERT INTO events (seq, t, actor, type, data)"
                     " VALUES ($1::bigint, $2::bigint, $3, $4, $5)",
     [Q_GET_HALL] = "SELECT name, name_en, timezone, hours, boost_priority_s, boost_appointment_s,"
-                   " boost_first_service_s, suspended, suspend_reason, target_wait_s"
+                   " boost_first_service_s, suspended, suspend_reason, target_wait_s, carry_over"
                    " FROM hall WHERE id = 1",
     [Q_GET_SERVICES] = "SELECT code, name, name_en, avg_service_s, documents, daily_quota,"
                        " enabled, hours, seq_day, seq FROM services ORDER BY ord",
@@ -379,6 +383,7 @@ static int apply_op(struct pg_store *s, const struct hq_op *op)
         p_bool(&p, c->suspended);
         p_str(&p, c->suspend_reason);
         p_i64(&p, c->target_wait_s);
+        p_bool(&p, c->carry_over);
         return run_cmd(s, Q_PUT_HALL, &p);
     }
     case HQ_OP_SERVICE: {
@@ -599,6 +604,7 @@ static int load_hall(struct pg_store *s, struct hq_hall *h)
             v_i32(r, 0, 9, &c.target_wait_s))
             goto out;
         c.suspended = v_bool(r, 0, 7);
+        c.carry_over = v_bool(r, 0, 10);
         h->conf = c;
         ret = 0;
     }

@@ -67,6 +67,8 @@ static const char *const migrations[] = {
     " seq INTEGER PRIMARY KEY, t INTEGER NOT NULL, actor TEXT NOT NULL, type TEXT NOT NULL,"
     " data TEXT NOT NULL);"
     "CREATE INDEX events_t ON events(t);",
+    /* 2: emergency carry-over of the queue (hq_hall_conf.carry_over) */
+    "ALTER TABLE hall ADD COLUMN carry_over INTEGER NOT NULL DEFAULT 0;",
 };
 _Static_assert(sizeof migrations / sizeof migrations[0] == HQ_SCHEMA_VERSION,
                "one migration per schema version");
@@ -114,14 +116,15 @@ static const char *const sql_text[ST_COUNT_] = {
     [ST_ROLLBACK] = "ROLLBACK",
     [ST_PUT_HALL] =
         "INSERT INTO hall (id, name, name_en, timezone, hours, boost_priority_s,"
-        " boost_appointment_s, boost_first_service_s, suspended, suspend_reason, target_wait_s)"
-        " VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (id) DO UPDATE SET"
+        " boost_appointment_s, boost_first_service_s, suspended, suspend_reason, target_wait_s,"
+        " carry_over)"
+        " VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT (id) DO UPDATE SET"
         " name = excluded.name, name_en = excluded.name_en, timezone = excluded.timezone,"
         " hours = excluded.hours, boost_priority_s = excluded.boost_priority_s,"
         " boost_appointment_s = excluded.boost_appointment_s,"
         " boost_first_service_s = excluded.boost_first_service_s,"
         " suspended = excluded.suspended, suspend_reason = excluded.suspend_reason,"
-        " target_wait_s = excluded.target_wait_s",
+        " target_wait_s = excluded.target_wait_s, carry_over = excluded.carry_over",
     [ST_PUT_SERVICE] =
         "INSERT INTO services (code, name, name_en, avg_service_s, documents, daily_quota,"
         " enabled, hours, seq_day, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
@@ -162,7 +165,7 @@ static const char *const sql_text[ST_COUNT_] = {
     [ST_DEL_DOC] = "DELETE FROM docs WHERE kind = ?1 AND key = ?2",
     [ST_ADD_EVENT] = "INSERT INTO events (seq, t, actor, type, data) VALUES (?1, ?2, ?3, ?4, ?5)",
     [ST_GET_HALL] = "SELECT name, name_en, timezone, hours, boost_priority_s, boost_appointment_s,"
-                    " boost_first_service_s, suspended, suspend_reason, target_wait_s"
+                    " boost_first_service_s, suspended, suspend_reason, target_wait_s, carry_over"
                     " FROM hall WHERE id = 1",
     [ST_GET_SERVICES] = "SELECT code, name, name_en, avg_service_s, documents, daily_quota,"
                         " enabled, hours, seq_day, seq FROM services ORDER BY rowid",
@@ -262,7 +265,7 @@ static int put_hall(struct sq_store *s, const struct hq_hall_conf *c)
              sqlite3_bind_int(st, 6, c->policy.boost_appointment_s) |
              sqlite3_bind_int(st, 7, c->policy.boost_first_service_s) |
              sqlite3_bind_int(st, 8, c->suspended) | bind_text(st, 9, c->suspend_reason) |
-             sqlite3_bind_int(st, 10, c->target_wait_s);
+             sqlite3_bind_int(st, 10, c->target_wait_s) | sqlite3_bind_int(st, 11, c->carry_over);
     if (rc != SQLITE_OK) {
         done(st);
         return -1;
@@ -490,6 +493,7 @@ static int load_hall(struct sq_store *s, struct hq_hall *h)
             col_i32(st, 9, &c.target_wait_s))
             goto out;
         c.suspended = sqlite3_column_int(st, 7) != 0;
+        c.carry_over = sqlite3_column_int(st, 10) != 0;
         h->conf = c;
         ret = 0;
     }

@@ -74,6 +74,7 @@ static void make_conf(struct hq_hall_conf *c)
     c->suspended = true;
     snprintf(c->suspend_reason, sizeof c->suspend_reason, "%s", "停电 \"power\" cut\n");
     c->target_wait_s = 600;
+    c->carry_over = true;
 }
 
 static void make_service(struct hq_service *s, const char *code, int seq)
@@ -184,6 +185,7 @@ static void eq_conf(const struct hq_hall_conf *a, const struct hq_hall_conf *b)
     assert_int_equal(a->suspended, b->suspended);
     assert_string_equal(a->suspend_reason, b->suspend_reason);
     assert_int_equal(a->target_wait_s, b->target_wait_s);
+    assert_int_equal(a->carry_over, b->carry_over);
 }
 
 static void eq_service(const struct hq_service *a, const struct hq_service *b)
