@@ -169,6 +169,9 @@ void hq__auth_release(struct hq_app *a);
 int hq__password_hash(const char *password, char out[HQ_HASH_MAX]);
 int hq__roll(struct hq_app *a, const struct hq_now *now, struct hq_batch *b);
 
+/* Under mu: drop expired sessions from memory and the store (auth.c). */
+void hq__sessions_purge(struct hq_app *a, int64_t now, struct hq_batch *b);
+
 /* Under mu: crowding alerts into b (uc_advice.c). */
 void hq__crowding_check(struct hq_app *a, const struct hq_now *now, struct hq_batch *b);
 

@@ -255,6 +255,18 @@ int hq_app_login(struct hq_app *a, const char *username, const char *password, c
     return 0;
 }
 
+void hq__sessions_purge(struct hq_app *a, int64_t now, struct hq_batch *b)
+{
+    for (size_t i = 0; i < a->n_sessions;) {
+        if (a->sessions[i].expires_at > now) {
+            i++;
+            continue;
+        }
+        hq_batch_doc_delete(b, "session", a->sessions[i].key, now);
+        session_remove(a, &a->sessions[i]); /* moves the last one here: look at i again */
+    }
+}
+
 int hq_app_logout(struct hq_app *a, const char *token, struct hq_why *why)
 {
     char key[65];

@@ -56,6 +56,7 @@ void hq__app_tick(struct hq_app *a)
     pthread_mutex_lock(&a->mu);
     hq__roll(a, &now, &b);
     hq__crowding_check(a, &now, &b);
+    hq__sessions_purge(a, now.t, &b);
     if (b.n == 0) {
         pthread_mutex_unlock(&a->mu);
         hq_batch_release(&b);

@@ -47,7 +47,7 @@ int cmd_serve(int argc, char **argv)
         fprintf(stderr, "hallq serve: --db FILE is required\n");
         return 2;
     }
-    int threads = atoi(hq_opt(&o, "threads", "8"));
+    int threads = atoi(hq_opt(&o, "threads", "32"));
     int per_min = atoi(hq_opt(&o, "public-issue-per-min", "60"));
     if (threads < 1 || threads > 256 || per_min < 1) {
         fprintf(stderr, "hallq serve: --threads must be 1..256, --public-issue-per-min >= 1\n");

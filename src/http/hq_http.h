@@ -88,7 +88,7 @@ const struct hq_asset *hq_asset_find(const char *path);
  * Returns 0 on a clean stop, or a negative hq_err with *why when it cannot start. */
 struct hq_server_options {
     const char *listen;     /* "127.0.0.1:8080" */
-    int threads;            /* worker threads, default 8 */
+    int threads;            /* worker threads, default 32 (cmd_serve.c) */
     const char *static_dir; /* serve web/ from disk instead of the built-in copy (development) */
 };
 int hq_serve(struct hq_app *a, const struct hq_server_options *o, volatile int *stop,

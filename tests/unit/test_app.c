@@ -264,12 +264,16 @@ static void test_login_and_sessions(void **state)
     memset(&who, 0, sizeof who);
     assert_int_equal(hq_app_session(f->a, token, &who, NULL), 0);
     assert_int_equal(who.role, HQ_ROLE_CLERK);
-    /* expires */
+    /* expires, and the tick purges it from memory and the store */
     f->clk.t += 13 * 3600;
     assert_int_equal(hq_app_session(f->a, token, &who, NULL), HQ_EUNAUTH);
+    hq__app_tick(f->a);
+    assert_int_equal(f->a->n_sessions, 0);
     f->clk.t -= 13 * 3600;
-    ok(hq_app_logout(f->a, token, &why), &why);
-    assert_int_equal(hq_app_session(f->a, token, &who, NULL), HQ_EUNAUTH);
+    hq_app_close(f->a);
+    f->a = open_app(f);
+    assert_int_equal(hq_app_session(f->a, token, &who, NULL), HQ_EUNAUTH); /* gone for good */
+    assert_int_equal(hq_app_logout(f->a, token, &why), HQ_EUNAUTH);
     /* rate limit after repeated failures */
     int rc = 0;
     for (int i = 0; i < 8 && rc != HQ_ERATE; i++)
