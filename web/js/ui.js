@@ -94,7 +94,7 @@ export function requireLogin({ roles, onReady, container = document.body }) {
       try {
         const u = await api.login(userIn.value.trim(), passIn.value);
         if (roles && u && !roles.includes(u.role)) {
-          api.setSession(null);
+          await api.logout(); // end that session (and its cookie) on the server too
           showMsg(msg, i18n.t('login.role', { r: roles.map((r) => i18n.t('role.' + r)).join(', ') }));
           return;
         }

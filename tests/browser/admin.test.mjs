@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: MIT
+// admin.test.mjs — configuration through the admin page: a service, a window, a staff member with
+// a certification, the hall's hours and public information, and a device registration; each change
+// is checked through the API. Also: a page refuses a signed-in user of the wrong role.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import * as hq from './helpers.mjs';
+
+let dir, server, ctx, admin;
+
+before(async () => {
+  dir = hq.tmpDir();
+  server = await hq.serve(hq.initDb(dir));
+  admin = await hq.setupHall(server.url);
+  ctx = await hq.browser();
+});
+
+after(async () => {
+  await ctx?.close();
+  await server?.stop();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('the admin configures the hall through the page', async () => {
+  const url = server.url;
+  const page = await ctx.newPage();
+  await page.goto(url + '/admin');
+  await hq.signIn(page, 'admin', hq.ADMIN_PASSWORD);
+
+  // A service with documents and hours.
+  await page.locator('#services tr[data-code="A"]').waitFor();
+  await page.locator('#s-code').fill('D');
+  await page.locator('#s-name').fill('不动产登记');
+  await page.locator('#s-name-en').fill('Real estate');
+  await page.locator('#s-avg').fill('600');
+  await page.locator('#s-quota').fill('40');
+  await page.locator('#s-docs').fill('身份证\n不动产权证书');
+  await page.locator('#s-hours').fill('mon-fri 09:00-17:00');
+  await page.locator('#svc-form button[type=submit]').click();
+  await page.locator('#services tr[data-code="D"]').waitFor();
+  const svc = (await hq.must(url, 'GET', '/services')).find((s) => s.code === 'D');
+  assert.equal(svc.name_en, 'Real estate');
+  assert.equal(svc.daily_quota, 40);
+  assert.deepEqual(svc.documents, ['身份证', '不动产权证书']);
+  assert.equal(svc.hours.mon, '09:00-17:00');
+  assert.equal(svc.hours.sat, null);
+
+  // Edit it: disable.
+  await page.locator('#services tr[data-code="D"] button').click();
+  await page.locator('#s-enabled').uncheck();
+  await page.locator('#svc-form button[type=submit]').click();
+  await hq.until(async () => (await hq.must(url, 'GET', '/services')).find((s) => s.code === 'D').enabled === false, { what: 'D disabled' });
+
+  // A window.
+  await page.locator('[data-tab="windows"]').click();
+  await page.locator('#windows tr[data-window="1"]').waitFor();
+  await page.locator('#w-number').fill('5');
+  await page.locator('#w-name').fill('5号窗口（综合）');
+  await page.locator('#w-services').fill('d, a');
+  await page.locator('#win-form button[type=submit]').click();
+  await page.locator('#windows tr[data-window="5"]').waitFor();
+  const w5 = await hq.must(url, 'GET', '/windows/5');
+  assert.deepEqual(w5.services, ['D', 'A']);
+
+  // A clerk with a certification.
+  await page.locator('[data-tab="staff"]').click();
+  await page.locator('#staff tr[data-username="clerk1"]').waitFor();
+  await page.locator('#u-username').fill('clerk9');
+  await page.locator('#u-name').fill('陈静');
+  await page.locator('#u-role').selectOption('clerk');
+  await page.locator('#u-password').fill('pw-clerk9-Long');
+  await page.locator('#u-certs').fill('D 2030-01-31');
+  await page.locator('#staff-form button[type=submit]').click();
+  await page.locator('#staff tr[data-username="clerk9"]').waitFor();
+  const staff = (await hq.must(url, 'GET', '/staff', undefined, admin)).find((u) => u.username === 'clerk9');
+  assert.deepEqual(staff.certifications, [{ service: 'D', expires_on: '2030-01-31' }]);
+  assert.ok(await hq.login(url, 'clerk9', 'pw-clerk9-Long'));
+
+  // Hall hours and public information.
+  await page.locator('[data-tab="hall"]').click();
+  await page.locator('#h-mon').waitFor();
+  for (const d of ['mon', 'tue', 'wed', 'thu', 'fri']) await page.locator('#h-' + d).fill('08:30-17:30');
+  await page.locator('#h-info').fill(JSON.stringify({ complaints: { phone: '0311-99999' } }));
+  await page.locator('#hall-form button[type=submit]').click();
+  await hq.until(async () => (await page.locator('#msg').textContent()).includes('已保存'), { what: 'hall saved' });
+  const hall = await hq.must(url, 'GET', '/hall');
+  assert.equal(hall.hours.mon, '08:30-17:30');
+  assert.equal(hall.hours.sun, null);
+  assert.equal(hall.public_info.complaints.phone, '0311-99999');
+  await hq.must(url, 'PUT', '/hall', { hours: null }, admin);
+
+  // A device: the page gives the pad's address with its key, once.
+  await page.locator('[data-tab="devices"]').click();
+  await page.locator('#d-name').fill('pad-5');
+  await page.locator('#d-page').fill('/pad/5');
+  await page.locator('#dev-form button[type=submit]').click();
+  const addr = await page.locator('#dev-url').textContent();
+  assert.match(addr, /\/pad\/5\?device=[0-9a-f]+$/);
+  const key = addr.split('device=')[1];
+  const pending = await fetch(url + '/api/v1/windows/5/pending-evaluation', { headers: { 'X-Device-Key': key } });
+  assert.equal(pending.status, 200);
+  assert.deepEqual(ctx.pageErrors, []);
+  await page.close();
+});
+
+test('a staff page refuses a user of the wrong role', async () => {
+  const page = await ctx.newPage();
+  await page.goto(server.url + '/admin');
+  await page.evaluate(() => sessionStorage.clear());
+  await page.reload();
+  await page.locator('#login-user').fill('clerk1');
+  await page.locator('#login-pass').fill(hq.PASSWORD);
+  await page.locator('#login-submit').click();
+  await hq.until(async () => (await page.locator('#login .msg').textContent()).includes('管理员'), { what: 'role refusal' });
+  assert.equal(await page.locator('#login').isVisible(), true);
+  await page.close();
+});
