@@ -22,8 +22,8 @@
 #include "app/hq_app.h"
 #include "app/media_hub.h"
 
-#define SLOW_S 1 /* the wrapper sleeps this long before each espeak-ng run (two per announcement)  \
-                  */
+/* The wrapper sleeps this long before each espeak-ng run (two runs per announcement). */
+#define SLOW_S 1
 
 struct fake {
     int64_t t;
