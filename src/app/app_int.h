@@ -169,6 +169,11 @@ void hq__auth_release(struct hq_app *a);
 int hq__password_hash(const char *password, char out[HQ_HASH_MAX]);
 int hq__roll(struct hq_app *a, const struct hq_now *now, struct hq_batch *b);
 
+/* Public rate limit: at most per_min requests of this kind a minute from one address (staff and
+ * registered devices are exempt). HQ_ERATE with a message naming `what`. Takes mu. */
+int hq__rate_public(struct hq_app *a, const struct hq_actor *who, const char *kind, int per_min,
+                    const char *what, struct hq_why *why);
+
 /* Under mu: drop expired sessions from memory and the store (auth.c). */
 void hq__sessions_purge(struct hq_app *a, int64_t now, struct hq_batch *b);
 

@@ -37,11 +37,12 @@ static struct hq_rate *rate_slot(struct hq_app *a, const char *key)
     return r;
 }
 
-int hq_app_rate_check(struct hq_app *a, const struct hq_actor *who, struct hq_why *why)
+int hq__rate_public(struct hq_app *a, const struct hq_actor *who, const char *kind, int per_min,
+                    const char *what, struct hq_why *why)
 {
     if (who->device || who->role != HQ_ROLE_NONE) return 0;
     char key[80];
-    snprintf(key, sizeof key, "issue:%s", who->ip);
+    snprintf(key, sizeof key, "%s:%s", kind, who->ip);
     int64_t now = hq_app_time(a);
     pthread_mutex_lock(&a->mu);
     struct hq_rate *r = rate_slot(a, key);
@@ -50,14 +51,19 @@ int hq_app_rate_check(struct hq_app *a, const struct hq_actor *who, struct hq_wh
         r->count = 0;
     }
     int rc = 0;
-    if (r->count >= a->public_issue_per_min)
+    if (r->count >= per_min)
         rc = hq_fail(why, HQ_ERATE, "",
-                     "too many tickets from this address: at most %d a minute; please ask a guide",
-                     a->public_issue_per_min);
+                     "too many %s from this address: at most %d a minute; please ask a guide", what,
+                     per_min);
     else
         r->count++;
     pthread_mutex_unlock(&a->mu);
     return rc;
+}
+
+int hq_app_rate_check(struct hq_app *a, const struct hq_actor *who, struct hq_why *why)
+{
+    return hq__rate_public(a, who, "issue", a->public_issue_per_min, "tickets", why);
 }
 
 static bool login_blocked(struct hq_app *a, const char *key, int64_t now)

@@ -357,6 +357,7 @@ int hq_app_complaint_create(struct hq_app *a, const struct hq_actor *who, json_t
     if (strcmp(channel, "web") != 0 && who->role == HQ_ROLE_NONE)
         return hq_fail(why, HQ_EUNAUTH, "",
                        "complaints from the %s channel are entered by staff: sign in", channel);
+    if ((rc = hq__rate_public(a, who, "complaint", 10, "complaints", why))) return rc;
     int64_t now = hq_app_time(a);
     char code[11], id[17];
     tracking_code(code);

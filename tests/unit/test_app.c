@@ -415,6 +415,47 @@ static void test_crowding_advice_and_alert(void **state)
     assert_int_equal(n, 2);
 }
 
+static void test_complaints(void **state)
+{
+    struct fx *f = *state;
+    struct hq_why why;
+    json_t *out = NULL;
+    json_t *in =
+        json_pack("{s:s,s:s,s:s,s:b}", "channel", "web", "content", "等候太久 waited too long",
+                  "contact", "13812345678", "needs_assistance", 1);
+    ok(hq_app_complaint_create(f->a, &f->public, in, &out, &why), &why);
+    char code[16];
+    snprintf(code, sizeof code, "%s", str(out, "tracking_code", NULL));
+    assert_int_equal(strlen(code), 10);
+    json_decref(out);
+    /* tracked by code, case-insensitively, with no personal data */
+    for (char *p = code; *p; p++)
+        *p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+    ok(hq_app_complaint_track(f->a, code, &out, &why), &why);
+    assert_string_equal(str(out, "status", NULL), "received");
+    char *text = json_dumps(out, 0);
+    assert_null(strstr(text, "13812345678"));
+    assert_null(strstr(text, "waited too long"));
+    free(text);
+    json_decref(out);
+    /* other channels are entered by staff */
+    json_object_set_new(in, "channel", json_string("hotline"));
+    assert_int_equal(hq_app_complaint_create(f->a, &f->public, in, &out, &why), HQ_EUNAUTH);
+    json_object_set_new(in, "channel", json_string("web"));
+    /* a flood from one address is refused */
+    int rc = 0, n = 1;
+    while (rc == 0 && n < 20) {
+        rc = hq_app_complaint_create(f->a, &f->public, in, &out, &why);
+        if (rc == 0) {
+            json_decref(out);
+            n++;
+        }
+    }
+    assert_int_equal(rc, HQ_ERATE);
+    assert_int_equal(n, 10);
+    json_decref(in);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -425,6 +466,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_events_log, setup, teardown),
         cmocka_unit_test_setup_teardown(test_day_roll_expires, setup, teardown),
         cmocka_unit_test_setup_teardown(test_crowding_advice_and_alert, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_complaints, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
