@@ -128,6 +128,24 @@ struct hq_sim_conf {
     double pause_s;        /* length of a pause */
     bool has_policy;       /* false: the core's default call policy */
     struct hq_policy policy;
+    /* Length of the period each rate_per_hour entry covers (the rates stay per hour): 0 = 3600,
+     * 1800 for the half hours of a day plan. */
+    double rate_period_s;
+    const struct hq_sim_observer *observer; /* NULL = none; borrowed */
+};
+
+/* Watches a run ticket by ticket (the day plan's per-half-hour figures, the estimate's measured
+ * accuracy). Called synchronously from hq_sim_run; either function may be NULL. */
+struct hq_sim_observer {
+    void *ctx;
+    /* A ticket was issued (rec: its index in issue order from 0, t_s: seconds from the start),
+     * before any window calls it: h and now are the core's hall and clock as the server would
+     * see them at that instant. May read h (hq_ticket_estimate takes it non-const): must not
+     * change it. */
+    void (*issued)(void *ctx, long rec, int service, double t_s, struct hq_hall *h,
+                   const struct hq_now *now, const struct hq_ticket *t);
+    /* Ticket rec was called for the first time, wait_s after its issue. */
+    void (*called)(void *ctx, long rec, double wait_s);
 };
 
 struct hq_sim_stats {
@@ -169,5 +187,193 @@ struct hq_sim_result {
  * HQ_ECONFLICT: the queue grew past HQ_SIM_MAX_LIVE; or the core's refusal, passed on). */
 int hq_sim_run(const struct hq_sim_conf *conf, struct hq_sim_result *out, struct hq_why *why);
 void hq_sim_result_release(struct hq_sim_result *r);
+
+/* ==== forecasting, the day plan and the estimate's accuracy (forecast.c, dayplan.c, estacc.c;
+ * docs/PLANNING.md "Forecast" and "The day plan", docs/ESTIMATE.md "Measured accuracy") ==== */
+
+#define HQ_SLOTS 48             /* half hours of a day; slot k starts at k·30 minutes local time */
+#define HQ_PLAN_MAX_SERVICES 64 /* services a forecast or plan handles */
+
+/* The calendar: yyyymmdd <-> days since 1970-01-01 (proleptic Gregorian), weekday 0 = Sunday. */
+int64_t hq_days_from_civil(int32_t yyyymmdd);
+int32_t hq_civil_from_days(int64_t days);
+int hq_weekday_of(int32_t yyyymmdd);
+bool hq_valid_day(int32_t yyyymmdd); /* a real date between 1970 and 9999 */
+
+/* History: arrivals per service, day and half hour, on a contiguous range of days. A day with
+ * no arrival at all is taken as closed (not a day of zero demand). Owns count (release). */
+struct hq_history {
+    int n_services;
+    char codes[HQ_PLAN_MAX_SERVICES][HQ_CODE_MAX];
+    int64_t day0; /* days since 1970 of the first day */
+    int n_days;
+    double *count; /* [day][service][slot] */
+    long tickets;  /* arrivals added */
+};
+/* An empty history of the days [first_day, last_day] (yyyymmdd, at most 3660 days). */
+int hq_history_init(struct hq_history *h, int32_t first_day, int32_t last_day, struct hq_why *why);
+/* Count one arrival (n of them) of service at minute (0..1439) of day. Unknown services are added
+ * (HQ_EINVAL past HQ_PLAN_MAX_SERVICES); days outside the range are ignored (returns 1). */
+int hq_history_add(struct hq_history *h, const char *service, int32_t day, int minute, double n,
+                   struct hq_why *why);
+int hq_history_service(const struct hq_history *h, const char *code); /* index or -1 */
+double hq_history_day_total(const struct hq_history *h, int64_t day_index);
+void hq_history_release(struct hq_history *h);
+
+/* A configured holiday: closed (as_weekday -1) or run as another weekday (0..6, e.g. a Saturday
+ * worked as a Monday). */
+struct hq_holiday {
+    int32_t day;
+    int as_weekday;
+};
+
+struct hq_forecast_options {
+    int weeks;      /* history used for the profile, in weeks before the date: 0 = 8 */
+    int trend_days; /* recent days compared with the profile for the trend: 0 = 14, < 0 none */
+    const struct hq_holiday *holidays;
+    int n_holidays;
+};
+
+/* Arrivals expected per service and half hour of one day. */
+struct hq_forecast {
+    int32_t day;
+    int weekday;  /* the weekday it is forecast as (a holiday's as_weekday) */
+    bool holiday; /* listed in the options' holidays */
+    bool closed;  /* a closed holiday, or no day of this weekday in the history had arrivals */
+    int n_services;
+    char codes[HQ_PLAN_MAX_SERVICES][HQ_CODE_MAX];
+    double arrivals[HQ_PLAN_MAX_SERVICES][HQ_SLOTS];
+    double level[HQ_PLAN_MAX_SERVICES]; /* expected arrivals of the day before the trend */
+    double trend[HQ_PLAN_MAX_SERVICES]; /* factor applied to the level (1 = none) */
+    int days_weekday;                   /* open days of the same weekday the level comes from */
+    int days_all;                       /* open days the time-of-day shape comes from */
+};
+
+/* Forecast day from the history strictly before it (days >= day are never looked at, so a
+ * forecast of a past day is honest). The model (docs/PLANNING.md): a service's day level is the
+ * mean arrivals of the open days of the same weekday in the last `weeks` weeks (all open days when
+ * there are none), spread over the half hours by the service's time-of-day shape (pooled over all
+ * open days of those weeks: a weekday changes how many come more than when), times a trend: the
+ * arrivals of the last trend_days open days over what the profile gives for those days, shrunk
+ * towards 1 by the amount of evidence and clamped to [0.5, 2]. Returns 0, or HQ_EINVAL (a day
+ * before the history's first day + 1). */
+int hq_forecast_day(const struct hq_history *h, int32_t day, const struct hq_forecast_options *o,
+                    struct hq_forecast *out, struct hq_why *why);
+
+/* The forecast's measured error on held-out days [first_day, last_day] (each forecast from the
+ * days before it only; closed days and days without arrivals skipped). Counts are arrivals. */
+struct hq_forecast_error {
+    int days;                /* days evaluated */
+    double actual_per_day;   /* mean arrivals per day, hall */
+    double mae_slot;         /* mean |forecast - actual| per service and half hour (open hours) */
+    double wape_slot;        /* Σ|forecast - actual| / Σ actual over service half hours */
+    double poisson_mae_slot; /* what a forecast knowing the true rates would still miss by: the
+                                mean E|N - λ| of Poisson counts at the forecast's λ */
+    double wape_hall_slot;   /* the hall's total per half hour: Σ|err| / Σ actual */
+    double mape_day_service; /* mean |err|/actual of daily totals per service (actual > 0) */
+    double mape_day;         /* the same for the hall's daily total */
+    double bias_day;         /* mean (forecast - actual)/actual of the hall's daily total */
+    /* the naive forecast "the same weekday a week before", on the same days */
+    double naive_wape_slot, naive_wape_hall_slot, naive_mape_day;
+};
+int hq_forecast_evaluate(const struct hq_history *h, int32_t first_day, int32_t last_day,
+                         const struct hq_forecast_options *o, struct hq_forecast_error *out,
+                         struct hq_why *why);
+
+/* ---- the day plan ---- */
+
+/* What the plan knows of a service besides its forecast (indexed as the forecast's codes). */
+struct hq_plan_service {
+    double service_s;      /* mean service time, start to finish (> 0) */
+    const double *samples; /* observed service times for the simulation, or NULL: lognormal */
+    int n_samples;
+    double cv; /* lognormal cv when there are no samples; 0 = 0.6 */
+};
+
+struct hq_plan_conf {
+    const struct hq_forecast *fc;
+    struct hq_plan_service services[HQ_PLAN_MAX_SERVICES];
+    /* The hall's windows: services that share a window are planned together as one group (the
+     * connected components of "serves the same window"); a service no window serves is a group
+     * of its own. NULL/0: every service its own group. */
+    const struct hq_sim_window *windows;
+    int n_windows;
+    double target_wait_s; /* >= 0 */
+    double level;         /* share called within the target, 0 < level < 1 */
+    double walk_s;        /* call to start of service (the window is busy), >= 0 */
+    double no_show_p;     /* share of called customers who do not come, [0, 1) */
+    double no_show_wait_s;
+    double priority_share;
+    int reps;           /* simulated days per check: 0 = 20 */
+    int max_iter;       /* adjustment rounds: 0 = 8 */
+    uint64_t seed;      /* the simulation's; the plan is a pure function of its inputs */
+    bool no_simulation; /* Erlang only */
+};
+
+/* One half hour of a pool of windows. */
+struct hq_plan_slot {
+    double arrivals;    /* forecast */
+    double service_s;   /* window time per customer: arrival-weighted (walk + service, no-shows) */
+    int windows_erlang; /* the fewest windows by Erlang C */
+    int windows;        /* planned (or, in a what-if, given) */
+    double erlang_level, erlang_mean_wait_s; /* Erlang C with `windows` (NAN: no arrivals) */
+    long sim_arrivals;                       /* simulated arrivals in the slot, all reps */
+    double sim_level, sim_mean_wait_s, sim_p90_wait_s; /* NAN when none arrived */
+};
+
+/* A set of windows serving the same services: a plan group, or a what-if entry. */
+struct hq_pool {
+    char name[64]; /* the services, comma-separated ("A,B,E") */
+    int n_services;
+    int services[HQ_WIN_SVC_MAX]; /* indices into the forecast */
+    int windows[HQ_SLOTS];        /* input of hq_plan_simulate */
+    struct hq_plan_slot slot[HQ_SLOTS];
+    /* the whole day, simulated: */
+    long sim_arrivals;
+    double sim_level, sim_mean_wait_s, sim_p90_wait_s;
+};
+
+/* The plan of a day. Large (about 300 KB): allocate it on the heap. */
+struct hq_day_plan {
+    int first_slot, last_slot; /* slots with forecast arrivals: [first, last]; -1 when none */
+    int n_groups;
+    struct hq_pool groups[HQ_PLAN_MAX_SERVICES];
+    int group_of[HQ_PLAN_MAX_SERVICES];                /* service -> group */
+    int windows_alone[HQ_PLAN_MAX_SERVICES][HQ_SLOTS]; /* Erlang C, as if it had its own windows */
+    int iterations;                                    /* simulation rounds run */
+    bool met; /* every half hour meets the level in the last simulation */
+    double window_hours;
+};
+
+/* The plan: per half hour and group the fewest windows by Erlang C (hq_plan_windows_needed with
+ * the group's arrivals and mean window time per customer), then the day simulated `reps` times
+ * with those windows (hq_sim_run: queues carry over between half hours, real service times,
+ * priority, no-shows), and one more window wherever a half hour's simulated level falls short of
+ * the target by more than its standard error; repeated up to max_iter rounds. Pure and
+ * deterministic. Returns 0, or HQ_EINVAL (bad conf; a group of more than HQ_WIN_SVC_MAX
+ * services), HQ_ECONFLICT (a half hour needs more than 100000 windows), or hq_sim_run's refusal. */
+int hq_plan_day(const struct hq_plan_conf *c, struct hq_day_plan *out, struct hq_why *why);
+
+/* What-if: simulate the day with the given pools open (pools[i].windows per half hour; pool
+ * services disjoint) and fill their slot and day figures; erlang figures are filled too. Services
+ * in no pool have no window (their arrivals are left out). Returns 0 or a negative hq_err. */
+int hq_plan_simulate(const struct hq_plan_conf *c, struct hq_pool *pools, int n_pools,
+                     struct hq_why *why);
+
+/* ---- the accuracy of the core's estimated wait (docs/ESTIMATE.md) ---- */
+struct hq_estimate_accuracy {
+    long tickets; /* called tickets compared (after the warm-up) */
+    double mean_actual_s, mean_estimate_s;
+    double mae_s;                     /* mean |estimate - actual| */
+    double bias_s;                    /* mean (estimate - actual): > 0 the estimate is too high */
+    double rel_p50, rel_p80, rel_p90; /* percentiles of |estimate - actual| / max(actual, floor) */
+    double abs_p80_s, abs_p90_s;      /* percentiles of |estimate - actual| */
+    double within_2min;               /* share with |estimate - actual| <= 120 s */
+};
+/* Run the simulation conf (its observer is replaced) and compare, for every ticket issued after
+ * the warm-up and later called, hq_ticket_estimate's wait_s at the instant of issue with the
+ * actual time to the call. rel_floor_s (> 0) keeps the relative error of short waits finite. */
+int hq_estimate_accuracy(const struct hq_sim_conf *conf, double rel_floor_s,
+                         struct hq_estimate_accuracy *out, struct hq_why *why);
 
 #endif

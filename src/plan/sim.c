@@ -248,10 +248,11 @@ static double next_arrival(struct sim *s, int svc, double from)
 {
     const struct hq_sim_service *sv = &s->conf->services[svc];
     double need = hq_rng_exp(&s->rng, 1.0), t = from, end = s->conf->hours * 3600.0;
+    double period = s->conf->rate_period_s > 0 ? s->conf->rate_period_s : 3600.0;
     while (t < end) {
-        long hour = (long)floor(t / 3600.0);
+        long hour = (long)floor(t / period);
         double rate = sv->rate_per_hour[hour < sv->n_rates ? hour : sv->n_rates - 1] / 3600.0;
-        double stop = (double)(hour + 1) * 3600.0;
+        double stop = (double)(hour + 1) * period;
         if (stop > end) stop = end;
         if (rate > 0 && rate * (stop - t) >= need) return t + need / rate;
         need -= rate * (stop - t);
@@ -329,6 +330,8 @@ static int window_call(struct sim *s, int wi)
     w->state = W_BUSY;
     w->current = r;
     w->busy_since = s->now;
+    if (s->conf->observer && s->conf->observer->called)
+        s->conf->observer->called(s->conf->observer->ctx, r, s->now - rc_->issued);
     if (s->conf->no_show_p > 0 && hq_rng_uniform(&s->rng) < s->conf->no_show_p)
         return heap_push(&s->heap, s->now + s->conf->no_show_wait_s, EV_NOSHOW, wi);
     return heap_push(&s->heap, s->now + s->conf->walk_s, EV_COME, wi);
@@ -372,6 +375,8 @@ static int on_arrival(struct sim *s, int svc)
     if (rc) return pass(s, rc, "a ticket");
     s->n_waiting++;
     if (s->n_waiting > s->max_waiting) s->max_waiting = s->n_waiting;
+    if (c->observer && c->observer->issued)
+        c->observer->issued(c->observer->ctx, r, svc, s->now, &s->hall, &now, t);
     if (s->n_waiting > HQ_SIM_MAX_LIVE)
         return sim_fail(s->why, HQ_ECONFLICT, "windows",
                         "the queue grew past %d waiting tickets after %.1f hours: the load is "
@@ -552,6 +557,8 @@ static int check_conf(const struct hq_sim_conf *c, struct hq_why *why)
     if (!(c->pause_every_h >= 0) || !isfinite(c->pause_every_h) ||
         (c->pause_every_h > 0 && (!(c->pause_s > 0) || !isfinite(c->pause_s))))
         return sim_fail(why, HQ_EINVAL, "pause_s", "pauses need pause_every_h > 0 and pause_s > 0");
+    if (!(c->rate_period_s >= 0) || !isfinite(c->rate_period_s))
+        return sim_fail(why, HQ_EINVAL, "rate_period_s", "rate period must be >= 0");
     for (int i = 0; i < c->n_services; i++) {
         const struct hq_sim_service *sv = &c->services[i];
         if (!hq_valid_service_code(sv->code))
