@@ -395,3 +395,20 @@ int hq__password_hash(const char *password, char out[HQ_HASH_MAX])
     snprintf(out, HQ_HASH_MAX, "%s", buf);
     return 0;
 }
+
+int hq_app_devices_list(struct hq_app *a, json_t **out)
+{
+    json_t *arr = json_array();
+    pthread_mutex_lock(&a->mu);
+    for (size_t i = 0; i < a->n_devices; i++) {
+        const struct hq_device *d = &a->devices[i];
+        /* The start of the key's hash tells devices apart; the key was shown only once. */
+        char id[13];
+        snprintf(id, sizeof id, "%.12s", d->key);
+        json_array_append_new(arr, json_pack("{s:s,s:s,s:s?}", "id", id, "name", d->name, "printer",
+                                             d->printer[0] ? d->printer : NULL));
+    }
+    pthread_mutex_unlock(&a->mu);
+    *out = arr;
+    return 0;
+}

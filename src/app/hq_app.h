@@ -133,6 +133,8 @@ int hq_app_window_pending_eval(struct hq_app *a, int32_t number, json_t **out, s
 /* Register a device (kiosk, pad, display): *out = {"name","key"}; the key is shown only once. */
 int hq_app_device_register(struct hq_app *a, const struct hq_actor *who, json_t *in, json_t **out,
                            struct hq_why *why);
+/* Registered devices: [{"id","name","printer"}] (never their keys). */
+int hq_app_devices_list(struct hq_app *a, json_t **out);
 /* Recent evaluations, newest first (t in [from, to), to = 0 no bound), without ticket ids. */
 int hq_app_evaluations_list(struct hq_app *a, int64_t from, int64_t to, size_t max, json_t **out,
                             struct hq_why *why);

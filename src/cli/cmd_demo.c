@@ -84,12 +84,25 @@ static int configure(struct hq_app *a, const struct hq_actor *admin)
 {
     struct hq_why why;
     json_t *out = NULL;
-    json_t *hall = json_pack(
-        "{s:s,s:s,s:n,s:i,s:{s:{s:s,s:s,s:s,s:s},s:s,s:s}}", "name", "石家庄市政务服务中心",
-        "name_en", "Shijiazhuang Government Service Centre", "hours", "target_wait_s", 900,
-        "public_info", "complaints", "phone", "0311-12345", "web", "/complaints", "department",
-        "服务中心督查室 Supervision Office", "time_limit", "24小时内答复 reply within 24 hours",
-        "licence", "冀政服〔2013〕1760号", "opening", "周一至周日 全天 (演示) / every day (demo)");
+    json_t *complaints = json_pack(
+        "{s:[s,s,s,s,s],s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "channels", "hotline", "web",
+        "box", "letter", "in_person", "phone", "0311-12345", "web", "/complaints", "department",
+        "服务中心督查室", "department_en", "Supervision Office of the Centre", "address",
+        "大厅东侧 2 号服务台", "procedure",
+        "受理 → 1 个工作日内答复受理 → 调查核实 → 5 "
+        "个工作日内书面答复处理结果；对结果不满意可申请复核",
+        "procedure_en",
+        "Received → acknowledged within 1 working day → investigated → written answer within 5 "
+        "working days; you may ask for a review if not satisfied",
+        "time_limits", "受理答复 24 小时内，处理结果 5 个工作日内", "time_limits_en",
+        "acknowledgement within 24 hours, result within 5 working days", "assist",
+        "残疾人、语言不通者可到 2 号服务台由工作人员协助登记", "assist_en",
+        "Customers with disabilities or language barriers: staff at desk 2 record it for you");
+    json_t *hall =
+        json_pack("{s:s,s:s,s:n,s:i,s:{s:o,s:s,s:s}}", "name", "石家庄市政务服务中心", "name_en",
+                  "Shijiazhuang Government Service Centre", "hours", "target_wait_s", 900,
+                  "public_info", "complaints", complaints, "licence", "冀政服〔2013〕1760号",
+                  "opening", "周一至周日 全天 (演示) / every day (demo)");
     int rc = hq_app_hall_update(a, admin, hall, &out, &why);
     json_decref(hall);
     json_decref(out);
@@ -284,6 +297,31 @@ static int history(struct hq_app *a, struct fake_clock *clk, int64_t day_start)
     return 0;
 }
 
+/* A kiosk and the evaluation pads are registered devices; print their addresses once. */
+static int register_devices(struct hq_app *a, const struct hq_actor *admin)
+{
+    struct hq_why why;
+    printf("hallq demo: devices (keys are shown only now):\n");
+    for (int i = 0; i <= 12; i++) {
+        char name[32];
+        if (i == 0)
+            snprintf(name, sizeof name, "kiosk-1");
+        else
+            snprintf(name, sizeof name, "pad-%d", i);
+        json_t *in = json_pack("{s:s}", "name", name), *out = NULL;
+        int rc = hq_app_device_register(a, admin, in, &out, &why);
+        json_decref(in);
+        if (check(rc, &why, name)) return rc;
+        const char *key = json_string_value(json_object_get(out, "key"));
+        if (i == 0)
+            printf("  /kiosk?device=%s\n", key);
+        else
+            printf("  /pad/%d?device=%s\n", i, key);
+        json_decref(out);
+    }
+    return 0;
+}
+
 int cmd_demo(int argc, char **argv)
 {
     static const char *const allowed[] = {"db", "history-days", NULL};
@@ -329,6 +367,7 @@ int cmd_demo(int argc, char **argv)
     int rc = configure(a, &admin);
     for (int d = days; rc == 0 && d >= 1; d--)
         rc = history(a, &clk, today - (int64_t)d * 86400);
+    if (rc == 0) rc = register_devices(a, &admin);
     hq_app_close(a);
     if (rc) return 1;
     printf("hallq demo: %s is ready: hallq serve --db %s\n", db, db);

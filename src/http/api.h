@@ -34,6 +34,7 @@ HQ_API(api_staff_list);
 HQ_API(api_staff_create);
 HQ_API(api_staff_update);
 HQ_API(api_devices_create);
+HQ_API(api_devices_list);
 HQ_API(api_tickets_create);
 HQ_API(api_tickets_list);
 HQ_API(api_ticket_get);

@@ -118,6 +118,13 @@ HQ_API(api_advice)
     return hq_app_advice(a, &res->json, why);
 }
 
+HQ_API(api_devices_list)
+{
+    (void)req;
+    (void)why;
+    return hq_app_devices_list(a, &res->json);
+}
+
 HQ_API(api_devices_create)
 {
     int rc = hq_app_device_register(a, &req->actor, req->body, &res->json, why);

@@ -42,6 +42,7 @@ const struct hq_route hq_routes[] = {
     {"GET", "/api/v1/staff", api_staff_list, MGR, 0, "Staff and certifications"},
     {"POST", "/api/v1/staff", api_staff_create, ADMIN, 0, "Add a staff member"},
     {"PUT", "/api/v1/staff/{username}", api_staff_update, ADMIN, 0, "Change a staff member"},
+    {"GET", "/api/v1/devices", api_devices_list, ADMIN, 0, "Registered devices (without keys)"},
     {"POST", "/api/v1/devices", api_devices_create, ADMIN, 0,
      "Register a device (kiosk, pad, display); its key is shown once"},
     {"POST", "/api/v1/tickets", api_tickets_create, PUBLIC, OPT, "Take a ticket"},

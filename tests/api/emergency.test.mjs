@@ -62,3 +62,18 @@ describe('live advice', () => {
         assertError(pub, 401, 'unauthenticated');
     });
 });
+
+describe('devices', () => {
+    test('an admin lists the registered devices, never their keys', async () => {
+        const reg = await api(srv, 'POST', '/devices', { name: 'kiosk-east' }, { token: tokens.admin });
+        assert.equal(reg.status, 201, reg.text);
+        const r = await api(srv, 'GET', '/devices', undefined, { token: tokens.admin });
+        assert.equal(r.status, 200, r.text);
+        const d = r.json.find((x) => x.name === 'kiosk-east');
+        assert.ok(d, r.text);
+        assert.equal(d.id.length, 12);
+        assert.ok(!r.text.includes(reg.json.key), 'the key never comes back');
+        assertError(await api(srv, 'GET', '/devices', undefined, { token: tokens.manager1 }), 403, 'forbidden');
+        assertError(await api(srv, 'GET', '/devices'), 401, 'unauthenticated');
+    });
+});
