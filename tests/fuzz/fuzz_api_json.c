@@ -24,7 +24,7 @@
  * HQ_ESTORE (the store refused a change the app had validated); a success carries an answer; the
  * answer (or the error body built from *why) serialises to JSON that parses again; an answer to
  * the public never shows a ticket with a "phone" member; every committed event is JSON with a
- * strictly increasing sequence number and never carries a ticket id.
+ * strictly increasing sequence number, and a ticket event never carries a ticket id.
  *
  * Passwords: argon2id takes ~60 ms, so "password" members are dropped from staff bodies unless
  * bit 6 of byte 1 is set and the process has hashed fewer than 24 so far; sign-in (which always
@@ -98,6 +98,8 @@ static void on_event(void *ctx, const struct hq_event *e)
         json_t *d = json_loads(e->data, 0, NULL);
         if (!d) die("event data is not JSON", e->data);
         json_decref(d);
+        /* Only ticket events: staff may type anything (an id too) into a notice's text. */
+        if (strncmp(e->type, "ticket.", 7) != 0) return;
         pthread_mutex_lock(&slots_mu);
         for (size_t i = 0; i < RECENT_IDS; i++)
             if (recent_ids[i][0] && strstr(e->data, recent_ids[i])) {
