@@ -153,6 +153,24 @@ int hq_app_hall_update(struct hq_app *a, const struct hq_actor *who, json_t *in,
  * idle windows. */
 int hq_app_advice(struct hq_app *a, json_t **out, struct hq_why *why);
 
+/* The window plan of a day (uc_plan.c, docs/PLANNING.md). in (may be NULL): {"date":
+ * "YYYY-MM-DD" (default today), "target_wait_s" (default the hall's), "service_level" (0.8),
+ * "weeks" (of history, 8), "holidays": [{"date","as":"closed"|"mon".."sun"}] (added to the stored
+ * ones)}. *out: forecast arrivals per service and half hour, windows needed per service group
+ * (Erlang C, checked by simulation) and the predicted service level and waits. what_if adds
+ * "windows": {"A": n or [per half hour of the plan's slots], "A,B": …}; services left out keep
+ * their group's planned windows; *out = the simulated waits per pool. Computed outside the hall
+ * lock; reads the store's read handle. */
+int hq_app_plan(struct hq_app *a, json_t *in, json_t **out, struct hq_why *why);
+int hq_app_plan_what_if(struct hq_app *a, json_t *in, json_t **out, struct hq_why *why);
+/* The holidays the plan knows: {"holidays":[{"date","as"}]}; put replaces the list. */
+int hq_app_plan_holidays_get(struct hq_app *a, json_t **out, struct hq_why *why);
+int hq_app_plan_holidays_put(struct hq_app *a, const struct hq_actor *who, json_t *in,
+                             json_t **out, struct hq_why *why);
+/* The same as hq_app_plan / _what_if from a database path without a running app (the CLI): opens
+ * its own store handle, takes the hall's time zone, writes nothing. */
+int hq_plan_from_db(const char *db, json_t *in, bool what_if, json_t **out, struct hq_why *why);
+
 /* Metrics snapshot for /metrics: tickets by state, last seq, commit batch histogram. */
 struct hq_app_metrics {
     int64_t tickets_by_status[HQ_STATUS_COUNT_];
