@@ -302,13 +302,14 @@ static int forecast_with(const struct hq_history *h, int32_t day,
             out->arrivals[s][k] = level * p.shape[k] * trend;
     }
     /* A weekday on which the hall never had a customer in those weeks (a hall closed on
-     * Sundays) is closed, not an average day. */
-    bool any_open = false;
-    for (int64_t di = lo < 0 ? 0 : lo; di < hi; di++)
-        any_open |= open[di];
-    if (any_open && !any_weekday) {
+     * Sundays) is closed, not an average day; a weekday not yet seen gets the all-days level. */
+    int64_t first_open = -1;
+    for (int64_t di = lo < 0 ? 0 : lo; di < hi && first_open < 0; di++)
+        if (open[di]) first_open = di;
+    if (first_open >= 0 && !any_weekday) {
+        /* only since the hall's first day with arrivals: before it, hallq was not in use */
         int seen_wd = 0;
-        for (int64_t di = lo < 0 ? 0 : lo; di < hi; di++) {
+        for (int64_t di = first_open; di < hi; di++) {
             bool hol;
             if (effective_weekday(o, hq_civil_from_days(h->day0 + di), &hol) == out->weekday)
                 seen_wd++;

@@ -225,6 +225,26 @@ static void test_trend(void **state)
     hq_history_release(&h);
 }
 
+static void test_new_hall(void **state)
+{
+    (void)state;
+    /* hallq in use since Monday 2024-01-01 (empty weeks before): a Saturday not yet seen is not
+     * "closed on Saturdays", it gets the level of the days seen */
+    struct hq_history h;
+    struct hq_why why;
+    assert_int_equal(hq_history_init(&h, 20231101, 20240104, &why), 0);
+    for (int d = 0; d < 4; d++)
+        assert_int_equal(hq_history_add(&h, "A", 20240101 + d, 600, 10 + 2 * d, &why), 0);
+    struct hq_forecast fc;
+    assert_int_equal(hq_forecast_day(&h, 20240106, NULL, &fc, &why), 0);
+    assert_false(fc.closed);
+    assert_int_equal(fc.days_weekday, 0);
+    assert_int_equal(fc.days_all, 4);
+    assert_true(fabs(fc.level[0] - 13) < 1e-9);
+    assert_true(fc.arrivals[0][20] > 0);
+    hq_history_release(&h);
+}
+
 static void test_measured_error(void **state)
 {
     (void)state;
@@ -260,6 +280,7 @@ int main(void)
         cmocka_unit_test(test_no_look_ahead),
         cmocka_unit_test(test_holidays),
         cmocka_unit_test(test_trend),
+        cmocka_unit_test(test_new_hall),
         cmocka_unit_test(test_measured_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: MIT
+// plan.test.mjs — the window plan over HTTP and on the command line, on a real demo history
+// (`hallq demo --history-days N`, then `hallq serve` on that database): GET /plan (shape, roles,
+// refusals), POST /plan/what-if (fewer windows, longer waits), the holidays, `hallq plan` giving the
+// same plan as the API, and the live advice using the arrival rate.
+import { test, after, describe, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { BIN, ADMIN_PASSWORD, SANITIZE, scale, api, login, assertError, hall, issue, act } from './lib/server.mjs';
+
+// a few days keep `make test` short (the demo writes every change durably); with fewer days than
+// a week the forecast falls back from the same weekday to all days
+const DAYS = scale(4, 2);
+
+function localDate(offsetDays) {
+    // the demo hall's zone is Asia/Shanghai (UTC+8, no DST)
+    const d = new Date(Date.now() + 8 * 3600 * 1000 + offsetDays * 86400 * 1000);
+    return d.toISOString().slice(0, 10);
+}
+
+async function demoServer() {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hallq-plan-'));
+    const db = path.join(dir, 'demo.db');
+    const env = { ...process.env, HALLQ_ADMIN_PASSWORD: ADMIN_PASSWORD };
+    const r = spawnSync(BIN, ['demo', '--db', db, '--history-days', String(DAYS)], { env, encoding: 'utf8', timeout: SANITIZE ? 600000 : 240000 });
+    assert.equal(r.status, 0, `hallq demo: ${r.stderr}`);
+    const child = spawn(BIN, ['serve', '--db', db, '--listen', '127.0.0.1:0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (d) => (err += d));
+    const url = await new Promise((resolve, reject) => {
+        let out = '';
+        const timer = setTimeout(() => reject(new Error(`no URL: ${err}`)), SANITIZE ? 60000 : 20000);
+        child.stdout.setEncoding('utf8');
+        child.stdout.on('data', (d) => {
+            out += d;
+            const m = /hallq: serving (http:\/\/[^\s]+)/.exec(out);
+            if (m) {
+                clearTimeout(timer);
+                resolve(m[1].replace(/\/$/, ''));
+            }
+        });
+        child.on('exit', (c) => reject(new Error(`server exited ${c}: ${err}`)));
+    });
+    return {
+        url,
+        db,
+        env,
+        async stop() {
+            child.kill('SIGTERM');
+            await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
+            assert.doesNotMatch(err, /AddressSanitizer|LeakSanitizer|runtime error:/, err.slice(-2000));
+            fs.rmSync(dir, { recursive: true, force: true });
+        },
+    };
+}
+
+describe('plan on a demo history', () => {
+    let srv;
+    const tk = {};
+    const date = localDate(1);
+    let plan;
+    before(async () => {
+        srv = await demoServer();
+        tk.manager = await login(srv, 'manager1', 'demo1234');
+        tk.guide = await login(srv, 'guide1', 'demo1234');
+        tk.clerk = await login(srv, 'clerk01', 'demo1234');
+    });
+    after(async () => srv && (await srv.stop()));
+
+    test('GET /plan: forecast per service and half hour, windows per group, predicted waits', async () => {
+        const r = await api(srv, 'GET', `/plan?date=${date}&target_wait_s=600&service_level=0.8`, undefined, { token: tk.manager });
+        assert.equal(r.status, 200, r.text);
+        plan = r.json;
+        assert.equal(plan.date, date);
+        assert.equal(plan.target_wait_s, 600);
+        assert.equal(plan.service_level, 0.8);
+        assert.equal(plan.closed, false);
+        const n = plan.slots.length;
+        assert.ok(n >= 16 && n <= 24, `the demo's day is 8:30-17:30: ${plan.slots}`);
+        assert.equal(plan.slots[0], '08:30');
+        assert.equal(plan.services.length, 8);
+        assert.ok(plan.history.tickets > 100 * DAYS, JSON.stringify(plan.history));
+        for (const s of plan.services) {
+            assert.equal(s.arrivals.length, n);
+            assert.equal(s.windows_alone.length, n);
+            assert.ok(s.arrivals.every((x) => x >= 0));
+            assert.ok(s.service_s > 60 && s.service_s < 1200, `${s.code} ${s.service_s}`);
+        }
+        // the demo's windows make two groups: C,G and the rest
+        assert.deepEqual(plan.groups.map((g) => g.id).sort(), ['A,B,D,E,F,H', 'C,G']);
+        for (const g of plan.groups) {
+            for (const k of ['arrivals', 'windows', 'windows_erlang', 'service_level', 'mean_wait_s', 'erlang_service_level'])
+                assert.equal(g[k].length, n, k);
+            g.windows.forEach((w, i) => assert.ok(w >= g.windows_erlang[i] && w >= 1, `${g.id} ${plan.slots[i]}`));
+            assert.ok(g.day.service_level >= 0.75, JSON.stringify(g.day));
+        }
+        assert.equal(plan.met, true);
+        assert.ok(plan.window_hours > 10);
+        // the morning peak needs more windows than lunch time
+        const t = plan.windows_total;
+        assert.ok(t[plan.slots.indexOf('10:00')] > t[plan.slots.indexOf('12:30')], JSON.stringify(t));
+        assert.ok(plan.forecast_error === null || plan.forecast_error.days >= 1);
+    });
+
+    test('roles: guide reads, clerk and the public do not', async () => {
+        assert.equal((await api(srv, 'GET', `/plan?date=${date}`, undefined, { token: tk.guide })).status, 200);
+        assertError(await api(srv, 'GET', `/plan?date=${date}`, undefined, { token: tk.clerk }), 403, 'forbidden');
+        assertError(await api(srv, 'GET', `/plan?date=${date}`), 401, 'unauthenticated');
+        assertError(await api(srv, 'POST', '/plan/what-if', { date, windows: { C: 1 } }, { token: tk.guide }), 403, 'forbidden');
+    });
+
+    test('refusals name the parameter', async () => {
+        const bad = [
+            ['date=2026-02-30', 'date'],
+            ['date=tomorrow', 'date'],
+            ['date=1999-01-01', 'date'],
+            ['target_wait_s=abc', 'target_wait_s'],
+            ['target_wait_s=-5', 'target_wait_s'],
+            ['service_level=1.5', 'service_level'],
+            ['service_level=0', 'service_level'],
+            ['weeks=0', 'weeks'],
+        ];
+        for (const [q, field] of bad) assertError(await api(srv, 'GET', `/plan?${q}`, undefined, { token: tk.manager }), 400, 'invalid_field', field);
+    });
+
+    test('hallq plan prints the same plan', () => {
+        const r = spawnSync(BIN, ['plan', '--db', srv.db, '--date', date, '--target-wait-s', '600', '--service-level', '0.8'], { env: srv.env, encoding: 'utf8', timeout: 120000 });
+        assert.equal(r.status, 0, r.stderr);
+        const cli = JSON.parse(r.stdout);
+        assert.deepEqual(cli.slots, plan.slots);
+        assert.deepEqual(cli.groups.map((g) => g.windows), plan.groups.map((g) => g.windows));
+        assert.deepEqual(cli.services.map((s) => s.arrivals), plan.services.map((s) => s.arrivals));
+        const bad = spawnSync(BIN, ['plan', '--db', srv.db, '--service-level', 'lots'], { encoding: 'utf8' });
+        assert.equal(bad.status, 2);
+        assert.match(bad.stderr, /service-level/);
+        const help = spawnSync(BIN, ['plan', '--help'], { encoding: 'utf8' });
+        assert.equal(help.status, 0);
+        assert.match(help.stdout, /--target-wait-s/);
+    });
+
+    test('what-if: fewer windows than planned, longer waits', async () => {
+        const g = plan.groups.find((x) => x.id === 'A,B,D,E,F,H');
+        const fewer = g.windows.map((w) => Math.max(1, w - 2));
+        let r = await api(srv, 'POST', '/plan/what-if', { date, target_wait_s: 600, windows: { 'A,B,D,E,F,H': g.windows } }, { token: tk.manager });
+        assert.equal(r.status, 200, r.text);
+        const same = r.json.pools.find((p) => p.id === 'A,B,D,E,F,H');
+        assert.deepEqual(same.windows, g.windows);
+        assert.ok(Math.abs(same.day.service_level - g.day.service_level) < 1e-9, 'the plan\'s windows give the plan\'s figures');
+        assert.ok(r.json.pools.some((p) => p.id === 'C,G'), 'services left out keep the plan');
+        r = await api(srv, 'POST', '/plan/what-if', { date, target_wait_s: 600, windows: { 'A,B,D,E,F,H': fewer } }, { token: tk.manager });
+        assert.equal(r.status, 200, r.text);
+        const worse = r.json.pools.find((p) => p.id === 'A,B,D,E,F,H');
+        assert.ok(worse.day.service_level < same.day.service_level, `${worse.day.service_level} < ${same.day.service_level}`);
+        assert.ok(worse.day.mean_wait_s > same.day.mean_wait_s);
+        // a constant per service
+        r = await api(srv, 'POST', '/plan/what-if', { date, windows: { C: 1, G: 1 } }, { token: tk.manager });
+        assert.equal(r.status, 200, r.text);
+        assert.deepEqual(r.json.pools.map((p) => p.id).sort(), ['A,B,D,E,F,H', 'C', 'G']);
+        const bad = [
+            [{ date, windows: { Z: 1 } }, 'windows'],
+            [{ date, windows: { C: -1 } }, 'windows'],
+            [{ date, windows: { C: [1, 2] } }, 'windows'],
+            [{ date, windows: { C: 1, 'C,G': 2 } }, 'windows'],
+            [{ date, windows: {} }, 'windows'],
+            [{ date }, 'windows'],
+            [{ date, windows: { C: 1 }, colour: 'red' }, 'colour'],
+        ];
+        for (const [body, field] of bad) assertError(await api(srv, 'POST', '/plan/what-if', body, { token: tk.manager }), 400, 'invalid_field', field);
+    });
+
+    test('holidays: a closed day needs no window; a day worked as a Monday', async () => {
+        let r = await api(srv, 'PUT', '/plan/holidays', { holidays: [{ date, as: 'closed' }] }, { token: tk.manager });
+        assert.equal(r.status, 200, r.text);
+        r = await api(srv, 'GET', '/plan/holidays', undefined, { token: tk.guide });
+        assert.deepEqual(r.json.holidays, [{ date, as: 'closed' }]);
+        r = await api(srv, 'GET', `/plan?date=${date}`, undefined, { token: tk.manager });
+        assert.equal(r.status, 200);
+        assert.equal(r.json.closed, true);
+        assert.equal(r.json.holiday, true);
+        assert.equal(r.json.window_hours, 0);
+        assertError(await api(srv, 'PUT', '/plan/holidays', { holidays: [{ date: '2026-13-01' }] }, { token: tk.manager }), 400, 'invalid_field', 'holidays');
+        assertError(await api(srv, 'PUT', '/plan/holidays', { holidays: [{ date, as: 'someday' }] }, { token: tk.manager }), 400, 'invalid_field', 'holidays');
+        assertError(await api(srv, 'PUT', '/plan/holidays', { holidays: [] }, { token: tk.guide }), 403, 'forbidden');
+        r = await api(srv, 'PUT', '/plan/holidays', { holidays: [{ date, as: 'mon' }] }, { token: tk.manager });
+        assert.equal(r.status, 200);
+        r = await api(srv, 'GET', `/plan?date=${date}`, undefined, { token: tk.manager });
+        assert.equal(r.json.as_weekday, 'mon');
+        assert.equal(r.json.closed, false);
+        await api(srv, 'PUT', '/plan/holidays', { holidays: [] }, { token: tk.manager });
+    });
+});
+
+describe('live advice uses the arrival rate', () => {
+    test('twelve tickets in a few seconds on one window: the rate, Erlang C and a growing queue', async () => {
+        const { srv, tokens } = await hall(after);
+        await act(srv, 1, 'open', tokens.clerk1);
+        // window 1 calls the first A ticket; eleven wait behind it
+        for (let i = 0; i < 12; i++) await issue(srv, { service: 'A' });
+        const r = await api(srv, 'GET', '/advice', undefined, { token: tokens.manager1 });
+        assert.equal(r.status, 200, r.text);
+        const a = r.json.services.find((s) => s.code === 'A');
+        assert.equal(a.arrivals_per_hour, 24, '12 in the last 30 minutes');
+        // 24 an hour × 300 s = 2 Erlangs: Erlang C needs at least 3 windows for 80% in 15 min
+        assert.ok(a.windows_needed >= 3, JSON.stringify(a));
+        // the queue grows: a customer 15 minutes on waits longer than the queue alone says
+        assert.ok(a.predicted_wait_s > a.waiting * 300, JSON.stringify(a));
+        assert.equal(a.status, 'crowded');
+        assert.ok(a.windows + a.extra_windows >= a.windows_needed, JSON.stringify(a));
+        const c = r.json.services.find((s) => s.code === 'C');
+        assert.equal(c.arrivals_per_hour, 0);
+        assert.equal(c.windows_needed, 0);
+    });
+});
