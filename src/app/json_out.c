@@ -48,10 +48,10 @@ json_t *hq__service_json(const struct hq_service *s)
     for (int i = 0; i < s->n_documents; i++)
         json_array_append_new(docs, json_string(s->documents[i]));
     return json_pack("{s:s,s:s,s:s,s:i,s:o,s:i,s:b,s:o,s:i}", "code", s->code, "name", s->name,
-                     "name_en", s->name_en, "avg_service_s", (json_int_t)s->avg_service_s,
-                     "documents", docs, "daily_quota", (json_int_t)s->daily_quota, "enabled",
-                     s->enabled, "hours", hours_json(&s->hours), "estimated_service_s",
-                     (json_int_t)hq_service_time_estimate(s));
+                     "name_en", s->name_en, "avg_service_s", (int)s->avg_service_s, "documents",
+                     docs, "daily_quota", (int)s->daily_quota, "enabled", s->enabled, "hours",
+                     hours_json(&s->hours), "estimated_service_s",
+                     (int)hq_service_time_estimate(s));
 }
 
 json_t *hq__window_json(struct hq_app *a, const struct hq_window *w)
@@ -61,11 +61,11 @@ json_t *hq__window_json(struct hq_app *a, const struct hq_window *w)
         struct hq_ticket *t = hq_ticket_find(&a->hall, w->current);
         if (t)
             cur = json_pack("{s:s,s:s,s:s,s:i}", "number", t->number, "service", t->service,
-                            "status", hq_status_name(t->status), "calls", (json_int_t)t->calls);
+                            "status", hq_status_name(t->status), "calls", (int)t->calls);
     }
     const struct hq_staff *st = w->clerk[0] ? hq_staff_find(&a->hall, w->clerk) : NULL;
     return json_pack(
-        "{s:i,s:s,s:o,s:s,s:s?,s:o,s:s?,s:s?,s:o,s:o,s:o}", "number", (json_int_t)w->number, "name",
+        "{s:i,s:s,s:o,s:s,s:s?,s:o,s:s?,s:s?,s:o,s:o,s:o}", "number", (int)w->number, "name",
         w->name, "services", code_array(w->services, w->n_services), "state",
         hq_win_state_name(w->state), "pause_reason",
         w->state == HQ_WIN_PAUSED ? w->pause_reason : NULL, "back_in_s",
@@ -112,10 +112,9 @@ json_t *hq__ticket_json(struct hq_app *a, const struct hq_now *now, const struct
         hq_status_name(t->status), "issued_at", hq__time_json(a, t->issued_at), "called_at",
         hq__time_json(a, t->called_at), "started_at", hq__time_json(a, t->started_at),
         "finished_at", hq__time_json(a, t->finished_at), "window",
-        t->window ? json_integer(t->window) : json_null(), "calls", (json_int_t)t->calls,
-        "position", pos, "ahead", ahead, "estimated_wait_s", wait, "documents", docs,
-        "next_services", code_array(t->next, t->n_next), "appointment_at",
-        hq__time_json(a, t->appointment_at));
+        t->window ? json_integer(t->window) : json_null(), "calls", (int)t->calls, "position", pos,
+        "ahead", ahead, "estimated_wait_s", wait, "documents", docs, "next_services",
+        code_array(t->next, t->n_next), "appointment_at", hq__time_json(a, t->appointment_at));
     if (staff_view) {
         char masked[HQ_PHONE_MAX];
         hq_mask_phone(masked, t->phone);
@@ -131,7 +130,7 @@ json_t *hq__ticket_event_json(const struct hq_ticket *t)
     return json_pack("{s:s,s:s,s:s,s:s,s:o,s:i}", "number", t->number, "service", t->service,
                      "category", hq_category_name(t->category), "status", hq_status_name(t->status),
                      "window", t->window ? json_integer(t->window) : json_null(), "calls",
-                     (json_int_t)t->calls);
+                     (int)t->calls);
 }
 
 json_t *hq__hall_json(struct hq_app *a)
@@ -140,10 +139,10 @@ json_t *hq__hall_json(struct hq_app *a)
     json_t *o = json_pack(
         "{s:s,s:s,s:s,s:o,s:{s:i,s:i,s:i},s:i,s:b,s:s?}", "name", c->name, "name_en", c->name_en,
         "timezone", c->timezone, "hours", hours_json(&c->hours), "policy", "boost_priority_s",
-        (json_int_t)c->policy.boost_priority_s, "boost_appointment_s",
-        (json_int_t)c->policy.boost_appointment_s, "boost_first_service_s",
-        (json_int_t)c->policy.boost_first_service_s, "target_wait_s", (json_int_t)c->target_wait_s,
-        "suspended", c->suspended, "suspend_reason", c->suspended ? c->suspend_reason : NULL);
+        (int)c->policy.boost_priority_s, "boost_appointment_s", (int)c->policy.boost_appointment_s,
+        "boost_first_service_s", (int)c->policy.boost_first_service_s, "target_wait_s",
+        (int)c->target_wait_s, "suspended", c->suspended, "suspend_reason",
+        c->suspended ? c->suspend_reason : NULL);
     json_object_set_new(o, "carry_over", json_boolean(c->carry_over));
     if (a->public_info)
         json_object_set(o, "public_info", a->public_info);

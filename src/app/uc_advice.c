@@ -103,13 +103,12 @@ int hq_app_advice(struct hq_app *a, json_t **out, struct hq_why *why)
                      s->name_en[0] ? s->name_en : s->code, v.windows);
         }
         json_array_append_new(
-            svcs,
-            json_pack("{s:s,s:s,s:s,s:i,s:i,s:i,s:s,s:i,s:s,s:s,s:f,s:i}", "code", s->code, "name",
-                      s->name, "name_en", s->name_en, "waiting", (json_int_t)v.waiting, "windows",
-                      (json_int_t)v.windows, "predicted_wait_s", (json_int_t)v.predicted, "status",
-                      v.status, "extra_windows", (json_int_t)v.extra, "advice", zh, "advice_en", en,
-                      "arrivals_per_hour", round(v.arrivals_h * 10) / 10, "windows_needed",
-                      (json_int_t)v.needed));
+            svcs, json_pack("{s:s,s:s,s:s,s:i,s:i,s:i,s:s,s:i,s:s,s:s,s:f,s:i}", "code", s->code,
+                            "name", s->name, "name_en", s->name_en, "waiting", (int)v.waiting,
+                            "windows", (int)v.windows, "predicted_wait_s", (int)v.predicted,
+                            "status", v.status, "extra_windows", (int)v.extra, "advice", zh,
+                            "advice_en", en, "arrivals_per_hour", round(v.arrivals_h * 10) / 10,
+                            "windows_needed", (int)v.needed));
     }
     for (size_t i = 0; i < a->hall.n_windows; i++) {
         const struct hq_window *w = &a->hall.windows[i];
@@ -119,10 +118,10 @@ int hq_app_advice(struct hq_app *a, json_t **out, struct hq_why *why)
             any |= hq_count_waiting(&a->hall, w->active[k]) > 0;
         if (!any)
             json_array_append_new(
-                idle, json_pack("{s:i,s:s}", "number", (json_int_t)w->number, "name", w->name));
+                idle, json_pack("{s:i,s:s}", "number", (int)w->number, "name", w->name));
     }
     pthread_mutex_unlock(&a->mu);
-    *out = json_pack("{s:i,s:o,s:o}", "target_wait_s", (json_int_t)target, "services", svcs,
+    *out = json_pack("{s:i,s:o,s:o}", "target_wait_s", (int)target, "services", svcs,
                      "idle_windows", idle);
     return 0;
 }
@@ -148,9 +147,8 @@ void hq__crowding_check(struct hq_app *a, const struct hq_now *now, struct hq_ba
         a->alerted[i] = now->t;
         hq__app_event(a, b, "", "alert.crowding",
                       json_pack("{s:s,s:i,s:i,s:i,s:i,s:i}", "service", s->code, "waiting",
-                                (json_int_t)v.waiting, "windows", (json_int_t)v.windows,
-                                "predicted_wait_s", (json_int_t)v.predicted, "target_wait_s",
-                                (json_int_t)a->hall.conf.target_wait_s, "extra_windows",
-                                (json_int_t)v.extra));
+                                (int)v.waiting, "windows", (int)v.windows, "predicted_wait_s",
+                                (int)v.predicted, "target_wait_s", (int)a->hall.conf.target_wait_s,
+                                "extra_windows", (int)v.extra));
     }
 }

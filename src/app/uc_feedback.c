@@ -100,11 +100,10 @@ int hq_app_display(struct hq_app *a, json_t **out)
     for (size_t i = 0; i < n && i < 12; i++) {
         struct hq_window *w = hq_window_find(&a->hall, calls[i]->window);
         json_array_append_new(
-            carr,
-            json_pack("{s:s,s:i,s:s?,s:s,s:o,s:b,s:i}", "number", calls[i]->number, "window",
-                      (json_int_t)calls[i]->window, "window_name", w ? w->name : NULL, "service",
-                      calls[i]->service, "called_at", hq__time_json(a, calls[i]->called_at),
-                      "recall", calls[i]->calls > 1, "calls", (json_int_t)calls[i]->calls));
+            carr, json_pack("{s:s,s:i,s:s?,s:s,s:o,s:b,s:i}", "number", calls[i]->number, "window",
+                            (int)calls[i]->window, "window_name", w ? w->name : NULL, "service",
+                            calls[i]->service, "called_at", hq__time_json(a, calls[i]->called_at),
+                            "recall", calls[i]->calls > 1, "calls", (int)calls[i]->calls));
     }
     free(calls);
     json_t *waiting = json_object();
@@ -120,9 +119,9 @@ int hq_app_display(struct hq_app *a, json_t **out)
             if (t) cur = json_string(t->number);
         }
         json_array_append_new(
-            windows, json_pack("{s:i,s:s,s:s,s:o,s:s?}", "number", (json_int_t)w->number, "name",
-                               w->name, "state", hq_win_state_name(w->state), "current", cur,
-                               "pause_reason", w->state == HQ_WIN_PAUSED ? w->pause_reason : NULL));
+            windows, json_pack("{s:i,s:s,s:s,s:o,s:s?}", "number", (int)w->number, "name", w->name,
+                               "state", hq_win_state_name(w->state), "current", cur, "pause_reason",
+                               w->state == HQ_WIN_PAUSED ? w->pause_reason : NULL));
     }
     *out =
         json_pack("{s:o,s:o,s:o,s:o,s:o,s:b}", "hall", hall, "calls", carr, "waiting", waiting,
@@ -257,14 +256,13 @@ int hq_app_evaluation_create(struct hq_app *a, const struct hq_actor *who, json_
                        t->number);
     }
     t->evaluated = true;
-    json_t *doc =
-        json_pack("{s:s,s:s,s:i,s:s,s:i,s:s,s:I,s:o,s:s,s:I,s:I,s:s}", "ticket", t->id, "number",
-                  t->number, "day", (json_int_t)t->day, "service", t->service, "window",
-                  (json_int_t)t->window, "clerk", t->clerk, "level", (json_int_t)level, "reasons",
-                  reasons ? json_deep_copy(reasons) : json_array(), "comment", comment,
-                  "created_at", (json_int_t)now, "service_s",
-                  (json_int_t)(t->started_at ? t->finished_at - t->started_at : 0), "channel",
-                  who->device ? "pad" : "web");
+    json_t *doc = json_pack("{s:s,s:s,s:i,s:s,s:i,s:s,s:I,s:o,s:s,s:I,s:I,s:s}", "ticket", t->id,
+                            "number", t->number, "day", (int)t->day, "service", t->service,
+                            "window", (int)t->window, "clerk", t->clerk, "level", (json_int_t)level,
+                            "reasons", reasons ? json_deep_copy(reasons) : json_array(), "comment",
+                            comment, "created_at", (json_int_t)now, "service_s",
+                            (json_int_t)(t->started_at ? t->finished_at - t->started_at : 0),
+                            "channel", who->device ? "pad" : "web");
     char *text = dump(doc);
     json_decref(doc);
     struct hq_batch b;
@@ -274,7 +272,7 @@ int hq_app_evaluation_create(struct hq_app *a, const struct hq_actor *who, json_
     free(text);
     hq__app_event(a, &b, who->username, "evaluation.recorded",
                   json_pack("{s:s,s:s,s:i,s:I}", "number", t->number, "service", t->service,
-                            "window", (json_int_t)t->window, "level", (json_int_t)level));
+                            "window", (int)t->window, "level", (json_int_t)level));
     *out = json_pack("{s:s,s:I,s:o,s:o}", "number", t->number, "level", (json_int_t)level,
                      "reasons", reasons ? json_deep_copy(reasons) : json_array(), "created_at",
                      hq__time_json(a, now));

@@ -106,8 +106,8 @@ char *hq__certs_encode(const struct hq_cert *c, int n)
 {
     json_t *a = json_array();
     for (int i = 0; i < n && a; i++) {
-        json_t *o = json_pack("{s:s,s:i}", "service", c[i].service, "expires_on",
-                              (json_int_t)c[i].expires_on);
+        json_t *o =
+            json_pack("{s:s,s:i}", "service", c[i].service, "expires_on", (int)c[i].expires_on);
         if (!o || json_array_append_new(a, o) != 0) {
             json_decref(a);
             return NULL;
