@@ -306,6 +306,10 @@ describe('printing on a kiosk printer', () => {
     });
 });
 
-test('no sanitizer report in the server logs', () => {
-    for (const s of [srv, P.srv]) assert.ok(!/AddressSanitizer|runtime error|LeakSanitizer/.test(s.stderr()), s.stderr().slice(-3000));
+test('clean stop (voice worker and all) and no sanitizer report in the server logs', async () => {
+    for (const s of [srv, P.srv]) {
+        const r = await s.stop(); // leaks are reported at exit
+        assert.equal(r.code, 0, `exit ${JSON.stringify(r)}: ${s.stderr().slice(-3000)}`);
+        assert.ok(!/AddressSanitizer|runtime error|LeakSanitizer/.test(s.stderr()), s.stderr().slice(-3000));
+    }
 });
