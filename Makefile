@@ -4,7 +4,7 @@
 #   make run      install what is missing, build, start hallq with a demo hall on :8080
 #   make test     install, then build normally and with ASan+UBSan and run every test in both
 #   make bench    benchmarks (bench/), figures for docs/PERFORMANCE.md
-#   make fuzz     run the libFuzzer targets longer than the test run does
+#   make fuzz     run every libFuzzer target for FUZZ_SECONDS (default 300) each
 JOBS ?= $(shell nproc)
 DEMO_DB ?= demo/hallq-demo.db
 LISTEN ?= 127.0.0.1:8080
@@ -43,7 +43,8 @@ bench: setup build
 	bench/run.sh
 
 fuzz: setup
-	@CC=clang cmake -S . -B build-fuzz -DHQ_FUZZ=ON -DHQ_SANITIZE=ON -DHQ_BROWSER_TESTS=OFF >/dev/null
+	@CC=clang cmake -S . -B build-fuzz -DHQ_FUZZ=ON -DHQ_SANITIZE=ON -DHQ_BROWSER_TESTS=OFF \
+	  -DHQ_FUZZ_RUNS=-1 -DHQ_FUZZ_TIME=$${FUZZ_SECONDS:-300} >/dev/null
 	@cmake --build build-fuzz -j$(JOBS)
 	cd build-fuzz && ctest -R fuzz --output-on-failure
 

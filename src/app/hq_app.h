@@ -165,8 +165,8 @@ int hq_app_plan(struct hq_app *a, json_t *in, json_t **out, struct hq_why *why);
 int hq_app_plan_what_if(struct hq_app *a, json_t *in, json_t **out, struct hq_why *why);
 /* The holidays the plan knows: {"holidays":[{"date","as"}]}; put replaces the list. */
 int hq_app_plan_holidays_get(struct hq_app *a, json_t **out, struct hq_why *why);
-int hq_app_plan_holidays_put(struct hq_app *a, const struct hq_actor *who, json_t *in,
-                             json_t **out, struct hq_why *why);
+int hq_app_plan_holidays_put(struct hq_app *a, const struct hq_actor *who, json_t *in, json_t **out,
+                             struct hq_why *why);
 /* The same as hq_app_plan / _what_if from a database path without a running app (the CLI): opens
  * its own store handle, takes the hall's time zone, writes nothing. */
 int hq_plan_from_db(const char *db, json_t *in, bool what_if, json_t **out, struct hq_why *why);

@@ -43,8 +43,8 @@ HQ_API(api_ticket_cancel);
 HQ_API(api_ticket_requeue);
 HQ_API(api_display);
 HQ_API(api_advice);
-HQ_API(api_plan);          /* api_plan.c */
-HQ_API(api_plan_what_if);  /* api_plan.c */
+HQ_API(api_plan);         /* api_plan.c */
+HQ_API(api_plan_what_if); /* api_plan.c */
 HQ_API(api_plan_holidays_get);
 HQ_API(api_plan_holidays_put);
 HQ_API(api_notices_create);

@@ -715,9 +715,9 @@ static void linger(struct MHD_Connection *c)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     size_t total = 0;
     char sink[16384];
-    while (total < DISCARD_MAX && elapsed_us(&t0) < 1000000) {
+    while (total < DISCARD_MAX && elapsed_us(&t0) < 250000) { /* bounded: it holds a worker */
         struct pollfd pf = {fd, POLLIN, 0};
-        if (poll(&pf, 1, 100) <= 0) break;
+        if (poll(&pf, 1, 50) <= 0) break;
         ssize_t k = recv(fd, sink, sizeof sink, MSG_DONTWAIT);
         if (k < 0 && (errno == EINTR || errno == EAGAIN)) continue;
         if (k <= 0) break;
