@@ -54,7 +54,7 @@ function waitExit(child, ms) {
  */
 export async function startServer(opts = {}) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hallq-e2e-'));
-    const db = path.join(dir, 'hallq.db');
+    const db = opts.db || path.join(dir, 'hallq.db'); // a file, or a postgresql:// URL
     const env = { ...process.env, HALLQ_ADMIN_PASSWORD: ADMIN_PASSWORD, ...(opts.env || {}) };
     const init = spawnSync(BIN, ['init', '--db', db], { env, encoding: 'utf8', timeout: 60000 });
     if (init.status !== 0)
