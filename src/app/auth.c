@@ -244,6 +244,9 @@ int hq_app_login(struct hq_app *a, const char *username, const char *password, c
         hq_batch_release(&b);
         return hq_fail(why, HQ_EINTERNAL, "", "out of memory");
     }
+    /* The audit trail: who signed in is the event's actor (the log), never in the stream's data. */
+    hq__app_event(a, &b, copy.username, "staff.signed_in",
+                  json_pack("{s:s}", "role", hq_role_name(copy.role)));
     rc = hq__app_commit_unlock(a, &b, why);
     if (rc != 0) {
         pthread_mutex_lock(&a->mu);
@@ -284,10 +287,13 @@ int hq_app_logout(struct hq_app *a, const char *token, struct hq_why *why)
         pthread_mutex_unlock(&a->mu);
         return hq_fail(why, HQ_EUNAUTH, "", "not signed in");
     }
+    char who[HQ_USER_MAX];
+    snprintf(who, sizeof who, "%s", s->username);
     session_remove(a, s);
     struct hq_batch b;
     hq_batch_init(&b);
     hq_batch_doc_delete(&b, "session", key, now);
+    hq__app_event(a, &b, who, "staff.signed_out", json_object());
     return hq__app_commit_unlock(a, &b, why);
 }
 

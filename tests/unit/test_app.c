@@ -240,6 +240,16 @@ static void test_permissions(void **state)
     assert_int_equal(hq_app_last_seq(f->a), seq);
 }
 
+static int find_signin(void *ctx, const struct hq_event *e)
+{
+    if (strcmp(e->type, "staff.signed_in") == 0) {
+        assert_string_equal(e->actor, "clerk1"); /* the audit trail names who */
+        assert_null(strstr(e->data, "clerk1"));  /* the public stream does not */
+        (*(int *)ctx)++;
+    }
+    return 0;
+}
+
 static void test_login_and_sessions(void **state)
 {
     struct fx *f = *state;
@@ -253,6 +263,9 @@ static void test_login_and_sessions(void **state)
     snprintf(csrf, sizeof csrf, "%s", str(out, "csrf", NULL));
     assert_string_equal(str(out, "user", "role"), "clerk");
     json_decref(out);
+    int signins = 0;
+    assert_int_equal(hq_app_events_since(f->a, 0, 0, find_signin, &signins), 0);
+    assert_int_equal(signins, 1);
     struct hq_actor who = {0};
     char got_csrf[65];
     assert_int_equal(hq_app_session(f->a, token, &who, got_csrf), 0);
