@@ -331,11 +331,12 @@ int cmd_demo(int argc, char **argv)
         printf("usage: hallq demo --db FILE [--history-days N]\n\n"
                "Create FILE with a realistic demo hall: 8 services, 12 windows, 12 clerks\n"
                "(clerk01..clerk12), guide1 and manager1 (demo password demo1234), and N days of\n"
-               "history before today (default 1). admin's password as for hallq init.\n");
+               "history before today (default 28, for the forecast). admin's password as for hallq "
+               "init.\n");
         return 0;
     }
     const char *db = hq_opt(&o, "db", NULL);
-    int days = atoi(hq_opt(&o, "history-days", "1"));
+    int days = atoi(hq_opt(&o, "history-days", "28"));
     if (!db) {
         fprintf(stderr, "hallq demo: --db FILE is required\n");
         return 2;
