@@ -10,6 +10,8 @@ export const EVENT_TYPES = [
   'ticket.no_show', 'ticket.cancelled', 'ticket.transferred', 'ticket.requeued', 'ticket.expired',
   'window.opened', 'window.paused', 'window.resumed', 'window.closed', 'notice.posted',
   'notice.cleared', 'evaluation.recorded', 'complaint.received', 'alert.crowding',
+  // hallq's own (docs/API.md, "Beyond the contract")
+  'hall.suspended', 'hall.resumed', 'device.alert', 'plan.holidays',
 ];
 
 // connect({onEvent(type, data, id), onState('open'|'closed'), onReconnect(), lastId})

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: MIT
 // guide.js — the guide's console: POST /tickets with any category (channel guide; priority and
 // appointment need the guide's token), the no-show list (GET /tickets?status=no_show) with requeue,
-// the queues per service (GET /display, GET /windows) and crowding alerts (alert.crowding events).
+// the queues per service (GET /display, GET /windows), crowding alerts (alert.crowding events) and,
+// next to them, the advice for the services that are crowded now (GET /advice, re-read on each
+// alert and every 30 s).
 
 import * as api from './api.js';
 import * as i18n from './i18n.js';
 import * as events from './events.js';
+import * as advice from './advice.js';
 import { h, $, replace, boot, showMsg, errText, requireLogin, mountUserBar, liveBadge, winNo } from './ui.js';
 
 i18n.add({
@@ -35,11 +38,22 @@ i18n.add({
   'gd.appt_needed': ['请填写预约时间', 'Please give the appointment time'],
   'gd.extra': ['建议增开 {x} 个窗口', 'open {x} more window(s)'],
   'gd.alert_text': ['{s}：等候 {n} 人，预计 {w}', '{s}: {n} waiting, about {w}'],
+  'gd.advice': ['当前建议（拥挤业务）', 'Advice now (crowded services)'],
+  'gd.alert_log': ['提醒记录', 'Alerts received'],
 });
 
 const MAX_ALERTS = 20;
 let services = [];
 let alerts = [];
+let adv = null;
+
+// The box shows the advice for crowded services now, and the alerts received, side by side.
+function renderAlertsBox() {
+  const n = adv ? advice.renderCrowded($('#advice-list'), adv.data()) : 0;
+  $('#advice-part').hidden = n === 0;
+  $('#alerts-part').hidden = alerts.length === 0;
+  $('#alerts-box').hidden = n === 0 && alerts.length === 0;
+}
 
 function svcName(code) {
   const s = services.find((x) => x.code === code);
@@ -75,7 +89,9 @@ async function loadNoShows({ keepMsg = false } = {}) {
   if (!keepMsg) showMsg($('#ns-msg'), '');
   try {
     const list = await api.get('/tickets?status=no_show');
-    const rows = (Array.isArray(list) ? list : []).slice(-200).reverse();
+    // Today's only: a no-show of an earlier day cannot come back to the queue.
+    const today = new Date().toDateString();
+    const rows = (Array.isArray(list) ? list : []).filter((t) => !t.called_at || new Date(t.called_at).toDateString() === today).slice(-200).reverse();
     replace(
       $('#no-shows'),
       ...(rows.length
@@ -108,7 +124,7 @@ function addAlert(d) {
   alerts.unshift(`${new Date().toLocaleTimeString(i18n.lang() === 'en' ? 'en-GB' : 'zh-CN', { hour: '2-digit', minute: '2-digit' })} ${text}`);
   if (alerts.length > MAX_ALERTS) alerts.length = MAX_ALERTS;
   replace($('#alerts'), ...alerts.map((a) => h('li', null, a)));
-  $('#alerts-box').hidden = false;
+  renderAlertsBox();
 }
 
 async function issue(e) {
@@ -144,6 +160,8 @@ async function issue(e) {
 
 async function ready(u) {
   mountUserBar($('#userbar'), u);
+  $('#live').hidden = false;
+  adv = advice.follow({ onData: renderAlertsBox });
   try {
     const list = await api.get('/services', { auth: false });
     services = Array.isArray(list) ? list : [];
@@ -160,9 +178,13 @@ async function ready(u) {
     onReconnect: () => {
       loadQueues();
       loadNoShows();
+      adv.refresh();
     },
     onEvent: (type, d) => {
-      if (type === 'alert.crowding') addAlert(d);
+      if (type === 'alert.crowding') {
+        addAlert(d);
+        adv.refresh();
+      }
       if (type === 'ticket.no_show' || type === 'ticket.requeued') needNoShows = true;
       if (type.startsWith('ticket.') || type.startsWith('window.')) {
         clearTimeout(t);
@@ -181,6 +203,7 @@ for (const r of document.querySelectorAll('input[name=cat]')) r.addEventListener
 $('#issue-form').addEventListener('submit', issue);
 $('#ns-refresh').addEventListener('click', () => loadNoShows());
 i18n.onChange(() => {
+  renderAlertsBox();
   renderServices();
   loadQueues();
   loadNoShows();

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 // kiosk.js — the kiosk: lists services (GET /services), issues a normal kiosk ticket on a touch
 // (POST /tickets), shows it for 20 s, then returns to the list. Refusals (409: disabled, closed,
-// quota reached) are shown in both languages, with the server's reason.
+// quota reached) are shown in both languages, with the server's reason. A kiosk registered as a
+// device with a printer gets "print":{"ok":…} in the answer: ok → "please take your ticket";
+// failed → the ticket stands, shown on screen, and the customer is told in both languages to
+// photograph the number or scan the QR code (and is given 60 s to do so).
 
 import * as api from './api.js';
 import * as i18n from './i18n.js';
@@ -27,7 +30,16 @@ i18n.add({
   'kiosk.state.quota': ['今日已取完', 'Fully booked today'],
   'kiosk.none': ['暂无可办理的业务', 'No services available'],
   'kiosk.persons': ['{n} 人', '{n}'],
+  'kiosk.take': ['请取走号票', 'Please take your ticket'],
+  'kiosk.print_failed': ['号票打印失败，请拍照记下您的号码，或扫描二维码在手机上查看', 'The ticket could not be printed: please take a photo of your number or scan the QR code to follow it on your phone'],
+  'kiosk.problem.paper out': ['打印机缺纸', 'printer out of paper'],
+  'kiosk.problem.printer offline': ['打印机未连接', 'printer offline'],
+  'kiosk.problem.printer error': ['打印机故障', 'printer error'],
+  'kiosk.staff_told': ['已通知工作人员', 'staff have been told'],
 });
+
+const SHOW_S = 20; // the ticket stays this long
+const SHOW_FAILED_S = 60; // longer when it has to be photographed
 
 let services = [];
 let snapshot = null;
@@ -148,7 +160,21 @@ function showTicket(t, s) {
   $('#t-qr').src = `/api/v1/tickets/${api.seg(t.id)}/qr.svg`;
   $('#t-qr').alt = i18n.t('kiosk.scan');
   $('#t-url').textContent = `${location.origin}/t/${t.id}`;
-  let left = 20;
+  const pr = $('#t-print');
+  const failed = t.print && t.print.ok === false;
+  if (t.print && t.print.ok) {
+    pr.textContent = i18n.both('kiosk.take');
+    pr.className = 'print-msg ok';
+    pr.hidden = false;
+  } else if (failed) {
+    const why = t.print.problem && i18n.t('kiosk.problem.' + t.print.problem) !== 'kiosk.problem.' + t.print.problem ? i18n.both('kiosk.problem.' + t.print.problem) : '';
+    replace(pr, h('strong', null, i18n.both('kiosk.print_failed')), why ? h('small', null, `${why} · ${i18n.both('kiosk.staff_told')}`) : null);
+    pr.className = 'print-msg failed';
+    pr.hidden = false;
+  } else pr.hidden = true;
+  view.classList.toggle('print-failed', !!failed);
+  view.dataset.print = t.print ? (t.print.ok ? 'ok' : 'failed') : 'none';
+  let left = failed ? SHOW_FAILED_S : SHOW_S;
   $('#t-count').textContent = left;
   clearInterval(backTimer);
   backTimer = setInterval(() => {
@@ -156,7 +182,8 @@ function showTicket(t, s) {
     $('#t-count').textContent = left;
     if (left <= 0) back();
   }, 1000);
-  $('#t-done').focus();
+  $('#t-done').focus({ preventScroll: true });
+  window.scrollTo(0, 0);
 }
 
 function back() {

@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: MIT
 // manager.js — the duty manager's live hall. Windows (GET /windows), queues with the longest wait
 // so far and the predicted wait of the last in line against the hall's target (GET /tickets?
-// status=waiting, GET /hall), crowding alerts (alert.crowding), notices (POST/DELETE /notices),
-// recent evaluations (GET /evaluations). Re-read on live events, debounced.
+// status=waiting, GET /hall), crowding alerts (alert.crowding) and the live advice (GET /advice,
+// re-read on each alert and every 30 s), the emergency controls of clause 5.5 (POST
+// /hall/emergency: suspend ticketing with a public reason, resume, carry the queue over; each
+// confirmed first, the state from GET /hall), notices (POST/DELETE /notices), recent evaluations
+// (GET /evaluations). Re-read on live events, debounced.
 
 import * as api from './api.js';
 import * as i18n from './i18n.js';
 import * as events from './events.js';
-import { h, $, replace, boot, showMsg, errText, requireLogin, mountUserBar, liveBadge } from './ui.js';
+import * as advice from './advice.js';
+import { h, $, replace, boot, showMsg, errText, requireLogin, mountUserBar, liveBadge, winName } from './ui.js';
 
 i18n.add({
   'mg.title': ['值班长', 'Duty manager'],
@@ -40,6 +44,27 @@ i18n.add({
   'mg.reasons': ['原因与意见', 'Reasons and comment'],
   'mg.no_evals': ['暂无评价', 'No evaluations yet'],
   'mg.sat': ['满意率 {p}%（{n} 条）', 'Satisfied {p}% ({n})'],
+  'mg.plan_link': ['窗口计划（按日预测所需窗口）→', 'Window plan (windows needed, by forecast) →'],
+  'em.title': ['应急处置（暂停取号）', 'Emergency: suspend ticketing'],
+  'em.normal': ['取号正常', 'Ticketing is normal'],
+  'em.suspended': ['已暂停取号：{r}', 'Ticketing suspended: {r}'],
+  'em.carry_on': ['排队顺延：开启（未办完的号顺延到下一个营业时段）', 'Carry-over: on (tickets still waiting keep their place at the next opening)'],
+  'em.carry_off': ['排队顺延：关闭（闭厅时未办完的号作过期处理）', 'Carry-over: off (tickets still waiting at closing expire)'],
+  'em.carry_enable': ['开启排队顺延', 'Turn carry-over on'],
+  'em.carry_disable': ['关闭排队顺延', 'Turn carry-over off'],
+  'em.reason': ['暂停原因（向公众显示）', 'Reason (shown to the public)'],
+  'em.reason_ph': ['例如：系统故障，暂停取号', 'e.g. system failure, ticketing suspended'],
+  'em.reason_needed': ['请填写暂停原因，它将显示给公众', 'Please give the reason: it is shown to the public'],
+  'em.suspend': ['暂停取号', 'Suspend ticketing'],
+  'em.resume': ['恢复取号', 'Resume ticketing'],
+  'em.yes': ['确认', 'Confirm'],
+  'em.confirm_suspend': ['确认暂停全厅取号？取号机和网上取号将拒绝出号，并显示原因：“{r}”', 'Suspend ticketing in the whole hall? Kiosks and the web will refuse tickets and show the reason: "{r}"'],
+  'em.confirm_resume': ['确认恢复取号？', 'Resume ticketing?'],
+  'em.confirm_carry_on': ['确认开启排队顺延？闭厅时仍在等候的号将保留到下一个营业时段。', 'Turn carry-over on? Tickets still waiting at closing keep their place at the next opening.'],
+  'em.confirm_carry_off': ['确认关闭排队顺延？闭厅时仍在等候的号将过期。', 'Turn carry-over off? Tickets still waiting at closing will expire.'],
+  'em.done_suspend': ['已暂停取号', 'Ticketing suspended'],
+  'em.done_resume': ['已恢复取号', 'Ticketing resumed'],
+  'em.done_carry': ['已保存', 'Saved'],
 });
 
 const MAX_ALERTS = 20;
@@ -47,6 +72,8 @@ let services = new Map();
 let staffNames = new Map();
 let target = 900;
 let alerts = [];
+let hallState = null; // GET /hall: suspended, suspend_reason, carry_over
+let adv = null;
 
 const svcName = (code) => {
   const s = services.get(code);
@@ -57,7 +84,9 @@ async function loadHall() {
   try {
     const [hall, list] = await Promise.all([api.get('/hall', { auth: false }), api.get('/services', { auth: false })]);
     target = hall.target_wait_s || 900;
+    hallState = hall;
     $('#hall-name').textContent = i18n.nameOf(hall);
+    renderEmergency();
     services = new Map((Array.isArray(list) ? list : []).map((s) => [s.code, s]));
   } catch (e) {
     showMsg($('#msg'), errText(e));
@@ -106,7 +135,7 @@ async function loadWindows() {
       $('#windows'),
       ...(Array.isArray(list) ? list : []).map((w) =>
         h('tr', { dataset: { window: w.number } },
-          h('td', null, w.name || i18n.t('window.n', { n: w.number })),
+          h('td', null, winName(w)),
           h('td', null, h('span', { class: `badge ${w.state}` }, i18n.t('win.' + w.state)), w.state === 'paused' && w.pause_reason ? ` ${w.pause_reason}` : ''),
           h('td', null, w.clerk_name || w.clerk || '—'),
           h('td', null, w.current ? `${w.current.number} (${i18n.t('status.' + w.current.status)})` : '—')),
@@ -166,6 +195,84 @@ async function loadEvaluations() {
   }
 }
 
+// ---- emergency (clause 5.5) ----
+function renderEmergency() {
+  if (!hallState) return;
+  const susp = !!hallState.suspended;
+  const st = $('#em-state');
+  st.textContent = susp ? i18n.t('em.suspended', { r: hallState.suspend_reason || '—' }) : i18n.t('em.normal');
+  st.className = susp ? 'em-state over' : 'em-state';
+  $('#emergency').dataset.suspended = susp ? '1' : '0';
+  $('#emergency').dataset.carry = hallState.carry_over ? '1' : '0';
+  $('#em-carry-state').textContent = i18n.t(hallState.carry_over ? 'em.carry_on' : 'em.carry_off');
+  $('#em-suspend-box').hidden = susp;
+  $('#em-resume').hidden = !susp;
+  $('#em-carry').textContent = i18n.t(hallState.carry_over ? 'em.carry_disable' : 'em.carry_enable');
+}
+
+async function loadHallState() {
+  try {
+    hallState = await api.get('/hall', { auth: false });
+    renderEmergency();
+  } catch (e) {
+    showMsg($('#em-msg'), errText(e));
+  }
+}
+
+let pendingAction = null;
+function confirmThen(text, action) {
+  pendingAction = action;
+  $('#em-confirm-text').textContent = text;
+  $('#em-confirm').hidden = false;
+  $('#em-no').focus();
+}
+function closeConfirm() {
+  pendingAction = null;
+  $('#em-confirm').hidden = true;
+}
+
+async function emergency(body, doneKey) {
+  try {
+    const r = await api.post('/hall/emergency', body);
+    if (r && typeof r === 'object') hallState = r;
+    renderEmergency();
+    showMsg($('#em-msg'), i18n.t(doneKey), 'ok');
+  } catch (e) {
+    showMsg($('#em-msg'), errText(e));
+    loadHallState();
+  }
+}
+
+function onSuspend() {
+  showMsg($('#em-msg'), '');
+  const reason = $('#em-reason').value.trim();
+  if (!reason) {
+    showMsg($('#em-msg'), i18n.t('em.reason_needed'));
+    $('#em-reason').focus();
+    return;
+  }
+  confirmThen(i18n.t('em.confirm_suspend', { r: reason }), async () => {
+    await emergency({ suspended: true, suspend_reason: reason }, 'em.done_suspend');
+    if (hallState?.suspended) $('#em-reason').value = '';
+  });
+}
+
+function onResume() {
+  showMsg($('#em-msg'), '');
+  confirmThen(i18n.t('em.confirm_resume'), () => emergency({ suspended: false }, 'em.done_resume'));
+}
+
+function onCarry() {
+  showMsg($('#em-msg'), '');
+  const on = !hallState?.carry_over;
+  confirmThen(i18n.t(on ? 'em.confirm_carry_on' : 'em.confirm_carry_off'), () => emergency({ carry_over: on }, 'em.done_carry'));
+}
+
+// ---- live advice ----
+function renderAdvice() {
+  advice.renderTable($('#advice-rows'), $('#idle-windows'), $('#adv-updated'), adv?.data());
+}
+
 function addAlert(d) {
   let text = d?.message || i18n.t('gd.alert_text', { s: svcName(d?.service || ''), n: d?.waiting ?? '?', w: i18n.fmtDuration(d?.predicted_wait_s ?? d?.estimated_wait_s) });
   if (d?.extra_windows > 0) text += ` · ${i18n.t('gd.extra', { x: d.extra_windows })}`;
@@ -184,8 +291,16 @@ const all = () => {
 
 async function ready(u) {
   mountUserBar($('#userbar'), u);
+  $('#live').hidden = false;
   await loadHall();
   all();
+  adv = advice.follow({
+    onData: () => {
+      showMsg($('#adv-msg'), '');
+      renderAdvice();
+    },
+    onError: (e) => showMsg($('#adv-msg'), errText(e)),
+  });
   const pending = new Set();
   let t = null;
   const soon = (fn) => {
@@ -198,9 +313,17 @@ async function ready(u) {
   };
   events.connect({
     onState: liveBadge($('#live')),
-    onReconnect: all,
+    onReconnect: () => {
+      all();
+      loadHallState();
+      adv.refresh();
+    },
     onEvent: (type, d) => {
-      if (type === 'alert.crowding') addAlert(d);
+      if (type === 'alert.crowding') {
+        addAlert(d);
+        adv.refresh();
+      }
+      if (type === 'hall.suspended' || type === 'hall.resumed') soon(loadHallState);
       if (type.startsWith('ticket.')) soon(loadQueues);
       if (type.startsWith('window.') || type.startsWith('ticket.')) soon(loadWindows);
       if (type.startsWith('notice.')) soon(loadNotices);
@@ -212,6 +335,20 @@ async function ready(u) {
 }
 
 boot();
+// The hall's name before sign-in too (GET /hall is public).
+api.get('/hall', { auth: false }).then((hall) => {
+  $('#hall-name').textContent = i18n.nameOf(hall);
+}).catch(() => {});
+$('#em-suspend').addEventListener('click', onSuspend);
+$('#em-resume').addEventListener('click', onResume);
+$('#em-carry').addEventListener('click', onCarry);
+$('#em-no').addEventListener('click', closeConfirm);
+$('#em-yes').addEventListener('click', async () => {
+  const act = pendingAction;
+  closeConfirm();
+  if (act) await act();
+});
+$('#adv-refresh').addEventListener('click', () => adv?.refresh());
 $('#notice-form').addEventListener('submit', async (e) => {
   e.preventDefault();
   const text = $('#n-text').value.trim();
@@ -227,7 +364,10 @@ $('#notice-form').addEventListener('submit', async (e) => {
   }
 });
 i18n.onChange(() => {
+  if (hallState) $('#hall-name').textContent = i18n.nameOf(hallState);
   $('#target').textContent = i18n.t('mg.target', { t: i18n.fmtDuration(target) });
+  renderEmergency();
+  renderAdvice();
   all();
 });
 requireLogin({ roles: ['manager', 'admin'], onReady: ready });

@@ -172,6 +172,23 @@ export function winNo(w) {
   return w;
 }
 
+// A window's name in the page's language: its name (or name_en) when it has one that reads in
+// that language, else "3 号窗口" / "Window 3" (window names are usually Chinese only).
+export function winName(w) {
+  if (w == null) return '';
+  const n = typeof w === 'object' ? w.number : w;
+  const name = typeof w === 'object' ? w.name || '' : '';
+  if (i18n.lang() === 'en') {
+    if (typeof w === 'object' && w.name_en) return w.name_en;
+    if (!name || /[\u3000-\u9fff\uff00-\uffef]/.test(name)) return i18n.t('window.n', { n });
+    return name;
+  }
+  return name || i18n.t('window.n', { n });
+}
+
+// A list in the page's language: "A、B" or "A, B".
+export const listJoin = (items) => items.join(i18n.lang() === 'en' ? ', ' : '、');
+
 // Common start of every page: apply the language, mount the toggle (#lang) and clock (#clock).
 export function boot() {
   i18n.apply();
