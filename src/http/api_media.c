@@ -86,5 +86,6 @@ HQ_API(api_announcement)
     res->body = (char *)wav;
     res->body_len = len;
     res->content_type = "audio/wav";
+    res->cache_control = "public, max-age=86400";
     return 0;
 }

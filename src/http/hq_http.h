@@ -9,8 +9,9 @@
  * bad_json, the body must be an object), authentication (401 for staff routes without a valid
  * session: Bearer token or session cookie), CSRF check for cookie-authenticated state changes
  * (403), role check against route->roles (403). Handlers fill struct hq_res; the server owns and
- * frees it after sending. Handlers run on libmicrohttpd worker threads and may block (they wait for
- * the group commit).
+ * frees it after sending. Handlers run on the server's pool of worker threads, never on
+ * libmicrohttpd's event threads: the connection is suspended while its handler runs, so a handler
+ * may block (the group commit, a printer, espeak-ng) without holding up any other connection.
  */
 #ifndef HQ_HTTP_H
 #define HQ_HTTP_H
@@ -51,8 +52,9 @@ struct hq_res {
     json_t *json; /* sent as application/json; charset=utf-8 (owned, decref'd) */
     char *body;   /* or raw bytes (owned, free'd) … */
     size_t body_len;
-    const char *content_type; /* … with this type (static string) */
-    char set_cookie[2][512];  /* Set-Cookie headers, "" unused */
+    const char *content_type;  /* … with this type (static string) */
+    const char *cache_control; /* Cache-Control (static string); NULL = "no-store" */
+    char set_cookie[2][512];   /* Set-Cookie headers, "" unused */
     char location[256];
 };
 
@@ -88,8 +90,12 @@ const struct hq_asset *hq_asset_find(const char *path);
  * Returns 0 on a clean stop, or a negative hq_err with *why when it cannot start. */
 struct hq_server_options {
     const char *listen;     /* "127.0.0.1:8080" */
-    int threads;            /* worker threads, default 32 (cmd_serve.c) */
+    int threads;            /* worker threads that run the handlers; <= 0: 64 */
+    int event_threads;      /* libmicrohttpd's epoll threads; <= 0: the number of CPUs, 2..8 */
     const char *static_dir; /* serve web/ from disk instead of the built-in copy (development) */
+    /* Tests only: more routes, looked up after hq_routes (zero-terminated; NULL = none). They are
+     * counted as "unmatched" in /metrics. */
+    const struct hq_route *extra_routes;
 };
 int hq_serve(struct hq_app *a, const struct hq_server_options *o, volatile int *stop,
              struct hq_why *why);

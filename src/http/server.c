@@ -1,16 +1,31 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * server.c — hq_serve: the libmicrohttpd daemon (epoll, a pool of worker threads, suspend/resume
- * for the event streams), the request pipeline in front of the route table, the pages and assets,
- * /metrics, the access log and the clean stop.
+ * server.c — hq_serve: the libmicrohttpd daemon (a few epoll event threads, suspend/resume), the
+ * pool of worker threads that runs the API handlers, the request pipeline in front of the route
+ * table, the pages and assets, /metrics, the access log and the clean stop.
  *
  * The pipeline, in this order (API.md "General"): route look-up (404 not_found, 405
  * method_not_allowed), authentication (Bearer token or the hq_session cookie; a staff route
  * without a valid session is 401 before anything else), a registered device key, the CSRF token
  * of cookie sessions on state changes (403), the route's roles (403), the body size from
  * Content-Length (413 without reading the body), the body's Content-Type (415), the JSON parse
- * (400 bad_json; the top level must be an object); then the handler. Handlers run on the worker
- * threads and may block while the group commit makes their change durable.
+ * (400 bad_json; the top level must be an object); then the handler.
+ *
+ * Threads. libmicrohttpd's event threads (hq_server_options.event_threads, one epoll loop each)
+ * only parse, check headers, read bodies and send answers; they never wait. On the last call of a
+ * routed API request the connection is suspended and the request handed to the worker pool
+ * (hq_server_options.threads): a worker parses the JSON body, runs the handler (which may block:
+ * the group commit, a printer, espeak-ng), serialises the answer and resumes the connection; on
+ * the next call the event thread queues the prepared answer. Suspend (event thread) and resume
+ * (worker) happen under the pool's mutex, and resume only after suspend, so no wake-up is lost
+ * (DEPENDENCIES.md pitfall 2). A request is freed when both libmicrohttpd (the completion
+ * callback) and the worker are done with it (a reference count). The pages, assets, /metrics and
+ * the event streams are answered on the event threads: they never block.
+ *
+ * Stop (SIGTERM): stop accepting; answer new API requests 503 with Connection: close; end the
+ * event streams; let queued handlers start for STOP_RUN_MS and running ones finish (each is bounded
+ * by its own deadline); send their answers for up to STOP_ANSWER_MS; only then stop the daemon, so
+ * that no connection is suspended when MHD_stop_daemon runs.
  *
  * libmicrohttpd calls the access handler once after the headers, once per piece of body and once
  * at the end. A response is queued on the last call, never on the first (a response queued on
@@ -26,6 +41,8 @@
 #include <limits.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,11 +58,22 @@
 #define PATH_MAX_LEN 2048       /* longer request paths are 404 */
 #define DISCARD_MAX (16u << 20) /* a chunked body over the limit is read this far, then cut */
 #define STATIC_FILE_MAX (64u << 20)
+#define WORKERS_DEFAULT 64
+#define STOP_RUN_MS 7000    /* after SIGTERM, queued handlers still start until then */
+#define STOP_ANSWER_MS 9000 /* … and finished ones are answered until then */
 
 static const char CSP[] = "default-src 'self'; img-src 'self' data:; media-src 'self' blob:; "
                           "style-src 'self' 'unsafe-inline'";
 
 enum kind { K_API, K_EVENTS, K_METRICS, K_STATIC };
+
+struct server;
+
+/* A unit of work for the pool: a handler to run, or a lingering close. */
+struct job {
+    struct job *next;
+    void (*run)(struct server *s, struct job *j, bool refuse);
+};
 
 struct server {
     struct hq_app *app;
@@ -53,6 +81,19 @@ struct server {
     char static_real[PATH_MAX];
     struct hq_metrics m;
     struct hq_sse_hub *hub;
+    const struct hq_route *extra; /* tests' routes */
+    /* The worker pool. mu also orders the suspend and the resume of the connections it serves. */
+    pthread_mutex_t mu;
+    pthread_cond_t work_cv; /* a job was queued, or the workers are to exit */
+    pthread_cond_t idle_cv; /* a job ended, or a handed-off request completed (for the stop) */
+    struct job *head, *tail;
+    size_t running;    /* jobs being run */
+    size_t inflight;   /* API requests handed to the pool, not yet completed by libmicrohttpd */
+    bool stopping;     /* SIGTERM: new API requests are answered 503 */
+    bool refuse;       /* past STOP_RUN_MS: queued handlers are answered 503 without running */
+    bool exit_workers; /* the workers exit once the queue is empty */
+    pthread_t *workers;
+    unsigned n_workers;
 };
 
 /* Per request; created by the URI logger, freed by the completion callback. */
@@ -79,7 +120,25 @@ struct rq {
     struct timespec t0;
     int status;
     size_t bytes;
+    bool closing; /* answer with Connection: close (the server is stopping) */
+    /* The hand-off to the pool; the fields below are under s->mu once dispatched. */
+    struct job job;
+    struct MHD_Connection *conn;
+    int refs; /* 1 for libmicrohttpd until the completion callback, 1 while the pool holds it */
+    bool dispatched;
+    bool done;      /* the handler has run: res is the answer, serialised */
+    bool suspended; /* the connection is suspended, waiting for the answer */
+    bool completed; /* libmicrohttpd is done with the request and the connection */
+    struct hq_res res;
 };
+
+static void rq_free(struct rq *q)
+{
+    hq__buf_release(&q->body);
+    json_decref(q->res.json);
+    free(q->res.body);
+    free(q);
+}
 
 /* ---- time and logging ---- */
 
@@ -130,13 +189,16 @@ static void client_ip(struct MHD_Connection *c, char *out, size_t len)
 
 /* ---- responses ---- */
 
-static void add_common_headers(struct MHD_Response *r, enum kind k, bool page)
+/* cache: the Cache-Control of an API answer (NULL = no-store) */
+static void add_common_headers(struct MHD_Response *r, enum kind k, bool page, const char *cache)
 {
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
     MHD_add_response_header(r, "X-Frame-Options", "DENY");
     if (page) MHD_add_response_header(r, "Content-Security-Policy", CSP);
-    if (k == K_API || k == K_METRICS)
+    if (k == K_API)
+        MHD_add_response_header(r, "Cache-Control", cache ? cache : "no-store");
+    else if (k == K_METRICS)
         MHD_add_response_header(r, "Cache-Control", "no-store");
     else if (k == K_STATIC)
         MHD_add_response_header(r, "Cache-Control", "no-cache");
@@ -148,6 +210,7 @@ static enum MHD_Result queue(struct rq *q, struct MHD_Connection *c, int status,
     q->queued = true;
     q->status = status;
     q->bytes = bytes;
+    if (q->closing) MHD_add_response_header(r, "Connection", "close");
     enum MHD_Result rc = MHD_queue_response(c, (unsigned)status, r);
     MHD_destroy_response(r);
     return rc;
@@ -161,7 +224,7 @@ static enum MHD_Result send_text(struct rq *q, struct MHD_Connection *c, int sta
         MHD_create_response_from_buffer(n, (void *)text, MHD_RESPMEM_MUST_COPY);
     if (!r) return MHD_NO;
     MHD_add_response_header(r, "Content-Type", type);
-    add_common_headers(r, q->kind, page);
+    add_common_headers(r, q->kind, page, NULL);
     return queue(q, c, status, r, n);
 }
 
@@ -207,7 +270,7 @@ static enum MHD_Result send_res(struct rq *q, struct MHD_Connection *c, struct h
     }
     int status = res->status ? res->status : 200;
     if (n || status != 204) MHD_add_response_header(r, "Content-Type", type);
-    add_common_headers(r, q->kind, false);
+    add_common_headers(r, q->kind, false, res->cache_control);
     for (int i = 0; i < 2; i++)
         if (res->set_cookie[i][0]) MHD_add_response_header(r, "Set-Cookie", res->set_cookie[i]);
     if (res->location[0]) MHD_add_response_header(r, "Location", res->location);
@@ -231,7 +294,7 @@ static enum MHD_Result send_error(struct rq *q, struct MHD_Connection *c, const 
         }
         MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
         MHD_add_response_header(r, "Allow", q->allow);
-        add_common_headers(r, q->kind, false);
+        add_common_headers(r, q->kind, false, NULL);
         return queue(q, c, 405, r, strlen(text));
     }
     return send_res(q, c, &res);
@@ -337,7 +400,7 @@ static enum MHD_Result serve_static(struct rq *q, struct MHD_Connection *c)
         if (!r) return MHD_NO;
     }
     MHD_add_response_header(r, "Content-Type", type);
-    add_common_headers(r, K_STATIC, page);
+    add_common_headers(r, K_STATIC, page, NULL);
     return queue(q, c, 200, r, n);
 notfound:
     q->slot = q->s->m.n_routes + HQ_MET_NOMATCH;
@@ -364,26 +427,36 @@ static bool token_eq(const char *a, const char *b)
     return d == 0 && la > 0;
 }
 
-/* Find the route; on failure set q->err (404/405). */
-static void lookup(struct rq *q)
+/* Find the route in one table; true when found. Methods of matching paths go to q->allow. */
+static bool lookup_in(struct rq *q, const struct hq_route *tab, bool own, bool *path_known,
+                      size_t *al)
 {
     const char *m = strcmp(q->method, "HEAD") == 0 ? "GET" : q->method;
-    bool path_known = false;
-    size_t al = 0;
-    q->allow[0] = '\0';
-    for (size_t i = 0; hq_routes[i].pattern; i++) {
-        const struct hq_route *rt = &hq_routes[i];
+    for (size_t i = 0; tab && tab[i].pattern; i++) {
+        const struct hq_route *rt = &tab[i];
         if (!hq_route_match(rt->pattern, q->path, q->req.params, &q->req.n_params)) continue;
         if (strcmp(rt->method, m) == 0) {
             q->route = rt;
-            q->slot = i;
-            return;
+            q->slot = own ? i : q->s->m.n_routes + HQ_MET_NOMATCH;
+            return true;
         }
-        path_known = true;
-        if (!strstr(q->allow, rt->method) && al + strlen(rt->method) + 3 < sizeof q->allow)
-            al += (size_t)snprintf(q->allow + al, sizeof q->allow - al, "%s%s", al ? ", " : "",
-                                   rt->method);
+        *path_known = true;
+        if (!strstr(q->allow, rt->method) && *al + strlen(rt->method) + 3 < sizeof q->allow)
+            *al += (size_t)snprintf(q->allow + *al, sizeof q->allow - *al, "%s%s", *al ? ", " : "",
+                                    rt->method);
     }
+    return false;
+}
+
+/* Find the route; on failure set q->err (404/405). */
+static void lookup(struct rq *q)
+{
+    bool path_known = false;
+    size_t al = 0;
+    q->allow[0] = '\0';
+    if (lookup_in(q, hq_routes, true, &path_known, &al) ||
+        lookup_in(q, q->s->extra, false, &path_known, &al))
+        return;
     q->slot = q->s->m.n_routes + HQ_MET_NOMATCH;
     if (path_known)
         q->err = hq_fail(&q->why, HQ_ENOMETHOD, "", "method %s is not allowed here (allowed: %s)",
@@ -485,33 +558,100 @@ static void check_headers(struct rq *q, struct MHD_Connection *c)
     }
 }
 
-static enum MHD_Result run_handler(struct rq *q, struct MHD_Connection *c)
+/* ---- the worker pool ---- */
+
+/* s->mu held */
+static void push_job(struct server *s, struct job *j)
+{
+    j->next = NULL;
+    if (s->tail)
+        s->tail->next = j;
+    else
+        s->head = j;
+    s->tail = j;
+    pthread_cond_signal(&s->work_cv);
+}
+
+static void *worker_main(void *arg)
+{
+    struct server *s = arg;
+    pthread_mutex_lock(&s->mu);
+    for (;;) {
+        while (!s->head && !s->exit_workers)
+            pthread_cond_wait(&s->work_cv, &s->mu);
+        struct job *j = s->head;
+        if (!j) break; /* exit_workers and nothing left */
+        s->head = j->next;
+        if (!s->head) s->tail = NULL;
+        s->running++;
+        bool refuse = s->refuse;
+        pthread_mutex_unlock(&s->mu);
+        j->run(s, j, refuse);
+        pthread_mutex_lock(&s->mu);
+        s->running--;
+        pthread_cond_broadcast(&s->idle_cv);
+    }
+    pthread_mutex_unlock(&s->mu);
+    return NULL;
+}
+
+/* Turn res->json into res->body (the event thread then only wraps the bytes). */
+static void serialise(struct rq *q, struct hq_res *res)
+{
+    static const char json_type[] = "application/json; charset=utf-8";
+    if (!res->json) return;
+    char *text = json_dumps(res->json, JSON_COMPACT | JSON_REAL_PRECISION(10));
+    json_decref(res->json);
+    res->json = NULL;
+    free(res->body);
+    res->body = NULL;
+    res->content_type = json_type;
+    if (!text) {
+        char t[64];
+        now_iso(t, sizeof t);
+        fprintf(stderr, "t=%s level=error msg=\"cannot serialise the response of %s %s\"\n", t,
+                q->method, q->route ? q->route->pattern : "-");
+        atomic_fetch_add_explicit(&q->s->m.internal_errors, 1, memory_order_relaxed);
+        static const char internal[] =
+            "{\"error\":{\"code\":\"internal\",\"message\":\"internal error\"}}";
+        res->status = 500;
+        res->cache_control = NULL;
+        memset(res->set_cookie, 0, sizeof res->set_cookie);
+        res->location[0] = '\0';
+        text = strdup(internal);
+    }
+    res->body = text;
+    res->body_len = text ? strlen(text) : 0;
+}
+
+/* On a worker: the body's type and JSON, then the handler. The answer is left in q->res. */
+static void handle(struct rq *q)
 {
     const struct hq_route *rt = q->route;
+    struct hq_res *res = &q->res;
     struct hq_why why = {0};
     json_t *body = NULL;
+    int rc = 0;
+    *res = (struct hq_res){.status = 200};
     if (q->body.len && !(rt->flags & HQ_RT_RAW_BODY)) {
-        const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
-        if (!hq__is_json_type(ct)) {
-            hq_fail(&why, HQ_EMEDIA, "", "the body must be application/json");
-            return send_error(q, c, &why);
-        }
-        if (memchr(q->body.p, 0, q->body.len)) {
-            /* jansson stops at a raw NUL and may accept what came before it */
-            hq_fail(&why, HQ_EBADJSON, "", "invalid JSON: the body contains a NUL byte");
-            return send_error(q, c, &why);
-        }
+        const char *ct = MHD_lookup_connection_value(q->conn, MHD_HEADER_KIND, "Content-Type");
         json_error_t je;
-        body = json_loadb(q->body.p, q->body.len, JSON_REJECT_DUPLICATES, &je);
-        if (!body) {
-            hq_fail(&why, HQ_EBADJSON, "", "invalid JSON at line %d, column %d (byte %d): %s",
-                    je.line, je.column, je.position, je.text);
-            return send_error(q, c, &why);
-        }
-        if (!json_is_object(body)) {
+        if (!hq__is_json_type(ct)) {
+            rc = hq_fail(&why, HQ_EMEDIA, "", "the body must be application/json");
+        } else if (memchr(q->body.p, 0, q->body.len)) {
+            /* jansson stops at a raw NUL and may accept what came before it */
+            rc = hq_fail(&why, HQ_EBADJSON, "", "invalid JSON: the body contains a NUL byte");
+        } else if (!(body = json_loadb(q->body.p, q->body.len, JSON_REJECT_DUPLICATES, &je))) {
+            rc = hq_fail(&why, HQ_EBADJSON, "", "invalid JSON at line %d, column %d (byte %d): %s",
+                         je.line, je.column, je.position, je.text);
+        } else if (!json_is_object(body)) {
             json_decref(body);
-            hq_fail(&why, HQ_EBADJSON, "", "the body must be a JSON object");
-            return send_error(q, c, &why);
+            body = NULL;
+            rc = hq_fail(&why, HQ_EBADJSON, "", "the body must be a JSON object");
+        }
+        if (rc) {
+            hq_res_error(res, &why);
+            return;
         }
     }
     q->req.body = body;
@@ -519,12 +659,11 @@ static enum MHD_Result run_handler(struct rq *q, struct MHD_Connection *c)
     q->req.raw_len = q->body.len;
     q->req.method = q->method;
     q->req.path = q->path;
-    q->req.conn = c;
-    struct hq_res res = {.status = 200};
-    int rc = rt->fn(q->s->app, &q->req, &res, &why);
+    q->req.conn = q->conn;
+    rc = rt->fn(q->s->app, &q->req, res, &why);
     json_decref(body);
     q->req.body = NULL;
-    if (rc == 0 && !res.json && !res.body && res.status != 204)
+    if (rc == 0 && !res->json && !res->body && res->status != 204)
         rc = hq_fail(&why, HQ_EINTERNAL, "", "the handler gave no answer");
     if (rc < 0) {
         why.code = rc;
@@ -538,9 +677,74 @@ static enum MHD_Result run_handler(struct rq *q, struct MHD_Connection *c)
             snprintf(why.message, sizeof why.message, "internal error");
             why.field[0] = '\0';
         }
-        hq_res_error(&res, &why);
+        hq_res_error(res, &why);
+        res->cache_control = NULL;
     }
-    return send_res(q, c, &res);
+}
+
+/* The job of a handed-off request: run it (or refuse it when the stop has run out of time),
+ * then resume its connection so that the event thread sends the answer. */
+static void run_request(struct server *s, struct job *j, bool refuse)
+{
+    struct rq *q = (struct rq *)(void *)((char *)j - offsetof(struct rq, job));
+    if (refuse) {
+        struct hq_why why;
+        hq_fail(&why, HQ_ESUSPENDED, "", "the server is shutting down");
+        q->res = (struct hq_res){0};
+        hq_res_error(&q->res, &why);
+        q->closing = true;
+    } else {
+        handle(q);
+    }
+    serialise(q, &q->res);
+    pthread_mutex_lock(&s->mu);
+    q->done = true;
+    if (q->suspended && !q->completed) {
+        q->suspended = false;
+        MHD_resume_connection(q->conn);
+    }
+    bool last = --q->refs == 0;
+    pthread_mutex_unlock(&s->mu);
+    if (last) rq_free(q);
+}
+
+/* Last call of a routed API request: suspend the connection and hand the request to the pool. */
+static enum MHD_Result dispatch(struct rq *q, struct MHD_Connection *c)
+{
+    struct server *s = q->s;
+    pthread_mutex_lock(&s->mu);
+    if (s->stopping) {
+        pthread_mutex_unlock(&s->mu);
+        struct hq_why why;
+        hq_fail(&why, HQ_ESUSPENDED, "", "the server is shutting down");
+        q->closing = true;
+        return send_error(q, c, &why);
+    }
+    q->dispatched = true;
+    q->conn = c;
+    q->refs++;
+    q->job.run = run_request;
+    q->suspended = true;
+    MHD_suspend_connection(c);
+    s->inflight++;
+    push_job(s, &q->job);
+    pthread_mutex_unlock(&s->mu);
+    return MHD_YES;
+}
+
+/* A call after the hand-off (the worker resumed the connection): send the prepared answer. */
+static enum MHD_Result answer(struct rq *q, struct MHD_Connection *c)
+{
+    struct server *s = q->s;
+    pthread_mutex_lock(&s->mu);
+    bool done = q->done;
+    if (!done && !q->suspended) { /* called before the answer is ready: wait on */
+        q->suspended = true;
+        MHD_suspend_connection(c);
+    }
+    pthread_mutex_unlock(&s->mu);
+    if (!done) return MHD_YES;
+    return send_res(q, c, &q->res);
 }
 
 static enum MHD_Result serve_events(struct rq *q, struct MHD_Connection *c)
@@ -581,7 +785,7 @@ static enum MHD_Result serve_metrics(struct rq *q, struct MHD_Connection *c)
         return MHD_NO;
     }
     MHD_add_response_header(r, "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-    add_common_headers(r, K_METRICS, false);
+    add_common_headers(r, K_METRICS, false, NULL);
     return queue(q, c, 200, r, b.len);
 }
 
@@ -665,6 +869,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_YES;
     }
     if (q->queued) return MHD_YES;
+    if (q->dispatched) return answer(q, c);
     if (q->err) return send_error(q, c, &q->why);
     if (q->too_large) {
         struct hq_why why;
@@ -679,7 +884,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     case K_STATIC:
         return serve_static(q, c);
     case K_API:
-        return run_handler(q, c);
+        return dispatch(q, c);
     }
     return MHD_NO;
 }
@@ -690,6 +895,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
     struct rq *q = calloc(1, sizeof *q);
     if (!q) return NULL;
     q->s = cls;
+    q->refs = 1;
     clock_gettime(CLOCK_MONOTONIC, &q->t0);
     hq__buf_init(&q->body, HQ_BODY_MAX);
     size_t n = strcspn(uri, "?#");
@@ -703,26 +909,51 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 
 /* Lingering close: a request answered before its body (413, 401 …) may still be sending it.
  * Closing a socket with unread data sends a reset, and many clients then lose the answer they
- * were about to read. libmicrohttpd has already shut our side down; read and drop what arrives
- * for a short, bounded time (never stored, never parsed) so the close is an orderly one. */
-static void linger(struct MHD_Connection *c)
+ * were about to read. libmicrohttpd has already shut our side down and closes its descriptor when
+ * the completion callback returns; a worker keeps a duplicate of it and reads and drops what
+ * arrives for a short, bounded time (never stored, never parsed), so the close is an orderly one
+ * and no event thread waits for it. */
+struct linger_job {
+    struct job job;
+    int fd;
+};
+
+static void run_linger(struct server *s, struct job *j, bool refuse)
 {
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
-    if (!ci) return;
-    int fd = ci->connect_fd;
+    (void)s;
+    struct linger_job *l = (struct linger_job *)(void *)j;
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     size_t total = 0;
     char sink[16384];
-    while (total < DISCARD_MAX && elapsed_us(&t0) < 250000) { /* bounded: it holds a worker */
-        struct pollfd pf = {fd, POLLIN, 0};
+    while (!refuse && total < DISCARD_MAX && elapsed_us(&t0) < 250000) { /* holds a worker */
+        struct pollfd pf = {l->fd, POLLIN, 0};
         if (poll(&pf, 1, 50) <= 0) break;
-        ssize_t k = recv(fd, sink, sizeof sink, MSG_DONTWAIT);
+        ssize_t k = recv(l->fd, sink, sizeof sink, MSG_DONTWAIT);
         if (k < 0 && (errno == EINTR || errno == EAGAIN)) continue;
         if (k <= 0) break;
         total += (size_t)k;
     }
+    close(l->fd);
+    free(l);
+}
+
+static void linger(struct server *s, struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (!ci) return;
+    struct linger_job *l = calloc(1, sizeof *l);
+    if (!l) return;
+    l->fd = fcntl(ci->connect_fd, F_DUPFD_CLOEXEC, 0);
+    if (l->fd < 0) {
+        free(l);
+        return;
+    }
+    l->job.run = run_linger;
+    pthread_mutex_lock(&s->mu);
+    push_job(s, &l->job);
+    pthread_mutex_unlock(&s->mu);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
@@ -748,9 +979,19 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                 t, ip, q->method, path, status, q->bytes, (unsigned long long)us,
                 q->req.actor.username[0] ? " user=" : "", q->req.actor.username);
     }
-    if (q->drain && toe == MHD_REQUEST_TERMINATED_COMPLETED_OK) linger(c);
-    hq__buf_release(&q->body);
-    free(q);
+    if (q->drain && toe == MHD_REQUEST_TERMINATED_COMPLETED_OK) linger(s, c);
+    /* dispatched is set by this connection's event thread, the one calling us */
+    if (!q->dispatched) {
+        rq_free(q);
+        return;
+    }
+    pthread_mutex_lock(&s->mu);
+    q->completed = true; /* a worker still holding q must not resume the connection */
+    s->inflight--;
+    pthread_cond_broadcast(&s->idle_cv);
+    bool last = --q->refs == 0;
+    pthread_mutex_unlock(&s->mu);
+    if (last) rq_free(q);
 }
 
 /* ---- start and stop ---- */
@@ -820,14 +1061,106 @@ static unsigned connection_limit(void)
     return rl.rlim_cur > 256 ? (unsigned)rl.rlim_cur - 128 : 128;
 }
 
+static unsigned event_threads(int want)
+{
+    if (want > 0) return (unsigned)want;
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 2 ? 2 : n > 8 ? 8 : (unsigned)n;
+}
+
+static void deadline_in(struct timespec *ts, long ms)
+{
+    clock_gettime(CLOCK_MONOTONIC, ts);
+    ts->tv_sec += ms / 1000;
+    ts->tv_nsec += (ms % 1000) * 1000000L;
+    if (ts->tv_nsec >= 1000000000L) {
+        ts->tv_sec++;
+        ts->tv_nsec -= 1000000000L;
+    }
+}
+
+static int pool_start(struct server *s, unsigned n)
+{
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&s->idle_cv, &ca);
+    pthread_condattr_destroy(&ca);
+    pthread_cond_init(&s->work_cv, NULL);
+    s->workers = calloc(n, sizeof *s->workers);
+    if (!s->workers) return -1;
+    for (unsigned i = 0; i < n; i++) {
+        if (pthread_create(&s->workers[i], NULL, worker_main, s) != 0) break;
+        s->n_workers++;
+    }
+    return s->n_workers ? 0 : -1;
+}
+
+/* Every queued job runs (or is refused), then the workers exit and are joined. */
+static void pool_stop(struct server *s)
+{
+    pthread_mutex_lock(&s->mu);
+    s->exit_workers = true;
+    pthread_cond_broadcast(&s->work_cv);
+    pthread_mutex_unlock(&s->mu);
+    for (unsigned i = 0; i < s->n_workers; i++)
+        pthread_join(s->workers[i], NULL);
+    free(s->workers);
+    pthread_cond_destroy(&s->work_cv);
+    pthread_cond_destroy(&s->idle_cv);
+    pthread_mutex_destroy(&s->mu);
+}
+
+static void log_warn(const char *msg, size_t n)
+{
+    char t[64];
+    now_iso(t, sizeof t);
+    fprintf(stderr, "t=%s level=warn msg=\"%zu %s\"\n", t, n, msg);
+}
+
+/* The stop after SIGTERM (see the top of the file). Returns with no connection suspended by us:
+ * every handed-off request has its answer and has been resumed. */
+static void drain(struct server *s)
+{
+    struct timespec run_until, answer_until;
+    deadline_in(&run_until, STOP_RUN_MS);
+    deadline_in(&answer_until, STOP_ANSWER_MS);
+    pthread_mutex_lock(&s->mu);
+    s->stopping = true;
+    pthread_mutex_unlock(&s->mu);
+    size_t left = hq__sse_end_all(s->hub, 5000);
+    if (left) log_warn("event streams did not end in time", left);
+    pthread_mutex_lock(&s->mu);
+    while (s->head || s->running) {
+        if (!s->refuse && pthread_cond_timedwait(&s->idle_cv, &s->mu, &run_until) == ETIMEDOUT) {
+            /* handlers not started yet get 503; running ones end by their own deadlines */
+            s->refuse = true;
+            size_t n = 0;
+            for (struct job *j = s->head; j; j = j->next)
+                n++;
+            if (n) log_warn("queued requests refused: the server is stopping", n);
+            if (s->running) log_warn("handlers still running at the stop deadline", s->running);
+        } else if (s->refuse) {
+            pthread_cond_wait(&s->idle_cv, &s->mu);
+        }
+    }
+    while (s->inflight)
+        if (pthread_cond_timedwait(&s->idle_cv, &s->mu, &answer_until) == ETIMEDOUT) break;
+    s->refuse = true; /* lingering closes from now on close at once */
+    pthread_mutex_unlock(&s->mu);
+}
+
 int hq_serve(struct hq_app *a, const struct hq_server_options *o, volatile int *stop,
              struct hq_why *why)
 {
     struct server *s = calloc(1, sizeof *s);
     if (!s) return hq_fail(why, HQ_EINTERNAL, "", "out of memory");
     int rc = HQ_EINTERNAL, lfd = -1;
+    bool pool = false;
     struct MHD_Daemon *d = NULL;
     s->app = a;
+    s->extra = o->extra_routes;
     if (hq__metrics_init(&s->m) != 0) {
         rc = hq_fail(why, HQ_EINTERNAL, "", "out of memory");
         goto out;
@@ -852,15 +1185,20 @@ int hq_serve(struct hq_app *a, const struct hq_server_options *o, volatile int *
         rc = hq_fail(why, HQ_EINTERNAL, "", "cannot start the event hub");
         goto out;
     }
-    unsigned threads = o->threads > 0 ? (unsigned)o->threads : 8;
+    pool = true;
+    if (pool_start(s, o->threads > 0 ? (unsigned)o->threads : WORKERS_DEFAULT) != 0) {
+        rc = hq_fail(why, HQ_EINTERNAL, "", "cannot start the worker threads");
+        goto out;
+    }
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
                      MHD_USE_ERROR_LOG | MHD_USE_ITC;
     d = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
-        MHD_OPTION_LISTEN_SOCKET, (MHD_socket)lfd, MHD_OPTION_THREAD_POOL_SIZE, threads,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)8192, MHD_OPTION_CONNECTION_LIMIT, connection_limit(), MHD_OPTION_URI_LOG_CALLBACK,
-        on_uri, s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
+        MHD_OPTION_LISTEN_SOCKET, (MHD_socket)lfd, MHD_OPTION_THREAD_POOL_SIZE,
+        event_threads(o->event_threads), MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)8192, MHD_OPTION_CONNECTION_LIMIT,
+        connection_limit(), MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, s, MHD_OPTION_END);
     if (!d) {
         rc = hq_fail(why, HQ_EINTERNAL, "", "cannot start the HTTP server on %s:%d", host, port);
         lfd = -1; /* libmicrohttpd may have closed it already: never close a number twice */
@@ -873,21 +1211,17 @@ int hq_serve(struct hq_app *a, const struct hq_server_options *o, volatile int *
         struct timespec ts = {0, 50 * 1000000L};
         nanosleep(&ts, NULL);
     }
-    /* Stop: no new connections, end the streams (none may stay suspended), then let the
-     * in-flight requests finish as the daemon stops. */
+    /* Stop: no new connections, then end the streams and the handed-off requests (none may stay
+     * suspended), then stop the daemon. */
     if (MHD_quiesce_daemon(d) == MHD_INVALID_SOCKET)
         lfd = -1; /* still the daemon's: MHD_stop_daemon closes it */
-    size_t left = hq__sse_end_all(s->hub, 5000);
-    if (left) {
-        char t[64];
-        now_iso(t, sizeof t);
-        fprintf(stderr, "t=%s level=warn msg=\"%zu event streams did not end in time\"\n", t, left);
-    }
+    drain(s);
     MHD_stop_daemon(d);
     d = NULL;
     rc = 0;
 out:
     if (d) MHD_stop_daemon(d);
+    if (pool) pool_stop(s);
     if (lfd >= 0) close(lfd);
     hq__sse_free(s->hub);
     hq__metrics_release(&s->m);

@@ -78,7 +78,6 @@ describe('voice announcements', () => {
     });
     test(
         'the announcement may be cached by browsers (Cache-Control: public, max-age=86400)',
-        { todo: 'the server sets Cache-Control: no-store on every API answer; needs a field in struct hq_res' },
         async () => {
             const g = await getBytes(srv, `/announcements?number=${called.number}&window=1`);
             assert.match(g.headers.get('cache-control') || '', /public.*max-age=86400/);
