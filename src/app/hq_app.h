@@ -143,6 +143,31 @@ int hq_app_evaluation_create(struct hq_app *a, const struct hq_actor *who, json_
 int hq_app_complaint_create(struct hq_app *a, const struct hq_actor *who, json_t *in, json_t **out,
                             struct hq_why *why);
 int hq_app_complaint_track(struct hq_app *a, const char *code, json_t **out, struct hq_why *why);
+/* Complaint handling (uc_complaints.c, docs/COMPLAINTS.md; clauses 8.2, 9.2.1). list: newest
+ * first, status NULL/"" = all, "open" = not closed; *out = {"complaints":[summary without contact],
+ * "open","escalated","overdue":{"acknowledge","resolve"}}. get: the staff view with contact,
+ * content, internal notes, overdue flags and the allowed "actions". action: "acknowledge" {note},
+ * "assess" {category,severity,window,clerk,substantiated,note,internal_note}, "resolve" {result,
+ * measures,internal_note}, "verdict" {satisfied,comment,escalate}, "close" {note,internal_note},
+ * "escalate" {reason,to,note}; in may be NULL; *out = the staff view. Refusals: HQ_ENOTFOUND,
+ * HQ_EINVAL (a required note missing), HQ_ECONFLICT (not possible in this status). verdict: the
+ * complainant's, by tracking code (public, rate-limited); *out = the public tracking view. */
+int hq_app_complaints_list(struct hq_app *a, const char *status, bool overdue_only, size_t max,
+                           json_t **out, struct hq_why *why);
+int hq_app_complaint_get(struct hq_app *a, const char *code, json_t **out, struct hq_why *why);
+int hq_app_complaint_action(struct hq_app *a, const struct hq_actor *who, const char *code,
+                            const char *action, json_t *in, json_t **out, struct hq_why *why);
+int hq_app_complaint_verdict(struct hq_app *a, const struct hq_actor *who, const char *code,
+                             json_t *in, json_t **out, struct hq_why *why);
+/* Improvement actions: {"improvements":[…],"open","overdue"} (status NULL, "open" or "done");
+ * create {source,complaint?,ref?,title,owner,due?} (from a complaint: resolved or closed, else
+ * HQ_ECONFLICT); close {result?} (HQ_ECONFLICT when done already). */
+int hq_app_improvements_list(struct hq_app *a, const char *status, json_t **out,
+                             struct hq_why *why);
+int hq_app_improvement_create(struct hq_app *a, const struct hq_actor *who, json_t *in,
+                              json_t **out, struct hq_why *why);
+int hq_app_improvement_close(struct hq_app *a, const struct hq_actor *who, const char *id,
+                             json_t *in, json_t **out, struct hq_why *why);
 
 int hq_app_hall_get(struct hq_app *a, json_t **out);
 int hq_app_hall_update(struct hq_app *a, const struct hq_actor *who, json_t *in, json_t **out,

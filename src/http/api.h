@@ -53,6 +53,14 @@ HQ_API(api_evaluations_create);
 HQ_API(api_evaluations_list);
 HQ_API(api_complaints_create);
 HQ_API(api_complaint_track);
+/* api_complaints.c */
+HQ_API(api_complaints_list);
+HQ_API(api_complaint_get);
+HQ_API(api_complaint_action);
+HQ_API(api_complaint_verdict);
+HQ_API(api_improvements_list);
+HQ_API(api_improvement_create);
+HQ_API(api_improvement_close);
 /* api_media.c */
 HQ_API(api_ticket_qr_png);
 HQ_API(api_ticket_png);

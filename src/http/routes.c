@@ -81,5 +81,21 @@ const struct hq_route hq_routes[] = {
     {"POST", "/api/v1/complaints", api_complaints_create, PUBLIC, OPT, "Lodge a complaint"},
     {"GET", "/api/v1/complaints/track/{code}", api_complaint_track, PUBLIC, 0,
      "A complaint's status by tracking code"},
+    {"POST", "/api/v1/complaints/track/{code}/verdict", api_complaint_verdict, PUBLIC, 0,
+     "The complainant's verdict on a resolved complaint: satisfied closes it, not satisfied "
+     "(with a comment) reopens it"},
+    {"GET", "/api/v1/complaints", api_complaints_list, MGR, 0,
+     "Complaints, newest first: ?status=open|received|…&overdue=true, with overdue counts"},
+    {"GET", "/api/v1/complaints/{code}", api_complaint_get, MGR, 0,
+     "One complaint in full (contact, content, internal notes, allowed actions)"},
+    {"POST", "/api/v1/complaints/{code}/{action}", api_complaint_action, MGR, 0,
+     "Handle a complaint: acknowledge, assess, resolve, verdict (entered by staff), close, "
+     "escalate"},
+    {"GET", "/api/v1/improvements", api_improvements_list, MGR, 0,
+     "Improvement actions (9.2.1): ?status=open|done"},
+    {"POST", "/api/v1/improvements", api_improvement_create, MGR, 0,
+     "Raise an improvement action (from a resolved complaint, an evaluation, an incident …)"},
+    {"POST", "/api/v1/improvements/{id}/close", api_improvement_close, MGR, 0,
+     "Mark an improvement action done"},
     {NULL, NULL, NULL, 0, 0, NULL},
 };
