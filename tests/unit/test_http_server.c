@@ -5,6 +5,13 @@
  * error bodies, 401 before anything else on staff routes, roles and CSRF, security headers,
  * keep-alive, pages and /metrics, Server-Sent Events (live delivery, replay after Last-Event-ID
  * without gap or repeat) and a clean stop within 10 s while streams are open.
+ *
+ * Handlers run on the worker pool, off libmicrohttpd's event threads: with a test-only route whose
+ * handler blocks on a gate, slow handlers on more connections than there are event threads delay
+ * neither /health on another connection nor an event on an open stream; SIGTERM with handlers
+ * running and streams open stops within 10 s, the running handlers answered and queued ones
+ * refused with 503; a client that leaves while its handler runs breaks nothing (and leaks nothing
+ * under ASan).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -29,6 +36,7 @@
 #include "http/hq_http.h"
 
 struct fx {
+    struct hq_server_options opts;
     char dir[64];
     char db[128];
     struct hq_app *a;
@@ -221,8 +229,7 @@ static void *serve_main(void *arg)
 {
     struct fx *f = arg;
     struct hq_why why = {0};
-    struct hq_server_options o = {.listen = "127.0.0.1:0", .threads = 4};
-    f->serve_rc = hq_serve(f->a, &o, &f->stop, &why);
+    f->serve_rc = hq_serve(f->a, &f->opts, &f->stop, &why);
     if (f->serve_rc) fprintf(stderr, "hq_serve: %s\n", why.message);
     return NULL;
 }
@@ -233,10 +240,11 @@ static void okc(int rc, const struct hq_why *why)
     assert_int_equal(rc, 0);
 }
 
-static int setup(void **state)
+static int setup_with(void **state, const struct hq_server_options *o)
 {
     struct fx *f = calloc(1, sizeof *f);
     F = f;
+    f->opts = *o;
     snprintf(f->dir, sizeof f->dir, "/tmp/hq-http-XXXXXX");
     assert_non_null(mkdtemp(f->dir));
     snprintf(f->db, sizeof f->db, "%s/h.db", f->dir);
@@ -292,6 +300,12 @@ static int setup(void **state)
     assert_true(f->port > 0);
     *state = f;
     return 0;
+}
+
+static int setup(void **state)
+{
+    struct hq_server_options o = {.listen = "127.0.0.1:0", .threads = 4};
+    return setup_with(state, &o);
 }
 
 static double now_s(void)
@@ -717,6 +731,320 @@ static void listen_errors(void **state)
     assert_true(hq_serve(F->a, &o, &stop, &why) < 0);
 }
 
+/* ---- slow handlers: a test-only route whose handler blocks on a gate ---- */
+
+static struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int entered; /* handlers that have started */
+    int running; /* … and not yet returned */
+    bool open;
+    int hold_ms; /* a closed gate lets a handler go after this long */
+} G = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+
+static int slow_handler(struct hq_app *a, struct hq_req *req, struct hq_res *res,
+                        struct hq_why *why)
+{
+    (void)a;
+    (void)why;
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += G.hold_ms / 1000;
+    until.tv_nsec += (long)(G.hold_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&G.mu);
+    G.entered++;
+    G.running++;
+    pthread_cond_broadcast(&G.cv);
+    while (!G.open)
+        if (pthread_cond_timedwait(&G.cv, &G.mu, &until) == ETIMEDOUT) break;
+    G.running--;
+    pthread_cond_broadcast(&G.cv);
+    pthread_mutex_unlock(&G.mu);
+    /* the request is read after the wait too: its connection must still be there */
+    const char *tag = hq_req_header(req, "X-Tag");
+    res->json = json_pack("{s:s}", "tag", tag ? tag : "");
+    if (hq_req_query(req, "cache")) res->cache_control = "private, max-age=60";
+    return 0;
+}
+
+static const struct hq_route test_routes[] = {
+    {"GET", "/api/v1/test/slow", slow_handler, 0, 0, "blocks on the test's gate"},
+    {0},
+};
+
+static void gate_reset(int hold_ms)
+{
+    pthread_mutex_lock(&G.mu);
+    G.entered = G.running = 0;
+    G.open = false;
+    G.hold_ms = hold_ms;
+    pthread_mutex_unlock(&G.mu);
+}
+
+static void gate_open(void)
+{
+    pthread_mutex_lock(&G.mu);
+    G.open = true;
+    pthread_cond_broadcast(&G.cv);
+    pthread_mutex_unlock(&G.mu);
+}
+
+/* Wait up to ms for entered >= n and running <= max_running; returns entered. */
+static int gate_wait(int n, int max_running, int ms)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += ms / 1000;
+    until.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&G.mu);
+    while (G.entered < n || G.running > max_running)
+        if (pthread_cond_timedwait(&G.cv, &G.mu, &until) == ETIMEDOUT) break;
+    int e = G.entered;
+    pthread_mutex_unlock(&G.mu);
+    return e;
+}
+
+static int gate_running(void)
+{
+    pthread_mutex_lock(&G.mu);
+    int n = G.running;
+    pthread_mutex_unlock(&G.mu);
+    return n;
+}
+
+/* 16 workers, 2 event threads, the slow route */
+static int setup_pool(void **state)
+{
+    struct hq_server_options o = {
+        .listen = "127.0.0.1:0", .threads = 16, .event_threads = 2, .extra_routes = test_routes};
+    return setup_with(state, &o);
+}
+
+/* one worker: a second slow request waits in the queue */
+static int setup_one_worker(void **state)
+{
+    struct hq_server_options o = {
+        .listen = "127.0.0.1:0", .threads = 1, .event_threads = 2, .extra_routes = test_routes};
+    return setup_with(state, &o);
+}
+
+/* Send a slow request on a new connection; the answer is read later. */
+static int slow_start(const char *tag, const char *query)
+{
+    int fd = dial(F->port);
+    char req[256];
+    snprintf(
+        req, sizeof req,
+        "GET /api/v1/test/slow%s HTTP/1.1\r\nHost: t\r\nX-Tag: %s\r\nConnection: close\r\n\r\n",
+        query ? query : "", tag);
+    send_all(fd, req, strlen(req));
+    return fd;
+}
+
+static void slow_answer(int fd, const char *tag)
+{
+    struct resp r;
+    read_all(fd, &r);
+    close(fd);
+    if (r.status != 200) fprintf(stderr, "slow %s: %s\n", tag, r.raw);
+    assert_int_equal(r.status, 200);
+    json_t *j = body_json(&r);
+    assert_string_equal(json_string_value(json_object_get(j, "tag")), tag);
+    json_decref(j);
+    assert_string_equal(header(&r, "Cache-Control"), "no-store");
+    security_headers(&r);
+    resp_free(&r);
+}
+
+/* GET /api/v1/health on an open keep-alive connection; returns the status. */
+static int ka_health(int fd)
+{
+    const char *req = "GET /api/v1/health HTTP/1.1\r\nHost: t\r\n\r\n";
+    send_all(fd, req, strlen(req));
+    char buf[4096];
+    size_t n = 0;
+    buf[0] = '\0';
+    while (!strstr(buf, "\"ok\"}")) {
+        ssize_t k = recv(fd, buf + n, sizeof buf - n - 1, 0);
+        if (k <= 0) break;
+        n += (size_t)k;
+        buf[n] = '\0';
+    }
+    int status = 0;
+    sscanf(buf, "HTTP/1.1 %d", &status);
+    return status;
+}
+
+static void slow_handlers_block_nobody(void **state)
+{
+    (void)state;
+    enum { N = 8 }; /* 4 slow handlers per event thread */
+    gate_reset(20000);
+    struct stream st;
+    stream_open(&st, NULL);
+    assert_non_null(stream_wait(&st, 0, "retry: ", 5000));
+    int ka = dial(F->port);
+    assert_int_equal(ka_health(ka), 200);
+    int fds[N];
+    char tag[N][16];
+    for (int i = 0; i < N; i++) {
+        snprintf(tag[i], sizeof tag[i], "slow-%d", i);
+        fds[i] = slow_start(tag[i], NULL);
+    }
+    /* all of them run at once: on 2 event threads only 2 could */
+    assert_int_equal(gate_wait(N, N, 5000), N);
+
+    struct resp r;
+    double t0 = now_s();
+    request(&r, "GET", "/api/v1/health", NULL, NULL);
+    double fresh = now_s() - t0;
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+    t0 = now_s();
+    assert_int_equal(ka_health(ka), 200);
+    double kept = now_s() - t0;
+    /* a write goes through the pool too, and its event reaches the open stream */
+    t0 = now_s();
+    long long seq = issue_ticket();
+    char want[64];
+    snprintf(want, sizeof want, "id: %lld\n", seq);
+    assert_non_null(stream_wait(&st, 0, want, 5000));
+    double event = now_s() - t0;
+    fprintf(stderr,
+            "with %d handlers blocked: /health %.1f ms (new connection), %.1f ms (kept alive); "
+            "ticket + event on the stream %.1f ms\n",
+            N, fresh * 1000, kept * 1000, event * 1000);
+    assert_int_equal(gate_running(), N); /* all of the above happened while they blocked */
+    assert_true(fresh < 2.0);
+    assert_true(kept < 2.0);
+    assert_true(event < 2.0);
+
+    gate_open();
+    for (int i = 0; i < N; i++)
+        slow_answer(fds[i], tag[i]);
+
+    /* hq_res.cache_control replaces the API's no-store */
+    int fd = slow_start("cached", "?cache=1");
+    read_all(fd, &r);
+    close(fd);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(header(&r, "Cache-Control"), "private, max-age=60");
+    resp_free(&r);
+    close(ka);
+    close(st.fd);
+}
+
+static void stop_with_handlers_running(void **state)
+{
+    (void)state;
+    gate_reset(3000); /* the handlers end by their own deadline: 3 s */
+    struct stream a, b;
+    stream_open(&a, NULL);
+    stream_open(&b, "Last-Event-ID: 0\r\n");
+    assert_non_null(stream_wait(&a, 0, "retry: ", 5000));
+    assert_non_null(stream_wait(&b, 0, "retry: ", 5000));
+    int ka = dial(F->port);
+    assert_int_equal(ka_health(ka), 200);
+    int f1 = slow_start("one", NULL), f2 = slow_start("two", NULL);
+    assert_int_equal(gate_wait(2, 2, 5000), 2);
+
+    double t0 = now_s();
+    F->stop = 1; /* what the SIGTERM handler of hallq serve does */
+    assert_true(stream_ends(&a, 10000));
+    assert_true(stream_ends(&b, 10000));
+    /* the stop has begun: a new request on a kept-alive connection is refused and closed */
+    const char *req = "GET /api/v1/health HTTP/1.1\r\nHost: t\r\n\r\n";
+    send_all(ka, req, strlen(req));
+    struct resp r;
+    read_all(ka, &r);
+    close(ka);
+    expect_error(&r, 503, "suspended");
+    assert_string_equal(header(&r, "Connection"), "close");
+    resp_free(&r);
+    /* the running handlers finish and are answered */
+    slow_answer(f1, "one");
+    slow_answer(f2, "two");
+    pthread_join(F->th, NULL);
+    double took = now_s() - t0;
+    fprintf(stderr, "stopped in %.2f s with 2 handlers running and 2 streams open\n", took);
+    assert_true(took < 10);
+    assert_true(took > 2); /* it did wait for the handlers */
+    assert_int_equal(F->serve_rc, 0);
+    close(a.fd);
+    close(b.fd);
+}
+
+static void stop_refuses_queued(void **state)
+{
+    (void)state;
+    gate_reset(7500); /* longer than the stop lets queued handlers start */
+    int f1 = slow_start("running", NULL);
+    assert_int_equal(gate_wait(1, 1, 5000), 1);
+    int f2 = slow_start("queued", NULL); /* the only worker is busy */
+    struct timespec ts = {0, 300 * 1000000L};
+    nanosleep(&ts, NULL);
+    double t0 = now_s();
+    F->stop = 1;
+    struct resp r;
+    read_all(f2, &r);
+    close(f2);
+    expect_error(&r, 503, "suspended");
+    resp_free(&r);
+    slow_answer(f1, "running");
+    pthread_join(F->th, NULL);
+    double took = now_s() - t0;
+    fprintf(stderr, "stopped in %.2f s: the queued request refused, the running one answered\n",
+            took);
+    assert_true(took < 10);
+    assert_int_equal(F->serve_rc, 0);
+    assert_int_equal(gate_wait(1, 0, 0), 1); /* the queued handler never ran */
+}
+
+static void client_leaves_mid_handler(void **state)
+{
+    (void)state;
+    gate_reset(20000);
+    /* one handler running on the only worker, two more queued behind it */
+    int fds[3];
+    fds[0] = slow_start("a", NULL);
+    assert_int_equal(gate_wait(1, 1, 5000), 1);
+    fds[1] = slow_start("b", NULL);
+    fds[2] = slow_start("c", NULL);
+    struct timespec ts = {0, 200 * 1000000L};
+    nanosleep(&ts, NULL);
+    /* they all leave: one with a reset, two with an orderly close */
+    struct linger lg = {1, 0};
+    setsockopt(fds[0], SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    for (int i = 0; i < 3; i++)
+        close(fds[i]);
+    nanosleep(&ts, NULL);
+    gate_open();
+    assert_int_equal(gate_wait(3, 0, 10000), 3); /* each still ran, and found its request */
+    /* the server goes on */
+    struct resp r;
+    request(&r, "GET", "/api/v1/health", NULL, NULL);
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+    request(&r, "GET", "/metrics", NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "route=\"unmatched\""));
+    resp_free(&r);
+    /* and stops cleanly (ASan reports any request state left behind at exit) */
+    double t0 = now_s();
+    F->stop = 1;
+    pthread_join(F->th, NULL);
+    assert_true(now_s() - t0 < 10);
+    assert_int_equal(F->serve_rc, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -728,6 +1056,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(listen_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(slow_client_dropped, setup, teardown),
         cmocka_unit_test_setup_teardown(events, setup, teardown),
+        cmocka_unit_test_setup_teardown(slow_handlers_block_nobody, setup_pool, teardown),
+        cmocka_unit_test_setup_teardown(stop_with_handlers_running, setup_pool, teardown),
+        cmocka_unit_test_setup_teardown(stop_refuses_queued, setup_one_worker, teardown),
+        cmocka_unit_test_setup_teardown(client_leaves_mid_handler, setup_one_worker, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
