@@ -196,6 +196,22 @@ int hq_app_plan_holidays_put(struct hq_app *a, const struct hq_actor *who, json_
  * its own store handle, takes the hall's time zone, writes nothing. */
 int hq_plan_from_db(const char *db, json_t *in, bool what_if, json_t **out, struct hq_why *why);
 
+/* ---- statistics and reports (uc_stats.c, docs/STATS.md) ---- */
+/* The figures of local days [from, to] ("YYYY-MM-DD", inclusive; NULL = today, one of them = that
+ * day; at most 366 days) from the read handle: *out = the JSON of GET /api/v1/stats. */
+int hq_app_stats(struct hq_app *a, const char *from, const char *to, json_t **out,
+                 struct hq_why *why);
+/* Two periods {"a_from","a_to","b_from","b_to"} or two windows {"from","to","window_a",
+ * "window_b"} compared: figures of each and the z / Welch t tests. */
+int hq_app_stats_compare(struct hq_app *a, json_t *in, json_t **out, struct hq_why *why);
+/* The report of [from, to] as format "csv", "xlsx", "pdf" or "json"; *out malloc'd (caller
+ * frees). hq_report_from_db does the same from a database path without a running app (the CLI:
+ * own read handle, the hall's time zone, writes nothing). */
+int hq_app_report(struct hq_app *a, const char *from, const char *to, const char *format,
+                  unsigned char **out, size_t *len, struct hq_why *why);
+int hq_report_from_db(const char *db, const char *from, const char *to, const char *format,
+                      unsigned char **out, size_t *len, struct hq_why *why);
+
 /* Metrics snapshot for /metrics: tickets by state, last seq, commit batch histogram. */
 struct hq_app_metrics {
     int64_t tickets_by_status[HQ_STATUS_COUNT_];

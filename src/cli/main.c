@@ -23,6 +23,7 @@ static const struct cmd commands[] = {
     {"erlang", cmd_erlang, "Erlang C: waiting figures for a load and a number of windows"},
     {"simulate", cmd_simulate, "simulate the hall: the same figures, measured"},
     {"plan", cmd_plan, "the window plan for a date from the hall's history"},
+    {"report", cmd_report, "the statistics report of a day or period: csv, xlsx, pdf, json"},
 };
 
 static void usage(FILE *f)

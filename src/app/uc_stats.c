@@ -1,0 +1,463 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * uc_stats.c — statistics and reports of a period (clauses 5.3.2, 6.2.3–6.2.5, 9.1.1, 9.1.4):
+ * GET /api/v1/stats, /api/v1/stats/compare, /api/v1/reports/day.{csv,xlsx,pdf} and `hallq
+ * report`. This file gathers the inputs — copies of the ticket rows of the period
+ * (tickets_between), the evaluation documents of those tickets, the complaints received in it,
+ * and the event log's counts of ticket events over the same hours (the trace) — from the store's
+ * read handle (a->reader under a->reader_mu, beside the writer) or, for the CLI, a handle of its
+ * own; src/stats computes and src/report renders. Nothing here writes.
+ *
+ * The period is local days [from, to] in the hall's zone (the process TZ, set by hq_app_open or
+ * here for the CLI): tickets by their day of issue; evaluations of those tickets (read from
+ * midnight of `from` to a day after the period, as a ticket may be evaluated up to 24 h after
+ * it finished); complaints and ticket events with their time in the period.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../plan/hq_plan.h"
+#include "../report/hq_report.h"
+#include "../stats/hq_stats.h"
+#include "app_int.h"
+
+#define MAX_DAYS 366
+
+struct period {
+    int32_t from, to;
+    char from_s[16], to_s[16];
+};
+
+struct gather {
+    struct hq_stats_input *in;
+    struct hq_report_trace *trace;
+    int32_t from, to;
+    int err;
+};
+
+static int64_t local_midnight(int32_t day, int plus_days)
+{
+    struct tm tm = {0};
+    tm.tm_year = day / 10000 - 1900;
+    tm.tm_mon = day / 100 % 100 - 1;
+    tm.tm_mday = day % 100 + plus_days;
+    tm.tm_isdst = -1;
+    return (int64_t)mktime(&tm);
+}
+
+static int local_hour(int64_t t, int32_t *day)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    localtime_r(&tt, &tm);
+    if (day) *day = (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+    return tm.tm_hour;
+}
+
+static int on_ticket(void *ctx, const struct hq_ticket *t)
+{
+    struct gather *g = ctx;
+    struct hq_stats_ticket s = {0};
+    snprintf(s.number, sizeof s.number, "%s", t->number);
+    snprintf(s.service, sizeof s.service, "%s", t->service);
+    snprintf(s.clerk, sizeof s.clerk, "%s", t->clerk);
+    s.day = t->day;
+    s.status = t->status;
+    s.category = t->category;
+    s.issued_at = t->issued_at;
+    s.queued_at = t->queued_at;
+    s.called_at = t->called_at;
+    s.started_at = t->started_at;
+    s.finished_at = t->finished_at;
+    s.window = t->window;
+    s.stage = t->stage;
+    s.hour = local_hour(t->issued_at, NULL);
+    if (hq_stats_add_ticket(g->in, &s)) {
+        g->err = 1;
+        return 1;
+    }
+    return 0;
+}
+
+static const char *jstr(json_t *o, const char *k)
+{
+    const char *s = json_string_value(json_object_get(o, k));
+    return s ? s : "";
+}
+
+static int on_eval(void *ctx, const char *key, const char *json, int64_t t)
+{
+    (void)key;
+    struct gather *g = ctx;
+    json_t *o = json_loads(json, 0, NULL);
+    if (!o) return 0;
+    struct hq_stats_eval e = {0};
+    e.day = (int32_t)json_integer_value(json_object_get(o, "day"));
+    if (e.day < g->from || e.day > g->to) {
+        json_decref(o);
+        return 0;
+    }
+    snprintf(e.number, sizeof e.number, "%s", jstr(o, "number"));
+    snprintf(e.service, sizeof e.service, "%s", jstr(o, "service"));
+    snprintf(e.clerk, sizeof e.clerk, "%s", jstr(o, "clerk"));
+    e.window = (int32_t)json_integer_value(json_object_get(o, "window"));
+    e.level = (int)json_integer_value(json_object_get(o, "level"));
+    e.created_at = json_integer_value(json_object_get(o, "created_at"));
+    if (!e.created_at) e.created_at = t;
+    e.service_s = (int32_t)json_integer_value(json_object_get(o, "service_s"));
+    e.hour = local_hour(e.created_at, NULL);
+    size_t i, used = 0;
+    json_t *r;
+    json_array_foreach(json_object_get(o, "reasons"), i, r)
+    {
+        int n = snprintf(e.reasons + used, sizeof e.reasons - used, "%s%s", i ? "; " : "",
+                         json_string_value(r) ? json_string_value(r) : "");
+        if (n < 0 || (size_t)n >= sizeof e.reasons - used) break;
+        used += (size_t)n;
+    }
+    const char *c = jstr(o, "comment");
+    e.comment = c[0] ? strdup(c) : NULL;
+    json_decref(o);
+    if (hq_stats_add_eval(g->in, &e)) {
+        g->err = 1;
+        return 1;
+    }
+    return 0;
+}
+
+static int on_complaint(void *ctx, const char *key, const char *json, int64_t t)
+{
+    (void)key;
+    struct gather *g = ctx;
+    json_t *o = json_loads(json, 0, NULL);
+    if (!o) return 0;
+    struct hq_stats_complaint c = {0};
+    c.window = (int32_t)json_integer_value(json_object_get(o, "window"));
+    int64_t at = json_integer_value(json_object_get(o, "received_at"));
+    local_hour(at ? at : t, &c.day);
+    snprintf(c.status, sizeof c.status, "%s", jstr(o, "status"));
+    json_decref(o);
+    if (c.day < g->from || c.day > g->to) return 0;
+    if (hq_stats_add_complaint(g->in, &c)) {
+        g->err = 1;
+        return 1;
+    }
+    return 0;
+}
+
+static int on_event(void *ctx, const struct hq_event *e)
+{
+    struct gather *g = ctx;
+    hq_report_trace_add(g->trace, e->seq, e->type);
+    return 0;
+}
+
+/* Read the period from st (mu, when not NULL, guards st). */
+static int gather(struct hq_store *st, pthread_mutex_t *mu, const struct period *p,
+                  struct hq_stats_input *in, struct hq_report_trace *trace, struct hq_why *why)
+{
+    struct gather g = {.in = in, .trace = trace, .from = p->from, .to = p->to};
+    int64_t t0 = local_midnight(p->from, 0), t1 = local_midnight(p->to, 1);
+    int64_t t2 = local_midnight(p->to, 2);
+    in->day_from = p->from;
+    in->day_to = p->to;
+    memset(trace, 0, sizeof *trace);
+    if (mu) pthread_mutex_lock(mu);
+    int rc = st->vt->tickets_between(st, p->from, p->to, on_ticket, &g);
+    if (rc == 0 && !g.err) rc = st->vt->doc_list(st, "evaluation", t0, t2, 0, on_eval, &g);
+    if (rc == 0 && !g.err) rc = st->vt->doc_list(st, "complaint", t0, t1, 0, on_complaint, &g);
+    if (rc == 0 && !g.err) rc = st->vt->events_between(st, t0, t1, "ticket.", on_event, &g);
+    if (mu) pthread_mutex_unlock(mu);
+    if (g.err) return hq_fail(why, HQ_EINTERNAL, "", "out of memory reading the period");
+    if (rc) return hq_fail(why, HQ_ESTORE, "", "the history could not be read");
+    return 0;
+}
+
+/* The names and targets the figures need, from the hall (caller holds its lock if any). */
+static int names_from_hall(const struct hq_hall *h, struct hq_stats_input *in)
+{
+    in->target_wait_s = h->conf.target_wait_s > 0 ? h->conf.target_wait_s : 900;
+    in->target_satisfaction = 0.9;
+    for (size_t i = 0; i < h->n_services; i++) {
+        struct hq_stats_name n = {0};
+        snprintf(n.key, sizeof n.key, "%s", h->services[i].code);
+        snprintf(n.name, sizeof n.name, "%s", h->services[i].name);
+        snprintf(n.name_en, sizeof n.name_en, "%s", h->services[i].name_en);
+        n.target_s = h->services[i].avg_service_s;
+        if (hq_stats_add_service(in, &n)) return HQ_EINTERNAL;
+    }
+    for (size_t i = 0; i < h->n_windows; i++) {
+        struct hq_stats_name n = {0};
+        snprintf(n.key, sizeof n.key, "%d", (int)h->windows[i].number);
+        snprintf(n.name, sizeof n.name, "%s", h->windows[i].name);
+        if (hq_stats_add_window(in, &n)) return HQ_EINTERNAL;
+    }
+    for (size_t i = 0; i < h->n_staff; i++) {
+        struct hq_stats_name n = {0};
+        snprintf(n.key, sizeof n.key, "%s", h->staff[i].username);
+        snprintf(n.name, sizeof n.name, "%s", h->staff[i].name);
+        if (hq_stats_add_staff(in, &n)) return HQ_EINTERNAL;
+    }
+    return 0;
+}
+
+static int parse_period(const char *from, const char *to, int32_t today, const char *ffield,
+                        const char *tfield, struct period *p, struct hq_why *why)
+{
+    memset(p, 0, sizeof *p);
+    p->from = p->to = today;
+    if (from && *from && hq__parse_date(from, &p->from) != 0)
+        return hq_fail(why, HQ_EINVAL, ffield, "%s must be a date YYYY-MM-DD", ffield);
+    if (to && *to && hq__parse_date(to, &p->to) != 0)
+        return hq_fail(why, HQ_EINVAL, tfield, "%s must be a date YYYY-MM-DD", tfield);
+    if (from && *from && !(to && *to)) p->to = p->from; /* one day */
+    if (!(from && *from) && to && *to) p->from = p->to;
+    if (p->from > p->to)
+        return hq_fail(why, HQ_EINVAL, tfield, "%s must not be before %s", tfield, ffield);
+    if (hq_days_from_civil(p->to) - hq_days_from_civil(p->from) >= MAX_DAYS)
+        return hq_fail(why, HQ_EINVAL, tfield, "a period of at most %d days", MAX_DAYS);
+    hq__format_date(p->from, p->from_s, sizeof p->from_s);
+    hq__format_date(p->to, p->to_s, sizeof p->to_s);
+    return 0;
+}
+
+/* Everything one period needs, read and computed. */
+struct run {
+    struct hq_stats_input in;
+    struct hq_stats stats;
+    struct hq_report_trace trace;
+    struct period p;
+    char hall_name[HQ_NAME_MAX], hall_name_en[HQ_NAME_MAX];
+    char generated[48];
+    bool computed;
+};
+
+static void run_release(struct run *r)
+{
+    if (r->computed) hq_stats_release(&r->stats);
+    hq_stats_input_release(&r->in);
+}
+
+static void run_report(const struct run *r, struct hq_report *rep)
+{
+    memset(rep, 0, sizeof *rep);
+    rep->stats = &r->stats;
+    rep->in = &r->in;
+    rep->trace = &r->trace;
+    rep->hall_name = r->hall_name;
+    rep->hall_name_en = r->hall_name_en;
+    rep->from = r->p.from_s;
+    rep->to = r->p.to_s;
+    rep->generated_at = r->generated;
+}
+
+/* Read and compute the period p of the app into r (initialised here). */
+static int app_run(struct hq_app *a, const struct period *p, struct run *r, struct hq_why *why)
+{
+    memset(r, 0, sizeof *r);
+    hq_stats_input_init(&r->in);
+    r->p = *p;
+    hq_app_format_time(a, hq_app_time(a), r->generated, sizeof r->generated);
+    pthread_mutex_lock(&a->mu);
+    snprintf(r->hall_name, sizeof r->hall_name, "%s", a->hall.conf.name);
+    snprintf(r->hall_name_en, sizeof r->hall_name_en, "%s", a->hall.conf.name_en);
+    int rc = names_from_hall(&a->hall, &r->in);
+    pthread_mutex_unlock(&a->mu);
+    if (rc) return hq_fail(why, HQ_EINTERNAL, "", "out of memory");
+    if ((rc = gather(a->reader, &a->reader_mu, p, &r->in, &r->trace, why))) return rc;
+    if (hq_stats_compute(&r->in, &r->stats))
+        return hq_fail(why, HQ_EINTERNAL, "", "out of memory computing the figures");
+    r->computed = true;
+    return 0;
+}
+
+int hq_app_stats(struct hq_app *a, const char *from, const char *to, json_t **out,
+                 struct hq_why *why)
+{
+    struct hq_now now;
+    hq_app_now(a, &now);
+    struct period p;
+    int rc = parse_period(from, to, now.day, "from", "to", &p, why);
+    if (rc) return rc;
+    struct run r;
+    rc = app_run(a, &p, &r, why);
+    if (rc == 0) {
+        struct hq_report rep;
+        run_report(&r, &rep);
+        *out = hq_report_json(&rep);
+        if (!*out) rc = hq_fail(why, HQ_EINTERNAL, "", "out of memory");
+    }
+    run_release(&r);
+    return rc;
+}
+
+static const char *in_str(json_t *in, const char *k)
+{
+    return in ? json_string_value(json_object_get(in, k)) : NULL;
+}
+
+static int window_arg(json_t *in, const char *k, int32_t *out, struct hq_why *why)
+{
+    json_t *v = in ? json_object_get(in, k) : NULL;
+    long long n = 0;
+    if (json_is_integer(v))
+        n = json_integer_value(v);
+    else if (json_is_string(v)) {
+        char *end = NULL;
+        n = strtoll(json_string_value(v), &end, 10);
+        if (!*json_string_value(v) || *end) n = 0;
+    }
+    if (n < 1 || n > 9999)
+        return hq_fail(why, HQ_EINVAL, k, "%s must be a window number 1-9999", k);
+    *out = (int32_t)n;
+    return 0;
+}
+
+static json_t *side_json(const struct period *p, const struct hq_stats_group *g, int32_t window)
+{
+    json_t *o = json_pack("{s:s,s:s,s:o}", "from", p->from_s, "to", p->to_s, "figures",
+                          hq_report_group_json(g, false));
+    if (window) json_object_set_new(o, "window", json_integer(window));
+    return o;
+}
+
+int hq_app_stats_compare(struct hq_app *a, json_t *in, json_t **out, struct hq_why *why)
+{
+    static const char *const known[] = {"a_from", "a_to",     "b_from",   "b_to", "from",
+                                        "to",     "window_a", "window_b", NULL};
+    if (in && !json_is_object(in)) return hq_fail(why, HQ_EINVAL, "", "an object is expected");
+    int rc = in ? hq__in_known(in, known, why) : 0;
+    if (rc) return rc;
+    struct hq_now now;
+    hq_app_now(a, &now);
+    bool windows = in && (json_object_get(in, "window_a") || json_object_get(in, "window_b"));
+    struct hq_stats_compare cmp;
+    if (windows) {
+        int32_t wa = 0, wb = 0;
+        struct period p;
+        if ((rc = window_arg(in, "window_a", &wa, why)) ||
+            (rc = window_arg(in, "window_b", &wb, why)) ||
+            (rc = parse_period(in_str(in, "from"), in_str(in, "to"), now.day, "from", "to", &p,
+                               why)))
+            return rc;
+        struct run r;
+        if ((rc = app_run(a, &p, &r, why)) == 0) {
+            char ka[16], kb[16];
+            snprintf(ka, sizeof ka, "%d", (int)wa);
+            snprintf(kb, sizeof kb, "%d", (int)wb);
+            const struct hq_stats_group *ga = hq_stats_find(r.stats.windows, r.stats.n_windows, ka);
+            const struct hq_stats_group *gb = hq_stats_find(r.stats.windows, r.stats.n_windows, kb);
+            struct hq_stats_group empty = {0};
+            if (!ga) ga = &empty;
+            if (!gb) gb = &empty;
+            hq_stats_compare(ga, gb, &cmp);
+            *out = json_pack("{s:s,s:o,s:o,s:o}", "mode", "windows", "a", side_json(&p, ga, wa),
+                             "b", side_json(&p, gb, wb), "tests", hq_report_compare_json(&cmp));
+        }
+        run_release(&r);
+        return rc;
+    }
+    if (!in_str(in, "a_from") || !in_str(in, "b_from"))
+        return hq_fail(why, HQ_EINVAL, in_str(in, "a_from") ? "b_from" : "a_from",
+                       "give two periods (a_from, a_to, b_from, b_to) or two windows (from, to, "
+                       "window_a, window_b)");
+    struct period pa, pb;
+    if ((rc = parse_period(in_str(in, "a_from"), in_str(in, "a_to"), now.day, "a_from", "a_to", &pa,
+                           why)) ||
+        (rc = parse_period(in_str(in, "b_from"), in_str(in, "b_to"), now.day, "b_from", "b_to", &pb,
+                           why)))
+        return rc;
+    struct run ra, rb;
+    rc = app_run(a, &pa, &ra, why);
+    if (rc == 0) {
+        rc = app_run(a, &pb, &rb, why);
+        if (rc == 0) {
+            hq_stats_compare(&ra.stats.total, &rb.stats.total, &cmp);
+            *out = json_pack(
+                "{s:s,s:o,s:o,s:o}", "mode", "periods", "a", side_json(&pa, &ra.stats.total, 0),
+                "b", side_json(&pb, &rb.stats.total, 0), "tests", hq_report_compare_json(&cmp));
+        }
+        run_release(&rb);
+    }
+    run_release(&ra);
+    return rc;
+}
+
+static int render(const struct run *r, const char *format, unsigned char **out, size_t *len,
+                  struct hq_why *why)
+{
+    struct hq_report rep;
+    run_report(r, &rep);
+    if (strcmp(format, "csv") == 0) return hq_report_csv(&rep, out, len, why);
+    if (strcmp(format, "xlsx") == 0) return hq_report_xlsx(&rep, out, len, why);
+    if (strcmp(format, "pdf") == 0) return hq_report_pdf(&rep, out, len, why);
+    if (strcmp(format, "json") == 0) {
+        json_t *j = hq_report_json(&rep);
+        char *s = j ? json_dumps(j, JSON_INDENT(1) | JSON_REAL_PRECISION(6)) : NULL;
+        json_decref(j);
+        if (!s) return hq_fail(why, HQ_EINTERNAL, "", "out of memory");
+        *out = (unsigned char *)s;
+        *len = strlen(s);
+        return 0;
+    }
+    return hq_fail(why, HQ_EINVAL, "format", "format: csv, xlsx, pdf or json");
+}
+
+int hq_app_report(struct hq_app *a, const char *from, const char *to, const char *format,
+                  unsigned char **out, size_t *len, struct hq_why *why)
+{
+    struct hq_now now;
+    hq_app_now(a, &now);
+    struct period p;
+    int rc = parse_period(from, to, now.day, "date", "date", &p, why);
+    if (rc) return rc;
+    struct run r;
+    rc = app_run(a, &p, &r, why);
+    if (rc == 0) rc = render(&r, format, out, len, why);
+    run_release(&r);
+    return rc;
+}
+
+int hq_report_from_db(const char *db, const char *from, const char *to, const char *format,
+                      unsigned char **out, size_t *len, struct hq_why *why)
+{
+    struct hq_store *st = hq_store_open(db, why);
+    if (!st) return why ? why->code : HQ_ESTORE;
+    struct hq_hall h;
+    hq_hall_init(&h);
+    int64_t last_seq = 0;
+    struct run r;
+    memset(&r, 0, sizeof r);
+    hq_stats_input_init(&r.in);
+    /* settings, services, windows and staff; tickets only from the far future (none) */
+    int rc = st->vt->load(st, &h, 99999999, &last_seq, why);
+    if (rc == 0) {
+        if (h.conf.timezone[0]) setenv("TZ", h.conf.timezone, 1);
+        tzset();
+        time_t now = time(NULL);
+        struct tm tm;
+        localtime_r(&now, &tm);
+        int32_t today = (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+        strftime(r.generated, sizeof r.generated, "%Y-%m-%d %H:%M:%S %z", &tm);
+        rc = parse_period(from, to, today, "date", "date", &r.p, why);
+    }
+    if (rc == 0) {
+        snprintf(r.hall_name, sizeof r.hall_name, "%s", h.conf.name);
+        snprintf(r.hall_name_en, sizeof r.hall_name_en, "%s", h.conf.name_en);
+        if (names_from_hall(&h, &r.in)) rc = hq_fail(why, HQ_EINTERNAL, "", "out of memory");
+    }
+    if (rc == 0) rc = gather(st, NULL, &r.p, &r.in, &r.trace, why);
+    if (rc == 0) {
+        if (hq_stats_compute(&r.in, &r.stats))
+            rc = hq_fail(why, HQ_EINTERNAL, "", "out of memory computing the figures");
+        else
+            r.computed = true;
+    }
+    if (rc == 0) rc = render(&r, format, out, len, why);
+    run_release(&r);
+    hq_hall_release(&h);
+    hq_store_close(st);
+    return rc;
+}

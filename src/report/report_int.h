@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * report_int.h — shared by the files of src/report only: the bilingual labels every format uses
+ * (one table, so CSV, XLSX and PDF say the same thing) and a bounded growable byte buffer.
+ */
+#ifndef HQ_REPORT_INT_H
+#define HQ_REPORT_INT_H
+
+#include "hq_report.h"
+
+#define HQ_REPORT_MAX_BYTES (64u * 1024 * 1024)
+
+/* A growable byte buffer refusing to grow past HQ_REPORT_MAX_BYTES (ok turns false). */
+struct hq__rbuf {
+    unsigned char *data;
+    size_t len, cap;
+    bool ok;
+};
+void hq__rbuf_add(struct hq__rbuf *b, const void *p, size_t n);
+void hq__rbuf_str(struct hq__rbuf *b, const char *s);
+void hq__rbuf_printf(struct hq__rbuf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Columns of a group table: the same in every format. */
+enum hq__col {
+    HQ_COL_KEY,
+    HQ_COL_NAME,
+    HQ_COL_ISSUED,
+    HQ_COL_SERVED,
+    HQ_COL_NO_SHOW,
+    HQ_COL_CANCELLED,
+    HQ_COL_EXPIRED,
+    HQ_COL_WAIT_MEAN,
+    HQ_COL_WAIT_MEDIAN,
+    HQ_COL_WAIT_P90,
+    HQ_COL_WITHIN,
+    HQ_COL_SVC_MEAN,
+    HQ_COL_SVC_MEDIAN,
+    HQ_COL_SVC_P90,
+    HQ_COL_EVALS,
+    HQ_COL_RATE,
+    HQ_COL_RATE_LO,
+    HQ_COL_RATE_HI,
+    HQ_COL_INDEX,
+    HQ_COL_COMPLAINTS,
+    HQ_COL_COUNT_
+};
+/* The kind of value in a column: how it is formatted. */
+enum hq__colkind { HQ_CK_TEXT, HQ_CK_INT, HQ_CK_MIN, HQ_CK_PCT, HQ_CK_NUM };
+struct hq__coldef {
+    const char *zh, *en;
+    enum hq__colkind kind;
+};
+extern const struct hq__coldef hq__cols[HQ_COL_COUNT_];
+/* The value of column c of group g: *text for text columns, else *num; false when there is
+ * nothing to show (no samples). Minutes for HQ_CK_MIN, a share 0..1 for HQ_CK_PCT. */
+bool hq__col_value(const struct hq_stats_group *g, enum hq__col c, const char **text, double *num);
+
+/* The sheets/sections, their Chinese and English titles. */
+enum hq__section {
+    HQ_SEC_OVERVIEW,
+    HQ_SEC_SERVICES,
+    HQ_SEC_WINDOWS,
+    HQ_SEC_STAFF,
+    HQ_SEC_HOURS,
+    HQ_SEC_EVALS,
+    HQ_SEC_TICKETS,
+    HQ_SEC_COUNT_
+};
+extern const char *const hq__sec_zh[HQ_SEC_COUNT_];
+extern const char *const hq__sec_en[HQ_SEC_COUNT_];
+
+/* Staff scorecard columns (after the group columns). */
+enum hq__scol {
+    HQ_SC_TARGET_SVC,
+    HQ_SC_SVC_MET,
+    HQ_SC_TARGET_SAT,
+    HQ_SC_SAT_MET,
+    HQ_SC_DAYS,
+    HQ_SC_COUNT_
+};
+extern const struct hq__coldef hq__score_cols[HQ_SC_COUNT_];
+bool hq__score_value(const struct hq_stats_group *g, enum hq__scol c, const char **text,
+                     double *num);
+
+/* Overview rows: label and value (text or number of a kind). */
+struct hq__kv {
+    const char *zh, *en;
+    enum hq__colkind kind;
+    double num;
+    char text[160];
+    bool has;
+};
+/* Fill up to max overview rows; returns how many. */
+int hq__overview(const struct hq_report *r, struct hq__kv *rows, int max);
+
+/* Evaluation and ticket list columns. */
+#define HQ_EVAL_COLS 9
+extern const struct hq__coldef hq__eval_cols[HQ_EVAL_COLS];
+#define HQ_TICKET_COLS 11
+extern const struct hq__coldef hq__ticket_cols[HQ_TICKET_COLS];
+
+/* "2026-11-26 09:03:00" local time; "" for 0. */
+void hq__rtime(const struct hq_report *r, int64_t t, char *buf, size_t len);
+/* yyyymmdd -> "YYYY-MM-DD" */
+void hq__rday(int32_t day, char *buf, size_t len);
+/* Chinese / English names of a level 1..5 and of a ticket status. */
+const char *hq__level_zh(int level);
+const char *hq__level_en(int level);
+const char *hq__status_zh(enum hq_status s);
+/* The display name of a group: name, else name_en, else key. */
+const char *hq__group_name(const struct hq_stats_group *g);
+
+#endif

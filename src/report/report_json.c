@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * report_json.c — the statistics as the API answers them (GET /api/v1/stats and
+ * /api/v1/stats/compare): durations in whole seconds, shares as numbers 0..1 rounded to four
+ * places, null where there is nothing to measure (no samples), and the sources (ticket rows,
+ * evaluations, complaints, the event log's counts and sequence range). Shapes in docs/STATS.md.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report_int.h"
+
+static json_t *secs(double v, bool has)
+{
+    return has ? json_integer((json_int_t)llround(v)) : json_null();
+}
+
+static json_t *share(double v, bool has)
+{
+    return has && isfinite(v) ? json_real(round(v * 10000) / 10000) : json_null();
+}
+
+static json_t *num2(double v, bool has)
+{
+    return has && isfinite(v) ? json_real(round(v * 100) / 100) : json_null();
+}
+
+static json_t *dist_json(const struct hq_stats_dist *d, bool wait)
+{
+    bool h = d->n > 0;
+    json_t *o = json_pack("{s:I,s:o,s:o,s:o,s:o}", "n", (json_int_t)d->n, "mean_s",
+                          secs(d->mean, h), "median_s", secs(d->median, h), "p90_s",
+                          secs(d->p90, h), "max_s", secs(d->max, h));
+    if (wait) {
+        json_object_set_new(o, "within_target", json_integer(d->within));
+        json_object_set_new(o, "within_share", share(d->within_share, h));
+    }
+    return o;
+}
+
+static json_t *sat_json(const struct hq_stats_sat *s)
+{
+    bool h = s->n > 0;
+    json_t *levels = json_object();
+    for (int i = 0; i < HQ_STATS_LEVELS; i++) {
+        char k[4];
+        snprintf(k, sizeof k, "%d", i + 1);
+        json_object_set_new(levels, k, json_integer(s->levels[i]));
+    }
+    return json_pack("{s:I,s:o,s:I,s:o,s:o,s:o,s:o}", "n", (json_int_t)s->n, "levels", levels,
+                     "satisfied", (json_int_t)s->satisfied, "rate", share(s->rate, h), "rate_ci95",
+                     h ? json_pack("[o,o]", share(s->rate_lo, true), share(s->rate_hi, true))
+                       : json_null(),
+                     "mean_level", num2(s->mean, h), "index", num2(s->index, h));
+}
+
+json_t *hq_report_group_json(const struct hq_stats_group *g, bool scorecard)
+{
+    json_t *o = json_pack("{s:s,s:s,s:s,s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I},s:o,s:o,s:o,s:I}", "key",
+                          g->key, "name", g->name, "name_en", g->name_en, "counts", "issued",
+                          (json_int_t)g->c.issued, "called", (json_int_t)g->c.called, "served",
+                          (json_int_t)g->c.served, "no_show", (json_int_t)g->c.no_show, "cancelled",
+                          (json_int_t)g->c.cancelled, "expired", (json_int_t)g->c.expired, "open",
+                          (json_int_t)g->c.open, "wait", dist_json(&g->wait, true), "service",
+                          dist_json(&g->service, false), "satisfaction", sat_json(&g->sat),
+                          "complaints", (json_int_t)g->complaints);
+    if (o && scorecard) {
+        const struct hq_stats_score *sc = &g->score;
+        json_object_set_new(
+            o, "scorecard",
+            json_pack("{s:I,s:o,s:o,s:b,s:o,s:o,s:b,s:I,s:i}", "served", (json_int_t)g->c.served,
+                      "mean_service_s", secs(g->service.mean, g->service.n > 0), "target_service_s",
+                      secs(sc->target_service_s, g->service.n > 0), "service_met", sc->service_met,
+                      "satisfaction_rate", share(g->sat.rate, g->sat.n > 0), "target_satisfaction",
+                      share(sc->target_satisfaction, true), "satisfaction_met",
+                      sc->satisfaction_met, "complaints", (json_int_t)sc->complaints, "days",
+                      (int)sc->days));
+    }
+    return o;
+}
+
+static json_t *groups_json(const struct hq_stats_group *g, size_t n, bool scorecard,
+                           bool skip_empty)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) {
+        if (skip_empty && g[i].c.issued == 0 && g[i].sat.n == 0) continue;
+        json_array_append_new(arr, hq_report_group_json(&g[i], scorecard));
+    }
+    return arr;
+}
+
+json_t *hq_report_json(const struct hq_report *r)
+{
+    const struct hq_stats *s = r->stats;
+    json_t *events = json_object();
+    if (r->trace)
+        for (int i = 0; i < r->trace->n_events; i++)
+            json_object_set_new(events, r->trace->events[i].type,
+                                json_integer(r->trace->events[i].n));
+    json_t *source = json_pack("{s:I,s:I,s:I,s:o,s:I,s:I}", "tickets",
+                               (json_int_t)(r->in ? r->in->n_tickets : 0), "evaluations",
+                               (json_int_t)(r->in ? r->in->n_evals : 0), "complaints",
+                               (json_int_t)(r->in ? r->in->n_complaints : 0), "events", events,
+                               "first_seq", (json_int_t)(r->trace ? r->trace->first_seq : 0),
+                               "last_seq", (json_int_t)(r->trace ? r->trace->last_seq : 0));
+    return json_pack("{s:s,s:s,s:{s:s,s:s},s:i,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "from", r->from, "to",
+                     r->to, "hall", "name", r->hall_name ? r->hall_name : "", "name_en",
+                     r->hall_name_en ? r->hall_name_en : "", "target_wait_s", (int)s->target_wait_s,
+                     "target_satisfaction", share(s->target_satisfaction, true), "total",
+                     hq_report_group_json(&s->total, false), "services",
+                     groups_json(s->services, s->n_services, false, false), "windows",
+                     groups_json(s->windows, s->n_windows, false, false), "staff",
+                     groups_json(s->clerks, s->n_clerks, true, false), "hours",
+                     groups_json(s->hours, s->n_hours, false, true), "source", source);
+}
+
+static json_t *test_json(const struct hq_stats_test *t, const char *stat, bool with_df)
+{
+    json_t *o = json_pack(
+        "{s:b,s:o,s:o,s:o,s:b}", "valid", t->valid, "diff",
+        t->valid || t->diff != 0 ? json_real(round(t->diff * 10000) / 10000) : json_null(), stat,
+        t->valid ? json_real(round(t->stat * 10000) / 10000) : json_null(), "p",
+        t->valid ? json_real(t->p) : json_null(), "significant", t->valid && t->significant);
+    if (with_df)
+        json_object_set_new(o, "df", t->valid ? json_real(round(t->df * 100) / 100) : json_null());
+    return o;
+}
+
+json_t *hq_report_compare_json(const struct hq_stats_compare *c)
+{
+    return json_pack("{s:o,s:o,s:o}", "satisfaction_rate", test_json(&c->rate, "z", false),
+                     "mean_level", test_json(&c->level, "t", true), "mean_wait",
+                     test_json(&c->wait, "t", true));
+}
