@@ -47,6 +47,11 @@ HQ_API(api_plan);         /* api_plan.c */
 HQ_API(api_plan_what_if); /* api_plan.c */
 HQ_API(api_plan_holidays_get);
 HQ_API(api_plan_holidays_put);
+HQ_API(api_stats); /* api_stats.c */
+HQ_API(api_stats_compare);
+HQ_API(api_report_csv);
+HQ_API(api_report_xlsx);
+HQ_API(api_report_pdf);
 HQ_API(api_notices_create);
 HQ_API(api_notice_delete);
 HQ_API(api_evaluations_create);

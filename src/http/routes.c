@@ -73,6 +73,19 @@ const struct hq_route hq_routes[] = {
     {"GET", "/api/v1/plan/holidays", api_plan_holidays_get, GUIDES, 0,
      "Holidays the plan knows (closed, or worked as another weekday)"},
     {"PUT", "/api/v1/plan/holidays", api_plan_holidays_put, MGR, 0, "Replace the plan's holidays"},
+    {"GET", "/api/v1/stats", api_stats, MGR, 0,
+     "Statistics of local days ?from=YYYY-MM-DD&to=YYYY-MM-DD: tickets, waiting and service "
+     "times, satisfaction with its 95% interval, per service, window, clerk (scorecards) and "
+     "hour, with the sources in the event log"},
+    {"GET", "/api/v1/stats/compare", api_stats_compare, MGR, 0,
+     "Two periods (?a_from&a_to&b_from&b_to) or two windows (?from&to&window_a&window_b) "
+     "compared: z test of the satisfaction rates, Welch t tests of mean level and wait"},
+    {"GET", "/api/v1/reports/day.csv", api_report_csv, MGR, 0,
+     "The day's report (?date=, or ?from&to) as CSV, UTF-8 with BOM"},
+    {"GET", "/api/v1/reports/day.xlsx", api_report_xlsx, MGR, 0,
+     "The day's report (?date=, or ?from&to) as an Excel workbook"},
+    {"GET", "/api/v1/reports/day.pdf", api_report_pdf, MGR, 0,
+     "The day's report (?date=, or ?from&to) as an A4 PDF with charts"},
     {"POST", "/api/v1/notices", api_notices_create, MGR, 0, "Post a notice to displays"},
     {"DELETE", "/api/v1/notices/{id}", api_notice_delete, MGR, 0, "Clear a notice"},
     {"POST", "/api/v1/evaluations", api_evaluations_create, PUBLIC, OPT,
