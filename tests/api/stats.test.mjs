@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: MIT
+// stats.test.mjs — statistics and reports end to end on a real demo history (`hallq demo
+// --history-days 2`, then `hallq serve`): GET /stats (shape, figures that add up, the same counts as
+// the event log), roles (401 without a session, 403 for clerks and guides), refusals, /stats/compare
+// for two periods and two windows, the reports read back by real tools (CSV parsed, XLSX unzipped:
+// Chinese sheet names and the data in sharedStrings, PDF through pdftotext: Chinese headings), and
+// `hallq report` giving the same figures as the API.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { BIN, ADMIN_PASSWORD, SANITIZE, api, login, assertError } from './lib/server.mjs';
+import { getBytes, pdfText, sanitizerEnv } from './lib/media_helpers.mjs';
+
+function localDate(offsetDays) {
+    // the demo hall's zone is Asia/Shanghai (UTC+8, no DST)
+    const d = new Date(Date.now() + 8 * 3600 * 1000 + offsetDays * 86400 * 1000);
+    return d.toISOString().slice(0, 10);
+}
+
+const D1 = localDate(-2);
+const D2 = localDate(-1);
+
+async function demoServer() {
+    // the demo commits every change durably: on tmpfs (when there is one) its fsyncs cost nothing
+    const base = fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
+    const dir = fs.mkdtempSync(path.join(base, 'hallq-stats-'));
+    const db = path.join(dir, 'demo.db');
+    const env = { ...process.env, HALLQ_ADMIN_PASSWORD: ADMIN_PASSWORD, ...(SANITIZE ? sanitizerEnv() : {}) };
+    const r = spawnSync(BIN, ['demo', '--db', db, '--history-days', '2'], { env, encoding: 'utf8', timeout: SANITIZE ? 300000 : 120000 });
+    assert.equal(r.status, 0, `hallq demo: ${r.stderr}`);
+    const child = spawn(BIN, ['serve', '--db', db, '--listen', '127.0.0.1:0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (d) => (err += d));
+    const url = await new Promise((resolve, reject) => {
+        let out = '';
+        const timer = setTimeout(() => reject(new Error(`no URL: ${err}`)), SANITIZE ? 60000 : 20000);
+        child.stdout.setEncoding('utf8');
+        child.stdout.on('data', (d) => {
+            out += d;
+            const m = /hallq: serving (http:\/\/[^\s]+)/.exec(out);
+            if (m) {
+                clearTimeout(timer);
+                resolve(m[1].replace(/\/$/, ''));
+            }
+        });
+        child.on('exit', (c) => reject(new Error(`server exited ${c}: ${err}`)));
+    });
+    return {
+        url,
+        db,
+        dir,
+        env,
+        async stop() {
+            child.kill('SIGTERM');
+            await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
+            assert.doesNotMatch(err, /AddressSanitizer|LeakSanitizer|runtime error:/, err.slice(-2000));
+            assert.equal(child.exitCode, 0, err.slice(-1000));
+            fs.rmSync(dir, { recursive: true, force: true });
+        },
+    };
+}
+
+/** RFC 4180 parser: rows of fields (quotes, doubled quotes, CRLF). */
+function parseCsv(text) {
+    const rows = [];
+    let row = [];
+    let f = '';
+    let q = false;
+    for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        if (q) {
+            if (c === '"' && text[i + 1] === '"') {
+                f += '"';
+                i++;
+            } else if (c === '"') q = false;
+            else f += c;
+        } else if (c === '"') q = true;
+        else if (c === ',') {
+            row.push(f);
+            f = '';
+        } else if (c === '\r') continue;
+        else if (c === '\n') {
+            row.push(f);
+            rows.push(row);
+            row = [];
+            f = '';
+        } else f += c;
+    }
+    if (f || row.length) {
+        row.push(f);
+        rows.push(row);
+    }
+    return rows;
+}
+
+/** The rows of a CSV section after its "# title" and header row, up to the blank line. */
+function section(rows, title) {
+    const i = rows.findIndex((r) => r[0].startsWith('# ' + title));
+    assert.ok(i >= 0, `section ${title}`);
+    const out = [];
+    for (let k = i + 2; k < rows.length && rows[k].join('') !== ''; k++) out.push(rows[k]);
+    return { header: rows[i + 1], rows: out };
+}
+
+function unzipP(file, member) {
+    const r = spawnSync('unzip', ['-p', file, member], { encoding: 'utf8' });
+    assert.equal(r.status, 0, `unzip -p ${member}: ${r.stderr}`);
+    return r.stdout;
+}
+
+describe('statistics and reports on a demo history', () => {
+    let srv;
+    const tk = {};
+    let stats;
+    before(async () => {
+        srv = await demoServer();
+        tk.manager = await login(srv, 'manager1', 'demo1234');
+        tk.admin = await login(srv, 'admin', ADMIN_PASSWORD);
+        tk.clerk = await login(srv, 'clerk01', 'demo1234');
+        tk.guide = await login(srv, 'guide1', 'demo1234');
+    });
+    after(async () => srv && (await srv.stop()));
+
+    test('roles: 401 without a session, 403 for clerks and guides, 200 for managers and admins', async () => {
+        for (const p of [`/stats?from=${D1}`, `/stats/compare?a_from=${D1}&b_from=${D2}`, `/reports/day.csv?date=${D1}`, `/reports/day.xlsx?date=${D1}`, `/reports/day.pdf?date=${D1}`]) {
+            assertError(await api(srv, 'GET', p), 401, 'unauthenticated');
+            assertError(await api(srv, 'GET', p, undefined, { token: tk.clerk }), 403, 'forbidden');
+            assertError(await api(srv, 'GET', p, undefined, { token: tk.guide }), 403, 'forbidden');
+        }
+        assert.equal((await api(srv, 'GET', `/stats?from=${D1}`, undefined, { token: tk.admin })).status, 200);
+    });
+
+    test('GET /stats: figures that add up and agree with the event log', async () => {
+        const r = await api(srv, 'GET', `/stats?from=${D1}&to=${D2}`, undefined, { token: tk.manager });
+        assert.equal(r.status, 200, r.text);
+        stats = r.json;
+        assert.equal(stats.from, D1);
+        assert.equal(stats.to, D2);
+        assert.equal(stats.target_wait_s, 900);
+        assert.equal(stats.target_satisfaction, 0.9);
+        const t = stats.total;
+        assert.ok(t.counts.issued > 500, `a demo day has hundreds of tickets: ${t.counts.issued}`);
+        const c = t.counts;
+        assert.equal(c.served + c.no_show + c.cancelled + c.expired + c.open, c.issued);
+        // the same tickets per service, per hour; windows and clerks share the called ones
+        const sum = (arr, f) => arr.reduce((s, g) => s + f(g), 0);
+        assert.equal(sum(stats.services, (g) => g.counts.issued), c.issued);
+        assert.equal(sum(stats.hours, (g) => g.counts.issued), c.issued);
+        assert.equal(sum(stats.windows, (g) => g.counts.called), c.called);
+        assert.equal(sum(stats.staff, (g) => g.counts.served), c.served);
+        assert.equal(sum(stats.services, (g) => g.satisfaction.n), t.satisfaction.n);
+        // traceable: the ticket rows against the events of the same hours
+        assert.equal(stats.source.tickets, c.issued);
+        assert.equal(stats.source.events['ticket.issued'], c.issued);
+        assert.equal(stats.source.events['ticket.finished'], c.served);
+        assert.equal(stats.source.events['ticket.no_show'], c.no_show);
+        assert.ok(stats.source.first_seq > 0 && stats.source.last_seq > stats.source.first_seq);
+        // distributions are ordered; shares and intervals in range
+        for (const g of [t, ...stats.services]) {
+            if (!g.wait.n) continue;
+            assert.ok(g.wait.median_s <= g.wait.p90_s && g.wait.p90_s <= g.wait.max_s, JSON.stringify(g.wait));
+            assert.ok(g.wait.within_share >= 0 && g.wait.within_share <= 1);
+        }
+        const s = t.satisfaction;
+        assert.equal(s.n, s.levels['1'] + s.levels['2'] + s.levels['3'] + s.levels['4'] + s.levels['5']);
+        assert.equal(s.satisfied, s.levels['4'] + s.levels['5']);
+        assert.ok(Math.abs(s.rate - s.satisfied / s.n) < 1e-4);
+        assert.ok(s.rate_ci95[0] < s.rate && s.rate < s.rate_ci95[1], JSON.stringify(s));
+        const mean = (1 * s.levels['1'] + 2 * s.levels['2'] + 3 * s.levels['3'] + 4 * s.levels['4'] + 5 * s.levels['5']) / s.n;
+        assert.ok(Math.abs(s.index - ((mean - 1) / 4) * 100) < 0.01);
+        // staff scorecards against targets
+        const sc = stats.staff[0].scorecard;
+        assert.equal(typeof sc.service_met, 'boolean');
+        assert.equal(sc.target_satisfaction, 0.9);
+        assert.ok(sc.target_service_s > 0);
+        assert.equal(sc.satisfaction_met, stats.staff[0].satisfaction.rate >= 0.9);
+        assert.ok(sc.days >= 1 && sc.days <= 2);
+        // one day is part of the two
+        const one = await api(srv, 'GET', `/stats?from=${D1}`, undefined, { token: tk.manager });
+        assert.equal(one.json.to, D1);
+        assert.ok(one.json.total.counts.issued < c.issued && one.json.total.counts.issued > 0);
+    });
+
+    test('GET /stats: refusals name the parameter', async () => {
+        const get = (q) => api(srv, 'GET', `/stats?${q}`, undefined, { token: tk.manager });
+        assertError(await get('from=2026-13-01'), 400, 'invalid_field', 'from');
+        assertError(await get('from=yesterday'), 400, 'invalid_field', 'from');
+        assertError(await get(`from=${D2}&to=${D1}`), 400, 'invalid_field', 'to');
+        assertError(await get('from=2024-01-01&to=2025-12-31'), 400, 'invalid_field', 'to');
+        const empty = await get('from=2020-01-01');
+        assert.equal(empty.status, 200);
+        assert.equal(empty.json.total.counts.issued, 0);
+        assert.equal(empty.json.total.wait.mean_s, null);
+        assert.equal(empty.json.total.satisfaction.rate, null);
+    });
+
+    test('GET /stats/compare: two periods and two windows with z and Welch t tests', async () => {
+        const r = await api(srv, 'GET', `/stats/compare?a_from=${D1}&a_to=${D1}&b_from=${D2}&b_to=${D2}`, undefined, { token: tk.manager });
+        assert.equal(r.status, 200, r.text);
+        assert.equal(r.json.mode, 'periods');
+        assert.equal(r.json.a.from, D1);
+        assert.equal(r.json.b.from, D2);
+        const rt = r.json.tests.satisfaction_rate;
+        assert.equal(rt.valid, true);
+        assert.ok(rt.p > 0 && rt.p <= 1);
+        assert.equal(rt.significant, rt.p < 0.05);
+        const a = r.json.a.figures.satisfaction, b = r.json.b.figures.satisfaction;
+        assert.ok(Math.abs(rt.diff - (a.satisfied / a.n - b.satisfied / b.n)) < 1e-3);
+        assert.ok(r.json.tests.mean_level.df > 1);
+        assert.ok(r.json.tests.mean_wait.valid);
+        const w = await api(srv, 'GET', `/stats/compare?from=${D1}&to=${D2}&window_a=1&window_b=2`, undefined, { token: tk.manager });
+        assert.equal(w.status, 200, w.text);
+        assert.equal(w.json.mode, 'windows');
+        assert.equal(w.json.a.window, 1);
+        assert.equal(w.json.a.figures.counts.called, stats.windows.find((g) => g.key === '1').counts.called);
+        assertError(await api(srv, 'GET', `/stats/compare?a_from=${D1}`, undefined, { token: tk.manager }), 400, 'invalid_field', 'b_from');
+        assertError(await api(srv, 'GET', `/stats/compare?window_a=1&window_b=x`, undefined, { token: tk.manager }), 400, 'invalid_field', 'window_b');
+    });
+
+    test('reports: CSV with BOM parsed back, XLSX unzipped, PDF through pdftotext', async () => {
+        const auth = { authorization: `Bearer ${tk.manager}` };
+        const day = await api(srv, 'GET', `/stats?from=${D1}`, undefined, { token: tk.manager });
+        const csv = await getBytes(srv, `/reports/day.csv?date=${D1}`, auth);
+        assert.equal(csv.status, 200);
+        assert.match(csv.headers.get('content-type'), /^text\/csv/);
+        assert.deepEqual([...csv.body.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 BOM');
+        const rows = parseCsv(csv.body.subarray(3).toString('utf8'));
+        const ov = section(rows, '概览');
+        const issued = ov.rows.find((r) => r[1] === 'Tickets issued');
+        assert.equal(Number(issued[2]), day.json.total.counts.issued);
+        const svc = section(rows, '业务');
+        assert.match(svc.header[0], /编号/);
+        assert.equal(svc.rows.length, day.json.services.length);
+        assert.equal(Number(svc.rows[0][2]), day.json.services[0].counts.issued);
+        const ev = section(rows, '评价');
+        assert.equal(ev.rows.length, day.json.total.satisfaction.n);
+        assert.ok(ev.rows.every((r) => r.length === 9 && /^[1-5] /.test(r[5])));
+
+        const xlsx = await getBytes(srv, `/reports/day.xlsx?date=${D1}`, auth);
+        assert.equal(xlsx.status, 200);
+        assert.match(xlsx.headers.get('content-type'), /spreadsheetml/);
+        assert.equal(xlsx.body.subarray(0, 2).toString('latin1'), 'PK');
+        const f = path.join(srv.dir, 'r.xlsx');
+        fs.writeFileSync(f, xlsx.body);
+        const wb = unzipP(f, 'xl/workbook.xml');
+        for (const name of ['概览', '业务', '窗口', '人员', '评价']) assert.ok(wb.includes(`name="${name}"`), `sheet ${name}: ${wb}`);
+        const strings = unzipP(f, 'xl/sharedStrings.xml');
+        assert.ok(strings.includes('石家庄市政务服务中心'), 'hall name in sharedStrings');
+        assert.ok(strings.includes(day.json.services[0].name), 'a service name in sharedStrings');
+        assert.ok(strings.includes('满意率'), 'a Chinese header in sharedStrings');
+
+        const pdf = await getBytes(srv, `/reports/day.pdf?date=${D1}`, auth);
+        assert.equal(pdf.status, 200);
+        assert.equal(pdf.headers.get('content-type'), 'application/pdf');
+        assert.equal(pdf.body.subarray(0, 5).toString('latin1'), '%PDF-');
+        const text = pdfText(pdf.body);
+        for (const h of ['服务统计报表', 'Service statistics report', '各时段等候时间', '满意度', '业务', '人员']) assert.ok(text.includes(h), `PDF has ${h}`);
+        assert.ok(text.includes(String(day.json.total.counts.issued)));
+
+        assertError(await api(srv, 'GET', `/reports/day.pdf?date=2026-02-30`, undefined, { token: tk.manager }), 400, 'invalid_field', 'date');
+    });
+
+    test('hallq report on the same database gives the same figures as the API', async () => {
+        const out = path.join(srv.dir, 'cli.json');
+        const r = spawnSync(BIN, ['report', '--db', srv.db, '--from', D1, '--to', D2, '--format', 'json', '--out', out], { env: srv.env, encoding: 'utf8', timeout: 60000 });
+        assert.equal(r.status, 0, r.stderr);
+        const cli = JSON.parse(fs.readFileSync(out, 'utf8'));
+        assert.deepEqual(cli.total, stats.total);
+        assert.deepEqual(cli.staff, stats.staff);
+        const bad = spawnSync(BIN, ['report', '--db', srv.db, '--date', D1, '--format', 'doc', '--out', out], { env: srv.env, encoding: 'utf8' });
+        assert.equal(bad.status, 2);
+        const csvOut = path.join(srv.dir, 'cli.csv');
+        const c = spawnSync(BIN, ['report', '--db', srv.db, '--date', D1, '--format', 'csv', '--out', csvOut], { env: srv.env, encoding: 'utf8' });
+        assert.equal(c.status, 0, c.stderr);
+        assert.ok(fs.readFileSync(csvOut, 'utf8').includes('# 人员 Staff'));
+    });
+});
