@@ -48,7 +48,7 @@ for meth, pat, roles, flags, summ in routes:
         op["requestBody"] = {"required": True, "content": {"application/json": {"schema": ref(bodies[(meth, pat)])}}}
     elif meth in ("POST","PUT"):
         op["requestBody"] = {"required": False, "content": {"application/json": {"schema": {"type": "object"}}}}
-    ok = "201" if (meth == "POST" and pat in ("/api/v1/services","/api/v1/windows","/api/v1/staff","/api/v1/tickets","/api/v1/evaluations","/api/v1/complaints","/api/v1/notices","/api/v1/devices")) else "200"
+    ok = "201" if (meth == "POST" and pat in ("/api/v1/services","/api/v1/windows","/api/v1/staff","/api/v1/tickets","/api/v1/evaluations","/api/v1/complaints","/api/v1/notices","/api/v1/devices","/api/v1/improvements")) else "200"
     if (meth, pat) in resp: sch = ref(resp[(meth, pat)])
     elif (meth, pat) in lists: sch = {"type": "array", "items": ref(lists[(meth, pat)])}
     else: sch = {"type": "object"}
