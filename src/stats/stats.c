@@ -326,7 +326,7 @@ int hq_stats_compute(const struct hq_stats_input *in, struct hq_stats *out)
     if (!order) goto out;
     for (size_t i = 0; i < in->n_tickets; i++)
         order[i] = &in->tickets[i];
-    qsort(order, in->n_tickets, sizeof *order, cmp_ticket_day);
+    if (in->n_tickets) qsort(order, in->n_tickets, sizeof *order, cmp_ticket_day);
 
     for (size_t i = 0; i < in->n_tickets; i++) {
         const struct hq_stats_ticket *t = order[i];
@@ -395,8 +395,8 @@ int hq_stats_compute(const struct hq_stats_input *in, struct hq_stats *out)
             }
         }
     }
-    qsort(win.a, win.n, sizeof *win.a, cmp_window_key);
-    qsort(clerk.a, clerk.n, sizeof *clerk.a, cmp_key);
+    if (win.n) qsort(win.a, win.n, sizeof *win.a, cmp_window_key);
+    if (clerk.n) qsort(clerk.a, clerk.n, sizeof *clerk.a, cmp_key);
 
     acc_finish(&total.a[0], target_sat);
     out->total = total.a[0].g;
