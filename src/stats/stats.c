@@ -310,6 +310,7 @@ int hq_stats_compute(const struct hq_stats_input *in, struct hq_stats *out)
     int32_t target_wait = in->target_wait_s > 0 ? in->target_wait_s : 900;
     struct accs total = {0}, svc = {0}, win = {0}, clerk = {0}, hour = {0};
     const struct hq_stats_ticket **order = NULL;
+    unsigned char *seen = NULL;
     char key[HQ_STATS_KEY_MAX];
 
     if (!acc_get(&total, "", NULL, 0)) goto out;
@@ -372,8 +373,10 @@ int hq_stats_compute(const struct hq_stats_input *in, struct hq_stats *out)
             count_eval(a, e);
         }
     }
-    /* complaints naming a window: the window's, and each clerk's who was called to there that day
-     */
+    /* complaints naming a window: the window's, and each clerk's who called a ticket there that
+     * day (one pass over the tickets per complaint naming a window) */
+    seen = calloc(clerk.n ? clerk.n : 1, 1);
+    if (!seen) goto out;
     for (size_t i = 0; i < in->n_complaints; i++) {
         const struct hq_stats_complaint *c = &in->complaints[i];
         total.a[0].g.complaints++;
@@ -382,18 +385,19 @@ int hq_stats_compute(const struct hq_stats_input *in, struct hq_stats *out)
         struct acc *w = acc_get(&win, key, in->windows, in->n_windows);
         if (!w) goto out;
         w->g.complaints++;
-        for (size_t k = 0; k < clerk.n; k++) {
-            bool there = false;
-            for (size_t j = 0; j < in->n_tickets && !there; j++) {
-                const struct hq_stats_ticket *t = &in->tickets[j];
-                there = t->called_at > 0 && t->window == c->window && t->day == c->day &&
-                        strcmp(t->clerk, clerk.a[k].g.key) == 0;
-            }
-            if (there) {
+        memset(seen, 0, clerk.n ? clerk.n : 1);
+        for (size_t j = 0; j < in->n_tickets; j++) {
+            const struct hq_stats_ticket *t = &in->tickets[j];
+            if (t->called_at <= 0 || t->window != c->window || t->day != c->day || !t->clerk[0])
+                continue;
+            for (size_t k = 0; k < clerk.n; k++)
+                if (strcmp(t->clerk, clerk.a[k].g.key) == 0) seen[k] = 1;
+        }
+        for (size_t k = 0; k < clerk.n; k++)
+            if (seen[k]) {
                 clerk.a[k].g.complaints++;
                 clerk.a[k].g.score.complaints++;
             }
-        }
     }
     if (win.n) qsort(win.a, win.n, sizeof *win.a, cmp_window_key);
     if (clerk.n) qsort(clerk.a, clerk.n, sizeof *clerk.a, cmp_key);
@@ -413,6 +417,7 @@ int hq_stats_compute(const struct hq_stats_input *in, struct hq_stats *out)
 out:
     if (rc) hq_stats_release(out);
     free(order);
+    free(seen);
     accs_release(&total);
     accs_release(&svc);
     accs_release(&win);

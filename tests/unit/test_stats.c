@@ -205,10 +205,12 @@ static void build_day(struct hq_stats_input *in)
     add_eval(in, "A002", "A", 1, "c1", 4, 9);
     add_eval(in, "A003", "A", 1, "c1", 2, 9);
     add_eval(in, "B001", "B", 2, "c2", 3, 10);
-    /* complaints: one naming window 1 that day, one naming no window */
+    /* complaints: one naming window 1 that day, one naming no window, one window 1 next day */
     struct hq_stats_complaint k1 = {1, 20261126, "received"}, k2 = {0, 20261126, "received"};
+    struct hq_stats_complaint k3 = {1, 20261127, "received"}; /* window 1, a day c1 was not there */
     hq_stats_add_complaint(in, &k1);
     hq_stats_add_complaint(in, &k2);
+    hq_stats_add_complaint(in, &k3);
 }
 
 static void test_day(void **state)
@@ -254,7 +256,7 @@ static void test_day(void **state)
     near(g->sat.sd, sqrt(5.0 / 3), 1e-12); /* deviations 1.5, .5, −1.5, −.5: 5 / 3 */
     near(g->sat.rate_lo, 0.15003898915214955, 1e-9);
     near(g->sat.rate_hi, 0.8499610108478504, 1e-9);
-    assert_int_equal(g->complaints, 2);
+    assert_int_equal(g->complaints, 3);
 
     /* services in the input's order */
     assert_int_equal(s.n_services, 2);
@@ -277,7 +279,7 @@ static void test_day(void **state)
     assert_int_equal(s.windows[0].c.called, 4);
     assert_int_equal(s.windows[0].c.served, 3);
     assert_int_equal(s.windows[0].c.no_show, 1);
-    assert_int_equal(s.windows[0].complaints, 1);
+    assert_int_equal(s.windows[0].complaints, 2);
     assert_int_equal(s.windows[1].c.called, 1);
     assert_int_equal(s.windows[1].complaints, 0);
 
