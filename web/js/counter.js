@@ -7,7 +7,7 @@
 import * as api from './api.js';
 import * as i18n from './i18n.js';
 import * as events from './events.js';
-import { h, $, $$, replace, boot, showMsg, errText, requireLogin, mountUserBar, liveBadge, winNo } from './ui.js';
+import { h, $, $$, replace, boot, showMsg, errText, requireLogin, mountUserBar, liveBadge, winNo, winName, listJoin } from './ui.js';
 
 i18n.add({
   'counter.title': ['窗口叫号', 'Counter'],
@@ -70,7 +70,7 @@ function renderWindows(list) {
       h(
         'button',
         { class: 'btn', type: 'button', dataset: { window: w.number }, onclick: () => selectWindow(w.number) },
-        `${w.name || i18n.t('window.n', { n: w.number })} · ${i18n.t('win.' + w.state)}${w.clerk ? ' · ' + (w.clerk_name || w.clerk) : ''}`,
+        `${winName(w)} · ${i18n.t('win.' + w.state)}${w.clerk ? ' · ' + (w.clerk_name || w.clerk) : ''}`,
       ),
     ),
   );
@@ -141,12 +141,12 @@ function svcLabel(code) {
 
 function render() {
   if (!win) return;
-  $('#win-name').textContent = win.name || i18n.t('window.n', { n: win.number });
+  $('#win-name').textContent = winName(win);
   const st = $('#win-state');
   st.textContent = i18n.t('win.' + win.state);
   st.className = `badge ${win.state}`;
   const active = win.active_services?.length ? win.active_services : win.services || [];
-  $('#win-services').textContent = `${active.map(svcLabel).join('、')}${win.clerk ? ' · ' + i18n.t('counter.clerk', { c: win.clerk_name || win.clerk }) : ''}`;
+  $('#win-services').textContent = `${listJoin(active.map(svcLabel))}${win.clerk ? ' · ' + i18n.t('counter.clerk', { c: win.clerk_name || win.clerk }) : ''}`;
   const pi = $('#pause-info');
   if (win.state === 'paused') {
     let text = i18n.t('counter.paused', { r: win.pause_reason || '' });
@@ -304,6 +304,7 @@ async function ready(u) {
   const saved = fromUrl || sessionStorage.getItem('hq.counter.window');
   if (saved) selectWindow(saved);
   else chooseWindow();
+  $('#live').hidden = false;
   const setLive = liveBadge($('#live'));
   let t = null;
   events.connect({

@@ -15,6 +15,7 @@ i18n.add({
   'ix.guide': ['引导台', 'Guide desk'],
   'ix.counter': ['窗口叫号', 'Counter'],
   'ix.manager': ['值班长', 'Duty manager'],
+  'ix.plan': ['窗口计划', 'Window plan'],
   'ix.admin': ['系统管理', 'Administration'],
   'ix.windows': ['窗口设备', 'Window devices'],
   'ix.win_display': ['{n} 号窗口屏', 'Window {n} display'],

@@ -163,12 +163,13 @@ function showTicket(t, s) {
   const pr = $('#t-print');
   const failed = t.print && t.print.ok === false;
   if (t.print && t.print.ok) {
-    pr.textContent = i18n.both('kiosk.take');
+    replace(pr, h('span', null, i18n.inLang('kiosk.take', 'zh')), h('span', { class: 'en', lang: 'en' }, i18n.inLang('kiosk.take', 'en')));
     pr.className = 'print-msg ok';
     pr.hidden = false;
   } else if (failed) {
     const why = t.print.problem && i18n.t('kiosk.problem.' + t.print.problem) !== 'kiosk.problem.' + t.print.problem ? i18n.both('kiosk.problem.' + t.print.problem) : '';
-    replace(pr, h('strong', null, i18n.both('kiosk.print_failed')), why ? h('small', null, `${why} · ${i18n.both('kiosk.staff_told')}`) : null);
+    replace(pr, h('span', null, i18n.inLang('kiosk.print_failed', 'zh')), h('span', { class: 'en', lang: 'en' }, i18n.inLang('kiosk.print_failed', 'en')),
+      why ? h('small', null, `${why} · ${i18n.both('kiosk.staff_told')}`) : null);
     pr.className = 'print-msg failed';
     pr.hidden = false;
   } else pr.hidden = true;

@@ -154,7 +154,8 @@ async function loadNotices() {
       $('#notices'),
       ...(list.length
         ? list.map((n) =>
-            h('li', { dataset: { id: n.id } }, `${n.text || ''}${n.text_en ? ' / ' + n.text_en : ''} `,
+            h('li', { dataset: { id: n.id }, class: 'notice-row' },
+              h('span', null, n.text || '', n.text_en ? h('span', { class: 'en', lang: 'en' }, n.text_en) : null),
               n.id ? h('button', { class: 'btn small danger', type: 'button', onclick: () => removeNotice(n.id) }, i18n.t('mg.remove')) : null),
           )
         : [h('li', null, i18n.t('mg.no_notices'))]),
@@ -182,7 +183,7 @@ async function loadEvaluations() {
     replace(
       $('#evaluations'),
       ...(rows.length
-        ? rows.slice(0, 50).map((e) =>
+        ? rows.slice(0, 20).map((e) =>
             h('tr', { dataset: { number: e.number, level: e.level } },
               h('td', null, i18n.fmtDateTime(e.created_at)), h('td', null, e.number || '—'), h('td', null, e.window ?? '—'), h('td', null, staffNames.get(e.clerk) || e.clerk || '—'),
               h('td', { class: e.level <= 2 ? 'over' : '' }, `${e.level} ${i18n.t('level.' + e.level)}`),

@@ -6,7 +6,7 @@
 import * as api from './api.js';
 import * as i18n from './i18n.js';
 import * as events from './events.js';
-import { h, $, replace, boot, showMsg, errText, liveBadge, winNo } from './ui.js';
+import { h, $, replace, boot, showMsg, errText, liveBadge, winNo, winName } from './ui.js';
 
 i18n.add({
   'pad.title': ['服务评价', 'Rate our service'],
@@ -64,7 +64,8 @@ function renderFaces() {
     $('#reasons'),
     ...REASONS.map((r) => {
       const value = i18n.inLang('reason.' + r, 'zh');
-      return h('label', null, h('input', { type: 'checkbox', value, checked: checked.has(value) }), `${i18n.t('reason.' + r)} · ${i18n.other('reason.' + r)}`);
+      return h('label', null, h('input', { type: 'checkbox', value, checked: checked.has(value) }),
+        h('span', { class: 'txt' }, i18n.t('reason.' + r), h('small', { lang: i18n.lang() === 'en' ? 'zh-CN' : 'en' }, i18n.other('reason.' + r))));
     }),
   );
 }
@@ -120,7 +121,7 @@ async function loadWindow() {
   try {
     const list = await api.get('/windows', { auth: false });
     const w = (Array.isArray(list) ? list : []).find((x) => x.number === n);
-    $('#win-name').textContent = w?.name || i18n.t('window.n', { n });
+    $('#win-name').textContent = w ? winName(w) : i18n.t('window.n', { n });
   } catch {
     $('#win-name').textContent = i18n.t('window.n', { n });
   }

@@ -55,7 +55,8 @@ function render() {
   const w = winNo(t.window);
   const called = $('#called');
   if (t.status === 'called' && w != null) {
-    called.textContent = `${i18n.t('tr.go', { w })}${i18n.lang() === 'zh' ? ' / ' + i18n.inLang('tr.go', 'en').replace('{w}', w) : ''}`;
+    // Chinese first, and English under it for whoever reads it (the page may be in Chinese).
+    replace(called, i18n.t('tr.go', { w }), i18n.lang() === 'zh' ? h('span', { class: 'en', lang: 'en' }, i18n.inLang('tr.go', 'en').replace('{w}', w)) : null);
     called.hidden = false;
   } else if (t.status === 'serving' && w != null) {
     called.textContent = i18n.t('tr.serving', { w });

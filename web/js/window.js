@@ -5,7 +5,7 @@
 import * as api from './api.js';
 import * as i18n from './i18n.js';
 import * as events from './events.js';
-import { $, boot, liveBadge, winNo } from './ui.js';
+import { $, boot, liveBadge, winNo, winName } from './ui.js';
 
 i18n.add({
   'wd.title': ['窗口屏', 'Window display'],
@@ -34,7 +34,7 @@ function render() {
     return;
   }
   document.body.dataset.state = win.state;
-  $('#win-name').textContent = win.name || i18n.t('window.n', { n });
+  $('#win-name').textContent = winName(win);
   const codes = win.active_services?.length ? win.active_services : win.services || [];
   $('#win-services').textContent = codes.map((c) => i18n.nameOf(services.get(c)) || c).join(' · ');
   $('#clerk').textContent = win.clerk && win.state !== 'closed' ? i18n.t('wd.clerk', { c: win.clerk_name || win.clerk }) : '';
