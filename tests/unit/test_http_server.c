@@ -205,6 +205,11 @@ static const char *stream_wait(struct stream *s, size_t from, const char *needle
         if (left <= 0) return NULL;
         struct pollfd pf = {s->fd, POLLIN, 0};
         if (poll(&pf, 1, (int)left) <= 0) return NULL;
+        if (s->len + 4096 >= sizeof s->buf && from == 0) {
+            /* full (a long burst): keep the tail, where a needle may have begun */
+            memmove(s->buf, s->buf + s->len - 4096, 4096);
+            s->len = 4096;
+        }
         ssize_t k = recv(s->fd, s->buf + s->len, sizeof s->buf - s->len - 1, 0);
         if (k <= 0) return NULL;
         s->len += (size_t)k;
