@@ -292,6 +292,10 @@ int hq__overview(const struct hq_report *r, struct hq__kv *rows, int max)
     KV_NUM("满意度指数(0-100)", "Satisfaction index (0-100)", HQ_CK_NUM, g->sat.index,
            g->sat.n > 0);
     KV_NUM("投诉数", "Complaints", HQ_CK_INT, (double)g->complaints, true);
+    for (size_t i = 0; i < s->n_reasons && i < 10; i++) {
+        struct hq__kv *rr = kv(rows, &n, max, "评价原因", s->reasons[i].text, HQ_CK_INT);
+        if (rr) rr->num = (double)s->reasons[i].n;
+    }
     if (r->trace) {
         KV_TEXT("数据来源", "Sources",
                 "%zu 张号票 tickets, %zu 条评价 evaluations, %zu 件投诉 complaints",

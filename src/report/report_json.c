@@ -106,15 +106,21 @@ json_t *hq_report_json(const struct hq_report *r)
                                (json_int_t)(r->in ? r->in->n_complaints : 0), "events", events,
                                "first_seq", (json_int_t)(r->trace ? r->trace->first_seq : 0),
                                "last_seq", (json_int_t)(r->trace ? r->trace->last_seq : 0));
-    return json_pack("{s:s,s:s,s:{s:s,s:s},s:i,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "from", r->from, "to",
-                     r->to, "hall", "name", r->hall_name ? r->hall_name : "", "name_en",
+    json_t *reasons = json_array();
+    for (size_t i = 0; i < s->n_reasons; i++)
+        json_array_append_new(reasons, json_pack("{s:s,s:I,s:o}", "reason", s->reasons[i].text, "n",
+                                                 (json_int_t)s->reasons[i].n, "mean_level",
+                                                 num2(s->reasons[i].mean_level, true)));
+    return json_pack("{s:s,s:s,s:{s:s,s:s},s:i,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "from", r->from,
+                     "to", r->to, "hall", "name", r->hall_name ? r->hall_name : "", "name_en",
                      r->hall_name_en ? r->hall_name_en : "", "target_wait_s", (int)s->target_wait_s,
                      "target_satisfaction", share(s->target_satisfaction, true), "total",
                      hq_report_group_json(&s->total, false), "services",
                      groups_json(s->services, s->n_services, false, false), "windows",
                      groups_json(s->windows, s->n_windows, false, false), "staff",
                      groups_json(s->clerks, s->n_clerks, true, false), "hours",
-                     groups_json(s->hours, s->n_hours, false, true), "source", source);
+                     groups_json(s->hours, s->n_hours, false, true), "reasons", reasons, "source",
+                     source);
 }
 
 static json_t *test_json(const struct hq_stats_test *t, const char *stat, bool with_df)

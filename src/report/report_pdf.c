@@ -120,7 +120,9 @@ static void overview(struct pdf *p)
     double col_w = (PAGE_W - 2 * MARGIN) / 2;
     int shown = 0;
     for (int i = 0; i < n; i++) {
-        if (rows[i].kind == HQ_CK_TEXT || strcmp(rows[i].zh, "事件") == 0) continue;
+        if (rows[i].kind == HQ_CK_TEXT || strcmp(rows[i].zh, "事件") == 0 ||
+            strcmp(rows[i].zh, "评价原因") == 0)
+            continue;
         double x = MARGIN + (shown % 2) * col_w;
         if (shown % 2 == 0) {
             need(p, 15);
@@ -261,6 +263,15 @@ static void chart_satisfaction(struct pdf *p)
         text(cr, MARGIN, p->y, 8, false, 0, line);
     } else {
         text(cr, MARGIN, p->y, 8.5, true, 0, "无评价 No evaluations");
+    }
+    const struct hq_stats *st = p->r->stats;
+    if (st->n_reasons) {
+        size_t used = (size_t)snprintf(line, sizeof line, "评价原因 Reasons given:");
+        for (size_t i = 0; i < st->n_reasons && i < 6 && used < sizeof line; i++)
+            used += (size_t)snprintf(line + used, sizeof line - used, "%s %s %lld", i ? " ·" : "",
+                                     st->reasons[i].text, (long long)st->reasons[i].n);
+        p->y += 13;
+        text(cr, MARGIN, p->y, 8, false, 0, line);
     }
     p->y += 6;
 }

@@ -153,10 +153,20 @@ struct hq_stats_group {
     struct hq_stats_score score; /* clerks only */
 };
 
+/* A reason customers gave with their evaluations (the pad offers them for levels 1–2). */
+struct hq_stats_reason {
+    char text[64];
+    int64_t n;
+    double mean_level; /* of the evaluations giving it */
+};
+
 struct hq_stats {
     int32_t day_from, day_to, target_wait_s;
     double target_satisfaction;
     struct hq_stats_group total;
+    struct hq_stats_reason *reasons; /* most given first (then by text); evaluations' reasons
+                                        split at "; " */
+    size_t n_reasons;
     struct hq_stats_group *services, *windows, *clerks, *hours;
     size_t n_services, n_windows, n_clerks, n_hours; /* hours: 24, "00" … "23" */
 };

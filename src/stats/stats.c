@@ -302,6 +302,50 @@ static int service_target(const struct hq_stats_input *in, const char *code)
     return n ? n->target_s : 0;
 }
 
+static int cmp_reason(const void *x, const void *y)
+{
+    const struct hq_stats_reason *a = x, *b = y;
+    if (a->n != b->n) return a->n > b->n ? -1 : 1;
+    return strcmp(a->text, b->text);
+}
+
+/* Count the reasons of every evaluation (split at "; ") into out->reasons. */
+static int count_reasons(const struct hq_stats_input *in, struct hq_stats *out)
+{
+    size_t cap = 0;
+    for (size_t i = 0; i < in->n_evals; i++) {
+        const struct hq_stats_eval *e = &in->evals[i];
+        if (e->level < 1 || e->level > HQ_STATS_LEVELS) continue;
+        const char *p = e->reasons;
+        while (*p) {
+            const char *end = strstr(p, "; ");
+            size_t len = end ? (size_t)(end - p) : strlen(p);
+            char text[64];
+            snprintf(text, sizeof text, "%.*s", (int)(len < sizeof text ? len : sizeof text - 1),
+                     p);
+            p += len + (end ? 2 : 0);
+            if (!text[0]) continue;
+            size_t k = 0;
+            while (k < out->n_reasons && strcmp(out->reasons[k].text, text) != 0)
+                k++;
+            if (k == out->n_reasons) {
+                void *g = grow(out->reasons, &cap, k + 1, sizeof *out->reasons);
+                if (!g) return HQ_EINTERNAL;
+                out->reasons = g;
+                memset(&out->reasons[k], 0, sizeof out->reasons[k]);
+                snprintf(out->reasons[k].text, sizeof out->reasons[k].text, "%s", text);
+                out->n_reasons++;
+            }
+            out->reasons[k].n++;
+            out->reasons[k].mean_level += e->level; /* the sum until the end */
+        }
+    }
+    for (size_t k = 0; k < out->n_reasons; k++)
+        out->reasons[k].mean_level /= (double)out->reasons[k].n;
+    if (out->n_reasons) qsort(out->reasons, out->n_reasons, sizeof *out->reasons, cmp_reason);
+    return 0;
+}
+
 int hq_stats_compute(const struct hq_stats_input *in, struct hq_stats *out)
 {
     memset(out, 0, sizeof *out);
@@ -407,7 +451,7 @@ int hq_stats_compute(const struct hq_stats_input *in, struct hq_stats *out)
     if (accs_detach(&svc, target_sat, &out->services, &out->n_services) ||
         accs_detach(&win, target_sat, &out->windows, &out->n_windows) ||
         accs_detach(&clerk, target_sat, &out->clerks, &out->n_clerks) ||
-        accs_detach(&hour, target_sat, &out->hours, &out->n_hours))
+        accs_detach(&hour, target_sat, &out->hours, &out->n_hours) || count_reasons(in, out))
         goto out;
     out->day_from = in->day_from;
     out->day_to = in->day_to;
@@ -432,6 +476,7 @@ void hq_stats_release(struct hq_stats *s)
     free(s->windows);
     free(s->clerks);
     free(s->hours);
+    free(s->reasons);
     memset(s, 0, sizeof *s);
 }
 

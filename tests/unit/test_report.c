@@ -180,6 +180,7 @@ static void test_csv(void **state)
     assert_non_null(strstr(s, "目标内叫号率,Called within target,66.7%\r\n"));
     assert_non_null(strstr(s, "满意率(4-5级),Satisfaction rate (levels 4-5),50.0%\r\n"));
     assert_non_null(strstr(s, "事件,ticket.issued,2\r\n"));
+    assert_non_null(strstr(s, "评价原因,态度好,1\r\n"));
     assert_non_null(strstr(s, "# 业务 Services\r\n"));
     assert_non_null(strstr(s, "\r\nA,社保业务,4,2,1,1,0,7.0,"));
     assert_non_null(strstr(s, "# 人员 Staff\r\n"));
@@ -277,6 +278,10 @@ static void test_json(void **state)
     json_t *svc = json_object_get(json_array_get(json_object_get(j, "staff"), 0), "scorecard");
     assert_non_null(svc);
     assert_int_equal(json_integer_value(json_object_get(svc, "target_service_s")), 300);
+    json_t *rs = json_object_get(j, "reasons");
+    assert_int_equal(json_array_size(rs), 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(rs, 0), "reason")),
+                        "态度好");
     json_t *src = json_object_get(j, "source");
     assert_int_equal(json_integer_value(json_object_get(src, "tickets")), 4);
     assert_int_equal(

@@ -205,6 +205,8 @@ static void build_day(struct hq_stats_input *in)
     add_eval(in, "A002", "A", 1, "c1", 4, 9);
     add_eval(in, "A003", "A", 1, "c1", 2, 9);
     add_eval(in, "B001", "B", 2, "c2", 3, 10);
+    snprintf(in->evals[2].reasons, sizeof in->evals[2].reasons, "等候时间长; 态度不好");
+    snprintf(in->evals[3].reasons, sizeof in->evals[3].reasons, "等候时间长");
     /* complaints: one naming window 1 that day, one naming no window, one window 1 next day */
     struct hq_stats_complaint k1 = {1, 20261126, "received"}, k2 = {0, 20261126, "received"};
     struct hq_stats_complaint k3 = {1, 20261127, "received"}; /* window 1, a day c1 was not there */
@@ -310,6 +312,14 @@ static void test_day(void **state)
     assert_int_equal(s.hours[10].c.issued, 4);
     assert_int_equal(s.hours[10].sat.n, 1);
     assert_int_equal(s.hours[8].c.issued, 0);
+
+    /* reasons, most given first: 等候时间长 (levels 2 and 3), 态度不好 (level 2) */
+    assert_int_equal(s.n_reasons, 2);
+    assert_string_equal(s.reasons[0].text, "等候时间长");
+    assert_int_equal(s.reasons[0].n, 2);
+    near(s.reasons[0].mean_level, 2.5, 1e-12);
+    assert_string_equal(s.reasons[1].text, "态度不好");
+    assert_int_equal(s.reasons[1].n, 1);
 
     /* compare window 1 with window 2: too few evaluations for Welch on window 2 */
     struct hq_stats_compare cmp;

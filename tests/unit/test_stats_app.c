@@ -232,6 +232,12 @@ static void test_day_figures(void **state)
     json_t *hours = json_object_get(s, "hours");
     assert_int_equal(json_array_size(hours), 1);
     assert_string_equal(json_string_value(json_object_get(json_array_get(hours, 0), "key")), "09");
+    /* the reasons given: one each */
+    json_t *rs = json_object_get(s, "reasons");
+    assert_int_equal(json_array_size(rs), 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(rs, 0), "reason")),
+                        "态度好");
+    assert_int_equal(geti(json_array_get(rs, 1), "n", NULL), 1);
     /* the event log over the same hours */
     json_t *src = json_object_get(s, "source");
     assert_int_equal(geti(src, "tickets", NULL), 3);

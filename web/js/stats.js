@@ -89,6 +89,10 @@ i18n.add({
   'st.t.sig': ['差异显著', 'Significant difference'],
   'st.t.nosig': ['差异不显著', 'No significant difference'],
   'st.t.invalid': ['数据不足', 'Not enough data'],
+  'st.reasons': ['评价原因', 'Reasons given'],
+  'st.r.reason': ['原因', 'Reason'],
+  'st.r.n': ['次数', 'Times'],
+  'st.r.mean': ['平均等级', 'Mean level'],
   'lv.1': ['非常不满意', 'Very dissatisfied'],
   'lv.2': ['不满意', 'Dissatisfied'],
   'lv.3': ['基本满意', 'Fairly satisfied'],
@@ -207,6 +211,17 @@ function drawSatChart() {
   replace(box, svg);
 }
 
+function drawReasons() {
+  const el = $('#t-reasons');
+  const rs = stats?.reasons || [];
+  if (!rs.length) return replace(el, h('tbody', null, h('tr', null, h('td', null, i18n.t('st.no_data')))));
+  replace(
+    el,
+    h('thead', null, h('tr', null, h('th', { scope: 'col' }, i18n.t('st.r.reason')), h('th', { class: 'num', scope: 'col' }, i18n.t('st.r.n')), h('th', { class: 'num', scope: 'col' }, i18n.t('st.r.mean')))),
+    h('tbody', null, ...rs.map((r) => h('tr', null, h('td', null, r.reason), h('td', { class: 'num' }, String(r.n)), h('td', { class: 'num' }, num1(r.mean_level))))),
+  );
+}
+
 function table(el, groups, cols) {
   const head = h('tr', null, ...cols.map((c) => h('th', { class: c.num ? 'num' : null, scope: 'col' }, i18n.t(c.label))));
   const rows = groups.map((g) => h('tr', { dataset: { key: g.key } }, ...cols.map((c) => {
@@ -295,6 +310,7 @@ function render() {
   drawKpis();
   drawWaitChart();
   drawSatChart();
+  drawReasons();
   drawTables();
   drawCompare();
 }
