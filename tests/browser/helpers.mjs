@@ -147,6 +147,52 @@ export async function browser({ viewport = { width: 1280, height: 900 } } = {}) 
   return ctx;
 }
 
+// One Chromium (not persistent) for many independent contexts: each context is a fresh profile
+// of its own (storage, cookies, and its own six connections per server), cheap to open. Returns
+// the Browser with .context(opts) → a BrowserContext whose pages' script errors land in
+// .pageErrors, and .done() to close it.
+export async function launch() {
+  const b = await chromium.launch({ executablePath: process.env.HQ_CHROMIUM || '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  const errors = [];
+  b.pageErrors = errors;
+  b.context = async (opts = {}) => {
+    const c = await b.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', ...opts });
+    c.on('page', (p) => watch(p, errors));
+    return c;
+  };
+  b.done = () => b.close();
+  return b;
+}
+
+// Resolve once the page has had no request in flight (the live stream aside) for quietMs and its
+// fonts are loaded: the page has drawn what its API calls returned.
+export function tracker(page) {
+  let inflight = 0;
+  let last = Date.now();
+  const live = (r) => r.url().includes('/api/v1/events');
+  page.on('request', (r) => {
+    if (live(r)) return;
+    inflight++;
+    last = Date.now();
+  });
+  const done = (r) => {
+    if (live(r)) return;
+    inflight = Math.max(0, inflight - 1);
+    last = Date.now();
+  };
+  page.on('requestfinished', done);
+  page.on('requestfailed', done);
+  return async function settled({ quietMs = 250, timeout = 10000 } = {}) {
+    const end = Date.now() + timeout;
+    for (;;) {
+      if (inflight === 0 && Date.now() - last >= quietMs) break;
+      if (Date.now() > end) break; // a page that never goes quiet is shot as it is
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await page.evaluate(() => document.fonts.ready.then(() => true)).catch(() => {});
+  };
+}
+
 function watch(page, errors) {
   page.on('pageerror', (e) => errors.push(`${page.url()}: ${e.message}`));
   page.on('console', (m) => {

@@ -1,133 +1,242 @@
 // SPDX-License-Identifier: MIT
 // screenshots.mjs — screenshots of every page in Chinese and English, from a real hallq with a
-// small demo hall in mid-day (tickets waiting, windows open, paused and closed, a call, a notice,
-// an evaluation). Run directly to refresh docs/screenshots/:
+// small hall in mid-day (tickets waiting, windows open, paused and closed, a call, a notice, an
+// evaluation, a crowded service, kiosks with a working and a broken printer), and the window plan
+// from a second hallq holding a week of demo history (`hallq demo`, generated while the first
+// pages are shot). Run directly to refresh docs/screenshots/:
 //     HALLQ_BIN=build/hallq node tests/browser/screenshots.mjs [OUT_DIR]
 // screenshots.test.mjs runs it into a temporary directory and checks every file.
+//
+// Speed: one Chromium, a fresh context per shot (no shared storage, no shared connections: each
+// page holds a live stream), a shot per CPU at once, and no fixed waits: a page is shot once no
+// request has been in flight for a moment (helpers.tracker) and what it must show is there.
+// Shots that change the hall (a kiosk issuing a ticket) run after all the others.
 
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as hq from './helpers.mjs';
 
+const FULLHD = { width: 1920, height: 1080 };
+const PHONE = { width: 390, height: 844 };
+const ticketShown = async (p) => {
+  await p.locator('.svc-btn[data-code="B"]').click();
+  await p.locator('#ticket:not([hidden])').waitFor();
+};
+
 export const PAGES = [
-  // name, path, viewport, staff user (signed in through sessionStorage), prepare(page)
-  { name: 'index', path: '/' },
-  { name: 'kiosk', path: '/kiosk', viewport: { width: 1920, height: 1080 } },
-  { name: 'kiosk-ticket', path: '/kiosk', viewport: { width: 1920, height: 1080 }, prepare: async (p) => { await p.locator('.svc-btn[data-code="B"]').click(); await p.locator('#ticket:not([hidden])').waitFor(); await p.waitForTimeout(300); } },
-  { name: 'display', path: '/display', viewport: { width: 1920, height: 1080 } },
-  { name: 'display-portrait', path: '/display', viewport: { width: 1080, height: 1920 } },
+  // name, path (or fn of the staged hall), viewport, staff user (signed in through
+  // sessionStorage), device (a registered device's key: 'pads', 'kioskOk', 'kioskBad'),
+  // full (the whole page), demo (the server with history), mutates (run last), ready (selector
+  // that must be shown), prepare(page)
+  { name: 'index', path: '/', ready: '#windows li' },
+  { name: 'kiosk', path: '/kiosk', viewport: FULLHD, ready: '.svc-btn' },
+  { name: 'kiosk-ticket', path: '/kiosk', viewport: FULLHD, device: 'kioskOk', mutates: true, prepare: ticketShown },
+  { name: 'kiosk-ticket-print-failed', path: '/kiosk', viewport: FULLHD, device: 'kioskBad', mutates: true, prepare: ticketShown },
+  { name: 'display', path: '/display', viewport: FULLHD, ready: '#waiting tr' },
+  { name: 'display-portrait', path: '/display', viewport: { width: 1080, height: 1920 }, ready: '#waiting tr' },
   { name: 'window-1', path: '/window/1', viewport: { width: 1280, height: 720 } },
   { name: 'window-2-paused', path: '/window/2', viewport: { width: 1280, height: 720 } },
-  { name: 'pad-unregistered', path: '/pad/3', viewport: { width: 1280, height: 800 }, prepare: async (p) => { await p.evaluate(() => localStorage.removeItem('hq.device')); await p.reload(); await p.locator('#msg:not([hidden])').waitFor(); } },
-  { name: 'pad-idle', path: '/pad/2', viewport: { width: 1280, height: 800 } },
-  { name: 'pad-ask', path: '/pad/1', viewport: { width: 1280, height: 800 }, prepare: async (p) => { await p.locator('#ask:not([hidden])').waitFor(); } },
-  { name: 'pad-reasons', path: '/pad/1', viewport: { width: 1280, height: 800 }, prepare: async (p) => { await p.locator('#ask:not([hidden])').waitFor(); await p.locator('.face[data-level="1"]').click(); } },
-  { name: 'track-waiting', path: (s) => `/t/${s.waitingId}`, viewport: { width: 390, height: 844 }, full: true },
-  { name: 'track-called', path: (s) => `/t/${s.calledId}`, viewport: { width: 390, height: 844 }, full: true },
-  { name: 'track-done', path: (s) => `/t/${s.doneId}`, viewport: { width: 390, height: 844 }, full: true },
+  { name: 'pad-unregistered', path: '/pad/3', viewport: { width: 1280, height: 800 }, ready: '#msg:not([hidden])' },
+  { name: 'pad-idle', path: '/pad/2', viewport: { width: 1280, height: 800 }, device: 'pads' },
+  { name: 'pad-ask', path: '/pad/1', viewport: { width: 1280, height: 800 }, device: 'pads', ready: '#ask:not([hidden])' },
+  { name: 'pad-reasons', path: '/pad/1', viewport: { width: 1280, height: 800 }, device: 'pads', prepare: async (p) => { await p.locator('#ask:not([hidden])').waitFor(); await p.locator('.face[data-level="1"]').click(); } },
+  { name: 'track-waiting', path: (s) => `/t/${s.waitingId}`, viewport: PHONE, full: true },
+  { name: 'track-called', path: (s) => `/t/${s.calledId}`, viewport: PHONE, full: true },
+  { name: 'track-done', path: (s) => `/t/${s.doneId}`, viewport: PHONE, full: true },
   { name: 'complaints', path: '/complaints', full: true },
-  { name: 'guide', path: '/guide', user: 'guide1', full: true },
+  { name: 'guide', path: '/guide', user: 'guide1', full: true, ready: '#advice-list li' },
   { name: 'counter', path: '/counter?window=1', user: 'clerk1', full: true },
-  { name: 'manager', path: '/manager', user: 'manager1', full: true },
+  { name: 'manager', path: '/manager', user: 'manager1', full: true, ready: '#advice-rows tr[data-status="crowded"]' },
   { name: 'admin', path: '/admin', user: 'admin', full: true },
-  { name: 'login', path: '/manager' },
+  { name: 'plan', path: '/plan.html', user: 'manager1', demo: true, full: true, prepare: async (p) => {
+    await p.locator('body[data-plan-date]').waitFor({ timeout: 30000 });
+    // A what-if: the first group down to one window at its busiest half hour.
+    const i = await p.evaluate(() => {
+      const bars = [...document.querySelectorAll('#chart rect.bar')].map((b) => Number(b.dataset.arrivals));
+      return bars.indexOf(Math.max(...bars));
+    });
+    await p.locator(`#whatif-table input[data-g="0"][data-i="${i}"]`).fill('1');
+    await p.locator('#wi-run').click();
+    await p.locator('#wi-summary .wi-day').first().waitFor({ timeout: 30000 });
+  } },
+  { name: 'login', path: '/manager', ready: '#login' },
 ];
 
-// Put the hall in mid-day: returns ids for the tracking pages.
-export async function stage(url) {
+async function signIn(url, username, password) {
+  const r = await hq.must(url, 'POST', '/auth/login', { username, password });
+  return { token: r.token, user: r.user };
+}
+
+// Put the hall in mid-day: returns ids for the tracking pages, device keys and sessions.
+export async function stage(url, dir) {
   const admin = await hq.setupHall(url);
   await hq.must(url, 'POST', '/windows', { number: 3, name: '3号窗口', services: ['A'] }, admin);
   const issue = (service, category = 'normal', token) => hq.must(url, 'POST', '/tickets', { service, category, channel: token ? 'guide' : 'kiosk' }, token);
-  const c1 = await hq.login(url, 'clerk1', hq.PASSWORD);
-  const c2 = await hq.login(url, 'clerk2', hq.PASSWORD);
-  const guide = await hq.login(url, 'guide1', hq.PASSWORD);
-  const mgr = await hq.login(url, 'manager1', hq.PASSWORD);
+  const [c1, c2, guide, mgr, adm] = await Promise.all([
+    signIn(url, 'clerk1', hq.PASSWORD), signIn(url, 'clerk2', hq.PASSWORD), signIn(url, 'guide1', hq.PASSWORD),
+    signIn(url, 'manager1', hq.PASSWORD), signIn(url, 'admin', hq.ADMIN_PASSWORD),
+  ]);
+  const serve1 = async () => {
+    await hq.must(url, 'POST', '/windows/1/call-next', {}, c1.token);
+    await hq.must(url, 'POST', '/windows/1/start', {}, c1.token);
+    await hq.must(url, 'POST', '/windows/1/finish', {}, c1.token);
+  };
   const done = await issue('A');
-  await hq.must(url, 'POST', '/windows/1/open', {}, c1);
-  await hq.must(url, 'POST', '/windows/1/call-next', {}, c1);
-  await hq.must(url, 'POST', '/windows/1/start', {}, c1);
-  await hq.must(url, 'POST', '/windows/1/finish', {}, c1);
+  await hq.must(url, 'POST', '/windows/1/open', {}, c1.token);
+  await serve1();
   await hq.must(url, 'POST', '/evaluations', { ticket: done.id, level: 2, reasons: ['等候时间长'], comment: '希望多开窗口' });
   const d2 = await issue('B');
-  await hq.must(url, 'POST', '/windows/1/call-next', {}, c1);
-  await hq.must(url, 'POST', '/windows/1/start', {}, c1);
-  await hq.must(url, 'POST', '/windows/1/finish', {}, c1);
+  await serve1();
   await hq.must(url, 'POST', '/evaluations', { ticket: d2.id, level: 5, reasons: [], comment: '' });
   const d3 = await issue('A');
-  await hq.must(url, 'POST', '/windows/1/call-next', {}, c1);
-  await hq.must(url, 'POST', '/windows/1/start', {}, c1);
-  await hq.must(url, 'POST', '/windows/1/finish', {}, c1); // the pad of window 1 asks for d3
-  const ns = await issue('B');
-  await hq.must(url, 'POST', '/windows/2/open', {}, c2);
-  await hq.must(url, 'POST', '/windows/2/call-next', {}, c2);
-  await hq.must(url, 'POST', '/windows/2/no-show', {}, c2);
-  await hq.must(url, 'POST', '/windows/2/pause', { reason: '临时会议', back_in_s: 900 }, c2);
+  await serve1(); // the pad of window 1 asks for d3
+  await issue('B');
+  await hq.must(url, 'POST', '/windows/2/open', {}, c2.token);
+  await hq.must(url, 'POST', '/windows/2/call-next', {}, c2.token);
+  await hq.must(url, 'POST', '/windows/2/no-show', {}, c2.token);
+  await hq.must(url, 'POST', '/windows/2/pause', { reason: '临时会议', back_in_s: 900 }, c2.token);
   const called = await issue('A');
-  await issue('B', 'priority', guide);
-  await hq.must(url, 'POST', '/windows/1/call-next', {}, c1); // priority B first
-  await hq.must(url, 'POST', '/windows/1/start', {}, c1);
+  await issue('B', 'priority', guide.token);
+  await hq.must(url, 'POST', '/windows/1/call-next', {}, c1.token); // priority B first
+  await hq.must(url, 'POST', '/windows/1/start', {}, c1.token);
   const waiting = [];
-  for (let i = 0; i < 4; i++) waiting.push(await issue(i % 2 ? 'B' : 'A'));
-  await hq.must(url, 'POST', '/notices', { text: '今日 12:00-13:00 社保业务仅开放 1 个窗口，请耐心等候。', text_en: 'From 12:00 to 13:00 only one window serves social security. Thank you for your patience.' }, mgr);
-  // `called` is called at window 3, opened by the manager for the screenshot.
+  // A queue for B that one window cannot serve within the target: the advice says so.
+  for (let i = 0; i < 7; i++) waiting.push(await issue(i % 3 === 0 ? 'A' : 'B'));
+  await hq.must(url, 'POST', '/notices', { text: '今日 12:00-13:00 社保业务仅开放 1 个窗口，请耐心等候。', text_en: 'From 12:00 to 13:00 only one window serves social security. Thank you for your patience.' }, mgr.token);
+  // `called` is called at window 3.
   await hq.must(url, 'POST', '/staff', { username: 'clerk3', name: '赵磊', role: 'clerk', password: hq.PASSWORD, certifications: [{ service: 'A', expires_on: '2099-12-31' }] }, admin);
-  const c3 = await hq.login(url, 'clerk3', hq.PASSWORD);
-  await hq.must(url, 'POST', '/windows/3/open', {}, c3);
-  const r = await hq.must(url, 'POST', '/windows/3/call-next', {}, c3);
-  void ns;
-  const device = (await hq.must(url, 'POST', '/devices', { name: 'pads' }, admin)).key;
-  return { device, doneId: d3.id, calledId: r.ticket?.id || called.id, waitingId: waiting[2].id, tokens: { admin, guide1: guide, clerk1: c1, manager1: mgr } };
+  const c3 = await signIn(url, 'clerk3', hq.PASSWORD);
+  await hq.must(url, 'POST', '/windows/3/open', {}, c3.token);
+  const r = await hq.must(url, 'POST', '/windows/3/call-next', {}, c3.token);
+  const device = async (body) => (await hq.must(url, 'POST', '/devices', body, admin)).key;
+  const devices = {
+    pads: await device({ name: 'pads' }),
+    kioskOk: await device({ name: 'kiosk-1', printer: `file:${path.join(dir, 'kiosk-1.prn')}` }),
+    kioskBad: await device({ name: 'kiosk-2', printer: '127.0.0.1:9' }), // nothing listens: offline
+  };
+  return {
+    devices, doneId: d3.id, calledId: r.ticket?.id || called.id, waitingId: waiting[3].id,
+    sessions: { admin: adm, guide1: guide, clerk1: c1, manager1: mgr },
+  };
 }
 
-export async function shoot(url, outDir, staged) {
-  fs.mkdirSync(outDir, { recursive: true });
-  const ctx = await hq.browser();
-  const files = [];
+// The server of the plan page: a week of demo history. Returns {started: Promise<{url, stop,
+// sessions}>}; the history is generated in the background.
+export function demoServer(dir) {
+  const db = path.join(dir, 'demo.db');
+  const started = new Promise((resolve, reject) => {
+    const p = spawn(hq.BIN, ['demo', '--db', db, '--history-days', '7'], { env: { ...process.env, HALLQ_ADMIN_PASSWORD: hq.ADMIN_PASSWORD }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    p.stderr.on('data', (d) => (err += d));
+    p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`hallq demo exited with ${code}: ${err}`))));
+  }).then(async () => {
+    const server = await hq.serve(db);
+    const manager1 = await signIn(server.url, 'manager1', 'demo1234');
+    return { url: server.url, stop: () => server.stop(), sessions: { manager1 } };
+  });
+  started.catch(() => {}); // reported where it is awaited
+  return { started };
+}
+
+async function shot(browser, base, pg, lang, staged, outDir) {
+  const sess = pg.user ? staged.sessions[pg.user] : null;
+  const T = [Date.now()];
+  const mark = () => T.push(Date.now());
+  const ctx = await browser.context(pg.viewport ? { viewport: pg.viewport } : {});
+  mark();
   try {
-    for (const lang of ['zh', 'en']) {
-      for (const pg of PAGES) {
-        const page = await ctx.newPage();
-        if (pg.viewport) await page.setViewportSize(pg.viewport);
-        const token = pg.user ? staged.tokens[pg.user] : null;
-        const user = pg.user ? { username: pg.user, name: pg.user, role: { admin: 'admin', guide1: 'guide', clerk1: 'clerk', manager1: 'manager' }[pg.user] } : null;
-        await page.addInitScript(([l, t, u]) => {
-          localStorage.setItem('hq.lang', l);
-          if (t) {
-            sessionStorage.setItem('hq.token', t);
-            sessionStorage.setItem('hq.user', JSON.stringify(u));
-          } else sessionStorage.clear();
-        }, [lang, token, user]);
-        let p = typeof pg.path === 'function' ? pg.path(staged) : pg.path;
-        if (p.startsWith('/pad/')) p += `?device=${staged.device}`;
-        await page.goto(url + p);
-        await page.waitForLoadState('networkidle').catch(() => {});
-        if (pg.prepare) await pg.prepare(page);
-        await page.waitForTimeout(700);
-        const file = path.join(outDir, `${pg.name}.${lang}.png`);
-        await page.screenshot({ path: file, fullPage: !!pg.full });
-        files.push(file);
-        await page.close();
+    const page = await ctx.newPage();
+    const settled = hq.tracker(page);
+    await page.addInitScript(([l, s]) => {
+      localStorage.setItem('hq.lang', l);
+      if (s) {
+        sessionStorage.setItem('hq.token', s.token);
+        sessionStorage.setItem('hq.user', JSON.stringify(s.user));
       }
+    }, [lang, sess]);
+    let p = typeof pg.path === 'function' ? pg.path(staged) : pg.path;
+    if (pg.device) p += `${p.includes('?') ? '&' : '?'}device=${staged.devices[pg.device]}`;
+    await page.goto(base + p, { waitUntil: 'domcontentloaded' });
+    mark();
+    if (pg.ready) await page.locator(pg.ready).first().waitFor({ timeout: 15000 });
+    await settled();
+    mark();
+    if (pg.prepare) {
+      await pg.prepare(page);
+      await settled();
     }
+    mark();
+    const file = path.join(outDir, `${pg.name}.${lang}.png`);
+    await page.screenshot({ path: file, fullPage: !!pg.full, animations: 'disabled' });
+    mark();
+    if (process.env.HQ_SHOT_LOG) console.log(`  ${pg.name}.${lang} context/goto/ready/prepare/shot: ${T.slice(1).map((t, i) => t - T[i]).join('/')} ms`);
+    return file;
   } finally {
     await ctx.close();
   }
-  return { files, errors: ctx.pageErrors };
 }
 
-// Run directly: a fresh server, staged, shot into OUT_DIR (default docs/screenshots).
+// Shoot every page in zh and en; `servers` = {main: url, demo: {started}}.
+// Shots at once: one per CPU (two at least) — more only makes each slower (measured on 2 CPUs:
+// 2 at once 33 s in all, 4 at once 40 s); HQ_SHOT_PAR overrides.
+export async function shoot(servers, outDir, staged, { parallel = Number(process.env.HQ_SHOT_PAR) || Math.min(4, Math.max(2, os.availableParallelism?.() ?? os.cpus().length)) } = {}) {
+  fs.mkdirSync(outDir, { recursive: true });
+  const browser = await hq.launch();
+  const files = [];
+  const jobs = (list) => list.flatMap((pg) => ['zh', 'en'].map((lang) => ({ pg, lang })));
+  const run = async (list) => {
+    let next = 0;
+    const worker = async () => {
+      while (next < list.length) {
+        const { pg, lang } = list[next++];
+        let base = servers.main;
+        let st = staged;
+        if (pg.demo) {
+          const d = await servers.demo.started;
+          base = d.url;
+          st = { ...staged, sessions: d.sessions };
+        }
+        const t1 = Date.now();
+        files.push(await shot(browser, base, pg, lang, st, outDir));
+        if (process.env.HQ_SHOT_LOG) console.log(`  ${pg.name}.${lang}: ${Date.now() - t1} ms`);
+      }
+    };
+    await Promise.all(Array.from({ length: parallel }, worker));
+  };
+  const t0 = Date.now();
+  const log = (what) => process.env.HQ_SHOT_LOG && console.log(`${what}: ${Date.now() - t0} ms`);
+  try {
+    // The demo server comes last: its history is still being generated meanwhile.
+    await run(jobs(PAGES.filter((p) => !p.mutates && !p.demo)));
+    log('pages');
+    await run(jobs(PAGES.filter((p) => p.demo)));
+    log('plan');
+    await run(jobs(PAGES.filter((p) => p.mutates)));
+    log('kiosk tickets');
+  } finally {
+    await browser.done();
+  }
+  return { files, errors: browser.pageErrors };
+}
+
+// Run directly: fresh servers, staged, shot into OUT_DIR (default docs/screenshots).
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const out = path.resolve(process.argv[2] || path.join(hq.SRC, 'docs/screenshots'));
   const dir = hq.tmpDir();
+  const demo = demoServer(dir);
   const server = await hq.serve(hq.initDb(dir));
   try {
-    const staged = await stage(server.url);
-    const { files, errors } = await shoot(server.url, out, staged);
-    console.log(`${files.length} screenshots in ${out}`);
+    const t0 = Date.now();
+    const staged = await stage(server.url, dir);
+    const { files, errors } = await shoot({ main: server.url, demo }, out, staged);
+    console.log(`${files.length} screenshots in ${out} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
     if (errors.length) console.log('page errors:\n' + errors.join('\n'));
   } finally {
     await server.stop();
+    await demo.started.then((d) => d.stop()).catch(() => {});
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -339,6 +339,10 @@ boot();
 // The hall's name before sign-in too (GET /hall is public).
 api.get('/hall', { auth: false }).then((hall) => {
   $('#hall-name').textContent = i18n.nameOf(hall);
+  if (!hallState) {
+    hallState = hall;
+    renderEmergency();
+  }
 }).catch(() => {});
 $('#em-suspend').addEventListener('click', onSuspend);
 $('#em-resume').addEventListener('click', onResume);
