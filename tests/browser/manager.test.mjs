@@ -6,7 +6,7 @@
 //   page's language) and the guide page shows that service's advice next to the alerts;
 // - suspending ticketing needs a reason and a confirmation (cancel changes nothing), then the hall
 //   is suspended (GET /hall; public issuing refused with 503; the kiosk says why; a second manager
-//   page follows by the live event); resume and carry-over likewise;
+//   page and the hall display follow by the live event); resume and carry-over likewise;
 // - a kiosk registered with a working printer says "please take your ticket", one whose printer is
 //   offline keeps the ticket on screen and says in both languages to photograph or scan it; the
 //   ticket view fits 1920×1080 without scrolling.
@@ -90,6 +90,11 @@ test('suspend and resume ticketing, carry-over, each confirmed', async () => {
   const hall = () => hq.must(url(), 'GET', '/hall');
   const page = await staffPage('manager1', '/manager');
   const other = await staffPage('manager1', '/manager');
+  const dctx = await browser.context({ viewport: { width: 1920, height: 1080 } });
+  const display = await dctx.newPage();
+  await display.goto(url() + '/display');
+  await display.locator('#live.on').waitFor();
+  assert.equal(await display.locator('#suspended').isVisible(), false);
   await page.locator('#em-state').filter({ hasText: '取号正常' }).waitFor();
 
   // No reason: refused on the page, nothing sent.
@@ -117,6 +122,8 @@ test('suspend and resume ticketing, carry-over, each confirmed', async () => {
   const refused = await hq.call(url(), 'POST', '/tickets', { service: 'A', category: 'normal', channel: 'kiosk' });
   assert.equal(refused.status, 503);
   await other.locator('#em-state').filter({ hasText: '系统故障' }).waitFor();
+  await display.locator('#suspended:not([hidden])').waitFor();
+  assert.equal(await display.locator('#suspended').textContent(), '暂停取号Ticketing suspended系统故障，暂停取号');
   assert.equal(await other.locator('#em-resume').isVisible(), true);
 
   const kctx = await browser.context({ viewport: { width: 1920, height: 1080 } });
@@ -134,6 +141,8 @@ test('suspend and resume ticketing, carry-over, each confirmed', async () => {
   await page.locator('#em-state').filter({ hasText: '取号正常' }).waitFor();
   assert.equal((await hall()).suspended, false);
   await other.locator('#em-state').filter({ hasText: '取号正常' }).waitFor();
+  await display.locator('#suspended').waitFor({ state: 'hidden' });
+  await dctx.close();
 
   // Carry-over on, then off.
   assert.equal((await hall()).carry_over, false);

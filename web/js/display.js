@@ -11,6 +11,7 @@ import { h, $, replace, boot, liveBadge, winNo } from './ui.js';
 import { noticeItem } from './notice.js';
 
 i18n.add({
+  'display.suspended': ['暂停取号', 'Ticketing suspended'],
   'display.title': ['大厅显示屏', 'Hall display'],
   'display.calls': ['叫号', 'Calls'],
   'display.now_calling': ['正在叫号', 'Now calling'],
@@ -26,6 +27,7 @@ const MAX_CALLS = 9; // the newest + 8 earlier
 let calls = []; // [{number, window, called_at, recall}], newest first
 let waiting = {};
 let notices = [];
+let suspended = null; // {reason} while ticketing is suspended (clause 5.5), else null
 let hall = {};
 let services = new Map();
 let flashTimer = null;
@@ -79,6 +81,10 @@ function renderSide() {
   );
   replace($('#notices'), ...notices.map(noticeItem));
   $('#notices-box').hidden = notices.length === 0;
+  // Suspended: said to everyone, in both languages, with the manager's reason.
+  const ban = $('#suspended');
+  ban.hidden = !suspended;
+  if (suspended) replace(ban, h('span', null, i18n.inLang('display.suspended', 'zh')), h('span', { class: 'en', lang: 'en' }, i18n.inLang('display.suspended', 'en')), suspended.reason ? h('span', { class: 'why' }, suspended.reason) : null);
 }
 
 async function loadSnapshot({ replaceCalls }) {
@@ -86,6 +92,7 @@ async function loadSnapshot({ replaceCalls }) {
   hall = snap.hall || {};
   waiting = snap.waiting || {};
   notices = (snap.notices || []).slice(0, 20);
+  suspended = snap.suspended || hall.suspended ? { reason: hall.suspend_reason || '' } : null;
   if (replaceCalls) {
     const list = (snap.calls || []).slice();
     list.sort((a, b) => String(b.called_at || '').localeCompare(String(a.called_at || '')));
@@ -127,7 +134,7 @@ function onEvent(type, d) {
     voice.announce(d.number, w);
   }
   // Counts and notices: re-read the snapshot (debounced; cheap and authoritative).
-  if (type.startsWith('ticket.') || type.startsWith('notice.')) refreshSoon();
+  if (type.startsWith('ticket.') || type.startsWith('notice.') || type.startsWith('hall.')) refreshSoon();
 }
 
 boot();
