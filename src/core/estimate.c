@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "hq_core.h"
+#include "policy_inline.h"
 
 #define MIN_SAMPLES 5   /* fewer recent service times: use the configured average */
 #define MAX_SERVERS 256 /* windows considered for one service */
@@ -43,14 +44,15 @@ int32_t hq_count_waiting(const struct hq_hall *h, const char *service)
 {
     int32_t n = 0;
     for (size_t i = 0; i < h->n_tickets; i++)
-        if (h->tickets[i].status == HQ_WAITING && strcmp(h->tickets[i].service, service) == 0) n++;
+        if (h->tickets[i].status == HQ_WAITING && hq__same_code(h->tickets[i].service, service))
+            n++;
     return n;
 }
 
 static bool serves(const struct hq_window *w, const char *service)
 {
     for (int i = 0; i < w->n_active && i < HQ_WIN_SVC_MAX; i++)
-        if (strcmp(w->active[i], service) == 0) return true;
+        if (hq__same_code(w->active[i], service)) return true;
     return false;
 }
 
@@ -100,14 +102,17 @@ int hq_ticket_estimate(struct hq_hall *h, const struct hq_now *now, const struct
 {
     if (t->status != HQ_WAITING) return HQ_ECONFLICT;
     const struct hq_policy *p = &h->conf.policy;
-    int64_t mine = hq_policy_base_score(p, t, now->t);
+    int64_t mine = hq__base_score(p, t, now->t);
     int32_t min_day = t->day < now->day ? t->day : now->day;
     int64_t ahead = 0;
+    /* One pass over every ticket in memory, the call policy inline (policy_inline.h): this runs
+     * for every answer that carries a position, so under load it is most of the hall lock's time
+     * besides the commit. */
     for (size_t i = 0; i < h->n_tickets; i++) {
         const struct hq_ticket *u = &h->tickets[i];
-        if (u == t || u->status != HQ_WAITING || u->day < min_day) continue;
-        if (strcmp(u->service, t->service) != 0) continue;
-        if (hq_policy_order(hq_policy_base_score(p, u, now->t), u, mine, t) < 0) ahead++;
+        if (u->status != HQ_WAITING || u == t || u->day < min_day) continue;
+        if (!hq__same_code(u->service, t->service)) continue;
+        if (hq__order(hq__base_score(p, u, now->t), u, mine, t) < 0) ahead++;
     }
     const struct hq_service *s = hq_service_find(h, t->service);
     int64_t T = s ? hq_service_time_estimate(s) : 300;
