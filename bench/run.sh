@@ -2,36 +2,51 @@
 # SPDX-License-Identifier: MIT
 # run.sh — `make bench`: measures build/hallq over loopback and prints the figures for
 # docs/PERFORMANCE.md (also written to build/bench-results.txt):
-#   - raw SQLite durable commits per second on the same disk (bench_sqlite, WAL + synchronous=FULL)
+#   - raw SQLite durable commits per second on the same disk (bench_sqlite, WAL + synchronous=FULL),
+#     at the start and again at the end of the run, since the disk may be shared and noisy
 #   - GET /health per second (the HTTP floor), tickets issued per second (wrk + bench/issue.lua)
+#     with the mean group-commit size of that run (from /metrics)
 #   - call-next per second (bench.mjs calls: W windows doing call-next + no-show)
 #   - latency from a call to its arrival at 1,000 and 5,000 SSE clients (bench.mjs sse)
+#   - the core's scans over the tickets in memory (bench_core) and the plan module (bench_plan: a
+#     day of a 60-window hall, and with BENCH_ACCURACY=1 the simulation-versus-Erlang table)
+#   - the machine's load: before the run, and sampled every 5 s during it (the bench's own
+#     processes count too)
+# The server runs with hallq serve's defaults (worker threads, voice when espeak-ng is installed)
+# plus BENCH_SERVE_ARGS. The bench_* programs are built in HALLQ_BIN's build dir when missing.
 # Environment: HALLQ_BIN (default build/hallq), BENCH_SECONDS (default 10), BENCH_WINDOWS (16),
-# BENCH_SSE ("1000 5000"), BENCH_DIR (where the databases go; default a temp dir under build/).
+# BENCH_SSE ("1000 5000"; "" skips), BENCH_ACCURACY (1; 0 skips the ~15 s table), BENCH_SERVE_ARGS (""),
+# BENCH_DIR (where the databases go; default a temp dir under the build dir).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${HALLQ_BIN:-$ROOT/build/hallq}
 BUILD=$(dirname "$BIN")
 SECS=${BENCH_SECONDS:-10}
 WINDOWS=${BENCH_WINDOWS:-16}
-SSE_SIZES=${BENCH_SSE:-"1000 5000"}
+SSE_SIZES=${BENCH_SSE-"1000 5000"}
+ACCURACY=${BENCH_ACCURACY:-1}
+SERVE_ARGS=${BENCH_SERVE_ARGS:-}
 OUT=$BUILD/bench-results.txt
 PW=bench-admin-123
 
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 [ -x "$BIN" ] || { echo "run.sh: $BIN not built (make build)" >&2; exit 1; }
 command -v wrk >/dev/null || { echo "run.sh: wrk missing (scripts/setup.sh installs it)" >&2; exit 1; }
-if [ ! -x "$BUILD/bench_sqlite" ]; then
-  cmake --build "$BUILD" --target bench_sqlite >/dev/null
-fi
+for b in bench_sqlite bench_core bench_plan; do
+  if [ ! -x "$BUILD/$b" ]; then
+    cmake --build "$BUILD" --target "$b" >/dev/null
+  fi
+done
 
 WORK=$(mktemp -d "${BENCH_DIR:-$BUILD}/bench.XXXXXX")
 PID=
+LOADPID=
 cleanup() {
   if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then
     kill -TERM "$PID" 2>/dev/null || true
     wait "$PID" 2>/dev/null || true
   fi
+  if [ -n "$LOADPID" ]; then kill "$LOADPID" 2>/dev/null || true; fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -41,7 +56,8 @@ start_server() {
   local db=$WORK/$1.db
   HALLQ_ADMIN_PASSWORD=$PW "$BIN" init --db "$db" >/dev/null
   : >"$WORK/$1.out"
-  "$BIN" serve --db "$db" --listen 127.0.0.1:0 >"$WORK/$1.out" 2>"$WORK/$1.err" &
+  # shellcheck disable=SC2086 # BENCH_SERVE_ARGS is a list of words
+  "$BIN" serve --db "$db" --listen 127.0.0.1:0 $SERVE_ARGS >"$WORK/$1.out" 2>"$WORK/$1.err" &
   PID=$!
   for _ in $(seq 1 200); do
     URL=$(sed -n 's/^hallq: serving \(http:[^ ]*\).*/\1/p' "$WORK/$1.out" 2>/dev/null | head -n1)
@@ -58,30 +74,47 @@ stop_server() {
   PID=
 }
 val() { sed -n "s/^$1 //p" "$2" | tail -n1; }
+# metric NAME: its value in the server's /metrics now
+metric() { curl -fsS "$URL/metrics" | sed -n "s/^$1 //p" | head -n1; }
 
 exec > >(tee "$OUT")
 echo "# hallq bench $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo "machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n1)"
 echo "memory: $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
 DEV=$(df -P "$WORK" | awk 'NR==2 {print $1}')
-echo "disk: $DEV ($(df -PT "$WORK" | awk 'NR==2 {print $2}')) $(lsblk -no MODEL,ROTA "$DEV" 2>/dev/null | head -n1 | tr -s ' ' || true)"
+echo "disk: $DEV ($(df -PT "$WORK" | awk 'NR==2 {print $2}'), $(lsblk -dno ROTA "$DEV" 2>/dev/null | tr -d ' ' | sed 's/^1$/rotational/; s/^0$/non-rotational/') as the kernel sees it) under $WORK"
 echo "kernel: $(uname -r); $(sqlite3 --version 2>/dev/null | cut -d' ' -f1 | sed 's/^/sqlite /'); $(wrk -v 2>&1 | head -n1 | cut -d' ' -f1-2); node $(node --version)"
-echo "command: bench/run.sh (BENCH_SECONDS=$SECS BENCH_WINDOWS=$WINDOWS BENCH_SSE=\"$SSE_SIZES\")"
+THREADS=$(printf '%s\n' "$SERVE_ARGS" | sed -n 's/.*--threads[ =]\([0-9]*\).*/\1/p')
+[ -n "$THREADS" ] || THREADS="$(sed -n 's/.*"threads", "\([0-9]*\)".*/\1/p' "$ROOT/src/cli/cmd_serve.c" | head -n1) (default)"
+echo "binary: $BIN ($(sed -n 's/^CMAKE_BUILD_TYPE:STRING=//p' "$BUILD/CMakeCache.txt" 2>/dev/null), $(sed -n 's/^CMAKE_C_COMPILER:FILEPATH=//p' "$BUILD/CMakeCache.txt" 2>/dev/null | xargs -r basename))"
+echo "server: hallq serve --threads $THREADS; voice $(if printf '%s' "$SERVE_ARGS" | grep -q -- '--voice off'; then echo off; elif command -v espeak-ng >/dev/null; then echo on; else echo 'off (no espeak-ng)'; fi)${SERVE_ARGS:+; extra args: $SERVE_ARGS}"
+echo "command: bench/run.sh (BENCH_SECONDS=$SECS BENCH_WINDOWS=$WINDOWS BENCH_SSE=\"$SSE_SIZES\" BENCH_ACCURACY=$ACCURACY)"
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min); busiest other processes: $(ps -eo pcpu=,comm= --sort=-pcpu | awk '$1 > 5 {printf "%s %s%%, ", $2, $1; n++} END {if (!n) printf "none above 5%% CPU"}' | head -c 200)"
 echo
+( while sleep 5; do cut -d' ' -f1 /proc/loadavg; done ) >"$WORK/load.txt" &
+LOADPID=$!
 
+echo "## raw SQLite on this disk (start)"
 "$BUILD/bench_sqlite" "$WORK" 3 | tee "$WORK/sqlite.txt"
 
 start_server main
 node "$ROOT/bench/bench.mjs" setup --url "$URL" --password "$PW" --windows "$WINDOWS" >"$WORK/tokens.json"
 GUIDE=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1])).guide)' "$WORK/tokens.json")
 
+echo "## HTTP"
 wrk -t2 -c64 -d"${SECS}s" "$URL/api/v1/health" >"$WORK/health.txt"
 echo "health_rps $(sed -n 's/^Requests\/sec:\s*//p' "$WORK/health.txt")"
 
+C0=$(metric hallq_commits_total)
+B0=$(metric hallq_batches_committed_total)
 HQ_TOKEN=$GUIDE wrk -t2 -c64 -d"${SECS}s" -s "$ROOT/bench/issue.lua" "$URL" >"$WORK/issue.txt"
 sed -n 's/^wrk_/issue_/p' "$WORK/issue.txt"
+C1=$(metric hallq_commits_total)
+B1=$(metric hallq_batches_committed_total)
+awk -v c="$((C1 - C0))" -v b="$((B1 - B0))" 'BEGIN {printf "issue_commits %d\nissue_changes_per_commit %.2f\n", c, c ? b / c : 0}'
 
 node "$ROOT/bench/bench.mjs" calls --url "$URL" --tokens "$WORK/tokens.json" --seconds "$SECS" | tee "$WORK/calls.txt"
+echo "calls_waiting_left $(curl -fsS "$URL/metrics" | sed -n 's/^hallq_tickets{status="waiting"} //p')"
 stop_server
 
 for n in $SSE_SIZES; do
@@ -91,3 +124,21 @@ for n in $SSE_SIZES; do
   node "$ROOT/bench/bench.mjs" sse --url "$URL" --tokens "$WORK/tokens-sse.json" --clients "$n" --calls 20 | tee "$WORK/sse$n.txt"
   stop_server
 done
+
+echo
+echo "## raw SQLite on this disk (end)"
+"$BUILD/bench_sqlite" "$WORK" 3
+
+echo
+echo "## core (bench_core)"
+"$BUILD/bench_core"
+
+echo
+echo "## plan (bench_plan$([ "$ACCURACY" = 1 ] && echo ' --accuracy'))"
+if [ "$ACCURACY" = 1 ]; then "$BUILD/bench_plan" --accuracy; else "$BUILD/bench_plan"; fi
+
+kill "$LOADPID" 2>/dev/null || true
+LOADPID=
+echo
+echo "load during the run (1-min average every 5 s): $(sort -n "$WORK/load.txt" | awk '{v[NR] = $1} END {if (NR) printf "min %s, median %s, max %s (%d samples)", v[1], v[int((NR + 1) / 2)], v[NR], NR}')"
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
