@@ -89,7 +89,7 @@ THREADS=$(printf '%s\n' "$SERVE_ARGS" | sed -n 's/.*--threads[ =]\([0-9]*\).*/\1
 echo "binary: $BIN ($(sed -n 's/^CMAKE_BUILD_TYPE:STRING=//p' "$BUILD/CMakeCache.txt" 2>/dev/null), $(sed -n 's/^CMAKE_C_COMPILER:FILEPATH=//p' "$BUILD/CMakeCache.txt" 2>/dev/null | xargs -r basename))"
 echo "server: hallq serve --threads $THREADS; voice $(if printf '%s' "$SERVE_ARGS" | grep -q -- '--voice off'; then echo off; elif command -v espeak-ng >/dev/null; then echo on; else echo 'off (no espeak-ng)'; fi)${SERVE_ARGS:+; extra args: $SERVE_ARGS}"
 echo "command: bench/run.sh (BENCH_SECONDS=$SECS BENCH_WINDOWS=$WINDOWS BENCH_SSE=\"$SSE_SIZES\" BENCH_ACCURACY=$ACCURACY)"
-echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min); busiest other processes: $(ps -eo pcpu=,comm= --sort=-pcpu | awk '$1 > 5 {printf "%s %s%%, ", $2, $1; n++} END {if (!n) printf "none above 5%% CPU"}' | head -c 200)"
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min); busiest processes over 1 s: $(top -b -n 2 -d 1 -w 200 2>/dev/null | awk '/^top -/ {f++} f == 2 && $1 ~ /^[0-9]+$/ && $9 + 0 > 5 {printf "%s %s%%, ", $12, $9; n++} END {if (!n) printf "none above 5%% CPU"}' | head -c 240)"
 echo
 ( while sleep 5; do cut -d' ' -f1 /proc/loadavg; done ) >"$WORK/load.txt" &
 LOADPID=$!
