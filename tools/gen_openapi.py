@@ -52,7 +52,7 @@ for meth, pat, roles, flags, summ in routes:
     if (meth, pat) in resp: sch = ref(resp[(meth, pat)])
     elif (meth, pat) in lists: sch = {"type": "array", "items": ref(lists[(meth, pat)])}
     else: sch = {"type": "object"}
-    ctype = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/pdf"}.get(pat.rsplit(".", 1)[-1], "application/json")
+    ctype = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/pdf", "csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}.get(pat.rsplit(".", 1)[-1], "application/json")
     if pat.endswith("/announcements"): ctype = "audio/wav"
     if pat.endswith("/announcements"):
         params += [{"name":"number","in":"query","required":True,"schema":{"type":"string","pattern":"^[A-Z]{1,2}[0-9]{3,5}$"}},{"name":"window","in":"query","required":True,"schema":{"type":"integer","minimum":1,"maximum":9999}}]

@@ -39,6 +39,8 @@ int cmd_serve(int argc, char **argv)
                "the pages from a directory instead of the built-in copy (development).\n"
                "--voice: call announcements with the espeak-ng program (default on when it is\n"
                "installed); --voice-numbers: A001 said digit by digit or as a number.\n"
+               "--threads: the worker threads that run API handlers (default 64; the event\n"
+               "threads are one per CPU), so a slow printer or a commit never holds others.\n"
                "Stops cleanly on SIGTERM or SIGINT.\n");
         return 0;
     }
@@ -47,7 +49,7 @@ int cmd_serve(int argc, char **argv)
         fprintf(stderr, "hallq serve: --db FILE is required\n");
         return 2;
     }
-    int threads = atoi(hq_opt(&o, "threads", "32"));
+    int threads = atoi(hq_opt(&o, "threads", "64"));
     int per_min = atoi(hq_opt(&o, "public-issue-per-min", "60"));
     if (threads < 1 || threads > 256 || per_min < 1) {
         fprintf(stderr, "hallq serve: --threads must be 1..256, --public-issue-per-min >= 1\n");

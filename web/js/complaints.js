@@ -53,7 +53,7 @@ i18n.add({
   'cst.assessing': ['核实中', 'Being assessed'],
   'cst.in_progress': ['处理中', 'In progress'],
   'cst.answered': ['已答复', 'Answered'],
-  'cst.resolved': ['已办结', 'Resolved'],
+  'cst.resolved': ['已答复', 'Answered'],
   'cst.closed': ['已关闭', 'Closed'],
   'cst.reopened': ['重新处理', 'Reopened'],
   'cst.escalated': ['已上报', 'Escalated'],

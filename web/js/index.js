@@ -16,6 +16,8 @@ i18n.add({
   'ix.counter': ['窗口叫号', 'Counter'],
   'ix.manager': ['值班长', 'Duty manager'],
   'ix.plan': ['窗口计划', 'Window plan'],
+  'ix.stats': ['统计报表', 'Statistics and reports'],
+  'ix.complaints_admin': ['投诉处理', 'Complaint handling'],
   'ix.admin': ['系统管理', 'Administration'],
   'ix.windows': ['窗口设备', 'Window devices'],
   'ix.win_display': ['{n} 号窗口屏', 'Window {n} display'],
