@@ -103,14 +103,13 @@ int hq_ticket_estimate(struct hq_hall *h, const struct hq_now *now, const struct
     if (t->status != HQ_WAITING) return HQ_ECONFLICT;
     const struct hq_policy *p = &h->conf.policy;
     int64_t mine = hq__base_score(p, t, now->t);
-    int32_t min_day = t->day < now->day ? t->day : now->day;
     int64_t ahead = 0;
     /* One pass over every ticket in memory, the call policy inline (policy_inline.h): this runs
      * for every answer that carries a position, so under load it is most of the hall lock's time
      * besides the commit. */
     for (size_t i = 0; i < h->n_tickets; i++) {
         const struct hq_ticket *u = &h->tickets[i];
-        if (u->status != HQ_WAITING || u == t || u->day < min_day) continue;
+        if (u->status != HQ_WAITING || u == t) continue;
         if (!hq__same_code(u->service, t->service)) continue;
         if (hq__order(hq__base_score(p, u, now->t), u, mine, t) < 0) ahead++;
     }

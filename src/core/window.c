@@ -125,9 +125,11 @@ int hq_window_call_next(struct hq_hall *h, const struct hq_now *now, struct hq_w
                        "call-next: window %d still has ticket %s (%s); finish, mark no-show or "
                        "transfer it first",
                        (int)w->number, cur->number, hq_status_name(cur->status));
+    /* Earlier days' waiting tickets expire first (unless carried over); what still waits after
+     * the roll — carried over, or transferred after midnight — is called like any other. */
+    hq_day_roll(h, now, false, NULL, NULL);
     w->current[0] = '\0'; /* a stale reference (ticket expired or forgotten) */
-    struct hq_ticket *t =
-        hq__policy_pick_day(h, w, now->t, h->conf.carry_over ? INT32_MIN : now->day);
+    struct hq_ticket *t = hq__policy_pick_day(h, w, now->t, INT32_MIN);
     if (t) call_ticket(now, w, t);
     set_out(ticket_out, t);
     return 0;

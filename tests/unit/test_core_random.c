@@ -434,11 +434,11 @@ static void check_choice(struct world *W, const struct hq_window *w, const struc
     int64_t sx = x ? my_score(w, x, now) : 0;
     if (x) {
         assert_true(sx != INT64_MIN);
-        assert_true(x->day >= W->now.day);
     }
     for (size_t i = 0; i < h->n_tickets; i++) {
         const struct hq_ticket *y = &h->tickets[i];
-        if (y == x || y->status != HQ_WAITING || y->day < W->now.day) continue;
+        /* a ticket of an earlier day still waiting (transferred after midnight) competes too */
+        if (y == x || y->status != HQ_WAITING) continue;
         int64_t sy = my_score(w, y, now);
         if (sy == INT64_MIN) continue;
         if (!x)
