@@ -25,35 +25,20 @@
 
 #include "hq_plan.h"
 
-static int dp_fail(struct hq_why *why, int code, const char *field, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static int dp_fail(struct hq_why *why, int code, const char *field, const char *fmt, ...)
-{
-    if (why) {
-        va_list ap;
-        why->code = code;
-        snprintf(why->field, sizeof why->field, "%s", field ? field : "");
-        va_start(ap, fmt);
-        vsnprintf(why->message, sizeof why->message, fmt, ap);
-        va_end(ap);
-    }
-    return code;
-}
-
 static int check_conf(const struct hq_plan_conf *c, struct hq_why *why)
 {
-    if (!c->fc) return dp_fail(why, HQ_EINVAL, "date", "no forecast");
+    if (!c->fc) return hq_fail(why, HQ_EINVAL, "date", "no forecast");
     if (!(c->target_wait_s >= 0) || !isfinite(c->target_wait_s) || c->target_wait_s > 86400)
-        return dp_fail(why, HQ_EINVAL, "target_wait_s", "target_wait_s must be 0..86400");
+        return hq_fail(why, HQ_EINVAL, "target_wait_s", "target_wait_s must be 0..86400");
     if (!(c->level > 0 && c->level < 1))
-        return dp_fail(why, HQ_EINVAL, "service_level", "service_level must be within (0, 1)");
+        return hq_fail(why, HQ_EINVAL, "service_level", "service_level must be within (0, 1)");
     for (int s = 0; s < c->fc->n_services; s++)
         if (!(c->services[s].service_s > 0) || !isfinite(c->services[s].service_s))
-            return dp_fail(why, HQ_EINVAL, "service_s", "service %s: no service time",
+            return hq_fail(why, HQ_EINVAL, "service_s", "service %s: no service time",
                            c->fc->codes[s]);
     if (!(c->walk_s >= 0) || !(c->no_show_p >= 0 && c->no_show_p < 1) ||
         !(c->no_show_wait_s >= 0) || !(c->priority_share >= 0 && c->priority_share <= 1))
-        return dp_fail(why, HQ_EINVAL, "", "walk, no-show and priority figures out of range");
+        return hq_fail(why, HQ_EINVAL, "", "walk, no-show and priority figures out of range");
     return 0;
 }
 
@@ -96,7 +81,7 @@ static int erlang_pool(const struct hq_plan_conf *c, struct hq_pool *p, bool few
         if (!(a > 1e-9)) continue;
         int n = hq_plan_windows_needed(a, sl->service_s, c->target_wait_s, c->level);
         if (n < 0)
-            return dp_fail(why, n == HQ_EINVAL ? HQ_EINVAL : HQ_ECONFLICT, "service_level",
+            return hq_fail(why, n == HQ_EINVAL ? HQ_EINVAL : HQ_ECONFLICT, "service_level",
                            "group %s: no number of windows up to 100000 meets the level", p->name);
         sl->windows_erlang = n;
         if (fewest) p->windows[k] = n;
@@ -179,11 +164,11 @@ int hq_plan_simulate(const struct hq_plan_conf *c, struct hq_pool *pools, int n_
     const struct hq_forecast *fc = c->fc;
     for (int p = 0; p < n_pools; p++) {
         if (pools[p].n_services < 1 || pools[p].n_services > HQ_WIN_SVC_MAX)
-            return dp_fail(why, HQ_EINVAL, "windows", "%s: 1 to %d services per pool",
+            return hq_fail(why, HQ_EINVAL, "windows", "%s: 1 to %d services per pool",
                            pools[p].name, HQ_WIN_SVC_MAX);
         for (int k = 0; k < HQ_SLOTS; k++)
             if (pools[p].windows[k] < 0 || pools[p].windows[k] > 1000)
-                return dp_fail(why, HQ_EINVAL, "windows", "%s: windows must be 0..1000",
+                return hq_fail(why, HQ_EINVAL, "windows", "%s: windows must be 0..1000",
                                pools[p].name);
         if ((rc = erlang_pool(c, &pools[p], false, why))) return rc;
         for (int k = 0; k < HQ_SLOTS; k++) {
@@ -213,14 +198,14 @@ int hq_plan_simulate(const struct hq_plan_conf *c, struct hq_pool *pools, int n_
     long *n_called = calloc((size_t)n_pools * HQ_SLOTS, sizeof *n_called);
     double *sum_w = calloc((size_t)n_pools * HQ_SLOTS, sizeof *sum_w);
     if (!sv || !pool_of || !rates || !n_arr || !n_in || !n_called || !sum_w) {
-        rc = dp_fail(why, HQ_EINTERNAL, "", "out of memory");
+        rc = hq_fail(why, HQ_EINTERNAL, "", "out of memory");
         goto out;
     }
     for (int p = 0; p < n_pools; p++)
         for (int i = 0; i < pools[p].n_services; i++) {
             int s = pools[p].services[i];
             if (s < 0 || s >= fc->n_services) {
-                rc = dp_fail(why, HQ_EINVAL, "windows", "%s: unknown service", pools[p].name);
+                rc = hq_fail(why, HQ_EINVAL, "windows", "%s: unknown service", pools[p].name);
                 goto out;
             }
             struct hq_sim_service *x = &sv[n_sv];
@@ -265,7 +250,7 @@ int hq_plan_simulate(const struct hq_plan_conf *c, struct hq_pool *pools, int n_
                     size_t cap = cap_win ? cap_win * 2 : 64;
                     struct hq_sim_window *g = realloc(win, cap * sizeof *g);
                     if (!g) {
-                        rc = dp_fail(why, HQ_EINTERNAL, "", "out of memory");
+                        rc = hq_fail(why, HQ_EINTERNAL, "", "out of memory");
                         goto out;
                     }
                     win = g;
@@ -320,7 +305,7 @@ int hq_plan_simulate(const struct hq_plan_conf *c, struct hq_pool *pools, int n_
         if (rc) goto out;
         hq_sim_result_release(&res);
         if (oc.oom) {
-            rc = dp_fail(why, HQ_EINTERNAL, "", "out of memory");
+            rc = hq_fail(why, HQ_EINTERNAL, "", "out of memory");
             goto out;
         }
     }
@@ -362,7 +347,7 @@ int hq_plan_simulate(const struct hq_plan_conf *c, struct hq_pool *pools, int n_
         size_t n = oc.n;
         double *buf = malloc((n ? n : 1) * sizeof *buf);
         if (!buf) {
-            rc = dp_fail(why, HQ_EINTERNAL, "", "out of memory");
+            rc = hq_fail(why, HQ_EINTERNAL, "", "out of memory");
             goto out;
         }
         for (int p = 0; p < n_pools; p++) {
@@ -444,7 +429,7 @@ int hq_plan_day(const struct hq_plan_conf *c, struct hq_day_plan *out, struct hq
         out->group_of[s] = g;
         struct hq_pool *p = &out->groups[g];
         if (p->n_services >= HQ_WIN_SVC_MAX)
-            return dp_fail(why, HQ_EINVAL, "windows",
+            return hq_fail(why, HQ_EINVAL, "windows",
                            "more than %d services share windows: too many for one group",
                            HQ_WIN_SVC_MAX);
         p->services[p->n_services++] = s;

@@ -27,22 +27,6 @@
 
 #include "hq_plan.h"
 
-/* A local hq_fail: the plan must not depend on the core's error table for its own refusals. */
-static int plan_fail(struct hq_why *why, int code, const char *field, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static int plan_fail(struct hq_why *why, int code, const char *field, const char *fmt, ...)
-{
-    if (why) {
-        va_list ap;
-        why->code = code;
-        snprintf(why->field, sizeof why->field, "%s", field ? field : "");
-        va_start(ap, fmt);
-        vsnprintf(why->message, sizeof why->message, fmt, ap);
-        va_end(ap);
-    }
-    return code;
-}
-
 double hq_erlang_b(double a, int c)
 {
     if (!(a >= 0) || !isfinite(a) || c < 0) return NAN;
@@ -69,17 +53,15 @@ double hq_erlang_c(double a, int c)
 static int check_load(double lambda, double service_s, int c, double target_s, struct hq_why *why)
 {
     if (!(lambda >= 0) || !isfinite(lambda))
-        return plan_fail(why, HQ_EINVAL, "arrivals", "arrival rate must be a finite number >= 0");
+        return hq_fail(why, HQ_EINVAL, "arrivals", "arrival rate must be a finite number >= 0");
     if (!(service_s > 0) || !isfinite(service_s))
-        return plan_fail(why, HQ_EINVAL, "service_s",
-                         "mean service time must be a finite number > 0");
-    if (c < 1)
-        return plan_fail(why, HQ_EINVAL, "windows", "windows must be at least 1 (got %d)", c);
+        return hq_fail(why, HQ_EINVAL, "service_s",
+                       "mean service time must be a finite number > 0");
+    if (c < 1) return hq_fail(why, HQ_EINVAL, "windows", "windows must be at least 1 (got %d)", c);
     if (!(target_s >= 0) || !isfinite(target_s))
-        return plan_fail(why, HQ_EINVAL, "target_wait_s",
-                         "target wait must be a finite number >= 0");
+        return hq_fail(why, HQ_EINVAL, "target_wait_s", "target wait must be a finite number >= 0");
     if (!isfinite(lambda * service_s))
-        return plan_fail(why, HQ_EINVAL, "arrivals", "offered load is not finite");
+        return hq_fail(why, HQ_EINVAL, "arrivals", "offered load is not finite");
     return 0;
 }
 
@@ -175,7 +157,7 @@ int hq_erlang_a_figures(double lambda, double service_s, double patience_s, int 
     int rc = check_load(lambda, service_s, c, target_s, why);
     if (rc) return rc;
     if (!(patience_s > 0) || !isfinite(patience_s))
-        return plan_fail(why, HQ_EINVAL, "patience_s", "mean patience must be a finite number > 0");
+        return hq_fail(why, HQ_EINVAL, "patience_s", "mean patience must be a finite number > 0");
     double a = lambda * service_s, mu = 1.0 / service_s, theta = 1.0 / patience_s;
     double cmu = c * mu;
     struct hq_queue_figures f;
@@ -193,7 +175,7 @@ int hq_erlang_a_figures(double lambda, double service_s, double patience_s, int 
     /* log p_n, n = 0 .. c + q. */
     size_t cap = (size_t)c + 1024, n_states = 0;
     double *lp = malloc(cap * sizeof *lp);
-    if (!lp) return plan_fail(why, HQ_EINTERNAL, "", "out of memory");
+    if (!lp) return hq_fail(why, HQ_EINTERNAL, "", "out of memory");
     double top = 0;
     lp[n_states++] = 0;
     for (int n = 1; n <= c; n++) {
@@ -206,16 +188,16 @@ int hq_erlang_a_figures(double lambda, double service_s, double patience_s, int 
         if (ratio < 1 && lp[n_states - 1] - top < -40) break; /* past the mode, mass < 4e-18 */
         if (k > HQ_ERLANG_A_MAX_QUEUE) {
             free(lp);
-            return plan_fail(why, HQ_EINVAL, "patience_s",
-                             "load too high for the patience: more than %d would wait",
-                             HQ_ERLANG_A_MAX_QUEUE);
+            return hq_fail(why, HQ_EINVAL, "patience_s",
+                           "load too high for the patience: more than %d would wait",
+                           HQ_ERLANG_A_MAX_QUEUE);
         }
         if (n_states == cap) {
             cap *= 2;
             double *g = realloc(lp, cap * sizeof *lp);
             if (!g) {
                 free(lp);
-                return plan_fail(why, HQ_EINTERNAL, "", "out of memory");
+                return hq_fail(why, HQ_EINTERNAL, "", "out of memory");
             }
             lp = g;
         }
@@ -252,7 +234,7 @@ int hq_erlang_a_figures(double lambda, double service_s, double patience_s, int 
     double *acc = malloc((size_t)(q + 1) * sizeof *acc);
     if (!acc) {
         free(lp);
-        return plan_fail(why, HQ_EINTERNAL, "", "out of memory");
+        return hq_fail(why, HQ_EINTERNAL, "", "out of memory");
     }
     double within = p_free + erlang_a_within(p + c, acc, q, cmu, theta, target_s);
     free(acc);
@@ -274,8 +256,8 @@ int hq_erlang_a_figures(double lambda, double service_s, double patience_s, int 
 static int check_level(double level, struct hq_why *why)
 {
     if (!(level > 0 && level < 1))
-        return plan_fail(why, HQ_EINVAL, "service_level",
-                         "service level must be a share strictly between 0 and 1 (0.8 = 80%%)");
+        return hq_fail(why, HQ_EINVAL, "service_level",
+                       "service level must be a share strictly between 0 and 1 (0.8 = 80%%)");
     return 0;
 }
 
@@ -286,8 +268,8 @@ int hq_erlang_fewest(double lambda, double service_s, double target_s, double le
     if (!rc) rc = check_level(level, why);
     if (rc) return rc;
     if (!(patience_s >= 0) || !isfinite(patience_s))
-        return plan_fail(why, HQ_EINVAL, "patience_s",
-                         "mean patience must be a finite number >= 0 (0 = nobody gives up)");
+        return hq_fail(why, HQ_EINVAL, "patience_s",
+                       "mean patience must be a finite number >= 0 (0 = nobody gives up)");
     struct hq_queue_figures f;
     if (patience_s == 0) {
         /* Walk c upwards carrying B(a, c): O(c) in all. */
@@ -301,8 +283,8 @@ int hq_erlang_fewest(double lambda, double service_s, double target_s, double le
                 return c;
             }
         }
-        return plan_fail(why, HQ_ECONFLICT, "windows",
-                         "even %d windows do not reach the service level", max_c);
+        return hq_fail(why, HQ_ECONFLICT, "windows",
+                       "even %d windows do not reach the service level", max_c);
     }
     /* Erlang A: the service level rises with c; double, then bisect. */
     int lo = 0, hi = 1;
@@ -311,8 +293,8 @@ int hq_erlang_fewest(double lambda, double service_s, double target_s, double le
         if (rc) return rc;
         if (f.service_level >= level) break;
         if (hi >= max_c)
-            return plan_fail(why, HQ_ECONFLICT, "windows",
-                             "even %d windows do not reach the service level", max_c);
+            return hq_fail(why, HQ_ECONFLICT, "windows",
+                           "even %d windows do not reach the service level", max_c);
         lo = hi;
         hi = hi > max_c / 2 ? max_c : hi * 2;
     }

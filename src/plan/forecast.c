@@ -27,21 +27,6 @@
 
 #include "hq_plan.h"
 
-static int fc_fail(struct hq_why *why, int code, const char *field, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static int fc_fail(struct hq_why *why, int code, const char *field, const char *fmt, ...)
-{
-    if (why) {
-        va_list ap;
-        why->code = code;
-        snprintf(why->field, sizeof why->field, "%s", field ? field : "");
-        va_start(ap, fmt);
-        vsnprintf(why->message, sizeof why->message, fmt, ap);
-        va_end(ap);
-    }
-    return code;
-}
-
 /* ---- the calendar (Howard Hinnant's days_from_civil / civil_from_days) ---- */
 
 int64_t hq_days_from_civil(int32_t yyyymmdd)
@@ -89,14 +74,14 @@ int hq_history_init(struct hq_history *h, int32_t first_day, int32_t last_day, s
 {
     memset(h, 0, sizeof *h);
     if (!hq_valid_day(first_day) || !hq_valid_day(last_day) || last_day < first_day)
-        return fc_fail(why, HQ_EINVAL, "date", "history: bad day range %d..%d", (int)first_day,
+        return hq_fail(why, HQ_EINVAL, "date", "history: bad day range %d..%d", (int)first_day,
                        (int)last_day);
     int64_t n = hq_days_from_civil(last_day) - hq_days_from_civil(first_day) + 1;
-    if (n > 3660) return fc_fail(why, HQ_EINVAL, "weeks", "history: at most ten years of days");
+    if (n > 3660) return hq_fail(why, HQ_EINVAL, "weeks", "history: at most ten years of days");
     h->day0 = hq_days_from_civil(first_day);
     h->n_days = (int)n;
     h->count = calloc((size_t)n * HQ_PLAN_MAX_SERVICES * HQ_SLOTS, sizeof *h->count);
-    if (!h->count) return fc_fail(why, HQ_EINTERNAL, "", "out of memory");
+    if (!h->count) return hq_fail(why, HQ_EINTERNAL, "", "out of memory");
     return 0;
 }
 
@@ -123,13 +108,13 @@ int hq_history_add(struct hq_history *h, const char *service, int32_t day, int m
                    struct hq_why *why)
 {
     if (!service || !hq_valid_service_code(service))
-        return fc_fail(why, HQ_EINVAL, "service", "history: bad service code");
+        return hq_fail(why, HQ_EINVAL, "service", "history: bad service code");
     if (minute < 0 || minute >= 1440 || !(n >= 0) || !isfinite(n))
-        return fc_fail(why, HQ_EINVAL, "minute", "history: bad minute or count");
+        return hq_fail(why, HQ_EINVAL, "minute", "history: bad minute or count");
     int s = hq_history_service(h, service);
     if (s < 0) {
         if (h->n_services >= HQ_PLAN_MAX_SERVICES)
-            return fc_fail(why, HQ_EINVAL, "service", "history: more than %d services",
+            return hq_fail(why, HQ_EINVAL, "service", "history: more than %d services",
                            HQ_PLAN_MAX_SERVICES);
         s = h->n_services++;
         snprintf(h->codes[s], HQ_CODE_MAX, "%s", service);
@@ -248,10 +233,10 @@ static int forecast_with(const struct hq_history *h, int32_t day,
                          const struct hq_forecast_options *o, const bool *open, const int *wd,
                          struct hq_forecast *out, struct hq_why *why)
 {
-    if (!hq_valid_day(day)) return fc_fail(why, HQ_EINVAL, "date", "not a date: %d", (int)day);
+    if (!hq_valid_day(day)) return hq_fail(why, HQ_EINVAL, "date", "not a date: %d", (int)day);
     int64_t target = hq_days_from_civil(day);
     int64_t hi = target - h->day0; /* history index of the day: only days before it are used */
-    if (hi < 1) return fc_fail(why, HQ_EINVAL, "date", "no history before %d", (int)day);
+    if (hi < 1) return hq_fail(why, HQ_EINVAL, "date", "no history before %d", (int)day);
     if (hi > h->n_days) hi = h->n_days;
     int weeks = o && o->weeks > 0 ? o->weeks : 8;
     int trend_days = o && o->trend_days ? o->trend_days : 14;
@@ -330,7 +315,7 @@ int hq_forecast_day(const struct hq_history *h, int32_t day, const struct hq_for
 {
     bool *open;
     int *wd;
-    if (day_flags(h, o, &open, &wd)) return fc_fail(why, HQ_EINTERNAL, "", "out of memory");
+    if (day_flags(h, o, &open, &wd)) return hq_fail(why, HQ_EINTERNAL, "", "out of memory");
     int rc = forecast_with(h, day, o, open, wd, out, why);
     free(open);
     free(wd);
@@ -355,15 +340,15 @@ int hq_forecast_evaluate(const struct hq_history *h, int32_t first_day, int32_t 
                          struct hq_why *why)
 {
     if (!hq_valid_day(first_day) || !hq_valid_day(last_day) || last_day < first_day)
-        return fc_fail(why, HQ_EINVAL, "date", "bad evaluation range");
+        return hq_fail(why, HQ_EINVAL, "date", "bad evaluation range");
     bool *open;
     int *wd;
-    if (day_flags(h, o, &open, &wd)) return fc_fail(why, HQ_EINTERNAL, "", "out of memory");
+    if (day_flags(h, o, &open, &wd)) return hq_fail(why, HQ_EINTERNAL, "", "out of memory");
     struct hq_forecast *fc = malloc(sizeof *fc);
     if (!fc) {
         free(open);
         free(wd);
-        return fc_fail(why, HQ_EINTERNAL, "", "out of memory");
+        return hq_fail(why, HQ_EINTERNAL, "", "out of memory");
     }
     memset(out, 0, sizeof *out);
     double abs_slot = 0, act_slot = 0, pois = 0, abs_hall = 0, naive_abs = 0, naive_hall = 0;

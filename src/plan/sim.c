@@ -115,22 +115,6 @@ struct sim {
     struct hq_why *why;
 };
 
-/* Local hq_fail, as in erlang.c. */
-static int sim_fail(struct hq_why *why, int code, const char *field, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static int sim_fail(struct hq_why *why, int code, const char *field, const char *fmt, ...)
-{
-    if (why) {
-        va_list ap;
-        why->code = code;
-        snprintf(why->field, sizeof why->field, "%s", field ? field : "");
-        va_start(ap, fmt);
-        vsnprintf(why->message, sizeof why->message, fmt, ap);
-        va_end(ap);
-    }
-    return code;
-}
-
 /* ---- heap ---- */
 
 static bool ev_before(const struct ev *a, const struct ev *b)
@@ -277,7 +261,7 @@ static int pass(struct sim *s, int rc, const char *what)
 {
     /* The core refused something the simulation expected to work: a bug on one side. */
     if (rc && s->why && s->why->message[0] == '\0')
-        sim_fail(s->why, rc, "", "simulation: the core refused %s", what);
+        hq_fail(s->why, rc, "", "simulation: the core refused %s", what);
     return rc;
 }
 
@@ -321,7 +305,7 @@ static int window_call(struct sim *s, int wi)
     if (!t) return 0;
     long r = rec_of(t);
     if (r < 0 || (size_t)r >= s->n_rec || s->rec[r].state != R_WAITING)
-        return sim_fail(s->why, HQ_EINTERNAL, "", "simulation: call-next gave an unknown ticket");
+        return hq_fail(s->why, HQ_EINTERNAL, "", "simulation: call-next gave an unknown ticket");
     struct rec *rc_ = &s->rec[r];
     rc_->state = R_CALLED;
     rc_->called = s->now;
@@ -349,7 +333,7 @@ static int on_arrival(struct sim *s, int svc)
     if (s->n_rec == s->cap_rec) {
         size_t cap = s->cap_rec ? s->cap_rec * 2 : 1024;
         struct rec *g = realloc(s->rec, cap * sizeof *g);
-        if (!g) return sim_fail(s->why, HQ_EINTERNAL, "", "out of memory");
+        if (!g) return hq_fail(s->why, HQ_EINTERNAL, "", "out of memory");
         s->rec = g;
         s->cap_rec = cap;
     }
@@ -378,10 +362,10 @@ static int on_arrival(struct sim *s, int svc)
     if (c->observer && c->observer->issued)
         c->observer->issued(c->observer->ctx, r, svc, s->now, &s->hall, &now, t);
     if (s->n_waiting > HQ_SIM_MAX_LIVE)
-        return sim_fail(s->why, HQ_ECONFLICT, "windows",
-                        "the queue grew past %d waiting tickets after %.1f hours: the load is "
-                        "beyond what the windows can serve",
-                        HQ_SIM_MAX_LIVE, s->now / 3600.0);
+        return hq_fail(s->why, HQ_ECONFLICT, "windows",
+                       "the queue grew past %d waiting tickets after %.1f hours: the load is "
+                       "beyond what the windows can serve",
+                       HQ_SIM_MAX_LIVE, s->now / 3600.0);
 
     /* The idle window serving svc that has been idle longest calls. */
     int best = -1;
@@ -447,7 +431,7 @@ static int on_abandon(struct sim *s, long r)
     char id[HQ_ID_LEN + 1];
     snprintf(id, sizeof id, "%032" PRIx64, (uint64_t)r + 1);
     struct hq_ticket *t = hq_ticket_find(&s->hall, id);
-    if (!t) return sim_fail(s->why, HQ_EINTERNAL, "", "simulation: a waiting ticket vanished");
+    if (!t) return hq_fail(s->why, HQ_EINTERNAL, "", "simulation: a waiting ticket vanished");
     struct hq_now now = sim_now(s);
     int rc = hq_ticket_cancel(&s->hall, &now, t, s->why);
     if (rc) return pass(s, rc, "cancel");
@@ -538,60 +522,60 @@ static void maybe_new_day(struct sim *s)
 static int check_conf(const struct hq_sim_conf *c, struct hq_why *why)
 {
     if (c->n_services < 1 || !c->services)
-        return sim_fail(why, HQ_EINVAL, "services", "at least one service is needed");
+        return hq_fail(why, HQ_EINVAL, "services", "at least one service is needed");
     if (c->n_windows < 1 || !c->windows)
-        return sim_fail(why, HQ_EINVAL, "windows", "at least one window is needed");
+        return hq_fail(why, HQ_EINVAL, "windows", "at least one window is needed");
     if (!(c->hours > 0) || !isfinite(c->hours) || c->hours > 24.0 * 366 * 10)
-        return sim_fail(why, HQ_EINVAL, "hours", "hours must be > 0 and at most ten years");
+        return hq_fail(why, HQ_EINVAL, "hours", "hours must be > 0 and at most ten years");
     if (!(c->warmup_h >= 0) || !(c->warmup_h < c->hours))
-        return sim_fail(why, HQ_EINVAL, "warmup_h", "warm-up must be >= 0 and below the hours");
+        return hq_fail(why, HQ_EINVAL, "warmup_h", "warm-up must be >= 0 and below the hours");
     if (!(c->target_wait_s >= 0) || !isfinite(c->target_wait_s))
-        return sim_fail(why, HQ_EINVAL, "target_wait_s", "target wait must be >= 0");
+        return hq_fail(why, HQ_EINVAL, "target_wait_s", "target wait must be >= 0");
     if (!(c->priority_share >= 0 && c->priority_share <= 1))
-        return sim_fail(why, HQ_EINVAL, "priority_share", "priority share must be within 0..1");
+        return hq_fail(why, HQ_EINVAL, "priority_share", "priority share must be within 0..1");
     if (!(c->no_show_p >= 0 && c->no_show_p < 1))
-        return sim_fail(why, HQ_EINVAL, "no_show", "no-show probability must be within [0, 1)");
+        return hq_fail(why, HQ_EINVAL, "no_show", "no-show probability must be within [0, 1)");
     if (!(c->no_show_wait_s >= 0) || !isfinite(c->no_show_wait_s) || !(c->walk_s >= 0) ||
         !isfinite(c->walk_s))
-        return sim_fail(why, HQ_EINVAL, "walk_s", "walk and no-show waits must be >= 0");
+        return hq_fail(why, HQ_EINVAL, "walk_s", "walk and no-show waits must be >= 0");
     if (!(c->pause_every_h >= 0) || !isfinite(c->pause_every_h) ||
         (c->pause_every_h > 0 && (!(c->pause_s > 0) || !isfinite(c->pause_s))))
-        return sim_fail(why, HQ_EINVAL, "pause_s", "pauses need pause_every_h > 0 and pause_s > 0");
+        return hq_fail(why, HQ_EINVAL, "pause_s", "pauses need pause_every_h > 0 and pause_s > 0");
     if (!(c->rate_period_s >= 0) || !isfinite(c->rate_period_s))
-        return sim_fail(why, HQ_EINVAL, "rate_period_s", "rate period must be >= 0");
+        return hq_fail(why, HQ_EINVAL, "rate_period_s", "rate period must be >= 0");
     for (int i = 0; i < c->n_services; i++) {
         const struct hq_sim_service *sv = &c->services[i];
         if (!hq_valid_service_code(sv->code))
-            return sim_fail(why, HQ_EINVAL, "services", "service %d: code must be 1-2 capitals", i);
+            return hq_fail(why, HQ_EINVAL, "services", "service %d: code must be 1-2 capitals", i);
         if (sv->n_rates < 1 || !sv->rate_per_hour)
-            return sim_fail(why, HQ_EINVAL, "arrivals", "service %s: no arrival rates", sv->code);
+            return hq_fail(why, HQ_EINVAL, "arrivals", "service %s: no arrival rates", sv->code);
         for (int k = 0; k < sv->n_rates; k++)
             if (!(sv->rate_per_hour[k] >= 0) || !isfinite(sv->rate_per_hour[k]))
-                return sim_fail(why, HQ_EINVAL, "arrivals",
-                                "service %s: arrival rates must be finite and >= 0", sv->code);
+                return hq_fail(why, HQ_EINVAL, "arrivals",
+                               "service %s: arrival rates must be finite and >= 0", sv->code);
         if (sv->dist == HQ_DIST_EMPIRICAL) {
             if (sv->n_samples < 1 || !sv->samples)
-                return sim_fail(why, HQ_EINVAL, "service_s", "service %s: no samples", sv->code);
+                return hq_fail(why, HQ_EINVAL, "service_s", "service %s: no samples", sv->code);
             for (int k = 0; k < sv->n_samples; k++)
                 if (!(sv->samples[k] > 0) || !isfinite(sv->samples[k]))
-                    return sim_fail(why, HQ_EINVAL, "service_s", "service %s: samples must be > 0",
-                                    sv->code);
+                    return hq_fail(why, HQ_EINVAL, "service_s", "service %s: samples must be > 0",
+                                   sv->code);
         } else if (!(sv->mean_s > 0) || !isfinite(sv->mean_s) ||
                    (sv->dist == HQ_DIST_LOGNORMAL && (!(sv->cv > 0) || !isfinite(sv->cv)))) {
-            return sim_fail(why, HQ_EINVAL, "service_s",
-                            "service %s: mean service time (and cv) must be > 0", sv->code);
+            return hq_fail(why, HQ_EINVAL, "service_s",
+                           "service %s: mean service time (and cv) must be > 0", sv->code);
         }
         if (!(sv->patience_s >= 0) || !isfinite(sv->patience_s))
-            return sim_fail(why, HQ_EINVAL, "patience_s", "service %s: patience must be >= 0",
-                            sv->code);
+            return hq_fail(why, HQ_EINVAL, "patience_s", "service %s: patience must be >= 0",
+                           sv->code);
     }
     for (int i = 0; i < c->n_windows; i++) {
         const struct hq_sim_window *w = &c->windows[i];
         if (!(w->open_h >= 0) || !(w->close_h >= 0) || (w->close_h > 0 && w->close_h <= w->open_h))
-            return sim_fail(why, HQ_EINVAL, "windows", "window %d: open before it closes",
-                            (int)w->number);
+            return hq_fail(why, HQ_EINVAL, "windows", "window %d: open before it closes",
+                           (int)w->number);
         if (w->n_services < 1)
-            return sim_fail(why, HQ_EINVAL, "windows", "window %d: no services", (int)w->number);
+            return hq_fail(why, HQ_EINVAL, "windows", "window %d: no services", (int)w->number);
     }
     return 0;
 }
@@ -742,7 +726,7 @@ int hq_sim_run(const struct hq_sim_conf *conf, struct hq_sim_result *out, struct
     s.busy_by_service = calloc((size_t)conf->n_services, sizeof *s.busy_by_service);
     res.per_service = calloc((size_t)conf->n_services, sizeof *res.per_service);
     if (!s.win || !s.serves || !s.busy_by_service || !res.per_service) {
-        rc = sim_fail(why, HQ_EINTERNAL, "", "out of memory");
+        rc = hq_fail(why, HQ_EINTERNAL, "", "out of memory");
         goto out;
     }
     if ((rc = build_hall(&s))) goto out;
@@ -757,7 +741,7 @@ int hq_sim_run(const struct hq_sim_conf *conf, struct hq_sim_result *out, struct
         if (isfinite(t)) rc = heap_push(&s.heap, t, EV_ARRIVAL, k);
     }
     if (rc) {
-        rc = sim_fail(why, HQ_EINTERNAL, "", "out of memory");
+        rc = hq_fail(why, HQ_EINTERNAL, "", "out of memory");
         goto out;
     }
 
@@ -802,7 +786,7 @@ int hq_sim_run(const struct hq_sim_conf *conf, struct hq_sim_result *out, struct
 
     waits = malloc((s.n_rec ? s.n_rec : 1) * sizeof *waits);
     if (!waits) {
-        rc = sim_fail(why, HQ_EINTERNAL, "", "out of memory");
+        rc = hq_fail(why, HQ_EINTERNAL, "", "out of memory");
         goto out;
     }
     summarise(&s, -1, &res.overall, waits);
