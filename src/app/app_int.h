@@ -141,6 +141,13 @@ json_t *hq__ticket_event_json(const struct hq_ticket *t);
  * the field. `required` false: absent or null leaves *out unchanged. */
 int hq__in_str(json_t *o, const char *key, bool required, char *out, size_t cap,
                struct hq_why *why);
+/* Text typed by people: at most max_chars Unicode characters (and cap - 1 bytes; make cap at
+ * least HQ_TEXT_CAP(max_chars)). */
+#define HQ_TEXT_CAP(max_chars) ((max_chars)*4 + 1)
+int hq__in_text(json_t *o, const char *key, bool required, size_t max_chars, char *out, size_t cap,
+                struct hq_why *why);
+/* Unicode characters (code points) in len bytes of valid UTF-8. */
+size_t hq__utf8_chars(const char *s, size_t len);
 int hq__in_int(json_t *o, const char *key, bool required, int64_t min, int64_t max, int64_t *out,
                struct hq_why *why);
 int hq__in_bool(json_t *o, const char *key, bool required, bool *out, struct hq_why *why);

@@ -52,17 +52,53 @@ enum hq_err {
     HQ_ERR_COUNT_ = 14
 };
 
+#define HQ_WHY_PARAMS 6     /* parameters of one message, at most */
+#define HQ_WHY_VALUE_MAX 96 /* bytes of one parameter value incl. NUL (cut at a UTF-8 boundary) */
+struct hq_why_param {
+    const char *name; /* from the message catalogue: "window", "status" … */
+    char value[HQ_WHY_VALUE_MAX];
+};
 struct hq_why {
     int code;          /* enum hq_err */
     char field[32];    /* input field at fault, "" if none */
     char message[256]; /* English, precise: "service: no service with code 'Z'" */
+    /* Filled by hq_fail from the message catalogue (src/core/messages.c), so a page can say the
+     * refusal in its own language. reason: a stable key such as "window.not_found", NULL when the
+     * format has no catalogue entry; zh: the Chinese template with {name} placeholders; check: a
+     * hash of message when they were filled (a message written by hand later voids them). */
+    const char *reason;
+    const char *zh;
+    uint32_t check;
+    int n_params;
+    struct hq_why_param params[HQ_WHY_PARAMS];
 };
 
-/* Fill *why (may be NULL) and return code. printf-style message. */
+/* Fill *why (may be NULL) and return code. printf-style English message; the format is looked
+ * up in the message catalogue (messages.c) for the reason, the parameters and the Chinese. */
 int hq_fail(struct hq_why *why, int code, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 int hq_err_http_status(int code);
 const char *hq_err_name(int code); /* "invalid_field" … */
+
+/* ---- the message catalogue (messages.c) ---- */
+struct hq_msg {
+    const char *en;                    /* the printf format exactly as hq_fail receives it */
+    const char *reason;                /* stable key: "window.not_found" */
+    const char *params[HQ_WHY_PARAMS]; /* names in the order of the conversions: {"window"} */
+    const char *zh;                    /* Simplified Chinese with {name} placeholders */
+};
+/* The entry whose English format is fmt, or NULL. Thread-safe, O(1). */
+const struct hq_msg *hq_msg_find(const char *fmt);
+/* All entries (for the tests and tools); *n gets the count. */
+const struct hq_msg *hq_msg_all(size_t *n);
+/* The reason of *why: its catalogue key while valid, else the API code ("invalid_field"). */
+const char *hq_why_reason(const struct hq_why *why);
+/* Number of valid parameters of *why (0 when its reason is not valid). */
+int hq_why_n_params(const struct hq_why *why);
+/* The message of *why in Simplified Chinese into buf (always NUL-terminated, valid UTF-8):
+ * the catalogue's template with the parameters put in (status names and such translated), or
+ * a general sentence for the code when the message has no valid entry. Returns buf. */
+const char *hq_why_zh(const struct hq_why *why, char *buf, size_t len);
 
 /* ---- time, passed in ---- */
 struct hq_now {
