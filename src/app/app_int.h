@@ -148,6 +148,17 @@ int hq__in_text(json_t *o, const char *key, bool required, size_t max_chars, cha
                 struct hq_why *why);
 /* Unicode characters (code points) in len bytes of valid UTF-8. */
 size_t hq__utf8_chars(const char *s, size_t len);
+
+/* Complaint categories (complaint_categories.c): the hall's list, public_info.complaints.
+ * categories [{"zh","en"}], or the default list. */
+#define HQ_CATEGORY_CHARS 40                        /* characters of one name */
+#define HQ_CATEGORY_MAX 32                          /* names in the list */
+json_t *hq__complaint_categories(struct hq_app *a); /* new reference; takes mu */
+/* Refuse a public_info whose complaints.categories is not such a list. */
+int hq__complaint_categories_check(json_t *info, struct hq_why *why);
+/* given (Chinese or English name) -> the Chinese name into out, or HQ_EINVAL. Takes mu. */
+int hq__complaint_category_pick(struct hq_app *a, const char *given, char *out, size_t cap,
+                                struct hq_why *why);
 int hq__in_int(json_t *o, const char *key, bool required, int64_t min, int64_t max, int64_t *out,
                struct hq_why *why);
 int hq__in_bool(json_t *o, const char *key, bool required, bool *out, struct hq_why *why);

@@ -537,6 +537,10 @@ int hq_app_hall_update(struct hq_app *a, const struct hq_actor *who, json_t *in,
             free(info_text);
             return hq_fail(why, HQ_EINVAL, "public_info", "public_info: at most 64 KiB");
         }
+        if ((rc = hq__complaint_categories_check(info, why))) { /* the complaint categories */
+            free(info_text);
+            return rc;
+        }
     }
     struct hq_batch b;
     hq_batch_init(&b);

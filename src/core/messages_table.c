@@ -390,6 +390,10 @@ const struct hq_msg hq__msg_table[] = {
     {"the session is unknown or has expired", "auth.session_expired", {}, "登录已过期，请重新登录"},
     {"this endpoint needs a login (Bearer token or session cookie)", "auth.login_required", {}, "请先登录"},
     {"%s: at most %zu characters", "input.too_long", {"field", "max"}, "{field}不能超过 {max} 个字"},
+    {"complaints.categories: an array of at most %d {zh, en}", "complaint.categories_invalid", {"max"}, "投诉类别应为列表，最多 {max} 项，每项包括中文名（zh）和英文名（en）"},
+    {"complaints.categories[%zu]: needs zh (1 to %d characters) and may have en (at most %d characters)", "complaint.category_name_invalid", {"index", "max", "max_en"}, "每个投诉类别都需要中文名（1 到 {max} 个字），英文名不能超过 {max_en} 个字符"},
+    {"complaints.categories: '%.60s' listed twice", "complaint.category_twice", {"name"}, "投诉类别“{name}”重复"},
+    {"category: '%.60s' is not one of the hall's complaint categories", "complaint.category_unknown", {"given"}, "“{given}”不在本大厅的投诉类别中，请从列表中选择"},
 };
 const size_t hq__msg_count = sizeof hq__msg_table / sizeof hq__msg_table[0];
 
