@@ -15,7 +15,10 @@ def ref(n): return {"$ref": "#/components/schemas/" + n}
 schemas = {
  "Error": {"type":"object","required":["error"],"properties":{"error":{"type":"object","required":["code","message"],"properties":{
    "code":{"type":"string","enum":["bad_json","invalid_field","unauthenticated","forbidden","not_found","method_not_allowed","conflict","payload_too_large","unsupported_media_type","rate_limited","suspended","store_unavailable","internal"]},
-   "message":{"type":"string"},"field":{"type":"string"}}}}},
+   "message":{"type":"string"},"field":{"type":"string"},
+   "reason":{"type":"string","description":"stable key of the refusal (src/core/messages_table.c), the code when it has none"},
+   "params":{"type":"object","additionalProperties":{"type":"string"},"description":"the refusal's values by name"},
+   "message_zh":{"type":"string","description":"the refusal in Simplified Chinese"}}}}},
  "Hours": {"type":["object","null"],"description":"null = always open; else per day \"HH:MM-HH:MM\" or null (closed)","properties":{d:{"type":["string","null"],"pattern":"^\\d\\d:\\d\\d-\\d\\d:\\d\\d$"} for d in ["mon","tue","wed","thu","fri","sat","sun"]}},
  "Service": {"type":"object","required":["code","name"],"properties":{"code":{"type":"string","pattern":"^[A-Z]{1,2}$"},"name":{"type":"string"},"name_en":{"type":"string"},"avg_service_s":{"type":"integer","minimum":1},"documents":{"type":"array","items":{"type":"string"}},"daily_quota":{"type":"integer","minimum":0,"description":"0 = unlimited"},"enabled":{"type":"boolean"},"hours":ref("Hours"),"waiting":{"type":"integer","readOnly":True},"estimated_service_s":{"type":"integer","readOnly":True}}},
  "Window": {"type":"object","required":["number","services"],"properties":{"number":{"type":"integer","minimum":1},"name":{"type":"string"},"services":{"type":"array","items":{"type":"string"}},"state":{"type":"string","enum":["closed","open","paused"],"readOnly":True},"pause_reason":{"type":["string","null"]},"back_in_s":{"type":["integer","null"]},"clerk":{"type":["string","null"]},"clerk_name":{"type":["string","null"]},"current":{"type":["object","null"]},"active_services":{"type":"array","items":{"type":"string"}}}},

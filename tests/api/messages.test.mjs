@@ -137,3 +137,52 @@ describe('complaint categories', () => {
         assert.equal(r.status, 200, r.text);
     });
 });
+
+describe('web/js/api.js: a thrown error speaks the page language', () => {
+    test('message follows i18n.lang(); code, reason, params, field stay', async () => {
+        // a page's globals, enough for api.js and i18n.js under node
+        const mem = () => {
+            const m = new Map();
+            return { getItem: (k) => (m.has(k) ? m.get(k) : null), setItem: (k, v) => m.set(k, String(v)), removeItem: (k) => m.delete(k) };
+        };
+        const realFetch = globalThis.fetch;
+        Object.assign(globalThis, {
+            window: { addEventListener() {}, sessionStorage: mem() },
+            localStorage: mem(),
+            location: { href: srv.url + '/counter', pathname: '/counter', search: '', hash: '' },
+            history: { replaceState() {} },
+            document: { documentElement: {}, querySelectorAll: () => [], querySelector: () => null },
+            fetch: (u, o) => realFetch(srv.url + u, o),
+        });
+        const { SRC } = await import('./lib/server.mjs');
+        const i18n = await import(`${SRC}/web/js/i18n.js`);
+        const api = await import(`${SRC}/web/js/api.js`);
+        await api.login('clerk1', 'clerk1-pass-123');
+        await api.post('/windows/1/open');
+        let err;
+        try {
+            await api.post('/windows/1/call', { number: 'A998' });
+        } catch (e) {
+            err = e;
+        }
+        assert.ok(err instanceof api.ApiError);
+        i18n.setLang('zh');
+        assert.equal(err.message, '今天没有 A998 号');
+        assert.equal(String(err), 'ApiError: 今天没有 A998 号');
+        i18n.setLang('en');
+        assert.equal(err.message, 'number: no ticket A998 today');
+        assert.equal(err.status, 404);
+        assert.equal(err.code, 'not_found');
+        assert.equal(err.reason, 'window.call_unknown');
+        assert.deepEqual(err.params, { ticket: 'A998' });
+        assert.equal(err.field, 'number');
+        // no sentence in the body (a proxy's page): the general one of the page's language
+        const bare = new api.ApiError(502, 'http_502', '', null, {});
+        assert.equal(bare.text('zh'), '请求失败（502）');
+        i18n.setLang('zh');
+        const net = new api.ApiError(0, 'network', '', null, {});
+        assert.equal(net.message, '无法连接服务器，请检查网络后重试');
+        await api.post('/windows/1/close');
+        globalThis.fetch = realFetch;
+    });
+});
