@@ -158,8 +158,8 @@ static bool take_arg(const char **p, va_list *ap, char *out, size_t outsz)
     case 's': {
         const char *v = va_arg(*ap, const char *);
         if (!v) v = "(null)";
-        size_t n = strlen(v);
-        if (prec >= 0 && (size_t)prec < n) n = (size_t)prec;
+        /* "%.8s" may bound a buffer without a NUL: never read past the precision */
+        size_t n = prec >= 0 ? strnlen(v, (size_t)prec) : strlen(v);
         if (n >= outsz) n = outsz - 1;
         memcpy(out, v, n);
         out[n] = '\0';
