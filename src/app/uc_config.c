@@ -23,20 +23,39 @@ static int parse_hhmm(const char *s, int *out)
     return 0;
 }
 
-/* "hours": null (always open) or {"mon":"08:30-17:30", "sat":null, …}; absent days are closed. */
+/* One day's ranges "08:30-12:00,13:30-17:30" into day d of h; -1 when not read whole. */
+static int parse_day_ranges(const char *s, struct hq_hours *h, int d)
+{
+    size_t len = strlen(s);
+    if (len == 0) return -1;
+    for (size_t i = 0; i < len;) {
+        char a[8], b[8];
+        int o, c;
+        if (len - i < 11 || s[i + 5] != '-' || (i + 11 < len && s[i + 11] != ',')) return -1;
+        snprintf(a, sizeof a, "%.5s", s + i);
+        snprintf(b, sizeof b, "%.5s", s + i + 6);
+        if (parse_hhmm(a, &o) || parse_hhmm(b, &c) || hq_hours_add(h, d, o, c) != 0) return -1;
+        i += 11;
+        if (i < len) i++; /* the comma */
+        if (i == len && s[len - 1] == ',') return -1;
+    }
+    return 0;
+}
+
+/* "hours": null (always open) or {"mon":"08:30-12:00,13:30-17:30", "sat":null, …}: one or more
+ * ranges a day, ascending, not touching; absent or null days are closed. Read whole or refused. */
 static int parse_hours(json_t *v, struct hq_hours *out, struct hq_why *why)
 {
-    struct hq_hours h = {0};
+    struct hq_hours h;
     if (json_is_null(v)) {
-        *out = h;
+        hq_hours_clear(out, false);
         return 0;
     }
     if (!json_is_object(v))
-        return hq_fail(why, HQ_EINVAL, "hours",
-                       "hours: must be null or an object like {\"mon\":\"08:30-17:30\"}");
-    h.has_hours = true;
-    for (int d = 0; d < 7; d++)
-        h.open[d] = h.close[d] = -1;
+        return hq_fail(
+            why, HQ_EINVAL, "hours",
+            "hours: must be null or an object like {\"mon\":\"08:30-12:00,13:30-17:30\"}");
+    hq_hours_clear(&h, true);
     const char *key;
     json_t *val;
     json_object_foreach(v, key, val)
@@ -48,16 +67,11 @@ static int parse_hours(json_t *v, struct hq_hours *out, struct hq_why *why)
             return hq_fail(why, HQ_EINVAL, "hours", "hours: unknown day '%.20s' (mon … sun)", key);
         if (json_is_null(val)) continue;
         const char *s = json_string_value(val);
-        char a[8], b[8];
-        int o, c;
-        if (!s || strlen(s) != 11 || s[5] != '-' ||
-            (snprintf(a, sizeof a, "%.5s", s), snprintf(b, sizeof b, "%.5s", s + 6),
-             parse_hhmm(a, &o) || parse_hhmm(b, &c)) ||
-            c <= o)
+        if (!s || parse_day_ranges(s, &h, d) != 0)
             return hq_fail(why, HQ_EINVAL, "hours",
-                           "hours.%s: must be \"HH:MM-HH:MM\" with the close after the open", key);
-        h.open[d] = (int16_t)o;
-        h.close[d] = (int16_t)c;
+                           "hours.%s: must be \"HH:MM-HH:MM\" ranges separated by commas (at "
+                           "most %d), each closing after it opens, in order and not overlapping",
+                           key, HQ_HOURS_RANGES);
     }
     *out = h;
     return 0;
