@@ -96,13 +96,17 @@ json_t *hq__ticket_json(struct hq_app *a, const struct hq_now *now, const struct
     if (svc)
         for (int i = 0; i < svc->n_documents; i++)
             json_array_append_new(docs, json_string(svc->documents[i]));
-    json_t *pos = json_null(), *ahead = json_null(), *wait = json_null();
+    json_t *pos = json_null(), *ahead = json_null(), *wait = json_null(), *serving = json_null(),
+           *range = json_null();
     if (t->status == HQ_WAITING) {
+        /* the one estimate (docs/ESTIMATE.md): every page shows these figures */
         struct hq_estimate e;
         if (hq_ticket_estimate(&a->hall, now, t, &e) == 0) {
             pos = json_integer(e.position);
             ahead = json_integer(e.ahead);
             wait = json_integer(e.wait_s);
+            serving = json_integer(e.serving);
+            range = hq__wait_range_json(a, t->service, e.wait_s);
         }
     }
     json_t *o = json_pack(
@@ -115,6 +119,8 @@ json_t *hq__ticket_json(struct hq_app *a, const struct hq_now *now, const struct
         t->window ? json_integer(t->window) : json_null(), "calls", (int)t->calls, "position", pos,
         "ahead", ahead, "estimated_wait_s", wait, "documents", docs, "next_services",
         code_array(t->next, t->n_next), "appointment_at", hq__time_json(a, t->appointment_at));
+    json_object_set_new(o, "serving_windows", serving);
+    json_object_set_new(o, "wait_range_s", range);
     if (staff_view) {
         char masked[HQ_PHONE_MAX];
         hq_mask_phone(masked, t->phone);

@@ -90,14 +90,25 @@ static int commit_event(struct hq_app *a, struct hq_batch *b, const struct hq_ac
 
 /* ---- services ---- */
 
+/* Per service, what a customer taking a ticket now would be told (the ticket's own figures, so
+ * the kiosk and the remote pages show the same number): waiting, serving_windows,
+ * estimated_wait_s, wait_range_s. */
 int hq_app_services_list(struct hq_app *a, json_t **out)
 {
     json_t *arr = json_array();
+    struct hq_now now;
+    hq_app_now(a, &now);
+    hq__estacc_refresh(a, 300);
     pthread_mutex_lock(&a->mu);
     for (size_t i = 0; i < a->hall.n_services; i++) {
+        const char *code = a->hall.services[i].code;
         json_t *s = hq__service_json(&a->hall.services[i]);
-        json_object_set_new(s, "waiting",
-                            json_integer(hq_count_waiting(&a->hall, a->hall.services[i].code)));
+        int32_t wait = hq_service_wait_next(&a->hall, &now, code, NULL);
+        json_object_set_new(s, "waiting", json_integer(hq_count_waiting(&a->hall, code)));
+        json_object_set_new(s, "serving_windows",
+                            json_integer(hq_service_serving_windows(&a->hall, code)));
+        json_object_set_new(s, "estimated_wait_s", json_integer(wait));
+        json_object_set_new(s, "wait_range_s", hq__wait_range_json(a, code, wait));
         json_array_append_new(arr, s);
     }
     pthread_mutex_unlock(&a->mu);
@@ -107,9 +118,20 @@ int hq_app_services_list(struct hq_app *a, json_t **out)
 
 static int parse_service(json_t *in, struct hq_service *s, bool create, struct hq_why *why)
 {
-    static const char *const known[] = {
-        "code",    "name",  "name_en", "avg_service_s",       "documents", "daily_quota",
-        "enabled", "hours", "waiting", "estimated_service_s", NULL};
+    static const char *const known[] = {"code",
+                                        "name",
+                                        "name_en",
+                                        "avg_service_s",
+                                        "documents",
+                                        "daily_quota",
+                                        "enabled",
+                                        "hours",
+                                        "waiting",
+                                        "estimated_service_s",
+                                        "serving_windows",
+                                        "estimated_wait_s",
+                                        "wait_range_s",
+                                        NULL};
     int rc = hq__in_known(in, known, why);
     if (rc) return rc;
     if (create && (rc = hq__in_str(in, "code", true, s->code, sizeof s->code, why))) return rc;
