@@ -213,6 +213,10 @@ json_t *hq__wait_range_json(struct hq_app *a, const char *service, int32_t est_s
 /* yyyymmdd plus n days (n may be negative). */
 int32_t hq__day_add(int32_t day, int n);
 
+/* The admin's public URL (doc setting/public_url) into a->public_url unless already set
+ * (uc_config.c). */
+void hq__public_url_load(struct hq_app *a);
+
 /* Periodic work under mu: day roll, expiries, crowding (uc_tick.c). Returns after commit. */
 void hq__app_tick(struct hq_app *a);
 

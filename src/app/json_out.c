@@ -150,6 +150,8 @@ json_t *hq__hall_json(struct hq_app *a)
         (int)c->target_wait_s, "suspended", c->suspended, "suspend_reason",
         c->suspended ? c->suspend_reason : NULL);
     json_object_set_new(o, "carry_over", json_boolean(c->carry_over));
+    json_object_set_new(o, "public_url",
+                        a->public_url[0] ? json_string(a->public_url) : json_null());
     if (a->public_info)
         json_object_set(o, "public_info", a->public_info);
     else

@@ -521,12 +521,51 @@ int hq_app_hall_get(struct hq_app *a, json_t **out)
     return 0;
 }
 
+/* public_url: null or "" (unset: links use the address the device used) or an http(s) URL of a
+ * host, optional port and path, without query, fragment, user or spaces; a trailing '/' is
+ * dropped. */
+static int public_url_parse(json_t *v, char *out, size_t cap, struct hq_why *why)
+{
+    out[0] = '\0';
+    if (json_is_null(v)) return 0;
+    const char *s = json_string_value(v);
+    if (!s) return hq_fail(why, HQ_EINVAL, "public_url", "public_url: must be a string or null");
+    size_t n = strlen(s);
+    if (n == 0) return 0;
+    size_t scheme = strncmp(s, "http://", 7) == 0 ? 7 : strncmp(s, "https://", 8) == 0 ? 8 : 0;
+    static const char ok[] =
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]/_~%";
+    size_t host = scheme ? strcspn(s + scheme, "/") : 0;
+    if (!scheme || n >= cap || n > 200 || strspn(s, ok) != n || host == 0 || s[scheme] == ':' ||
+        s[scheme] == '.')
+        return hq_fail(why, HQ_EINVAL, "public_url",
+                       "public_url: an http:// or https:// URL such as http://192.168.1.20:8080, "
+                       "without query or fragment");
+    memcpy(out, s, n + 1);
+    while (n > scheme + host && out[n - 1] == '/')
+        out[--n] = '\0';
+    return 0;
+}
+
+/* The stored public URL, unless the command line gave one (hq_app_open, after the records). */
+void hq__public_url_load(struct hq_app *a)
+{
+    char *txt = NULL;
+    if (a->public_url[0] || a->store->vt->doc_get(a->store, "setting", "public_url", &txt) != 0)
+        return;
+    json_t *j = json_loads(txt, 0, NULL);
+    const char *u = json_string_value(json_object_get(j, "url"));
+    if (u) snprintf(a->public_url, sizeof a->public_url, "%s", u);
+    json_decref(j);
+    free(txt);
+}
+
 int hq_app_hall_update(struct hq_app *a, const struct hq_actor *who, json_t *in, json_t **out,
                        struct hq_why *why)
 {
     static const char *const known[] = {
-        "name",        "name_en",   "timezone",       "hours",      "policy", "target_wait_s",
-        "public_info", "suspended", "suspend_reason", "carry_over", NULL};
+        "name",        "name_en",   "timezone",       "hours",      "policy",     "target_wait_s",
+        "public_info", "suspended", "suspend_reason", "carry_over", "public_url", NULL};
     int rc = hq__in_known(in, known, why);
     if (rc) return rc;
     pthread_mutex_lock(&a->mu);
@@ -563,6 +602,13 @@ int hq_app_hall_update(struct hq_app *a, const struct hq_actor *who, json_t *in,
         (rc = hq__in_str(in, "suspend_reason", false, c.suspend_reason, sizeof c.suspend_reason,
                          why)))
         return rc;
+    char url[256];
+    bool set_url = false;
+    json_t *uj = json_object_get(in, "public_url");
+    if (uj) {
+        if ((rc = public_url_parse(uj, url, sizeof url, why))) return rc;
+        set_url = true;
+    }
     json_t *info = json_object_get(in, "public_info");
     if (info && !json_is_null(info) && !json_is_object(info))
         return hq_fail(why, HQ_EINVAL, "public_info", "public_info: must be an object");
@@ -586,6 +632,14 @@ int hq_app_hall_update(struct hq_app *a, const struct hq_actor *who, json_t *in,
         a->public_info = json_deep_copy(info);
     }
     free(info_text);
+    if (set_url) {
+        json_t *doc = json_pack("{s:s}", "url", url);
+        char *txt = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+        json_decref(doc);
+        if (txt) hq_batch_doc(&b, "setting", "public_url", txt, hq_app_time(a));
+        free(txt);
+        snprintf(a->public_url, sizeof a->public_url, "%s", url);
+    }
     *out = hq__hall_json(a);
     if (c.suspended != was_suspended)
         hq__app_event(a, &b, who->username, c.suspended ? "hall.suspended" : "hall.resumed",

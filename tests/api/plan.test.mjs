@@ -25,7 +25,7 @@ async function demoServer() {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hallq-plan-'));
     const db = path.join(dir, 'demo.db');
     const env = { ...process.env, HALLQ_ADMIN_PASSWORD: ADMIN_PASSWORD };
-    const r = spawnSync(BIN, ['demo', '--db', db, '--history-days', String(DAYS)], { env, encoding: 'utf8', timeout: SANITIZE ? 600000 : 240000 });
+    const r = spawnSync(BIN, ['demo', '--db', db, '--history-days', String(DAYS), '--always-open'], { env, encoding: 'utf8', timeout: SANITIZE ? 600000 : 240000 });
     assert.equal(r.status, 0, `hallq demo: ${r.stderr}`);
     const child = spawn(BIN, ['serve', '--db', db, '--listen', '127.0.0.1:0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
