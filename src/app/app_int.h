@@ -67,6 +67,23 @@ struct hq_listener {
     void *ctx;
 };
 
+/* The measured error of the estimate given at issue (uc_estimate.c, docs/ESTIMATE.md): over the
+ * hall and per service, n, mean absolute error, share within 5 minutes, and the 10th/90th
+ * percentiles of the relative residual (actual - estimate) / max(estimate, 300 s). */
+#define HQ_ESTACC_SERVICES 64
+#define HQ_ESTACC_MIN_N 20 /* fewer tickets: no range */
+struct hq_estacc_group {
+    char code[HQ_CODE_MAX]; /* "" for the hall */
+    int64_t n;
+    double mae_s, within_5min_share, q_low, q_high;
+};
+struct hq_estacc {
+    int32_t from, to; /* days, inclusive */
+    struct hq_estacc_group all;
+    struct hq_estacc_group services[HQ_ESTACC_SERVICES];
+    size_t n_services;
+};
+
 struct hq_app {
     pthread_mutex_t mu;
     struct hq_hall hall;
@@ -90,6 +107,8 @@ struct hq_app {
     struct hq_rate rates[HQ_RATE_SLOTS];
     int64_t *alerted; /* last alert.crowding per service index (uc_advice.c) */
     size_t n_alerted;
+    struct hq_estacc estacc; /* the last 28 days, for wait_range_s (under mu) */
+    int64_t estacc_at;       /* when it was computed, 0 = never (under reader_mu) */
 
     /* commit queue */
     pthread_mutex_t qmu;
@@ -197,6 +216,24 @@ void hq__sessions_purge(struct hq_app *a, int64_t now, struct hq_batch *b);
 
 /* Under mu: crowding alerts into b (uc_advice.c). */
 void hq__crowding_check(struct hq_app *a, const struct hq_now *now, struct hq_batch *b);
+
+/* The estimate's measured error (uc_estimate.c). compute: days [from, to] from store s (the
+ * caller holds whatever guards s). refresh: the last 28 days into a->estacc when older than
+ * max_age_s; call WITHOUT mu (takes reader_mu, then mu). period_json: {"n","mae_s",
+ * "within_5min_share","services":[{"code","n","mae_s","within_5min_share"}]} of [from, to] from
+ * the read handle (takes reader_mu; without mu). wait_range: under mu, [low, high] for an estimate
+ * of service, or json null without enough history. */
+int hq__estacc_compute(struct hq_store *s, int32_t from, int32_t to, struct hq_estacc *out);
+void hq__estacc_refresh(struct hq_app *a, int max_age_s);
+json_t *hq__estacc_json(const struct hq_estacc *e);
+json_t *hq__estacc_period_json(struct hq_app *a, int32_t from, int32_t to);
+json_t *hq__wait_range_json(struct hq_app *a, const char *service, int32_t est_s);
+/* yyyymmdd plus n days (n may be negative). */
+int32_t hq__day_add(int32_t day, int n);
+
+/* The admin's public URL (doc setting/public_url) into a->public_url unless already set
+ * (uc_config.c). */
+void hq__public_url_load(struct hq_app *a);
 
 /* Periodic work under mu: day roll, expiries, crowding (uc_tick.c). Returns after commit. */
 void hq__app_tick(struct hq_app *a);

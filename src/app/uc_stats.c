@@ -288,6 +288,9 @@ int hq_app_stats(struct hq_app *a, const char *from, const char *to, json_t **ou
         run_report(&r, &rep);
         *out = hq_report_json(&rep);
         if (!*out) rc = hq_fail(why, HQ_EINTERNAL, "", "out of memory");
+        /* the estimated wait against the real one, same days (uc_estimate.c) */
+        else
+            json_object_set_new(*out, "estimate_accuracy", hq__estacc_period_json(a, p.from, p.to));
     }
     run_release(&r);
     return rc;
