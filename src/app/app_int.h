@@ -88,7 +88,8 @@ struct hq_app {
     size_t n_pads;
     json_t *public_info; /* owned */
     struct hq_rate rates[HQ_RATE_SLOTS];
-    int64_t *alerted; /* last alert.crowding per service index (uc_advice.c) */
+    struct hq_login_throttle *logins; /* failed sign-ins by (user, address) and address (auth.c) */
+    int64_t *alerted;                 /* last alert.crowding per service index (uc_advice.c) */
     size_t n_alerted;
 
     /* commit queue */

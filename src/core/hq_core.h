@@ -56,6 +56,7 @@ struct hq_why {
     int code;          /* enum hq_err */
     char field[32];    /* input field at fault, "" if none */
     char message[256]; /* English, precise: "service: no service with code 'Z'" */
+    int retry_after_s; /* 429/503: seconds until a retry may succeed (Retry-After), 0 unknown */
 };
 
 /* Fill *why (may be NULL) and return code. printf-style message. */

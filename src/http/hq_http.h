@@ -56,6 +56,7 @@ struct hq_res {
     const char *cache_control; /* Cache-Control (static string); NULL = "no-store" */
     char set_cookie[2][512];   /* Set-Cookie headers, "" unused */
     char location[256];
+    int retry_after_s; /* > 0: a Retry-After header (hq_res_error sets it for 429 and 503) */
 };
 
 struct hq_app;

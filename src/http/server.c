@@ -274,6 +274,11 @@ static enum MHD_Result send_res(struct rq *q, struct MHD_Connection *c, struct h
     for (int i = 0; i < 2; i++)
         if (res->set_cookie[i][0]) MHD_add_response_header(r, "Set-Cookie", res->set_cookie[i]);
     if (res->location[0]) MHD_add_response_header(r, "Location", res->location);
+    if (res->retry_after_s > 0) {
+        char ra[16];
+        snprintf(ra, sizeof ra, "%d", res->retry_after_s);
+        MHD_add_response_header(r, "Retry-After", ra);
+    }
     return queue(q, c, status, r, n);
 }
 
