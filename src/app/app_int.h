@@ -105,7 +105,8 @@ struct hq_app {
     size_t n_pads;
     json_t *public_info; /* owned */
     struct hq_rate rates[HQ_RATE_SLOTS];
-    int64_t *alerted; /* last alert.crowding per service index (uc_advice.c) */
+    struct hq_login_throttle *logins; /* failed sign-ins by (user, address) and address (auth.c) */
+    int64_t *alerted;                 /* last alert.crowding per service index (uc_advice.c) */
     size_t n_alerted;
     struct hq_estacc estacc; /* the last 28 days, for wait_range_s (under mu) */
     int64_t estacc_at;       /* when it was computed, 0 = never (under reader_mu) */

@@ -182,6 +182,7 @@ int hq_fail(struct hq_why *why, int code, const char *field, const char *fmt, ..
 {
     if (!why) return code;
     why->code = code;
+    why->retry_after_s = 0;
     snprintf(why->field, sizeof why->field, "%s", field ? field : "");
     va_list ap;
     va_start(ap, fmt);

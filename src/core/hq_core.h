@@ -71,6 +71,7 @@ struct hq_why {
     uint32_t check;
     int n_params;
     struct hq_why_param params[HQ_WHY_PARAMS];
+    int retry_after_s; /* 429/503: seconds until a retry may succeed (Retry-After), 0 unknown */
 };
 
 /* Fill *why (may be NULL) and return code. printf-style English message; the format is looked

@@ -56,6 +56,7 @@ struct hq_res {
     const char *cache_control; /* Cache-Control (static string); NULL = "no-store" */
     char set_cookie[2][512];   /* Set-Cookie headers, "" unused */
     char location[256];
+    int retry_after_s; /* > 0: a Retry-After header (hq_res_error sets it for 429 and 503) */
 };
 
 struct hq_app;
@@ -93,6 +94,8 @@ struct hq_server_options {
     int threads;            /* worker threads that run the handlers; <= 0: 64 */
     int event_threads;      /* libmicrohttpd's epoll threads; <= 0: the number of CPUs, 2..8 */
     const char *static_dir; /* serve web/ from disk instead of the built-in copy (development) */
+    int max_conns_per_ip;   /* open connections per client address; <= 0: 256 */
+    int heavy_reports;      /* statistics/report computations at once; <= 0: 1 */
     /* Tests only: more routes, looked up after hq_routes (zero-terminated; NULL = none). They are
      * counted as "unmatched" in /metrics. */
     const struct hq_route *extra_routes;

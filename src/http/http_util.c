@@ -212,6 +212,10 @@ void hq_res_error(struct hq_res *res, const struct hq_why *why)
     res->body_len = 0;
     res->content_type = NULL;
     res->status = hq_err_http_status(code);
+    /* 429 and 503 always say when to come back (RFC 9110 10.2.3); a minute unless told. */
+    res->retry_after_s = why && why->retry_after_s > 0 ? why->retry_after_s : 0;
+    if (!res->retry_after_s && (res->status == 429 || code == HQ_ESUSPENDED))
+        res->retry_after_s = 60;
 }
 
 /* ---- log masking ---- */

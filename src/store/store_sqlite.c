@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "store_int.h"
@@ -1102,6 +1103,88 @@ dberr:
 fail:
     sq_close(&s->base);
     return NULL;
+}
+
+/* ---- the integrity check before serving (quick) and of `hallq check` (full) ---- */
+
+struct check_clock {
+    struct timespec until;
+    bool expired;
+};
+
+static int check_progress(void *arg)
+{
+    struct check_clock *c = arg;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (now.tv_sec > c->until.tv_sec ||
+        (now.tv_sec == c->until.tv_sec && now.tv_nsec >= c->until.tv_nsec))
+        c->expired = true;
+    return c->expired; /* non-zero interrupts the statement */
+}
+
+int hq__store_sqlite_check(const char *path, bool full, int limit_ms, hq_check_cb cb, void *ctx,
+                           struct hq_why *why)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    int ret = HQ_ESTORE, problems = 0;
+    struct check_clock clk = {0};
+    char first[200] = "";
+    /* Never create: a missing file is the caller's error, not an empty database. */
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK) {
+        hq_fail(why, HQ_ESTORE, "", "store: cannot open %s: %s", path,
+                db ? sqlite3_errmsg(db) : "out of memory");
+        goto out;
+    }
+    sqlite3_busy_timeout(db, 10000);
+    if (limit_ms > 0) {
+        clock_gettime(CLOCK_MONOTONIC, &clk.until);
+        clk.until.tv_sec += limit_ms / 1000;
+        clk.until.tv_nsec += (long)(limit_ms % 1000) * 1000000L;
+        if (clk.until.tv_nsec >= 1000000000L) {
+            clk.until.tv_sec++;
+            clk.until.tv_nsec -= 1000000000L;
+        }
+        sqlite3_progress_handler(db, 10000, check_progress, &clk);
+    }
+    /* At most 100 messages: a badly damaged file can have millions. */
+    const char *sql = full ? "PRAGMA integrity_check(100)" : "PRAGMA quick_check(100)";
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+        hq_fail(why, HQ_ESTORE, "", "store: %s cannot be read: %s", path, sqlite3_errmsg(db));
+        goto out;
+    }
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *m = (const char *)sqlite3_column_text(st, 0);
+        if (!m || strcmp(m, "ok") == 0) continue;
+        if (!problems++) snprintf(first, sizeof first, "%s", m);
+        if (cb) cb(ctx, m);
+    }
+    if (rc != SQLITE_DONE) {
+        if (clk.expired) {
+            hq_fail(why, HQ_OK, "", "store: the %s check of %s did not finish within %d ms",
+                    full ? "integrity" : "quick", path, limit_ms);
+            ret = 1;
+            goto out;
+        }
+        if (cb) cb(ctx, sqlite3_errmsg(db));
+        if (!problems) {
+            hq_fail(why, HQ_ESTORE, "", "store: %s is damaged: %s", path, sqlite3_errmsg(db));
+            goto out;
+        }
+    }
+    if (problems) {
+        hq_fail(why, HQ_ESTORE, "", "store: %s is damaged (%d problem%s, the first: %s)", path,
+                problems, problems == 1 ? "" : "s", first);
+        goto out;
+    }
+    ret = 0;
+out:
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return ret;
 }
 
 void hq_store_sqlite_fail_after(struct hq_store *base, int n)
