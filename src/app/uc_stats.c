@@ -361,7 +361,8 @@ int hq_app_stats_compare(struct hq_app *a, json_t *in, json_t **out, struct hq_w
             if (!gb) gb = &empty;
             hq_stats_compare(ga, gb, &cmp);
             *out = json_pack("{s:s,s:o,s:o,s:o}", "mode", "windows", "a", side_json(&p, ga, wa),
-                             "b", side_json(&p, gb, wb), "tests", hq_report_compare_json(&cmp));
+                             "b", side_json(&p, gb, wb), "tests",
+                             hq_report_compare_groups_json(&cmp, ga, gb));
         }
         run_release(&r);
         return rc;
@@ -382,9 +383,10 @@ int hq_app_stats_compare(struct hq_app *a, json_t *in, json_t **out, struct hq_w
         rc = app_run(a, &pb, &rb, why);
         if (rc == 0) {
             hq_stats_compare(&ra.stats.total, &rb.stats.total, &cmp);
-            *out = json_pack(
-                "{s:s,s:o,s:o,s:o}", "mode", "periods", "a", side_json(&pa, &ra.stats.total, 0),
-                "b", side_json(&pb, &rb.stats.total, 0), "tests", hq_report_compare_json(&cmp));
+            *out = json_pack("{s:s,s:o,s:o,s:o}", "mode", "periods", "a",
+                             side_json(&pa, &ra.stats.total, 0), "b",
+                             side_json(&pb, &rb.stats.total, 0), "tests",
+                             hq_report_compare_groups_json(&cmp, &ra.stats.total, &rb.stats.total));
         }
         run_release(&rb);
     }

@@ -213,9 +213,34 @@ static json_t *test_json(const struct hq_stats_test *t, const char *stat, bool w
     return o;
 }
 
+/* Which side is better, said in words: "a", "b" (by the direction of the figure: a higher rate
+ * or level, a shorter wait) or "same"; only when the test is valid. */
+static void direction(json_t *o, const struct hq_stats_test *t, bool higher_better, int64_t na,
+                      int64_t nb)
+{
+    const char *better = NULL;
+    if (t->valid) better = t->diff == 0 ? "same" : ((t->diff > 0) == higher_better) ? "a" : "b";
+    json_object_set_new(o, "better", better ? json_string(better) : json_null());
+    json_object_set_new(o, "higher_is_better", json_boolean(higher_better));
+    json_object_set_new(o, "n_a", json_integer(na));
+    json_object_set_new(o, "n_b", json_integer(nb));
+}
+
 json_t *hq_report_compare_json(const struct hq_stats_compare *c)
 {
     return json_pack("{s:o,s:o,s:o}", "satisfaction_rate", test_json(&c->rate, "z", false),
                      "mean_level", test_json(&c->level, "t", true), "mean_wait",
                      test_json(&c->wait, "t", true));
+}
+
+json_t *hq_report_compare_groups_json(const struct hq_stats_compare *c,
+                                      const struct hq_stats_group *a,
+                                      const struct hq_stats_group *b)
+{
+    json_t *o = hq_report_compare_json(c);
+    if (!o) return NULL;
+    direction(json_object_get(o, "satisfaction_rate"), &c->rate, true, a->sat.n, b->sat.n);
+    direction(json_object_get(o, "mean_level"), &c->level, true, a->sat.n, b->sat.n);
+    direction(json_object_get(o, "mean_wait"), &c->wait, false, a->wait.n, b->wait.n);
+    return o;
 }
