@@ -8,6 +8,8 @@
 #     with the mean group-commit size of that run (from /metrics)
 #   - call-next per second (bench.mjs calls: W windows doing call-next + no-show)
 #   - latency from a call to its arrival at 1,000 and 5,000 SSE clients (bench.mjs sse)
+#   - the worst delay from a call to the start of its announcement in a 12-window burst
+#     (announce.mjs, voice.js's queue with the server's WAVs), beside one announcement's length
 #   - the core's scans over the tickets in memory (bench_core) and the plan module (bench_plan: a
 #     day of a 60-window hall, and with BENCH_ACCURACY=1 the simulation-versus-Erlang table)
 #   - the machine's load: before the run, and sampled every 5 s during it (the bench's own
@@ -116,6 +118,17 @@ awk -v c="$((C1 - C0))" -v b="$((B1 - B0))" 'BEGIN {printf "issue_commits %d\nis
 node "$ROOT/bench/bench.mjs" calls --url "$URL" --tokens "$WORK/tokens.json" --seconds "$SECS" | tee "$WORK/calls.txt"
 echo "calls_waiting_left $(curl -fsS "$URL/metrics" | sed -n 's/^hallq_tickets{status="waiting"} //p')"
 stop_server
+
+# Announcements: a 12-window burst, the worst delay from a call to the start of its announcement
+# (bench/announce.mjs; needs voice on).
+if ! printf '%s' "$SERVE_ARGS" | grep -q -- '--voice off' && command -v espeak-ng >/dev/null; then
+  start_server announce
+  node "$ROOT/bench/bench.mjs" setup --url "$URL" --password "$PW" --windows 12 >"$WORK/tokens-ann.json"
+  sleep 2 # the voice makes its phrase clips while idle (prewarm)
+  echo "## announcements (12-window burst)"
+  node "$ROOT/bench/announce.mjs" --url "$URL" --tokens "$WORK/tokens-ann.json" --windows 12 --rounds 3
+  stop_server
+fi
 
 for n in $SSE_SIZES; do
   start_server "sse$n"
