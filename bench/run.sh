@@ -7,7 +7,6 @@
 #   - GET /health per second (the HTTP floor), tickets issued per second (wrk + bench/issue.lua)
 #     with the mean group-commit size of that run (from /metrics)
 #   - call-next per second (bench.mjs calls: W windows doing call-next + no-show)
-#   - latency from a call to its arrival at 1,000 and 5,000 SSE clients (bench.mjs sse)
 #   - the worst delay from a call to the start of its announcement in a 12-window burst
 #     (announce.mjs, voice.js's queue with the server's WAVs), beside one announcement's length
 #   - latency from a call to its arrival at 1,000, 5,000 and 10,000 SSE clients, and the server's
