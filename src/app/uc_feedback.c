@@ -204,6 +204,19 @@ int hq_app_notice_clear(struct hq_app *a, const struct hq_actor *who, const char
 
 /* ---- evaluations ---- */
 
+/* A pad (a registered device) rates only the ticket its window's pad is asking about: once the
+ * window called its next customer or closed (pad->gone), or finished another ticket since, an
+ * answer for the earlier ticket would come from the wrong customer. A pad that knows nothing
+ * (after a restart) refuses nothing. Under mu. */
+static bool pad_moved_on(struct hq_app *a, const struct hq_ticket *t)
+{
+    const struct hq_window *w = t->window ? hq_window_find(&a->hall, t->window) : NULL;
+    const struct hq_pad *pad = w ? hq__pad(a, w) : NULL;
+    if (!pad) return false;
+    if (strcmp(pad->gone, t->id) == 0) return true;
+    return pad->ticket[0] && strcmp(pad->ticket, t->id) != 0;
+}
+
 int hq_app_evaluation_create(struct hq_app *a, const struct hq_actor *who, json_t *in, json_t **out,
                              struct hq_why *why)
 {
@@ -248,6 +261,13 @@ int hq_app_evaluation_create(struct hq_app *a, const struct hq_actor *who, json_
         pthread_mutex_unlock(&a->mu);
         return hq_fail(why, HQ_ECONFLICT, "ticket", "ticket %s has been evaluated already",
                        t->number);
+    }
+    if (who->device && pad_moved_on(a, t)) {
+        pthread_mutex_unlock(&a->mu);
+        return hq_fail(why, HQ_ECONFLICT, "ticket",
+                       "ticket %s: window %d has called its next customer, so its pad no longer "
+                       "takes this evaluation",
+                       t->number, (int)t->window);
     }
     if (now - t->finished_at > EVAL_WINDOW_S) {
         pthread_mutex_unlock(&a->mu);
