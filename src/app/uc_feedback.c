@@ -82,18 +82,23 @@ static int by_called_desc(const void *x, const void *y)
 
 int hq_app_display(struct hq_app *a, json_t **out)
 {
-    int64_t now = hq_app_time(a);
+    struct hq_now today;
+    hq_app_now(a, &today);
+    int64_t now = today.t;
     pthread_mutex_lock(&a->mu);
     const struct hq_hall_conf *c = &a->hall.conf;
     json_t *hall = hq__hall_json(a);
     json_object_del(hall, "policy");
     json_object_del(hall, "public_info");
-    /* The latest calls: tickets called or being served, newest first. */
+    /* The latest calls of the day, newest first: called or being served, and those since finished
+     * or marked no-show too, so that a board reloaded mid-day shows the same recent calls. */
     size_t n = 0;
     struct hq_ticket **calls = malloc((a->hall.n_tickets + 1) * sizeof *calls);
     for (size_t i = 0; calls && i < a->hall.n_tickets; i++) {
         struct hq_ticket *t = &a->hall.tickets[i];
-        if ((t->status == HQ_CALLED || t->status == HQ_SERVING) && t->called_at) calls[n++] = t;
+        bool called = t->status == HQ_CALLED || t->status == HQ_SERVING;
+        bool was = (t->status == HQ_DONE || t->status == HQ_NO_SHOW) && t->day == today.day;
+        if ((called || was) && t->called_at) calls[n++] = t;
     }
     if (calls) qsort(calls, n, sizeof *calls, by_called_desc);
     json_t *carr = json_array();
