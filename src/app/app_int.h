@@ -39,9 +39,11 @@ struct hq_notice {
     int64_t expires_at; /* 0 = until cleared */
 };
 
-/* The last finished ticket of a window, for its evaluation pad. */
+/* The last finished ticket of a window, for its evaluation pad; cleared (into `gone`) when the
+ * window calls its next ticket or closes. */
 struct hq_pad {
     char ticket[HQ_ID_LEN + 1];
+    char gone[HQ_ID_LEN + 1]; /* the ticket the pad stopped asking about */
     char number[HQ_NUMBER_MAX];
     int32_t stage;
     int64_t finished_at;
