@@ -182,9 +182,9 @@ static void add_code(json_t *errs, const char *code)
 }
 
 static const char *const ROUTE_KEYS[] = {
-    "method",  "path",      "handler",     "roles",     "auth",    "raw_body",
-    "rate",    "summary",   "description", "tag",       "params",  "query",
-    "request", "responses", "example",     "served_by", "headers", NULL};
+    "method",  "path",        "handler", "roles",    "auth",  "raw_body", "rate",
+    "summary", "description", "tag",     "params",   "query", "request",  "responses",
+    "example", "served_by",   "headers", "document", NULL};
 
 static void check_keys(json_t *o, const char *const *allowed)
 {
@@ -231,8 +231,9 @@ static json_t *operation(json_t *route, const struct roles *r, int rate)
     json_t *op = json_object();
     json_t *sum = json_object_get(route, "summary");
     const char *zh = str(sum, "zh", true), *en = str(sum, "en", true);
-    char *s = malloc(strlen(zh) + strlen(en) + 8);
-    sprintf(s, "%s · %s", zh, en);
+    size_t sl = strlen(zh) + strlen(en) + 8;
+    char *s = malloc(sl);
+    snprintf(s, sl, "%s · %s", zh, en);
     json_object_set_new(op, "summary", json_string(s));
     free(s);
     const char *handler = str(route, "handler", false);
@@ -244,10 +245,11 @@ static json_t *operation(json_t *route, const struct roles *r, int rate)
     json_object_set_new(op, "tags", json_pack("[s]", tag));
     const char *desc = str(route, "description", false);
     const char *sep = desc ? "\n\n" : "";
-    char *d = malloc((desc ? strlen(desc) : 0) + 600);
-    sprintf(d, "%s%s**Roles:** %s.%s", desc ? desc : "", sep, role_text(r),
-            rate ? " **Rate limited** per client address (staff and registered devices exempt)."
-                 : "");
+    size_t dl = (desc ? strlen(desc) : 0) + 600;
+    char *d = malloc(dl);
+    snprintf(d, dl, "%s%s**Roles:** %s.%s", desc ? desc : "", sep, role_text(r),
+             rate ? " **Rate limited** per client address (staff and registered devices exempt)."
+                  : "");
     json_object_set_new(op, "description", json_string(d));
     free(d);
     json_object_set_new(op, "x-roles", roles_json(r));
@@ -467,10 +469,13 @@ int main(int argc, char **argv)
             for (int q = 0; method[q] && q < 7; q++)
                 lower[q] = (char)(method[q] | 0x20);
             const char *rel = strncmp(pat, "/api/v1", 7) == 0 ? pat + 7 : pat;
-            json_t *item = json_object_get(paths, rel);
-            if (!item) json_object_set_new(paths, rel, item = json_object());
-            if (json_object_get(item, lower)) die("two routes with the same method and path");
-            json_object_set_new(item, lower, operation(route, &r, rate));
+            /* "document": false keeps a route (the reference page) out of the API document */
+            if (!json_is_false(json_object_get(route, "document"))) {
+                json_t *item = json_object_get(paths, rel);
+                if (!item) json_object_set_new(paths, rel, item = json_object());
+                if (json_object_get(item, lower)) die("two routes with the same method and path");
+                json_object_set_new(item, lower, operation(route, &r, rate));
+            }
 
             const char *handler = str(route, "handler", false);
             if (!handler) continue; /* served outside the table (the event stream) */
