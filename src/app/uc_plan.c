@@ -491,8 +491,8 @@ static int plan_read(struct hq_store *st, const struct plan_hall *ph, struct pla
  * closed that day, or no arrivals in the half hours it is closed. No hours: every half hour. */
 static void apply_hours(const struct hq_hours *hr, struct hq_forecast *fc)
 {
-    if (!hr->has_hours || fc->closed) return;
     int wd = fc->weekday;
+    if (!hr->has_hours || fc->closed || wd < 0 || wd > 6) return;
     if (hq_hours_first_open(hr, wd) < 0) fc->closed = true;
     for (int k = 0; k < HQ_SLOTS; k++) {
         bool open = false;
