@@ -116,6 +116,11 @@ int hq_app_ticket_get(struct hq_app *a, const char *id, json_t **out, struct hq_
 /* Staff list; status/service filters may be NULL. */
 int hq_app_tickets_list(struct hq_app *a, const struct hq_actor *who, const char *status,
                         const char *service, json_t **out, struct hq_why *why);
+/* Staff list with the counter's and the guide's filters (uc_ticket_find.c): window = the waiting
+ * tickets of window n in call-next order, q = a ticket number or (the end of) a phone number. */
+int hq_app_tickets_find(struct hq_app *a, const struct hq_actor *who, const char *status,
+                        const char *service, const char *window, const char *q, json_t **out,
+                        struct hq_why *why);
 int hq_app_ticket_cancel(struct hq_app *a, const struct hq_actor *who, const char *id, json_t **out,
                          struct hq_why *why);
 int hq_app_ticket_requeue(struct hq_app *a, const struct hq_actor *who, const char *id, json_t *in,

@@ -82,18 +82,23 @@ static int by_called_desc(const void *x, const void *y)
 
 int hq_app_display(struct hq_app *a, json_t **out)
 {
-    int64_t now = hq_app_time(a);
+    struct hq_now today;
+    hq_app_now(a, &today);
+    int64_t now = today.t;
     pthread_mutex_lock(&a->mu);
     const struct hq_hall_conf *c = &a->hall.conf;
     json_t *hall = hq__hall_json(a);
     json_object_del(hall, "policy");
     json_object_del(hall, "public_info");
-    /* The latest calls: tickets called or being served, newest first. */
+    /* The latest calls of the day, newest first: called or being served, and those since finished
+     * or marked no-show too, so that a board reloaded mid-day shows the same recent calls. */
     size_t n = 0;
     struct hq_ticket **calls = malloc((a->hall.n_tickets + 1) * sizeof *calls);
     for (size_t i = 0; calls && i < a->hall.n_tickets; i++) {
         struct hq_ticket *t = &a->hall.tickets[i];
-        if ((t->status == HQ_CALLED || t->status == HQ_SERVING) && t->called_at) calls[n++] = t;
+        bool called = t->status == HQ_CALLED || t->status == HQ_SERVING;
+        bool was = (t->status == HQ_DONE || t->status == HQ_NO_SHOW) && t->day == today.day;
+        if ((called || was) && t->called_at) calls[n++] = t;
     }
     if (calls) qsort(calls, n, sizeof *calls, by_called_desc);
     json_t *carr = json_array();
@@ -204,6 +209,19 @@ int hq_app_notice_clear(struct hq_app *a, const struct hq_actor *who, const char
 
 /* ---- evaluations ---- */
 
+/* A pad (a registered device) rates only the ticket its window's pad is asking about: once the
+ * window called its next customer or closed (pad->gone), or finished another ticket since, an
+ * answer for the earlier ticket would come from the wrong customer. A pad that knows nothing
+ * (after a restart) refuses nothing. Under mu. */
+static bool pad_moved_on(struct hq_app *a, const struct hq_ticket *t)
+{
+    const struct hq_window *w = t->window ? hq_window_find(&a->hall, t->window) : NULL;
+    const struct hq_pad *pad = w ? hq__pad(a, w) : NULL;
+    if (!pad) return false;
+    if (strcmp(pad->gone, t->id) == 0) return true;
+    return pad->ticket[0] && strcmp(pad->ticket, t->id) != 0;
+}
+
 int hq_app_evaluation_create(struct hq_app *a, const struct hq_actor *who, json_t *in, json_t **out,
                              struct hq_why *why)
 {
@@ -248,6 +266,13 @@ int hq_app_evaluation_create(struct hq_app *a, const struct hq_actor *who, json_
         pthread_mutex_unlock(&a->mu);
         return hq_fail(why, HQ_ECONFLICT, "ticket", "ticket %s has been evaluated already",
                        t->number);
+    }
+    if (who->device && pad_moved_on(a, t)) {
+        pthread_mutex_unlock(&a->mu);
+        return hq_fail(why, HQ_ECONFLICT, "ticket",
+                       "ticket %s: window %d has called its next customer, so its pad no longer "
+                       "takes this evaluation",
+                       t->number, (int)t->window);
     }
     if (now - t->finished_at > EVAL_WINDOW_S) {
         pthread_mutex_unlock(&a->mu);

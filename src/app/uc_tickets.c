@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "app_int.h"
 #include "media_hub.h"
@@ -16,16 +17,44 @@ static bool staff_issuer(enum hq_role r)
     return r == HQ_ROLE_GUIDE || r == HQ_ROLE_MANAGER || r == HQ_ROLE_ADMIN;
 }
 
+/* A mainland mobile number: 11 digits starting 13-19, with spaces or dashes between groups and an
+ * optional +86 / 86 in front ("138 1234-5678", "+86 13812345678"). */
 static int valid_phone(const char *p)
 {
-    size_t digits = 0;
+    char d[24];
+    size_t n = 0;
     for (const char *c = p; *c; c++) {
-        if (*c >= '0' && *c <= '9')
-            digits++;
-        else if (*c != '+' && *c != '-' && *c != ' ')
+        if (*c >= '0' && *c <= '9') {
+            if (n + 1 >= sizeof d) return 0;
+            d[n++] = *c;
+        } else if (!(*c == '+' && c == p) && *c != '-' && *c != ' ')
             return 0;
     }
-    return digits >= 5 && strlen(p) <= 20;
+    d[n] = '\0';
+    const char *m = (n == 13 && strncmp(d, "86", 2) == 0) ? d + 2 : d;
+    return strlen(m) == 11 && m[0] == '1' && m[1] >= '3' && m[1] <= '9';
+}
+
+/* An appointment is for today (hall time zone) and not past its slot by more than this. */
+#define HQ_APPT_LATE_S 1800
+
+static int check_appointment(struct hq_app *a, int64_t at, struct hq_why *why)
+{
+    struct hq_now now;
+    hq_app_now(a, &now);
+    time_t tt = (time_t)at;
+    struct tm tm;
+    localtime_r(&tt, &tm);
+    int32_t day = (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+    if (day != now.day)
+        return hq_fail(why, HQ_EINVAL, "appointment_at",
+                       "appointment_at: the slot must be today; a booking for another day is "
+                       "checked in on that day");
+    if (at < now.t - HQ_APPT_LATE_S)
+        return hq_fail(why, HQ_EINVAL, "appointment_at",
+                       "appointment_at: the slot began more than %d minutes ago",
+                       HQ_APPT_LATE_S / 60);
+    return 0;
 }
 
 int hq_app_ticket_issue(struct hq_app *a, const struct hq_actor *who, json_t *in, json_t **out,
@@ -53,11 +82,14 @@ int hq_app_ticket_issue(struct hq_app *a, const struct hq_actor *who, json_t *in
     is.category = (enum hq_category)cat;
     is.channel = (enum hq_channel)ch;
     if (phone[0] && !valid_phone(phone))
-        return hq_fail(why, HQ_EINVAL, "phone", "phone: digits, spaces, '+' and '-' only");
+        return hq_fail(why, HQ_EINVAL, "phone",
+                       "phone: a mobile number of 11 digits starting 13-19, such as 13812345678");
     is.phone = phone[0] ? phone : NULL;
     if (appt[0] && hq__parse_time(appt, &is.appointment_at) != 0)
         return hq_fail(why, HQ_EINVAL, "appointment_at",
                        "appointment_at: an RFC 3339 time such as 2026-11-27T09:30:00+08:00");
+    if (appt[0] && cat == HQ_APPOINTMENT && (rc = check_appointment(a, is.appointment_at, why)))
+        return rc;
     json_t *next = json_object_get(in, "next_services");
     char nextbuf[HQ_NEXT_MAX][HQ_CODE_MAX];
     if (next && !json_is_null(next)) {
@@ -88,6 +120,7 @@ int hq_app_ticket_issue(struct hq_app *a, const struct hq_actor *who, json_t *in
                            "only a guide, manager or admin issues %s tickets", category);
     }
     if ((rc = hq_app_rate_check(a, who, why))) return rc;
+    hq__estacc_refresh(a, 300); /* the measured error behind wait_range_s, at most 5 min old */
 
     char id[HQ_ID_LEN + 1];
     hq__random_hex(id, HQ_ID_LEN / 2);
@@ -109,6 +142,9 @@ int hq_app_ticket_issue(struct hq_app *a, const struct hq_actor *who, json_t *in
         hq_batch_release(&b);
         return rc;
     }
+    /* The estimate given now is kept with the ticket: its error is measured once it is called. */
+    struct hq_estimate est;
+    if (hq_ticket_estimate(&a->hall, &now, t, &est) == 0) t->est_wait_s = est.wait_s;
     hq_batch_ticket(&b, t);
     hq_batch_service(&b, hq_service_find(&a->hall, t->service));
     hq__app_event(a, &b, who->username, "ticket.issued", hq__ticket_event_json(t));
@@ -123,15 +159,46 @@ int hq_app_ticket_issue(struct hq_app *a, const struct hq_actor *who, json_t *in
     return rc;
 }
 
+static bool valid_id(const char *id)
+{
+    return strlen(id) == HQ_ID_LEN &&
+           strspn(id, "0123456789abcdefghijklmnopqrstuvwxyz") == HQ_ID_LEN;
+}
+
+/* A ticket of an earlier day is no longer in memory: the read handle has it. Same view, without
+ * the live figures (it is not waiting). */
+static int ticket_from_store(struct hq_app *a, const struct hq_now *now, const char *id,
+                             json_t **out, struct hq_why *why)
+{
+    struct hq_ticket t;
+    pthread_mutex_lock(&a->reader_mu);
+    int rc = a->reader->vt->ticket_get(a->reader, id, &t);
+    pthread_mutex_unlock(&a->reader_mu);
+    if (rc == HQ_ENOTFOUND) return hq_fail(why, HQ_ENOTFOUND, "", "no such ticket");
+    if (rc) return hq_fail(why, HQ_ESTORE, "", "store: cannot read the ticket");
+    pthread_mutex_lock(&a->mu);
+    struct hq_ticket *live = hq_ticket_find(&a->hall, id); /* loaded meanwhile? */
+    if (live) t = *live;
+    *out = hq__ticket_json(a, now, &t, false);
+    pthread_mutex_unlock(&a->mu);
+    static const char *const live_fields[] = {"position", "ahead", "estimated_wait_s",
+                                              "serving_windows", "wait_range_s"};
+    for (size_t i = 0; !live && i < sizeof live_fields / sizeof live_fields[0]; i++)
+        json_object_set_new(*out, live_fields[i], json_null());
+    return 0;
+}
+
 int hq_app_ticket_get(struct hq_app *a, const char *id, json_t **out, struct hq_why *why)
 {
     struct hq_now now;
     hq_app_now(a, &now);
+    if (!valid_id(id)) return hq_fail(why, HQ_ENOTFOUND, "", "no such ticket");
+    hq__estacc_refresh(a, 300);
     pthread_mutex_lock(&a->mu);
-    struct hq_ticket *t = strlen(id) == HQ_ID_LEN ? hq_ticket_find(&a->hall, id) : NULL;
+    struct hq_ticket *t = hq_ticket_find(&a->hall, id);
     if (t) *out = hq__ticket_json(a, &now, t, false);
     pthread_mutex_unlock(&a->mu);
-    return t ? 0 : hq_fail(why, HQ_ENOTFOUND, "", "no such ticket");
+    return t ? 0 : ticket_from_store(a, &now, id, out, why);
 }
 
 int hq_app_tickets_list(struct hq_app *a, const struct hq_actor *who, const char *status,

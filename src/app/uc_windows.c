@@ -3,6 +3,13 @@
  * uc_windows.c — the clerk's actions at a window (API.md "Windows: the clerk's actions"): who may
  * act (the clerk at his own window; a manager or admin at any), the input of each action, and the
  * event each emits. The core decides whether the action is allowed in the current state.
+ *
+ * The evaluation pad of a window asks about the window's last finished ticket only until the
+ * window calls its next customer or closes: then the pad is cleared (and remembers the ticket it
+ * dropped, so that the pad's late answer for it is refused rather than credited to the wrong
+ * customer, see hq_app_evaluation_create). `undo-no-show {"number"}` puts a ticket this window
+ * marked no-show less than HQ_UNDO_NO_SHOW_S ago back in its original place (a requeue that keeps
+ * the place), for a clerk who pressed 过号 by mistake.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,9 +17,41 @@
 
 #include "app_int.h"
 
+/* How long after 过号 the clerk may take it back (undo-no-show). */
+#define HQ_UNDO_NO_SHOW_S 120
+
 static bool is_boss(enum hq_role r)
 {
     return r == HQ_ROLE_MANAGER || r == HQ_ROLE_ADMIN;
+}
+
+/* The window called its next customer or closed: its pad stops asking about the last finish. */
+static void pad_move_on(struct hq_app *a, const struct hq_window *w)
+{
+    struct hq_pad *pad = hq__pad(a, w);
+    if (!pad || !pad->ticket[0]) return;
+    snprintf(pad->gone, sizeof pad->gone, "%s", pad->ticket);
+    pad->ticket[0] = '\0';
+    pad->number[0] = '\0';
+}
+
+/* 过号 taken back: the ticket this window marked no-show moments ago waits in its old place. */
+static int undo_no_show(struct hq_app *a, const struct hq_now *now, struct hq_window *w,
+                        const char *number, struct hq_ticket **out, struct hq_why *why)
+{
+    struct hq_ticket *t = hq_ticket_find_number(&a->hall, now->day, number);
+    if (!t || t->status != HQ_NO_SHOW || t->window != w->number)
+        return hq_fail(why, HQ_ECONFLICT, "number",
+                       "undo-no-show: ticket %.8s was not marked no-show at window %d", number,
+                       (int)w->number);
+    if (now->t - t->finished_at > HQ_UNDO_NO_SHOW_S)
+        return hq_fail(why, HQ_ECONFLICT, "number",
+                       "undo-no-show: ticket %s was marked no-show more than %d s ago; a guide "
+                       "can requeue it",
+                       t->number, HQ_UNDO_NO_SHOW_S);
+    int rc = hq_ticket_requeue(&a->hall, now, t, true, why);
+    if (rc == 0) *out = t;
+    return rc;
 }
 
 int hq_app_window_action(struct hq_app *a, const struct hq_actor *who, int32_t number,
@@ -31,6 +70,8 @@ int hq_app_window_action(struct hq_app *a, const struct hq_actor *who, int32_t n
         known = k_transfer;
     else if (strcmp(action, "pause") == 0)
         known = k_pause;
+    else if (strcmp(action, "undo-no-show") == 0)
+        known = k_call;
     else if (strcmp(action, "open") && strcmp(action, "call-next") && strcmp(action, "recall") &&
              strcmp(action, "start") && strcmp(action, "finish") && strcmp(action, "no-show") &&
              strcmp(action, "resume") && strcmp(action, "close"))
@@ -101,6 +142,9 @@ int hq_app_window_action(struct hq_app *a, const struct hq_actor *who, int32_t n
     } else if (strcmp(action, "transfer") == 0) {
         rc = hq_window_transfer(&a->hall, &now, w, arg, &t, why);
         event = "ticket.transferred";
+    } else if (strcmp(action, "undo-no-show") == 0) {
+        rc = undo_no_show(a, &now, w, arg, &t, why);
+        event = "ticket.requeued";
     } else if (strcmp(action, "pause") == 0) {
         rc = hq_window_pause(&a->hall, &now, w, arg, (int32_t)back_in, why);
         event = "window.paused";
@@ -135,8 +179,11 @@ int hq_app_window_action(struct hq_app *a, const struct hq_actor *who, int32_t n
         hq_batch_release(&b);
         return 0;
     }
+    if ((t && strcmp(event, "ticket.called") == 0) || strcmp(event, "window.closed") == 0)
+        pad_move_on(a, w);
     if (t) {
         data = hq__ticket_event_json(t);
+        if (strcmp(event, "ticket.requeued") == 0) json_object_set_new(data, "undo", json_true());
         json_object_set_new(data, "window", json_integer(number));
         json_object_set_new(data, "window_name", json_string(w->name));
         if (strcmp(event, "ticket.transferred") == 0) {
@@ -146,6 +193,7 @@ int hq_app_window_action(struct hq_app *a, const struct hq_actor *who, int32_t n
         if (strcmp(event, "ticket.finished") == 0) {
             struct hq_pad *pad = hq__pad(a, w);
             if (pad) {
+                pad->gone[0] = '\0';
                 snprintf(pad->ticket, sizeof pad->ticket, "%s", t->id);
                 snprintf(pad->number, sizeof pad->number, "%s", t->number);
                 pad->stage = t->stage;

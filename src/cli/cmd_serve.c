@@ -3,6 +3,9 @@
  * cmd_serve.c — `hallq serve --db FILE --listen HOST:PORT`: open the hall and serve the API, the
  * live events and the pages until SIGTERM or SIGINT, then stop cleanly (within 10 s).
  */
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +22,79 @@ static void on_signal(int sig)
 {
     (void)sig;
     stop_flag = 1;
+}
+
+/* The host part of "HOST:PORT", "[v6]:PORT" or a URL's authority; out "" when none. */
+static void host_of(const char *hostport, char *out, size_t cap)
+{
+    const char *p = strstr(hostport, "://");
+    p = p ? p + 3 : hostport;
+    size_t n;
+    if (*p == '[') {
+        p++;
+        n = strcspn(p, "]");
+    } else {
+        n = strcspn(p, ":/");
+    }
+    snprintf(out, cap, "%.*s", (int)(n < cap ? n : cap - 1), p);
+}
+
+static bool loopback(const char *host)
+{
+    return strncmp(host, "127.", 4) == 0 || strcmp(host, "localhost") == 0 ||
+           strcmp(host, "::1") == 0 || strcmp(host, "ip6-localhost") == 0;
+}
+
+/* The first IPv4 address of an interface that is up and not loopback, "" when none. */
+static void lan_address(char *out, size_t cap)
+{
+    struct ifaddrs *ifs = NULL, *i;
+    out[0] = '\0';
+    if (getifaddrs(&ifs) != 0) return;
+    for (i = ifs; i && !out[0]; i = i->ifa_next) {
+        if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET) continue;
+        const struct in_addr *a =
+            &((const struct sockaddr_in *)(const void *)i->ifa_addr)->sin_addr;
+        if ((ntohl(a->s_addr) >> 24) == 127) continue;
+        inet_ntop(AF_INET, a, out, (socklen_t)cap);
+    }
+    freeifaddrs(ifs);
+}
+
+/* Say which base the tracking links and QR codes use, and warn (stderr) when phones cannot reach
+ * it: a loopback address. docs/DEPLOYMENT.md says how to set it up. */
+static void print_public_url(struct hq_app *a, const char *listen)
+{
+    const char *pub = hq_app_public_url(a);
+    char host[256], lan[64];
+    lan_address(lan, sizeof lan);
+    const char *port = strrchr(listen, ':');
+    if (pub[0]) {
+        printf("hallq: public URL for tracking links and QR codes: %s\n", pub);
+        host_of(pub, host, sizeof host);
+        if (loopback(host))
+            fprintf(stderr,
+                    "hallq: warning: the public URL %s is a loopback address: phones cannot open "
+                    "its tracking links or QR codes; set the hall's address (--public-url or the "
+                    "admin page), e.g. http://%s%s (docs/DEPLOYMENT.md)\n",
+                    pub, lan[0] ? lan : "<LAN address>", port ? port : "");
+        fflush(stdout);
+        return;
+    }
+    host_of(listen, host, sizeof host);
+    printf("hallq: public URL for tracking links and QR codes: not set, the address each device "
+           "uses (http://%s)\n",
+           listen);
+    if (loopback(host))
+        fprintf(stderr,
+                "hallq: warning: listening on the loopback address %s and no public URL set: "
+                "tracking links and QR codes would point at it and phones cannot open them; "
+                "listen on the LAN (--listen 0.0.0.0%s) and set --public-url http://%s%s or the "
+                "admin page's public URL (docs/DEPLOYMENT.md)\n",
+                host, port ? port : ":8080", lan[0] ? lan : "<LAN address>", port ? port : "");
+    else if (lan[0])
+        printf("hallq: phones on the LAN can reach http://%s%s\n", lan, port ? port : "");
+    fflush(stdout);
 }
 
 int cmd_serve(int argc, char **argv)
@@ -110,6 +186,7 @@ int cmd_serve(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
+    print_public_url(a, hq_opt(&o, "listen", "127.0.0.1:8080"));
     struct hq_server_options so = {.listen = hq_opt(&o, "listen", "127.0.0.1:8080"),
                                    .threads = threads,
                                    .max_conns_per_ip = per_ip,

@@ -17,8 +17,10 @@ HQ_API(api_tickets_create)
 
 HQ_API(api_tickets_list)
 {
-    return hq_app_tickets_list(a, &req->actor, hq_req_query(req, "status"),
-                               hq_req_query(req, "service"), &res->json, why);
+    /* window= (call order at that window) and q= (number or phone): uc_ticket_find.c */
+    return hq_app_tickets_find(a, &req->actor, hq_req_query(req, "status"),
+                               hq_req_query(req, "service"), hq_req_query(req, "window"),
+                               hq_req_query(req, "q"), &res->json, why);
 }
 
 HQ_API(api_ticket_get)

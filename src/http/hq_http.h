@@ -22,8 +22,10 @@
 
 #define HQ_BODY_MAX (1024 * 1024)
 
-/* Role bits for route tables. 0 = public. */
+/* Role bits for route tables. 0 = public. HQ_R_DEVICE (a registered device, X-Device-Key) is
+ * only in hq_route.all_roles: such routes pass the server as public and a generated gate checks. */
 #define HQ_R(role) (1u << (role))
+#define HQ_R_DEVICE (1u << 30)
 #define HQ_R_STAFF                                                                                 \
     (HQ_R(HQ_ROLE_ADMIN) | HQ_R(HQ_ROLE_MANAGER) | HQ_R(HQ_ROLE_CLERK) | HQ_R(HQ_ROLE_GUIDE))
 
@@ -63,16 +65,25 @@ struct hq_app;
 typedef int (*hq_handler)(struct hq_app *a, struct hq_req *req, struct hq_res *res,
                           struct hq_why *why);
 
+/* Rate-limit class of a route (the limits themselves are in src/app: login throttling, public
+ * ticket issue, complaints and verdicts per client address). */
+enum hq_rate_class { HQ_RL_NONE, HQ_RL_LOGIN, HQ_RL_ISSUE, HQ_RL_COMPLAINT, HQ_RL_VERDICT };
+
+/* One route. The table is generated from the JSON files of api/routes (see routes.c); the fields
+ * after summary are optional for hand-written tables (tests). */
 struct hq_route {
     const char *method;  /* "GET", "POST", "PUT", "DELETE" */
     const char *pattern; /* "/api/v1/windows/{n}/{action}" */
     hq_handler fn;
-    unsigned roles;      /* HQ_R(...) mask, 0 = public */
-    unsigned flags;      /* enum hq_route_flags */
-    const char *summary; /* one line, for the OpenAPI document and docs */
+    unsigned roles;         /* HQ_R(...) mask the server checks before the handler, 0 = public */
+    unsigned flags;         /* enum hq_route_flags */
+    const char *summary;    /* one line in English */
+    const char *summary_zh; /* the same in Chinese */
+    unsigned rate;          /* enum hq_rate_class */
+    unsigned all_roles;     /* who may call it, as documented: roles, plus HQ_R_DEVICE */
 };
 
-/* The API route table (routes.c), terminated by a zero entry. */
+/* The API route table (routes.c, generated from api/), terminated by a zero entry. */
 extern const struct hq_route hq_routes[];
 
 /* Match path against pattern; on success fill params and return true. */

@@ -118,7 +118,6 @@ struct rq {
     size_t discarded;
     struct hq_req req;
     char method[8];
-    char path[PATH_MAX_LEN];
     bool path_ok;
     struct timespec t0;
     int status;
@@ -133,6 +132,7 @@ struct rq {
     bool suspended; /* the connection is suspended, waiting for the answer */
     bool completed; /* libmicrohttpd is done with the request and the connection */
     struct hq_res res;
+    char path[]; /* sized to the request's path: an event stream holds its rq for hours */
 };
 
 static void rq_free(struct rq *q)
@@ -914,15 +914,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 {
     (void)c;
-    struct rq *q = calloc(1, sizeof *q);
+    size_t n = strcspn(uri, "?#");
+    bool path_ok = n > 0 && n < PATH_MAX_LEN && uri[0] == '/';
+    if (n >= PATH_MAX_LEN) n = PATH_MAX_LEN - 1;
+    struct rq *q = calloc(1, sizeof *q + n + 1);
     if (!q) return NULL;
     q->s = cls;
     q->refs = 1;
     clock_gettime(CLOCK_MONOTONIC, &q->t0);
     hq__buf_init(&q->body, HQ_BODY_MAX);
-    size_t n = strcspn(uri, "?#");
-    q->path_ok = n > 0 && n < sizeof q->path && uri[0] == '/';
-    if (n >= sizeof q->path) n = sizeof q->path - 1;
+    q->path_ok = path_ok;
     memcpy(q->path, uri, n);
     q->path[n] = '\0';
     q->status = 0;

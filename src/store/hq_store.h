@@ -110,6 +110,8 @@ struct hq_store_vt {
     /* Tickets issued on days [day_from, day_to], in issue order. */
     int (*tickets_between)(struct hq_store *s, int32_t day_from, int32_t day_to, hq_ticket_cb cb,
                            void *ctx);
+    /* One ticket by id, of any day: 0, HQ_ENOTFOUND or HQ_ESTORE. */
+    int (*ticket_get)(struct hq_store *s, const char *id, struct hq_ticket *out);
     /* Online backup to a file (SQLite backup API); safe while others write. The file appears
      * whole or not at all (written beside it, fsynced, renamed). PostgreSQL: HQ_EINVAL (pg_dump).
      */
@@ -146,6 +148,6 @@ int hq_store_check(const char *url, bool full, int limit_ms, hq_check_cb cb, voi
 void hq_store_sqlite_fail_after(struct hq_store *s, int n);
 
 /* Schema version this build writes (migrations bring older files up to it). */
-#define HQ_SCHEMA_VERSION 2
+#define HQ_SCHEMA_VERSION 3
 
 #endif

@@ -82,13 +82,38 @@ test('the admin configures the hall through the page', async () => {
   await page.locator('[data-tab="hall"]').click();
   await page.locator('#h-mon').waitFor();
   for (const d of ['mon', 'tue', 'wed', 'thu', 'fri']) await page.locator('#h-' + d).fill('08:30-17:30');
-  await page.locator('#h-info').fill(JSON.stringify({ complaints: { phone: '0311-99999' } }));
+  // Public information is a form now (the complaint channel's fields), not raw JSON.
+  await page.locator('#pi-phone').fill('0311-99999');
   await page.locator('#hall-form button[type=submit]').click();
   await hq.until(async () => (await page.locator('#msg').textContent()).includes('已保存'), { what: 'hall saved' });
   const hall = await hq.must(url, 'GET', '/hall');
   assert.equal(hall.hours.mon, '08:30-17:30');
   assert.equal(hall.hours.sun, null);
   assert.equal(hall.public_info.complaints.phone, '0311-99999');
+  // The saved hours are shown as values; 周一至周五-style names and lunch breaks are understood.
+  await hq.until(async () => (await page.locator('#h-mon').inputValue()) === '08:30-17:30', { what: 'hours as values' });
+  assert.equal(await page.locator('#h-sun').inputValue(), '');
+  await page.locator('#h-hours-all').fill('周一至周五 08:30-12:00,13:30-17:30; 周六 09:00-12:00');
+  await page.locator('#hall-form button[type=submit]').click();
+  // A server without lunch breaks (single ranges only) refuses it with 400, shown on the page.
+  let multi = false;
+  await hq.until(async () => (multi = (await hq.must(url, 'GET', '/hall')).hours?.fri === '08:30-12:00,13:30-17:30') || (await page.locator('#msg').getAttribute('class')).includes('error'), { what: 'multi-range hours saved or refused' });
+  const h2 = await hq.must(url, 'GET', '/hall');
+  if (multi) {
+    assert.equal(h2.hours.sat, '09:00-12:00');
+    assert.equal(h2.hours.sun, null);
+  } else assert.match(await page.locator('#msg').textContent(), /hours|时间/);
+  assert.equal(h2.public_info.complaints.phone, '0311-99999', 'public information kept');
+  await page.locator('#h-hours-all').fill('周一至周五 08:30-17:00');
+  await page.locator('#hall-form button[type=submit]').click();
+  await hq.until(async () => (await hq.must(url, 'GET', '/hall')).hours?.fri === '08:30-17:00', { what: '周一至周五 hours saved' });
+  assert.equal((await hq.must(url, 'GET', '/hall')).hours.sat, null);
+  await hq.until(async () => (await page.locator('#h-fri').inputValue()) === '08:30-17:00' && (await page.locator('#h-hours-all').inputValue()) === '', { what: 'the form re-read' });
+  // What cannot be read is sent as it is, and the server's 400 is shown.
+  await page.locator('#h-hours-all').fill('每天 早上');
+  await page.locator('#hall-form button[type=submit]').click();
+  await hq.until(async () => (await page.locator('#msg').getAttribute('class')).includes('error'), { what: 'server error shown' });
+  assert.equal((await hq.must(url, 'GET', '/hall')).hours.fri, '08:30-17:00', 'nothing stored in part');
   await hq.must(url, 'PUT', '/hall', { hours: null }, admin);
 
   // A device: the page gives the pad's address with its key, once.

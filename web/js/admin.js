@@ -58,6 +58,7 @@ i18n.add({
 });
 
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+const PI_FIELDS = ['phone', 'web', 'department', 'department_en', 'address', 'procedure', 'procedure_en', 'time_limits', 'time_limits_en', 'assist', 'assist_en'];
 let editing = { svc: null, win: null, staff: null };
 const msg = (t, k) => showMsg($('#msg'), t, k);
 
@@ -68,24 +69,35 @@ function tab(name) {
   ({ services: loadServices, windows: loadWindows, staff: loadStaff, hall: loadHall, devices: () => {} })[name]();
 }
 
-// "mon-fri 09:00-17:00; sat 09:00-12:00" ⇄ {"mon":"09:00-17:00",…}
-function parseHoursText(s) {
+// Hours in the API's multi-range form {"mon":"08:30-12:00,13:30-17:30",…}, written and read as
+// "周一至周五 08:30-12:00,13:30-17:30; 周六 09:00-12:00" (or mon-fri …). Day names in Chinese
+// (周一, 星期一) or English (mon); a span with 至, -, – or ~. Text that cannot be read whole is sent
+// as it is, so that the server's 400 says what is wrong (returns {text} then).
+const ZH_DAYS = { 一: 'mon', 二: 'tue', 三: 'wed', 四: 'thu', 五: 'fri', 六: 'sat', 日: 'sun', 天: 'sun' };
+function dayOf(tok) {
+  tok = tok.trim().toLowerCase();
+  const zh = /^(?:周|星期|礼拜)([一二三四五六日天])$/.exec(tok);
+  if (zh) return ZH_DAYS[zh[1]];
+  const en = tok.slice(0, 3);
+  return DAYS.includes(en) ? en : null;
+}
+export function parseHoursText(s) {
   s = s.trim();
   if (!s) return null;
   const out = Object.fromEntries(DAYS.map((d) => [d, null]));
-  for (const part of s.split(/[;；,]/)) {
-    const m = /^\s*(\w{3})(?:\s*-\s*(\w{3}))?\s+(\d\d:\d\d-\d\d:\d\d)\s*$/.exec(part);
-    if (!m) throw new Error(i18n.t('ad.bad_hours'));
-    const a = DAYS.indexOf(m[1]);
-    const b = m[2] ? DAYS.indexOf(m[2]) : a;
-    if (a < 0 || b < 0) throw new Error(i18n.t('ad.bad_hours'));
-    for (let i = a; i <= b; i++) out[DAYS[i]] = m[3];
+  for (const part of s.split(/[;；\n]/).map((x) => x.trim()).filter(Boolean)) {
+    const m = /^(\S+?)(?:\s*(?:至|到|-|–|~)\s*(\S+?))?\s+([\d:,，\s-]+)$/.exec(part);
+    const a = m && dayOf(m[1]);
+    const b = m && (m[2] ? dayOf(m[2]) : a);
+    if (!a || !b) return { text: s };
+    const ranges = m[3].replace(/，/g, ',').replace(/\s+/g, '');
+    for (let i = DAYS.indexOf(a); i <= DAYS.indexOf(b); i++) out[DAYS[i]] = ranges;
   }
   return out;
 }
 function hoursText(hrs) {
-  if (!hrs) return '';
-  return DAYS.filter((d) => hrs[d]).map((d) => `${d} ${hrs[d]}`).join('; ');
+  if (!hrs || typeof hrs !== 'object') return typeof hrs === 'string' ? hrs : '';
+  return i18n.fmtHours(hrs);
 }
 
 async function loadServices() {
@@ -122,12 +134,8 @@ function editService(s) {
 
 async function saveService(e) {
   e.preventDefault();
-  let hours;
-  try {
-    hours = parseHoursText($('#s-hours').value);
-  } catch (err) {
-    return msg(err.message);
-  }
+  let hours = parseHoursText($('#s-hours').value);
+  if (hours && hours.text) hours = hours.text; // the server says what is wrong with it
   const body = {
     name: $('#s-name').value.trim(),
     name_en: $('#s-name-en').value.trim(),
@@ -197,7 +205,10 @@ async function loadStaff() {
       ...list.map((u) =>
         h('tr', { dataset: { username: u.username } },
           h('td', null, u.username), h('td', null, u.name), h('td', null, i18n.t('role.' + u.role)),
-          h('td', null, (u.certifications || []).map((c) => `${c.service} → ${c.expires_on}`).join('; ')),
+          h('td', null, ...(u.certifications || []).flatMap((c, i) => {
+            const expired = c.expires_on && c.expires_on < todayIso();
+            return [i ? '; ' : null, h('span', { class: expired ? 'cert expired' : 'cert', dataset: { service: c.service } }, `${c.service} → ${c.expires_on}${expired ? ` (${i18n.t('ad.expired')})` : ''}`)];
+          })),
           h('td', null, i18n.t(u.active === false ? 'no' : 'yes')),
           h('td', null, h('button', { class: 'btn small', type: 'button', onclick: () => editStaff(u) }, i18n.t('edit')))),
       ),
@@ -205,6 +216,11 @@ async function loadStaff() {
   } catch (e) {
     msg(errText(e));
   }
+}
+
+function todayIso() {
+  const d = new Date();
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }
 
 function editStaff(u) {
@@ -246,9 +262,17 @@ async function loadHall() {
     $('#h-name-en').value = hall.name_en || '';
     $('#h-tz').value = hall.timezone || '';
     $('#h-target').value = hall.target_wait_s || 900;
-    replace($('#h-hours'), ...DAYS.map((d) => h('div', null, h('label', { for: 'h-' + d }, i18n.t('day.' + d)), h('input', { id: 'h-' + d, value: hall.hours?.[d] || '', placeholder: '09:00-17:00', pattern: '\\d\\d:\\d\\d-\\d\\d:\\d\\d' }))));
-    const info = hall.public_info && Object.keys(hall.public_info).length ? hall.public_info : { complaints: { phone: '', web: '', department: '', procedure: '', time_limits: '', channels: ['hotline', 'web', 'box', 'letter', 'in_person'] } };
-    $('#h-info').value = JSON.stringify(info, null, 2);
+    // The stored hours as values (a closed day is empty and says so), in the multi-range form.
+    replace($('#h-hours'), ...DAYS.map((d) => h('div', null, h('label', { for: 'h-' + d }, i18n.t('day.' + d)), h('input', { id: 'h-' + d, value: hall.hours?.[d] || '', placeholder: i18n.t('ad.closed_day') }))));
+    $('#h-hours-all').value = '';
+    // Public information as a form: the complaint channel's fields; anything else stays as JSON.
+    const info = hall.public_info && typeof hall.public_info === 'object' ? { ...hall.public_info } : {};
+    const c = info.complaints && typeof info.complaints === 'object' ? info.complaints : {};
+    for (const k of PI_FIELDS) $('#pi-' + k).value = c[k] ?? '';
+    const ch = new Set(Array.isArray(c.channels) ? c.channels : ['hotline', 'web', 'box', 'letter', 'in_person']);
+    for (const b of $$('#pi-channels input')) b.checked = ch.has(b.value);
+    delete info.complaints;
+    $('#h-info').value = Object.keys(info).length ? JSON.stringify(info, null, 2) : '';
   } catch (e) {
     msg(errText(e));
   }
@@ -258,14 +282,28 @@ async function saveHall(e) {
   e.preventDefault();
   let public_info;
   try {
-    public_info = JSON.parse($('#h-info').value || '{}');
+    public_info = JSON.parse($('#h-info').value.trim() || '{}');
     if (!public_info || typeof public_info !== 'object' || Array.isArray(public_info)) throw new Error();
   } catch {
     return msg(i18n.t('ad.bad_json'));
   }
-  const vals = DAYS.map((d) => $('#h-' + d).value.trim());
-  if (vals.some((v) => v && !/^\d\d:\d\d-\d\d:\d\d$/.test(v))) return msg(i18n.t('ad.bad_hours'));
-  const hours = vals.every((v) => !v) ? null : Object.fromEntries(DAYS.map((d, i) => [d, vals[i] || null]));
+  const complaints = {};
+  for (const k of PI_FIELDS) {
+    const v = $('#pi-' + k).value.trim();
+    if (v) complaints[k] = v;
+  }
+  complaints.channels = [...$$('#pi-channels input')].filter((b) => b.checked).map((b) => b.value);
+  public_info = { ...public_info, complaints };
+  // "周一至周五 08:30-12:00,13:30-17:30" in the line above the days fills them; else day by day.
+  let hours;
+  const all = $('#h-hours-all').value.trim();
+  if (all) {
+    hours = parseHoursText(all);
+    if (hours.text) hours = hours.text; // the server's 400 says what is wrong
+  } else {
+    const vals = DAYS.map((d) => $('#h-' + d).value.trim().replace(/，/g, ',').replace(/\s+/g, ''));
+    hours = vals.every((v) => !v) ? null : Object.fromEntries(DAYS.map((d, i) => [d, vals[i] || null]));
+  }
   const body = { name: $('#h-name').value.trim(), name_en: $('#h-name-en').value.trim(), hours, target_wait_s: Number($('#h-target').value) || 900, public_info };
   const tz = $('#h-tz').value.trim();
   if (tz) body.timezone = tz;

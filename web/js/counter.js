@@ -3,6 +3,11 @@
 // button or key: F1/N call next, R recall, S start, F finish, X no-show, T transfer, P pause.
 // Shows the current ticket with a running timer, the window's queue, and the day's figures
 // (computed from GET /tickets?status=done for this window).
+// Actions the server would refuse are disabled and the reason is said (another clerk's window; a
+// pause while a ticket is called …). 待叫号码 comes from GET /tickets?status=waiting&window=n, which
+// the server orders as call-next will take them. After 过号 the clerk may take it back for a short
+// while (U, POST /windows/{n}/undo-no-show). Signing out with the window open warns and offers to
+// close it. A pause past its announced return is flagged.
 
 import * as api from './api.js';
 import * as i18n from './i18n.js';
@@ -51,7 +56,27 @@ i18n.add({
   'reason.break': ['短暂休息', 'Short break'],
   'reason.consult': ['业务咨询', 'Consulting a colleague'],
   'reason.system': ['系统故障', 'System fault'],
+  'counter.next_order': ['按叫号顺序', 'In call order'],
+  'counter.overdue': ['已超过预计回来时间 {m} 分钟', '{m} min past the announced return'],
+  'why.not_yours': ['此窗口由 {c} 使用，不能在此操作', 'This window is in use by {c}: you cannot act on it'],
+  'why.pause_current': ['当前有号（{n}）时不能暂停：请先办结、过号或转移', 'No pause while {n} is current: finish, no-show or transfer it first'],
+  'why.close_current': ['当前有号（{n}）时不能关窗', 'The window cannot close while {n} is current'],
+  'why.call_current': ['请先处理当前号 {n}，再叫下一号', 'Deal with {n} before calling the next'],
+  'why.closed': ['窗口未开，请先开窗', 'The window is closed: open it first'],
+  'why.paused': ['窗口暂停中，请先恢复服务', 'The window is paused: resume first'],
+  'undo.label': ['撤销过号 {n}', 'Undo no-show {n}'],
+  'undo.done': ['{n} 已回到原位等候，可再叫号', '{n} is back in its place in the queue'],
+  'signout.warn_open': ['{w} 仍开着。签退前请关窗，否则顾客仍会被分到本窗口。', '{w} is still open. Close it before you sign out, or customers are still sent to it.'],
+  'signout.warn_current': ['{w} 当前号 {n} 尚未办结：请先办结、过号或转移。', '{w} still has {n}: finish, no-show or transfer it first.'],
+  'signout.close': ['关窗并签退', 'Close the window and sign out'],
+  'signout.anyway': ['不关窗，直接签退', 'Sign out without closing'],
+  'transfer.keys': ['↑↓ 选择，Enter 转移，Esc 取消', '↑↓ to choose, Enter to transfer, Esc to cancel'],
 });
+
+// Seconds after 过号 within which the server takes it back (uc_windows.c HQ_UNDO_NO_SHOW_S).
+const UNDO_S = 120;
+let undo = null; // {number, until}
+let undoTimer = null;
 
 let me = null;
 let winN = null;
@@ -147,16 +172,7 @@ function render() {
   st.className = `badge ${win.state}`;
   const active = win.active_services?.length ? win.active_services : win.services || [];
   $('#win-services').textContent = `${listJoin(active.map(svcLabel))}${win.clerk ? ' · ' + i18n.t('counter.clerk', { c: win.clerk_name || win.clerk }) : ''}`;
-  const pi = $('#pause-info');
-  if (win.state === 'paused') {
-    let text = i18n.t('counter.paused', { r: win.pause_reason || '' });
-    if (win.back_in_s && win.paused_at) {
-      const back = new Date(new Date(win.paused_at).getTime() + win.back_in_s * 1000);
-      text += ' · ' + i18n.t('counter.back_at', { t: i18n.fmtTime(back.toISOString()) });
-    }
-    pi.textContent = text;
-    pi.hidden = false;
-  } else pi.hidden = true;
+  renderPause();
 
   const c = current || win.current;
   $('#cur-number').textContent = c ? c.number : '—';
@@ -175,15 +191,79 @@ function render() {
     finish: serving,
     'no-show': has && !serving,
     transfer: has,
-    pause: state === 'open',
+    pause: state === 'open' && !has,
     resume: state === 'paused',
     close: state !== 'closed' && !has,
   };
-  for (const b of $$('#actions [data-act]')) b.disabled = busy || !enable[b.dataset.act];
-  $('#call-form button').disabled = busy || !(state === 'open' && !has);
+  // Why a button is off, in the page's language (the server would refuse it for this reason).
+  const why = {};
+  const foreign = notMine();
+  if (foreign) for (const k of Object.keys(enable)) if (k !== 'open' || state !== 'closed') (enable[k] = false), (why[k] = i18n.t('why.not_yours', { c: win.clerk_name || win.clerk }));
+  if (!foreign && has) {
+    why.pause = i18n.t('why.pause_current', { n: c.number });
+    why.close = i18n.t('why.close_current', { n: c.number });
+    why['call-next'] = i18n.t('why.call_current', { n: c.number });
+  }
+  if (!foreign && state === 'closed') for (const k of ['call-next', 'pause', 'close']) why[k] = i18n.t('why.closed');
+  if (!foreign && state === 'paused' && !has) why['call-next'] = i18n.t('why.paused');
+  for (const b of $$('#actions [data-act]')) {
+    const a = b.dataset.act;
+    b.disabled = busy || !enable[a];
+    if (!enable[a] && why[a]) b.title = why[a];
+    else b.removeAttribute('title');
+  }
+  const reasons = [...new Set(Object.values(why))];
+  const wl = $('#why-off');
+  wl.textContent = foreign ? why['call-next'] : reasons.filter((r) => r !== i18n.t('why.closed') || state === 'closed').slice(0, 2).join(' · ');
+  wl.hidden = !wl.textContent;
+  $('#call-form button').disabled = busy || !(state === 'open' && !has) || foreign;
+  $('#call-number').disabled = foreign;
+  renderUndo();
+}
+
+// Another clerk has this window open: a clerk may not act on it (manager and admin may).
+function notMine() {
+  return !!(win && win.clerk && me && win.clerk !== me.username && me.role === 'clerk');
+}
+
+function overdueMin(w) {
+  if (!w || w.state !== 'paused' || !w.back_in_s || !w.paused_at) return 0;
+  const late = Date.now() - (new Date(w.paused_at).getTime() + w.back_in_s * 1000);
+  return late > 0 ? Math.max(1, Math.floor(late / 60000)) : 0;
+}
+
+function renderPause() {
+  const pi = $('#pause-info');
+  if (win?.state === 'paused') {
+    let text = i18n.t('counter.paused', { r: win.pause_reason || '' });
+    if (win.back_in_s && win.paused_at) {
+      const back = new Date(new Date(win.paused_at).getTime() + win.back_in_s * 1000);
+      text += ' · ' + i18n.t('counter.back_at', { t: i18n.fmtTime(back.toISOString()) });
+    }
+    const late = overdueMin(win);
+    if (late) text += ' · ' + i18n.t('counter.overdue', { m: late });
+    pi.textContent = text;
+    pi.classList.toggle('overdue', !!late);
+    pi.hidden = false;
+  } else pi.hidden = true;
+}
+
+function renderUndo() {
+  const b = $('#undo');
+  const left = undo ? Math.ceil((undo.until - Date.now()) / 1000) : 0;
+  if (!undo || left <= 0 || notMine()) {
+    undo = left > 0 ? undo : null;
+    b.hidden = true;
+    return;
+  }
+  b.hidden = false;
+  b.disabled = busy;
+  $('#undo-label').textContent = `${i18n.t('undo.label', { n: undo.number })} · ${left}s`;
 }
 
 function tick() {
+  renderUndo();
+  if (win?.state === 'paused') renderPause();
   const el = $('#cur-timer');
   const c = current;
   const since = c?.status === 'serving' ? c.started_at : c?.called_at;
@@ -204,12 +284,18 @@ async function loadQueue() {
   }
   const codes = win?.active_services?.length ? win.active_services : win?.services || [];
   let lists = {};
+  let order = [];
   try {
-    const all = await api.get('/tickets?status=waiting');
-    for (const t of Array.isArray(all) ? all : []) (lists[t.service] ||= []).push(t);
+    // The server lists them in the order call-next at this window takes them.
+    const all = await api.get(`/tickets?status=waiting&window=${winN}`);
+    order = (Array.isArray(all) ? all : []).filter((t) => codes.includes(t.service));
+    for (const t of order) (lists[t.service] ||= []).push(t);
   } catch {
     lists = {};
   }
+  const no = $('#next-order');
+  no.textContent = order.length ? order.slice(0, 10).map((t) => t.number).join(' ') : i18n.t('counter.none_waiting');
+  no.dataset.numbers = order.map((t) => t.number).join(' ');
   replace(
     $('#queue'),
     ...(codes.length
@@ -243,9 +329,12 @@ async function act(action, body = {}) {
     win = r.window || win;
     if (r.ticket && ['called', 'serving'].includes(r.ticket.status) && winNo(r.ticket.window) === winN) current = r.ticket;
     else current = null;
-    if (action === 'call-next' && !r.ticket) showMsg(msg(), i18n.t('done.nobody'), 'info');
-    else if (r.ticket && (action === 'call-next' || action === 'call')) showMsg(msg(), i18n.t('done.called', { n: r.ticket.number }), 'ok');
-    else showMsg(msg(), i18n.t('done.ok', { a: i18n.t('act.' + action) }), 'ok');
+    if (action === 'no-show' && r.ticket) {
+      undo = { number: r.ticket.number, until: Date.now() + (UNDO_S - 5) * 1000 };
+      clearTimeout(undoTimer);
+      undoTimer = setTimeout(renderUndo, (UNDO_S - 4) * 1000);
+    } else if (action === 'undo-no-show') undo = null;
+    banner(action, r);
     if (!win.current) current = null;
   } catch (e) {
     showMsg(msg(), errText(e));
@@ -258,6 +347,18 @@ async function act(action, body = {}) {
   }
 }
 
+// The banner says what the last action did (and only that): it follows every action.
+function banner(action, r) {
+  let text;
+  let kind = 'ok';
+  if (action === 'call-next' && !r.ticket) (text = i18n.t('done.nobody')), (kind = 'info');
+  else if (r.ticket && (action === 'call-next' || action === 'call')) text = i18n.t('done.called', { n: r.ticket.number });
+  else if (action === 'undo-no-show' && r.ticket) text = i18n.t('undo.done', { n: r.ticket.number });
+  else text = i18n.t('done.ok', { a: `${i18n.t('act.' + action)}${r.ticket ? ' ' + r.ticket.number : ''}` });
+  showMsg(msg(), `${i18n.fmtTime(new Date().toISOString())} ${text}`, kind);
+  msg().dataset.action = action;
+}
+
 function openForm(id) {
   for (const f of ['#transfer-form', '#pause-form']) $(f).hidden = f !== id;
   const f = $(id);
@@ -268,6 +369,11 @@ function openForm(id) {
     replace($('#pause-reasons'), ...['meeting', 'break', 'consult', 'system'].map((k) => h('option', { value: i18n.t('reason.' + k) })));
   }
   f.querySelector('input, select')?.focus();
+}
+
+function closeForms() {
+  for (const f of ['#transfer-form', '#pause-form']) $(f).hidden = true;
+  $('#cur-number').focus();
 }
 
 function onAction(a) {
@@ -285,15 +391,52 @@ function onKey(e) {
   const tag = (e.target?.tagName || '').toLowerCase();
   if (e.key !== 'F1' && (tag === 'input' || tag === 'textarea' || tag === 'select')) return;
   if ($('#console').hidden) return;
+  if (e.key === 'Escape') return closeForms();
+  if ((e.key === 'u' || e.key === 'U') && !$('#undo').hidden) {
+    e.preventDefault();
+    return act('undo-no-show', { number: undo.number });
+  }
   const a = KEYS[e.key] || KEYS[e.key.toLowerCase?.()];
   if (!a) return;
   e.preventDefault();
   onAction(a);
 }
 
+// Signing out with the window open (or a customer called) warns and offers to close the window.
+function beforeLogout() {
+  if (!win || win.state === 'closed' || notMine() || win.clerk !== me?.username) return Promise.resolve(true);
+  const c = current || win.current;
+  const box = $('#signout');
+  $('#signout-text').textContent = c ? i18n.t('signout.warn_current', { w: winName(win), n: c.number }) : i18n.t('signout.warn_open', { w: winName(win) });
+  const closeBtn = $('#signout-close');
+  closeBtn.disabled = !!c;
+  closeBtn.title = c ? i18n.t('why.close_current', { n: c.number }) : '';
+  box.hidden = false;
+  (c ? $('#signout-cancel') : closeBtn).focus();
+  return new Promise((resolve) => {
+    const done = (v) => {
+      box.hidden = true;
+      closeBtn.onclick = $('#signout-anyway').onclick = $('#signout-cancel').onclick = null;
+      resolve(v);
+    };
+    closeBtn.onclick = async () => {
+      try {
+        await api.post(`/windows/${winN}/close`, {});
+        sessionStorage.removeItem('hq.counter.window');
+        done(true);
+      } catch (e) {
+        showMsg(msg(), errText(e));
+        done(false);
+      }
+    };
+    $('#signout-anyway').onclick = () => done(true);
+    $('#signout-cancel').onclick = () => done(false);
+  });
+}
+
 async function ready(u) {
   me = u;
-  mountUserBar($('#userbar'), u);
+  mountUserBar($('#userbar'), u, { beforeLogout });
   try {
     const list = await api.get('/services', { auth: false });
     services = new Map((Array.isArray(list) ? list : []).map((s) => [s.code, s]));
@@ -311,7 +454,7 @@ async function ready(u) {
     onState: setLive,
     onReconnect: () => refresh(),
     onEvent: (type, d) => {
-      const mineEvent = winNo(d?.window) === winN;
+      const mineEvent = winNo(d?.window) === winN || (type.startsWith('window.') && winNo(d?.window ?? d?.number) === winN);
       if (type.startsWith('window.') || (mineEvent && type.startsWith('ticket.'))) {
         clearTimeout(t);
         t = setTimeout(refresh, 300);
@@ -333,19 +476,34 @@ $('#switch-window').addEventListener('click', () => {
 for (const b of $$('[data-close]')) b.addEventListener('click', () => (b.closest('form').hidden = true));
 $('#transfer-form').addEventListener('submit', (e) => {
   e.preventDefault();
+  if (!$('#transfer-svc').value) return;
   $('#transfer-form').hidden = true;
-  act('transfer', { service: $('#transfer-svc').value });
+  act('transfer', { service: $('#transfer-svc').value }).then(() => $('#cur-number').focus());
 });
+// Keyboard: Enter in the service list transfers (a select does not submit its form by itself).
+$('#transfer-svc').addEventListener('keydown', (e) => {
+  if (e.key === 'Enter') {
+    e.preventDefault();
+    $('#transfer-form').requestSubmit();
+  }
+});
+$('#undo').addEventListener('click', () => undo && act('undo-no-show', { number: undo.number }));
 $('#pause-form').addEventListener('submit', (e) => {
   e.preventDefault();
   $('#pause-form').hidden = true;
+  $('#cur-number').focus();
   const min = Number($('#pause-min').value) || 0;
   act('pause', { reason: $('#pause-reason').value.trim(), back_in_s: Math.round(min * 60) });
 });
 $('#call-form').addEventListener('submit', (e) => {
   e.preventDefault();
   const n = $('#call-number').value.trim().toUpperCase();
-  if (n) act('call', { number: n });
+  if (!n) return;
+  // Focus leaves the number box, so that S, F, N … act instead of being typed into it.
+  $('#call-number').value = '';
+  $('#call-number').blur();
+  $('#cur-number').focus();
+  act('call', { number: n });
 });
 document.addEventListener('keydown', onKey);
 setInterval(tick, 1000);

@@ -3,7 +3,11 @@
 // appointment need the guide's token), the no-show list (GET /tickets?status=no_show) with requeue,
 // the queues per service (GET /display, GET /windows), crowding alerts (alert.crowding events) and,
 // next to them, the advice for the services that are crowded now (GET /advice, re-read on each
-// alert and every 30 s).
+// alert and every 30 s). Find any ticket by number or phone (GET /tickets?q=, matched by the
+// server, the phone shown masked) with its place and the API's estimate. The form is cleared after
+// each ticket; the phone must be a mainland mobile number and an appointment today and not long
+// past (the server checks both too); the last ticket card goes when the next attempt fails, so a
+// wrong number is never handed over. Alerts can be acknowledged one by one or cleared.
 
 import * as api from './api.js';
 import * as i18n from './i18n.js';
@@ -40,7 +44,31 @@ i18n.add({
   'gd.alert_text': ['{s}：等候 {n} 人，预计 {w}', '{s}: {n} waiting, about {w}'],
   'gd.advice': ['当前建议（拥挤业务）', 'Advice now (crowded services)'],
   'gd.alert_log': ['提醒记录', 'Alerts received'],
+  'gd.find': ['查找号票', 'Find a ticket'],
+  'gd.find_q': ['号码或手机号', 'Number or mobile number'],
+  'gd.find_btn': ['查找', 'Find'],
+  'gd.found_none': ['没有找到号票 {q}', 'No ticket found for {q}'],
+  'gd.status': ['状态', 'Status'],
+  'gd.place': ['位置', 'Place'],
+  'gd.wait': ['预计等候', 'Expected wait'],
+  'gd.place_n': ['第 {p} 位（前面 {a} 人）', 'No. {p} ({a} ahead)'],
+  'gd.phone_bad': ['手机号应为 11 位数字，以 13–19 开头', 'A mobile number has 11 digits and starts with 13–19'],
+  'gd.appt_past': ['预约时段已过超过 30 分钟，不能签到', 'The slot began more than 30 minutes ago: too late to check in'],
+  'gd.appt_day': ['只能为今天的预约签到', 'Only appointments of today can be checked in'],
+  'gd.ack': ['知道了', 'Acknowledge'],
+  'gd.clear_alerts': ['全部清除', 'Clear all'],
+  'gd.phone_col': ['手机', 'Mobile'],
+  'gd.issued_at': ['取号时间', 'Issued at'],
 });
+
+// Mainland mobile number: 11 digits starting 13–19; spaces, dashes and +86 allowed (as the server).
+export function validPhone(p) {
+  if (!/^\+?[0-9 -]+$/.test(p)) return false;
+  let d = p.replace(/[^0-9]/g, '');
+  if (d.length === 13 && d.startsWith('86')) d = d.slice(2);
+  return /^1[3-9][0-9]{9}$/.test(d);
+}
+const APPT_LATE_MS = 30 * 60000; // the server's HQ_APPT_LATE_S
 
 const MAX_ALERTS = 20;
 let services = [];
@@ -118,44 +146,107 @@ async function requeue(t) {
   }
 }
 
+function renderAlerts() {
+  replace($('#alerts'), ...alerts.map((a) => h('li', { dataset: { id: a.id } }, h('span', null, a.text), ' ',
+    h('button', { class: 'btn small', type: 'button', onclick: () => ack(a.id) }, i18n.t('gd.ack')))));
+  renderAlertsBox();
+}
+
+function ack(id) {
+  alerts = alerts.filter((a) => a.id !== id);
+  renderAlerts();
+}
+
+let alertSeq = 0;
 function addAlert(d) {
   let text = d?.message || i18n.t('gd.alert_text', { s: svcName(d?.service || ''), n: d?.waiting ?? '?', w: i18n.fmtDuration(d?.predicted_wait_s ?? d?.estimated_wait_s) });
   if (d?.extra_windows > 0) text += ` · ${i18n.t('gd.extra', { x: d.extra_windows })}`;
-  alerts.unshift(`${new Date().toLocaleTimeString(i18n.lang() === 'en' ? 'en-GB' : 'zh-CN', { hour: '2-digit', minute: '2-digit' })} ${text}`);
+  alerts.unshift({ id: ++alertSeq, text: `${i18n.fmtTime(new Date().toISOString())} ${text}` });
   if (alerts.length > MAX_ALERTS) alerts.length = MAX_ALERTS;
-  replace($('#alerts'), ...alerts.map((a) => h('li', null, a)));
-  renderAlertsBox();
+  renderAlerts();
 }
 
 async function issue(e) {
   e.preventDefault();
   showMsg($('#issue-msg'), '');
+  // The card of the last ticket goes now: if this attempt fails, no stale number stays on screen.
+  $('#issued').hidden = true;
   const category = document.querySelector('input[name=cat]:checked').value;
   const body = { service: $('#svc').value, category, channel: 'guide' };
   const phone = $('#phone').value.trim();
-  if (phone) body.phone = phone;
+  if (phone) {
+    if (!validPhone(phone)) {
+      $('#phone').focus();
+      return showMsg($('#issue-msg'), i18n.t('gd.phone_bad'));
+    }
+    body.phone = phone;
+  }
   const next = [...document.querySelectorAll('#next-list input:checked')].map((i) => i.value).filter((c) => c !== body.service);
   if (next.length) body.next_services = next;
   if (category === 'appointment') {
     const v = $('#appt-at').value;
     if (!v) return showMsg($('#issue-msg'), i18n.t('gd.appt_needed'));
-    body.appointment_at = i18n.rfc3339(new Date(v));
+    const at = new Date(v);
+    if (at.toDateString() !== new Date().toDateString()) return showMsg($('#issue-msg'), i18n.t('gd.appt_day'));
+    if (at.getTime() < Date.now() - APPT_LATE_MS) return showMsg($('#issue-msg'), i18n.t('gd.appt_past'));
+    body.appointment_at = i18n.rfc3339(at);
   }
   try {
     const t = await api.post('/tickets', body);
     $('#issued').hidden = false;
     $('#issued-number').textContent = `${t.number} · ${i18n.t('cat.' + t.category)}`;
-    $('#issued-facts').textContent = i18n.t('gd.issued', { a: t.ahead ?? 0, w: i18n.fmtDuration(t.estimated_wait_s) });
+    $('#issued-facts').textContent = i18n.t('gd.issued', { a: t.ahead ?? 0, w: i18n.fmtWait(t.estimated_wait_s, t) });
+    $('#issued').dataset.wait = String(t.estimated_wait_s ?? '');
     const url = `${location.origin}/t/${t.id}`;
     $('#issued-link').href = url;
     $('#issued-link').textContent = url;
     $('#issued-qr').src = `/api/v1/tickets/${api.seg(t.id)}/qr.svg`;
-    $('#phone').value = '';
-    for (const i of document.querySelectorAll('#next-list input')) i.checked = false;
+    clearForm();
     loadQueues();
   } catch (err) {
     showMsg($('#issue-msg'), errText(err));
   }
+}
+
+// After a ticket: back to a blank form (normal, no phone, no appointment time, no next services),
+// so the next customer never inherits the previous one's details. The service stays.
+function clearForm() {
+  $('#phone').value = '';
+  $('#appt-at').value = '';
+  document.querySelector('input[name=cat][value=normal]').checked = true;
+  $('#appt').hidden = true;
+  for (const i of document.querySelectorAll('#next-list input')) i.checked = false;
+}
+
+async function find(e) {
+  e.preventDefault();
+  const q = $('#find-q').value.trim();
+  showMsg($('#find-msg'), '');
+  if (!q) return;
+  try {
+    const list = await api.get(`/tickets?q=${encodeURIComponent(q)}`);
+    found = (Array.isArray(list) ? list : []).slice(-20).reverse();
+    if (!found.length) showMsg($('#find-msg'), i18n.t('gd.found_none', { q }), 'info');
+  } catch (err) {
+    found = [];
+    showMsg($('#find-msg'), errText(err));
+  }
+  renderFound();
+}
+
+let found = [];
+function renderFound() {
+  $('#found-table').hidden = !found.length;
+  replace(
+    $('#found'),
+    ...found.map((t) =>
+      h('tr', { dataset: { number: t.number } },
+        h('td', null, t.number), h('td', null, svcName(t.service)), h('td', null, i18n.t('status.' + t.status) + (t.window ? ` · ${i18n.t('window.n', { n: t.window })}` : '')),
+        h('td', null, t.status === 'waiting' && t.position != null ? i18n.t('gd.place_n', { p: t.position, a: t.ahead ?? 0 }) : '—'),
+        h('td', { class: 'wait', dataset: { wait: String(t.estimated_wait_s ?? '') } }, t.status === 'waiting' ? i18n.fmtWait(t.estimated_wait_s, t) : '—'),
+        h('td', null, t.phone || '—'), h('td', null, i18n.fmtTime(t.issued_at))),
+    ),
+  );
 }
 
 async function ready(u) {
@@ -190,6 +281,7 @@ async function ready(u) {
         clearTimeout(t);
         t = setTimeout(() => {
           loadQueues();
+          if (found.length) refreshFound();
           if (needNoShows) loadNoShows({ keepMsg: true });
           needNoShows = false;
         }, 300);
@@ -198,13 +290,32 @@ async function ready(u) {
   });
 }
 
+// Keep the found tickets' places and waits current (by number, as the guide asked).
+async function refreshFound() {
+  const q = $('#find-q').value.trim();
+  if (!q) return;
+  try {
+    const list = await api.get(`/tickets?q=${encodeURIComponent(q)}`);
+    found = (Array.isArray(list) ? list : []).slice(-20).reverse();
+    renderFound();
+  } catch {
+    /* the next event retries */
+  }
+}
+
 boot();
+$('#find-form').addEventListener('submit', find);
+$('#alerts-clear').addEventListener('click', () => {
+  alerts = [];
+  renderAlerts();
+});
 for (const r of document.querySelectorAll('input[name=cat]')) r.addEventListener('change', () => ($('#appt').hidden = document.querySelector('input[name=cat]:checked').value !== 'appointment'));
 $('#issue-form').addEventListener('submit', issue);
 $('#ns-refresh').addEventListener('click', () => loadNoShows());
 i18n.onChange(() => {
-  renderAlertsBox();
+  renderAlerts();
   renderServices();
+  renderFound();
   loadQueues();
   loadNoShows();
 });

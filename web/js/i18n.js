@@ -141,16 +141,35 @@ export function fmtTime(iso) {
   });
 }
 
+// Dates are written 12月7日 in Chinese and 2026-12-07 in English (never 12/07 or 07/12).
+export function fmtDate(iso) {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return String(iso);
+  const p = (n) => String(n).padStart(2, '0');
+  return current === 'en' ? `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}` : `${d.getMonth() + 1}月${d.getDate()}日`;
+}
+
 export function fmtDateTime(iso) {
   if (!iso) return '—';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return String(iso);
-  return d.toLocaleString(current === 'en' ? 'en-GB' : 'zh-CN', {
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-  });
+  return `${fmtDate(iso)} ${fmtTime(iso)}`;
+}
+
+// The wait the API estimated, as every page shows it: 当前无窗口办理 / No window is serving this now
+// when no open window serves it (serving_windows 0), the measured range when the API gives one
+// (wait_range_s: 约 10–20 分钟 / about 10–20 min), else the estimate itself. Pages never compute
+// an estimate of their own. x: {serving_windows, wait_range_s} (either may be absent).
+export function fmtWait(seconds, x = {}) {
+  if (x && x.serving_windows === 0) return t('wait.no_window');
+  const r = x && Array.isArray(x.wait_range_s) && x.wait_range_s.length === 2 && x.wait_range_s.every(Number.isFinite) ? x.wait_range_s : null;
+  if (r) {
+    const lo = Math.max(0, Math.round(r[0] / 60));
+    const hi = Math.max(lo, Math.round(r[1] / 60));
+    return current === 'en' ? `about ${lo}–${hi} min` : `约 ${lo}–${hi} 分钟`;
+  }
+  return fmtDuration(seconds);
 }
 
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
@@ -201,6 +220,7 @@ add({
   'cat.priority': ['绿色通道', 'Green channel'],
   'cat.appointment': ['预约', 'Appointment'],
   'win.open': ['服务中', 'Open'],
+  'wait.no_window': ['当前无窗口办理', 'No window is serving this now'],
   'win.paused': ['暂停服务', 'Paused'],
   'win.closed': ['未开放', 'Closed'],
   'role.admin': ['管理员', 'Administrator'],

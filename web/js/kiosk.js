@@ -5,6 +5,9 @@
 // device with a printer gets "print":{"ok":…} in the answer: ok → "please take your ticket";
 // failed → the ticket stands, shown on screen, and the customer is told in both languages to
 // photograph the number or scan the QR code (and is given 60 s to do so).
+// Only a registered kiosk (a device key, api.deviceKey()) returns to the list by itself: on a phone
+// or a PC that is not one, the ticket stays with its tracking address as a link until 完成.
+// The wait shown is the API's (estimated_wait_s, its range, or 当前无窗口办理), never our own.
 
 import * as api from './api.js';
 import * as i18n from './i18n.js';
@@ -133,7 +136,7 @@ async function issue(s) {
   } catch (e) {
     busy = false;
     if (e.status === 409 || e.status === 503) {
-      const key = refusalKey(e.message);
+      const key = refusalKey(e.message_en || e.message);
       if (key === 'refuse.quota') quotaFull.set(s.code, today());
       const reason = key ? i18n.both(key) : '';
       showMsg(msg, `${i18n.both('kiosk.refused')}${reason ? ' — ' + reason : ''}${e.message ? ` (${e.message})` : ''}`);
@@ -154,12 +157,14 @@ function showTicket(t, s) {
   $('#t-number').textContent = t.number;
   $('#t-service').textContent = i18n.nameOf(s);
   $('#t-ahead').textContent = t.ahead ?? '—';
-  $('#t-wait').textContent = i18n.fmtDuration(t.estimated_wait_s);
+  $('#t-wait').textContent = i18n.fmtWait(t.estimated_wait_s, t);
+  $('#t-wait').dataset.wait = String(t.estimated_wait_s ?? '');
   const docs = t.documents || s.documents || [];
   $('#t-docs').textContent = docs.length ? i18n.t('kiosk.docs', { d: docs.join('、') }) : '';
   $('#t-qr').src = `/api/v1/tickets/${api.seg(t.id)}/qr.svg`;
   $('#t-qr').alt = i18n.t('kiosk.scan');
-  $('#t-url').textContent = `${location.origin}/t/${t.id}`;
+  const url = `${location.origin}/t/${t.id}`;
+  replace($('#t-url'), h('a', { href: url, id: 't-link' }, url));
   const pr = $('#t-print');
   const failed = t.print && t.print.ok === false;
   if (t.print && t.print.ok) {
@@ -178,6 +183,10 @@ function showTicket(t, s) {
   let left = failed ? SHOW_FAILED_S : SHOW_S;
   $('#t-count').textContent = left;
   clearInterval(backTimer);
+  const kiosk = !!api.deviceKey();
+  $('#t-count-box').hidden = !kiosk;
+  view.dataset.autoBack = kiosk ? 'yes' : 'no';
+  if (!kiosk) return window.scrollTo(0, 0);
   backTimer = setInterval(() => {
     left -= 1;
     $('#t-count').textContent = left;

@@ -43,7 +43,8 @@ i18n.add({
   'mg.level': ['评价', 'Rating'],
   'mg.reasons': ['原因与意见', 'Reasons and comment'],
   'mg.no_evals': ['暂无评价', 'No evaluations yet'],
-  'mg.sat': ['满意率 {p}%（{n} 条）', 'Satisfied {p}% ({n})'],
+  'mg.sat': ['今日满意率（满意、非常满意）{p}%（n = {n}）', 'Satisfied today (levels 4–5) {p}% (n = {n})'],
+  'mg.new_wait': ['新取号预计', 'A new ticket waits'],
   'mg.plan_link': ['窗口计划（按日预测所需窗口）→', 'Window plan (windows needed, by forecast) →'],
   'mg.stats_link': ['统计报表（统计、考核、下载）→', 'Statistics (figures, scorecards, downloads) →'],
   'mg.complaints_link': ['投诉处理与改进 →', 'Complaint handling and improvements →'],
@@ -106,23 +107,30 @@ async function loadQueues() {
   try {
     const list = await api.get('/tickets?status=waiting');
     const now = Date.now();
-    const by = new Map([...services.keys()].map((c) => [c, { n: 0, longest: 0, predicted: 0 }]));
+    // Every wait shown is the API's: the last in line's own estimate (its ticket), and a new
+    // ticket's (GET /services estimated_wait_s, when the server gives it).
+    const svcs = await api.get('/services', { auth: false }).catch(() => []);
+    const svcNow = new Map((Array.isArray(svcs) ? svcs : []).map((s) => [s.code, s]));
+    const by = new Map([...services.keys()].map((c) => [c, { n: 0, longest: 0, last: null }]));
     for (const t of Array.isArray(list) ? list : []) {
-      const q = by.get(t.service) || { n: 0, longest: 0, predicted: 0 };
+      const q = by.get(t.service) || { n: 0, longest: 0, last: null };
       q.n += 1;
       const since = t.queued_at || t.issued_at;
       if (since) q.longest = Math.max(q.longest, (now - new Date(since).getTime()) / 1000);
-      q.predicted = Math.max(q.predicted, t.estimated_wait_s || 0);
+      if (!q.last || (t.position ?? 0) > (q.last.position ?? 0)) q.last = t;
       by.set(t.service, q);
     }
     replace(
       $('#queues'),
       ...[...by.entries()].map(([code, q]) => {
         const over = (s) => (s > target ? 'num over' : 'num');
+        const s = svcNow.get(code);
+        const last = q.last;
         return h('tr', { dataset: { code } },
           h('td', null, svcName(code)), h('td', { class: 'num' }, String(q.n)),
           h('td', { class: over(q.longest) }, q.n ? i18n.fmtDuration(q.longest) : '—'),
-          h('td', { class: over(q.predicted) }, q.n ? i18n.fmtDuration(q.predicted) : '—'));
+          h('td', { class: over(last?.estimated_wait_s), dataset: { wait: String(last?.estimated_wait_s ?? ''), number: last?.number || '' } }, last ? `${i18n.fmtWait(last.estimated_wait_s, last)} (${last.number})` : '—'),
+          h('td', { class: over(s?.estimated_wait_s), dataset: { wait: String(s?.estimated_wait_s ?? '') } }, s && s.estimated_wait_s != null ? i18n.fmtWait(s.estimated_wait_s, s) : '—'));
       }),
     );
   } catch (e) {
@@ -130,9 +138,12 @@ async function loadQueues() {
   }
 }
 
+let windowsNow = [];
 async function loadWindows() {
   try {
     const list = await api.get('/windows');
+    windowsNow = Array.isArray(list) ? list : [];
+    if (adv?.data()) renderAdvice();
     replace(
       $('#windows'),
       ...(Array.isArray(list) ? list : []).map((w) =>
@@ -180,8 +191,7 @@ async function loadEvaluations() {
   try {
     const list = await api.get('/evaluations?limit=200');
     const rows = (Array.isArray(list) ? list : []).slice().sort((a, b) => String(b.created_at).localeCompare(String(a.created_at)));
-    const good = rows.filter((e) => e.level >= 3).length;
-    $('#sat').textContent = rows.length ? i18n.t('mg.sat', { p: Math.round((100 * good) / rows.length), n: rows.length }) : '';
+    loadSatisfaction(rows);
     replace(
       $('#evaluations'),
       ...(rows.length
@@ -196,6 +206,32 @@ async function loadEvaluations() {
   } catch (e) {
     showMsg($('#msg'), errText(e));
   }
+}
+
+// 满意率 has one definition everywhere: levels 4–5 over all evaluations, with its n. Today's, from
+// GET /stats (the statistics page's figure); else counted from today's evaluations the same way.
+async function loadSatisfaction(rows) {
+  let n = null;
+  let good = null;
+  try {
+    const d = new Date();
+    const day = `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+    const st = await api.get(`/stats?from=${day}&to=${day}`);
+    const sat = st?.total?.satisfaction;
+    if (sat && Number.isFinite(sat.n) && Number.isFinite(sat.satisfied)) (n = sat.n), (good = sat.satisfied);
+  } catch {
+    /* an older server: count below */
+  }
+  if (n == null) {
+    const today = new Date().toDateString();
+    const todays = rows.filter((e) => new Date(e.created_at).toDateString() === today);
+    n = todays.length;
+    good = todays.filter((e) => e.level >= 4).length;
+  }
+  const el = $('#sat');
+  el.textContent = n ? i18n.t('mg.sat', { p: (Math.round((1000 * good) / n) / 10).toFixed(1), n }) : '';
+  el.dataset.n = String(n);
+  el.dataset.satisfied = String(good);
 }
 
 // ---- emergency (clause 5.5) ----
@@ -273,7 +309,8 @@ function onCarry() {
 
 // ---- live advice ----
 function renderAdvice() {
-  advice.renderTable($('#advice-rows'), $('#idle-windows'), $('#adv-updated'), adv?.data());
+  advice.renderTable($('#advice-rows'), $('#idle-windows'), $('#adv-updated'), adv?.data(), windowsNow);
+  advice.renderAccuracy($('#accuracy'), adv?.data(), svcName);
 }
 
 function addAlert(d) {

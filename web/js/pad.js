@@ -2,6 +2,8 @@
 // pad.js — the evaluation pad of window n (/pad/{n}). Idle until ticket.finished for its window
 // (events carry numbers only, so the pad asks GET /windows/{n}/pending-evaluation for the ticket
 // id), then five levels; for 2 or 1 the reasons; POST /evaluations; thanks; idle again after 10 s.
+// Once the window calls its next customer (ticket.called for window n) or closes, the pad stops
+// asking at once: the person in front of it is no longer the customer who was served.
 
 import * as api from './api.js';
 import * as i18n from './i18n.js';
@@ -139,7 +141,11 @@ loadWindow();
 events.connect({
   onState: liveBadge($('#live')),
   onEvent: (type, d) => {
-    if (type === 'ticket.finished' && winNo(d?.window) === n) ask(d.number);
+    if (winNo(d?.window) !== n) return;
+    if (type === 'ticket.finished') ask(d.number);
+    else if ((type === 'ticket.called' || type === 'window.closed') && pending && document.body.dataset.state !== 'thanks') {
+      if (type === 'window.closed' || d.number !== pending.number) idle();
+    }
   },
 });
 // A finish that happened just before the pad started (or while it was reconnecting).

@@ -66,11 +66,13 @@ function render() {
   $('#facts').hidden = !waiting;
   $('#position').textContent = t.position ?? '—';
   $('#ahead').textContent = t.ahead ?? '—';
-  $('#wait').textContent = i18n.fmtDuration(t.estimated_wait_s);
+  // The API's estimate as it is (its range, or 当前无窗口办理): never one of our own.
+  $('#wait').textContent = i18n.fmtWait(t.estimated_wait_s, t);
+  $('#wait').dataset.wait = String(t.estimated_wait_s ?? '');
   const docs = t.documents || [];
   $('#docs').textContent = waiting && docs.length ? i18n.t('tr.docs', { d: docs.join('、') }) : '';
   $('#cancel').hidden = !waiting;
-  $('#updated').textContent = i18n.t('tr.updated', { t: new Date().toLocaleTimeString(i18n.lang() === 'en' ? 'en-GB' : 'zh-CN') });
+  $('#updated').textContent = i18n.t('tr.updated', { t: i18n.fmtTime(new Date().toISOString()) });
   $('#evaluate').hidden = t.status !== 'done';
   if (t.status === 'done' && (t.evaluated || evaluated)) {
     $('#ev-form').hidden = true;

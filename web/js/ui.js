@@ -116,7 +116,9 @@ export function requireLogin({ roles, onReady, container = document.body }) {
 }
 
 // The signed-in user and a sign-out button, in the header.
-export function mountUserBar(el, u) {
+// beforeLogout (optional): () => Promise<boolean>, false keeps the user signed in (the counter asks
+// to close an open window first).
+export function mountUserBar(el, u, { beforeLogout } = {}) {
   if (!el) return;
   const render = () =>
     replace(
@@ -125,7 +127,9 @@ export function mountUserBar(el, u) {
       h('button', {
         class: 'btn small',
         type: 'button',
+        id: 'logout',
         onclick: async () => {
+          if (beforeLogout && !(await beforeLogout())) return;
           await api.logout();
           location.reload();
         },

@@ -17,12 +17,18 @@ i18n.add({
   'wd.clerk': ['工作人员：{c}', 'Served by: {c}'],
   'wd.sorry': ['给您带来不便，敬请谅解', 'We apologise for the inconvenience'],
   'wd.unknown': ['没有这个窗口', 'No such window'],
+  'wd.overdue': ['已超过预计恢复时间，工作人员将尽快回来', 'Past the announced time: staff will be back shortly'],
 });
 
 const n = Number(location.pathname.split('/').filter(Boolean)[1] || new URLSearchParams(location.search).get('n'));
 let win = null;
 let services = new Map();
 let hall = {};
+
+// A pause past its announced return time (paused_at + back_in_s) is flagged on the display.
+function overdue(w) {
+  return !!(w && w.state === 'paused' && w.back_in_s && w.paused_at && Date.now() > new Date(w.paused_at).getTime() + w.back_in_s * 1000);
+}
 
 function render() {
   $('#hall-name').textContent = i18n.nameOf(hall) || '';
@@ -53,9 +59,13 @@ function render() {
       const back = new Date(new Date(win.paused_at).getTime() + win.back_in_s * 1000);
       text += (text ? ' · ' : '') + i18n.t('wd.back_at', { t: i18n.fmtTime(back.toISOString()) });
     }
+    const late = overdue(win);
+    if (late) text += (text ? ' · ' : '') + i18n.t('wd.overdue');
+    document.body.classList.toggle('overdue', late);
     reason.textContent = `${text}${text ? ' — ' : ''}${i18n.t('wd.sorry')}`;
     reason.hidden = false;
   } else if (win.state === 'closed') {
+    document.body.classList.remove('overdue');
     st.textContent = i18n.t('wd.closed');
     st.hidden = false;
     reason.hidden = true;
@@ -102,3 +112,7 @@ events.connect({
 // A slow safety net: configuration changes carry no event.
 setInterval(loadMeta, 600000);
 setInterval(load, 60000);
+// The moment a pause runs past its announced return, without waiting for an event.
+setInterval(() => {
+  if (win?.state === 'paused' && overdue(win) !== document.body.classList.contains('overdue')) render();
+}, 5000);
