@@ -5,11 +5,12 @@
 #   make test     install, then build normally and with ASan+UBSan and run every test in both
 #   make bench    benchmarks (bench/), figures for docs/PERFORMANCE.md
 #   make fuzz     run every libFuzzer target for FUZZ_SECONDS (default 300) each
+#   make soak     a long soak: a hall's day for SOAK_SECONDS (default 1200) with kill -9 and restarts
 JOBS ?= $(shell nproc)
 DEMO_DB ?= demo/hallq-demo.db
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: all setup build build-asan run test test-build test-asan bench fuzz format clean
+.PHONY: all setup build build-asan run test test-build test-asan bench fuzz soak format clean
 
 all: build
 
@@ -47,6 +48,10 @@ fuzz: setup
 	  -DHQ_FUZZ_RUNS=-1 -DHQ_FUZZ_TIME=$${FUZZ_SECONDS:-300} >/dev/null
 	@cmake --build build-fuzz -j$(JOBS)
 	cd build-fuzz && ctest -R fuzz --output-on-failure
+
+soak: setup build
+	HQ_SOAK_SECONDS=$${SOAK_SECONDS:-1200} HALLQ_BIN=$(CURDIR)/build/hallq HQ_SRC=$(CURDIR) \
+	  node --test --test-reporter=spec tests/crash/soak.test.mjs
 
 format:
 	clang-format -i $$(git ls-files 'src/*.[ch]' 'tests/*.c' 'tools/*.c' 'bench/*.c')

@@ -280,6 +280,8 @@ struct ticket_view {
     char docs[HQ_DOC_MAX][HQ_NAME_MAX];
     int n_docs;
     int ahead, wait_s;
+    bool no_window;
+    int wait_lo_s, wait_hi_s;
     char url[768];
 };
 
@@ -313,6 +315,14 @@ static int view_load(struct hq_app *a, const char *id, struct ticket_view *v, st
         if (hq_ticket_estimate(&a->hall, &now, t, &e) == 0) {
             v->ahead = e.ahead;
             v->wait_s = e.wait_s;
+            /* as the ticket's JSON (API.md): serving_windows 0 and wait_range_s */
+            v->no_window = e.serving == 0;
+            json_t *range = hq__wait_range_json(a, t->service, e.wait_s);
+            if (json_is_array(range) && json_array_size(range) == 2) {
+                v->wait_lo_s = (int)json_integer_value(json_array_get(range, 0));
+                v->wait_hi_s = (int)json_integer_value(json_array_get(range, 1));
+            }
+            json_decref(range);
         }
     }
     int64_t issued = t->issued_at;
@@ -334,6 +344,9 @@ static void view_ticket(const struct ticket_view *v, struct hq_print_ticket *t)
     t->service_en = v->service_en;
     t->ahead = v->ahead;
     t->wait_s = v->wait_s;
+    t->no_window = v->no_window;
+    t->wait_lo_s = v->wait_lo_s;
+    t->wait_hi_s = v->wait_hi_s;
     t->issued = v->issued;
     for (int i = 0; i < v->n_docs; i++)
         t->documents[i] = v->docs[i];

@@ -110,33 +110,36 @@ int cmd_serve(int argc, char **argv)
                                           "check-seconds",
                                           "max-conns-per-ip",
                                           "heavy-reports",
+                                          "stats-max-days",
                                           NULL};
     struct hq_opts o;
     if (hq_opts_parse(&o, argc, argv, allowed, "serve")) return 2;
     if (o.help) {
-        printf(
-            "usage: hallq serve --db FILE [--listen HOST:PORT] [--threads N]\n"
-            "                  [--public-url URL] [--static-dir DIR]\n"
-            "                  [--public-issue-per-min N] [--config FILE]\n"
-            "                  [--voice on|off] [--voice-numbers digits|natural]\n"
-            "                  [--check-seconds N] [--max-conns-per-ip N] [--heavy-reports N]\n\n"
-            "Serve the HTTP API (/api/v1), live events and the pages. --listen defaults to\n"
-            "127.0.0.1:8080 (port 0 picks a free port); the URL is printed when ready.\n"
-            "--public-url is the base of the tracking links in QR codes. --static-dir serves\n"
-            "the pages from a directory instead of the built-in copy (development).\n"
-            "--voice: call announcements with the espeak-ng program (default on when it is\n"
-            "installed); --voice-numbers: A001 said digit by digit or as a number.\n"
-            "--threads: the worker threads that run API handlers (default 64; the event\n"
-            "threads are one per CPU), so a slow printer or a commit never holds others.\n"
-            "--check-seconds: SQLite's quick check of the database at start, at most N s\n"
-            "(default 30; 0 skips it); a damaged file is refused (see `hallq check`).\n"
-            "--max-conns-per-ip: open connections one client address may hold (default\n"
-            "256; event streams count too); more are closed at once, so one client cannot\n"
-            "take the server from the others.\n"
-            "--heavy-reports: statistics and report computations run at once (default 1);\n"
-            "more are answered 503 with Retry-After.\n"
-            "The database must exist (hallq init or hallq demo create one).\n"
-            "Stops cleanly on SIGTERM or SIGINT.\n");
+        printf("usage: hallq serve --db FILE [--listen HOST:PORT] [--threads N]\n"
+               "                  [--public-url URL] [--static-dir DIR]\n"
+               "                  [--public-issue-per-min N] [--config FILE]\n"
+               "                  [--voice on|off] [--voice-numbers digits|natural]\n"
+               "                  [--check-seconds N] [--max-conns-per-ip N] [--heavy-reports N]\n"
+               "                  [--stats-max-days N]\n\n"
+               "Serve the HTTP API (/api/v1), live events and the pages. --listen defaults to\n"
+               "127.0.0.1:8080 (port 0 picks a free port); the URL is printed when ready.\n"
+               "--public-url is the base of the tracking links in QR codes. --static-dir serves\n"
+               "the pages from a directory instead of the built-in copy (development).\n"
+               "--voice: call announcements with the espeak-ng program (default on when it is\n"
+               "installed); --voice-numbers: A001 said digit by digit or as a number.\n"
+               "--threads: the worker threads that run API handlers (default 64; the event\n"
+               "threads are one per CPU), so a slow printer or a commit never holds others.\n"
+               "--check-seconds: SQLite's quick check of the database at start, at most N s\n"
+               "(default 30; 0 skips it); a damaged file is refused (see `hallq check`).\n"
+               "--max-conns-per-ip: open connections one client address may hold (default\n"
+               "256; event streams count too); more are closed at once, so one client cannot\n"
+               "take the server from the others.\n"
+               "--heavy-reports: statistics and report computations run at once (default 1);\n"
+               "more are answered 429 with Retry-After. --stats-max-days: the longest period\n"
+               "of statistics and reports over HTTP (default 93; memory grows with the\n"
+               "tickets of the period, about 460 bytes each; `hallq report` takes 366).\n"
+               "The database must exist (hallq init or hallq demo create one).\n"
+               "Stops cleanly on SIGTERM or SIGINT.\n");
         return 0;
     }
     const char *db = hq_opt(&o, "db", NULL);
@@ -153,9 +156,10 @@ int cmd_serve(int argc, char **argv)
     int check_s = atoi(hq_opt(&o, "check-seconds", "30"));
     int per_ip = atoi(hq_opt(&o, "max-conns-per-ip", "256"));
     int heavy = atoi(hq_opt(&o, "heavy-reports", "1"));
-    if (check_s < 0 || per_ip < 1 || heavy < 1 || heavy > 64) {
+    int max_days = atoi(hq_opt(&o, "stats-max-days", "93"));
+    if (check_s < 0 || per_ip < 1 || heavy < 1 || heavy > 64 || max_days < 1 || max_days > 366) {
         fprintf(stderr, "hallq serve: --check-seconds >= 0, --max-conns-per-ip >= 1, "
-                        "--heavy-reports 1..64\n");
+                        "--heavy-reports 1..64, --stats-max-days 1..366\n");
         return 2;
     }
     const char *voice = hq_opt(&o, "voice", "auto"), *vnum = hq_opt(&o, "voice-numbers", "digits");
@@ -187,6 +191,7 @@ int cmd_serve(int argc, char **argv)
                                    .threads = threads,
                                    .max_conns_per_ip = per_ip,
                                    .heavy_reports = heavy,
+                                   .stats_max_days = max_days,
                                    .static_dir = hq_opt(&o, "static-dir", NULL)};
     int rc = hq_serve(a, &so, &stop_flag, &why);
     hq_app_close(a);

@@ -107,6 +107,7 @@ struct hq_server_options {
     const char *static_dir; /* serve web/ from disk instead of the built-in copy (development) */
     int max_conns_per_ip;   /* open connections per client address; <= 0: 256 */
     int heavy_reports;      /* statistics/report computations at once; <= 0: 1 */
+    int stats_max_days;     /* longest statistics/report period over HTTP; <= 0: 93 */
     /* Tests only: more routes, looked up after hq_routes (zero-terminated; NULL = none). They are
      * counted as "unmatched" in /metrics. */
     const struct hq_route *extra_routes;

@@ -1196,6 +1196,7 @@ int hq_serve(struct hq_app *a, const struct hq_server_options *o, volatile int *
     struct MHD_Daemon *d = NULL;
     s->app = a;
     s->extra = o->extra_routes;
+    hq__stats_limits(o->heavy_reports, o->stats_max_days);
     if (hq__metrics_init(&s->m) != 0) {
         rc = hq_fail(why, HQ_EINTERNAL, "", "out of memory");
         goto out;

@@ -89,6 +89,16 @@ size_t hq__sse_clients(struct hq_sse_hub *h);
 int hq__sse_open(struct hq_sse_hub *h, struct MHD_Connection *conn, int64_t last_id,
                  struct MHD_Response **resp, struct hq_why *why);
 
+/* ---- api_stats.c: bounds of the heavy statistics and report computations ---- */
+#define HQ_STATS_MAX_DAYS_DEFAULT 93
+/* At most heavy computations at once (others 429 with Retry-After); HTTP periods of at most days
+ * days (<= 0: the defaults, 1 and HQ_STATS_MAX_DAYS_DEFAULT). Process-wide; hq_serve sets it. */
+void hq__stats_limits(int heavy, int days);
+/* Take a slot for a heavy computation: 0, or HQ_ERATE (why->retry_after_s set) when all are busy.
+ * Every 0 is paired with one hq__heavy_leave. */
+int hq__heavy_enter(struct hq_why *why);
+void hq__heavy_leave(void);
+
 /* ---- door.c: accepts, caps connections per address, checks the first request's head ---- */
 struct hq_door;
 /* Start the door thread on the listening socket lfd (not owned), handing connections to d. */

@@ -63,6 +63,28 @@ static int add_line(struct hq__mbuf *b, iconv_t cd, const char *s)
     return rc;
 }
 
+bool hq__media_wait_line(const struct hq_print_ticket *t, char *buf, size_t len)
+{
+    if (t->no_window) { /* API.md: serving_windows 0 is said, not a minute figure */
+        snprintf(buf, len, "当前无窗口办理 / No window is serving this now");
+        return true;
+    }
+    if (t->wait_hi_s > 0 && t->wait_lo_s >= 0 && t->wait_lo_s <= t->wait_hi_s) {
+        int lo = (t->wait_lo_s + 59) / 60, hi = (t->wait_hi_s + 59) / 60;
+        if (lo < hi)
+            snprintf(buf, len, "预计等待 约 %d–%d 分钟 / about %d–%d min", lo, hi, lo, hi);
+        else
+            snprintf(buf, len, "预计等待 约 %d 分钟 / about %d min", hi, hi);
+        return true;
+    }
+    if (t->wait_s >= 0) {
+        int min = (t->wait_s + 59) / 60;
+        snprintf(buf, len, "预计等待 约 %d 分钟 / about %d min", min, min);
+        return true;
+    }
+    return false;
+}
+
 int hq_escpos_ticket(const struct hq_print_ticket *t, const struct hq_escpos_options *opts,
                      unsigned char **out, size_t *len, struct hq_media_why *why)
 {
@@ -106,11 +128,7 @@ int hq_escpos_ticket(const struct hq_print_ticket *t, const struct hq_escpos_opt
         snprintf(line, sizeof line, "前面还有 %d 人 / %d ahead of you", t->ahead, t->ahead);
         rc |= add_line(&b, cd, line);
     }
-    if (t->wait_s >= 0) {
-        int min = (t->wait_s + 59) / 60;
-        snprintf(line, sizeof line, "预计等待 约 %d 分钟 / about %d min", min, min);
-        rc |= add_line(&b, cd, line);
-    }
+    if (hq__media_wait_line(t, line, sizeof line)) rc |= add_line(&b, cd, line);
     if (t->issued && *t->issued) {
         snprintf(line, sizeof line, "取号时间 / Issued: %s", t->issued);
         rc |= add_line(&b, cd, line);

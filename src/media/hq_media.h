@@ -189,13 +189,15 @@ int hq_voice_zh_integer(uint32_t n, char *out, size_t size);
  * (number and hall are required). Control characters are refused so no input can smuggle printer
  * commands. */
 struct hq_print_ticket {
-    const char *hall;       /* "市民服务中心" */
-    const char *number;     /* "A001" */
-    const char *service_zh; /* "社保办理" */
-    const char *service_en; /* "Social insurance" */
-    int ahead;              /* people ahead; < 0 = unknown, left out */
-    int wait_s;             /* estimated wait in seconds; < 0 = unknown, left out */
-    const char *issued;     /* issue time as the caller formats it: "2024-05-06 09:31" */
+    const char *hall;         /* "市民服务中心" */
+    const char *number;       /* "A001" */
+    const char *service_zh;   /* "社保办理" */
+    const char *service_en;   /* "Social insurance" */
+    int ahead;                /* people ahead; < 0 = unknown, left out */
+    int wait_s;               /* estimated wait in seconds; < 0 = unknown, left out */
+    bool no_window;           /* no open window serves the service now: said instead of the wait */
+    int wait_lo_s, wait_hi_s; /* the wait's likely range (API.md wait_range_s) when wait_hi_s > 0 */
+    const char *issued;       /* issue time as the caller formats it: "2024-05-06 09:31" */
     const char *documents[HQ_PRINT_DOCS_MAX];
     int n_documents;
     const char *url;    /* tracking URL, printed as a QR code */

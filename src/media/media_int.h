@@ -79,4 +79,9 @@ int hq__clips_warm(struct hq__clips *c, int lang, const char *word, char *err, s
 void hq__clips_format(const struct hq__clips *c, uint16_t *channels, uint32_t *rate);
 uint64_t hq__clips_synthesised(const struct hq__clips *c);
 
+/* The wait line of a printed ticket into buf (escpos.c): 当前无窗口办理 when no window serves the
+ * service, else the range (约 10–20 分钟) when known, else the estimate; false when there is none.
+ */
+bool hq__media_wait_line(const struct hq_print_ticket *t, char *buf, size_t len);
+
 #endif

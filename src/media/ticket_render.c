@@ -8,9 +8,21 @@
  * cairo's toy text API has no font fallback, so the family is named explicitly ("Noto Sans CJK
  * SC", Debian fonts-noto-cjk, covers Chinese and Latin); long lines wrap by measured width, at a
  * space when there is one. Layout runs twice: once on a recording surface to learn the height,
- * once on the real surface. Reentrant; no I/O.
+ * once on the real surface. No I/O.
+ *
+ * Memory. A PDF embeds a subset of the font, and cairo's CFF subsetter reads the whole CFF table
+ * of the face (Noto Sans CJK: ~15 MB) and builds tables over its 65,000 glyphs: ~20 MB for each
+ * render, and the face's file pages on top. Renders on many worker threads at once, each on its
+ * own malloc arena that keeps what it freed (and cairo's font caches pinning pages in each), took
+ * the server from 38 MB to 380 MB. So: one face only (the regular weight; bold is drawn as the
+ * same text twice, 0.3 % of the size apart, which pdftotext reads back once), and every render
+ * runs on one thread of its own (the caller waits), so all of cairo's memory lives in one arena,
+ * one render at a time; after each the freed memory is given back to the system (malloc_trim).
+ * A ticket takes ~35 ms, so kiosks queue for little.
  */
+#include <malloc.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,12 +59,73 @@ static double advance(cairo_t *cr, const char *s, size_t n)
     return e.x_advance;
 }
 
+/* ---- the render thread: callers hand it one job at a time and wait for it ---- */
+
+static pthread_mutex_t render_mu = PTHREAD_MUTEX_INITIALIZER; /* one caller at a time */
+static pthread_mutex_t job_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t job_cv = PTHREAD_COND_INITIALIZER;
+static pthread_once_t render_once = PTHREAD_ONCE_INIT;
+static bool render_thread_ok;
+static void (*job_fn)(void *);
+static void *job_arg;
+static uint64_t job_posted, job_done;
+
+static void *render_main(void *unused)
+{
+    (void)unused;
+    pthread_mutex_lock(&job_mu);
+    for (;;) {
+        while (job_done == job_posted)
+            pthread_cond_wait(&job_cv, &job_mu);
+        void (*fn)(void *) = job_fn;
+        void *arg = job_arg;
+        pthread_mutex_unlock(&job_mu);
+        fn(arg);
+        malloc_trim(0);
+        pthread_mutex_lock(&job_mu);
+        job_done++;
+        pthread_cond_broadcast(&job_cv);
+    }
+    return NULL;
+}
+
+static void render_start(void)
+{
+    pthread_t t;
+    pthread_attr_t at;
+    pthread_attr_init(&at);
+    pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+    render_thread_ok = pthread_create(&t, &at, render_main, NULL) == 0;
+    pthread_attr_destroy(&at);
+}
+
+/* Run fn(arg) on the render thread and wait for it (on this thread when none could start). */
+static void on_render_thread(void (*fn)(void *), void *arg)
+{
+    pthread_once(&render_once, render_start);
+    pthread_mutex_lock(&render_mu);
+    if (!render_thread_ok) {
+        fn(arg);
+        malloc_trim(0);
+        pthread_mutex_unlock(&render_mu);
+        return;
+    }
+    pthread_mutex_lock(&job_mu);
+    job_fn = fn;
+    job_arg = arg;
+    uint64_t mine = ++job_posted;
+    pthread_cond_broadcast(&job_cv);
+    while (job_done < mine)
+        pthread_cond_wait(&job_cv, &job_mu);
+    pthread_mutex_unlock(&job_mu);
+    pthread_mutex_unlock(&render_mu);
+}
+
 /* Draw s wrapped to the text width, centred or left-aligned, size in mm. */
 static void text(struct lay *l, const char *s, double size, bool bold, bool center)
 {
     cairo_t *cr = l->cr;
-    cairo_select_font_face(cr, FONT, CAIRO_FONT_SLANT_NORMAL,
-                           bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
+    cairo_select_font_face(cr, FONT, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
     cairo_set_font_size(cr, size);
     cairo_font_extents_t fe;
     cairo_font_extents(cr, &fe);
@@ -77,8 +150,13 @@ static void text(struct lay *l, const char *s, double size, bool bold, bool cent
         line[cut] = 0;
         double w = advance(cr, line, cut);
         l->y += fe.ascent;
-        cairo_move_to(cr, center ? (PAGE_W - w) / 2 : MARGIN, l->y);
+        double x = center ? (PAGE_W - w) / 2 : MARGIN;
+        cairo_move_to(cr, x, l->y);
         cairo_show_text(cr, line);
+        if (bold) { /* the one face, drawn again a hair to the right */
+            cairo_move_to(cr, x + size * 0.03, l->y);
+            cairo_show_text(cr, line);
+        }
         l->y += fe.descent + size * 0.15;
         p += next;
     }
@@ -114,11 +192,7 @@ static void layout(struct lay *l, const struct hq_print_ticket *t, const QRcode 
         snprintf(buf, sizeof buf, "前面还有 %d 人 / %d ahead of you", t->ahead, t->ahead);
         text(l, buf, 3.6, false, false);
     }
-    if (t->wait_s >= 0) {
-        int min = (t->wait_s + 59) / 60;
-        snprintf(buf, sizeof buf, "预计等待 约 %d 分钟 / about %d min", min, min);
-        text(l, buf, 3.6, false, false);
-    }
+    if (hq__media_wait_line(t, buf, sizeof buf)) text(l, buf, 3.6, false, false);
     if (t->issued && *t->issued) {
         snprintf(buf, sizeof buf, "取号时间 / Issued: %s", t->issued);
         text(l, buf, 3.6, false, false);
@@ -202,6 +276,52 @@ static int finish(cairo_t *cr, cairo_surface_t *s, struct hq__mbuf *b, bool png,
     return rc;
 }
 
+struct png_job {
+    const struct hq_print_ticket *t;
+    int px_per_mm;
+    QRcode *qr;
+    unsigned char **out;
+    size_t *len;
+    struct hq_media_why *why;
+    int rc;
+};
+
+static void png_run(void *arg)
+{
+    struct png_job *j = arg;
+    int px_per_mm = j->px_per_mm;
+    double h = measure(j->t, j->qr, px_per_mm);
+    int wpx = (int)(PAGE_W * px_per_mm), hpx = (int)ceil(h * px_per_mm);
+    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, wpx, hpx);
+    cairo_t *cr = cairo_create(s);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_paint(cr);
+    cairo_scale(cr, px_per_mm, px_per_mm);
+    struct lay l = {.cr = cr, .px_mm = px_per_mm};
+    layout(&l, j->t, j->qr);
+    struct hq__mbuf b;
+    hq__mbuf_init(&b, 64u << 20);
+    j->rc = finish(cr, s, &b, true, j->out, j->len, j->why);
+}
+
+static void pdf_run(void *arg)
+{
+    struct png_job *j = arg;
+    const double px_mm = 8; /* QR modules on a 203 dpi grid, as printed */
+    double h = measure(j->t, j->qr, px_mm);
+    struct hq__mbuf b;
+    hq__mbuf_init(&b, 64u << 20);
+    cairo_surface_t *s = cairo_pdf_surface_create_for_stream(hq__mbuf_cairo_write, &b,
+                                                             PAGE_W * PT_PER_MM, h * PT_PER_MM);
+    cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_TITLE, j->t->number);
+    cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATOR, "hallq");
+    cairo_t *cr = cairo_create(s);
+    cairo_scale(cr, PT_PER_MM, PT_PER_MM);
+    struct lay l = {.cr = cr, .px_mm = px_mm};
+    layout(&l, j->t, j->qr);
+    j->rc = finish(cr, s, &b, false, j->out, j->len, j->why);
+}
+
 int hq_ticket_png(const struct hq_print_ticket *t, int px_per_mm, unsigned char **out, size_t *len,
                   struct hq_media_why *why)
 {
@@ -213,20 +333,10 @@ int hq_ticket_png(const struct hq_print_ticket *t, int px_per_mm, unsigned char 
     QRcode *qr = NULL;
     int rc = prepare(t, &qr, why);
     if (rc) return rc;
-    double h = measure(t, qr, px_per_mm);
-    int wpx = (int)(PAGE_W * px_per_mm), hpx = (int)ceil(h * px_per_mm);
-    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, wpx, hpx);
-    cairo_t *cr = cairo_create(s);
-    cairo_set_source_rgb(cr, 1, 1, 1);
-    cairo_paint(cr);
-    cairo_scale(cr, px_per_mm, px_per_mm);
-    struct lay l = {.cr = cr, .px_mm = px_per_mm};
-    layout(&l, t, qr);
-    struct hq__mbuf b;
-    hq__mbuf_init(&b, 64u << 20);
-    rc = finish(cr, s, &b, true, out, len, why);
+    struct png_job j = {t, px_per_mm, qr, out, len, why, 0};
+    on_render_thread(png_run, &j);
     if (qr) QRcode_free(qr);
-    return rc;
+    return j.rc;
 }
 
 int hq_ticket_pdf(const struct hq_print_ticket *t, unsigned char **out, size_t *len,
@@ -236,19 +346,8 @@ int hq_ticket_pdf(const struct hq_print_ticket *t, unsigned char **out, size_t *
     QRcode *qr = NULL;
     int rc = prepare(t, &qr, why);
     if (rc) return rc;
-    const double px_mm = 8; /* QR modules on a 203 dpi grid, as printed */
-    double h = measure(t, qr, px_mm);
-    struct hq__mbuf b;
-    hq__mbuf_init(&b, 64u << 20);
-    cairo_surface_t *s = cairo_pdf_surface_create_for_stream(hq__mbuf_cairo_write, &b,
-                                                             PAGE_W * PT_PER_MM, h * PT_PER_MM);
-    cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_TITLE, t->number);
-    cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATOR, "hallq");
-    cairo_t *cr = cairo_create(s);
-    cairo_scale(cr, PT_PER_MM, PT_PER_MM);
-    struct lay l = {.cr = cr, .px_mm = px_mm};
-    layout(&l, t, qr);
-    rc = finish(cr, s, &b, false, out, len, why);
+    struct png_job j = {t, 0, qr, out, len, why, 0};
+    on_render_thread(pdf_run, &j);
     if (qr) QRcode_free(qr);
-    return rc;
+    return j.rc;
 }
