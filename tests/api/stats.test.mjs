@@ -107,7 +107,7 @@ function section(rows, title) {
 }
 
 function unzipP(file, member) {
-    const r = spawnSync('unzip', ['-p', file, member], { encoding: 'utf8' });
+    const r = spawnSync('unzip', ['-p', file, member], { encoding: 'utf8', maxBuffer: 1 << 28 });
     assert.equal(r.status, 0, `unzip -p ${member}: ${r.stderr}`);
     return r.stdout;
 }
@@ -359,7 +359,7 @@ describe('a month of demo history: page figures, CSV, XLSX and PDF agree cell by
         const strings = [...unzipP(f, 'xl/sharedStrings.xml').matchAll(/<si>(.*?)<\/si>/gs)].map((m) => [...m[1].matchAll(/<t[^>]*>(.*?)<\/t>/gs)].map((t) => t[1]).join('').replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>'));
         const pdf = await getBytes(srv, `/reports/day.pdf?from=${FROM}&to=${TO}`, auth);
         assert.equal(pdf.status, 200);
-        const pdfLines = spawnSync('pdftotext', ['-layout', '-', '-'], { input: pdf.body, encoding: 'utf8' }).stdout.split('\n');
+        const pdfLines = spawnSync('pdftotext', ['-layout', '-', '-'], { input: pdf.body, encoding: 'utf8', maxBuffer: 1 << 28 }).stdout.split('\n');
 
         let compared = 0;
         for (const [title, sheetNo, groups, inPdf] of sections) {
