@@ -413,39 +413,4 @@ int hq_app_complaint_create(struct hq_app *a, const struct hq_actor *who, json_t
     return rc;
 }
 
-int hq_app_complaint_track(struct hq_app *a, const char *code, json_t **out, struct hq_why *why)
-{
-    char up[16];
-    size_t n = strlen(code);
-    if (n != 10) return hq_fail(why, HQ_ENOTFOUND, "", "no complaint with this tracking code");
-    for (size_t i = 0; i <= n; i++)
-        up[i] = (char)toupper((unsigned char)code[i]);
-    char *text = NULL;
-    pthread_mutex_lock(&a->reader_mu);
-    int rc = a->reader->vt->doc_get(a->reader, "complaint", up, &text);
-    pthread_mutex_unlock(&a->reader_mu);
-    if (rc != 0 || !text)
-        return hq_fail(why, HQ_ENOTFOUND, "", "no complaint with this tracking code");
-    json_t *d = json_loads(text, 0, NULL);
-    free(text);
-    if (!d) return hq_fail(why, HQ_EINTERNAL, "", "stored complaint unreadable");
-    json_t *hist = json_array();
-    size_t i;
-    json_t *h;
-    json_array_foreach(json_object_get(d, "history"), i, h)
-    {
-        json_array_append_new(
-            hist, json_pack("{s:o,s:O,s:O}", "at",
-                            hq__time_json(a, json_integer_value(json_object_get(h, "at"))),
-                            "status", json_object_get(h, "status"), "note",
-                            json_object_get(h, "note") ?: json_null()));
-    }
-    *out = json_pack(
-        "{s:O,s:O,s:O,s:o,s:o,s:o}", "tracking_code", json_object_get(d, "tracking_code"), "status",
-        json_object_get(d, "status"), "channel", json_object_get(d, "channel"), "received_at",
-        hq__time_json(a, json_integer_value(json_object_get(d, "received_at"))), "acknowledge_by",
-        hq__time_json(a, json_integer_value(json_object_get(d, "acknowledge_by"))), "history",
-        hist);
-    json_decref(d);
-    return *out ? 0 : hq_fail(why, HQ_EINTERNAL, "", "stored complaint incomplete");
-}
+/* hq_app_complaint_track (the public tracking view) lives in uc_complaints.c. */
