@@ -76,7 +76,12 @@ function renderSide() {
   replace(
     $('#waiting'),
     ...(codes.length
-      ? codes.map((code) => h('tr', { dataset: { code } }, h('td', null, `${code} ${i18n.nameOf(services.get(code)) || ''}`), h('td', { class: 'num' }, String(waiting[code]))))
+      ? codes.map((code) => {
+          // The wait of a new ticket as the API gives it (GET /services), when the server does.
+          const s = services.get(code);
+          const est = s && s.estimated_wait_s != null && waiting[code] > 0 ? i18n.fmtWait(s.estimated_wait_s, s) : s?.serving_windows === 0 && waiting[code] > 0 ? i18n.t('wait.no_window') : '';
+          return h('tr', { dataset: { code } }, h('td', null, `${code} ${i18n.nameOf(s) || ''}`), h('td', { class: 'num' }, String(waiting[code])), h('td', { class: 'est', dataset: { wait: String(s?.estimated_wait_s ?? '') } }, est));
+        })
       : [h('tr', null, h('td', null, i18n.t('display.no_waiting')))]),
   );
   replace($('#notices'), ...notices.map(noticeItem));
@@ -119,7 +124,7 @@ function refreshSoon() {
   refreshTimer = setTimeout(async () => {
     refreshTimer = null;
     try {
-      await loadSnapshot({ replaceCalls: false });
+      await Promise.all([loadSnapshot({ replaceCalls: false }), loadServices()]);
     } catch {
       /* retried on the next event */
     }
