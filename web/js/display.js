@@ -86,11 +86,23 @@ function renderSide() {
   );
   replace($('#notices'), ...notices.map(noticeItem));
   $('#notices-box').hidden = notices.length === 0;
+  fitNotices();
   // Suspended: said to everyone, in both languages, with the manager's reason.
   const ban = $('#suspended');
   ban.hidden = !suspended;
   if (suspended) replace(ban, h('span', null, i18n.inLang('display.suspended', 'zh')), h('span', { class: 'en', lang: 'en' }, i18n.inLang('display.suspended', 'en')), suspended.reason ? h('span', { class: 'why' }, suspended.reason) : null);
 }
+
+// The board fits its screen whatever is posted: smaller type for the notices until they fit.
+function fitNotices() {
+  const box = $('#notices-box');
+  box.classList.remove('dense', 'denser');
+  for (const cls of ['dense', 'denser']) {
+    if (box.hidden || box.scrollHeight <= box.clientHeight + 1) break;
+    box.classList.add(cls);
+  }
+}
+window.addEventListener('resize', fitNotices);
 
 async function loadSnapshot({ replaceCalls }) {
   const snap = await api.get('/display', { auth: false });
