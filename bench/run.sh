@@ -7,7 +7,10 @@
 #   - GET /health per second (the HTTP floor), tickets issued per second (wrk + bench/issue.lua)
 #     with the mean group-commit size of that run (from /metrics)
 #   - call-next per second (bench.mjs calls: W windows doing call-next + no-show)
-#   - latency from a call to its arrival at 1,000 and 5,000 SSE clients (bench.mjs sse)
+#   - the worst delay from a call to the start of its announcement in a 12-window burst
+#     (announce.mjs, voice.js's queue with the server's WAVs), beside one announcement's length
+#   - latency from a call to its arrival at 1,000, 5,000 and 10,000 SSE clients, and the server's
+#     memory with them (sse_clients, one epoll process)
 #   - the core's scans over the tickets in memory (bench_core) and the plan module (bench_plan: a
 #     day of a 60-window hall, and with BENCH_ACCURACY=1 the simulation-versus-Erlang table)
 #   - the machine's load: before the run, and sampled every 5 s during it (the bench's own
@@ -15,7 +18,7 @@
 # The server runs with hallq serve's defaults (worker threads, voice when espeak-ng is installed)
 # plus BENCH_SERVE_ARGS. The bench_* programs are built in HALLQ_BIN's build dir when missing.
 # Environment: HALLQ_BIN (default build/hallq), BENCH_SECONDS (default 10), BENCH_WINDOWS (16),
-# BENCH_SSE ("1000 5000"; "" skips), BENCH_ACCURACY (1; 0 skips the ~15 s table), BENCH_SERVE_ARGS (""),
+# BENCH_SSE ("1000 5000 10000"; "" skips), BENCH_ACCURACY (1; 0 skips the ~15 s table), BENCH_SERVE_ARGS (""),
 # BENCH_DIR (where the databases go; default a temp dir under the build dir).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -23,7 +26,7 @@ BIN=${HALLQ_BIN:-$ROOT/build/hallq}
 BUILD=$(dirname "$BIN")
 SECS=${BENCH_SECONDS:-10}
 WINDOWS=${BENCH_WINDOWS:-16}
-SSE_SIZES=${BENCH_SSE-"1000 5000"}
+SSE_SIZES=${BENCH_SSE-"1000 5000 10000"}
 ACCURACY=${BENCH_ACCURACY:-1}
 SERVE_ARGS=${BENCH_SERVE_ARGS:-}
 OUT=$BUILD/bench-results.txt
@@ -32,7 +35,7 @@ PW=bench-admin-123
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 [ -x "$BIN" ] || { echo "run.sh: $BIN not built (make build)" >&2; exit 1; }
 command -v wrk >/dev/null || { echo "run.sh: wrk missing (scripts/setup.sh installs it)" >&2; exit 1; }
-for b in bench_sqlite bench_core bench_plan; do
+for b in bench_sqlite bench_core bench_plan sse_clients; do
   if [ ! -x "$BUILD/$b" ]; then
     cmake --build "$BUILD" --target "$b" >/dev/null
   fi
@@ -117,11 +120,31 @@ node "$ROOT/bench/bench.mjs" calls --url "$URL" --tokens "$WORK/tokens.json" --s
 echo "calls_waiting_left $(curl -fsS "$URL/metrics" | sed -n 's/^hallq_tickets{status="waiting"} //p')"
 stop_server
 
+# Announcements: a 12-window burst, the worst delay from a call to the start of its announcement
+# (bench/announce.mjs; needs voice on).
+if ! printf '%s' "$SERVE_ARGS" | grep -q -- '--voice off' && command -v espeak-ng >/dev/null; then
+  start_server announce
+  node "$ROOT/bench/bench.mjs" setup --url "$URL" --password "$PW" --windows 12 >"$WORK/tokens-ann.json"
+  sleep 2 # the voice makes its phrase clips while idle (prewarm)
+  echo "## announcements (12-window burst)"
+  node "$ROOT/bench/announce.mjs" --url "$URL" --tokens "$WORK/tokens-ann.json" --windows 12 --rounds 3
+  stop_server
+fi
+
+# call -> display: the C client (bench/sse_clients.c) holds the streams; a high per-address
+# connection cap when this hallq has one (the client also spreads over 127.0.0.1-8)
+SSE_ARGS=
+if "$BIN" serve --help 2>&1 | grep -q -- '--max-conns-per-ip'; then SSE_ARGS="--max-conns-per-ip 100000"; fi
 for n in $SSE_SIZES; do
+  SAVED_ARGS=$SERVE_ARGS
+  SERVE_ARGS="$SERVE_ARGS $SSE_ARGS"
   start_server "sse$n"
+  SERVE_ARGS=$SAVED_ARGS
   node "$ROOT/bench/bench.mjs" setup --url "$URL" --password "$PW" --windows 1 >"$WORK/tokens-sse.json"
+  CLERK=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1])).clerks[0])' "$WORK/tokens-sse.json")
+  GUIDE=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1])).guide)' "$WORK/tokens-sse.json")
   echo "sse_run $n"
-  node "$ROOT/bench/bench.mjs" sse --url "$URL" --tokens "$WORK/tokens-sse.json" --clients "$n" --calls 20 | tee "$WORK/sse$n.txt"
+  "$BUILD/sse_clients" --port "${URL##*:}" --clients "$n" --calls 20 --clerk "$CLERK" --guide "$GUIDE" --pid "$PID" | tee "$WORK/sse$n.txt" || true
   stop_server
 done
 

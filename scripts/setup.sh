@@ -28,9 +28,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# npm packages for the browser tests (playwright-core drives Debian's chromium; no browser download).
+# npm packages (package.json, pinned by package-lock.json): playwright-core for the browser tests
+# (drives Debian's chromium; no browser download), ajv/ajv-formats and swagger-parser for the API
+# contract tests, redoc (its standalone bundle is built into the binary for /api/docs). Nothing is
+# fetched at run time.
 if [ -f package.json ]; then
-  if [ ! -d node_modules/playwright-core ] || [ package.json -nt node_modules/.setup-stamp ]; then
+  need=0
+  for m in playwright-core ajv ajv-formats @apidevtools/swagger-parser redoc; do
+    [ -d "node_modules/$m" ] || need=1
+  done
+  if [ $need = 1 ] || [ package.json -nt node_modules/.setup-stamp ]; then
     echo "setup: npm install"
     PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --no-audit --no-fund --loglevel=error
     touch node_modules/.setup-stamp

@@ -2,7 +2,8 @@
 /*
  * embed — build tool: turns the files of web/ into a C source defining hq_asset_find(), so the
  * pages are built into the hallq binary and served with no files beside it.
- * Usage: embed ROOT OUT.c FILE...   (paths under ROOT become URL paths "/…")
+ * Usage: embed ROOT OUT.c FILE...   (paths under ROOT become URL paths "/…"; an argument
+ * "/url/path=FILE" embeds a file from elsewhere, e.g. the generated openapi.json or an npm bundle)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,9 +49,11 @@ int main(int argc, char **argv)
                  "#include <string.h>\n#include \"http/hq_http.h\"\n");
     int n = 0;
     for (int i = 3; i < argc; i++) {
-        FILE *in = fopen(argv[i], "rb");
+        const char *eq = argv[i][0] == '/' ? strchr(argv[i], '=') : NULL;
+        const char *file = eq && strncmp(argv[i], argv[1], rootlen) != 0 ? eq + 1 : argv[i];
+        FILE *in = fopen(file, "rb");
         if (!in) {
-            perror(argv[i]);
+            perror(file);
             return 1;
         }
         fprintf(out, "static const unsigned char a%d[] = {", i);
@@ -66,7 +69,12 @@ int main(int argc, char **argv)
     }
     fprintf(out, "static const struct hq_asset assets[] = {\n");
     for (int i = 3; i < argc; i++) {
-        const char *rel = argv[i] + rootlen;
+        const char *eq = argv[i][0] == '/' ? strchr(argv[i], '=') : NULL;
+        char rel[512];
+        if (eq && strncmp(argv[i], argv[1], rootlen) != 0)
+            snprintf(rel, sizeof rel, "%.*s", (int)(eq - argv[i]), argv[i]);
+        else
+            snprintf(rel, sizeof rel, "%s", argv[i] + rootlen);
         fprintf(out, "  {\"%s\", a%d, sizeof a%d - 1, \"%s\"},\n", rel, i, i, type_of(rel));
     }
     fprintf(out, "  {NULL, NULL, 0, NULL}};\n"

@@ -322,6 +322,7 @@ struct hq_app *hq_app_open(const struct hq_app_options *o, struct hq_why *why)
     }
     if (reload_hall(a, why) != 0) goto fail;
     if (hq__auth_load(a, why) != 0 || hq__records_load(a, why) != 0) goto fail;
+    hq__public_url_load(a);
     if (pthread_create(&a->writer, NULL, writer_main, a) != 0) {
         hq_fail(why, HQ_EINTERNAL, "", "cannot start the writer thread");
         goto fail;

@@ -69,6 +69,23 @@ struct hq_listener {
     void *ctx;
 };
 
+/* The measured error of the estimate given at issue (uc_estimate.c, docs/ESTIMATE.md): over the
+ * hall and per service, n, mean absolute error, share within 5 minutes, and the 10th/90th
+ * percentiles of the relative residual (actual - estimate) / max(estimate, 300 s). */
+#define HQ_ESTACC_SERVICES 64
+#define HQ_ESTACC_MIN_N 20 /* fewer tickets: no range */
+struct hq_estacc_group {
+    char code[HQ_CODE_MAX]; /* "" for the hall */
+    int64_t n;
+    double mae_s, within_5min_share, q_low, q_high;
+};
+struct hq_estacc {
+    int32_t from, to; /* days, inclusive */
+    struct hq_estacc_group all;
+    struct hq_estacc_group services[HQ_ESTACC_SERVICES];
+    size_t n_services;
+};
+
 struct hq_app {
     pthread_mutex_t mu;
     struct hq_hall hall;
@@ -90,8 +107,11 @@ struct hq_app {
     size_t n_pads;
     json_t *public_info; /* owned */
     struct hq_rate rates[HQ_RATE_SLOTS];
-    int64_t *alerted; /* last alert.crowding per service index (uc_advice.c) */
+    struct hq_login_throttle *logins; /* failed sign-ins by (user, address) and address (auth.c) */
+    int64_t *alerted;                 /* last alert.crowding per service index (uc_advice.c) */
     size_t n_alerted;
+    struct hq_estacc estacc; /* the last 28 days, for wait_range_s (under mu) */
+    int64_t estacc_at;       /* when it was computed, 0 = never (under reader_mu) */
 
     /* commit queue */
     pthread_mutex_t qmu;
@@ -143,6 +163,24 @@ json_t *hq__ticket_event_json(const struct hq_ticket *t);
  * the field. `required` false: absent or null leaves *out unchanged. */
 int hq__in_str(json_t *o, const char *key, bool required, char *out, size_t cap,
                struct hq_why *why);
+/* Text typed by people: at most max_chars Unicode characters (and cap - 1 bytes; make cap at
+ * least HQ_TEXT_CAP(max_chars)). */
+#define HQ_TEXT_CAP(max_chars) ((max_chars)*4 + 1)
+int hq__in_text(json_t *o, const char *key, bool required, size_t max_chars, char *out, size_t cap,
+                struct hq_why *why);
+/* Unicode characters (code points) in len bytes of valid UTF-8. */
+size_t hq__utf8_chars(const char *s, size_t len);
+
+/* Complaint categories (complaint_categories.c): the hall's list, public_info.complaints.
+ * categories [{"zh","en"}], or the default list. */
+#define HQ_CATEGORY_CHARS 40                        /* characters of one name */
+#define HQ_CATEGORY_MAX 32                          /* names in the list */
+json_t *hq__complaint_categories(struct hq_app *a); /* new reference; takes mu */
+/* Refuse a public_info whose complaints.categories is not such a list. */
+int hq__complaint_categories_check(json_t *info, struct hq_why *why);
+/* given (Chinese or English name) -> the Chinese name into out, or HQ_EINVAL. Takes mu. */
+int hq__complaint_category_pick(struct hq_app *a, const char *given, char *out, size_t cap,
+                                struct hq_why *why);
 int hq__in_int(json_t *o, const char *key, bool required, int64_t min, int64_t max, int64_t *out,
                struct hq_why *why);
 int hq__in_bool(json_t *o, const char *key, bool required, bool *out, struct hq_why *why);
@@ -181,6 +219,24 @@ void hq__sessions_purge(struct hq_app *a, int64_t now, struct hq_batch *b);
 
 /* Under mu: crowding alerts into b (uc_advice.c). */
 void hq__crowding_check(struct hq_app *a, const struct hq_now *now, struct hq_batch *b);
+
+/* The estimate's measured error (uc_estimate.c). compute: days [from, to] from store s (the
+ * caller holds whatever guards s). refresh: the last 28 days into a->estacc when older than
+ * max_age_s; call WITHOUT mu (takes reader_mu, then mu). period_json: {"n","mae_s",
+ * "within_5min_share","services":[{"code","n","mae_s","within_5min_share"}]} of [from, to] from
+ * the read handle (takes reader_mu; without mu). wait_range: under mu, [low, high] for an estimate
+ * of service, or json null without enough history. */
+int hq__estacc_compute(struct hq_store *s, int32_t from, int32_t to, struct hq_estacc *out);
+void hq__estacc_refresh(struct hq_app *a, int max_age_s);
+json_t *hq__estacc_json(const struct hq_estacc *e);
+json_t *hq__estacc_period_json(struct hq_app *a, int32_t from, int32_t to);
+json_t *hq__wait_range_json(struct hq_app *a, const char *service, int32_t est_s);
+/* yyyymmdd plus n days (n may be negative). */
+int32_t hq__day_add(int32_t day, int n);
+
+/* The admin's public URL (doc setting/public_url) into a->public_url unless already set
+ * (uc_config.c). */
+void hq__public_url_load(struct hq_app *a);
 
 /* Periodic work under mu: day roll, expiries, crowding (uc_tick.c). Returns after commit. */
 void hq__app_tick(struct hq_app *a);

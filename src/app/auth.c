@@ -6,7 +6,8 @@
  * 64 MiB, so it runs outside the hall lock. A session token is 32 random bytes shown once to the
  * client; the store keeps only its BLAKE2b hash (a stolen database yields no live token). Sessions
  * are durable documents, so a restart signs nobody out. Unknown users are verified against a dummy
- * hash so that the answer takes the same time whether the user exists or not.
+ * hash so that the answer takes the same time whether the user exists or not. Failed sign-ins
+ * are throttled per (user, address) and per address, never per user alone (see below).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +18,6 @@
 #include "app_int.h"
 #include "media_hub.h"
 
-#define LOGIN_MAX_FAILS 5
 #define LOGIN_WINDOW_S (15 * 60)
 
 static char dummy_hash[crypto_pwhash_STRBYTES];
@@ -41,8 +41,8 @@ int hq__rate_public(struct hq_app *a, const struct hq_actor *who, const char *ki
                     const char *what, struct hq_why *why)
 {
     if (who->device || who->role != HQ_ROLE_NONE) return 0;
-    char key[80];
-    snprintf(key, sizeof key, "%s:%s", kind, who->ip);
+    char key[sizeof a->rates[0].key];
+    snprintf(key, sizeof key, "%.15s:%.46s", kind, who->ip);
     int64_t now = hq_app_time(a);
     pthread_mutex_lock(&a->mu);
     struct hq_rate *r = rate_slot(a, key);
@@ -66,19 +66,133 @@ int hq_app_rate_check(struct hq_app *a, const struct hq_actor *who, struct hq_wh
     return hq__rate_public(a, who, "issue", a->public_issue_per_min, "tickets", why);
 }
 
-static bool login_blocked(struct hq_app *a, const char *key, int64_t now)
+/* ---- sign-in throttling ----
+ *
+ * Failed sign-ins are counted per (username, client address) and per client address, never per
+ * user alone: a lock of the user's account against every address would let anyone lock any clerk
+ * out by typing wrong passwords (a denial of service). So the right password from an address that
+ * has not failed is never refused.
+ *
+ * (user, address): the first LOGIN_FREE_FAILS failures cost nothing (typos); each further one
+ * makes that pair wait 2^(n - LOGIN_FREE_FAILS) s before its next attempt, up to
+ * LOGIN_MAX_DELAY_S. Address: at most LOGIN_IP_MAX failures over all users in LOGIN_WINDOW_S,
+ * then the address waits out the window (password spraying). A success clears its pair. Counts
+ * are forgotten LOGIN_WINDOW_S after the last failure. An attempt counts as a failure while its
+ * password is being verified, so parallel guesses are counted too. A refused attempt answers 429
+ * with the seconds to wait (Retry-After). The tables are bounded (LOGIN_SLOTS entries each); when
+ * full, the entry with the oldest failure that is not waiting out a delay gives way first. */
+#define LOGIN_FREE_FAILS 3
+#define LOGIN_MAX_DELAY_S (15 * 60)
+#define LOGIN_IP_MAX 30
+#define LOGIN_SLOTS 1024
+
+struct login_entry {
+    char key[112];
+    int32_t fails;
+    int64_t first_fail, last_fail;
+    int64_t until; /* no attempt before this time */
+};
+
+struct hq_login_throttle {
+    struct login_entry pair[LOGIN_SLOTS];
+    struct login_entry ip[LOGIN_SLOTS];
+};
+
+static int slot_rank(const struct login_entry *e, int64_t now)
 {
-    struct hq_rate *r = rate_slot(a, key);
-    if (now - r->window_start >= LOGIN_WINDOW_S) {
-        r->window_start = now;
-        r->count = 0;
-    }
-    return r->count >= LOGIN_MAX_FAILS;
+    return !e->key[0] ? 0 : e->until <= now ? 1 : 2;
 }
 
-static void login_failed(struct hq_app *a, const char *key)
+/* a->mu held. Find key in tab, or make room for it (NULL only when create is false). */
+static struct login_entry *login_entry(struct login_entry *tab, const char *key, int64_t now,
+                                       bool create)
 {
-    rate_slot(a, key)->count++;
+    struct login_entry *victim = NULL;
+    for (size_t i = 0; i < LOGIN_SLOTS; i++) {
+        struct login_entry *e = &tab[i];
+        if (e->key[0] && now - e->last_fail >= LOGIN_WINDOW_S && now >= e->until)
+            memset(e, 0, sizeof *e); /* forgotten */
+        if (e->key[0] && strcmp(e->key, key) == 0) return e;
+        if (!create) continue;
+        /* prefer an empty slot, then one not waiting, then the oldest failure */
+        if (!victim || slot_rank(e, now) < slot_rank(victim, now) ||
+            (slot_rank(e, now) == slot_rank(victim, now) && e->last_fail < victim->last_fail))
+            victim = e;
+    }
+    if (!victim) return NULL;
+    memset(victim, 0, sizeof *victim);
+    snprintf(victim->key, sizeof victim->key, "%s", key);
+    return victim;
+}
+
+static int64_t pair_delay(int32_t fails)
+{
+    if (fails <= LOGIN_FREE_FAILS) return 0;
+    int shift = fails - LOGIN_FREE_FAILS;
+    return shift >= 10                        ? LOGIN_MAX_DELAY_S
+           : (1 << shift) > LOGIN_MAX_DELAY_S ? LOGIN_MAX_DELAY_S
+                                              : (1 << shift);
+}
+
+/* a->mu held. 0, or HQ_ERATE with the wait in why->retry_after_s. */
+static int login_admit(struct hq_app *a, const char *pkey, const char *ikey, int64_t now,
+                       struct hq_why *why)
+{
+    if (!a->logins) {
+        a->logins = calloc(1, sizeof *a->logins);
+        if (!a->logins) return hq_fail(why, HQ_EINTERNAL, "", "out of memory");
+    }
+    struct login_entry *p = login_entry(a->logins->pair, pkey, now, false);
+    struct login_entry *i = login_entry(a->logins->ip, ikey, now, false);
+    int64_t until = 0;
+    const char *what = "";
+    if (p && p->until > now) {
+        until = p->until;
+        what = "failed sign-ins for this user from this address";
+    }
+    if (i && i->until > now && i->until > until) {
+        until = i->until;
+        what = "failed sign-ins from this address";
+    }
+    if (!until) return 0;
+    int wait = (int)(until - now);
+    hq_fail(why, HQ_ERATE, "", "too many %s: try again in %d s / 登录失败次数过多，请 %d 秒后再试",
+            what, wait, wait);
+    why->retry_after_s = wait;
+    return HQ_ERATE;
+}
+
+/* a->mu held. Count an attempt as a failure (before the verify; login_succeeded undoes it). */
+static void login_count(struct hq_app *a, const char *pkey, const char *ikey, int64_t now)
+{
+    struct login_entry *p = login_entry(a->logins->pair, pkey, now, true);
+    struct login_entry *i = login_entry(a->logins->ip, ikey, now, true);
+    if (p) {
+        p->fails++;
+        if (!p->first_fail) p->first_fail = now;
+        p->last_fail = now;
+        int64_t d = pair_delay(p->fails);
+        if (d && now + d > p->until) p->until = now + d;
+    }
+    if (i) {
+        if (!i->first_fail || now - i->first_fail >= LOGIN_WINDOW_S) {
+            i->first_fail = now;
+            i->fails = 0;
+        }
+        i->fails++;
+        i->last_fail = now;
+        if (i->fails >= LOGIN_IP_MAX) i->until = i->first_fail + LOGIN_WINDOW_S;
+    }
+}
+
+/* a->mu held. The right password: the pair starts afresh; the address's count gives back this
+ * attempt. */
+static void login_succeeded(struct hq_app *a, const char *pkey, const char *ikey, int64_t now)
+{
+    struct login_entry *p = login_entry(a->logins->pair, pkey, now, false);
+    if (p) memset(p, 0, sizeof *p);
+    struct login_entry *i = login_entry(a->logins->ip, ikey, now, false);
+    if (i && i->fails > 0 && i->until <= now) i->fails--;
 }
 
 /* ---- sessions ---- */
@@ -174,6 +288,8 @@ int hq__auth_load(struct hq_app *a, struct hq_why *why)
 
 void hq__auth_release(struct hq_app *a)
 {
+    free(a->logins);
+    a->logins = NULL;
     free(a->sessions);
     a->sessions = NULL;
     a->n_sessions = a->cap_sessions = 0;
@@ -185,20 +301,21 @@ void hq__auth_release(struct hq_app *a)
 int hq_app_login(struct hq_app *a, const char *username, const char *password, const char *ip,
                  json_t **out, struct hq_why *why)
 {
-    char ukey[80], ikey[80];
-    snprintf(ukey, sizeof ukey, "login:u:%.40s", username);
-    snprintf(ikey, sizeof ikey, "login:ip:%.60s", ip ? ip : "");
+    char pkey[112], ikey[112];
+    snprintf(pkey, sizeof pkey, "%.40s\n%.64s", username, ip ? ip : "");
+    snprintf(ikey, sizeof ikey, "%.64s", ip ? ip : "");
     int64_t now = hq_app_time(a);
     char hash[HQ_HASH_MAX] = "";
     struct hq_staff copy;
     bool found = false;
 
     pthread_mutex_lock(&a->mu);
-    if (login_blocked(a, ukey, now) || login_blocked(a, ikey, now)) {
+    int rc0 = login_admit(a, pkey, ikey, now, why);
+    if (rc0 != 0) {
         pthread_mutex_unlock(&a->mu);
-        return hq_fail(why, HQ_ERATE, "",
-                       "too many failed sign-ins: try again in 15 minutes / 登录失败次数过多");
+        return rc0;
     }
+    login_count(a, pkey, ikey, now);
     struct hq_staff *s = hq_staff_find(&a->hall, username);
     if (s && s->active && s->pw_hash[0]) {
         copy = *s;
@@ -208,13 +325,11 @@ int hq_app_login(struct hq_app *a, const char *username, const char *password, c
     pthread_mutex_unlock(&a->mu);
 
     bool ok = crypto_pwhash_str_verify(found ? hash : dummy_hash, password, strlen(password)) == 0;
-    if (!found || !ok) {
-        pthread_mutex_lock(&a->mu);
-        login_failed(a, ukey);
-        login_failed(a, ikey);
-        pthread_mutex_unlock(&a->mu);
+    if (!found || !ok)
         return hq_fail(why, HQ_EUNAUTH, "", "wrong username or password / 用户名或密码错误");
-    }
+    pthread_mutex_lock(&a->mu);
+    login_succeeded(a, pkey, ikey, now);
+    pthread_mutex_unlock(&a->mu);
 
     char token[65], csrf[65];
     hq__random_hex(token, 32);

@@ -2,6 +2,11 @@
 /*
  * json_in.c — strict readers for the JSON the API receives: each names the field at fault, so a
  * refusal says exactly what was wrong. Also the time and date formats of the API.
+ *
+ * Lengths where people type Chinese count characters (Unicode code points), not bytes:
+ * hq__in_text takes the limit in characters (the buffer must hold 4 bytes a character);
+ * hq__in_str keeps the buffer as its limit and, refusing, says how many characters of the kind
+ * given fit (a Chinese character takes 3 bytes of UTF-8, a Latin letter 1).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,19 +32,65 @@ int hq__in_known(json_t *o, const char *const *allowed, struct hq_why *why)
     return 0;
 }
 
-int hq__in_str(json_t *o, const char *key, bool required, char *out, size_t cap, struct hq_why *why)
+size_t hq__utf8_chars(const char *s, size_t len)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80) n++;
+    return n;
+}
+
+/* The characters of s (len bytes of valid UTF-8) that fit whole in cap - 1 bytes. */
+static size_t chars_fitting(const char *s, size_t len, size_t cap)
+{
+    size_t b = cap ? cap - 1 : 0;
+    if (b > len) b = len;
+    while (b > 0 && b < len && ((unsigned char)s[b] & 0xC0) == 0x80)
+        b--;
+    return hq__utf8_chars(s, b);
+}
+
+/* The string member key: 0 and *sp, *lenp set; 1 when absent or null and not required. */
+static int get_str(json_t *o, const char *key, bool required, const char **sp, size_t *lenp,
+                   struct hq_why *why)
 {
     json_t *v = o ? json_object_get(o, key) : NULL;
     if (!v || json_is_null(v)) {
         if (required) return hq_fail(why, HQ_EINVAL, key, "%s: required", key);
-        return 0;
+        return 1;
     }
     if (!json_is_string(v)) return hq_fail(why, HQ_EINVAL, key, "%s: must be a string", key);
-    size_t len = json_string_length(v);
-    const char *s = json_string_value(v);
-    if (memchr(s, 0, len))
+    *lenp = json_string_length(v);
+    *sp = json_string_value(v);
+    if (memchr(*sp, 0, *lenp))
         return hq_fail(why, HQ_EINVAL, key, "%s: must not contain NUL characters", key);
-    if (len >= cap) return hq_fail(why, HQ_EINVAL, key, "%s: longer than %zu bytes", key, cap - 1);
+    return 0;
+}
+
+int hq__in_str(json_t *o, const char *key, bool required, char *out, size_t cap, struct hq_why *why)
+{
+    const char *s;
+    size_t len;
+    int rc = get_str(o, key, required, &s, &len, why);
+    if (rc) return rc < 0 ? rc : 0;
+    if (len >= cap) /* said in characters of the kind given: Chinese takes 3 bytes a character */
+        return hq_fail(why, HQ_EINVAL, key, "%s: at most %zu characters", key,
+                       chars_fitting(s, len, cap));
+    memcpy(out, s, len + 1);
+    return 0;
+}
+
+int hq__in_text(json_t *o, const char *key, bool required, size_t max_chars, char *out, size_t cap,
+                struct hq_why *why)
+{
+    const char *s;
+    size_t len;
+    int rc = get_str(o, key, required, &s, &len, why);
+    if (rc) return rc < 0 ? rc : 0;
+    size_t n = hq__utf8_chars(s, len);
+    if (n > max_chars || len >= cap)
+        return hq_fail(why, HQ_EINVAL, key, "%s: at most %zu characters", key,
+                       n > max_chars ? max_chars : chars_fitting(s, len, cap));
     memcpy(out, s, len + 1);
     return 0;
 }

@@ -24,20 +24,20 @@ static json_t *code_array(const char (*codes)[HQ_CODE_MAX], int n)
     return arr;
 }
 
-static json_t *hours_json(const struct hq_hours *h)
+/* {"mon":"08:30-12:00,13:30-17:30", …, "sat":null} or null (no hours: always open). */
+static json_t *hq__hours_json(const struct hq_hours *h)
 {
     static const char *days[7] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
     if (!h->has_hours) return json_null();
     json_t *o = json_object();
     for (int d = 0; d < 7; d++) {
-        if (h->open[d] < 0 || h->close[d] <= h->open[d]) {
-            json_object_set_new(o, days[d], json_null());
-            continue;
-        }
-        char buf[16];
-        snprintf(buf, sizeof buf, "%02d:%02d-%02d:%02d", h->open[d] / 60, h->open[d] % 60,
-                 h->close[d] / 60, h->close[d] % 60);
-        json_object_set_new(o, days[d], json_string(buf));
+        char buf[16 * HQ_HOURS_RANGES] = "";
+        size_t len = 0;
+        for (int r = 0; r < h->n[d] && r < HQ_HOURS_RANGES; r++)
+            len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%02d:%02d-%02d:%02d",
+                                    r ? "," : "", h->open[d][r] / 60, h->open[d][r] % 60,
+                                    h->close[d][r] / 60, h->close[d][r] % 60);
+        json_object_set_new(o, days[d], len ? json_string(buf) : json_null());
     }
     return o;
 }
@@ -50,7 +50,7 @@ json_t *hq__service_json(const struct hq_service *s)
     return json_pack("{s:s,s:s,s:s,s:i,s:o,s:i,s:b,s:o,s:i}", "code", s->code, "name", s->name,
                      "name_en", s->name_en, "avg_service_s", (int)s->avg_service_s, "documents",
                      docs, "daily_quota", (int)s->daily_quota, "enabled", s->enabled, "hours",
-                     hours_json(&s->hours), "estimated_service_s",
+                     hq__hours_json(&s->hours), "estimated_service_s",
                      (int)hq_service_time_estimate(s));
 }
 
@@ -96,13 +96,17 @@ json_t *hq__ticket_json(struct hq_app *a, const struct hq_now *now, const struct
     if (svc)
         for (int i = 0; i < svc->n_documents; i++)
             json_array_append_new(docs, json_string(svc->documents[i]));
-    json_t *pos = json_null(), *ahead = json_null(), *wait = json_null();
+    json_t *pos = json_null(), *ahead = json_null(), *wait = json_null(), *serving = json_null(),
+           *range = json_null();
     if (t->status == HQ_WAITING) {
+        /* the one estimate (docs/ESTIMATE.md): every page shows these figures */
         struct hq_estimate e;
         if (hq_ticket_estimate(&a->hall, now, t, &e) == 0) {
             pos = json_integer(e.position);
             ahead = json_integer(e.ahead);
             wait = json_integer(e.wait_s);
+            serving = json_integer(e.serving);
+            range = hq__wait_range_json(a, t->service, e.wait_s);
         }
     }
     json_t *o = json_pack(
@@ -115,6 +119,8 @@ json_t *hq__ticket_json(struct hq_app *a, const struct hq_now *now, const struct
         t->window ? json_integer(t->window) : json_null(), "calls", (int)t->calls, "position", pos,
         "ahead", ahead, "estimated_wait_s", wait, "documents", docs, "next_services",
         code_array(t->next, t->n_next), "appointment_at", hq__time_json(a, t->appointment_at));
+    json_object_set_new(o, "serving_windows", serving);
+    json_object_set_new(o, "wait_range_s", range);
     if (staff_view) {
         char masked[HQ_PHONE_MAX];
         hq_mask_phone(masked, t->phone);
@@ -138,12 +144,14 @@ json_t *hq__hall_json(struct hq_app *a)
     const struct hq_hall_conf *c = &a->hall.conf;
     json_t *o = json_pack(
         "{s:s,s:s,s:s,s:o,s:{s:i,s:i,s:i},s:i,s:b,s:s?}", "name", c->name, "name_en", c->name_en,
-        "timezone", c->timezone, "hours", hours_json(&c->hours), "policy", "boost_priority_s",
+        "timezone", c->timezone, "hours", hq__hours_json(&c->hours), "policy", "boost_priority_s",
         (int)c->policy.boost_priority_s, "boost_appointment_s", (int)c->policy.boost_appointment_s,
         "boost_first_service_s", (int)c->policy.boost_first_service_s, "target_wait_s",
         (int)c->target_wait_s, "suspended", c->suspended, "suspend_reason",
         c->suspended ? c->suspend_reason : NULL);
     json_object_set_new(o, "carry_over", json_boolean(c->carry_over));
+    json_object_set_new(o, "public_url",
+                        a->public_url[0] ? json_string(a->public_url) : json_null());
     if (a->public_info)
         json_object_set(o, "public_info", a->public_info);
     else

@@ -324,7 +324,8 @@ static int commit_doc(struct hq_app *a, struct hq_batch *b, json_t *d, const cha
 
 struct act_in {
     char note[NOTE_MAX], internal[LONG_MAX_TEXT], result[LONG_MAX_TEXT], measures[LONG_MAX_TEXT],
-        reason[NOTE_MAX], to[65], category[32], severity[8], clerk[HQ_USER_MAX], comment[NOTE_MAX];
+        reason[NOTE_MAX], to[65], category[HQ_TEXT_CAP(HQ_CATEGORY_CHARS)], severity[8],
+        clerk[HQ_USER_MAX], comment[NOTE_MAX];
     int64_t window;
     bool has_window, has_clerk, has_category, has_severity, has_subst, subst;
     bool has_satisfied, satisfied, escalate;
@@ -360,7 +361,11 @@ static int parse_in(struct hq_app *a, const struct action *ac, json_t *in, struc
     if (!rc) rc = hq__in_str(in, "measures", false, r->measures, sizeof r->measures, why);
     if (!rc) rc = hq__in_str(in, "reason", false, r->reason, sizeof r->reason, why);
     if (!rc) rc = hq__in_str(in, "to", false, r->to, sizeof r->to, why);
-    if (!rc) rc = hq__in_str(in, "category", false, r->category, sizeof r->category, why);
+    if (!rc)
+        rc = hq__in_text(in, "category", false, HQ_CATEGORY_CHARS, r->category, sizeof r->category,
+                         why);
+    if (!rc && r->category[0]) /* one of the hall's list, stored by its Chinese name */
+        rc = hq__complaint_category_pick(a, r->category, r->category, sizeof r->category, why);
     if (!rc) rc = hq__in_str(in, "severity", false, r->severity, sizeof r->severity, why);
     if (!rc) rc = hq__in_str(in, "clerk", false, r->clerk, sizeof r->clerk, why);
     if (!rc) rc = hq__in_str(in, "comment", false, r->comment, sizeof r->comment, why);
@@ -680,9 +685,9 @@ int hq_app_complaints_list(struct hq_app *a, const char *status, bool overdue_on
         if (v) json_array_append_new(arr, v);
     }
     json_decref(docs);
-    *out = json_pack("{s:o,s:I,s:I,s:{s:I,s:I}}", "complaints", arr, "open", (json_int_t)n_open,
+    *out = json_pack("{s:o,s:I,s:I,s:{s:I,s:I},s:o}", "complaints", arr, "open", (json_int_t)n_open,
                      "escalated", (json_int_t)n_esc, "overdue", "acknowledge", (json_int_t)n_ack,
-                     "resolve", (json_int_t)n_res);
+                     "resolve", (json_int_t)n_res, "categories", hq__complaint_categories(a));
     return *out ? 0 : hq_fail(why, HQ_EINTERNAL, "", "cannot build the list");
 }
 

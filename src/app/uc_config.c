@@ -23,20 +23,39 @@ static int parse_hhmm(const char *s, int *out)
     return 0;
 }
 
-/* "hours": null (always open) or {"mon":"08:30-17:30", "sat":null, …}; absent days are closed. */
+/* One day's ranges "08:30-12:00,13:30-17:30" into day d of h; -1 when not read whole. */
+static int parse_day_ranges(const char *s, struct hq_hours *h, int d)
+{
+    size_t len = strlen(s);
+    if (len == 0) return -1;
+    for (size_t i = 0; i < len;) {
+        char a[8], b[8];
+        int o, c;
+        if (len - i < 11 || s[i + 5] != '-' || (i + 11 < len && s[i + 11] != ',')) return -1;
+        snprintf(a, sizeof a, "%.5s", s + i);
+        snprintf(b, sizeof b, "%.5s", s + i + 6);
+        if (parse_hhmm(a, &o) || parse_hhmm(b, &c) || hq_hours_add(h, d, o, c) != 0) return -1;
+        i += 11;
+        if (i < len) i++; /* the comma */
+        if (i == len && s[len - 1] == ',') return -1;
+    }
+    return 0;
+}
+
+/* "hours": null (always open) or {"mon":"08:30-12:00,13:30-17:30", "sat":null, …}: one or more
+ * ranges a day, ascending, not touching; absent or null days are closed. Read whole or refused. */
 static int parse_hours(json_t *v, struct hq_hours *out, struct hq_why *why)
 {
-    struct hq_hours h = {0};
+    struct hq_hours h;
     if (json_is_null(v)) {
-        *out = h;
+        hq_hours_clear(out, false);
         return 0;
     }
     if (!json_is_object(v))
-        return hq_fail(why, HQ_EINVAL, "hours",
-                       "hours: must be null or an object like {\"mon\":\"08:30-17:30\"}");
-    h.has_hours = true;
-    for (int d = 0; d < 7; d++)
-        h.open[d] = h.close[d] = -1;
+        return hq_fail(
+            why, HQ_EINVAL, "hours",
+            "hours: must be null or an object like {\"mon\":\"08:30-12:00,13:30-17:30\"}");
+    hq_hours_clear(&h, true);
     const char *key;
     json_t *val;
     json_object_foreach(v, key, val)
@@ -48,16 +67,11 @@ static int parse_hours(json_t *v, struct hq_hours *out, struct hq_why *why)
             return hq_fail(why, HQ_EINVAL, "hours", "hours: unknown day '%.20s' (mon … sun)", key);
         if (json_is_null(val)) continue;
         const char *s = json_string_value(val);
-        char a[8], b[8];
-        int o, c;
-        if (!s || strlen(s) != 11 || s[5] != '-' ||
-            (snprintf(a, sizeof a, "%.5s", s), snprintf(b, sizeof b, "%.5s", s + 6),
-             parse_hhmm(a, &o) || parse_hhmm(b, &c)) ||
-            c <= o)
+        if (!s || parse_day_ranges(s, &h, d) != 0)
             return hq_fail(why, HQ_EINVAL, "hours",
-                           "hours.%s: must be \"HH:MM-HH:MM\" with the close after the open", key);
-        h.open[d] = (int16_t)o;
-        h.close[d] = (int16_t)c;
+                           "hours.%s: must be \"HH:MM-HH:MM\" ranges separated by commas (at "
+                           "most %d), each closing after it opens, in order and not overlapping",
+                           key, HQ_HOURS_RANGES);
     }
     *out = h;
     return 0;
@@ -76,14 +90,25 @@ static int commit_event(struct hq_app *a, struct hq_batch *b, const struct hq_ac
 
 /* ---- services ---- */
 
+/* Per service, what a customer taking a ticket now would be told (the ticket's own figures, so
+ * the kiosk and the remote pages show the same number): waiting, serving_windows,
+ * estimated_wait_s, wait_range_s. */
 int hq_app_services_list(struct hq_app *a, json_t **out)
 {
     json_t *arr = json_array();
+    struct hq_now now;
+    hq_app_now(a, &now);
+    hq__estacc_refresh(a, 300);
     pthread_mutex_lock(&a->mu);
     for (size_t i = 0; i < a->hall.n_services; i++) {
+        const char *code = a->hall.services[i].code;
         json_t *s = hq__service_json(&a->hall.services[i]);
-        json_object_set_new(s, "waiting",
-                            json_integer(hq_count_waiting(&a->hall, a->hall.services[i].code)));
+        int32_t wait = hq_service_wait_next(&a->hall, &now, code, NULL);
+        json_object_set_new(s, "waiting", json_integer(hq_count_waiting(&a->hall, code)));
+        json_object_set_new(s, "serving_windows",
+                            json_integer(hq_service_serving_windows(&a->hall, code)));
+        json_object_set_new(s, "estimated_wait_s", json_integer(wait));
+        json_object_set_new(s, "wait_range_s", hq__wait_range_json(a, code, wait));
         json_array_append_new(arr, s);
     }
     pthread_mutex_unlock(&a->mu);
@@ -93,9 +118,20 @@ int hq_app_services_list(struct hq_app *a, json_t **out)
 
 static int parse_service(json_t *in, struct hq_service *s, bool create, struct hq_why *why)
 {
-    static const char *const known[] = {
-        "code",    "name",  "name_en", "avg_service_s",       "documents", "daily_quota",
-        "enabled", "hours", "waiting", "estimated_service_s", NULL};
+    static const char *const known[] = {"code",
+                                        "name",
+                                        "name_en",
+                                        "avg_service_s",
+                                        "documents",
+                                        "daily_quota",
+                                        "enabled",
+                                        "hours",
+                                        "waiting",
+                                        "estimated_service_s",
+                                        "serving_windows",
+                                        "estimated_wait_s",
+                                        "wait_range_s",
+                                        NULL};
     int rc = hq__in_known(in, known, why);
     if (rc) return rc;
     if (create && (rc = hq__in_str(in, "code", true, s->code, sizeof s->code, why))) return rc;
@@ -485,12 +521,51 @@ int hq_app_hall_get(struct hq_app *a, json_t **out)
     return 0;
 }
 
+/* public_url: null or "" (unset: links use the address the device used) or an http(s) URL of a
+ * host, optional port and path, without query, fragment, user or spaces; a trailing '/' is
+ * dropped. */
+static int public_url_parse(json_t *v, char *out, size_t cap, struct hq_why *why)
+{
+    out[0] = '\0';
+    if (json_is_null(v)) return 0;
+    const char *s = json_string_value(v);
+    if (!s) return hq_fail(why, HQ_EINVAL, "public_url", "public_url: must be a string or null");
+    size_t n = strlen(s);
+    if (n == 0) return 0;
+    size_t scheme = strncmp(s, "http://", 7) == 0 ? 7 : strncmp(s, "https://", 8) == 0 ? 8 : 0;
+    static const char ok[] =
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]/_~%";
+    size_t host = scheme ? strcspn(s + scheme, "/") : 0;
+    if (!scheme || n >= cap || n > 200 || strspn(s, ok) != n || host == 0 || s[scheme] == ':' ||
+        s[scheme] == '.')
+        return hq_fail(why, HQ_EINVAL, "public_url",
+                       "public_url: an http:// or https:// URL such as http://192.168.1.20:8080, "
+                       "without query or fragment");
+    memcpy(out, s, n + 1);
+    while (n > scheme + host && out[n - 1] == '/')
+        out[--n] = '\0';
+    return 0;
+}
+
+/* The stored public URL, unless the command line gave one (hq_app_open, after the records). */
+void hq__public_url_load(struct hq_app *a)
+{
+    char *txt = NULL;
+    if (a->public_url[0] || a->store->vt->doc_get(a->store, "setting", "public_url", &txt) != 0)
+        return;
+    json_t *j = json_loads(txt, 0, NULL);
+    const char *u = json_string_value(json_object_get(j, "url"));
+    if (u) snprintf(a->public_url, sizeof a->public_url, "%s", u);
+    json_decref(j);
+    free(txt);
+}
+
 int hq_app_hall_update(struct hq_app *a, const struct hq_actor *who, json_t *in, json_t **out,
                        struct hq_why *why)
 {
     static const char *const known[] = {
-        "name",        "name_en",   "timezone",       "hours",      "policy", "target_wait_s",
-        "public_info", "suspended", "suspend_reason", "carry_over", NULL};
+        "name",        "name_en",   "timezone",       "hours",      "policy",     "target_wait_s",
+        "public_info", "suspended", "suspend_reason", "carry_over", "public_url", NULL};
     int rc = hq__in_known(in, known, why);
     if (rc) return rc;
     pthread_mutex_lock(&a->mu);
@@ -527,6 +602,13 @@ int hq_app_hall_update(struct hq_app *a, const struct hq_actor *who, json_t *in,
         (rc = hq__in_str(in, "suspend_reason", false, c.suspend_reason, sizeof c.suspend_reason,
                          why)))
         return rc;
+    char url[256];
+    bool set_url = false;
+    json_t *uj = json_object_get(in, "public_url");
+    if (uj) {
+        if ((rc = public_url_parse(uj, url, sizeof url, why))) return rc;
+        set_url = true;
+    }
     json_t *info = json_object_get(in, "public_info");
     if (info && !json_is_null(info) && !json_is_object(info))
         return hq_fail(why, HQ_EINVAL, "public_info", "public_info: must be an object");
@@ -536,6 +618,10 @@ int hq_app_hall_update(struct hq_app *a, const struct hq_actor *who, json_t *in,
         if (!info_text || strlen(info_text) > 64 * 1024) {
             free(info_text);
             return hq_fail(why, HQ_EINVAL, "public_info", "public_info: at most 64 KiB");
+        }
+        if ((rc = hq__complaint_categories_check(info, why))) { /* the complaint categories */
+            free(info_text);
+            return rc;
         }
     }
     struct hq_batch b;
@@ -550,6 +636,14 @@ int hq_app_hall_update(struct hq_app *a, const struct hq_actor *who, json_t *in,
         a->public_info = json_deep_copy(info);
     }
     free(info_text);
+    if (set_url) {
+        json_t *doc = json_pack("{s:s}", "url", url);
+        char *txt = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+        json_decref(doc);
+        if (txt) hq_batch_doc(&b, "setting", "public_url", txt, hq_app_time(a));
+        free(txt);
+        snprintf(a->public_url, sizeof a->public_url, "%s", url);
+    }
     *out = hq__hall_json(a);
     if (c.suspended != was_suspended)
         hq__app_event(a, &b, who->username, c.suspended ? "hall.suspended" : "hall.resumed",

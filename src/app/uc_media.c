@@ -126,12 +126,25 @@ static bool recent_get(struct hq_media_hub *h, const char *number, int32_t windo
     return found;
 }
 
+/* The hall's setting public_info.voice.english (default on): is the English line said? */
+static bool voice_english(struct hq_app *a)
+{
+    pthread_mutex_lock(&a->mu);
+    json_t *v = a->public_info
+                    ? json_object_get(json_object_get(a->public_info, "voice"), "english")
+                    : NULL;
+    bool on = !json_is_false(v);
+    pthread_mutex_unlock(&a->mu);
+    return on;
+}
+
 /* Queue the announcement and remember it. Never waits for speech. */
 static int announce(struct hq_app *a, struct hq_voice *v, const char *number, int32_t window,
                     uint64_t *job_out, struct hq_media_why *mw)
 {
     uint64_t job = 0;
-    int rc = hq_voice_request(v, number, window, &job, mw);
+    int rc = hq_voice_request_ex(v, number, window, voice_english(a) ? 0 : HQ_VOICE_NO_ENGLISH,
+                                 &job, mw);
     if (rc) return rc;
     char key[HQ_VOICE_KEY_SIZE] = "";
     if (hq_voice_job_key(v, job, key) != 0) key[0] = 0;
@@ -171,6 +184,7 @@ int hq_app_voice_start(struct hq_app *a, const struct hq_app_voice_options *o, s
         vo.template_en = o->template_en;
         vo.numbers = o->natural_numbers ? HQ_VOICE_NATURAL : HQ_VOICE_DIGITS;
     }
+    vo.prewarm = true; /* digits and fixed words synthesised while idle, before the first call */
     struct hq_media_why mw = {0};
     struct hq_voice *v = hq_voice_new(&vo, &mw);
     if (!v) return hq_fail(why, HQ_EINTERNAL, "", "%s", mw.message);

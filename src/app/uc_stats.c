@@ -135,6 +135,13 @@ static int on_complaint(void *ctx, const char *key, const char *json, int64_t t)
     if (!o) return 0;
     struct hq_stats_complaint c = {0};
     c.window = (int32_t)json_integer_value(json_object_get(o, "window"));
+    /* the assessment's findings override what the complainant named (docs/STATS.md) */
+    json_t *as = json_object_get(o, "assessment");
+    if (json_is_integer(json_object_get(as, "window")))
+        c.window = (int32_t)json_integer_value(json_object_get(as, "window"));
+    if (json_is_string(json_object_get(as, "clerk")))
+        snprintf(c.clerk, sizeof c.clerk, "%s", json_string_value(json_object_get(as, "clerk")));
+    c.unfounded = json_is_false(json_object_get(as, "substantiated"));
     int64_t at = json_integer_value(json_object_get(o, "received_at"));
     local_hour(at ? at : t, &c.day);
     snprintf(c.status, sizeof c.status, "%s", jstr(o, "status"));
@@ -288,6 +295,9 @@ int hq_app_stats(struct hq_app *a, const char *from, const char *to, json_t **ou
         run_report(&r, &rep);
         *out = hq_report_json(&rep);
         if (!*out) rc = hq_fail(why, HQ_EINTERNAL, "", "out of memory");
+        /* the estimated wait against the real one, same days (uc_estimate.c) */
+        else
+            json_object_set_new(*out, "estimate_accuracy", hq__estacc_period_json(a, p.from, p.to));
     }
     run_release(&r);
     return rc;
@@ -354,7 +364,8 @@ int hq_app_stats_compare(struct hq_app *a, json_t *in, json_t **out, struct hq_w
             if (!gb) gb = &empty;
             hq_stats_compare(ga, gb, &cmp);
             *out = json_pack("{s:s,s:o,s:o,s:o}", "mode", "windows", "a", side_json(&p, ga, wa),
-                             "b", side_json(&p, gb, wb), "tests", hq_report_compare_json(&cmp));
+                             "b", side_json(&p, gb, wb), "tests",
+                             hq_report_compare_groups_json(&cmp, ga, gb));
         }
         run_release(&r);
         return rc;
@@ -375,9 +386,10 @@ int hq_app_stats_compare(struct hq_app *a, json_t *in, json_t **out, struct hq_w
         rc = app_run(a, &pb, &rb, why);
         if (rc == 0) {
             hq_stats_compare(&ra.stats.total, &rb.stats.total, &cmp);
-            *out = json_pack(
-                "{s:s,s:o,s:o,s:o}", "mode", "periods", "a", side_json(&pa, &ra.stats.total, 0),
-                "b", side_json(&pb, &rb.stats.total, 0), "tests", hq_report_compare_json(&cmp));
+            *out = json_pack("{s:s,s:o,s:o,s:o}", "mode", "periods", "a",
+                             side_json(&pa, &ra.stats.total, 0), "b",
+                             side_json(&pb, &rb.stats.total, 0), "tests",
+                             hq_report_compare_groups_json(&cmp, &ra.stats.total, &rb.stats.total));
         }
         run_release(&rb);
     }
@@ -395,7 +407,7 @@ static int render(const struct run *r, const char *format, unsigned char **out, 
     if (strcmp(format, "pdf") == 0) return hq_report_pdf(&rep, out, len, why);
     if (strcmp(format, "json") == 0) {
         json_t *j = hq_report_json(&rep);
-        char *s = j ? json_dumps(j, JSON_INDENT(1) | JSON_REAL_PRECISION(6)) : NULL;
+        char *s = j ? json_dumps(j, JSON_INDENT(1) | JSON_REAL_PRECISION(10)) : NULL;
         json_decref(j);
         if (!s) return hq_fail(why, HQ_EINTERNAL, "", "out of memory");
         *out = (unsigned char *)s;

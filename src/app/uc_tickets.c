@@ -120,6 +120,7 @@ int hq_app_ticket_issue(struct hq_app *a, const struct hq_actor *who, json_t *in
                            "only a guide, manager or admin issues %s tickets", category);
     }
     if ((rc = hq_app_rate_check(a, who, why))) return rc;
+    hq__estacc_refresh(a, 300); /* the measured error behind wait_range_s, at most 5 min old */
 
     char id[HQ_ID_LEN + 1];
     hq__random_hex(id, HQ_ID_LEN / 2);
@@ -141,6 +142,9 @@ int hq_app_ticket_issue(struct hq_app *a, const struct hq_actor *who, json_t *in
         hq_batch_release(&b);
         return rc;
     }
+    /* The estimate given now is kept with the ticket: its error is measured once it is called. */
+    struct hq_estimate est;
+    if (hq_ticket_estimate(&a->hall, &now, t, &est) == 0) t->est_wait_s = est.wait_s;
     hq_batch_ticket(&b, t);
     hq_batch_service(&b, hq_service_find(&a->hall, t->service));
     hq__app_event(a, &b, who->username, "ticket.issued", hq__ticket_event_json(t));
@@ -155,15 +159,46 @@ int hq_app_ticket_issue(struct hq_app *a, const struct hq_actor *who, json_t *in
     return rc;
 }
 
+static bool valid_id(const char *id)
+{
+    return strlen(id) == HQ_ID_LEN &&
+           strspn(id, "0123456789abcdefghijklmnopqrstuvwxyz") == HQ_ID_LEN;
+}
+
+/* A ticket of an earlier day is no longer in memory: the read handle has it. Same view, without
+ * the live figures (it is not waiting). */
+static int ticket_from_store(struct hq_app *a, const struct hq_now *now, const char *id,
+                             json_t **out, struct hq_why *why)
+{
+    struct hq_ticket t;
+    pthread_mutex_lock(&a->reader_mu);
+    int rc = a->reader->vt->ticket_get(a->reader, id, &t);
+    pthread_mutex_unlock(&a->reader_mu);
+    if (rc == HQ_ENOTFOUND) return hq_fail(why, HQ_ENOTFOUND, "", "no such ticket");
+    if (rc) return hq_fail(why, HQ_ESTORE, "", "store: cannot read the ticket");
+    pthread_mutex_lock(&a->mu);
+    struct hq_ticket *live = hq_ticket_find(&a->hall, id); /* loaded meanwhile? */
+    if (live) t = *live;
+    *out = hq__ticket_json(a, now, &t, false);
+    pthread_mutex_unlock(&a->mu);
+    static const char *const live_fields[] = {"position", "ahead", "estimated_wait_s",
+                                              "serving_windows", "wait_range_s"};
+    for (size_t i = 0; !live && i < sizeof live_fields / sizeof live_fields[0]; i++)
+        json_object_set_new(*out, live_fields[i], json_null());
+    return 0;
+}
+
 int hq_app_ticket_get(struct hq_app *a, const char *id, json_t **out, struct hq_why *why)
 {
     struct hq_now now;
     hq_app_now(a, &now);
+    if (!valid_id(id)) return hq_fail(why, HQ_ENOTFOUND, "", "no such ticket");
+    hq__estacc_refresh(a, 300);
     pthread_mutex_lock(&a->mu);
-    struct hq_ticket *t = strlen(id) == HQ_ID_LEN ? hq_ticket_find(&a->hall, id) : NULL;
+    struct hq_ticket *t = hq_ticket_find(&a->hall, id);
     if (t) *out = hq__ticket_json(a, &now, t, false);
     pthread_mutex_unlock(&a->mu);
-    return t ? 0 : hq_fail(why, HQ_ENOTFOUND, "", "no such ticket");
+    return t ? 0 : ticket_from_store(a, &now, id, out, why);
 }
 
 int hq_app_tickets_list(struct hq_app *a, const struct hq_actor *who, const char *status,

@@ -22,6 +22,7 @@ int cmd_backup(int argc, char **argv)
         fprintf(stderr, "hallq backup: usage: hallq backup --db DB FILE\n");
         return 2;
     }
+    if (hq_cli_db_existing("backup", db)) return 1;
     struct hq_why why = {0};
     struct hq_store *s = hq_store_open(db, &why);
     if (!s) {

@@ -80,7 +80,17 @@ static json_t *split_codes(const char *list)
     return arr;
 }
 
-static int configure(struct hq_app *a, const struct hq_actor *admin)
+/* Real hours (Monday to Friday, with a lunch break), or none (--always-open: tests and demos at
+ * any hour of any day). */
+static json_t *demo_hours(bool always_open)
+{
+    if (always_open) return json_null();
+    const char *day = "08:30-12:00,13:30-17:30";
+    return json_pack("{s:s,s:s,s:s,s:s,s:s,s:n,s:n}", "mon", day, "tue", day, "wed", day, "thu",
+                     day, "fri", day, "sat", "sun");
+}
+
+static int configure(struct hq_app *a, const struct hq_actor *admin, bool always_open)
 {
     struct hq_why why;
     json_t *out = NULL;
@@ -98,11 +108,12 @@ static int configure(struct hq_app *a, const struct hq_actor *admin)
         "acknowledgement within 24 hours, result within 5 working days", "assist",
         "残疾人、语言不通者可到 2 号服务台由工作人员协助登记", "assist_en",
         "Customers with disabilities or language barriers: staff at desk 2 record it for you");
-    json_t *hall =
-        json_pack("{s:s,s:s,s:n,s:i,s:{s:o,s:s,s:s}}", "name", "石家庄市政务服务中心", "name_en",
-                  "Shijiazhuang Government Service Centre", "hours", "target_wait_s", 900,
-                  "public_info", "complaints", complaints, "licence", "冀政服〔2013〕1760号",
-                  "opening", "周一至周日 全天 (演示) / every day (demo)");
+    json_t *hall = json_pack(
+        "{s:s,s:s,s:o,s:i,s:{s:o,s:s,s:s}}", "name", "石家庄市政务服务中心", "name_en",
+        "Shijiazhuang Government Service Centre", "hours", demo_hours(always_open), "target_wait_s",
+        900, "public_info", "complaints", complaints, "licence", "冀政服〔2013〕1760号", "opening",
+        always_open ? "全天开放 (演示) / open at all hours (demo)"
+                    : "周一至周五 08:30-12:00, 13:30-17:30 / Mon-Fri 08:30-12:00, 13:30-17:30");
     int rc = hq_app_hall_update(a, admin, hall, &out, &why);
     json_decref(hall);
     json_decref(out);
@@ -324,15 +335,17 @@ static int register_devices(struct hq_app *a, const struct hq_actor *admin)
 
 int cmd_demo(int argc, char **argv)
 {
-    static const char *const allowed[] = {"db", "history-days", NULL};
+    static const char *const allowed[] = {"db", "history-days", "always-open!", NULL};
     struct hq_opts o;
     if (hq_opts_parse(&o, argc, argv, allowed, "demo")) return 2;
     if (o.help) {
-        printf("usage: hallq demo --db FILE [--history-days N]\n\n"
+        printf("usage: hallq demo --db FILE [--history-days N] [--always-open]\n\n"
                "Create FILE with a realistic demo hall: 8 services, 12 windows, 12 clerks\n"
                "(clerk01..clerk12), guide1 and manager1 (demo password demo1234), and N days of\n"
-               "history before today (default 28, for the forecast). admin's password as for hallq "
-               "init.\n");
+               "history before today (default 28, for the forecast). The hall opens Monday to\n"
+               "Friday 08:30-12:00 and 13:30-17:30 (no history at the weekend); --always-open\n"
+               "gives it no hours (open at any time, history every day). admin's password as for\n"
+               "hallq init.\n");
         return 0;
     }
     const char *db = hq_opt(&o, "db", NULL);
@@ -365,7 +378,7 @@ int cmd_demo(int argc, char **argv)
     }
     struct hq_actor admin = {.role = HQ_ROLE_ADMIN};
     snprintf(admin.username, sizeof admin.username, "admin");
-    int rc = configure(a, &admin);
+    int rc = configure(a, &admin, hq_opt(&o, "always-open", NULL) != NULL);
     for (int d = days; rc == 0 && d >= 1; d--)
         rc = history(a, &clk, today - (int64_t)d * 86400);
     if (rc == 0) rc = register_devices(a, &admin);

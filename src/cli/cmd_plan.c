@@ -68,6 +68,7 @@ int cmd_plan(int argc, char **argv)
         fprintf(stderr, "hallq plan: --db FILE is required\n");
         return 2;
     }
+    if (hq_cli_db_existing("plan", db)) return 1;
     json_t *in = NULL;
     const char *wi = hq_opt(&o, "what-if", NULL);
     if (wi) {

@@ -68,6 +68,7 @@ int cmd_report(int argc, char **argv)
         fprintf(stderr, "hallq report: --format: csv, xlsx, pdf or json, not '%s'\n", format);
         return 2;
     }
+    if (hq_cli_db_existing("report", db)) return 1;
     unsigned char *data = NULL;
     size_t len = 0;
     struct hq_why why = {0};

@@ -16,9 +16,17 @@ int cmd_erlang(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 
 struct hq_app;
 /* Create db with the admin user (cmd_init.c); with app_out the open app is handed over. */
 int hq_cli_init_db(const char *db, struct hq_app **app_out);
+
+/* cli_db.c: 0 when db (a SQLite path) is an existing, non-empty file, else 1 after printing why
+ * and how to create one. PostgreSQL URLs pass. */
+int hq_cli_db_existing(const char *cmd, const char *db);
+/* cli_db.c: SQLite's quick check of db, bounded by limit_s seconds (0: skipped; over the bound: a
+ * warning, and 0). 1 after printing the problem and the restore command when db is damaged. */
+int hq_cli_db_quick_check(const char *cmd, const char *db, int limit_s);
 
 #endif

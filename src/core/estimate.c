@@ -131,7 +131,16 @@ int hq_ticket_estimate(struct hq_hall *h, const struct hq_now *now, const struct
     out->position = (int32_t)(ahead + 1);
     out->ahead = (int32_t)ahead;
     out->wait_s = (int32_t)wait;
+    out->serving = hq_service_serving_windows(h, t->service);
     return 0;
+}
+
+int32_t hq_service_serving_windows(const struct hq_hall *h, const char *service)
+{
+    int32_t n = 0;
+    for (size_t i = 0; i < h->n_windows; i++)
+        if (h->windows[i].state == HQ_WIN_OPEN && serves(&h->windows[i], service)) n++;
+    return n;
 }
 
 int32_t hq_service_wait_next(struct hq_hall *h, const struct hq_now *now, const char *service,

@@ -44,30 +44,6 @@ static bool valid_day(int32_t d)
     return true;
 }
 
-bool hq_hours_is_open(const struct hq_hours *h, const struct hq_now *now)
-{
-    if (!h || !h->has_hours) return true;
-    if (now->weekday < 0 || now->weekday > 6) return false;
-    int o = h->open[now->weekday], c = h->close[now->weekday];
-    if (o < 0 || c < 0) return false;
-    return now->minute >= o && now->minute < c;
-}
-
-static int check_hours(const struct hq_hours *h, const char *field, struct hq_why *why)
-{
-    if (!h->has_hours) return 0;
-    for (int d = 0; d < 7; d++) {
-        int o = h->open[d], c = h->close[d];
-        if (o == -1 && c == -1) continue;
-        if (o < 0 || c > 1440 || o >= c)
-            return hq_fail(why, HQ_EINVAL, field,
-                           "%s: weekday %d: opening %d and closing %d are not 0 <= open < close "
-                           "<= 1440 minutes (or both -1 for closed)",
-                           field, d, o, c);
-    }
-    return 0;
-}
-
 /* ---- lifecycle ---- */
 
 void hq_hall_init(struct hq_hall *h)
@@ -78,9 +54,7 @@ void hq_hall_init(struct hq_hall *h)
     h->conf.policy.boost_appointment_s = 3600;
     h->conf.policy.boost_first_service_s = 60;
     h->conf.target_wait_s = 900;
-    h->conf.hours.has_hours = false;
-    for (int d = 0; d < 7; d++)
-        h->conf.hours.open[d] = h->conf.hours.close[d] = -1;
+    hq_hours_clear(&h->conf.hours, false);
 }
 
 static void index_clear(struct hq_hall *h)
@@ -123,6 +97,7 @@ int hq_hall_copy(struct hq_hall *dst, const struct hq_hall *src)
     hq_hall_init(dst);
     dst->conf = src->conf;
     dst->day = src->day;
+    dst->issue_seq = src->issue_seq;
     dst->services =
         dup_array(src->services, src->n_services, sizeof *src->services, &dst->cap_services);
     dst->windows = dup_array(src->windows, src->n_windows, sizeof *src->windows, &dst->cap_windows);
@@ -300,7 +275,7 @@ static int check_service(const struct hq_service *s, struct hq_why *why)
         if (!text_ok(s->documents[i], sizeof s->documents[i], false))
             return hq_fail(why, HQ_EINVAL, "documents", "documents: entry %d must be 1 to %d bytes",
                            i, HQ_NAME_MAX - 1);
-    return check_hours(&s->hours, "hours", why);
+    return hq_hours_check(&s->hours, "hours", why);
 }
 
 int hq_service_add(struct hq_hall *h, const struct hq_service *s, struct hq_why *why)
@@ -526,6 +501,12 @@ struct hq_ticket *hq_hall_load_ticket(struct hq_hall *h, const struct hq_ticket 
         *d = *t;
     }
     bump_seq(issuing_service(h, d), d);
+    /* The issue sequence never goes back; a ticket without one (hand-made, or from a store that
+     * did not know it) gets the next, so loading in issue order keeps the order. */
+    if (d->iseq <= 0)
+        d->iseq = ++h->issue_seq;
+    else if (d->iseq > h->issue_seq)
+        h->issue_seq = d->iseq;
     return d;
 }
 
@@ -581,7 +562,7 @@ struct hq_staff *hq_hall_load_staff(struct hq_hall *h, const struct hq_staff *s)
 static bool past_close(const struct hq_hours *hours, const struct hq_now *now)
 {
     if (!hours->has_hours || now->weekday < 0 || now->weekday > 6) return false;
-    int c = hours->close[now->weekday];
+    int c = hq_hours_last_close(hours, now->weekday);
     return c >= 0 && now->minute >= c;
 }
 

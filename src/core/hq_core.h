@@ -52,17 +52,54 @@ enum hq_err {
     HQ_ERR_COUNT_ = 14
 };
 
+#define HQ_WHY_PARAMS 6     /* parameters of one message, at most */
+#define HQ_WHY_VALUE_MAX 96 /* bytes of one parameter value incl. NUL (cut at a UTF-8 boundary) */
+struct hq_why_param {
+    const char *name; /* from the message catalogue: "window", "status" … */
+    char value[HQ_WHY_VALUE_MAX];
+};
 struct hq_why {
     int code;          /* enum hq_err */
     char field[32];    /* input field at fault, "" if none */
     char message[256]; /* English, precise: "service: no service with code 'Z'" */
+    /* Filled by hq_fail from the message catalogue (src/core/messages.c), so a page can say the
+     * refusal in its own language. reason: a stable key such as "window.not_found", NULL when the
+     * format has no catalogue entry; zh: the Chinese template with {name} placeholders; check: a
+     * hash of message when they were filled (a message written by hand later voids them). */
+    const char *reason;
+    const char *zh;
+    uint32_t check;
+    int n_params;
+    struct hq_why_param params[HQ_WHY_PARAMS];
+    int retry_after_s; /* 429/503: seconds until a retry may succeed (Retry-After), 0 unknown */
 };
 
-/* Fill *why (may be NULL) and return code. printf-style message. */
+/* Fill *why (may be NULL) and return code. printf-style English message; the format is looked
+ * up in the message catalogue (messages.c) for the reason, the parameters and the Chinese. */
 int hq_fail(struct hq_why *why, int code, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 int hq_err_http_status(int code);
 const char *hq_err_name(int code); /* "invalid_field" … */
+
+/* ---- the message catalogue (messages.c) ---- */
+struct hq_msg {
+    const char *en;                    /* the printf format exactly as hq_fail receives it */
+    const char *reason;                /* stable key: "window.not_found" */
+    const char *params[HQ_WHY_PARAMS]; /* names in the order of the conversions: {"window"} */
+    const char *zh;                    /* Simplified Chinese with {name} placeholders */
+};
+/* The entry whose English format is fmt, or NULL. Thread-safe, O(1). */
+const struct hq_msg *hq_msg_find(const char *fmt);
+/* All entries (for the tests and tools); *n gets the count. */
+const struct hq_msg *hq_msg_all(size_t *n);
+/* The reason of *why: its catalogue key while valid, else the API code ("invalid_field"). */
+const char *hq_why_reason(const struct hq_why *why);
+/* Number of valid parameters of *why (0 when its reason is not valid). */
+int hq_why_n_params(const struct hq_why *why);
+/* The message of *why in Simplified Chinese into buf (always NUL-terminated, valid UTF-8):
+ * the catalogue's template with the parameters put in (status names and such translated), or
+ * a general sentence for the code when the message has no valid entry. Returns buf. */
+const char *hq_why_zh(const struct hq_why *why, char *buf, size_t len);
 
 /* ---- time, passed in ---- */
 struct hq_now {
@@ -72,14 +109,31 @@ struct hq_now {
     int32_t weekday; /* local weekday 0=Sunday..6 */
 };
 
-/* Opening hours: per weekday, [open, close) in local minutes; open == close == -1: closed that
- * day; has_hours false: always open. */
+/* Opening hours: per weekday (0 = Sunday) up to HQ_HOURS_RANGES ranges [open, close) in local
+ * minutes, ascending and not touching (a lunch break is two ranges); n[d] == 0: closed that day;
+ * has_hours false: always open. Entries past n[d] are -1. */
+#define HQ_HOURS_RANGES 4
 struct hq_hours {
     bool has_hours;
-    int16_t open[7];
-    int16_t close[7];
+    int8_t n[7];
+    int16_t open[7][HQ_HOURS_RANGES];
+    int16_t close[7][HQ_HOURS_RANGES];
 };
+/* Every day closed (has_hours true), or always open (has_hours false): the empty forms. */
+void hq_hours_clear(struct hq_hours *h, bool has_hours);
+/* Add [open, close) to day d; -1 when it does not fit (too many ranges, out of order, overlap). */
+int hq_hours_add(struct hq_hours *h, int d, int open, int close);
 bool hq_hours_is_open(const struct hq_hours *h, const struct hq_now *now);
+/* Validate h (ranges in 0..1440, open < close, ascending, not touching); 0 or HQ_EINVAL. */
+int hq_hours_check(const struct hq_hours *h, const char *field, struct hq_why *why);
+/* Minutes from now until the hours next open (0 when open now; -1 when never: no day has a
+ * range). Looks up to 8 days ahead; *weekday and *minute (may be NULL) receive when. */
+int32_t hq_hours_next_open(const struct hq_hours *h, const struct hq_now *now, int *weekday,
+                           int *minute);
+/* The last close of weekday d (-1 when closed that day). */
+int hq_hours_last_close(const struct hq_hours *h, int d);
+/* The first open of weekday d (-1 when closed that day). */
+int hq_hours_first_open(const struct hq_hours *h, int d);
 
 /* ---- enums and their names (names are the API's strings) ---- */
 enum hq_status {
@@ -189,6 +243,9 @@ struct hq_ticket {
     bool evaluated;      /* an evaluation exists for its latest finish */
     int64_t recalled_at; /* last recall of the current call, 0 when none (called_at keeps the
                             first call, so waiting times stay honest) */
+    int64_t iseq;        /* hall-wide issue sequence (1, 2 …, never reused, persisted): breaks
+                            ties of equal time across services; 0 = not known (hand-made) */
+    int32_t est_wait_s;  /* the estimated wait given when it was issued, -1 = none */
 };
 
 /* Call policy (API.md): score = seconds waited + category boost + service boost. */
@@ -225,6 +282,7 @@ struct hq_hall {
     size_t n_staff, cap_staff;
     struct hq_ticket *tickets;
     size_t n_tickets, cap_tickets; /* in issue order */
+    int64_t issue_seq;             /* the last iseq given (hq_ticket_issue) or loaded */
 
     /* Private to src/core: an open-addressing index id -> position in tickets, kept in step by
      * the core (issue, load, forget) and rebuilt on its own when tickets were appended behind its
@@ -353,13 +411,14 @@ int hq_window_close(struct hq_hall *h, const struct hq_now *now, struct hq_windo
  * (not in its active list). Pure; used by call-next, position and the simulation. */
 int64_t hq_policy_score(const struct hq_policy *p, const struct hq_window *w,
                         const struct hq_ticket *t, int64_t now);
-/* The waiting ticket window w would call now, or NULL. Ties: earlier queued_at, then lower
- * (day, seq). */
+/* The waiting ticket window w would call now, or NULL. Ties: earlier queued_at, then issue order
+ * (iseq; (day, seq) when either is unknown). */
 struct hq_ticket *hq_policy_pick(struct hq_hall *h, const struct hq_window *w, int64_t now);
 /* The part of the score that does not depend on the window: seconds waited + category boost. */
 int64_t hq_policy_base_score(const struct hq_policy *p, const struct hq_ticket *t, int64_t now);
 /* Call order of two tickets with their scores: < 0 when a is called before b, > 0 after, 0 only
- * for the same ticket. Higher score first, then earlier queued_at, then lower (day, seq). */
+ * for the same ticket. Higher score first, then earlier queued_at, then lower iseq (issue order
+ * across services; lower (day, seq) when either iseq is 0). */
 int hq_policy_order(int64_t score_a, const struct hq_ticket *a, int64_t score_b,
                     const struct hq_ticket *b);
 
@@ -368,6 +427,7 @@ struct hq_estimate {
     int32_t position; /* 1-based */
     int32_t ahead;    /* position - 1 */
     int32_t wait_s;   /* estimated seconds until called */
+    int32_t serving;  /* open (not paused) windows serving the service now */
 };
 /* For a waiting ticket; HQ_ECONFLICT if t is not waiting. Position counts the waiting tickets of
  * t's service in the call order of a window whose first service it is; wait_s is the time until
@@ -384,6 +444,8 @@ int32_t hq_count_waiting(const struct hq_hall *h, const char *service);
  * many open or paused windows serve the service. */
 int32_t hq_service_wait_next(struct hq_hall *h, const struct hq_now *now, const char *service,
                              int32_t *windows);
+/* Open (not paused) windows whose active list holds service. */
+int32_t hq_service_serving_windows(const struct hq_hall *h, const char *service);
 
 /* ---- day end ---- */
 /* Expire every ticket still waiting (or called) from a day before now->day, and those of today

@@ -34,9 +34,12 @@
  * keep their original place in time; a requeued no-show starts again at the requeue (unless the
  * guide keeps its place).
  *
- * Ties (equal scores) go to the earlier queued_at, then to the lower (day, seq): issue order. The
- * order is total over distinct tickets, so the choice is deterministic — which the simulation and
- * the tests rely on.
+ * Ties (equal scores) go to the earlier queued_at, then to issue order: the hall-wide issue
+ * sequence iseq, given by hq_ticket_issue and persisted, so A002 issued before B001 in the same
+ * second goes first at a window serving both, and a ticket transferred to B keeps its place among
+ * B's tickets of the same second (per-service numbers cannot say which came first). Tickets
+ * without an iseq (hand-made in tests) fall back to (day, seq). The order is total over distinct
+ * tickets, so the choice is deterministic — which the simulation and the tests rely on.
  *
  * Two windows calling at the same instant: the caller serialises calls (one hall lock), and a
  * pick only ever looks at tickets whose status is waiting; a called ticket is no longer waiting,

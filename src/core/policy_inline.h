@@ -43,6 +43,8 @@ static inline int hq__order(int64_t score_a, const struct hq_ticket *a, int64_t 
 {
     if (score_a != score_b) return score_a > score_b ? -1 : 1;
     if (a->queued_at != b->queued_at) return a->queued_at < b->queued_at ? -1 : 1;
+    /* issue order across services: the hall-wide sequence (a second holds many tickets) */
+    if (a->iseq > 0 && b->iseq > 0 && a->iseq != b->iseq) return a->iseq < b->iseq ? -1 : 1;
     if (a->day != b->day) return a->day < b->day ? -1 : 1;
     if (a->seq != b->seq) return a->seq < b->seq ? -1 : 1;
     /* same number on the same day cannot happen; keep the order total anyway */

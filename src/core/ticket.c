@@ -36,14 +36,24 @@ static bool valid_phone(const char *p)
     return true;
 }
 
-static void hours_text(char *buf, size_t len, const struct hq_hours *hr, int wd)
+/* "opens again today at 13:30", "opens again on Monday at 08:30", "no opening hours set". */
+static void hours_text(char *buf, size_t len, const struct hq_hours *hr, const struct hq_now *now)
 {
-    if (wd < 0 || wd > 6 || hr->open[wd] < 0 || hr->close[wd] < 0) {
-        snprintf(buf, len, "closed all day today");
+    static const char *const names[7] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
+                                         "Thursday", "Friday", "Saturday"};
+    int wd, minute;
+    int32_t in = hq_hours_next_open(hr, now, &wd, &minute);
+    if (in < 0) {
+        snprintf(buf, len, "closed every day");
         return;
     }
-    snprintf(buf, len, "open today %02d:%02d-%02d:%02d", hr->open[wd] / 60, hr->open[wd] % 60,
-             hr->close[wd] / 60, hr->close[wd] % 60);
+    const char *when = in < 1440 - now->minute   ? "today"
+                       : in < 2880 - now->minute ? "tomorrow"
+                                                 : NULL;
+    if (when)
+        snprintf(buf, len, "opens %s at %02d:%02d", when, minute / 60, minute % 60);
+    else
+        snprintf(buf, len, "opens on %s at %02d:%02d", names[wd], minute / 60, minute % 60);
 }
 
 /* Issued today for service s (its daily sequence is exactly that count). */
@@ -95,7 +105,7 @@ int hq_ticket_issue(struct hq_hall *h, const struct hq_now *now, const char *id,
     const struct hq_hours *hr = s->hours.has_hours ? &s->hours : &h->conf.hours;
     if (!hq_hours_is_open(hr, now)) {
         char txt[64];
-        hours_text(txt, sizeof txt, hr, now->weekday);
+        hours_text(txt, sizeof txt, hr, now);
         return hq_fail(why, HQ_ECONFLICT, "service", "service %s (%s) is outside its hours (%s)",
                        s->code, s->name, txt);
     }
@@ -132,6 +142,8 @@ int hq_ticket_issue(struct hq_hall *h, const struct hq_now *now, const char *id,
     t->issued_at = now->t;
     t->queued_at = now->t;
     t->appointment_at = in->category == HQ_APPOINTMENT ? in->appointment_at : 0;
+    t->iseq = ++h->issue_seq;
+    t->est_wait_s = -1;
     hq__index_appended(h);
     if (out) *out = t;
     return 0;

@@ -14,6 +14,7 @@
 
 HQ_API(api_health);
 HQ_API(api_openapi);
+HQ_API(api_docs); /* api_docs.c */
 HQ_API(api_auth_login);
 HQ_API(api_auth_logout);
 HQ_API(api_auth_me);

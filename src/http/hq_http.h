@@ -22,8 +22,10 @@
 
 #define HQ_BODY_MAX (1024 * 1024)
 
-/* Role bits for route tables. 0 = public. */
+/* Role bits for route tables. 0 = public. HQ_R_DEVICE (a registered device, X-Device-Key) is
+ * only in hq_route.all_roles: such routes pass the server as public and a generated gate checks. */
 #define HQ_R(role) (1u << (role))
+#define HQ_R_DEVICE (1u << 30)
 #define HQ_R_STAFF                                                                                 \
     (HQ_R(HQ_ROLE_ADMIN) | HQ_R(HQ_ROLE_MANAGER) | HQ_R(HQ_ROLE_CLERK) | HQ_R(HQ_ROLE_GUIDE))
 
@@ -56,22 +58,32 @@ struct hq_res {
     const char *cache_control; /* Cache-Control (static string); NULL = "no-store" */
     char set_cookie[2][512];   /* Set-Cookie headers, "" unused */
     char location[256];
+    int retry_after_s; /* > 0: a Retry-After header (hq_res_error sets it for 429 and 503) */
 };
 
 struct hq_app;
 typedef int (*hq_handler)(struct hq_app *a, struct hq_req *req, struct hq_res *res,
                           struct hq_why *why);
 
+/* Rate-limit class of a route (the limits themselves are in src/app: login throttling, public
+ * ticket issue, complaints and verdicts per client address). */
+enum hq_rate_class { HQ_RL_NONE, HQ_RL_LOGIN, HQ_RL_ISSUE, HQ_RL_COMPLAINT, HQ_RL_VERDICT };
+
+/* One route. The table is generated from the JSON files of api/routes (see routes.c); the fields
+ * after summary are optional for hand-written tables (tests). */
 struct hq_route {
     const char *method;  /* "GET", "POST", "PUT", "DELETE" */
     const char *pattern; /* "/api/v1/windows/{n}/{action}" */
     hq_handler fn;
-    unsigned roles;      /* HQ_R(...) mask, 0 = public */
-    unsigned flags;      /* enum hq_route_flags */
-    const char *summary; /* one line, for the OpenAPI document and docs */
+    unsigned roles;         /* HQ_R(...) mask the server checks before the handler, 0 = public */
+    unsigned flags;         /* enum hq_route_flags */
+    const char *summary;    /* one line in English */
+    const char *summary_zh; /* the same in Chinese */
+    unsigned rate;          /* enum hq_rate_class */
+    unsigned all_roles;     /* who may call it, as documented: roles, plus HQ_R_DEVICE */
 };
 
-/* The API route table (routes.c), terminated by a zero entry. */
+/* The API route table (routes.c, generated from api/), terminated by a zero entry. */
 extern const struct hq_route hq_routes[];
 
 /* Match path against pattern; on success fill params and return true. */
@@ -93,6 +105,8 @@ struct hq_server_options {
     int threads;            /* worker threads that run the handlers; <= 0: 64 */
     int event_threads;      /* libmicrohttpd's epoll threads; <= 0: the number of CPUs, 2..8 */
     const char *static_dir; /* serve web/ from disk instead of the built-in copy (development) */
+    int max_conns_per_ip;   /* open connections per client address; <= 0: 256 */
+    int heavy_reports;      /* statistics/report computations at once; <= 0: 1 */
     /* Tests only: more routes, looked up after hq_routes (zero-terminated; NULL = none). They are
      * counted as "unmatched" in /metrics. */
     const struct hq_route *extra_routes;

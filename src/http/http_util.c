@@ -163,10 +163,15 @@ bool hq__is_json_type(const char *ct)
 
 /* ---- errors ---- */
 
+/* {"error":{"code","message","field"?,"reason","params","message_zh"}}: code, message (English)
+ * and field as ever; reason, params and message_zh from the message catalogue (src/core/
+ * messages.c) so a page says the refusal in its own language. A 500 never shows the details
+ * of the bug: the general sentence only. */
 json_t *hq__error_json(const struct hq_why *why)
 {
     int code = why && why->code < 0 ? why->code : HQ_EINTERNAL;
     const char *msg = why && why->message[0] ? why->message : hq_err_name(code);
+    bool bug = hq_err_http_status(code) == 500;
     json_t *err = json_object();
     json_object_set_new(err, "code", json_string(hq_err_name(code)));
     json_t *m = json_string(msg);
@@ -177,6 +182,23 @@ json_t *hq__error_json(const struct hq_why *why)
         json_t *f = json_string(why->field);
         if (f) json_object_set_new(err, "field", f);
     }
+    json_t *params = json_object();
+    int n = bug ? 0 : hq_why_n_params(why);
+    for (int i = 0; i < n; i++) {
+        json_t *v = json_string(why->params[i].value);
+        if (v) json_object_set_new(params, why->params[i].name, v);
+    }
+    struct hq_why plain = {.code = code};
+    const struct hq_why *src = bug || !why ? &plain : why;
+    json_object_set_new(err, "reason", json_string(hq_why_reason(src)));
+    json_object_set_new(err, "params", params);
+    char zh[512];
+    json_t *z = json_string(hq_why_zh(src, zh, sizeof zh));
+    if (!z) { /* a parameter that was not valid UTF-8: the general sentence */
+        plain.code = code;
+        z = json_string(hq_why_zh(&plain, zh, sizeof zh));
+    }
+    json_object_set_new(err, "message_zh", z);
     return json_pack("{s:o}", "error", err);
 }
 
@@ -190,6 +212,10 @@ void hq_res_error(struct hq_res *res, const struct hq_why *why)
     res->body_len = 0;
     res->content_type = NULL;
     res->status = hq_err_http_status(code);
+    /* 429 and 503 always say when to come back (RFC 9110 10.2.3); a minute unless told. */
+    res->retry_after_s = why && why->retry_after_s > 0 ? why->retry_after_s : 0;
+    if (!res->retry_after_s && (res->status == 429 || code == HQ_ESUSPENDED))
+        res->retry_after_s = 60;
 }
 
 /* ---- log masking ---- */

@@ -59,6 +59,8 @@
 #define DISCARD_MAX (16u << 20) /* a chunked body over the limit is read this far, then cut */
 #define STATIC_FILE_MAX (64u << 20)
 #define WORKERS_DEFAULT 64
+#define MAX_CONNS_PER_IP_DEFAULT 256
+#define IDLE_TIMEOUT_S 30   /* a kept-alive connection idle this long is closed (streams ping) */
 #define STOP_RUN_MS 7000    /* after SIGTERM, queued handlers still start until then */
 #define STOP_ANSWER_MS 9000 /* … and finished ones are answered until then */
 
@@ -81,6 +83,7 @@ struct server {
     char static_real[PATH_MAX];
     struct hq_metrics m;
     struct hq_sse_hub *hub;
+    struct hq_door *door;         /* accepts and caps connections per address (door.c) */
     const struct hq_route *extra; /* tests' routes */
     /* The worker pool. mu also orders the suspend and the resume of the connections it serves. */
     pthread_mutex_t mu;
@@ -115,7 +118,6 @@ struct rq {
     size_t discarded;
     struct hq_req req;
     char method[8];
-    char path[PATH_MAX_LEN];
     bool path_ok;
     struct timespec t0;
     int status;
@@ -130,6 +132,7 @@ struct rq {
     bool suspended; /* the connection is suspended, waiting for the answer */
     bool completed; /* libmicrohttpd is done with the request and the connection */
     struct hq_res res;
+    char path[]; /* sized to the request's path: an event stream holds its rq for hours */
 };
 
 static void rq_free(struct rq *q)
@@ -274,6 +277,11 @@ static enum MHD_Result send_res(struct rq *q, struct MHD_Connection *c, struct h
     for (int i = 0; i < 2; i++)
         if (res->set_cookie[i][0]) MHD_add_response_header(r, "Set-Cookie", res->set_cookie[i]);
     if (res->location[0]) MHD_add_response_header(r, "Location", res->location);
+    if (res->retry_after_s > 0) {
+        char ra[16];
+        snprintf(ra, sizeof ra, "%d", res->retry_after_s);
+        MHD_add_response_header(r, "Retry-After", ra);
+    }
     return queue(q, c, status, r, n);
 }
 
@@ -831,6 +839,20 @@ static enum MHD_Result first_call(struct rq *q, struct MHD_Connection *c)
             q->err = hq_fail(&q->why, HQ_ENOMETHOD, "", "method %s is not allowed here", q->method);
         }
     }
+    /* Transport checks libmicrohttpd leaves to us (the door checks a connection's first head;
+     * these cover later requests on a kept-alive connection too). */
+    if (cl && te && *te) {
+        q->err = hq_fail(&q->why, HQ_EINVAL, "Transfer-Encoding",
+                         "a request may not have both Content-Length and Transfer-Encoding");
+        q->expect_body = true; /* answer at once and close */
+    } else if (!q->err && q->kind != K_API && cl) {
+        char *end = NULL;
+        errno = 0;
+        unsigned long long len = strtoull(cl, &end, 10);
+        if (errno || end == cl || len > HQ_BODY_MAX)
+            q->err = hq_fail(&q->why, HQ_ETOOLARGE, "", "request bodies are limited to %d bytes",
+                             HQ_BODY_MAX);
+    }
     /* a refusal of a request that announces a body: answer now, do not read the body */
     if (q->err && q->expect_body) {
         q->drain = true;
@@ -892,15 +914,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 {
     (void)c;
-    struct rq *q = calloc(1, sizeof *q);
+    size_t n = strcspn(uri, "?#");
+    bool path_ok = n > 0 && n < PATH_MAX_LEN && uri[0] == '/';
+    if (n >= PATH_MAX_LEN) n = PATH_MAX_LEN - 1;
+    struct rq *q = calloc(1, sizeof *q + n + 1);
     if (!q) return NULL;
     q->s = cls;
     q->refs = 1;
     clock_gettime(CLOCK_MONOTONIC, &q->t0);
     hq__buf_init(&q->body, HQ_BODY_MAX);
-    size_t n = strcspn(uri, "?#");
-    q->path_ok = n > 0 && n < sizeof q->path && uri[0] == '/';
-    if (n >= sizeof q->path) n = sizeof q->path - 1;
+    q->path_ok = path_ok;
     memcpy(q->path, uri, n);
     q->path[n] = '\0';
     q->status = 0;
@@ -992,6 +1015,18 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     bool last = --q->refs == 0;
     pthread_mutex_unlock(&s->mu);
     if (last) rq_free(q);
+}
+
+/* libmicrohttpd let a connection go: the door counts it no more. */
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    struct server *s = cls;
+    (void)socket_context;
+    if (toe != MHD_CONNECTION_NOTIFY_CLOSED) return;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (ci && ci->client_addr) hq__door_closed(s->door, ci->client_addr);
 }
 
 /* ---- start and stop ---- */
@@ -1190,18 +1225,27 @@ int hq_serve(struct hq_app *a, const struct hq_server_options *o, volatile int *
         rc = hq_fail(why, HQ_EINTERNAL, "", "cannot start the worker threads");
         goto out;
     }
+    /* The daemon has no listening socket: the door accepts, checks the first head and hands
+     * each connection over (door.c). */
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
-                     MHD_USE_ERROR_LOG | MHD_USE_ITC;
-    d = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
-        MHD_OPTION_LISTEN_SOCKET, (MHD_socket)lfd, MHD_OPTION_THREAD_POOL_SIZE,
-        event_threads(o->event_threads), MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)8192, MHD_OPTION_CONNECTION_LIMIT,
-        connection_limit(), MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, s, MHD_OPTION_END);
+                     MHD_USE_ERROR_LOG | MHD_USE_ITC | MHD_USE_NO_LISTEN_SOCKET;
+    unsigned limit = connection_limit();
+    d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER,
+                         mhd_logger, NULL, MHD_OPTION_THREAD_POOL_SIZE,
+                         event_threads(o->event_threads), MHD_OPTION_CONNECTION_TIMEOUT,
+                         (unsigned)IDLE_TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)8192,
+                         MHD_OPTION_CONNECTION_LIMIT, limit, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
+                         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION,
+                         on_connection, s, MHD_OPTION_END);
     if (!d) {
         rc = hq_fail(why, HQ_EINTERNAL, "", "cannot start the HTTP server on %s:%d", host, port);
-        lfd = -1; /* libmicrohttpd may have closed it already: never close a number twice */
+        goto out;
+    }
+    s->door = hq__door_start(
+        lfd, d, o->max_conns_per_ip > 0 ? (unsigned)o->max_conns_per_ip : MAX_CONNS_PER_IP_DEFAULT,
+        limit);
+    if (!s->door) {
+        rc = hq_fail(why, HQ_EINTERNAL, "", "cannot start the HTTP server on %s:%d", host, port);
         goto out;
     }
     printf("hallq: serving http://%s:%d\n", host, port);
@@ -1213,14 +1257,17 @@ int hq_serve(struct hq_app *a, const struct hq_server_options *o, volatile int *
     }
     /* Stop: no new connections, then end the streams and the handed-off requests (none may stay
      * suspended), then stop the daemon. */
-    if (MHD_quiesce_daemon(d) == MHD_INVALID_SOCKET)
-        lfd = -1; /* still the daemon's: MHD_stop_daemon closes it */
+    hq__door_stop(s->door);
+    close(lfd);
+    lfd = -1;
     drain(s);
     MHD_stop_daemon(d);
     d = NULL;
     rc = 0;
 out:
+    hq__door_stop(s->door);
     if (d) MHD_stop_daemon(d);
+    hq__door_free(s->door);
     if (pool) pool_stop(s);
     if (lfd >= 0) close(lfd);
     hq__sse_free(s->hub);

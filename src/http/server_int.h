@@ -89,4 +89,21 @@ size_t hq__sse_clients(struct hq_sse_hub *h);
 int hq__sse_open(struct hq_sse_hub *h, struct MHD_Connection *conn, int64_t last_id,
                  struct MHD_Response **resp, struct hq_why *why);
 
+/* ---- door.c: accepts, caps connections per address, checks the first request's head ---- */
+struct hq_door;
+/* Start the door thread on the listening socket lfd (not owned), handing connections to d. */
+struct hq_door *hq__door_start(int lfd, struct MHD_Daemon *d, unsigned per_ip, unsigned limit);
+/* Stop accepting and close what waits for a head (the daemon keeps what it has). */
+void hq__door_stop(struct hq_door *d);
+/* After the daemon has stopped (its close notifications use the door). */
+void hq__door_free(struct hq_door *d);
+/* libmicrohttpd closed a connection from sa (MHD_CONNECTION_NOTIFY_CLOSED). */
+void hq__door_closed(struct hq_door *d, const struct sockaddr *sa);
+/* Connections held for an IPv4 address (tests). */
+size_t hq__door_held(struct hq_door *d, const char *ip);
+void hq__door_stats(struct hq_door *d, uint64_t *refused, uint64_t *timeouts, uint64_t *bad);
+/* Check the head buf[0..n) of a request (complete: it ends with its empty line). 0 when it may go
+ * on, else the HTTP status (400, 413, 414, 431, 505) with *why. */
+int hq__door_check_head(const char *buf, size_t n, bool complete, struct hq_why *why);
+
 #endif

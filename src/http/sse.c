@@ -3,30 +3,41 @@
  * sse.c — the live event hub behind GET /api/v1/events (Server-Sent Events).
  *
  * Design. The hub subscribes once to the app (hq_app_listen). Every stream is a libmicrohttpd
- * response with a content-reader callback; no thread is held per client. Each client has its own
- * byte buffer of formatted events, bounded by HQ_SSE_BUF_MAX:
+ * response with a content-reader callback; no thread is held per client. An event is formatted
+ * once into a frame of the hub's shared list (sse_frames.c); every live stream keeps a cursor
+ * into that list instead of a copy of the bytes, so publishing to N streams costs N flag checks
+ * and wake-ups, not N copies, and a stream costs a few hundred bytes of its own:
  *
- *  - The publisher (the app's writer thread, after each durable commit) formats an event once and,
- *    under the hub mutex, appends it to the buffer of every live client and resumes the ones that
- *    are suspended. It never waits for a client: a client whose buffer would overflow is marked
- *    dropped and resumed, and its reader ends the stream; the browser reconnects with
- *    Last-Event-ID and replays what it missed from the durable log.
- *  - The reader (a libmicrohttpd worker thread) copies pending bytes out. With nothing to send it
- *    suspends its connection *inside the callback and under the hub mutex*, the same mutex the
- *    publisher holds when it resumes, so no wake-up is lost (DEPENDENCIES.md pitfall 2).
- *  - Replay (Last-Event-ID given): the client starts in the replaying state, which the publisher
- *    skips. Its reader pulls pages from the durable log (hq_app_events_since) whenever its buffer
- *    is empty, at the pace the client reads. When the last event it sent is at or past the last
- *    one the hub has seen, it switches to live under the mutex: every later event has a higher
- *    sequence number and comes through the publisher, so nothing is lost and nothing repeats
- *    (the publisher also skips seq <= the client's last sequence).
- *  - A ping thread appends ": ping" every HQ_SSE_PING_S seconds and resumes the streams; that is
- *    also how a vanished client is noticed (a suspended connection does not see its peer leave).
+ *  - The publisher (the app's writer thread, after each durable commit) appends the frame under
+ *    the hub mutex and marks for waking every live client that is suspended. It never waits for a
+ *    client: a client more than HQ_SSE_BUF_MAX bytes behind the newest frame is marked dropped
+ *    (its cursor released, so the frames it held are freed) and woken, and its reader ends the
+ *    stream; the browser reconnects with Last-Event-ID and replays what it missed from the
+ *    durable log. The wake-ups (MHD_resume_connection, one eventfd write each) are issued after
+ *    the mutex is released, in one batch, so the event threads' readers are not held up meanwhile
+ *    and each event thread finds most of its connections resumed in one pass.
+ *  - The reader (a libmicrohttpd event thread) copies pending bytes out: first its private
+ *    literal (the "retry:" hello or a ping), then its page of replayed events, then shared frames
+ *    from its cursor, as many as fit in one write. With nothing to send it suspends its connection
+ *    *inside the callback and under the hub mutex*, the same mutex under which the publisher
+ *    clears the client's suspended flag, so no wake-up is lost (DEPENDENCIES.md pitfall 2): only
+ *    whoever flips that flag from true to false resumes the connection, exactly once, and a
+ *    suspended connection is never released by libmicrohttpd, so resuming it after the unlock is
+ *    safe.
+ *  - Replay (Last-Event-ID given): the client starts in the replaying state without a cursor, and
+ *    the publisher only wakes it. Its reader pulls pages from the durable log
+ *    (hq_app_events_since) whenever its page is used up, at the pace the client reads. When the
+ *    last event it sent is at or past the last one the hub has seen, it switches to live under the
+ *    mutex by standing its cursor on the end of the list: every later event has a higher sequence
+ *    number and comes as a later frame, so nothing is lost and nothing repeats.
+ *  - A ping thread gives ": ping" to every stream with nothing pending every HQ_SSE_PING_S seconds
+ *    and wakes the streams; that is also how a vanished client is noticed (a suspended connection
+ *    does not see its peer leave).
  *  - Shutdown: hq__sse_end_all marks every client closing and resumes it; each reader flushes
  *    and ends its stream. libmicrohttpd must not be stopped with a suspended connection.
  *
  * A client struct is freed only in the response's free callback (when libmicrohttpd is done with
- * the connection's response), after unlinking it under the mutex.
+ * the connection's response), after unlinking it and releasing its cursor under the mutex.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -36,14 +47,19 @@
 #include <time.h>
 
 #include "server_int.h"
+#include "sse_frames.h"
 
 struct sse_client {
     struct sse_client *prev, *next;
     struct hq_sse_hub *hub;
     struct MHD_Connection *conn;
-    char *buf;
-    size_t off, len, cap; /* pending bytes are buf[off..len) */
-    int64_t last_seq;     /* the last event placed in buf */
+    const char *lit; /* private bytes sent first: the hello or a ping (static strings) */
+    size_t lit_len;
+    struct hq_buf
+        page; /* replaying: formatted events from the log, page.p[page_off..len) pending */
+    size_t page_off;
+    struct hq_sse_cursor cur; /* live: position in the hub's frames */
+    int64_t last_seq;         /* replaying: the last event in page */
     bool replaying;
     bool suspended;
     bool closing;
@@ -57,6 +73,7 @@ struct hq_sse_hub {
     pthread_cond_t cv; /* a client left; the ping thread's timer */
     struct sse_client *head;
     size_t n;
+    struct hq_sse_frames frames;
     int64_t last_seq; /* the last event published (or durable at start) */
     bool closing;
     bool stop_ping;
@@ -64,6 +81,12 @@ struct hq_sse_hub {
     int listen_id;
     pthread_t ping;
 };
+
+/* Bytes allocated with every stream's response (see hq__sse_open). */
+#define HQ_SSE_BLOCK 256
+
+static const char hello[] = "retry: 3000\n\n";
+static const char ping[] = ": ping\n\n";
 
 /* ---- formatting ---- */
 
@@ -86,55 +109,54 @@ static int format_event(struct hq_buf *b, const struct hq_event *e)
     return rc ? -1 : 0;
 }
 
-/* ---- client buffer (hub mutex held) ---- */
+/* ---- client state (hub mutex held) ---- */
 
-static void client_resume(struct sse_client *c)
+static bool client_pending(const struct sse_client *c)
 {
-    if (c->suspended) {
-        c->suspended = false;
-        MHD_resume_connection(c->conn);
-    }
+    return c->lit_len || c->page_off < c->page.len ||
+           hq__sse_cursor_lag(&c->cur, &c->hub->frames) > 0;
 }
 
-static void client_drop(struct sse_client *c)
+/* Wake a suspended client: at once, or (wake != NULL) by adding it to the batch the caller
+ * resumes after unlocking. */
+struct wake_batch {
+    struct MHD_Connection **conn;
+    size_t n, cap;
+};
+
+static void client_resume(struct sse_client *c, struct wake_batch *wake)
+{
+    if (!c->suspended) return;
+    c->suspended = false;
+    if (wake && wake->n < wake->cap)
+        wake->conn[wake->n++] = c->conn;
+    else
+        MHD_resume_connection(c->conn);
+}
+
+static void client_drop(struct sse_client *c, struct wake_batch *wake)
 {
     if (!c->dropped) {
         c->dropped = true;
         c->closing = true;
+        hq__sse_cursor_release(&c->cur); /* the frames it held go now */
         atomic_fetch_add_explicit(&c->hub->m->sse_dropped, 1, memory_order_relaxed);
     }
-    client_resume(c);
+    client_resume(c, wake);
 }
 
-/* Append n bytes; a client that would go over HQ_SSE_BUF_MAX is dropped. */
-static void client_append(struct sse_client *c, const char *p, size_t n)
+static void wake_init(struct wake_batch *w, size_t n)
 {
-    size_t pending = c->len - c->off;
-    if (c->dropped) return;
-    if (pending + n > HQ_SSE_BUF_MAX) {
-        client_drop(c);
-        return;
-    }
-    if (c->off && c->len + n > c->cap) {
-        memmove(c->buf, c->buf + c->off, pending);
-        c->off = 0;
-        c->len = pending;
-    }
-    if (c->len + n > c->cap) {
-        size_t cap = c->cap ? c->cap : 4096;
-        while (cap < c->len + n)
-            cap *= 2;
-        if (cap > HQ_SSE_BUF_MAX) cap = HQ_SSE_BUF_MAX;
-        char *q = realloc(c->buf, cap);
-        if (!q) {
-            client_drop(c);
-            return;
-        }
-        c->buf = q;
-        c->cap = cap;
-    }
-    memcpy(c->buf + c->len, p, n);
-    c->len += n;
+    w->n = 0;
+    w->conn = n ? malloc(n * sizeof *w->conn) : NULL;
+    w->cap = w->conn ? n : 0; /* out of memory: client_resume resumes at once */
+}
+
+static void wake_run(struct wake_batch *w)
+{
+    for (size_t i = 0; i < w->n; i++)
+        MHD_resume_connection(w->conn[i]);
+    free(w->conn);
 }
 
 /* ---- the publisher: the app's writer thread ---- */
@@ -145,28 +167,33 @@ static void on_event(void *ctx, const struct hq_event *e)
     struct hq_buf text;
     hq__buf_init(&text, 0);
     bool ok = format_event(&text, e) == 0;
+    struct wake_batch wake;
     pthread_mutex_lock(&h->mu);
-    if (e->seq > h->last_seq) h->last_seq = e->seq;
+    if (e->seq <= h->last_seq) { /* already durable when the hub started (events come in order) */
+        pthread_mutex_unlock(&h->mu);
+        hq__buf_release(&text);
+        return;
+    }
+    h->last_seq = e->seq;
+    ok = ok && hq__sse_frames_push(&h->frames, text.p, text.len) == 0;
+    wake_init(&wake, h->n);
     for (struct sse_client *c = h->head; c; c = c->next) {
         if (c->closing) continue;
         if (c->replaying) { /* it reads the log itself; wake it if it waits for this */
-            client_resume(c);
+            client_resume(c, &wake);
             continue;
         }
-        if (e->seq <= c->last_seq) continue;
-        if (!ok) {
-            client_drop(c); /* out of memory: let it replay later */
-            continue;
-        }
-        client_append(c, text.p, text.len);
-        c->last_seq = e->seq;
-        client_resume(c);
+        if (!ok || hq__sse_cursor_lag(&c->cur, &h->frames) > HQ_SSE_BUF_MAX)
+            client_drop(c, &wake); /* too far behind, or out of memory: let it replay */
+        else
+            client_resume(c, &wake);
     }
     pthread_mutex_unlock(&h->mu);
+    wake_run(&wake);
     hq__buf_release(&text);
 }
 
-/* ---- the reader: libmicrohttpd worker threads ---- */
+/* ---- the reader: libmicrohttpd event threads ---- */
 
 struct replay_ctx {
     struct hq_buf out;
@@ -187,6 +214,31 @@ static int replay_cb(void *ctx, const struct hq_event *e)
     return r->out.len >= 64 * 1024; /* enough for one round: stop early */
 }
 
+/* Copy the client's pending bytes (hub mutex held): literal, replayed page, shared frames. */
+static size_t client_read(struct sse_client *c, char *out, size_t max)
+{
+    size_t n = 0;
+    if (c->lit_len) {
+        n = c->lit_len < max ? c->lit_len : max;
+        memcpy(out, c->lit, n);
+        c->lit += n;
+        c->lit_len -= n;
+    }
+    if (n < max && c->page_off < c->page.len) {
+        size_t k = c->page.len - c->page_off;
+        if (k > max - n) k = max - n;
+        memcpy(out + n, c->page.p + c->page_off, k);
+        c->page_off += k;
+        n += k;
+        if (c->page_off == c->page.len) { /* page sent: give its memory back */
+            hq__buf_release(&c->page);
+            c->page_off = 0;
+        }
+    }
+    if (n < max) n += hq__sse_cursor_read(&c->cur, out + n, max - n);
+    return n;
+}
+
 static ssize_t reader(void *cls, uint64_t pos, char *out, size_t max)
 {
     struct sse_client *c = cls;
@@ -194,23 +246,12 @@ static ssize_t reader(void *cls, uint64_t pos, char *out, size_t max)
     (void)pos;
     pthread_mutex_lock(&h->mu);
     for (;;) {
-        size_t pending = c->len - c->off;
         if (c->dropped) {
             pthread_mutex_unlock(&h->mu);
             return MHD_CONTENT_READER_END_OF_STREAM;
         }
-        if (pending) {
-            size_t n = pending < max ? pending : max;
-            memcpy(out, c->buf + c->off, n);
-            c->off += n;
-            if (c->off == c->len) {
-                c->off = c->len = 0;
-                if (c->cap > 16384) { /* after a burst or a replay: give the memory back */
-                    free(c->buf);
-                    c->buf = NULL;
-                    c->cap = 0;
-                }
-            }
+        size_t n = client_read(c, out, max);
+        if (n) {
             pthread_mutex_unlock(&h->mu);
             return (ssize_t)n;
         }
@@ -220,7 +261,9 @@ static ssize_t reader(void *cls, uint64_t pos, char *out, size_t max)
         }
         if (c->replaying) {
             if (h->last_seq <= c->last_seq) {
-                c->replaying = false; /* caught up: live from here, under the mutex */
+                /* caught up: live from here, under the mutex */
+                c->replaying = false;
+                hq__sse_cursor_at_end(&c->cur, &h->frames);
                 continue;
             }
             int64_t after = c->last_seq;
@@ -232,19 +275,22 @@ static ssize_t reader(void *cls, uint64_t pos, char *out, size_t max)
             if (rc < 0 || r.failed) {
                 fprintf(stderr, "level=error msg=\"sse: replay after %lld failed (%d)\"\n",
                         (long long)after, rc);
+                hq__buf_release(&r.out);
                 c->closing = true; /* the client reconnects and tries again */
             } else if (r.count) {
-                client_append(c, r.out.p, r.out.len);
+                c->page = r.out; /* the client's page is empty here: take the bytes */
+                c->page_off = 0;
                 c->last_seq = r.last;
-            } else if (h->last_seq > c->last_seq) {
-                /* not readable yet: wait for the next publish (or ping) to wake us */
+            } else {
                 hq__buf_release(&r.out);
-                c->suspended = true;
-                MHD_suspend_connection(c->conn);
-                pthread_mutex_unlock(&h->mu);
-                return 0;
+                if (h->last_seq > c->last_seq) {
+                    /* not readable yet: wait for the next publish (or ping) to wake us */
+                    c->suspended = true;
+                    MHD_suspend_connection(c->conn);
+                    pthread_mutex_unlock(&h->mu);
+                    return 0;
+                }
             }
-            hq__buf_release(&r.out);
             continue;
         }
         c->suspended = true;
@@ -265,9 +311,10 @@ static void client_free(void *cls)
         h->head = c->next;
     if (c->next) c->next->prev = c->prev;
     h->n--;
+    hq__sse_cursor_release(&c->cur);
     pthread_cond_broadcast(&h->cv);
     pthread_mutex_unlock(&h->mu);
-    free(c->buf);
+    hq__buf_release(&c->page);
     free(c);
 }
 
@@ -278,6 +325,9 @@ int hq__sse_open(struct hq_sse_hub *h, struct MHD_Connection *conn, int64_t last
     if (!c) return hq_fail(why, HQ_ESTORE, "", "out of memory");
     c->hub = h;
     c->conn = conn;
+    hq__buf_init(&c->page, 0);
+    c->lit = hello;
+    c->lit_len = sizeof hello - 1;
     pthread_mutex_lock(&h->mu);
     if (h->closing) {
         pthread_mutex_unlock(&h->mu);
@@ -285,22 +335,22 @@ int hq__sse_open(struct hq_sse_hub *h, struct MHD_Connection *conn, int64_t last
         return hq_fail(why, HQ_ESUSPENDED, "", "the server is shutting down");
     }
     if (last_id < 0) {
-        c->last_seq = h->last_seq;
+        hq__sse_cursor_at_end(&c->cur, &h->frames);
     } else {
         /* an id from the future (another database): start live from now */
         c->last_seq = last_id < h->last_seq ? last_id : h->last_seq;
         c->replaying = true;
     }
-    static const char hello[] = "retry: 3000\n\n";
-    client_append(c, hello, sizeof hello - 1);
     c->next = h->head;
     if (h->head) h->head->prev = c;
     h->head = c;
     h->n++;
     pthread_mutex_unlock(&h->mu);
 
+    /* The block size is unused for a chunked stream (libmicrohttpd fills the connection's own
+     * write buffer), but it is allocated with every response: keep it small. */
     struct MHD_Response *r =
-        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 2048, reader, c, client_free);
+        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, HQ_SSE_BLOCK, reader, c, client_free);
     if (!r) {
         client_free(c);
         return hq_fail(why, HQ_ESTORE, "", "cannot create the event stream");
@@ -327,12 +377,19 @@ static void *ping_main(void *arg)
         int rc = pthread_cond_timedwait(&h->cv, &h->mu, &next);
         if (h->stop_ping) break;
         if (rc != ETIMEDOUT) continue;
-        static const char ping[] = ": ping\n\n";
+        struct wake_batch wake;
+        wake_init(&wake, h->n);
         for (struct sse_client *c = h->head; c; c = c->next) {
             if (c->closing) continue;
-            if (c->len == c->off) client_append(c, ping, sizeof ping - 1);
-            client_resume(c);
+            if (!client_pending(c)) { /* only between events: never inside a frame */
+                c->lit = ping;
+                c->lit_len = sizeof ping - 1;
+            }
+            client_resume(c, &wake);
         }
+        pthread_mutex_unlock(&h->mu);
+        wake_run(&wake);
+        pthread_mutex_lock(&h->mu);
         clock_gettime(CLOCK_MONOTONIC, &next);
         next.tv_sec += HQ_SSE_PING_S;
     }
@@ -349,6 +406,10 @@ struct hq_sse_hub *hq__sse_start(struct hq_app *a, struct hq_metrics *m)
     h->app = a;
     h->m = m;
     h->listen_id = -1;
+    if (hq__sse_frames_init(&h->frames) != 0) {
+        free(h);
+        return NULL;
+    }
     pthread_mutex_init(&h->mu, NULL);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
@@ -397,7 +458,7 @@ size_t hq__sse_end_all(struct hq_sse_hub *h, int timeout_ms)
     h->closing = true;
     for (struct sse_client *c = h->head; c; c = c->next) {
         c->closing = true;
-        client_resume(c);
+        client_resume(c, NULL);
     }
     while (h->n > 0)
         if (pthread_cond_timedwait(&h->cv, &h->mu, &until) == ETIMEDOUT) break;
@@ -421,5 +482,6 @@ void hq__sse_free(struct hq_sse_hub *h)
     }
     pthread_cond_destroy(&h->cv);
     pthread_mutex_destroy(&h->mu);
+    hq__sse_frames_release(&h->frames); /* every stream (and its cursor) is gone by now */
     free(h);
 }

@@ -69,11 +69,13 @@ int hq_qr_png(const char *text, int scale, unsigned char **png, size_t *len);
 /*
  * hq_voice_request() queues an announcement and returns at once with a job id; one worker thread
  * per struct hq_voice renders jobs strictly in request order (FIFO), so a call is never delayed by
- * speech and announcements complete in the order they were requested. Rendering runs the
- * espeak-ng program (never linked: it is GPL-3) once per line with the text as a single argv
- * element (no shell), reads its WAV files and joins the PCM: for each repetition the Chinese line,
- * a pause, the English line, a pause. The result is cached in memory keyed by a hash of the final
- * texts and every voice setting, so an announcement said again renders no process.
+ * speech and announcements complete in the order they were requested. An announcement is
+ * assembled from phrase clips (voice_clips.c): each letter, digit, window number and fixed word of
+ * the templates is synthesised once by the espeak-ng program (never linked: it is GPL-3; the text
+ * a single argv element, no shell), trimmed of silence and kept; a line is the clips joined by
+ * short gaps; the announcement is, for each repetition, the Chinese line, a pause, the English
+ * line (unless HQ_VOICE_NO_ENGLISH), a pause. The result is cached in memory keyed by a hash of
+ * the final texts and every voice setting.
  */
 
 #define HQ_VOICE_KEY_SIZE 33 /* 32 lowercase hex chars + NUL */
@@ -85,14 +87,20 @@ enum hq_voice_numbers {
 
 struct hq_voice_options {
     const char *espeak; /* program, PATH-searched if it has no '/'; NULL = "espeak-ng" */
-    const char *template_zh; /* NULL = "请{number}号到{window}号窗口办理"; "" = no Chinese line */
-    const char *template_en; /* NULL = "Number {number}, please go to window {window}"; "" = none */
+    /* Templates: {number} and {window} are filled; the other text is said as fixed words, cut at
+     * punctuation (，,。. etc: a short pause) and spaces. */
+    const char *template_zh; /* NULL = "{number}号，请到{window}号窗口"; "" = no Chinese line */
+    const char *template_en; /* NULL = "{number}, window {window}"; "" = none */
     const char *voice_zh;    /* NULL = "cmn-latn-pinyin" (reads 号/请/到 right; see docs) */
     const char *voice_en;    /* NULL = "en" */
     enum hq_voice_numbers numbers;
-    int speed;           /* espeak-ng -s, words per minute, 80..450; 0 = 150 */
+    int speed;           /* espeak-ng -s, words per minute, 80..450; 0 = 190 */
     int repeat;          /* times the whole announcement is said, 1..5; 0 = 1 */
-    int pause_ms;        /* silence after each line, 0..3000; 0 = 400; <0 = none */
+    int pause_ms;        /* silence after each line, 0..3000; 0 = 300; <0 = none */
+    int gap_ms;          /* silence between two clips of a line, 0..1000; 0 = 20; <0 = none */
+    int phrase_pause_ms; /* silence at punctuation in a template, 0..2000; 0 = 150; <0 = none */
+    int clips_max;       /* phrase clips kept (LRU), 16..100000; 0 = 256 */
+    bool prewarm;        /* when idle, synthesise the digits and fixed words before any call */
     int queue_max;       /* pending jobs before hq_voice_request says EBUSY; 0 = 256 */
     int jobs_kept;       /* finished jobs remembered for hq_voice_get; 0 = 32 */
     int cache_max;       /* rendered announcements kept (LRU); 0 = 32 */
@@ -106,7 +114,8 @@ struct hq_voice_options {
 
 struct hq_voice_stats {
     uint64_t requests;  /* jobs accepted */
-    uint64_t renders;   /* announcements rendered by running espeak-ng */
+    uint64_t renders;   /* announcements assembled (not served from the announcement cache) */
+    uint64_t clips;     /* phrase clips synthesised (one espeak-ng run each) */
     uint64_t processes; /* espeak-ng processes started */
     uint64_t hits;      /* jobs served from the cache */
     uint64_t failures;  /* jobs that ended in an error */
@@ -125,6 +134,10 @@ struct hq_voice *hq_voice_new(const struct hq_voice_options *opts, struct hq_med
  * queue order). Returns 0, HQ_MEDIA_EINVAL or HQ_MEDIA_EBUSY (queue_max jobs pending). */
 int hq_voice_request(struct hq_voice *v, const char *number, int window, uint64_t *job,
                      struct hq_media_why *why);
+#define HQ_VOICE_NO_ENGLISH 1u /* flag: the Chinese line only (a hall with English off) */
+/* The same with flags (HQ_VOICE_NO_ENGLISH). */
+int hq_voice_request_ex(struct hq_voice *v, const char *number, int window, unsigned flags,
+                        uint64_t *job, struct hq_media_why *why);
 
 /* Fetch the WAV of a job, waiting up to timeout_ms (0 = do not wait, <0 = wait as long as it
  * takes) for it to be rendered. On success *wav (malloc'd copy, caller frees) holds *len bytes.

@@ -43,4 +43,40 @@ int hq__media_ticket_check(const struct hq_print_ticket *t, struct hq_media_why 
 /* true when s is valid UTF-8 without C0/C1 control characters or DEL. */
 bool hq__media_utf8_clean(const char *s);
 
+/* ---- voice (voice.c, voice_clips.c) ---- */
+/* 16-bit PCM found in a WAV file (data points into the file's bytes). */
+struct hq__pcm {
+    uint16_t channels;
+    uint32_t rate;
+    const unsigned char *data; /* 16-bit little-endian samples */
+    size_t len;                /* bytes, whole frames */
+};
+/* Parse a RIFF/WAVE file of 16-bit PCM; 0 or -1. */
+int hq__wav_parse(const unsigned char *b, size_t n, struct hq__pcm *out);
+
+#define HQ__LANG_ZH 0
+#define HQ__LANG_EN 1
+/* Synthesise one phrase in a language to a WAV file's bytes (*wav malloc'd). 0 or hq_media_err
+ * with err filled. */
+typedef int (*hq__clip_synth_fn)(void *ctx, int lang, const char *text, unsigned char **wav,
+                                 size_t *len, char *err, size_t err_size);
+struct hq__clips;
+/* A table of at most max (>= 16) trimmed phrase clips, made by synth on first use. */
+struct hq__clips *hq__clips_new(size_t max, hq__clip_synth_fn synth, void *ctx);
+void hq__clips_free(struct hq__clips *c);
+/* The words of a line, in order: clip texts, "|" for a pause. Returns how many, or -1 when the
+ * line has more than max words or a word of 96 bytes or more. Pure. */
+int hq__clips_tokens(const char *tpl, int lang, const char *number, int window,
+                     enum hq_voice_numbers mode, char words[][96], int max);
+/* Append the PCM of one line (template filled) to out: clips joined by gap_ms of silence,
+ * pause_ms at punctuation. Returns 0 or hq_media_err with err filled. */
+int hq__clips_line(struct hq__clips *c, int lang, const char *tpl, const char *number, int window,
+                   enum hq_voice_numbers mode, int gap_ms, int pause_ms, struct hq__mbuf *out,
+                   char *err, size_t err_size);
+/* Make sure the clip of word is in the table (synthesise it now if not). 0 or hq_media_err. */
+int hq__clips_warm(struct hq__clips *c, int lang, const char *word, char *err, size_t err_size);
+/* The format of the clips (0 before the first), and how many were synthesised so far. */
+void hq__clips_format(const struct hq__clips *c, uint16_t *channels, uint32_t *rate);
+uint64_t hq__clips_synthesised(const struct hq__clips *c);
+
 #endif

@@ -38,11 +38,12 @@
 
 extern char **environ;
 
-#define DEF_TEMPLATE_ZH "请{number}号到{window}号窗口办理"
-#define DEF_TEMPLATE_EN "Number {number}, please go to window {window}"
+#define DEF_TEMPLATE_ZH "{number}号，请到{window}号窗口"
+#define DEF_TEMPLATE_EN "{number}, window {window}"
 #define LINE_MAX 1024       /* bytes of one spoken line */
 #define TEMPLATE_MAX 512    /* bytes of a template */
 #define WAV_MAX (64u << 20) /* one espeak-ng output or one joined announcement */
+#define HQ__WARM_MAX 64     /* words of the prewarm samples of one language */
 
 /* ------------------------------------------------------------------ numbers and texts */
 
@@ -228,13 +229,6 @@ int hq_voice_text(const struct hq_voice_options *opts, const char *number, int w
 
 /* ------------------------------------------------------------------ WAV */
 
-struct pcm {
-    uint16_t channels;
-    uint32_t rate;
-    const unsigned char *data; /* 16-bit little-endian samples */
-    size_t len;                /* bytes */
-};
-
 static uint32_t le32(const unsigned char *p)
 {
     return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
@@ -256,7 +250,7 @@ static void put_le16(unsigned char *p, uint16_t v)
 
 /* Parse a RIFF/WAVE file of 16-bit PCM. The data chunk may claim more than there is (a streamed
  * header): it is clamped to the bytes present. */
-static int wav_parse(const unsigned char *b, size_t n, struct pcm *out)
+int hq__wav_parse(const unsigned char *b, size_t n, struct hq__pcm *out)
 {
     if (n < 12 || memcmp(b, "RIFF", 4) || memcmp(b + 8, "WAVE", 4)) return -1;
     bool have_fmt = false;
@@ -326,7 +320,10 @@ struct job {
     int state;
     int status;
     char key[HQ_VOICE_KEY_SIZE];
-    char *zh, *en, *ident;
+    char *ident;
+    char number[16];
+    int window;
+    bool english;
     struct blob *wav;
     char error[200];
 };
@@ -348,6 +345,9 @@ struct hq_voice {
     struct cache_ent *cache;
     size_t cache_n;
     uint64_t tick;
+
+    struct hq__clips *clips; /* the worker's only */
+    int warm_next[2];        /* prewarm: next word of the Chinese and English samples */
 
     struct hq_voice_stats st;
 };
@@ -544,47 +544,48 @@ out:
     return rc;
 }
 
-/* Render both lines and join them. Called without the lock. */
-static int render(struct hq_voice *v, const char *zh, const char *en, struct blob **out, char *err,
+/* The synthesiser of clips: espeak-ng in the language's voice. Worker thread, no lock. */
+static int synth(void *ctx, int lang, const char *text, unsigned char **wav, size_t *len, char *err,
+                 size_t err_size)
+{
+    struct hq_voice *v = ctx;
+    return run_espeak(v, lang == HQ__LANG_ZH ? v->voice_zh : v->voice_en, text, wav, len, err,
+                      err_size);
+}
+
+/* Assemble the announcement from the clips: for each repetition the Chinese line, a pause, the
+ * English line (when wanted), a pause (none after the last line). Worker thread, no lock. */
+static int render(struct hq_voice *v, const struct job *j, struct blob **out, char *err,
                   size_t err_size)
 {
-    const char *text[2] = {zh, en};
-    const char *voice[2] = {v->voice_zh, v->voice_en};
-    unsigned char *raw[2] = {NULL, NULL};
-    size_t raw_len[2] = {0, 0};
-    struct pcm pcm[2] = {{0}, {0}};
-    int rc = HQ_MEDIA_EIO, lines = 0;
+    const char *tpl[2] = {v->template_zh, j->english ? v->template_en : ""};
+    struct hq__mbuf line[2];
+    int rc = 0, lines = 0;
     struct blob *b = NULL;
     for (int i = 0; i < 2; i++) {
-        if (!text[i][0]) continue;
-        if ((rc = run_espeak(v, voice[i], text[i], &raw[i], &raw_len[i], err, err_size))) goto out;
-        if (wav_parse(raw[i], raw_len[i], &pcm[i]) != 0) {
-            snprintf(err, err_size, "voice: %s wrote a WAV that is not 16-bit PCM", v->espeak);
-            rc = HQ_MEDIA_EIO;
-            goto out;
-        }
-        lines++;
+        hq__mbuf_init(&line[i], WAV_MAX);
+        if (!tpl[i][0] || rc) continue;
+        rc = hq__clips_line(v->clips, i == 0 ? HQ__LANG_ZH : HQ__LANG_EN, tpl[i], j->number,
+                            j->window, v->o.numbers, v->o.gap_ms, v->o.phrase_pause_ms, &line[i],
+                            err, err_size);
+        if (rc == 0 && line[i].len) lines++;
     }
+    if (rc) goto out;
     rc = HQ_MEDIA_EIO;
     if (lines == 0) {
         snprintf(err, err_size, "voice: both templates are empty");
         rc = HQ_MEDIA_EINVAL;
         goto out;
     }
-    const struct pcm *ref = pcm[0].data ? &pcm[0] : &pcm[1];
-    if (pcm[0].data && pcm[1].data &&
-        (pcm[0].rate != pcm[1].rate || pcm[0].channels != pcm[1].channels)) {
-        snprintf(err, err_size,
-                 "voice: the two voices give different formats (%u Hz x%u, %u Hz x%u)", pcm[0].rate,
-                 pcm[0].channels, pcm[1].rate, pcm[1].channels);
-        goto out;
-    }
-    size_t frame = 2u * ref->channels;
-    size_t pause = (size_t)((uint64_t)ref->rate * (uint64_t)v->o.pause_ms / 1000) * frame;
+    uint16_t channels;
+    uint32_t rate;
+    hq__clips_format(v->clips, &channels, &rate);
+    size_t frame = 2u * channels;
+    size_t pause = (size_t)((uint64_t)rate * (uint64_t)v->o.pause_ms / 1000) * frame;
     size_t total = 0, parts = (size_t)v->o.repeat * (size_t)lines;
     for (int r = 0; r < v->o.repeat; r++)
         for (int i = 0; i < 2; i++)
-            if (pcm[i].data) total += pcm[i].len;
+            total += line[i].len;
     total += pause * (parts - 1);
     if (total > WAV_MAX - 44) {
         snprintf(err, err_size, "voice: announcement longer than %u bytes", WAV_MAX);
@@ -598,14 +599,14 @@ static int render(struct hq_voice *v, const char *zh, const char *en, struct blo
     }
     b->refs = 1;
     b->len = 44 + total;
-    wav_header(b->data, ref->channels, ref->rate, (uint32_t)total);
+    wav_header(b->data, channels, rate, (uint32_t)total);
     unsigned char *p = b->data + 44;
     size_t done = 0;
     for (int r = 0; r < v->o.repeat; r++) {
         for (int i = 0; i < 2; i++) {
-            if (!pcm[i].data) continue;
-            memcpy(p, pcm[i].data, pcm[i].len);
-            p += pcm[i].len;
+            if (!line[i].len) continue;
+            memcpy(p, line[i].data, line[i].len);
+            p += line[i].len;
             if (++done < parts) {
                 memset(p, 0, pause);
                 p += pause;
@@ -616,8 +617,8 @@ static int render(struct hq_voice *v, const char *zh, const char *en, struct blo
     b = NULL;
     rc = 0;
 out:
-    free(raw[0]);
-    free(raw[1]);
+    hq__mbuf_release(&line[0]);
+    hq__mbuf_release(&line[1]);
     free(b);
     return rc;
 }
@@ -659,11 +660,40 @@ static void cache_put(struct hq_voice *v, const char *key, const char *ident, st
 
 static void job_clear(struct job *j)
 {
-    free(j->zh);
-    free(j->en);
     free(j->ident);
     blob_unref(j->wav);
     memset(j, 0, sizeof *j);
+}
+
+/* Idle and asked to: synthesise the next clip of the warm list (digits, the templates' fixed
+ * words) so the first calls of the day are assembled without a process. Under the lock; drops
+ * it while espeak-ng runs. false when there is nothing left to warm. */
+static bool warm_one(struct hq_voice *v)
+{
+    static const char *const sample[] = {"A0123456", "A789"};
+    for (int lang = 0; lang < 2; lang++) {
+        const char *tpl = lang == 0 ? v->template_zh : v->template_en;
+        int total = 0;
+        char words[HQ__WARM_MAX][96];
+        for (int k = 0; k < 2 && tpl[0]; k++) {
+            int n = hq__clips_tokens(tpl, lang, sample[k], 1, v->o.numbers, words + total,
+                                     HQ__WARM_MAX - total);
+            if (n > 0) total += n;
+        }
+        while (v->warm_next[lang] < total) {
+            const char *w = words[v->warm_next[lang]++];
+            if (strcmp(w, "|") == 0) continue;
+            char word[96], err[200];
+            snprintf(word, sizeof word, "%s", w);
+            uint64_t made = hq__clips_synthesised(v->clips);
+            pthread_mutex_unlock(&v->mu);
+            hq__clips_warm(v->clips, lang, word, err, sizeof err);
+            pthread_mutex_lock(&v->mu);
+            v->st.clips += hq__clips_synthesised(v->clips) - made;
+            return true;
+        }
+    }
+    return false;
 }
 
 static void *worker(void *arg)
@@ -672,6 +702,7 @@ static void *worker(void *arg)
     pthread_mutex_lock(&v->mu);
     while (!v->stop) {
         if (v->next_run == v->next_id) {
+            if (v->o.prewarm && warm_one(v)) continue;
             pthread_cond_wait(&v->work, &v->mu);
             continue;
         }
@@ -688,8 +719,11 @@ static void *worker(void *arg)
             struct blob *b = NULL;
             char err[sizeof j->error] = "";
             pthread_mutex_unlock(&v->mu);
-            status = render(v, j->zh, j->en, &b, err, sizeof err);
+            uint64_t made = hq__clips_synthesised(v->clips);
+            status = render(v, j, &b, err, sizeof err);
+            made = hq__clips_synthesised(v->clips) - made;
             pthread_mutex_lock(&v->mu);
+            v->st.clips += made;
             if (status == 0) {
                 cache_put(v, j->key, j->ident, b);
                 j->wav = b; /* our reference */
@@ -739,6 +773,7 @@ static void voice_release(struct hq_voice *v)
     free(v->voice_zh);
     free(v->voice_en);
     free(v->tmp_dir);
+    hq__clips_free(v->clips);
     free(v);
 }
 
@@ -757,16 +792,26 @@ struct hq_voice *hq_voice_new(const struct hq_voice_options *opts, struct hq_med
     static const struct hq_voice_options defaults;
     if (!opts) opts = &defaults;
     struct hq_voice_options o = *opts;
-    if (o.speed == 0) o.speed = 150;
+    if (o.speed == 0) o.speed = 190;
     if (o.repeat == 0) o.repeat = 1;
-    if (o.pause_ms == 0) o.pause_ms = 400;
+    if (o.pause_ms == 0) o.pause_ms = 300;
     if (o.pause_ms < 0) o.pause_ms = 0;
+    if (o.gap_ms == 0) o.gap_ms = 20;
+    if (o.gap_ms < 0) o.gap_ms = 0;
+    if (o.phrase_pause_ms == 0) o.phrase_pause_ms = 150;
+    if (o.phrase_pause_ms < 0) o.phrase_pause_ms = 0;
+    if (o.clips_max == 0) o.clips_max = 256;
     if (o.queue_max == 0) o.queue_max = 256;
     if (o.jobs_kept == 0) o.jobs_kept = 32;
     if (o.cache_max == 0) o.cache_max = 32;
     if (o.timeout_ms == 0) o.timeout_ms = 20000;
     if (o.speed < 80 || o.speed > 450) {
         hq__media_fail(why, HQ_MEDIA_EINVAL, "voice.speed: %d, must be 80..450", o.speed);
+        return NULL;
+    }
+    if (o.gap_ms > 1000 || o.phrase_pause_ms > 2000 || o.clips_max < 16 || o.clips_max > 100000) {
+        hq__media_fail(why, HQ_MEDIA_EINVAL,
+                       "voice: gap_ms ..1000, phrase_pause_ms ..2000, clips_max 16..100000");
         return NULL;
     }
     if (o.repeat < 1 || o.repeat > 5 || o.pause_ms > 3000 || o.queue_max < 1 ||
@@ -819,8 +864,9 @@ struct hq_voice *hq_voice_new(const struct hq_voice_options *opts, struct hq_med
     v->ring = calloc(v->ring_n, sizeof *v->ring);
     v->cache_n = (size_t)o.cache_max;
     v->cache = calloc(v->cache_n, sizeof *v->cache);
+    v->clips = hq__clips_new((size_t)o.clips_max, synth, v);
     if (!v->espeak || !v->template_zh || !v->template_en || !v->voice_zh || !v->voice_en ||
-        !v->tmp_dir || !v->ring || !v->cache)
+        !v->tmp_dir || !v->ring || !v->cache || !v->clips)
         goto nomem;
     o.espeak = v->espeak;
     o.template_zh = v->template_zh;
@@ -857,6 +903,12 @@ nomem:
 int hq_voice_request(struct hq_voice *v, const char *number, int window, uint64_t *job,
                      struct hq_media_why *why)
 {
+    return hq_voice_request_ex(v, number, window, 0, job, why);
+}
+
+int hq_voice_request_ex(struct hq_voice *v, const char *number, int window, unsigned flags,
+                        uint64_t *job, struct hq_media_why *why)
+{
     char zh[LINE_MAX], en[LINE_MAX];
     if (!v || !job) return hq__media_fail(why, HQ_MEDIA_EINVAL, "voice: NULL argument");
     if (hq_voice_text(&v->o, number, window, zh, sizeof zh, en, sizeof en))
@@ -864,25 +916,22 @@ int hq_voice_request(struct hq_voice *v, const char *number, int window, uint64_
                               "voice: number '%.16s' (1-2 capital letters, 1-7 digits) or window "
                               "%d (1..9999) invalid, or line longer than %d bytes",
                               number ? number : "(null)", window, LINE_MAX - 1);
+    bool english = !(flags & HQ_VOICE_NO_ENGLISH) && v->template_en[0];
+    if (!english && !v->template_zh[0])
+        return hq__media_fail(why, HQ_MEDIA_EINVAL,
+                              "voice: no Chinese template and English is off: nothing to say");
     size_t n = strlen(v->espeak) + strlen(v->voice_zh) + strlen(v->voice_en) + strlen(zh) +
-               strlen(en) + 96;
+               strlen(en) + 128;
     char *ident = malloc(n);
-    char *zh_copy = strdup(zh), *en_copy = strdup(en);
-    if (!ident || !zh_copy || !en_copy) {
-        free(ident);
-        free(zh_copy);
-        free(en_copy);
-        return hq__media_fail(why, HQ_MEDIA_ENOMEM, "voice: out of memory");
-    }
-    snprintf(ident, n, "hq-voice-1\x1f%s\x1f%s\x1f%s\x1f%d\x1f%d\x1f%d\x1f%s\x1f%s", v->espeak,
-             v->voice_zh, v->voice_en, v->o.speed, v->o.repeat, v->o.pause_ms, zh, en);
+    if (!ident) return hq__media_fail(why, HQ_MEDIA_ENOMEM, "voice: out of memory");
+    snprintf(ident, n, "hq-voice-2\x1f%s\x1f%s\x1f%s\x1f%d\x1f%d\x1f%d\x1f%d\x1f%d\x1f%s\x1f%s",
+             v->espeak, v->voice_zh, v->voice_en, v->o.speed, v->o.repeat, v->o.pause_ms,
+             v->o.gap_ms, v->o.phrase_pause_ms, zh, english ? en : "");
 
     pthread_mutex_lock(&v->mu);
     if (v->next_id - v->next_run >= (uint64_t)v->o.queue_max) {
         pthread_mutex_unlock(&v->mu);
         free(ident);
-        free(zh_copy);
-        free(en_copy);
         return hq__media_fail(why, HQ_MEDIA_EBUSY, "voice: %d announcements already queued",
                               v->o.queue_max);
     }
@@ -891,8 +940,9 @@ int hq_voice_request(struct hq_voice *v, const char *number, int window, uint64_
     job_clear(j); /* a finished job older than jobs_kept */
     j->id = id;
     j->state = JOB_QUEUED;
-    j->zh = zh_copy;
-    j->en = en_copy;
+    snprintf(j->number, sizeof j->number, "%s", number);
+    j->window = window;
+    j->english = english;
     j->ident = ident;
     make_key(ident, j->key);
     v->st.requests++;

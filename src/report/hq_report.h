@@ -52,6 +52,11 @@ json_t *hq_report_json(const struct hq_report *r);
 json_t *hq_report_group_json(const struct hq_stats_group *g, bool scorecard);
 /* The tests of a comparison as JSON. */
 json_t *hq_report_compare_json(const struct hq_stats_compare *c);
+/* The same with, per test, which side is better in the figure's direction ("better": "a", "b",
+ * "same", null when the test is not valid; "higher_is_better") and each side's n. */
+json_t *hq_report_compare_groups_json(const struct hq_stats_compare *c,
+                                      const struct hq_stats_group *a,
+                                      const struct hq_stats_group *b);
 
 int hq_report_csv(const struct hq_report *r, unsigned char **out, size_t *len, struct hq_why *why);
 /* XLSX: written through a temporary file in $TMPDIR (or /tmp), read back and removed. */

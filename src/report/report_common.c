@@ -5,6 +5,7 @@
  * rows (the period's key figures and their sources in the event log), a bounded byte buffer, and
  * the trace of the event log. One table, so that CSV, XLSX and PDF show the same figures.
  */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,23 +81,25 @@ const struct hq__coldef hq__cols[HQ_COL_COUNT_] = {
     [HQ_COL_NO_SHOW] = {"过号", "No-shows", HQ_CK_INT},
     [HQ_COL_CANCELLED] = {"取消", "Cancelled", HQ_CK_INT},
     [HQ_COL_EXPIRED] = {"作废", "Expired", HQ_CK_INT},
-    [HQ_COL_WAIT_MEAN] = {"平均等候(分)", "Mean wait (min)", HQ_CK_MIN},
-    [HQ_COL_WAIT_MEDIAN] = {"等候中位数(分)", "Median wait (min)", HQ_CK_MIN},
-    [HQ_COL_WAIT_P90] = {"90%等候(分)", "90th pct wait (min)", HQ_CK_MIN},
-    [HQ_COL_WITHIN] = {"目标内叫号率", "Called within target", HQ_CK_PCT},
-    [HQ_COL_SVC_MEAN] = {"平均办理(分)", "Mean service (min)", HQ_CK_MIN},
-    [HQ_COL_SVC_MEDIAN] = {"办理中位数(分)", "Median service (min)", HQ_CK_MIN},
-    [HQ_COL_SVC_P90] = {"90%办理(分)", "90th pct service (min)", HQ_CK_MIN},
+    [HQ_COL_WAIT_MEAN] = {"平均等候(分)", "Mean wait (min)", HQ_CK_MIN, "wait_mean_min"},
+    [HQ_COL_WAIT_MEDIAN] = {"等候中位数(分)", "Median wait (min)", HQ_CK_MIN, "wait_median_min"},
+    [HQ_COL_WAIT_P90] = {"90%等候(分)", "90th pct wait (min)", HQ_CK_MIN, "wait_p90_min"},
+    [HQ_COL_WITHIN] = {"目标内叫号率", "Called within target", HQ_CK_PCT, "within_share"},
+    [HQ_COL_SVC_MEAN] = {"平均办理(分)", "Mean service (min)", HQ_CK_MIN, "service_mean_min"},
+    [HQ_COL_SVC_MEDIAN] = {"办理中位数(分)", "Median service (min)", HQ_CK_MIN,
+                           "service_median_min"},
+    [HQ_COL_SVC_P90] = {"90%办理(分)", "90th pct service (min)", HQ_CK_MIN, "service_p90_min"},
     [HQ_COL_EVALS] = {"评价数", "Evaluations", HQ_CK_INT},
-    [HQ_COL_RATE] = {"满意率", "Satisfaction rate", HQ_CK_PCT},
-    [HQ_COL_RATE_LO] = {"满意率95%下限", "Rate 95% CI low", HQ_CK_PCT},
-    [HQ_COL_RATE_HI] = {"满意率95%上限", "Rate 95% CI high", HQ_CK_PCT},
-    [HQ_COL_INDEX] = {"满意度指数", "Satisfaction index", HQ_CK_NUM},
+    [HQ_COL_RATE] = {"满意率", "Satisfaction rate", HQ_CK_PCT, "rate"},
+    [HQ_COL_RATE_LO] = {"满意率95%下限", "Rate 95% CI low", HQ_CK_PCT, "rate_lo"},
+    [HQ_COL_RATE_HI] = {"满意率95%上限", "Rate 95% CI high", HQ_CK_PCT, "rate_hi"},
+    [HQ_COL_INDEX] = {"满意度指数", "Satisfaction index", HQ_CK_NUM, "index"},
     [HQ_COL_COMPLAINTS] = {"投诉", "Complaints", HQ_CK_INT},
 };
 
 const struct hq__coldef hq__score_cols[HQ_SC_COUNT_] = {
-    [HQ_SC_TARGET_SVC] = {"办理时长目标(分)", "Service time target (min)", HQ_CK_MIN},
+    [HQ_SC_TARGET_SVC] = {"办理时长目标(分)", "Service time target (min)", HQ_CK_MIN,
+                          "target_service_min"},
     [HQ_SC_SVC_MET] = {"时长达标", "Service time met", HQ_CK_TEXT},
     [HQ_SC_TARGET_SAT] = {"满意率目标", "Satisfaction target", HQ_CK_PCT},
     [HQ_SC_SAT_MET] = {"满意率达标", "Satisfaction met", HQ_CK_TEXT},
@@ -128,6 +131,22 @@ const struct hq__coldef hq__ticket_cols[HQ_TICKET_COLS] = {
     {"人员", "Clerk", HQ_CK_TEXT},
     {"等候(分)", "Wait (min)", HQ_CK_MIN},
 };
+
+double hq__round(enum hq__colkind k, double exact)
+{
+    if (!isfinite(exact)) return exact;
+    switch (k) {
+    case HQ_CK_INT:
+        return (double)llround(exact);
+    case HQ_CK_PCT:
+        return round(exact * 1000) / 1000;
+    case HQ_CK_MIN:
+    case HQ_CK_NUM:
+        return round(exact * 10) / 10;
+    default:
+        return exact;
+    }
+}
 
 bool hq__col_value(const struct hq_stats_group *g, enum hq__col c, const char **text, double *num)
 {
@@ -287,7 +306,7 @@ int hq__overview(const struct hq_report *r, struct hq__kv *rows, int max)
     }
     KV_NUM("满意率(4-5级)", "Satisfaction rate (levels 4-5)", HQ_CK_PCT, g->sat.rate, g->sat.n > 0);
     KV_TEXT("满意率95%置信区间", "Satisfaction rate, 95% CI (Wilson)", "%.1f%% – %.1f%%",
-            g->sat.rate_lo * 100, g->sat.rate_hi * 100);
+            100 * hq__round(HQ_CK_PCT, g->sat.rate_lo), 100 * hq__round(HQ_CK_PCT, g->sat.rate_hi));
     if (g->sat.n == 0) rows[n - 1].has = false;
     KV_NUM("满意度指数(0-100)", "Satisfaction index (0-100)", HQ_CK_NUM, g->sat.index,
            g->sat.n > 0);

@@ -38,6 +38,7 @@ static void field(struct hq__rbuf *b, const char *s, bool first, bool untrusted)
 static void number(struct hq__rbuf *b, enum hq__colkind k, double v, bool has)
 {
     char tmp[48] = "";
+    v = hq__round(k, v);
     if (has) {
         switch (k) {
         case HQ_CK_INT:

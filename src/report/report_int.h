@@ -50,7 +50,12 @@ enum hq__colkind { HQ_CK_TEXT, HQ_CK_INT, HQ_CK_MIN, HQ_CK_PCT, HQ_CK_NUM };
 struct hq__coldef {
     const char *zh, *en;
     enum hq__colkind kind;
+    const char *id; /* the key of the column in the JSON's "display" object (NULL: not there) */
 };
+/* The one rounding for display, used by every output (the JSON's "display" values the page shows,
+ * CSV, XLSX, PDF): each figure is rounded once, from its exact value. Minutes and other numbers
+ * to 0.1, shares to 0.1 % (0.001), counts to whole numbers; text is not touched. */
+double hq__round(enum hq__colkind k, double exact);
 extern const struct hq__coldef hq__cols[HQ_COL_COUNT_];
 /* The value of column c of group g: *text for text columns, else *num; false when there is
  * nothing to show (no samples). Minutes for HQ_CK_MIN, a share 0..1 for HQ_CK_PCT. */

@@ -12,19 +12,63 @@
 
 #include "report_int.h"
 
+static json_t *num2(double v, bool has)
+{
+    return has && isfinite(v) ? json_real(round(v * 100) / 100) : json_null();
+}
+
+/* Exact values: a figure is rounded once, for display (the "display" object, hq__round). */
 static json_t *secs(double v, bool has)
 {
-    return has ? json_integer((json_int_t)llround(v)) : json_null();
+    return has && isfinite(v) ? json_real(v) : json_null();
 }
 
 static json_t *share(double v, bool has)
 {
-    return has && isfinite(v) ? json_real(round(v * 10000) / 10000) : json_null();
+    return has && isfinite(v) ? json_real(v) : json_null();
 }
 
-static json_t *num2(double v, bool has)
+/* Every numeric column of the report tables, rounded for display exactly as CSV, XLSX and PDF
+ * round it (minutes, shares 0..1 to 0.001, the index), under the column's id; null when nothing
+ * was measured. */
+static json_t *display_json(const struct hq_stats_group *g, bool scorecard)
 {
-    return has && isfinite(v) ? json_real(round(v * 100) / 100) : json_null();
+    json_t *o = json_object();
+    for (int c = 0; c < HQ_COL_COUNT_; c++) {
+        if (!hq__cols[c].id) continue;
+        const char *text;
+        double v;
+        bool has = hq__col_value(g, (enum hq__col)c, &text, &v);
+        json_object_set_new(o, hq__cols[c].id,
+                            has && isfinite(v) ? json_real(hq__round(hq__cols[c].kind, v))
+                                               : json_null());
+    }
+    json_object_set_new(o, "mean_level", num2(hq__round(HQ_CK_NUM, g->sat.mean), g->sat.n > 0));
+    if (scorecard)
+        for (int c = 0; c < HQ_SC_COUNT_; c++) {
+            if (!hq__score_cols[c].id) continue;
+            const char *text;
+            double v;
+            bool has = hq__score_value(g, (enum hq__scol)c, &text, &v);
+            json_object_set_new(o, hq__score_cols[c].id,
+                                has && isfinite(v) ? json_real(hq__round(hq__score_cols[c].kind, v))
+                                                   : json_null());
+        }
+    return o;
+}
+
+static json_t *verdict(enum hq_stats_verdict v)
+{
+    switch (v) {
+    case HQ_VERDICT_MET:
+        return json_string("met");
+    case HQ_VERDICT_NEAR:
+        return json_string("within_tolerance");
+    case HQ_VERDICT_MISSED:
+        return json_string("missed");
+    default:
+        return json_null();
+    }
 }
 
 static json_t *dist_json(const struct hq_stats_dist *d, bool wait)
@@ -53,7 +97,7 @@ static json_t *sat_json(const struct hq_stats_sat *s)
                      "satisfied", (json_int_t)s->satisfied, "rate", share(s->rate, h), "rate_ci95",
                      h ? json_pack("[o,o]", share(s->rate_lo, true), share(s->rate_hi, true))
                        : json_null(),
-                     "mean_level", num2(s->mean, h), "index", num2(s->index, h));
+                     "mean_level", share(s->mean, h), "index", share(s->index, h));
 }
 
 json_t *hq_report_group_json(const struct hq_stats_group *g, bool scorecard)
@@ -66,6 +110,7 @@ json_t *hq_report_group_json(const struct hq_stats_group *g, bool scorecard)
                           (json_int_t)g->c.open, "wait", dist_json(&g->wait, true), "service",
                           dist_json(&g->service, false), "satisfaction", sat_json(&g->sat),
                           "complaints", (json_int_t)g->complaints);
+    if (o) json_object_set_new(o, "display", display_json(g, scorecard));
     if (o && scorecard) {
         const struct hq_stats_score *sc = &g->score;
         json_object_set_new(
@@ -77,6 +122,38 @@ json_t *hq_report_group_json(const struct hq_stats_group *g, bool scorecard)
                       share(sc->target_satisfaction, true), "satisfaction_met",
                       sc->satisfaction_met, "complaints", (json_int_t)sc->complaints, "days",
                       (int)sc->days));
+        json_t *card = json_object_get(o, "scorecard");
+        json_object_set_new(card, "mean_wait_s", secs(g->wait.mean, g->wait.n > 0));
+        json_object_set_new(card, "target_wait_s", json_integer(sc->target_wait_s));
+        json_object_set_new(card, "wait_met", json_boolean(sc->wait_met));
+        json_object_set_new(card, "service_verdict", verdict(sc->service_verdict));
+        json_object_set_new(card, "satisfaction_verdict", verdict(sc->satisfaction_verdict));
+        json_object_set_new(card, "wait_verdict", verdict(sc->wait_verdict));
+        json_object_set_new(card, "tolerance_service_s",
+                            g->service.n > 0 ? json_real(hq_stats_tolerance_s(sc->target_service_s))
+                                             : json_null());
+        json_object_set_new(card, "tolerance_wait_s",
+                            json_real(hq_stats_tolerance_s(sc->target_wait_s)));
+    }
+    return o;
+}
+
+/* Who misses a target by a margin that matters, per target (usernames, in the staff order). */
+static json_t *misses_json(const struct hq_stats *s)
+{
+    json_t *o = json_pack("{s:[],s:[],s:[],s:[]}", "wait", "service", "satisfaction", "near");
+    for (size_t i = 0; i < s->n_clerks; i++) {
+        const struct hq_stats_group *g = &s->clerks[i];
+        const struct hq_stats_score *sc = &g->score;
+        if (sc->wait_verdict == HQ_VERDICT_MISSED)
+            json_array_append_new(json_object_get(o, "wait"), json_string(g->key));
+        if (sc->service_verdict == HQ_VERDICT_MISSED)
+            json_array_append_new(json_object_get(o, "service"), json_string(g->key));
+        if (sc->satisfaction_verdict == HQ_VERDICT_MISSED)
+            json_array_append_new(json_object_get(o, "satisfaction"), json_string(g->key));
+        if (sc->wait_verdict == HQ_VERDICT_NEAR || sc->service_verdict == HQ_VERDICT_NEAR ||
+            sc->satisfaction_verdict == HQ_VERDICT_NEAR)
+            json_array_append_new(json_object_get(o, "near"), json_string(g->key));
     }
     return o;
 }
@@ -111,16 +188,17 @@ json_t *hq_report_json(const struct hq_report *r)
         json_array_append_new(reasons, json_pack("{s:s,s:I,s:o}", "reason", s->reasons[i].text, "n",
                                                  (json_int_t)s->reasons[i].n, "mean_level",
                                                  num2(s->reasons[i].mean_level, true)));
-    return json_pack("{s:s,s:s,s:{s:s,s:s},s:i,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "from", r->from,
-                     "to", r->to, "hall", "name", r->hall_name ? r->hall_name : "", "name_en",
-                     r->hall_name_en ? r->hall_name_en : "", "target_wait_s", (int)s->target_wait_s,
-                     "target_satisfaction", share(s->target_satisfaction, true), "total",
+    return json_pack("{s:s,s:s,s:{s:s,s:s},s:i,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "from",
+                     r->from, "to", r->to, "hall", "name", r->hall_name ? r->hall_name : "",
+                     "name_en", r->hall_name_en ? r->hall_name_en : "", "target_wait_s",
+                     (int)s->target_wait_s, "target_satisfaction",
+                     share(s->target_satisfaction, true), "total",
                      hq_report_group_json(&s->total, false), "services",
                      groups_json(s->services, s->n_services, false, false), "windows",
                      groups_json(s->windows, s->n_windows, false, false), "staff",
                      groups_json(s->clerks, s->n_clerks, true, false), "hours",
                      groups_json(s->hours, s->n_hours, false, true), "reasons", reasons, "source",
-                     source);
+                     source, "staff_misses", misses_json(s));
 }
 
 static json_t *test_json(const struct hq_stats_test *t, const char *stat, bool with_df)
@@ -135,9 +213,34 @@ static json_t *test_json(const struct hq_stats_test *t, const char *stat, bool w
     return o;
 }
 
+/* Which side is better, said in words: "a", "b" (by the direction of the figure: a higher rate
+ * or level, a shorter wait) or "same"; only when the test is valid. */
+static void direction(json_t *o, const struct hq_stats_test *t, bool higher_better, int64_t na,
+                      int64_t nb)
+{
+    const char *better = NULL;
+    if (t->valid) better = t->diff == 0 ? "same" : ((t->diff > 0) == higher_better) ? "a" : "b";
+    json_object_set_new(o, "better", better ? json_string(better) : json_null());
+    json_object_set_new(o, "higher_is_better", json_boolean(higher_better));
+    json_object_set_new(o, "n_a", json_integer(na));
+    json_object_set_new(o, "n_b", json_integer(nb));
+}
+
 json_t *hq_report_compare_json(const struct hq_stats_compare *c)
 {
     return json_pack("{s:o,s:o,s:o}", "satisfaction_rate", test_json(&c->rate, "z", false),
                      "mean_level", test_json(&c->level, "t", true), "mean_wait",
                      test_json(&c->wait, "t", true));
+}
+
+json_t *hq_report_compare_groups_json(const struct hq_stats_compare *c,
+                                      const struct hq_stats_group *a,
+                                      const struct hq_stats_group *b)
+{
+    json_t *o = hq_report_compare_json(c);
+    if (!o) return NULL;
+    direction(json_object_get(o, "satisfaction_rate"), &c->rate, true, a->sat.n, b->sat.n);
+    direction(json_object_get(o, "mean_level"), &c->level, true, a->sat.n, b->sat.n);
+    direction(json_object_get(o, "mean_wait"), &c->wait, false, a->wait.n, b->wait.n);
+    return o;
 }

@@ -99,6 +99,7 @@ static void fmt_value(char *buf, size_t len, enum hq__colkind k, double v, bool 
         snprintf(buf, len, "—");
         return;
     }
+    v = hq__round(k, v);
     switch (k) {
     case HQ_CK_INT:
         snprintf(buf, len, "%lld", (long long)llround(v));
@@ -244,7 +245,7 @@ static void chart_satisfaction(struct pdf *p)
         cairo_fill(cr);
         cairo_set_source_rgb(cr, 0, 0, 0);
         snprintf(v, sizeof v, "%lld (%.1f%%)", (long long)s->levels[lv - 1],
-                 s->n ? 100.0 * (double)s->levels[lv - 1] / (double)s->n : 0.0);
+                 100 * hq__round(HQ_CK_PCT, s->n ? (double)s->levels[lv - 1] / (double)s->n : 0.0));
         text(cr, L + bw + 4, p->y, 8, false, 0, v);
     }
     p->y += 18;
@@ -253,13 +254,17 @@ static void chart_satisfaction(struct pdf *p)
         snprintf(
             line, sizeof line,
             "评价 %lld 条；满意率（4–5级）%.1f%%，95%% 置信区间 %.1f%%–%.1f%%；满意度指数 %.1f",
-            (long long)s->n, s->rate * 100, s->rate_lo * 100, s->rate_hi * 100, s->index);
+            (long long)s->n, 100 * hq__round(HQ_CK_PCT, s->rate),
+            100 * hq__round(HQ_CK_PCT, s->rate_lo), 100 * hq__round(HQ_CK_PCT, s->rate_hi),
+            hq__round(HQ_CK_NUM, s->index));
         text(cr, MARGIN, p->y, 8.5, true, 0, line);
         p->y += 12;
         snprintf(line, sizeof line,
                  "%lld evaluations; satisfaction rate (levels 4–5) %.1f%%, 95%% CI %.1f%%–%.1f%% "
                  "(Wilson); satisfaction index %.1f",
-                 (long long)s->n, s->rate * 100, s->rate_lo * 100, s->rate_hi * 100, s->index);
+                 (long long)s->n, 100 * hq__round(HQ_CK_PCT, s->rate),
+                 100 * hq__round(HQ_CK_PCT, s->rate_lo), 100 * hq__round(HQ_CK_PCT, s->rate_hi),
+                 hq__round(HQ_CK_NUM, s->index));
         text(cr, MARGIN, p->y, 8, false, 0, line);
     } else {
         text(cr, MARGIN, p->y, 8.5, true, 0, "无评价 No evaluations");

@@ -57,7 +57,7 @@ static void cell(lxw_worksheet *ws, int row, int col, enum hq__colkind k, const 
     if (k == HQ_CK_TEXT)
         worksheet_write_string(ws, (lxw_row_t)row, (lxw_col_t)col, text ? text : "", NULL);
     else if (has)
-        worksheet_write_number(ws, (lxw_row_t)row, (lxw_col_t)col, v, fmt_of(f, k));
+        worksheet_write_number(ws, (lxw_row_t)row, (lxw_col_t)col, hq__round(k, v), fmt_of(f, k));
 }
 
 static lxw_worksheet *group_sheet(lxw_workbook *wb, enum hq__section sec,
@@ -208,7 +208,9 @@ static int build(lxw_workbook *wb, const struct hq_report *r)
         if (t->window) worksheet_write_number(ws, row, 8, t->window, f.int_);
         worksheet_write_string(ws, row, 9, t->clerk, NULL);
         if (t->called_at > 0 && t->stage == 0 && t->called_at >= t->queued_at)
-            worksheet_write_number(ws, row, 10, (double)(t->called_at - t->queued_at) / 60, f.min);
+            worksheet_write_number(ws, row, 10,
+                                   hq__round(HQ_CK_MIN, (double)(t->called_at - t->queued_at) / 60),
+                                   f.min);
     }
     return 0;
 }

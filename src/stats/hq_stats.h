@@ -66,9 +66,11 @@ struct hq_stats_eval {
 };
 
 struct hq_stats_complaint {
-    int32_t window; /* 0 = names no window */
+    int32_t window; /* the assessment's window, else the complainant's; 0 = none */
     int32_t day;    /* local day received */
     char status[24];
+    char clerk[HQ_USER_MAX]; /* the clerk the assessment names; "" = none */
+    bool unfounded;          /* the assessment found it not substantiated: against nobody */
 };
 
 /* A name for a key: a service (key = code, target_s = its avg_service_s), a window (key = its
@@ -132,14 +134,26 @@ struct hq_stats_counts {
     int64_t called, served, no_show, cancelled, expired, open; /* open: waiting/called/serving */
 };
 
+/* A figure against its target. A miss "matters" (MISSED) beyond a tolerance: for times, over the
+ * target by more than 10% of it and at least 30 s (hq_stats_tolerance_s); for the satisfaction
+ * rate, when even the upper end of its 95% interval is below the target. NEAR = over the target
+ * within the tolerance. NONE = nothing measured. */
+enum hq_stats_verdict { HQ_VERDICT_NONE = 0, HQ_VERDICT_MET, HQ_VERDICT_NEAR, HQ_VERDICT_MISSED };
+#define HQ_STATS_TOL_SHARE 0.10
+#define HQ_STATS_TOL_MIN_S 30.0
+double hq_stats_tolerance_s(double target_s);
+
 /* Scorecard of a clerk (6.2.4): his figures against targets. */
 struct hq_stats_score {
     double target_service_s; /* mean of the avg_service_s of the services he served, weighted */
     bool service_met;        /* mean service time <= target (false without served tickets) */
     double target_satisfaction;
     bool satisfaction_met; /* rate >= target (false without evaluations) */
-    int64_t complaints;    /* complaints naming a window he served at that day */
+    int64_t complaints;    /* complaints naming him, or a window he served at that day */
     int32_t days;          /* days with at least one ticket called */
+    enum hq_stats_verdict service_verdict, satisfaction_verdict, wait_verdict;
+    int32_t target_wait_s; /* the hall's; his mean wait is that of the tickets he called */
+    bool wait_met;         /* mean wait <= target (false without called tickets) */
 };
 
 struct hq_stats_group {

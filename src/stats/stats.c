@@ -241,7 +241,21 @@ static void dist_finish(struct hq_stats_dist *d, struct samples *s)
     d->within_share = (double)d->within / (double)s->n;
 }
 
-static void acc_finish(struct acc *a, double target_sat)
+/* A miss that matters (docs/STATS.md): over the target by more than 10% of it, and at least 30 s.
+ */
+double hq_stats_tolerance_s(double target_s)
+{
+    double t = HQ_STATS_TOL_SHARE * target_s;
+    return t > HQ_STATS_TOL_MIN_S ? t : HQ_STATS_TOL_MIN_S;
+}
+
+static enum hq_stats_verdict time_verdict(double mean, double target)
+{
+    if (mean <= target) return HQ_VERDICT_MET;
+    return mean <= target + hq_stats_tolerance_s(target) ? HQ_VERDICT_NEAR : HQ_VERDICT_MISSED;
+}
+
+static void acc_finish(struct acc *a, double target_sat, int32_t target_wait)
 {
     dist_finish(&a->g.wait, &a->wait);
     dist_finish(&a->g.service, &a->service);
@@ -261,17 +275,29 @@ static void acc_finish(struct acc *a, double target_sat)
     if (a->g.service.n > 0) {
         sc->target_service_s = a->target_sum / (double)a->g.service.n;
         sc->service_met = a->g.service.mean <= sc->target_service_s;
+        sc->service_verdict = time_verdict(a->g.service.mean, sc->target_service_s);
     }
     sc->satisfaction_met = s->n > 0 && s->rate >= target_sat;
+    /* below the target but not significantly (the Wilson interval reaches it): near */
+    if (s->n > 0)
+        sc->satisfaction_verdict = s->rate >= target_sat      ? HQ_VERDICT_MET
+                                   : s->rate_hi >= target_sat ? HQ_VERDICT_NEAR
+                                                              : HQ_VERDICT_MISSED;
+    sc->target_wait_s = target_wait;
+    if (a->g.wait.n > 0) {
+        sc->wait_met = a->g.wait.mean <= target_wait;
+        sc->wait_verdict = time_verdict(a->g.wait.mean, target_wait);
+    }
 }
 
 /* Hand the groups over: the accumulators' samples are freed. */
-static int accs_detach(struct accs *as, double target_sat, struct hq_stats_group **out, size_t *n)
+static int accs_detach(struct accs *as, double target_sat, int32_t target_wait,
+                       struct hq_stats_group **out, size_t *n)
 {
     *out = calloc(as->n ? as->n : 1, sizeof **out);
     if (!*out) return HQ_EINTERNAL;
     for (size_t i = 0; i < as->n; i++) {
-        acc_finish(&as->a[i], target_sat);
+        acc_finish(&as->a[i], target_sat, target_wait);
         (*out)[i] = as->a[i].g;
     }
     *n = as->n;
@@ -417,19 +443,33 @@ int hq_stats_compute(const struct hq_stats_input *in, struct hq_stats *out)
             count_eval(a, e);
         }
     }
-    /* complaints naming a window: the window's, and each clerk's who called a ticket there that
-     * day (one pass over the tickets per complaint naming a window) */
+    /* complaints: every one in the total; one judged unfounded (assessment substantiated: false)
+     * against nobody; else against the window the assessment names (or the complainant named),
+     * and against the clerk the assessment names — or, when it names none, each clerk who called
+     * a ticket at that window that day (one pass over the tickets per such complaint) */
     seen = calloc(clerk.n ? clerk.n : 1, 1);
     if (!seen) goto out;
     for (size_t i = 0; i < in->n_complaints; i++) {
         const struct hq_stats_complaint *c = &in->complaints[i];
         total.a[0].g.complaints++;
+        if (c->unfounded) continue;
+        if (c->window > 0) {
+            snprintf(key, sizeof key, "%d", (int)c->window);
+            struct acc *w = acc_get(&win, key, in->windows, in->n_windows);
+            if (!w) goto out;
+            w->g.complaints++;
+        }
+        if (c->clerk[0]) {
+            struct acc *k = acc_get(&clerk, c->clerk, in->staff, in->n_staff);
+            if (!k) goto out;
+            k->g.complaints++;
+            k->g.score.complaints++;
+            continue;
+        }
         if (c->window <= 0) continue;
-        snprintf(key, sizeof key, "%d", (int)c->window);
-        struct acc *w = acc_get(&win, key, in->windows, in->n_windows);
-        if (!w) goto out;
-        w->g.complaints++;
-        memset(seen, 0, clerk.n ? clerk.n : 1);
+        free(seen);
+        seen = calloc(clerk.n ? clerk.n : 1, 1);
+        if (!seen) goto out;
         for (size_t j = 0; j < in->n_tickets; j++) {
             const struct hq_stats_ticket *t = &in->tickets[j];
             if (t->called_at <= 0 || t->window != c->window || t->day != c->day || !t->clerk[0])
@@ -446,12 +486,13 @@ int hq_stats_compute(const struct hq_stats_input *in, struct hq_stats *out)
     if (win.n) qsort(win.a, win.n, sizeof *win.a, cmp_window_key);
     if (clerk.n) qsort(clerk.a, clerk.n, sizeof *clerk.a, cmp_key);
 
-    acc_finish(&total.a[0], target_sat);
+    acc_finish(&total.a[0], target_sat, target_wait);
     out->total = total.a[0].g;
-    if (accs_detach(&svc, target_sat, &out->services, &out->n_services) ||
-        accs_detach(&win, target_sat, &out->windows, &out->n_windows) ||
-        accs_detach(&clerk, target_sat, &out->clerks, &out->n_clerks) ||
-        accs_detach(&hour, target_sat, &out->hours, &out->n_hours) || count_reasons(in, out))
+    if (accs_detach(&svc, target_sat, target_wait, &out->services, &out->n_services) ||
+        accs_detach(&win, target_sat, target_wait, &out->windows, &out->n_windows) ||
+        accs_detach(&clerk, target_sat, target_wait, &out->clerks, &out->n_clerks) ||
+        accs_detach(&hour, target_sat, target_wait, &out->hours, &out->n_hours) ||
+        count_reasons(in, out))
         goto out;
     out->day_from = in->day_from;
     out->day_to = in->day_to;

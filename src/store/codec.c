@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * codec.c — the JSON text forms of list-valued fields, shared by the SQLite and PostgreSQL back
- * ends: hours as {"on":bool,"open":[7],"close":[7]} (all fourteen numbers kept even when "on" is
- * false, so a row round-trips exactly), string lists as ["A","B"], certifications as
+ * ends: hours as {"on":bool,"days":[[[open,close],…] × 7]} (the ranges of each day, Sunday first,
+ * kept even when "on" is false, so a row round-trips exactly; the schema 1-2 form
+ * {"on","open":[7],"close":[7]} with one range a day is still read), string lists as ["A","B"],
+ * certifications as
  * [{"service":"A","expires_on":20251231}]. Decoding refuses anything that would not fit the
  * fixed-size fields of the core's structs.
  */
@@ -35,35 +37,67 @@ static char *dump(json_t *j)
 
 char *hq__hours_encode(const struct hq_hours *h)
 {
-    json_t *open = json_array(), *close = json_array();
-    for (int i = 0; i < 7 && open && close; i++) {
-        json_array_append_new(open, json_integer(h->open[i]));
-        json_array_append_new(close, json_integer(h->close[i]));
+    json_t *days = json_array();
+    for (int d = 0; d < 7 && days; d++) {
+        json_t *day = json_array();
+        for (int r = 0; r < h->n[d] && r < HQ_HOURS_RANGES && day; r++)
+            json_array_append_new(day, json_pack("[i,i]", (int)h->open[d][r], (int)h->close[d][r]));
+        json_array_append_new(days, day);
     }
-    return dump(json_pack("{s:b,s:o,s:o}", "on", h->has_hours, "open", open, "close", close));
+    return dump(json_pack("{s:b,s:o}", "on", h->has_hours, "days", days));
+}
+
+static bool int16_ok(json_t *v)
+{
+    return json_is_integer(v) && json_integer_value(v) >= INT16_MIN &&
+           json_integer_value(v) <= INT16_MAX;
+}
+
+/* Schema 1-2 form: {"on","open":[7],"close":[7]}, one range a day, -1/-1 closed. */
+static int hours_decode_v1(json_t *j, int on, struct hq_hours *h)
+{
+    json_t *open, *close;
+    if (json_unpack(j, "{s:o,s:o}", "open", &open, "close", &close) != 0 || !json_is_array(open) ||
+        !json_is_array(close) || json_array_size(open) != 7 || json_array_size(close) != 7)
+        return -1;
+    hq_hours_clear(h, on != 0);
+    for (size_t i = 0; i < 7; i++) {
+        json_t *o = json_array_get(open, i), *c = json_array_get(close, i);
+        if (!int16_ok(o) || !int16_ok(c)) return -1;
+        int ov = (int)json_integer_value(o), cv = (int)json_integer_value(c);
+        if (ov < 0 && cv < 0) continue;
+        if (hq_hours_add(h, (int)i, ov, cv) != 0) return -1;
+    }
+    return 0;
 }
 
 int hq__hours_decode(const char *txt, struct hq_hours *out)
 {
     json_t *j = json_loads(txt, JSON_REJECT_DUPLICATES, NULL);
-    json_t *open, *close;
+    json_t *days;
     int on, rc = -1;
     struct hq_hours h;
-    memset(&h, 0, sizeof h);
-    if (!j || json_unpack(j, "{s:b,s:o,s:o}", "on", &on, "open", &open, "close", &close) != 0 ||
-        !json_is_array(open) || !json_is_array(close) || json_array_size(open) != 7 ||
-        json_array_size(close) != 7)
-        goto out;
-    for (size_t i = 0; i < 7; i++) {
-        json_t *o = json_array_get(open, i), *c = json_array_get(close, i);
-        if (!json_is_integer(o) || !json_is_integer(c) || json_integer_value(o) < INT16_MIN ||
-            json_integer_value(o) > INT16_MAX || json_integer_value(c) < INT16_MIN ||
-            json_integer_value(c) > INT16_MAX)
-            goto out;
-        h.open[i] = (int16_t)json_integer_value(o);
-        h.close[i] = (int16_t)json_integer_value(c);
+    if (!j || json_unpack(j, "{s:b}", "on", &on) != 0) goto out;
+    days = json_object_get(j, "days");
+    if (!days) {
+        if (hours_decode_v1(j, on, &h) != 0) goto out;
+    } else {
+        if (!json_is_array(days) || json_array_size(days) != 7) goto out;
+        hq_hours_clear(&h, on != 0);
+        for (size_t d = 0; d < 7; d++) {
+            json_t *day = json_array_get(days, d), *r;
+            size_t k;
+            if (!json_is_array(day) || json_array_size(day) > HQ_HOURS_RANGES) goto out;
+            json_array_foreach(day, k, r)
+            {
+                if (!json_is_array(r) || json_array_size(r) != 2 ||
+                    !int16_ok(json_array_get(r, 0)) || !int16_ok(json_array_get(r, 1)) ||
+                    hq_hours_add(&h, (int)d, (int)json_integer_value(json_array_get(r, 0)),
+                                 (int)json_integer_value(json_array_get(r, 1))) != 0)
+                    goto out;
+            }
+        }
     }
-    h.has_hours = on != 0;
     *out = h;
     rc = 0;
 out:

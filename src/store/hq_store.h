@@ -110,6 +110,8 @@ struct hq_store_vt {
     /* Tickets issued on days [day_from, day_to], in issue order. */
     int (*tickets_between)(struct hq_store *s, int32_t day_from, int32_t day_to, hq_ticket_cb cb,
                            void *ctx);
+    /* One ticket by id, of any day: 0, HQ_ENOTFOUND or HQ_ESTORE. */
+    int (*ticket_get)(struct hq_store *s, const char *id, struct hq_ticket *out);
     /* Online backup to a file (SQLite backup API); safe while others write. The file appears
      * whole or not at all (written beside it, fsynced, renamed). PostgreSQL: HQ_EINVAL (pg_dump).
      */
@@ -132,11 +134,20 @@ void hq_store_close(struct hq_store *s);
  * else HQ_EINVAL and dst is untouched. Atomic: dst is the old or the new database, never a mix. */
 int hq_store_restore(const char *src, const char *dst, struct hq_why *why);
 
+/* Check the pages of an existing SQLite database (never creates one): SQLite's quick_check, or
+ * with full its integrity_check (indexes against tables too). cb (may be NULL) gets each problem
+ * found (at most 100). limit_ms > 0 bounds the time: past it the check stops and 1 is returned
+ * (why says so). 0 when the file is sound, HQ_ESTORE when it cannot be opened or is damaged.
+ * PostgreSQL URLs: 0 (the server checks its own pages). */
+typedef void (*hq_check_cb)(void *ctx, const char *problem);
+int hq_store_check(const char *url, bool full, int limit_ms, hq_check_cb cb, void *ctx,
+                   struct hq_why *why);
+
 /* Tests only (SQLite back end; ignored for others): make the n-th statement step from now fail as
  * a disk error would (n = 1: the next one); once it has fired, or with n = 0, no fault. */
 void hq_store_sqlite_fail_after(struct hq_store *s, int n);
 
 /* Schema version this build writes (migrations bring older files up to it). */
-#define HQ_SCHEMA_VERSION 2
+#define HQ_SCHEMA_VERSION 3
 
 #endif

@@ -38,3 +38,13 @@ int hq_store_restore(const char *src, const char *dst, struct hq_why *why)
     if (has_prefix(dst, "sqlite://")) dst += strlen("sqlite://");
     return hq__store_sqlite_restore(src, dst, why);
 }
+
+int hq_store_check(const char *url, bool full, int limit_ms, hq_check_cb cb, void *ctx,
+                   struct hq_why *why)
+{
+    if (!url || !url[0]) return hq_fail(why, HQ_EINVAL, "db", "store: no database given");
+    if (has_prefix(url, "postgresql://") || has_prefix(url, "postgres://"))
+        return 0; /* PostgreSQL checks its own pages (amcheck, data checksums) */
+    if (has_prefix(url, "sqlite://")) url += strlen("sqlite://");
+    return hq__store_sqlite_check(url, full, limit_ms, cb, ctx, why);
+}

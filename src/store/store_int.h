@@ -16,6 +16,8 @@
 struct hq_store *hq__store_sqlite_open(const char *path, struct hq_why *why);
 struct hq_store *hq__store_pg_open(const char *url, struct hq_why *why);
 int hq__store_sqlite_restore(const char *src, const char *dst, struct hq_why *why);
+int hq__store_sqlite_check(const char *path, bool full, int limit_ms, hq_check_cb cb, void *ctx,
+                           struct hq_why *why);
 
 /* Encoders return malloc'd JSON text (caller frees) or NULL (out of memory, invalid UTF-8). */
 char *hq__hours_encode(const struct hq_hours *h);

@@ -65,6 +65,12 @@ static const char *const migrations[] = {
     "CREATE INDEX events_t ON events(t);",
     /* 2: emergency carry-over of the queue (hq_hall_conf.carry_over) */
     "ALTER TABLE hall ADD COLUMN carry_over BOOLEAN NOT NULL DEFAULT false;",
+    /* 3: the hall-wide issue sequence (existing rows take their creation order) and the wait
+     * estimated at issue */
+    "ALTER TABLE tickets ADD COLUMN iseq BIGINT NOT NULL DEFAULT 0;"
+    "ALTER TABLE tickets ADD COLUMN est_wait_s INTEGER NOT NULL DEFAULT -1;"
+    "UPDATE tickets SET iseq = ord;"
+    "CREATE INDEX tickets_iseq ON tickets(iseq);",
 };
 _Static_assert(sizeof migrations / sizeof migrations[0] == HQ_SCHEMA_VERSION,
                "one migration per schema version");
@@ -72,7 +78,7 @@ _Static_assert(sizeof migrations / sizeof migrations[0] == HQ_SCHEMA_VERSION,
 #define TICKET_COLS                                                                                \
     "id, number, day, seq, service, next, category, channel, status, phone, issued_at,"            \
     " queued_at, appointment_at, called_at, started_at, finished_at, win, clerk, calls, stage,"    \
-    " evaluated"
+    " evaluated, iseq, est_wait_s"
 
 enum {
     Q_PUT_HALL,
@@ -96,6 +102,8 @@ enum {
     Q_DOC_GET,
     Q_DOC_LIST,
     Q_TICKETS_BETWEEN,
+    Q_MAX_ISEQ,
+    Q_TICKET_GET,
     Q_COUNT_
 };
 
@@ -137,10 +145,10 @@ static const char *const sql_text[Q_COUNT_] = {
     [Q_PUT_TICKET] =
         "INSERT INTO tickets (id, number, num_prefix, day, seq, service, next, category, channel,"
         " status, phone, issued_at, queued_at, appointment_at, called_at, started_at,"
-        " finished_at, win, clerk, calls, stage, evaluated)"
+        " finished_at, win, clerk, calls, stage, evaluated, iseq, est_wait_s)"
         " VALUES ($1, $2::text, rtrim($2::text, '0123456789'), $3::int, $4::int, $5, $6, $7, $8,"
         " $9, $10, $11::bigint, $12::bigint, $13::bigint, $14::bigint, $15::bigint,"
-        " $16::bigint, $17::int, $18, $19::int, $20::int, $21::boolean)"
+        " $16::bigint, $17::int, $18, $19::int, $20::int, $21::boolean, $22::bigint, $23::int)"
         " ON CONFLICT (id) DO UPDATE SET number = excluded.number,"
         " num_prefix = excluded.num_prefix, day = excluded.day, seq = excluded.seq,"
         " service = excluded.service, next = excluded.next, category = excluded.category,"
@@ -149,7 +157,8 @@ static const char *const sql_text[Q_COUNT_] = {
         " appointment_at = excluded.appointment_at, called_at = excluded.called_at,"
         " started_at = excluded.started_at, finished_at = excluded.finished_at,"
         " win = excluded.win, clerk = excluded.clerk, calls = excluded.calls,"
-        " stage = excluded.stage, evaluated = excluded.evaluated",
+        " stage = excluded.stage, evaluated = excluded.evaluated, iseq = excluded.iseq,"
+        " est_wait_s = excluded.est_wait_s",
     [Q_PUT_DOC] = "INSERT INTO docs (kind, key, json, t) VALUES ($1, $2, $3, $4::bigint)"
                   " ON CONFLICT (kind, key) DO UPDATE SET json = excluded.json, t = excluded.t",
     [Q_DEL_DOC] = "DELETE FROM docs WHERE kind = $1 AND key = $2",
@@ -181,6 +190,8 @@ static const char *const sql_text[Q_COUNT_] = {
                    " LIMIT $4::bigint",
     [Q_TICKETS_BETWEEN] = "SELECT " TICKET_COLS " FROM tickets"
                           " WHERE day BETWEEN $1::int AND $2::int ORDER BY ord",
+    [Q_MAX_ISEQ] = "SELECT coalesce(max(iseq), 0) FROM tickets",
+    [Q_TICKET_GET] = "SELECT " TICKET_COLS " FROM tickets WHERE id = $1",
 };
 
 struct pg_store {
@@ -193,7 +204,7 @@ static const struct hq_store_vt pg_vt;
 
 /* ---- parameters: text values built into small per-call buffers ---- */
 
-#define P_MAX 22
+#define P_MAX 24
 struct params {
     const char *v[P_MAX];
     char num[P_MAX][24];
@@ -448,6 +459,8 @@ static int apply_op(struct pg_store *s, const struct hq_op *op)
         p_i64(&p, t->calls);
         p_i64(&p, t->stage);
         p_bool(&p, t->evaluated);
+        p_i64(&p, t->iseq);
+        p_i64(&p, t->est_wait_s);
         return run_cmd(s, Q_PUT_TICKET, &p);
     }
     case HQ_OP_DOC: {
@@ -560,8 +573,9 @@ static int row_ticket(const PGresult *r, int i, struct hq_ticket *t)
         (chan = hq_channel_parse(PQgetvalue(r, i, 7))) < 0 ||
         (status = hq_status_parse(PQgetvalue(r, i, 8))) < 0 || V_STR(r, i, 9, t->phone) ||
         v_i32(r, i, 16, &t->window) || V_STR(r, i, 17, t->clerk) || v_i32(r, i, 18, &t->calls) ||
-        v_i32(r, i, 19, &t->stage))
+        v_i32(r, i, 19, &t->stage) || v_i32(r, i, 22, &t->est_wait_s))
         return -1;
+    t->iseq = v_i64(r, i, 21);
     t->category = (enum hq_category)cat;
     t->channel = (enum hq_channel)chan;
     t->status = (enum hq_status)status;
@@ -766,8 +780,13 @@ static int pg_load(struct hq_store *base, struct hq_hall *h, int32_t min_day, in
         (what = "tickets", load_tickets(s, h, min_day)) ||
         (what = "numbering", load_numbering(s, h)) || (what = "recent", load_recent(s, h)))
         goto fail;
+    what = "issue sequence";
+    PGresult *r = query(s, Q_MAX_ISEQ, NULL);
+    if (!r) goto fail;
+    if (v_i64(r, 0, 0) > h->issue_seq) h->issue_seq = v_i64(r, 0, 0);
+    PQclear(r);
     what = "events";
-    PGresult *r = query(s, Q_LAST_SEQ, NULL);
+    r = query(s, Q_LAST_SEQ, NULL);
     if (!r) goto fail;
     seq = v_i64(r, 0, 0);
     PQclear(r);
@@ -935,6 +954,24 @@ static int pg_tickets_between(struct hq_store *base, int32_t day_from, int32_t d
     return stream((struct pg_store *)base, Q_TICKETS_BETWEEN, &p, tk_row, &k);
 }
 
+static int pg_ticket_get(struct hq_store *base, const char *id, struct hq_ticket *out)
+{
+    struct pg_store *s = (struct pg_store *)base;
+    struct params p;
+    int ret;
+    if (ensure(s, NULL) != 0) return HQ_ESTORE;
+    p_init(&p);
+    p_str(&p, id);
+    PGresult *r = query(s, Q_TICKET_GET, &p);
+    if (!r) return HQ_ESTORE;
+    if (PQntuples(r) == 0)
+        ret = HQ_ENOTFOUND;
+    else
+        ret = row_ticket(r, 0, out) == 0 ? 0 : HQ_ESTORE;
+    PQclear(r);
+    return ret;
+}
+
 static int pg_backup(struct hq_store *base, const char *path, struct hq_why *why)
 {
     (void)base;
@@ -993,6 +1030,7 @@ static const struct hq_store_vt pg_vt = {
     .doc_get = pg_doc_get,
     .doc_list = pg_doc_list,
     .tickets_between = pg_tickets_between,
+    .ticket_get = pg_ticket_get,
     .backup = pg_backup,
     .close = pg_close,
 };

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "store_int.h"
@@ -69,6 +70,12 @@ static const char *const migrations[] = {
     "CREATE INDEX events_t ON events(t);",
     /* 2: emergency carry-over of the queue (hq_hall_conf.carry_over) */
     "ALTER TABLE hall ADD COLUMN carry_over INTEGER NOT NULL DEFAULT 0;",
+    /* 3: the hall-wide issue sequence (order of tickets issued in one second, across services;
+     * existing rows take their rowid, which is issue order) and the wait estimated at issue */
+    "ALTER TABLE tickets ADD COLUMN iseq INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE tickets ADD COLUMN est_wait_s INTEGER NOT NULL DEFAULT -1;"
+    "UPDATE tickets SET iseq = rowid;"
+    "CREATE INDEX tickets_iseq ON tickets(iseq);",
 };
 _Static_assert(sizeof migrations / sizeof migrations[0] == HQ_SCHEMA_VERSION,
                "one migration per schema version");
@@ -78,7 +85,7 @@ _Static_assert(sizeof migrations / sizeof migrations[0] == HQ_SCHEMA_VERSION,
 #define TICKET_COLS                                                                                \
     "id, number, day, seq, service, next, category, channel, status, phone, issued_at,"            \
     " queued_at, appointment_at, called_at, started_at, finished_at, win, clerk, calls, stage,"    \
-    " evaluated"
+    " evaluated, iseq, est_wait_s"
 
 enum {
     ST_BEGIN,
@@ -106,6 +113,8 @@ enum {
     ST_DOC_GET,
     ST_DOC_LIST,
     ST_TICKETS_BETWEEN,
+    ST_MAX_ISEQ,
+    ST_TICKET_GET,
     ST_COUNT_
 };
 
@@ -148,9 +157,9 @@ static const char *const sql_text[ST_COUNT_] = {
     [ST_PUT_TICKET] =
         "INSERT INTO tickets (id, number, num_prefix, day, seq, service, next, category, channel,"
         " status, phone, issued_at, queued_at, appointment_at, called_at, started_at,"
-        " finished_at, win, clerk, calls, stage, evaluated)"
+        " finished_at, win, clerk, calls, stage, evaluated, iseq, est_wait_s)"
         " VALUES (?1, ?2, rtrim(?2, '0123456789'), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
-        " ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)"
+        " ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)"
         " ON CONFLICT (id) DO UPDATE SET number = excluded.number,"
         " num_prefix = excluded.num_prefix, day = excluded.day, seq = excluded.seq,"
         " service = excluded.service, next = excluded.next, category = excluded.category,"
@@ -159,7 +168,8 @@ static const char *const sql_text[ST_COUNT_] = {
         " appointment_at = excluded.appointment_at, called_at = excluded.called_at,"
         " started_at = excluded.started_at, finished_at = excluded.finished_at,"
         " win = excluded.win, clerk = excluded.clerk, calls = excluded.calls,"
-        " stage = excluded.stage, evaluated = excluded.evaluated",
+        " stage = excluded.stage, evaluated = excluded.evaluated, iseq = excluded.iseq,"
+        " est_wait_s = excluded.est_wait_s",
     [ST_PUT_DOC] = "INSERT INTO docs (kind, key, json, t) VALUES (?1, ?2, ?3, ?4)"
                    " ON CONFLICT (kind, key) DO UPDATE SET json = excluded.json, t = excluded.t",
     [ST_DEL_DOC] = "DELETE FROM docs WHERE kind = ?1 AND key = ?2",
@@ -189,6 +199,8 @@ static const char *const sql_text[ST_COUNT_] = {
                     " AND (?3 = 0 OR t < ?3) ORDER BY t DESC, key DESC LIMIT ?4",
     [ST_TICKETS_BETWEEN] = "SELECT " TICKET_COLS " FROM tickets WHERE day BETWEEN ?1 AND ?2"
                            " ORDER BY rowid",
+    [ST_MAX_ISEQ] = "SELECT coalesce(max(iseq), 0) FROM tickets",
+    [ST_TICKET_GET] = "SELECT " TICKET_COLS " FROM tickets WHERE id = ?1",
 };
 
 struct sq_store {
@@ -339,7 +351,8 @@ static int put_ticket(struct sq_store *s, const struct hq_ticket *t)
              sqlite3_bind_int64(st, 14, t->called_at) | sqlite3_bind_int64(st, 15, t->started_at) |
              sqlite3_bind_int64(st, 16, t->finished_at) | sqlite3_bind_int(st, 17, t->window) |
              bind_text(st, 18, t->clerk) | sqlite3_bind_int(st, 19, t->calls) |
-             sqlite3_bind_int(st, 20, t->stage) | sqlite3_bind_int(st, 21, t->evaluated);
+             sqlite3_bind_int(st, 20, t->stage) | sqlite3_bind_int(st, 21, t->evaluated) |
+             sqlite3_bind_int64(st, 22, t->iseq) | sqlite3_bind_int(st, 23, t->est_wait_s);
     if (rc != SQLITE_OK) {
         done(st);
         return -1;
@@ -450,8 +463,9 @@ static int row_ticket(sqlite3_stmt *st, struct hq_ticket *t)
         (chan = hq_channel_parse(col_text(st, 7))) < 0 ||
         (status = hq_status_parse(col_text(st, 8))) < 0 || COL_STR(st, 9, t->phone) ||
         col_i32(st, 16, &t->window) || COL_STR(st, 17, t->clerk) || col_i32(st, 18, &t->calls) ||
-        col_i32(st, 19, &t->stage))
+        col_i32(st, 19, &t->stage) || col_i32(st, 22, &t->est_wait_s))
         return -1;
+    t->iseq = sqlite3_column_int64(st, 21);
     t->category = (enum hq_category)cat;
     t->channel = (enum hq_channel)chan;
     t->status = (enum hq_status)status;
@@ -659,6 +673,14 @@ static int sq_load(struct hq_store *base, struct hq_hall *h, int32_t min_day, in
         (what = "tickets", load_tickets(s, h, min_day)) ||
         (what = "numbering", load_numbering(s, h)) || (what = "recent", load_recent(s, h)))
         goto fail;
+    what = "issue sequence";
+    if (step(s, s->st[ST_MAX_ISEQ]) != SQLITE_ROW) {
+        done(s->st[ST_MAX_ISEQ]);
+        goto fail;
+    }
+    if (sqlite3_column_int64(s->st[ST_MAX_ISEQ], 0) > h->issue_seq)
+        h->issue_seq = sqlite3_column_int64(s->st[ST_MAX_ISEQ], 0);
+    done(s->st[ST_MAX_ISEQ]);
     what = "events";
     if (step(s, s->st[ST_LAST_SEQ]) != SQLITE_ROW) {
         done(s->st[ST_LAST_SEQ]);
@@ -785,6 +807,21 @@ static int sq_tickets_between(struct hq_store *base, int32_t day_from, int32_t d
     }
     done(st);
     return rc == SQLITE_DONE ? 0 : HQ_ESTORE;
+}
+
+static int sq_ticket_get(struct hq_store *base, const char *id, struct hq_ticket *out)
+{
+    struct sq_store *s = (struct sq_store *)base;
+    sqlite3_stmt *st = s->st[ST_TICKET_GET];
+    int ret = HQ_ESTORE;
+    bind_text(st, 1, id);
+    int rc = step(s, st);
+    if (rc == SQLITE_ROW)
+        ret = row_ticket(st, out) == 0 ? 0 : HQ_ESTORE;
+    else if (rc == SQLITE_DONE)
+        ret = HQ_ENOTFOUND;
+    done(st);
+    return ret;
 }
 
 /* ---- files: backup, restore ---- */
@@ -1068,6 +1105,88 @@ fail:
     return NULL;
 }
 
+/* ---- the integrity check before serving (quick) and of `hallq check` (full) ---- */
+
+struct check_clock {
+    struct timespec until;
+    bool expired;
+};
+
+static int check_progress(void *arg)
+{
+    struct check_clock *c = arg;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (now.tv_sec > c->until.tv_sec ||
+        (now.tv_sec == c->until.tv_sec && now.tv_nsec >= c->until.tv_nsec))
+        c->expired = true;
+    return c->expired; /* non-zero interrupts the statement */
+}
+
+int hq__store_sqlite_check(const char *path, bool full, int limit_ms, hq_check_cb cb, void *ctx,
+                           struct hq_why *why)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    int ret = HQ_ESTORE, problems = 0;
+    struct check_clock clk = {0};
+    char first[200] = "";
+    /* Never create: a missing file is the caller's error, not an empty database. */
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK) {
+        hq_fail(why, HQ_ESTORE, "", "store: cannot open %s: %s", path,
+                db ? sqlite3_errmsg(db) : "out of memory");
+        goto out;
+    }
+    sqlite3_busy_timeout(db, 10000);
+    if (limit_ms > 0) {
+        clock_gettime(CLOCK_MONOTONIC, &clk.until);
+        clk.until.tv_sec += limit_ms / 1000;
+        clk.until.tv_nsec += (long)(limit_ms % 1000) * 1000000L;
+        if (clk.until.tv_nsec >= 1000000000L) {
+            clk.until.tv_sec++;
+            clk.until.tv_nsec -= 1000000000L;
+        }
+        sqlite3_progress_handler(db, 10000, check_progress, &clk);
+    }
+    /* At most 100 messages: a badly damaged file can have millions. */
+    const char *sql = full ? "PRAGMA integrity_check(100)" : "PRAGMA quick_check(100)";
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+        hq_fail(why, HQ_ESTORE, "", "store: %s cannot be read: %s", path, sqlite3_errmsg(db));
+        goto out;
+    }
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *m = (const char *)sqlite3_column_text(st, 0);
+        if (!m || strcmp(m, "ok") == 0) continue;
+        if (!problems++) snprintf(first, sizeof first, "%s", m);
+        if (cb) cb(ctx, m);
+    }
+    if (rc != SQLITE_DONE) {
+        if (clk.expired) {
+            hq_fail(why, HQ_OK, "", "store: the %s check of %s did not finish within %d ms",
+                    full ? "integrity" : "quick", path, limit_ms);
+            ret = 1;
+            goto out;
+        }
+        if (cb) cb(ctx, sqlite3_errmsg(db));
+        if (!problems) {
+            hq_fail(why, HQ_ESTORE, "", "store: %s is damaged: %s", path, sqlite3_errmsg(db));
+            goto out;
+        }
+    }
+    if (problems) {
+        hq_fail(why, HQ_ESTORE, "", "store: %s is damaged (%d problem%s, the first: %s)", path,
+                problems, problems == 1 ? "" : "s", first);
+        goto out;
+    }
+    ret = 0;
+out:
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return ret;
+}
+
 void hq_store_sqlite_fail_after(struct hq_store *base, int n)
 {
     if (base && base->vt == &sqlite_vt) ((struct sq_store *)base)->fail_after = n > 0 ? n : 0;
@@ -1082,6 +1201,7 @@ static const struct hq_store_vt sqlite_vt = {
     .doc_get = sq_doc_get,
     .doc_list = sq_doc_list,
     .tickets_between = sq_tickets_between,
+    .ticket_get = sq_ticket_get,
     .backup = sq_backup,
     .close = sq_close,
 };

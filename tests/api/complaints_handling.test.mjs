@@ -89,7 +89,7 @@ describe('complaint handling', () => {
         await events.ready;
         await actOk(code, 'acknowledge', { note: 'PUBLIC-ACK 已受理', internal_note: INTERNAL }, 'acknowledged');
         assertError(await act(code, 'assess', { severity: 'awful' }), 400, 'invalid_field', 'severity');
-        const as = await actOk(code, 'assess', { category: 'waiting', severity: 'normal', window: 2, substantiated: true }, 'assessed');
+        const as = await actOk(code, 'assess', { category: '排队秩序', severity: 'normal', window: 2, substantiated: true }, 'assessed');
         assert.equal(as.assessment.severity, 'normal');
         assert.equal(as.assessment.window, 2);
         assertError(await act(code, 'resolve', { result: 'r' }), 400, 'invalid_field', 'measures');

@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { hall, api, issue, act, sse, rawRequest, SANITIZE, scale } from './lib/server.mjs';
 import { getBytes, fakePrinter, closedPort, parseWav, escposQrPayload, zbar, pdfText, sanitizerEnv } from './lib/media_helpers.mjs';
+import { createAnnouncer, callTexts } from '../../web/js/voice.js';
 
 const env = SANITIZE ? sanitizerEnv() : {};
 // Voice on by default (espeak-ng is installed by scripts/setup.sh); tracking URLs from the Host.
@@ -49,8 +50,8 @@ describe('voice announcements', () => {
         assert.equal(w.channels, 1);
         assert.equal(w.bits, 16);
         assert.ok(w.rate >= 8000 && w.rate <= 48000, `rate ${w.rate}`);
-        // zh + en line of "请A001号到1号窗口办理 / Number A0 0 1, please go to window 1": ~5-10 s.
-        assert.ok(w.seconds > 3 && w.seconds < 30, `plausible length: ${w.seconds.toFixed(2)} s`);
+        // zh + en line of "A001号，请到1号窗口 / A0 0 1, window 1" from phrase clips: ~5-6 s.
+        assert.ok(w.seconds > 3 && w.seconds < 8, `plausible length: ${w.seconds.toFixed(2)} s`);
         assert.ok(w.rms > 300, `not silence: RMS ${w.rms.toFixed(0)}`);
         first = g.body;
     });
@@ -106,6 +107,22 @@ describe('voice announcements', () => {
         assert.equal(r.status, 404, r.text);
         const r2 = await api(srv, 'GET', `/announcements?number=${called.number}&window=3`);
         assert.equal(r2.status, 404, r2.text);
+    });
+    test('English off for the hall (public_info.voice.english): the Chinese line only, under 4 s', async () => {
+        const put = await api(srv, 'PUT', '/hall', { public_info: { voice: { english: false } } }, { token: tokens.admin });
+        assert.equal(put.status, 200, put.text);
+        await act(srv, 1, 'start', tokens.clerk1);
+        await act(srv, 1, 'finish', tokens.clerk1);
+        await issue(srv, { service: 'A' });
+        const r = await act(srv, 1, 'call-next', tokens.clerk1);
+        const g = await getBytes(srv, `/announcements?number=${r.ticket.number}&window=1`);
+        assert.equal(g.status, 200, g.text.slice(0, 300));
+        const zh = parseWav(g.body);
+        const both = parseWav(first);
+        assert.ok(zh.seconds > 1 && zh.seconds < 4, `Chinese only: ${zh.seconds.toFixed(2)} s`);
+        assert.ok(zh.seconds < both.seconds - 0.8, `shorter than with English (${both.seconds.toFixed(2)} s)`);
+        const back = await api(srv, 'PUT', '/hall', { public_info: {} }, { token: tokens.admin });
+        assert.equal(back.status, 200, back.text);
     });
     test('voice off: 404 even for a real call', async () => {
         await act(P.srv, 1, 'open', P.tokens.clerk1);
@@ -311,4 +328,70 @@ test('clean stop (voice worker and all) and no sanitizer report in the server lo
         assert.equal(r.code, 0, `exit ${JSON.stringify(r)}: ${s.stderr().slice(-3000)}`);
         assert.ok(!/AddressSanitizer|runtime error|LeakSanitizer/.test(s.stderr()), s.stderr().slice(-3000));
     }
+});
+
+// voice.js's queue without a browser: a player that takes 4 s of a fake clock per call said.
+describe('voice.js queue (no browser)', () => {
+    function harness() {
+        let t = 0;
+        const started = []; // [{t, calls: ['A001@1', …]}]
+        const waiters = [];
+        const play = (batch) => new Promise((resolve) => waiters.push({ resolve, ms: 4000 * batch.length }));
+        const a = createAnnouncer({ play, now: () => t, onStart: (batch, at) => started.push({ t: at, calls: batch.map((x) => `${x.number}@${x.window}`) }) });
+        // finish the announcement playing now: the clock moves by its length
+        const finish = async () => {
+            const w = waiters.shift();
+            assert.ok(w, 'something is playing');
+            t += w.ms;
+            w.resolve();
+            await new Promise((r) => setImmediate(r));
+        };
+        return { a, started, finish, tick: (ms) => (t += ms), playing: () => waiters.length };
+    }
+    test('a burst of 12 windows: the first said at once, the other 11 merged into one announcement', async () => {
+        const h = harness();
+        for (let w = 1; w <= 12; w++) h.a.announce(`A${String(w).padStart(3, '0')}`, w);
+        assert.equal(h.started.length, 1);
+        assert.deepEqual(h.started[0].calls, ['A001@1']);
+        await h.finish();
+        assert.equal(h.started.length, 2);
+        assert.equal(h.started[1].calls.length, 11);
+        assert.equal(h.started[1].t, 4000, 'the last call starts one announcement after the burst');
+        await h.finish();
+        assert.equal(h.playing(), 0);
+        assert.equal(h.a.stats.announcements, 2);
+    });
+    test('a queued call superseded by a recall or the next call at the same window is dropped', async () => {
+        const h = harness();
+        h.a.announce('A001', 1); // plays
+        h.a.announce('A002', 2); // queued
+        h.a.announce('A002', 2); // recall: replaces the queued one
+        h.a.announce('A003', 3); // queued
+        h.a.announce('A004', 3); // window 3 called the next ticket: A003 is dropped
+        assert.deepEqual(h.a.pending().map((x) => `${x.number}@${x.window}`), ['A002@2', 'A004@3']);
+        assert.equal(h.a.stats.superseded, 2);
+        await h.finish();
+        assert.deepEqual(h.started[1].calls, ['A002@2', 'A004@3']);
+        await h.finish();
+        // once said, a recall is said again
+        h.a.announce('A002', 2);
+        assert.deepEqual(h.started[2].calls, ['A002@2']);
+        await h.finish();
+    });
+    test('the queue is bounded and a failing player does not stop it', async () => {
+        let n = 0;
+        const said = [];
+        const a = createAnnouncer({ play: async (batch) => { said.push(batch.length); if (n++ === 0) throw new Error('no audio'); }, maxQueue: 5, maxBatch: 3 });
+        for (let i = 1; i <= 9; i++) a.announce(`B${String(i).padStart(3, '0')}`, i);
+        await new Promise((r) => setTimeout(r, 20));
+        // B001 alone (fails), then the last 5 queued in batches of at most 3
+        assert.deepEqual(said, [1, 3, 2]);
+        assert.equal(a.stats.dropped, 3);
+        assert.equal(a.busy(), false);
+    });
+    test('texts are short: number and window', () => {
+        const tx = callTexts('A001', 3);
+        assert.equal(tx.zh, 'A001号，请到3号窗口');
+        assert.equal(tx.en, 'A001, window 3');
+    });
 });

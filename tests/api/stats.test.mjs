@@ -29,7 +29,7 @@ async function demoServer() {
     const dir = fs.mkdtempSync(path.join(base, 'hallq-stats-'));
     const db = path.join(dir, 'demo.db');
     const env = { ...process.env, HALLQ_ADMIN_PASSWORD: ADMIN_PASSWORD, ...(SANITIZE ? sanitizerEnv() : {}) };
-    const r = spawnSync(BIN, ['demo', '--db', db, '--history-days', '2'], { env, encoding: 'utf8', timeout: SANITIZE ? 300000 : 120000 });
+    const r = spawnSync(BIN, ['demo', '--db', db, '--history-days', '2', '--always-open'], { env, encoding: 'utf8', timeout: SANITIZE ? 300000 : 120000 });
     assert.equal(r.status, 0, `hallq demo: ${r.stderr}`);
     const child = spawn(BIN, ['serve', '--db', db, '--listen', '127.0.0.1:0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';

@@ -97,7 +97,7 @@ test('a customer is served from kiosk to evaluation, seen on every page', async 
   // The hall display: newest call with its window, flashed and announced in both languages.
   await hq.until(async () => (await display.locator('#newest-number').textContent()) === number, { what: 'display shows the call' });
   assert.match(await display.locator('#newest-window').textContent(), /1 号窗口/);
-  await hq.until(() => display.evaluate(() => (window.__hq.announced || []).join('|')).then((s) => s.includes(`请 ${number} 号到 1 号窗口办理`) && s.includes(`Number ${number}, please go to window 1`)), { what: 'voice announcement' });
+  await hq.until(() => display.evaluate(() => (window.__hq.announced || []).join('|')).then((s) => s.includes(`${number}号，请到1号窗口`) && s.includes(`${number}, window 1`)), { what: 'voice announcement' });
   await hq.until(async () => (await display.locator('#waiting tr[data-code="A"] td.num').textContent()) === '0', { what: 'display waiting count back to 0' });
   const how = await hq.until(() => display.evaluate(() => window.__hq.voice), { what: 'announcement played' });
   assert.ok(['server', 'browser'].includes(how));
@@ -108,9 +108,9 @@ test('a customer is served from kiosk to evaluation, seen on every page', async 
   await hq.until(async () => (await phone.locator('#called').isVisible()) && (await phone.locator('#called').textContent()).includes('请到 1 号窗口'), { what: 'tracking page says go to window 1' });
 
   // Recall (R) is announced again.
-  const before = await display.evaluate(() => window.__hq.announced.filter((s) => s.startsWith('请')).length);
+  const before = await display.evaluate(() => window.__hq.announced.filter((s) => s.includes('号，请到')).length);
   await counter.keyboard.press('r');
-  await hq.until(() => display.evaluate((n) => window.__hq.announced.filter((s) => s.startsWith('请')).length > n, before), { what: 'recall announced again' });
+  await hq.until(() => display.evaluate((n) => window.__hq.announced.filter((s) => s.includes('号，请到')).length > n, before), { what: 'recall announced again' });
 
   // Start (S), finish (F): the day's figures count it.
   await counter.keyboard.press('s');

@@ -27,7 +27,7 @@ function day(offset) {
 before(async () => {
   dir = hq.tmpDir();
   const db = path.join(dir, 'demo.db');
-  const out = execFileSync(hq.BIN, ['demo', '--db', db, '--history-days', '14'], {
+  const out = execFileSync(hq.BIN, ['demo', '--db', db, '--history-days', '14', '--always-open'], {
     env: { ...process.env, HALLQ_ADMIN_PASSWORD: hq.ADMIN_PASSWORD }, timeout: 180000, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
   });
   assert.match(out, /kiosk\?device=[0-9a-f]+/, 'the demo prints the device keys');

@@ -24,7 +24,7 @@ after(async () => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const announcedCalls = (page, number) => page.evaluate((n) => window.__hq.announced.filter((s) => s === `请 ${n} 号到 1 号窗口办理`).length, number);
+const announcedCalls = (page, number) => page.evaluate((n) => window.__hq.announced.filter((s) => s === `${n}号，请到1号窗口`).length, number);
 
 test('the display misses no call across a server restart', async () => {
   let url = server.url;

@@ -140,7 +140,7 @@ export async function stage(url, dir) {
 export function demoServer(dir) {
   const db = path.join(dir, 'demo.db');
   const started = new Promise((resolve, reject) => {
-    const p = spawn(hq.BIN, ['demo', '--db', db, '--history-days', '7'], { env: { ...process.env, HALLQ_ADMIN_PASSWORD: hq.ADMIN_PASSWORD }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const p = spawn(hq.BIN, ['demo', '--db', db, '--history-days', '7', '--always-open'], { env: { ...process.env, HALLQ_ADMIN_PASSWORD: hq.ADMIN_PASSWORD }, stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     p.stderr.on('data', (d) => (err += d));
     p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`hallq demo exited with ${code}: ${err}`))));

@@ -408,10 +408,13 @@ static void test_crowding_advice_and_alert(void **state)
     ok(hq_app_advice(f->a, &adv, &why), &why);
     json_t *a0 = json_array_get(json_object_get(adv, "services"), 0);
     assert_string_equal(str(a0, "code", NULL), "A");
-    /* 5 waiting × 300 s on one window = 1500 s > the 900 s target: one more window */
+    /* 5 waiting × 300 s on one window = 1500 s > the 900 s target; but window 1 is the only one
+     * that serves A: no window to open, and said so */
     assert_int_equal(json_integer_value(json_object_get(a0, "predicted_wait_s")), 1500);
     assert_string_equal(str(a0, "status", NULL), "crowded");
-    assert_int_equal(json_integer_value(json_object_get(a0, "extra_windows")), 1);
+    assert_int_equal(json_integer_value(json_object_get(a0, "max_windows")), 1);
+    assert_int_equal(json_integer_value(json_object_get(a0, "extra_windows")), 0);
+    assert_true(json_is_true(json_object_get(a0, "capacity_short")));
     json_t *b0 = json_array_get(json_object_get(adv, "services"), 1);
     assert_string_equal(str(b0, "status", NULL), "ok");
     json_decref(adv);

@@ -215,7 +215,7 @@ static void test_workflow(void **state)
     refused(f, code, "assess", "{\"window\":42}", HQ_EINVAL, "window");
     refused(f, code, "assess", "{\"clerk\":\"nobody\"}", HQ_EINVAL, "clerk");
     action_ok(f, code, "assess",
-              "{\"category\":\"attitude\",\"severity\":\"high\",\"window\":1,"
+              "{\"category\":\"Attitude of staff\",\"severity\":\"high\",\"window\":1,"
               "\"substantiated\":true}",
               "assessed");
 

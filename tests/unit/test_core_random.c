@@ -109,6 +109,8 @@ static bool before(int64_t sa, const struct hq_ticket *a, int64_t sb, const stru
 {
     if (sa != sb) return sa > sb;
     if (a->queued_at != b->queued_at) return a->queued_at < b->queued_at;
+    /* issue order: the hall-wide issue sequence, across services */
+    if (a->iseq > 0 && b->iseq > 0) return a->iseq < b->iseq;
     if (a->day != b->day) return a->day < b->day;
     return a->seq < b->seq;
 }
@@ -318,20 +320,18 @@ static void world_init(struct world *W, uint64_t seed)
     hq_hall_init(&W->h);
     struct hq_hall *h = &W->h;
     /* hall: Monday-Saturday 08:00-18:00, Sunday closed */
-    h->conf.hours.has_hours = true;
-    for (int d = 0; d < 7; d++) {
-        h->conf.hours.open[d] = d ? 480 : -1;
-        h->conf.hours.close[d] = d ? 1080 : -1;
-    }
+    hq_hours_clear(&h->conf.hours, true);
+    for (int d = 1; d < 7; d++)
+        assert_int_equal(hq_hours_add(&h->conf.hours, d, 480, 1080), 0);
     fx_service(h, "A", 240, 0);
     fx_service(h, "B", 420, 40); /* quota */
     fx_service(h, "C", 180, 0);
     fx_service(h, "D", 600, 0);
     struct hq_service d = *hq_service_find(h, "D");
-    d.hours.has_hours = true; /* D: 10:00-12:00 every day, Sunday too */
+    hq_hours_clear(&d.hours, true); /* D: 10:00-11:00 and 11:30-12:00 every day, Sunday too */
     for (int i = 0; i < 7; i++) {
-        d.hours.open[i] = 600;
-        d.hours.close[i] = 720;
+        assert_int_equal(hq_hours_add(&d.hours, i, 600, 660), 0);
+        assert_int_equal(hq_hours_add(&d.hours, i, 690, 720), 0);
     }
     struct hq_why why;
     assert_int_equal(hq_service_put(h, &d, &why), 0);

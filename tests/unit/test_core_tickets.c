@@ -149,18 +149,16 @@ static void test_hours(void **state)
 {
     (void)state;
     /* hall: Monday-Friday 08:30-17:00, weekends closed */
-    H.conf.hours.has_hours = true;
-    for (int d = 0; d < 7; d++) {
-        H.conf.hours.open[d] = (d >= 1 && d <= 5) ? 510 : -1;
-        H.conf.hours.close[d] = (d >= 1 && d <= 5) ? 1020 : -1;
-    }
+    hq_hours_clear(&H.conf.hours, true);
+    for (int d = 1; d <= 5; d++)
+        assert_int_equal(hq_hours_add(&H.conf.hours, d, 510, 1020), 0);
     struct hq_issue in = {.service = "A", .category = HQ_NORMAL, .channel = HQ_KIOSK};
     struct hq_why why;
     struct hq_now mon_early = fx_now(2026, 3, 2, 8, 29); /* 2026-03-02 is a Monday */
     assert_int_equal(mon_early.weekday, 1);
     assert_int_equal(issue_rc(&mon_early, "h1", &in, &why), HQ_ECONFLICT);
     assert_non_null(strstr(why.message, "hours"));
-    assert_non_null(strstr(why.message, "08:30-17:00"));
+    assert_non_null(strstr(why.message, "opens today at 08:30"));
     struct hq_now mon_open = fx_now(2026, 3, 2, 8, 30);
     assert_int_equal(issue_rc(&mon_open, "h2", &in, &why), 0);
     struct hq_now mon_close = fx_now(2026, 3, 2, 17, 0);
@@ -168,14 +166,12 @@ static void test_hours(void **state)
     struct hq_now sat = fx_now(2026, 3, 7, 10, 0);
     assert_int_equal(sat.weekday, 6);
     assert_int_equal(issue_rc(&sat, "h4", &in, &why), HQ_ECONFLICT);
-    assert_non_null(strstr(why.message, "closed all day"));
+    assert_non_null(strstr(why.message, "opens on Monday at 08:30"));
     /* a service with its own hours uses them, not the hall's */
     struct hq_service s = *hq_service_find(&H, "CD");
-    s.hours.has_hours = true;
-    for (int d = 0; d < 7; d++) {
-        s.hours.open[d] = 600;
-        s.hours.close[d] = 660;
-    }
+    hq_hours_clear(&s.hours, true);
+    for (int d = 0; d < 7; d++)
+        assert_int_equal(hq_hours_add(&s.hours, d, 600, 660), 0);
     assert_int_equal(hq_service_put(&H, &s, &why), 0);
     in.service = "CD";
     assert_int_equal(issue_rc(&sat, "h5", &in, &why), 0); /* Saturday 10:00 */
@@ -185,8 +181,8 @@ static void test_hours(void **state)
     in.service = "A";
     assert_int_equal(issue_rc(&sat, "h7", &in, &why), 0);
     /* hours validation */
-    s.hours.open[3] = 700;
-    s.hours.close[3] = 600;
+    s.hours.open[3][0] = 700;
+    s.hours.close[3][0] = 600;
     assert_int_equal(hq_service_put(&H, &s, &why), HQ_EINVAL);
     assert_string_equal(why.field, "hours");
 }
@@ -372,10 +368,10 @@ static void test_day_roll(void **state)
     assert_null(t);
 
     /* expire at close: with hall hours, after closing time, today's waiting tickets expire */
-    H.conf.hours.has_hours = true;
-    for (int d = 0; d < 7; d++) {
-        H.conf.hours.open[d] = 480;
-        H.conf.hours.close[d] = 1020;
+    hq_hours_clear(&H.conf.hours, true);
+    for (int d = 0; d < 7; d++) { /* with a lunch break: nothing expires during it */
+        assert_int_equal(hq_hours_add(&H.conf.hours, d, 480, 720), 0);
+        assert_int_equal(hq_hours_add(&H.conf.hours, d, 780, 1020), 0);
     }
     struct hq_now day3 = fx_now(2026, 3, 3, 16, 0);
     const char *c1 = fx_keep(fx_issue(&H, &day3, "A"));

@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "media/hq_media.h"
+#include "media/media_int.h"
 
 static char tmpdir[64];
 
@@ -172,13 +173,13 @@ static void test_text_templates(void **state)
     (void)state;
     char zh[256], en[256];
     assert_int_equal(hq_voice_text(NULL, "A001", 3, zh, sizeof zh, en, sizeof en), 0);
-    assert_string_equal(zh, "请A 零零一号到三号窗口办理");
-    assert_string_equal(en, "Number A0 0 1, please go to window 3");
+    assert_string_equal(zh, "A 零零一号，请到三号窗口");
+    assert_string_equal(en, "A0 0 1, window 3");
 
     struct hq_voice_options o = {.numbers = HQ_VOICE_NATURAL};
     assert_int_equal(hq_voice_text(&o, "B012", 12, zh, sizeof zh, en, sizeof en), 0);
-    assert_string_equal(zh, "请B 十二号到十二号窗口办理");
-    assert_string_equal(en, "Number B12, please go to window 12");
+    assert_string_equal(zh, "B 十二号，请到十二号窗口");
+    assert_string_equal(en, "B12, window 12");
 
     o.template_zh = "{number}号，{window}号窗口，{unknown}";
     o.template_en = "";
@@ -284,8 +285,8 @@ static void test_render_is_speech(void **state)
     get_or_fail(v, job, &wav, &len);
     struct wav_info wi;
     wav_check(wav, len, &wi);
-    /* two lines of speech: each ~3-4 s at 150 wpm */
-    if (wi.seconds < 1 || wi.seconds > 15) fail_msg("duration %.2f s", wi.seconds);
+    /* two short lines of speech: ~3 s and ~2 s */
+    if (wi.seconds < 1 || wi.seconds > 7) fail_msg("duration %.2f s", wi.seconds);
     if (wi.rms < 500) fail_msg("RMS %.1f: silent?", wi.rms);
     /* speech has pauses and loud parts: not a constant tone nor noise */
     size_t frames = wi.samples / (wi.rate / 50), quiet = 0;
@@ -310,7 +311,9 @@ static void test_render_is_speech(void **state)
     hq_voice_stats(v, &st);
     assert_int_equal(st.requests, 1);
     assert_int_equal(st.renders, 1);
-    assert_int_equal(st.processes, 2); /* one espeak-ng run per language */
+    /* one espeak-ng run per phrase clip: zh A 零 一 号 请到 三 号窗口, en A zero one window 3 */
+    assert_int_equal(st.clips, 12);
+    assert_int_equal(st.processes, 12);
     assert_int_equal(st.pending, 0);
     hq_voice_free(v);
 }
@@ -357,17 +360,18 @@ static void test_cache_hit_same_bytes_no_process(void **state)
     size_t l1, l2, l3, l4;
     assert_int_equal(hq_voice_request(v, "B007", 4, &j1, NULL), 0);
     get_or_fail(v, j1, &w1, &l1);
-    assert_int_equal(count_lines(counter), 2);
+    /* zh B 零 七 号 请到 四 号窗口, en B zero seven window 4 */
+    assert_int_equal(count_lines(counter), 12);
     assert_int_equal(hq_voice_request(v, "B007", 4, &j2, NULL), 0);
     get_or_fail(v, j2, &w2, &l2);
     assert_true(j2 > j1);
     assert_int_equal(l1, l2);
     assert_memory_equal(w1, w2, l1);
-    assert_int_equal(count_lines(counter), 2); /* espeak-ng not run again */
-    /* another window is another text */
+    assert_int_equal(count_lines(counter), 12); /* espeak-ng not run again */
+    /* another window is another text: only the window's clips are new (五, 5) */
     assert_int_equal(hq_voice_request(v, "B007", 5, &j3, NULL), 0);
     get_or_fail(v, j3, &w3, &l3);
-    assert_int_equal(count_lines(counter), 4);
+    assert_int_equal(count_lines(counter), 14);
     assert_true(l3 != l1 || memcmp(w1, w3, l1) != 0);
 
     char k1[HQ_VOICE_KEY_SIZE], k2[HQ_VOICE_KEY_SIZE], k3[HQ_VOICE_KEY_SIZE];
@@ -389,7 +393,7 @@ static void test_cache_hit_same_bytes_no_process(void **state)
     assert_int_equal(st.requests, 3);
     assert_int_equal(st.renders, 2);
     assert_int_equal(st.hits, 1);
-    assert_int_equal(st.processes, 4);
+    assert_int_equal(st.processes, 14);
     free(w1);
     free(w2);
     free(w3);
@@ -580,13 +584,198 @@ static void test_queue_limits_and_refusals(void **state)
     hq_voice_free(v);
 }
 
+/* ---- phrase clips (voice_clips.c) ---- */
+
+static void test_tokens(void **state)
+{
+    (void)state;
+    char w[64][96];
+    int n = hq__clips_tokens("{number}号，请到{window}号窗口", HQ__LANG_ZH, "A001", 12,
+                             HQ_VOICE_DIGITS, w, 64);
+    const char *want[] = {"A", "零", "零", "一", "号", "|", "请到", "十二", "号窗口"};
+    assert_int_equal(n, 9);
+    for (int i = 0; i < n; i++)
+        assert_string_equal(w[i], want[i]);
+    n = hq__clips_tokens("{number}, window {window}", HQ__LANG_EN, "AB07", 3, HQ_VOICE_DIGITS, w,
+                         64);
+    const char *want_en[] = {"A", "B", "zero", "seven", "|", "window", "3"};
+    assert_int_equal(n, 7);
+    for (int i = 0; i < n; i++)
+        assert_string_equal(w[i], want_en[i]);
+    n = hq__clips_tokens("{number}号。", HQ__LANG_ZH, "C1005", 1, HQ_VOICE_NATURAL, w, 64);
+    const char *want_nat[] = {"C", "一", "千", "零", "五", "号"}; /* trailing pause dropped */
+    assert_int_equal(n, 6);
+    for (int i = 0; i < n; i++)
+        assert_string_equal(w[i], want_nat[i]);
+    assert_int_equal(
+        hq__clips_tokens("{number}", HQ__LANG_ZH, "A0000001", 1, HQ_VOICE_DIGITS, w, 4), -1);
+}
+
+/* A fake synthesiser: per byte of text 10 ms of a loud square wave, with 50 ms of silence before
+ * and 70 ms after (as espeak-ng pads its output); counts its calls. 8 kHz mono. */
+static int fake_calls;
+static int fake_synth(void *ctx, int lang, const char *text, unsigned char **wav, size_t *len,
+                      char *err, size_t err_size)
+{
+    (void)ctx;
+    (void)lang;
+    (void)err;
+    (void)err_size;
+    fake_calls++;
+    size_t loud = strlen(text) * 80, frames = 400 + loud + 560;
+    unsigned char *b = calloc(1, 44 + 2 * frames);
+    memcpy(b, "RIFF", 4);
+    uint32_t v = (uint32_t)(36 + 2 * frames);
+    memcpy(b + 4, &v, 4);
+    memcpy(b + 8, "WAVEfmt ", 8);
+    b[16] = 16;
+    b[20] = 1;
+    b[22] = 1;
+    v = 8000;
+    memcpy(b + 24, &v, 4);
+    v = 16000;
+    memcpy(b + 28, &v, 4);
+    b[32] = 2;
+    b[34] = 16;
+    memcpy(b + 36, "data", 4);
+    v = (uint32_t)(2 * frames);
+    memcpy(b + 40, &v, 4);
+    for (size_t f = 400; f < 400 + loud; f++) {
+        int16_t s = (f / 4) % 2 ? 8000 : -8000;
+        b[44 + 2 * f] = (unsigned char)((uint16_t)s & 0xff);
+        b[44 + 2 * f + 1] = (unsigned char)((uint16_t)s >> 8);
+    }
+    *wav = b;
+    *len = 44 + 2 * frames;
+    return 0;
+}
+
+/* The line is exactly the trimmed clips (sound + 8 ms kept each side) joined by the gap, a pause
+ * at the comma; each distinct word is synthesised once, ever. */
+static void test_clip_assembly_exact(void **state)
+{
+    (void)state;
+    fake_calls = 0;
+    struct hq__clips *c = hq__clips_new(16, fake_synth, NULL);
+    assert_non_null(c);
+    struct hq__mbuf out;
+    hq__mbuf_init(&out, 1u << 24);
+    char err[200] = "";
+    assert_int_equal(hq__clips_line(c, HQ__LANG_ZH, "{number}号，请到{window}号窗口", "A001", 3,
+                                    HQ_VOICE_DIGITS, 30, 180, &out, err, sizeof err),
+                     0);
+    /* words: A 零 零 一 号 | 请到 三 号窗口 — 7 distinct */
+    assert_int_equal(fake_calls, 7);
+    const char *words[] = {"A", "零", "零", "一", "号", "请到", "三", "号窗口"};
+    size_t frames = 0;
+    for (int i = 0; i < 8; i++)
+        frames += strlen(words[i]) * 80 + 2 * 64; /* sound + 8 ms at 8 kHz each side */
+    frames += 6 * 240 + 1440; /* gaps of 30 ms between clips, 180 ms at the comma */
+    assert_int_equal(out.len, 2 * frames);
+    /* the same line again: no new clip, the same bytes */
+    struct hq__mbuf again;
+    hq__mbuf_init(&again, 1u << 24);
+    assert_int_equal(hq__clips_line(c, HQ__LANG_ZH, "{number}号，请到{window}号窗口", "A001", 3,
+                                    HQ_VOICE_DIGITS, 30, 180, &again, err, sizeof err),
+                     0);
+    assert_int_equal(fake_calls, 7);
+    assert_int_equal(again.len, out.len);
+    assert_memory_equal(again.data, out.data, out.len);
+    /* more distinct words than the table holds: evicted and made again, still correct */
+    hq__mbuf_release(&again);
+    hq__mbuf_init(&again, 1u << 24);
+    assert_int_equal(hq__clips_line(c, HQ__LANG_EN, "a b c d e f g h i j k l m n o p q r {number}",
+                                    "A1", 1, HQ_VOICE_DIGITS, 0, 0, &again, err, sizeof err),
+                     0);
+    assert_int_equal(again.len, 2 * (19 * (80 + 128) + (240 + 128))); /* ..., "A", "one" */
+    hq__mbuf_release(&again);
+    hq__mbuf_release(&out);
+    hq__clips_free(c);
+}
+
+/* The Chinese announcement of a call is short: under 4 s by the WAV header and by sox; English
+ * off gives exactly the Chinese line. */
+static void test_short_announcement_and_english_off(void **state)
+{
+    (void)state;
+    need_program("espeak-ng");
+    struct hq_voice *v = voice_or_fail(NULL);
+    struct hq_voice_options zo = {.template_en = ""};
+    struct hq_voice *vz = voice_or_fail(&zo);
+    uint64_t j_both, j_zh, j_ref;
+    assert_int_equal(hq_voice_request(v, "A001", 3, &j_both, NULL), 0);
+    assert_int_equal(hq_voice_request_ex(v, "A001", 3, HQ_VOICE_NO_ENGLISH, &j_zh, NULL), 0);
+    assert_int_equal(hq_voice_request(vz, "A001", 3, &j_ref, NULL), 0);
+    unsigned char *wb, *wz, *wr;
+    size_t lb, lz, lr;
+    get_or_fail(v, j_both, &wb, &lb);
+    get_or_fail(v, j_zh, &wz, &lz);
+    get_or_fail(vz, j_ref, &wr, &lr);
+    struct wav_info ib, iz;
+    wav_check(wb, lb, &ib);
+    wav_check(wz, lz, &iz);
+    double sox_s, sox_rms;
+    sox_stat(wz, lz, &sox_s, &sox_rms);
+    print_message("zh announcement %.2f s (sox %.2f s), zh+en %.2f s\n", iz.seconds, sox_s,
+                  ib.seconds);
+    if (iz.seconds < 1.2 || iz.seconds >= 4.0) fail_msg("Chinese line %.2f s", iz.seconds);
+    assert_true(fabs(sox_s - iz.seconds) < 0.01);
+    if (sox_rms < 0.015) fail_msg("sox RMS amplitude %.4f", sox_rms);
+    assert_true(ib.seconds > iz.seconds + 0.8); /* the English line follows */
+    assert_int_equal(lz, lr);                   /* English off = no English template */
+    assert_memory_equal(wz, wr, lz);
+    char k1[HQ_VOICE_KEY_SIZE], k2[HQ_VOICE_KEY_SIZE];
+    assert_int_equal(hq_voice_job_key(v, j_both, k1), 0);
+    assert_int_equal(hq_voice_job_key(v, j_zh, k2), 0);
+    assert_string_not_equal(k1, k2);
+    free(wb);
+    free(wz);
+    free(wr);
+    hq_voice_free(v);
+    hq_voice_free(vz);
+}
+
+/* prewarm: while idle the digits and fixed words are made; a call then runs no process. */
+static void test_prewarm(void **state)
+{
+    (void)state;
+    need_program("espeak-ng");
+    char counter[128], body[512];
+    snprintf(counter, sizeof counter, "%s/count-warm", tmpdir);
+    snprintf(body, sizeof body, "echo run >> '%s'\nexec espeak-ng \"$@\"", counter);
+    struct hq_voice_options o = {.espeak = script("warm-espeak", body), .prewarm = true};
+    struct hq_voice *v = voice_or_fail(&o);
+    /* zh: A, 10 digits, 号, 请到, 号窗口 (window 1 is the digit 一); en: A, 10 digits, window, 1 */
+    struct hq_voice_stats st;
+    double t0 = now_s();
+    do {
+        usleep(20000);
+        hq_voice_stats(v, &st);
+    } while (st.clips < 27 && now_s() - t0 < 60);
+    assert_int_equal(st.clips, 27);
+    int before = count_lines(counter);
+    assert_int_equal(before, 27);
+    uint64_t job;
+    unsigned char *w;
+    size_t l;
+    assert_int_equal(hq_voice_request(v, "A987", 1, &job, NULL), 0);
+    get_or_fail(v, job, &w, &l);
+    free(w);
+    assert_int_equal(count_lines(counter), before);
+    hq_voice_free(v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_zh_integer),
         cmocka_unit_test(test_number_reading),
         cmocka_unit_test(test_text_templates),
+        cmocka_unit_test(test_tokens),
+        cmocka_unit_test(test_clip_assembly_exact),
         cmocka_unit_test(test_render_is_speech),
+        cmocka_unit_test(test_short_announcement_and_english_off),
+        cmocka_unit_test(test_prewarm),
         cmocka_unit_test(test_repeat_joins_exactly),
         cmocka_unit_test(test_cache_hit_same_bytes_no_process),
         cmocka_unit_test(test_concurrent_fifo),

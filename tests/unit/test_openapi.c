@@ -2,7 +2,8 @@
 /*
  * test_openapi.c — the OpenAPI document (web/openapi.json, served at /api/v1/openapi.json) and the
  * route table agree: every route is documented with its method, and every documented path is a
- * route (or the event stream, served by sse.c).
+ * route (or the event stream, served by sse.c); the roles it states are the server's. Both are
+ * generated from api/ (tools/gen_api.c): this checks the generator.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -28,6 +29,7 @@ static void test_routes_documented(void **state)
     assert_true(json_is_object(paths));
     size_t n = 0;
     for (const struct hq_route *r = hq_routes; r->method; r++, n++) {
+        if (strcmp(r->pattern, "/api/docs") == 0) continue; /* the reference page, not the API */
         assert_int_equal(strncmp(r->pattern, "/api/v1", 7), 0);
         json_t *p = json_object_get(paths, r->pattern + 7);
         char m[8] = {0};
@@ -39,6 +41,26 @@ static void test_routes_documented(void **state)
         assert_true(json_is_object(json_object_get(op, "responses")));
         /* staff routes say how to authenticate */
         if (r->roles) assert_non_null(json_object_get(op, "security"));
+        /* the roles the document states are the ones the server checks (issue 11, item 6) */
+        unsigned doc_roles = 0;
+        bool pub = false;
+        size_t i;
+        json_t *role;
+        json_array_foreach(json_object_get(op, "x-roles"), i, role)
+        {
+            const char *s = json_string_value(role);
+            if (strcmp(s, "public") == 0) pub = true;
+            if (strcmp(s, "device") == 0) doc_roles |= HQ_R_DEVICE;
+            if (strcmp(s, "admin") == 0) doc_roles |= HQ_R(HQ_ROLE_ADMIN);
+            if (strcmp(s, "manager") == 0) doc_roles |= HQ_R(HQ_ROLE_MANAGER);
+            if (strcmp(s, "clerk") == 0) doc_roles |= HQ_R(HQ_ROLE_CLERK);
+            if (strcmp(s, "guide") == 0) doc_roles |= HQ_R(HQ_ROLE_GUIDE);
+        }
+        if (doc_roles != r->all_roles || pub != (r->all_roles == 0))
+            fail_msg("%s %s: the document says roles %#x, the server checks %#x", r->method,
+                     r->pattern, doc_roles, r->all_roles);
+        /* a route only devices and staff may use is gated, or the server would let the public in */
+        if (r->all_roles & HQ_R_DEVICE) assert_true(r->flags & HQ_RT_AUTH_OPTIONAL);
     }
     const char *key;
     json_t *v;

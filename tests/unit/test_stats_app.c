@@ -8,6 +8,7 @@
  */
 #include <stdarg.h>
 #include <stddef.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
@@ -132,6 +133,15 @@ static int teardown(void **state)
     return 0;
 }
 
+/* A duration: exact seconds in the JSON (rounded once, for display), compared here whole. */
+static json_int_t getn(json_t *o, const char *a, const char *b)
+{
+    json_t *v = json_object_get(o, a);
+    if (b) v = json_object_get(v, b);
+    if (!json_is_number(v)) fail_msg("%s.%s is not a number", a, b ? b : "");
+    return (json_int_t)llround(json_number_value(v));
+}
+
 static json_int_t geti(json_t *o, const char *a, const char *b)
 {
     json_t *v = json_object_get(o, a);
@@ -188,14 +198,14 @@ static void test_day_figures(void **state)
     assert_int_equal(geti(t, "counts", "served"), 2);
     assert_int_equal(geti(t, "counts", "no_show"), 1);
     /* waits 120, 600, 1140: mean 620, median 600, p90 = 600 + 0.8·540 = 1032; 2 within 900 */
-    assert_int_equal(geti(t, "wait", "mean_s"), 620);
-    assert_int_equal(geti(t, "wait", "median_s"), 600);
-    assert_int_equal(geti(t, "wait", "p90_s"), 1032);
-    assert_int_equal(geti(t, "wait", "max_s"), 1140);
+    assert_int_equal(getn(t, "wait", "mean_s"), 620);
+    assert_int_equal(getn(t, "wait", "median_s"), 600);
+    assert_int_equal(getn(t, "wait", "p90_s"), 1032);
+    assert_int_equal(getn(t, "wait", "max_s"), 1140);
     assert_int_equal(geti(t, "wait", "within_target"), 2);
     /* services 300 and 240 */
-    assert_int_equal(geti(t, "service", "mean_s"), 270);
-    assert_int_equal(geti(t, "service", "p90_s"), 294);
+    assert_int_equal(getn(t, "service", "mean_s"), 270);
+    assert_int_equal(getn(t, "service", "p90_s"), 294);
     /* levels 5 and 2: rate 0.5, mean 3.5, index 62.5 */
     json_t *sat = json_object_get(t, "satisfaction");
     assert_int_equal(geti(sat, "n", NULL), 2);
@@ -209,7 +219,7 @@ static void test_day_figures(void **state)
     assert_string_equal(json_string_value(json_object_get(a, "key")), "A");
     assert_string_equal(json_string_value(json_object_get(a, "name")), "社保业务");
     assert_int_equal(geti(a, "counts", "issued"), 2);
-    assert_int_equal(geti(a, "wait", "mean_s"), 360);
+    assert_int_equal(getn(a, "wait", "mean_s"), 360);
     /* window 1 did everything and has the complaint; window 2 nothing */
     json_t *w1 = json_array_get(json_object_get(s, "windows"), 0);
     json_t *w2 = json_array_get(json_object_get(s, "windows"), 1);
@@ -223,8 +233,8 @@ static void test_day_figures(void **state)
     assert_string_equal(json_string_value(json_object_get(c, "name")), "王芳");
     json_t *sc = json_object_get(c, "scorecard");
     assert_int_equal(geti(sc, "served", NULL), 2);
-    assert_int_equal(geti(sc, "mean_service_s", NULL), 270);
-    assert_int_equal(geti(sc, "target_service_s", NULL), 300);
+    assert_int_equal(getn(sc, "mean_service_s", NULL), 270);
+    assert_int_equal(getn(sc, "target_service_s", NULL), 300);
     assert_true(json_is_true(json_object_get(sc, "service_met")));
     assert_true(json_is_false(json_object_get(sc, "satisfaction_met")));
     assert_int_equal(geti(sc, "complaints", NULL), 1);

@@ -62,12 +62,11 @@ static void make_conf(struct hq_hall_conf *c)
     snprintf(c->name, sizeof c->name, "%s", "浦东新区市民中心");
     snprintf(c->name_en, sizeof c->name_en, "%s", "Pudong Citizen Centre");
     snprintf(c->timezone, sizeof c->timezone, "%s", "Asia/Urumqi");
-    c->hours.has_hours = true;
-    for (int d = 0; d < 7; d++) {
-        c->hours.open[d] = (int16_t)(480 + d);
-        c->hours.close[d] = (int16_t)(1020 - d);
+    hq_hours_clear(&c->hours, true);
+    for (int d = 1; d < 7; d++) { /* a lunch break: two ranges a day; Sunday closed */
+        assert_int_equal(hq_hours_add(&c->hours, d, 480 + d, 720), 0);
+        assert_int_equal(hq_hours_add(&c->hours, d, 810, 1020 - d), 0);
     }
-    c->hours.open[0] = c->hours.close[0] = -1;
     c->policy.boost_priority_s = 1234;
     c->policy.boost_appointment_s = 4321;
     c->policy.boost_first_service_s = 77;
@@ -90,11 +89,9 @@ static void make_service(struct hq_service *s, const char *code, int seq)
     snprintf(s->documents[2], sizeof s->documents[2], "%s", "a \"quoted\", \\ name");
     s->daily_quota = 250;
     s->enabled = true;
-    s->hours.has_hours = false; /* the numbers must survive all the same */
-    for (int d = 0; d < 7; d++) {
-        s->hours.open[d] = (int16_t)(540 + d);
-        s->hours.close[d] = (int16_t)(720 + d);
-    }
+    hq_hours_clear(&s->hours, false); /* the ranges must survive all the same */
+    for (int d = 0; d < 7; d++)
+        assert_int_equal(hq_hours_add(&s->hours, d, 540 + d, 720 + d), 0);
     s->seq_day = DAY;
     s->seq = seq;
 }
@@ -160,6 +157,8 @@ static void make_ticket(struct hq_ticket *t, int i, const char *code, int32_t da
     t->calls = 3;
     t->stage = 1;
     t->evaluated = true;
+    t->iseq = 5000 + i;
+    t->est_wait_s = 60 * (i + 1);
 }
 
 /* ---- exact comparisons, field by field ---- */
@@ -168,8 +167,11 @@ static void eq_hours(const struct hq_hours *a, const struct hq_hours *b)
 {
     assert_int_equal(a->has_hours, b->has_hours);
     for (int d = 0; d < 7; d++) {
-        assert_int_equal(a->open[d], b->open[d]);
-        assert_int_equal(a->close[d], b->close[d]);
+        assert_int_equal(a->n[d], b->n[d]);
+        for (int r = 0; r < HQ_HOURS_RANGES; r++) {
+            assert_int_equal(a->open[d][r], b->open[d][r]);
+            assert_int_equal(a->close[d][r], b->close[d][r]);
+        }
     }
 }
 
@@ -262,6 +264,8 @@ static void eq_ticket(const struct hq_ticket *a, const struct hq_ticket *b)
     assert_int_equal(a->calls, b->calls);
     assert_int_equal(a->stage, b->stage);
     assert_int_equal(a->evaluated, b->evaluated);
+    assert_int_equal(a->iseq, b->iseq);
+    assert_int_equal(a->est_wait_s, b->est_wait_s);
 }
 
 /* ---- round trip ---- */

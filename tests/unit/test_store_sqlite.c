@@ -316,6 +316,75 @@ static void test_migrations_idempotent(void **state)
     assert_non_null(strstr(why.message, "newer"));
 }
 
+/* A schema-2 file (before the issue sequence, one range of hours a day) opens: migration 3 gives
+ * existing tickets their rowid as issue sequence and no stored estimate, and the old hours form is
+ * still read; a past ticket is found by id. */
+static void test_migration_3(void **state)
+{
+    struct fx *fx = *state;
+    struct hq_store *s = open_ok(fx->db);
+    struct hq_batch b;
+    struct hq_service v;
+    struct hq_ticket t;
+    hq_batch_init(&b);
+    make_service(&v, "A", 3);
+    hq_batch_service(&b, &v);
+    for (int i = 0; i < 3; i++) {
+        make_ticket(&t, i, "A", DAY - 1, i + 1);
+        t.status = HQ_DONE;
+        hq_batch_ticket(&b, &t);
+    }
+    commit_ok(s, &b);
+    hq_batch_release(&b);
+    hq_store_close(s);
+    /* back to schema 2 by hand */
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(fx->db, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "DROP INDEX tickets_iseq;"
+                                  "ALTER TABLE tickets DROP COLUMN iseq;"
+                                  "ALTER TABLE tickets DROP COLUMN est_wait_s;"
+                                  "UPDATE services SET hours = '{\"on\":true,\"open\":[-1,510,510,"
+                                  "510,510,510,-1],\"close\":[-1,1050,1050,1050,1050,1050,-1]}';"
+                                  "PRAGMA user_version=2;",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    s = open_ok(fx->db);
+    assert_int_equal(pragma_int(fx->db, "PRAGMA user_version"), HQ_SCHEMA_VERSION);
+    struct hq_hall h;
+    hq_hall_init(&h);
+    int64_t last;
+    load_ok(s, &h, DAY - 1, &last);
+    assert_int_equal(h.n_tickets, 3);
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(h.tickets[i].iseq, (int64_t)i + 1);
+        assert_int_equal(h.tickets[i].est_wait_s, -1);
+    }
+    assert_int_equal(h.issue_seq, 3);
+    const struct hq_service *a = hq_service_find(&h, "A");
+    assert_true(a->hours.has_hours);
+    assert_int_equal(a->hours.n[0], 0);
+    assert_int_equal(a->hours.n[1], 1);
+    assert_int_equal(a->hours.open[1][0], 510);
+    assert_int_equal(a->hours.close[1][0], 1050);
+    /* the issue sequence is rebuilt from every stored ticket, also those not loaded */
+    hq_hall_release(&h);
+    hq_hall_init(&h);
+    load_ok(s, &h, DAY + 5, &last);
+    assert_int_equal(h.n_tickets, 0);
+    assert_int_equal(h.issue_seq, 3);
+    hq_hall_release(&h);
+    /* one ticket by id, of any day */
+    char id[HQ_ID_LEN + 1];
+    snprintf(id, sizeof id, "%032x", 2);
+    assert_int_equal(s->vt->ticket_get(s, id, &t), 0);
+    assert_string_equal(t.number, "A002");
+    assert_int_equal(t.iseq, 2);
+    assert_int_equal(s->vt->ticket_get(s, "nosuchticket", &t), HQ_ENOTFOUND);
+    hq_store_close(s);
+}
+
 static void test_open_errors(void **state)
 {
     struct fx *fx = *state;
@@ -353,6 +422,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_restore, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migrations_idempotent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_migration_3, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: MIT
 // api.js — the one way the pages talk to hallq: fetch against /api/v1 with JSON in and out.
-// A non-2xx answer becomes an ApiError carrying the body's {"error":{code,message,field}}; a network
-// failure becomes an ApiError with code "network". The staff token from POST /auth/login is kept in
-// sessionStorage (per tab, gone when the tab closes) and sent as "Authorization: Bearer".
+// A non-2xx answer becomes an ApiError carrying the body's {"error":{code,message,field,reason,
+// params,message_zh}}; its .message is the refusal in the page's current language (i18n.js lang():
+// message_zh in Chinese, message in English; a general sentence for the code when the body has
+// none), read when shown, so a page that re-renders after the language toggle says it anew. A
+// network failure becomes an ApiError with code "network". The staff token from POST /auth/login
+// is kept in sessionStorage (per tab, gone when the tab closes) and sent as "Authorization: Bearer".
+
+import * as i18n from './i18n.js';
 
 const BASE = '/api/v1';
 const TOKEN = 'hq.token';
@@ -35,12 +40,55 @@ export function deviceKey() {
   }
 }
 
+// General sentences by error code, for answers without a sentence of their own (a proxy's 502,
+// the network gone).
+i18n.add({
+  'err.bad_json': ['提交的内容不是有效的 JSON', 'The request is not valid JSON'],
+  'err.invalid_field': ['填写的内容有误，请检查后重试', 'Some input is not valid: please check it'],
+  'err.unauthenticated': ['请先登录', 'Please sign in'],
+  'err.forbidden': ['无权进行此操作', 'You may not do this'],
+  'err.not_found': ['未找到所请求的内容', 'Not found'],
+  'err.conflict': ['当前状态下不能进行此操作', 'This cannot be done now'],
+  'err.payload_too_large': ['提交的内容过大', 'The request is too large'],
+  'err.unsupported_media_type': ['不支持的请求格式', 'Unsupported request format'],
+  'err.rate_limited': ['操作过于频繁，请稍后再试', 'Too many requests: please try again later'],
+  'err.suspended': ['服务暂停，请稍后再试', 'The service is suspended: please try again later'],
+  'err.store_unavailable': ['数据暂时无法保存，请稍后再试', 'The data cannot be saved now: please try again later'],
+  'err.internal': ['系统内部错误，请稍后再试或联系管理员', 'Internal error: please try again later or tell the administrator'],
+  'err.method_not_allowed': ['不支持此请求方法', 'Method not allowed'],
+  'err.network': ['无法连接服务器，请检查网络后重试', 'Cannot reach the server: please check the network'],
+  'err.http': ['请求失败（{status}）', 'The request failed ({status})'],
+});
+
 export class ApiError extends Error {
-  constructor(status, code, message, field) {
+  // body: the "error" member of the answer ({code, message, field, reason, params, message_zh}).
+  constructor(status, code, message, field, body = {}) {
     super(message || code);
+    this.name = 'ApiError';
     this.status = status;
     this.code = code;
     this.field = field || null;
+    this.reason = body.reason || code;
+    this.params = body.params && typeof body.params === 'object' ? body.params : {};
+    this.message_en = message || '';
+    this.message_zh = typeof body.message_zh === 'string' ? body.message_zh : '';
+    // .message in the page's language, at the moment it is read.
+    Object.defineProperty(this, 'message', {
+      configurable: true,
+      enumerable: false,
+      get: () => this.text(i18n.lang()),
+    });
+  }
+
+  // The refusal in lang ('zh' or 'en').
+  text(lang) {
+    const general = () => {
+      const key = `err.${this.code}`;
+      const s = i18n.inLang(key, lang);
+      return s !== key ? s : i18n.inLang('err.http', lang).replace('{status}', String(this.status));
+    };
+    if (lang === 'en') return this.message_en || general();
+    return this.message_zh || general();
   }
 }
 
@@ -107,7 +155,7 @@ export async function request(method, path, body, { auth = true, signal } = {}) 
     });
   } catch (e) {
     if (e?.name === 'AbortError') throw e;
-    throw new ApiError(0, 'network', String(e?.message || e));
+    throw new ApiError(0, 'network', '', null, {});
   }
   let data = null;
   const text = await res.text().catch(() => '');
@@ -120,7 +168,7 @@ export async function request(method, path, body, { auth = true, signal } = {}) 
   }
   if (!res.ok) {
     const err = data?.error || {};
-    const e = new ApiError(res.status, err.code || `http_${res.status}`, err.message || res.statusText, err.field);
+    const e = new ApiError(res.status, err.code || `http_${res.status}`, err.message || '', err.field, err);
     if (res.status === 401 && tok && onUnauth) {
       setSession(null);
       onUnauth(e);

@@ -138,7 +138,7 @@ async function issue(s) {
   } catch (e) {
     busy = false;
     if (e.status === 409 || e.status === 503) {
-      const key = refusalKey(e.message);
+      const key = refusalKey(e.message_en || e.message);
       if (key === 'refuse.quota') quotaFull.set(s.code, today());
       const reason = key ? i18n.both(key) : '';
       showMsg(msg, `${i18n.both('kiosk.refused')}${reason ? ' — ' + reason : ''}${e.message ? ` (${e.message})` : ''}`);

@@ -71,6 +71,24 @@ i18n.add({
   'st.c.met_sat': ['满意达标', 'Rate met'],
   'st.yes': ['达标', 'met'],
   'st.no': ['未达标', 'missed'],
+  'st.near': ['略超（容差内）', 'just over (within tolerance)'],
+  'st.c.wait_mine': ['平均等候', 'Mean wait'],
+  'st.c.met_wait': ['等候达标', 'Wait met'],
+  'st.tolerance': [
+    '容差：时长超出目标不到 10%（至少 30 秒）记为“略超”，不算未达标；满意率低于目标但 95% 区间仍达到目标记为“略超”。',
+    'Tolerance: a time over its target by less than 10% (at least 30 s) is “just over”, not missed; a satisfaction rate below the target whose 95% interval still reaches it is “just over”.',
+  ],
+  'st.miss_wait': ['未达等候目标：{list}', 'Missed the waiting target: {list}'],
+  'st.miss_service': ['未达办理时长目标：{list}', 'Missed the service time target: {list}'],
+  'st.miss_sat': ['未达满意率目标：{list}', 'Missed the satisfaction target: {list}'],
+  'st.miss_none': ['无人明显未达标', 'Nobody misses a target by a margin that matters'],
+  'st.t.better_a': ['A 更好', 'A is better'],
+  'st.t.better_b': ['B 更好', 'B is better'],
+  'st.t.same': ['相同', 'The same'],
+  'st.t.dir_rate': ['满意率越高越好', 'higher rate is better'],
+  'st.t.dir_level': ['等级越高越好', 'higher level is better'],
+  'st.t.dir_wait': ['等候越短越好', 'shorter wait is better'],
+  'st.t.n': ['样本 A {a} / B {b}', 'n A {a} / B {b}'],
   'st.source': [
     '数据来源：{t} 张号票、{e} 条评价、{c} 件投诉；事件日志 #{a}–#{b}（取号事件 {i} 条）',
     'Sources: {t} ticket rows, {e} evaluations, {c} complaints; event log #{a}–#{b} ({i} ticket.issued events)',
@@ -103,10 +121,16 @@ i18n.add({
 let stats = null;
 let compare = null;
 
-const pct = (x) => (x == null ? '—' : `${(Math.round(x * 1000) / 10).toFixed(1)}%`);
-// Minutes with one decimal: a mean of 4.3 min against a target of 4.0 must not read "4 min" twice.
-const mins = (s) => (s == null ? '—' : `${(Math.round(s / 6) / 10).toFixed(1)} ${i18n.lang() === 'en' ? 'min' : '分钟'}`);
-const num1 = (x) => (x == null ? '—' : (Math.round(x * 10) / 10).toFixed(1));
+// Figures are rounded once, by the server (the group's "display" object: the same rounding as the
+// CSV, XLSX and PDF); here they are only written out. dpct: a share already rounded to 0.001;
+// dmin: minutes already rounded to 0.1; dnum: a number already rounded to 0.1.
+const unit = () => (i18n.lang() === 'en' ? 'min' : '分钟');
+const dpct = (x) => (x == null ? '—' : `${(x * 100).toFixed(1)}%`);
+const dmin = (m) => (m == null ? '—' : `${m.toFixed(1)} ${unit()}`);
+const dnum = (x) => (x == null ? '—' : x.toFixed(1));
+// Whole seconds the server gives as they are (targets): minutes with one decimal.
+const mins = (s) => (s == null ? '—' : `${(Math.round(s / 6) / 10).toFixed(1)} ${unit()}`);
+const D = (g) => g.display || {};
 const gname = (g) => (i18n.lang() === 'en' && g.name_en ? g.name_en : g.name || g.name_en || g.key);
 
 function localDay(offset = 0) {
@@ -137,11 +161,11 @@ function drawKpis() {
     kpi(i18n.t('st.k.served'), String(t.counts.served), null, 'served'),
     kpi(i18n.t('st.k.no_show'), String(t.counts.no_show), null, 'no_show'),
     kpi(i18n.t('st.k.cancelled'), `${t.counts.cancelled} / ${t.counts.expired}`, null, 'cancelled'),
-    kpi(i18n.t('st.k.wait'), mins(t.wait.mean_s), i18n.t('st.k.wait_sub', { m: mins(t.wait.median_s), p: mins(t.wait.p90_s) }), 'wait'),
-    kpi(i18n.t('st.k.within'), pct(t.wait.within_share), i18n.t('st.k.within_sub', { t: mins(stats.target_wait_s) }), 'within'),
-    kpi(i18n.t('st.k.service'), mins(t.service.mean_s), i18n.t('st.k.wait_sub', { m: mins(t.service.median_s), p: mins(t.service.p90_s) }), 'service'),
-    kpi(i18n.t('st.k.rate'), pct(sat.rate), sat.rate_ci95 ? i18n.t('st.k.rate_sub', { lo: pct(sat.rate_ci95[0]), hi: pct(sat.rate_ci95[1]), n: sat.n }) : null, 'rate'),
-    kpi(i18n.t('st.k.index'), num1(sat.index), null, 'index'),
+    kpi(i18n.t('st.k.wait'), dmin(D(t).wait_mean_min), i18n.t('st.k.wait_sub', { m: dmin(D(t).wait_median_min), p: dmin(D(t).wait_p90_min) }), 'wait'),
+    kpi(i18n.t('st.k.within'), dpct(D(t).within_share), i18n.t('st.k.within_sub', { t: mins(stats.target_wait_s) }), 'within'),
+    kpi(i18n.t('st.k.service'), dmin(D(t).service_mean_min), i18n.t('st.k.wait_sub', { m: dmin(D(t).service_median_min), p: dmin(D(t).service_p90_min) }), 'service'),
+    kpi(i18n.t('st.k.rate'), dpct(D(t).rate), sat.n ? i18n.t('st.k.rate_sub', { lo: dpct(D(t).rate_lo), hi: dpct(D(t).rate_hi), n: sat.n }) : null, 'rate'),
+    kpi(i18n.t('st.k.index'), dnum(D(t).index), null, 'index'),
     kpi(i18n.t('st.k.complaints'), String(t.complaints), null, 'complaints'),
   );
   const src = stats.source;
@@ -178,7 +202,7 @@ function drawWaitChart() {
       const bar = s('rect', { class: `bar${g.wait.mean_s > stats.target_wait_s ? ' over' : ''}`, x: x + cw * 0.15, y: y(mean), width: cw * 0.7, height: Math.max(0, H - B - y(mean)) });
       bar.setAttribute('data-hour', String(hr));
       bar.setAttribute('data-mean', String(g.wait.mean_s));
-      bar.appendChild(s('title', null, `${String(hr).padStart(2, '0')}:00 · ${i18n.t('st.mean_wait')} ${mins(g.wait.mean_s)} · ${i18n.t('st.p90_wait')} ${mins(g.wait.p90_s)} · n = ${g.wait.n}`));
+      bar.appendChild(s('title', null, `${String(hr).padStart(2, '0')}:00 · ${i18n.t('st.mean_wait')} ${dmin(D(g).wait_mean_min)} · ${i18n.t('st.p90_wait')} ${dmin(D(g).wait_p90_min)} · n = ${g.wait.n}`));
       svg.appendChild(bar);
       const py = y(g.wait.p90_s / 60);
       svg.appendChild(s('line', { class: 'p90', x1: x + cw * 0.3, x2: x + cw * 0.7, y1: py, y2: py }));
@@ -206,7 +230,7 @@ function drawSatChart() {
     bar.setAttribute('data-level', String(lv));
     bar.setAttribute('data-n', String(n));
     svg.appendChild(bar);
-    svg.appendChild(s('text', { x: L + w + 6, y: y0 + rowH / 2 + 4 }, `${n} (${pct(n / sat.n)})`));
+    svg.appendChild(s('text', { x: L + w + 6, y: y0 + rowH / 2 + 4 }, `${n} (${dpct(Math.round((n / sat.n) * 1000) / 1000)})`));
   });
   replace(box, svg);
 }
@@ -218,7 +242,7 @@ function drawReasons() {
   replace(
     el,
     h('thead', null, h('tr', null, h('th', { scope: 'col' }, i18n.t('st.r.reason')), h('th', { class: 'num', scope: 'col' }, i18n.t('st.r.n')), h('th', { class: 'num', scope: 'col' }, i18n.t('st.r.mean')))),
-    h('tbody', null, ...rs.map((r) => h('tr', null, h('td', null, r.reason), h('td', { class: 'num' }, String(r.n)), h('td', { class: 'num' }, num1(r.mean_level))))),
+    h('tbody', null, ...rs.map((r) => h('tr', null, h('td', null, r.reason), h('td', { class: 'num' }, String(r.n)), h('td', { class: 'num' }, dnum(Math.round(r.mean_level * 10) / 10))))),
   );
 }
 
@@ -226,7 +250,7 @@ function table(el, groups, cols) {
   const head = h('tr', null, ...cols.map((c) => h('th', { class: c.num ? 'num' : null, scope: 'col' }, i18n.t(c.label))));
   const rows = groups.map((g) => h('tr', { dataset: { key: g.key } }, ...cols.map((c) => {
     const v = c.value(g);
-    return h('td', { class: [c.num ? 'num' : '', c.cls ? c.cls(g) : ''].join(' ').trim() || null }, v);
+    return h('td', { class: [c.num ? 'num' : '', c.cls ? c.cls(g) : ''].join(' ').trim() || null, dataset: c.id ? { col: c.id } : c.verdict ? { verdict: c.verdict } : undefined }, v);
   })));
   replace(el, h('thead', null, head), h('tbody', null, ...rows));
 }
@@ -236,19 +260,20 @@ const base = [
   { label: 'st.c.name', value: gname },
 ];
 const waitCols = [
-  { label: 'st.c.wait', num: true, value: (g) => mins(g.wait.mean_s) },
-  { label: 'st.c.p90', num: true, value: (g) => mins(g.wait.p90_s) },
-  { label: 'st.c.within', num: true, value: (g) => pct(g.wait.within_share) },
-  { label: 'st.c.service', num: true, value: (g) => mins(g.service.mean_s) },
+  { label: 'st.c.wait', num: true, value: (g) => dmin(D(g).wait_mean_min), id: 'wait_mean_min' },
+  { label: 'st.c.p90', num: true, value: (g) => dmin(D(g).wait_p90_min), id: 'wait_p90_min' },
+  { label: 'st.c.within', num: true, value: (g) => dpct(D(g).within_share), id: 'within_share' },
+  { label: 'st.c.service', num: true, value: (g) => dmin(D(g).service_mean_min), id: 'service_mean_min' },
 ];
 const satCols = [
   { label: 'st.c.evals', num: true, value: (g) => String(g.satisfaction.n) },
-  { label: 'st.c.rate', num: true, value: (g) => pct(g.satisfaction.rate) },
-  { label: 'st.c.ci', num: true, value: (g) => (g.satisfaction.rate_ci95 ? `${pct(g.satisfaction.rate_ci95[0])}–${pct(g.satisfaction.rate_ci95[1])}` : '—') },
-  { label: 'st.c.index', num: true, value: (g) => num1(g.satisfaction.index) },
+  { label: 'st.c.rate', num: true, value: (g) => dpct(D(g).rate), id: 'rate' },
+  { label: 'st.c.ci', num: true, value: (g) => (g.satisfaction.n ? `${dpct(D(g).rate_lo)}–${dpct(D(g).rate_hi)}` : '—') },
+  { label: 'st.c.index', num: true, value: (g) => dnum(D(g).index), id: 'index' },
 ];
-const met = (ok, has) => (!has ? '—' : ok ? i18n.t('st.yes') : i18n.t('st.no'));
-const metCls = (ok, has) => (!has ? '' : ok ? 'met' : 'miss');
+// A verdict against a target: met, just over (within the documented tolerance), missed.
+const verdictText = (v) => (v === 'met' ? i18n.t('st.yes') : v === 'within_tolerance' ? i18n.t('st.near') : v === 'missed' ? i18n.t('st.no') : '—');
+const verdictCls = (v) => (v === 'met' ? 'met' : v === 'within_tolerance' ? 'near' : v === 'missed' ? 'miss' : '');
 
 function drawTables() {
   if (!stats) return;
@@ -272,15 +297,24 @@ function drawTables() {
   table($('#t-staff'), stats.staff, [
     ...base,
     { label: 'st.c.days', num: true, value: (g) => String(g.scorecard.days) },
+    { label: 'st.c.called', num: true, value: (g) => String(g.counts.called) },
+    { label: 'st.c.wait_mine', num: true, value: (g) => dmin(D(g).wait_mean_min), id: 'wait_mean_min' },
+    { label: 'st.c.met_wait', value: (g) => verdictText(g.scorecard.wait_verdict), cls: (g) => verdictCls(g.scorecard.wait_verdict), verdict: 'wait' },
     { label: 'st.c.served', num: true, value: (g) => String(g.counts.served) },
-    { label: 'st.c.service', num: true, value: (g) => mins(g.scorecard.mean_service_s) },
-    { label: 'st.c.target_service', num: true, value: (g) => mins(g.scorecard.target_service_s) },
-    { label: 'st.c.met_service', value: (g) => met(g.scorecard.service_met, g.service.n > 0), cls: (g) => metCls(g.scorecard.service_met, g.service.n > 0) },
+    { label: 'st.c.service', num: true, value: (g) => dmin(D(g).service_mean_min), id: 'service_mean_min' },
+    { label: 'st.c.target_service', num: true, value: (g) => dmin(D(g).target_service_min), id: 'target_service_min' },
+    { label: 'st.c.met_service', value: (g) => verdictText(g.scorecard.service_verdict), cls: (g) => verdictCls(g.scorecard.service_verdict), verdict: 'service' },
     { label: 'st.c.evals', num: true, value: (g) => String(g.satisfaction.n) },
-    { label: 'st.c.rate', num: true, value: (g) => pct(g.satisfaction.rate) },
-    { label: 'st.c.met_sat', value: (g) => met(g.scorecard.satisfaction_met, g.satisfaction.n > 0), cls: (g) => metCls(g.scorecard.satisfaction_met, g.satisfaction.n > 0) },
+    { label: 'st.c.rate', num: true, value: (g) => dpct(D(g).rate), id: 'rate' },
+    { label: 'st.c.met_sat', value: (g) => verdictText(g.scorecard.satisfaction_verdict), cls: (g) => verdictCls(g.scorecard.satisfaction_verdict), verdict: 'satisfaction' },
     { label: 'st.c.complaints', num: true, value: (g) => String(g.scorecard.complaints) },
   ]);
+  // Who misses a target by a margin that matters, by name; the tolerance said in words.
+  const m = stats.staff_misses || { wait: [], service: [], satisfaction: [] };
+  const who = (keys) => keys.map((k) => { const g = stats.staff.find((x) => x.key === k); return g ? `${gname(g)}（${k}）` : k; }).join('、');
+  const lines = [['st.miss_wait', m.wait], ['st.miss_service', m.service], ['st.miss_sat', m.satisfaction]].filter(([, l]) => l.length).map(([k, l]) => h('li', { dataset: { miss: k } }, i18n.t(k, { list: who(l) })));
+  const box = $('#staff-misses');
+  if (box) replace(box, ...(lines.length ? lines : [h('li', null, i18n.t('st.miss_none'))]), h('li', { class: 'tolerance' }, i18n.t('st.tolerance')));
 }
 
 function drawCompare() {
@@ -288,10 +322,17 @@ function drawCompare() {
   if (!compare) return replace(el);
   const a = compare.a.figures, b = compare.b.figures, t = compare.tests;
   const p = (x) => (x == null ? '—' : x < 0.0001 ? '< 0.0001' : x.toFixed(4));
-  const verdict = (x) => (!x.valid ? i18n.t('st.t.invalid') : x.significant ? i18n.t('st.t.sig') : i18n.t('st.t.nosig'));
-  const row = (key, test, va, vb, diff, stat) =>
-    h('tr', { dataset: { test: key } }, h('th', { scope: 'row' }, i18n.t(`st.t.${key}`)), h('td', { class: 'num' }, va), h('td', { class: 'num' }, vb), h('td', { class: 'num' }, diff), h('td', { class: 'num' }, stat), h('td', { class: 'num' }, p(test.p)), h('td', { class: test.valid && test.significant ? 'miss' : null }, verdict(test)));
+  // Better or worse, in the figure's direction, with each side's n; significance as a qualifier.
+  const verdict = (x, dirKey) => {
+    if (!x.valid) return i18n.t('st.t.invalid');
+    const side = x.better === 'a' ? i18n.t('st.t.better_a') : x.better === 'b' ? i18n.t('st.t.better_b') : i18n.t('st.t.same');
+    return `${side}（${i18n.t(dirKey)}；${x.significant ? i18n.t('st.t.sig') : i18n.t('st.t.nosig')}；${i18n.t('st.t.n', { a: x.n_a ?? '—', b: x.n_b ?? '—' })}）`;
+  };
+  const cls = (x) => (!x.valid || !x.significant ? null : x.better === 'a' ? 'better-a' : x.better === 'b' ? 'better-b' : null);
+  const row = (key, test, va, vb, diff, stat, dirKey) =>
+    h('tr', { dataset: { test: key, better: test.better || '' } }, h('th', { scope: 'row' }, i18n.t(`st.t.${key}`)), h('td', { class: 'num' }, va), h('td', { class: 'num' }, vb), h('td', { class: 'num' }, diff), h('td', { class: 'num' }, stat), h('td', { class: 'num' }, p(test.p)), h('td', { class: cls(test) }, verdict(test, dirKey)));
   const label = (side) => (compare.mode === 'windows' ? `${i18n.t('st.window_a').replace(/ A$/, '')} ${side.window}` : `${side.from} – ${side.to}`);
+  const signed = (x, f) => (x == null ? '—' : `${x < 0 ? '−' : x > 0 ? '+' : ''}${f(Math.abs(x))}`);
   replace(
     el,
     h('thead', null, h('tr', null, ...['st.t.test', 'st.t.a', 'st.t.b', 'st.t.diff', 'st.t.stat', 'st.t.p', 'st.t.verdict'].map((k) => h('th', { scope: 'col' }, i18n.t(k))))),
@@ -299,9 +340,9 @@ function drawCompare() {
       'tbody',
       null,
       h('tr', null, h('th', null, ''), h('td', { class: 'num' }, label(compare.a)), h('td', { class: 'num' }, label(compare.b)), h('td'), h('td'), h('td'), h('td')),
-      row('rate', t.satisfaction_rate, pct(a.satisfaction.rate), pct(b.satisfaction.rate), t.satisfaction_rate.diff == null ? '—' : pct(t.satisfaction_rate.diff), t.satisfaction_rate.z == null ? '—' : `z = ${t.satisfaction_rate.z.toFixed(2)}`),
-      row('level', t.mean_level, num1(a.satisfaction.mean_level), num1(b.satisfaction.mean_level), t.mean_level.diff == null ? '—' : t.mean_level.diff.toFixed(2), t.mean_level.t == null ? '—' : `t = ${t.mean_level.t.toFixed(2)}, df = ${t.mean_level.df}`),
-      row('wait', t.mean_wait, mins(a.wait.mean_s), mins(b.wait.mean_s), t.mean_wait.diff == null ? '—' : `${t.mean_wait.diff < 0 ? '−' : ''}${mins(Math.abs(t.mean_wait.diff))}`, t.mean_wait.t == null ? '—' : `t = ${t.mean_wait.t.toFixed(2)}, df = ${t.mean_wait.df}`),
+      row('rate', t.satisfaction_rate, dpct(D(a).rate), dpct(D(b).rate), signed(t.satisfaction_rate.diff, (x) => `${(Math.round(x * 1000) / 10).toFixed(1)} pp`), t.satisfaction_rate.z == null ? '—' : `z = ${t.satisfaction_rate.z.toFixed(2)}`, 'st.t.dir_rate'),
+      row('level', t.mean_level, dnum(D(a).mean_level), dnum(D(b).mean_level), signed(t.mean_level.diff, (x) => x.toFixed(2)), t.mean_level.t == null ? '—' : `t = ${t.mean_level.t.toFixed(2)}, df = ${t.mean_level.df}`, 'st.t.dir_level'),
+      row('wait', t.mean_wait, dmin(D(a).wait_mean_min), dmin(D(b).wait_mean_min), signed(t.mean_wait.diff, (x) => mins(x)), t.mean_wait.t == null ? '—' : `t = ${t.mean_wait.t.toFixed(2)}, df = ${t.mean_wait.df}`, 'st.t.dir_wait'),
     ),
   );
 }

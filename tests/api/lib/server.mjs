@@ -10,6 +10,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import assert from 'node:assert/strict';
+import { contractOf } from './contract.mjs';
 
 export const SRC = process.env.HQ_SRC || path.resolve(new URL('../../..', import.meta.url).pathname);
 export const BIN = process.env.HALLQ_BIN || path.join(SRC, 'build', 'hallq');
@@ -157,7 +158,9 @@ export async function startServer(opts = {}) {
 /**
  * One API request. path is relative to /api/v1 unless it starts with "/api/" or "/metrics".
  * body: undefined (none), a string or Buffer (sent as is), or a value (JSON). Options: token
- * (Bearer), headers, cookie. Returns {status, json, text, headers}.
+ * (Bearer), headers, cookie. Returns {status, json, text, headers}. Every answer is checked
+ * against the served OpenAPI document (contract.mjs): an undocumented status or a body its
+ * schema rejects throws. HQ_CONTRACT=0 turns the check off (only to debug something else).
  */
 export async function api(srv, method, p, body, { token, headers = {}, cookie } = {}) {
     const url = srv.url + (p.startsWith('/api/') || p.startsWith('/metrics') || p === '/' ? p : BASE + p);
@@ -178,6 +181,8 @@ export async function api(srv, method, p, body, { token, headers = {}, cookie } 
     } catch {
         json = null;
     }
+    if (process.env.HQ_CONTRACT !== '0')
+        (await contractOf(srv.url)).assert(method, url, res.status, res.headers.get('content-type'), json, text);
     return { status: res.status, json, text, headers: res.headers };
 }
 

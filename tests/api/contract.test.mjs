@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: MIT
+// contract.test.mjs — the API contract itself: the served document is valid OpenAPI 3.1
+// (swagger-parser), and the response check of the test client (lib/contract.mjs) really fails:
+// on a deliberately wrong schema, on an undocumented status, on a wrong content type.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { startServer, api, BASE } from './lib/server.mjs';
+import { Contract } from './lib/contract.mjs';
+
+const srv = await startServer();
+after(() => srv.cleanup());
+const served = await (await fetch(srv.url + BASE + '/openapi.json')).json();
+
+test('the served document is valid OpenAPI 3.1 (swagger-parser)', async () => {
+    const doc = structuredClone(served);
+    await SwaggerParser.validate(doc);
+    assert.match(served.openapi, /^3\.1\./);
+    // every operation documents at least one 2xx, and every JSON body has a schema
+    for (const [p, item] of Object.entries(served.paths))
+        for (const [m, op] of Object.entries(item)) {
+            assert.ok(Object.keys(op.responses).some((s) => s.startsWith('2')), `${m} ${p}: a 2xx`);
+            for (const [s, r] of Object.entries(op.responses))
+                for (const [ct, media] of Object.entries(r.content || {}))
+                    if (/json/.test(ct)) assert.ok(media.schema && (media.schema.$ref || media.schema.type || media.schema.allOf || media.schema.oneOf), `${m} ${p} ${s}: a schema`);
+            assert.ok(Array.isArray(op['x-roles']) && op['x-roles'].length, `${m} ${p}: x-roles`);
+        }
+});
+
+test('the check passes a real answer and fails it against a deliberately wrong schema', async () => {
+    const r = await api(srv, 'GET', '/health'); // checked by the client against the served document
+    assert.equal(r.status, 200);
+    const good = new Contract(served);
+    assert.equal(good.check('GET', '/api/v1/health', r.status, r.headers.get('content-type'), r.json, r.text), null);
+    const wrong = structuredClone(served);
+    wrong.paths['/health'].get.responses['200'].content['application/json'].schema = {
+        type: 'object', required: ['status'], properties: { status: { type: 'integer' } },
+    };
+    const bad = new Contract(wrong);
+    assert.match(bad.check('GET', '/api/v1/health', 200, 'application/json', r.json, r.text), /status must be integer/);
+    assert.throws(() => bad.assert('GET', '/api/v1/health', 200, 'application/json', r.json, r.text), /API contract/);
+    // a wrong shared component fails every route that uses it
+    const svc = await api(srv, 'GET', '/services');
+    const wrong2 = structuredClone(served);
+    wrong2.components.schemas.Error.properties.error.properties.code.enum = ['nothing_real'];
+    const r404 = await api(srv, 'GET', '/tickets/no-such-ticket');
+    assert.equal(r404.status, 404);
+    assert.match(new Contract(wrong2).check('GET', '/api/v1/tickets/no-such-ticket', 404, 'application/json', r404.json, r404.text), /allowed values/);
+    assert.equal(new Contract(served).check('GET', '/api/v1/services', 200, 'application/json', svc.json, svc.text), null);
+});
+
+test('the check fails on an undocumented status, content type or path', () => {
+    const c = new Contract(served);
+    assert.match(c.check('GET', '/api/v1/health', 418, 'application/json', {}, '{}'), /not documented/);
+    assert.match(c.check('GET', '/api/v1/health', 500, 'application/json', { error: { code: 'internal', message: 'x' } }, '{}'), /not documented/);
+    assert.match(c.check('GET', '/api/v1/health', 200, 'text/html', null, '<p>'), /content type/);
+    assert.match(c.check('GET', '/api/v1/no-such-route', 200, 'application/json', {}, '{}'), /must be 404/);
+    assert.match(c.check('PATCH', '/api/v1/health', 200, 'application/json', {}, '{}'), /must be 405/);
+    assert.match(c.check('GET', '/api/v1/tickets/x', 404, 'text/html', null, '<h1>'), /must be JSON|content type/);
+    assert.equal(c.check('GET', '/kiosk', 200, 'text/html', null, '<p>'), null);
+});
