@@ -82,6 +82,18 @@ export class Contract {
         return `${what}: the body does not match the document (${tpl}): ${this.ajv.errorsText(v.errors, { separator: '; ' })}: ${String(text).slice(0, 400)}`;
     }
 
+    /**
+     * Check one event of GET /events: its type is in the document's x-events and its data (parsed
+     * JSON) matches that schema. Returns null or a description.
+     */
+    checkEvent(type, data) {
+        const events = this.doc['x-events'] || {};
+        if (!events[type]) return `event type ${type} is not documented (add it to x-events in api/openapi-base.json)`;
+        const v = this.validator(`/x-events/${esc(type)}`);
+        if (v(data)) return null;
+        return `event ${type}: data does not match the document: ${this.ajv.errorsText(v.errors, { separator: '; ' })}: ${JSON.stringify(data).slice(0, 300)}`;
+    }
+
     /** As check(), throwing an Error instead of returning the description. */
     assert(method, url, status, contentType, json, text) {
         const bad = this.check(method, url, status, contentType, json, text);
