@@ -230,6 +230,7 @@ static json_t *operation(json_t *route, const struct roles *r, int rate)
 {
     json_t *op = json_object();
     json_t *sum = json_object_get(route, "summary");
+    if (!json_is_object(sum)) die("\"summary\" is required: {\"zh\": …, \"en\": …}");
     const char *zh = str(sum, "zh", true), *en = str(sum, "en", true);
     size_t sl = strlen(zh) + strlen(en) + 8;
     char *s = malloc(sl);
