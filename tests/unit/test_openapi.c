@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_openapi.c — the OpenAPI document (web/openapi.json, served at /api/v1/openapi.json) and the
- * route table agree: every route is documented with its method, and every documented path is a
+ * test_openapi.c — the OpenAPI document (generated from api/, served at /api/v1/openapi.json) and
+ * the route table agree: every route is documented with its method, and every documented path is a
  * route (or the event stream, served by sse.c); the roles it states are the server's. Both are
  * generated from api/ (tools/gen_api.c): this checks the generator.
  */
