@@ -18,8 +18,10 @@
  *     goes (each at most once or several times, any order; a parameter may be left out, as an
  *     English detail from a library is).
  *
- * unit.test_messages fails while an hq_fail format in src/ has no line here, or a line does not
- * match its format (count of parameters, unknown {name}). Parameters named status, state,
+ * unit.test_messages fails while an hq_fail format in src/ has no line here (it prints the file,
+ * the line and a skeleton entry to complete: `build/test_messages 2>&1 | grep -A1 catalogue`), or
+ * a line does not match its format (count of parameters, unknown {name}, a reason reused with
+ * other parameters). Parameters named status, state,
  * action, step, role, category, channel, hint, what, kind, day, field or reason are put into the
  * Chinese through hq__phrase_table below (a ticket status, a window action, a field name …):
  * give a new such value a phrase line too. Personal data (phone numbers, ID numbers, complaint
