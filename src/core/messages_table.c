@@ -5,11 +5,10 @@
  *
  * Adding a refusal: add ONE line to hq__msg_table, anywhere (order does not matter):
  *
- *     {"window %d is not yours: %s", "window.not_yours", {"window", "hint"}, "{window}
- * 号窗口…{hint}"},
+ *     {"no window %d", "window.not_found", {"window"}, "没有 {window} 号窗口"},
  *
  *   - en: the format string exactly as written in the hq_fail call (same escapes; literals that
- *     the call splits over lines joined into one);
+ *     the call splits over lines joined into one; a "%" PRId64 may stay as it is written);
  *   - reason: "<area>.<what>", lower case, stable (clients may switch on it); two formats may
  *     share a reason only with the same parameter names;
  *   - params: one name per conversion (%d, %s …, not %%), in order, at most HQ_WHY_PARAMS;
@@ -18,12 +17,14 @@
  *     goes (each at most once or several times, any order; a parameter may be left out, as an
  *     English detail from a library is).
  *
- * unit.test_messages fails while an hq_fail format in src/ has no line here, or a line does not
- * match its format (count of parameters, unknown {name}). Parameters named status, state,
- * action, step, role, category, channel, hint, what, kind, day, field or reason are put into the
- * Chinese through hq__phrase_table below (a ticket status, a window action, a field name …):
- * give a new such value a phrase line too. Personal data (phone numbers, ID numbers, complaint
- * text) never goes into a message, so never into a parameter.
+ * unit.test_messages fails while an hq_fail format in src/ has no line here (it prints the file,
+ * the line and a skeleton entry to complete: `build/test_messages 2>&1 | grep -A1 catalogue`), or
+ * a line does not match its format (count of parameters, unknown {name}, a reason reused with
+ * other parameters). Parameters named status, state, action, step, role, category, channel,
+ * hint, what, kind, day, field or reason are put into the Chinese through hq__phrase_table below
+ * (a ticket status, a window action, a field name …): give a new such value a phrase line too.
+ * Personal data (phone numbers, ID numbers, complaint text) never goes into a message, so never
+ * into a parameter.
  */
 #include "messages_int.h"
 
