@@ -48,7 +48,7 @@ static json_t *notifier_json(const struct hq_notifier *n, bool with_secret)
                           n->webhook ? json_string(n->url) : json_null(), "argv", argv, "events",
                           ev, "near", n->near, "secret_set", n->secret[0] != '\0', "created_at",
                           (json_int_t)n->created_at);
-    if (o && with_secret) json_object_set_new(o, "secret", json_string(n->secret));
+    if (o && with_secret && n->secret[0]) json_object_set_new(o, "secret", json_string(n->secret));
     return o;
 }
 

@@ -175,6 +175,11 @@ describe('deliveries', () => {
         assert.equal(r.status, 201, r.text);
         assert.deepEqual(r.json.argv, [script, dir]);
         assert.equal(r.json.url, null);
+        assert.equal(r.json.secret_set, false);
+        await srv.restart(); // both notifiers are read back from the store
+        const kept = (await api(srv, 'GET', '/notifiers', undefined, { token: A })).json;
+        assert.deepEqual(kept.map((n) => n.kind).sort(), ['command', 'webhook']);
+        assert.deepEqual(kept.find((n) => n.kind === 'command'), r.json);
         const t = await issue(srv, { service: 'A', channel: 'guide', phone: '13900000004' }, tokens.guide1);
         const c = await act(srv, 1, 'call-next', tokens.clerk1);
         assert.equal(c.ticket.number, t.number);
