@@ -58,6 +58,9 @@ struct hq_notify {
     bool stopping, kick, started;
     pthread_t thread;
     int listener;
+    /* The deliveries added since the thread last looked become durable with an event of sequence
+     * number >= armed_min (the first batch) … >= armed_max (the last); 0 = none waiting. */
+    int64_t armed_min, armed_max;
     int64_t base_ms; /* first retry delay: 10 s, HALLQ_NOTIFY_RETRY_MS for tests */
 };
 

@@ -7,8 +7,8 @@
  * attempt (hq_notify_backoff_ms); one still failing after HQ_NOTIFY_GIVE_UP_MS (25 h) moves to
  * "notify.dead" without its body and is logged by id, type and notifier (never the phone). A
  * kill -9 between a send and its commit sends that delivery again after the restart: receivers
- * drop repeated ids. The thread looks at the outbox after every committed event (a listener kicks
- * it), when the next retry is due, and every 5 s.
+ * drop repeated ids. The thread looks at the outbox once a batch that added deliveries is committed
+ * (a listener sees its events), when the next retry is due, and every 5 s.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -191,14 +191,20 @@ static void *outbox_main(void *arg)
     return NULL;
 }
 
-/* After every committed event (the writer thread, under lmu): look at the outbox again. */
+/* After every committed event (the writer thread, under lmu): look at the outbox again when the
+ * event's batch, or a later one, carried new deliveries (events are published in order). */
 static void on_event(void *ctx, const struct hq_event *e)
 {
-    (void)e;
     struct hq_notify *nt = ctx;
     pthread_mutex_lock(&nt->nmu);
-    nt->kick = true;
-    pthread_cond_signal(&nt->ncv);
+    if (nt->armed_min && e->seq >= nt->armed_min) {
+        nt->kick = true;
+        pthread_cond_signal(&nt->ncv);
+        if (e->seq >= nt->armed_max)
+            nt->armed_min = nt->armed_max = 0;
+        else
+            nt->armed_min = e->seq + 1;
+    }
     pthread_mutex_unlock(&nt->nmu);
 }
 

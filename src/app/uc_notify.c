@@ -240,6 +240,13 @@ static int enqueue_one(struct hq_app *a, struct hq_batch *b, const struct hq_not
     json_decref(doc);
     int rc = text_doc ? hq_batch_doc(b, HQ_NOTIFY_DOC, id, text_doc, t) : HQ_EINTERNAL;
     free(text_doc);
+    if (rc == 0) { /* wake the delivery thread once this batch's events are committed */
+        struct hq_notify *nt = a->notify;
+        pthread_mutex_lock(&nt->nmu);
+        if (!nt->armed_min) nt->armed_min = a->last_seq + 1;
+        nt->armed_max = a->last_seq + 1;
+        pthread_mutex_unlock(&nt->nmu);
+    }
     return rc;
 }
 
