@@ -395,6 +395,18 @@ const struct hq_msg hq__msg_table[] = {
     {"complaints.categories[%zu]: needs zh (1 to %d characters) and may have en (at most %d characters)", "complaint.category_name_invalid", {"index", "max", "max_en"}, "每个投诉类别都需要中文名（1 到 {max} 个字），英文名不能超过 {max_en} 个字符"},
     {"complaints.categories: '%.60s' listed twice", "complaint.category_twice", {"name"}, "投诉类别“{name}”重复"},
     {"category: '%.60s' is not one of the hall's complaint categories", "complaint.category_unknown", {"given"}, "“{given}”不在本大厅的投诉类别中，请从列表中选择"},
+    /* notifiers (src/app/uc_notify.c, docs/NOTIFY.md) */
+    {"kind: webhook or command", "notify.kind", {}, "类型须为 webhook 或 command"},
+    {"kind: a notifier's kind cannot change; delete it and create another", "notify.kind_fixed", {}, "通知渠道的类型不能修改，请删除后重新创建"},
+    {"url: an http:// or https:// URL of at most 512 characters", "notify.url", {}, "地址须为 http:// 或 https:// 开头、不超过 512 个字符的网址"},
+    {"secret: a string of 1 to 256 bytes", "notify.secret", {}, "密钥须为 1 至 256 字节的字符串"},
+    {"argv: 1 to 16 strings of at most 255 bytes, the first the program's absolute path", "notify.argv", {}, "命令须为 1 至 16 个不超过 255 字节的字符串，第一个为程序的绝对路径"},
+    {"events: a non-empty list of ticket.near, ticket.called, appointment.booked and appointment.reminder, each at most once", "notify.events", {}, "事件须为 ticket.near、ticket.called、appointment.booked、appointment.reminder 中的一个或多个，不可重复"},
+    {"argv: only for a command notifier", "notify.argv_webhook", {}, "只有命令类通知渠道才有命令参数"},
+    {"url: only for a webhook notifier", "notify.url_command", {}, "只有 webhook 类通知渠道才有地址"},
+    {"at most %d notifiers", "notify.too_many", {"max"}, "通知渠道最多 {max} 个"},
+    {"no notifier %s", "notify.not_found", {"id"}, "没有编号为 {id} 的通知渠道"},
+    {"cannot start the notification thread", "sys.notify_thread", {}, "无法启动通知发送线程"},
 };
 const size_t hq__msg_count = sizeof hq__msg_table / sizeof hq__msg_table[0];
 

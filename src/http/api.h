@@ -72,5 +72,10 @@ HQ_API(api_ticket_qr_png);
 HQ_API(api_ticket_png);
 HQ_API(api_ticket_pdf);
 HQ_API(api_announcement);
+/* api_notify.c */
+HQ_API(api_notifiers_list);
+HQ_API(api_notifier_create);
+HQ_API(api_notifier_update);
+HQ_API(api_notifier_delete);
 
 #endif
