@@ -19,7 +19,16 @@
 #include <sodium.h>
 
 #include "app_int.h"
+#include "hq_appointments.h"
 #include "media_hub.h"
+
+/* What capabilities load from the store at open, in order (DESIGN.md "Growing it"): a new one adds
+ * a line here rather than a call in hq_app_open. */
+static int (*const loaders[])(struct hq_app *, struct hq_why *) = {
+    hq__auth_load,
+    hq__records_load,
+    hq__appointments_load,
+};
 
 static int64_t real_now(void *ctx)
 {
@@ -323,7 +332,8 @@ struct hq_app *hq_app_open(const struct hq_app_options *o, struct hq_why *why)
         hq_hall_release(&probe);
     }
     if (reload_hall(a, why) != 0) goto fail;
-    if (hq__auth_load(a, why) != 0 || hq__records_load(a, why) != 0) goto fail;
+    for (size_t i = 0; i < sizeof loaders / sizeof loaders[0]; i++)
+        if (loaders[i](a, why) != 0) goto fail;
     hq__public_url_load(a);
     for (const struct hq__module *const *m = hq__modules; *m; m++)
         if ((*m)->open && (*m)->open(a, why) != 0) goto fail;
@@ -353,6 +363,7 @@ fail:
     if (a->store) hq_store_close(a->store);
     if (a->reader) hq_store_close(a->reader);
     hq__auth_release(a);
+    hq__appointments_release(a);
     json_decref(a->public_info);
     free(a->pads);
     hq_hall_release(&a->hall);
@@ -378,6 +389,7 @@ void hq_app_close(struct hq_app *a)
     hq_store_close(a->store);
     hq_store_close(a->reader);
     hq__auth_release(a);
+    hq__appointments_release(a);
     json_decref(a->public_info);
     free(a->pads);
     free(a->alerted);

@@ -134,6 +134,9 @@ struct hq_app {
     /* metrics (qmu) */
     struct hq_app_metrics m;
 
+    json_t
+        *appt_conf; /* booking settings document (uc_appointments.c), under mu; NULL = defaults */
+
     /* voice, printing (uc_media.c; media_hub.h); NULL = media off */
     struct hq_media_hub *media;
 
@@ -256,7 +259,8 @@ int32_t hq__day_add(int32_t day, int n);
  * (uc_config.c). */
 void hq__public_url_load(struct hq_app *a);
 
-/* Periodic work under mu: day roll, expiries, crowding (uc_tick.c). Returns after commit. */
+/* Periodic work under mu: day roll, expiries, crowding (uc_tick.c). Returns after commit. Then the
+ * registered tick work of the capabilities (uc_tick.c's table), without mu. */
 void hq__app_tick(struct hq_app *a);
 
 #endif

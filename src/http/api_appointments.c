@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * api_appointments.c — appointments (预约) over HTTP (API.md "Appointments (预约) — the public
+ * face", docs/APPOINTMENTS.md): slots, booking, the customer's view and cancel, check-in, the staff
+ * list and the booking settings. Thin callers of src/app/uc_appointments.c; roles and the public
+ * rate limit class are checked by the server from the route table before these run.
+ */
+#include "../app/hq_appointments.h"
+#include "api.h"
+
+HQ_API(api_appointment_slots)
+{
+    return hq_app_appointment_slots(a, hq_req_query(req, "service"), hq_req_query(req, "date"),
+                                    &res->json, why);
+}
+
+HQ_API(api_appointment_book)
+{
+    int rc = hq_app_appointment_book(a, &req->actor, req->body, &res->json, why);
+    if (rc == 0) res->status = 201;
+    return rc;
+}
+
+HQ_API(api_appointment_get)
+{
+    return hq_app_appointment_get(a, req->params[0], &res->json, why);
+}
+
+HQ_API(api_appointment_cancel)
+{
+    return hq_app_appointment_cancel(a, &req->actor, req->params[0], &res->json, why);
+}
+
+HQ_API(api_appointment_checkin)
+{
+    int rc = hq_app_appointment_checkin(a, &req->actor, req->body, &res->json, why);
+    if (rc == 0) res->status = 201;
+    return rc;
+}
+
+HQ_API(api_appointments_list)
+{
+    return hq_app_appointments_list(a, hq_req_query(req, "date"), hq_req_query(req, "service"),
+                                    &res->json, why);
+}
+
+HQ_API(api_appointment_settings_get)
+{
+    (void)req;
+    (void)why;
+    return hq_app_appointment_settings_get(a, &res->json);
+}
+
+HQ_API(api_appointment_settings_put)
+{
+    return hq_app_appointment_settings_put(a, &req->actor, req->body, &res->json, why);
+}
