@@ -137,6 +137,19 @@ describe('deliveries', () => {
         await api(srv, 'POST', `/tickets/${t.id}/cancel`);
     });
 
+    test('a cancel ahead that moves a ticket within 3 sends ticket.near', async () => {
+        const ahead = [];
+        for (let i = 0; i < 4; i++) ahead.push(await issue(srv, { service: 'C' }));
+        const t = await issue(srv, { service: 'C', channel: 'guide', phone: '13900000005' }, tokens.guide1);
+        assert.equal(t.ahead, 4);
+        await api(srv, 'POST', `/tickets/${ahead[3].id}/cancel`);
+        await api(srv, 'POST', `/tickets/${ahead[2].id}/cancel`); // 2 ahead: still one message
+        const d = await until(() => of('ticket.near', t.number)[0], 'ticket.near after a cancel');
+        assert.equal(d.json.ticket.ahead, 3);
+        for (const x of [ahead[0], ahead[1], t]) await api(srv, 'POST', `/tickets/${x.id}/cancel`);
+        assert.equal(of('ticket.near', t.number).length, 1);
+    });
+
     test('a 500 answer is retried with the same id until a 2xx', async () => {
         let fails = 2;
         rx.set((r) => (r.json?.to?.phone === '13900000002' && fails-- > 0 ? 500 : 200));
