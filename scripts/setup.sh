@@ -37,7 +37,7 @@ if [ -f package.json ]; then
   for m in playwright-core ajv ajv-formats @apidevtools/swagger-parser redoc; do
     [ -d "node_modules/$m" ] || need=1
   done
-  if [ $need = 1 ] || [ package.json -nt node_modules/.setup-stamp ]; then
+  if [ $need = 1 ] || [ package.json -nt node_modules/.setup-stamp ] || [ package-lock.json -nt node_modules/.setup-stamp ]; then
     echo "setup: npm install"
     PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --no-audit --no-fund --loglevel=error
     touch node_modules/.setup-stamp
