@@ -3,7 +3,8 @@
 // Chromium: only bookable services are offered, a day's slots show the places offered (the
 // walk-in share never), a booking made through the form gives the code and a QR code of the
 // booking's link, the phone never shows again, the slot then reads full, the link reopens the
-// booking, and cancel works. Run with HQ_SHOT_DIR=docs/screenshots to refresh book.zh.png and
+// booking, and cancel works. Then 预约签到 at the kiosk (js/checkin.js): the code typed in the
+// dialog gives the appointment ticket's number, and a second try is refused. Run with HQ_SHOT_DIR=docs/screenshots to refresh book.zh.png and
 // book.en.png (else the shots go to a temporary directory).
 
 import { test, before, after } from 'node:test';
@@ -96,4 +97,33 @@ test('book a slot on a phone: code, QR, the phone never shown; the slot is then 
   await hq.until(async () => /已取消/.test(await other.locator('#status').textContent()), { what: 'cancelled' });
   assert.equal(await other.locator('#cancel').isHidden(), true);
   assert.deepEqual(ctx.pageErrors, []);
+});
+
+test('预约签到 at the kiosk: the code gives an appointment ticket; twice is refused', async (t) => {
+  // slots all day long so that one starts within the check-in window now
+  await hq.must(server.url, 'PUT', '/services/A', { hours: Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, '00:00-23:55'])) }, admin);
+  await hq.must(server.url, 'PUT', '/appointments/settings', { slot_minutes: 5 }, admin);
+  const fmt = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' });
+  const today = await hq.must(server.url, 'GET', `/appointments/slots?service=A&date=${fmt.format(new Date())}`);
+  if (!today.slots.length) return t.skip('no slot left today');
+  const b = await hq.must(server.url, 'POST', '/appointments', { service: 'A', start: today.slots[0].start, phone: '13912340000' });
+  const dev = await hq.must(server.url, 'POST', '/devices', { name: 'kiosk-1' }, admin);
+  const page = await ctx.newPage();
+  await page.goto(`${server.url}/kiosk?device=${dev.key}`);
+  await page.locator('#checkin-open').click();
+  await page.locator('#ci-dialog[open]').waitFor();
+  assert.equal(await page.locator('label[for="ci-code"]').count(), 1);
+  await page.locator('#ci-code').fill(b.code.toLowerCase());
+  await page.locator('#ci-form button[type=submit]').click();
+  await page.locator('#ci-number').waitFor();
+  assert.match(await page.locator('#ci-number').textContent(), /^A\d{3,}$/);
+  assert.ok(!(await page.content()).includes('13912340000'));
+  const shots = process.env.HQ_SHOT_DIR;
+  if (shots) await page.screenshot({ path: path.join(shots, 'kiosk-checkin.zh.png') });
+  await page.locator('#ci-code').fill(b.code);
+  await page.locator('#ci-form button[type=submit]').click();
+  await page.locator('#ci-msg:not([hidden])').waitFor();
+  assert.match(await page.locator('#ci-msg').textContent(), /签到|checked in/);
+  const g = await hq.must(server.url, 'GET', `/appointments/${b.id}`);
+  assert.equal(g.status, 'checked_in');
 });

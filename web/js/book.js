@@ -3,7 +3,8 @@
 // `bookable`), GET /appointments/slots for a service and day (only the places offered: the share
 // kept for walk-ins never shows), POST /appointments with the phone (never shown again), then the
 // booking code, the QR code of this page's link (?b=<id>, GET /appointments/{id}/qr.png), and
-// cancel (POST /appointments/{id}/cancel). Opened with ?b=<id> it shows that booking.
+// cancel (POST /appointments/{id}/cancel). Opened with ?b=<id> it shows that booking. A guide
+// signed in on this browser books on a caller's behalf (the session goes with the booking).
 
 import * as api from './api.js';
 import * as i18n from './i18n.js';
@@ -142,7 +143,7 @@ async function submit(ev) {
   showMsg(msg, '');
   $('#submit').disabled = true;
   try {
-    const b = await api.post('/appointments', { service: chosen.service, start: chosen.slot.start, phone, id_number: idn || null }, { auth: false });
+    const b = await api.post('/appointments', { service: chosen.service, start: chosen.slot.start, phone, id_number: idn || null });
     $('#phone').value = '';
     $('#idn').value = '';
     show(b, true);
