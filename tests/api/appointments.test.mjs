@@ -256,6 +256,10 @@ describe('appointments', () => {
         for (const p of PHONES) assert.ok(!r.text.includes(p), 'a full phone in the staff list');
         assert.equal(r.json.counts.cancelled, 1);
         assert.ok(r.json.counts.booked >= 5);
+        const st = await api(srv, 'GET', `/stats?from=${D1}&to=${D1}`, undefined, { token: tokens.manager1 });
+        assert.equal(st.status, 200, st.text);
+        assert.deepEqual(st.json.appointments, { ...r.json.counts, booked: st.json.appointments.booked });
+        assert.ok(st.json.appointments.booked >= r.json.counts.booked);
         assertError(await api(srv, 'GET', `/appointments?date=${D1}`), 401, 'unauthenticated');
         assertError(await api(srv, 'GET', `/appointments?date=${D1}`, undefined, { token: tokens.clerk1 }), 403, 'forbidden');
         assertError(await api(srv, 'GET', `/appointments?date=someday`, undefined, { token: tokens.manager1 }), 400, 'invalid_field', 'date');
