@@ -182,6 +182,7 @@ int hq_app_service_create(struct hq_app *a, const struct hq_actor *who, json_t *
     struct hq_service s;
     memset(&s, 0, sizeof s);
     int rc = parse_service(in, &s, true, why);
+    if (rc == 0) rc = hq__appointments_bookable_check(in, why);
     if (rc) return rc;
     pthread_mutex_lock(&a->mu);
     if (hq_service_find(&a->hall, s.code)) {
@@ -198,6 +199,11 @@ int hq_app_service_create(struct hq_app *a, const struct hq_actor *who, json_t *
     hq_batch_service(&b, added);
     *out = hq__service_json(added);
     rc = commit_event(a, &b, who, "service.created", json_pack("{s:s}", "code", s.code), why);
+    if (rc == 0 && json_is_true(json_object_get(in, "bookable"))) {
+        struct hq_why ignored; /* the service exists either way; bookable says what holds */
+        bool bk = hq__appointments_bookable_put(a, who, s.code, in, &ignored) == 0;
+        json_object_set_new(*out, "bookable", json_boolean(bk));
+    }
     if (rc) {
         json_decref(*out);
         *out = NULL;

@@ -86,6 +86,7 @@ HQ_API(api_appointment_checkin);
 HQ_API(api_appointments_list);
 HQ_API(api_appointment_settings_get);
 HQ_API(api_appointment_settings_put);
+HQ_API(api_appointment_qr_png);
 /* api_calendar.c */
 HQ_API(api_calendar_get);
 HQ_API(api_calendar_put);

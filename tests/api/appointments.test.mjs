@@ -54,6 +54,12 @@ describe('appointments', () => {
         r = await api(srv, 'GET', '/services');
         assert.deepEqual(r.json.filter((s) => s.bookable).map((s) => s.code).sort(), ['A', 'B']);
         assertError(await api(srv, 'PUT', '/services/C', { bookable: 'yes' }, { token: tokens.admin }), 400, 'invalid_field', 'bookable');
+        const d = await api(srv, 'POST', '/services', { code: 'D', name: '出入境', avg_service_s: 300, bookable: true }, { token: tokens.admin });
+        assert.equal(d.status, 201, d.text);
+        assert.equal(d.json.bookable, true);
+        assertError(await api(srv, 'POST', '/services', { code: 'E', name: '税务', bookable: 1 }, { token: tokens.admin }), 400, 'invalid_field', 'bookable');
+        // D has no hours (nor has the hall) and no window: nothing is offered
+        assert.ok((await slots('D', D1)).every((x) => x.available === 0));
     });
     test('settings: defaults documented, the admin sets slot, capacity, walk-in share, limits', async () => {
         let r = await api(srv, 'GET', '/appointments/settings', undefined, { token: tokens.manager1 });
@@ -79,7 +85,7 @@ describe('appointments', () => {
         );
         assert.equal(r.status, 200, r.text);
         assert.equal(r.json.capacity, 4);
-        assert.deepEqual(r.json.bookable.sort(), ['A', 'B']);
+        assert.deepEqual(r.json.bookable.sort(), ['A', 'B', 'D']);
     });
     test('slots: 5-minute slots over the day, half of each kept for walk-ins (4 places, 2 offered)', async () => {
         slotsD1 = await slots('A', D1);
@@ -256,6 +262,10 @@ describe('appointments', () => {
         for (const p of PHONES) assert.ok(!r.text.includes(p), 'a full phone in the staff list');
         assert.equal(r.json.counts.cancelled, 1);
         assert.ok(r.json.counts.booked >= 5);
+        const st = await api(srv, 'GET', `/stats?from=${D1}&to=${D1}`, undefined, { token: tokens.manager1 });
+        assert.equal(st.status, 200, st.text);
+        assert.deepEqual(st.json.appointments, { ...r.json.counts, booked: st.json.appointments.booked });
+        assert.ok(st.json.appointments.booked >= r.json.counts.booked);
         assertError(await api(srv, 'GET', `/appointments?date=${D1}`), 401, 'unauthenticated');
         assertError(await api(srv, 'GET', `/appointments?date=${D1}`, undefined, { token: tokens.clerk1 }), 403, 'forbidden');
         assertError(await api(srv, 'GET', `/appointments?date=someday`, undefined, { token: tokens.manager1 }), 400, 'invalid_field', 'date');
