@@ -24,6 +24,7 @@
 
 #include "../core/hq_booking.h"
 #include "app_int.h"
+#include "notify.h"
 #include "hq_appointments.h"
 
 static pthread_mutex_t bmu = PTHREAD_MUTEX_INITIALIZER;
@@ -328,6 +329,19 @@ static int commit_booking(struct hq_app *a, const char *actor, json_t *d, const 
     hq_batch_doc(&b, "appointment", jstr(d, "id"), text, jint(d, "start"));
     free(text);
     hq__app_event(a, &b, actor, event, event_data(a, d));
+    /* The customer's message (docs/NOTIFY.md), queued in the same batch as the booking's change,
+     * so it exists exactly when the change is durable. */
+    if (strcmp(event, "appointment.booked") == 0 || strcmp(event, "appointment.reminder") == 0) {
+        json_t *start = hq__time_json(a, jint(d, "start"));
+        char slot[20] = "";
+        if (json_is_string(start)) {
+            snprintf(slot, sizeof slot, "%.16s", json_string_value(start));
+            if (slot[10] == 'T') slot[10] = ' ';
+        }
+        hq__notify_enqueue(a, &b, event, jstr(d, "phone"), NULL,
+                           json_pack("{s:s,s:s,s:s,s:o}", "code", jstr(d, "code"), "service",
+                                     jstr(d, "service"), "slot", slot, "start", start));
+    }
     return hq__app_commit_unlock(a, &b, why);
 }
 
@@ -567,7 +581,6 @@ int hq_app_appointment_book(struct hq_app *a, const struct hq_actor *who, json_t
     pthread_mutex_lock(&a->mu);
     rc = commit_booking(a, who->username, b, "appointment.booked", why);
     pthread_mutex_unlock(&bmu);
-    /* NOTIFY: appointment.booked */
     if (!rc) *out = view(a, b);
     json_decref(b);
     return rc;
@@ -769,7 +782,6 @@ void hq__appointments_tick(struct hq_app *a)
                    now.t >= start - (int64_t)c.reminder * 60) {
             json_object_set_new(d, "reminded_at", json_integer(now.t));
             event = "appointment.reminder";
-            /* NOTIFY: appointment.reminder */
         }
         if (!event) continue;
         struct hq_why why;

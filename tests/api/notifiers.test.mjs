@@ -224,3 +224,31 @@ describe('deliveries', () => {
         assert.ok(!list.text.includes(SECRET));
     });
 });
+
+describe('appointments', () => {
+    test('a booking gets appointment.booked through the notifier, signed, with the booking code', async () => {
+        const ALL_DAY = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, '00:00-23:55']));
+        let r = await api(srv, 'PUT', '/services/A', { hours: ALL_DAY, bookable: true }, { token: A });
+        assert.equal(r.status, 200, r.text);
+        r = await api(srv, 'POST', '/notifiers', { kind: 'webhook', url: rx.url, secret: SECRET, events: ['appointment.booked'] }, { token: A });
+        assert.equal(r.status, 201, r.text);
+        const nid = r.json.id;
+        const day = new Date(Date.now() + 2 * 86400e3).toISOString().slice(0, 10);
+        r = await api(srv, 'GET', `/appointments/slots?service=A&date=${day}`);
+        assert.equal(r.status, 200, r.text);
+        const slot = r.json.slots.find((s) => s.available > 0);
+        assert.ok(slot, 'a free slot the day after tomorrow');
+        const phone = '13700000077';
+        r = await api(srv, 'POST', '/appointments', { service: 'A', start: slot.start, phone }, { token: tokens.guide1 });
+        assert.equal(r.status, 201, r.text);
+        assert.ok(!r.text.includes(phone), 'the phone is not echoed');
+        const code = r.json.code;
+        const got = await until(() => rx.got.find((x) => x.json?.type === 'appointment.booked' && x.json?.appointment?.code === code), 'appointment.booked delivered');
+        assert.deepEqual(got.json.to, { phone });
+        assert.equal(got.json.appointment.service, 'A');
+        assert.equal(got.json.ticket, null);
+        assert.equal(got.headers['x-hallq-signature'], sign(SECRET, got.raw));
+        assert.ok(got.json.text.zh.includes(code), got.json.text.zh);
+        await api(srv, 'DELETE', `/notifiers/${nid}`, undefined, { token: A });
+    });
+});
