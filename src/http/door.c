@@ -539,7 +539,12 @@ static void *door_main(void *arg)
             last_expire = now_ms();
         }
     }
-    /* stop: drop what is still waiting for a head */
+    /* stop: a connection whose head has arrived goes on to libmicrohttpd (which answers 503 while
+     * stopping, as to those it holds); the rest are closed */
+    for (struct pend *p = d->head.next, *next; p != &d->head; p = next) {
+        next = p->next;
+        if (p->state == P_HEAD) on_readable(d, p, 0);
+    }
     while (d->head.next != &d->head)
         pend_close(d, d->head.next);
     return NULL;
