@@ -6,7 +6,8 @@
 #     at the start and again at the end of the run, since the disk may be shared and noisy
 #   - GET /health per second (the HTTP floor), tickets issued per second (wrk + bench/issue.lua)
 #     with the mean group-commit size of that run (from /metrics)
-#   - call-next per second (bench.mjs calls: W windows doing call-next + no-show)
+#   - call-next per second (bench.mjs calls: W windows doing call-next + no-show), and the
+#     server's CPU time per call (compare voice on and off by it: the rate follows the load)
 #   - the worst delay from a call to the start of its announcement in a 12-window burst
 #     (announce.mjs, voice.js's queue with the server's WAVs), beside one announcement's length
 #   - latency from a call to its arrival at 1,000, 5,000 and 10,000 SSE clients, and the server's
@@ -116,7 +117,14 @@ C1=$(metric hallq_commits_total)
 B1=$(metric hallq_batches_committed_total)
 awk -v c="$((C1 - C0))" -v b="$((B1 - B0))" 'BEGIN {printf "issue_commits %d\nissue_changes_per_commit %.2f\n", c, c ? b / c : 0}'
 
+# the server's own CPU time (user + system, its children included) per call: on a shared machine
+# this moves much less than the rate does, so voice on and off can be compared by it
+cpu_ticks() { awk '{print $14 + $15 + $16 + $17}' "/proc/$PID/stat"; }
+CPU0=$(cpu_ticks)
 node "$ROOT/bench/bench.mjs" calls --url "$URL" --tokens "$WORK/tokens.json" --seconds "$SECS" | tee "$WORK/calls.txt"
+CPU1=$(cpu_ticks)
+awk -v t="$((CPU1 - CPU0))" -v n="$(val calls_total "$WORK/calls.txt")" -v hz="$(getconf CLK_TCK)" \
+  'BEGIN {if (n > 0) printf "calls_server_cpu_us_per_call %.0f\n", t * 1e6 / hz / n}'
 echo "calls_waiting_left $(curl -fsS "$URL/metrics" | sed -n 's/^hallq_tickets{status="waiting"} //p')"
 stop_server
 

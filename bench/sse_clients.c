@@ -8,7 +8,8 @@
  * 10 s), `no-show`, a pause of 100 ms. For each call and stream the delay from sending the call
  * to the arrival of its event; printed: median, p99 and max over all N × K deliveries, the
  * missing ones, and the server's resident memory (VmRSS of --pid) before the streams and with
- * them open.
+ * them open, and the CPU time the server and this client spent per call and stream (from
+ * /proc; a call makes two events: the call and the no-show).
  *
  *   sse_clients --port P --clients N --calls K --clerk TOKEN --guide TOKEN [--pid SERVER_PID]
  *
@@ -75,6 +76,23 @@ static long rss_kb(int pid)
         if (sscanf(line, "VmRSS: %ld", &kb) == 1) break;
     fclose(f);
     return kb;
+}
+
+/* The process's CPU time (user + system) in seconds, from /proc/PID/stat. */
+static double cpu_s(int pid)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", pid);
+    FILE *f = fopen(path, "r");
+    if (!f) return -1;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    const char *p = strrchr(buf, ')'); /* the command name may hold spaces */
+    unsigned long long ut = 0, sy = 0;
+    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &sy) != 2)
+        return -1;
+    return (double)(ut + sy) / (double)sysconf(_SC_CLK_TCK);
 }
 
 static int connect_from(int i, bool nonblock)
@@ -412,6 +430,7 @@ int main(int argc, char **argv)
         pump(50);
     long rss_open = pid ? rss_kb(pid) : -1;
 
+    double cpu0 = pid ? cpu_s(pid) : 0, self0 = cpu_s(getpid());
     for (int c = 0; c < n_calls; c++) {
         sent[c] = now_s();
         if (call_start("POST", "/api/v1/windows/1/call-next", clerk) != 0) {
@@ -444,6 +463,7 @@ int main(int argc, char **argv)
             pump(5);
     }
     long rss_after = pid ? rss_kb(pid) : -1;
+    double cpu1 = pid ? cpu_s(pid) : 0, self1 = cpu_s(getpid());
 
     double *d = malloc((size_t)n_streams * (size_t)n_calls * sizeof *d);
     size_t nd = 0;
@@ -470,6 +490,10 @@ int main(int argc, char **argv)
         printf("sse_p50_ms %.2f\nsse_p99_ms %.2f\nsse_max_ms %.2f\n", d[nd / 2],
                d[(size_t)((double)(nd - 1) * 0.99)], d[nd - 1]);
     }
+    /* CPU per call and stream: less sensitive to the machine's load than the delays */
+    double per = (double)n_calls * (connected ? connected : 1) / 1e6;
+    if (pid) printf("sse_server_cpu_us_per_stream_call %.2f\n", (cpu1 - cpu0) / per);
+    printf("sse_client_cpu_us_per_stream_call %.2f\n", (self1 - self0) / per);
     if (pid) {
         printf("sse_rss_before_mb %.1f\nsse_rss_open_mb %.1f\nsse_rss_after_mb %.1f\n",
                (double)rss_before / 1024, (double)rss_open / 1024, (double)rss_after / 1024);

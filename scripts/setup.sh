@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 PKGS=(build-essential cmake pkg-config curl clang clang-format libclang-rt-14-dev
   libmicrohttpd-dev libjansson-dev libsqlite3-dev sqlite3 libpq-dev postgresql-15
   libsodium-dev libqrencode-dev libcairo2-dev fonts-noto-cjk libxlsxwriter-dev
-  espeak-ng sox libcmocka-dev zbar-tools poppler-utils wrk chromium)
+  espeak-ng sox libcmocka-dev zbar-tools poppler-utils wrk chromium libcurl4-openssl-dev)
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
@@ -37,7 +37,7 @@ if [ -f package.json ]; then
   for m in playwright-core ajv ajv-formats @apidevtools/swagger-parser redoc; do
     [ -d "node_modules/$m" ] || need=1
   done
-  if [ $need = 1 ] || [ package.json -nt node_modules/.setup-stamp ]; then
+  if [ $need = 1 ] || [ package.json -nt node_modules/.setup-stamp ] || [ package-lock.json -nt node_modules/.setup-stamp ]; then
     echo "setup: npm install"
     PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --no-audit --no-fund --loglevel=error
     touch node_modules/.setup-stamp

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *where = "";
 
@@ -30,7 +31,8 @@ static void die(const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
-    exit(1);
+    fflush(NULL);
+    _exit(1); /* a fatal refusal of a build tool: no cleanup of what was half built */
 }
 
 static json_t *load(const char *path)
@@ -39,7 +41,8 @@ static json_t *load(const char *path)
     json_t *j = json_load_file(path, JSON_REJECT_DUPLICATES, &e);
     if (!j) {
         fprintf(stderr, "gen_api: %s:%d: %s\n", path, e.line, e.text);
-        exit(1);
+        fflush(NULL);
+        _exit(1);
     }
     return j;
 }
@@ -78,6 +81,16 @@ static const struct {
     {"rate_limited", 429},      {"internal", 500},          {"suspended", 503},
     {"store_unavailable", 503},
 };
+
+/* components.responses of the document: one shared error answer per status and set of codes */
+static json_t *shared_errors;
+
+static int code_index(const char *code)
+{
+    for (size_t i = 0; i < sizeof CODES / sizeof CODES[0]; i++)
+        if (strcmp(CODES[i].code, code) == 0) return (int)i;
+    return -1;
+}
 
 static int code_status(const char *code)
 {
@@ -230,6 +243,7 @@ static json_t *operation(json_t *route, const struct roles *r, int rate)
 {
     json_t *op = json_object();
     json_t *sum = json_object_get(route, "summary");
+    if (!json_is_object(sum)) die("\"summary\" is required: {\"zh\": …, \"en\": …}");
     const char *zh = str(sum, "zh", true), *en = str(sum, "en", true);
     size_t sl = strlen(zh) + strlen(en) + 8;
     char *s = malloc(sl);
@@ -367,15 +381,29 @@ static json_t *operation(json_t *route, const struct roles *r, int rate)
     if (rate) add_code(errs, "rate_limited");
     json_object_foreach(errs, st, v)
     {
-        char desc2[512] = "Refused, nothing changed:";
-        size_t k;
-        json_t *c;
-        json_array_foreach(v, k, c)
-        {
-            size_t l = strlen(desc2);
-            snprintf(desc2 + l, sizeof desc2 - l, "%s `%s`", k ? "," : "", json_string_value(c));
+        /* codes in the table's order, so one set of codes has one name */
+        json_t *sorted_codes = json_array();
+        char desc2[512] = "Refused, nothing changed:", name[512];
+        snprintf(name, sizeof name, "Error%s", st);
+        for (size_t ci = 0; ci < sizeof CODES / sizeof CODES[0]; ci++) {
+            size_t k;
+            json_t *c;
+            json_array_foreach(v, k, c) if (code_index(json_string_value(c)) == (int)ci)
+            {
+                size_t l = strlen(desc2);
+                snprintf(desc2 + l, sizeof desc2 - l, "%s `%s`",
+                         json_array_size(sorted_codes) ? "," : "", CODES[ci].code);
+                l = strlen(name);
+                snprintf(name + l, sizeof name - l, "_%s", CODES[ci].code);
+                json_array_append_new(sorted_codes, json_string(CODES[ci].code));
+            }
         }
-        json_object_set_new(resp, st, error_response(desc2, v));
+        if (!json_object_get(shared_errors, name))
+            json_object_set_new(shared_errors, name, error_response(desc2, sorted_codes));
+        json_decref(sorted_codes);
+        char target[600];
+        snprintf(target, sizeof target, "#/components/responses/%s", name);
+        json_object_set_new(resp, st, json_pack("{s:s}", "$ref", target));
     }
     json_decref(errs);
     /* sorted statuses read better */
@@ -415,6 +443,10 @@ int main(int argc, char **argv)
     json_t *doc = load(path);
     json_t *paths = json_object();
     json_object_set_new(doc, "paths", paths);
+    shared_errors = json_object();
+    json_t *components = json_object_get(doc, "components");
+    if (!json_is_object(components)) die("\"components\" is required");
+    json_object_set_new(components, "responses", shared_errors);
 
     snprintf(path, sizeof path, "%s/routes", argv[1]);
     DIR *dir = opendir(path);

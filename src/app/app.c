@@ -19,7 +19,16 @@
 #include <sodium.h>
 
 #include "app_int.h"
+#include "hq_appointments.h"
 #include "media_hub.h"
+
+/* What capabilities load from the store at open, in order (DESIGN.md "Growing it"): a new one adds
+ * a line here rather than a call in hq_app_open. */
+static int (*const loaders[])(struct hq_app *, struct hq_why *) = {
+    hq__auth_load,
+    hq__records_load,
+    hq__appointments_load,
+};
 
 static int64_t real_now(void *ctx)
 {
@@ -142,6 +151,8 @@ int hq__app_commit_unlock(struct hq_app *a, struct hq_batch *b, struct hq_why *w
         hq_batch_release(b);
         return hq_fail(why, HQ_EINTERNAL, "", "out of memory");
     }
+    for (const struct hq__module *const *m = hq__modules; *m; m++)
+        if ((*m)->before_commit) (*m)->before_commit(a, b);
     int64_t t = hq_app_time(a);
     for (size_t i = 0; i < b->n; i++)
         if (b->ops[i].kind == HQ_OP_EVENT) {
@@ -321,8 +332,11 @@ struct hq_app *hq_app_open(const struct hq_app_options *o, struct hq_why *why)
         hq_hall_release(&probe);
     }
     if (reload_hall(a, why) != 0) goto fail;
-    if (hq__auth_load(a, why) != 0 || hq__records_load(a, why) != 0) goto fail;
+    for (size_t i = 0; i < sizeof loaders / sizeof loaders[0]; i++)
+        if (loaders[i](a, why) != 0) goto fail;
     hq__public_url_load(a);
+    for (const struct hq__module *const *m = hq__modules; *m; m++)
+        if ((*m)->open && (*m)->open(a, why) != 0) goto fail;
     if (pthread_create(&a->writer, NULL, writer_main, a) != 0) {
         hq_fail(why, HQ_EINTERNAL, "", "cannot start the writer thread");
         goto fail;
@@ -337,11 +351,19 @@ struct hq_app *hq_app_open(const struct hq_app_options *o, struct hq_why *why)
         goto fail;
     }
     a->media = hq__media_new(); /* voice off until hq_app_voice_start; NULL = media off */
+    for (const struct hq__module *const *m = hq__modules; *m; m++)
+        if ((*m)->start && (*m)->start(a, why) != 0) {
+            hq_app_close(a);
+            return NULL;
+        }
     return a;
 fail:
+    for (const struct hq__module *const *m = hq__modules; *m; m++)
+        if ((*m)->close) (*m)->close(a);
     if (a->store) hq_store_close(a->store);
     if (a->reader) hq_store_close(a->reader);
     hq__auth_release(a);
+    hq__appointments_release(a);
     json_decref(a->public_info);
     free(a->pads);
     hq_hall_release(&a->hall);
@@ -352,6 +374,8 @@ fail:
 void hq_app_close(struct hq_app *a)
 {
     if (!a) return;
+    for (const struct hq__module *const *m = hq__modules; *m; m++)
+        if ((*m)->stop) (*m)->stop(a);
     pthread_mutex_lock(&a->qmu);
     a->stopping = true;
     pthread_cond_broadcast(&a->qcv);
@@ -360,9 +384,12 @@ void hq_app_close(struct hq_app *a)
     pthread_join(a->ticker, NULL);
     pthread_join(a->writer, NULL);
     hq__media_free(a, a->media); /* no listener runs once the writer has stopped */
+    for (const struct hq__module *const *m = hq__modules; *m; m++)
+        if ((*m)->close) (*m)->close(a);
     hq_store_close(a->store);
     hq_store_close(a->reader);
     hq__auth_release(a);
+    hq__appointments_release(a);
     json_decref(a->public_info);
     free(a->pads);
     free(a->alerted);

@@ -134,9 +134,30 @@ struct hq_app {
     /* metrics (qmu) */
     struct hq_app_metrics m;
 
+    json_t
+        *appt_conf; /* booking settings document (uc_appointments.c), under mu; NULL = defaults */
+
     /* voice, printing (uc_media.c; media_hub.h); NULL = media off */
     struct hq_media_hub *media;
+
+    /* notifiers and their delivery thread (uc_notify.c, notify_outbox.c); a module (below) */
+    struct hq_notify *notify;
 };
+
+/* A capability that needs the app's life cycle registers in the table of modules.c instead of
+ * app.c calling it by name. Every member may be NULL. open: after the hall and records are loaded,
+ * before any thread runs; start: once the writer runs; stop: before the writer stops (a module's
+ * thread may still commit until then); close: frees, also after a failed open.
+ * before_commit: under mu, for every batch just before it is queued (may add ops to it). */
+struct hq__module {
+    const char *name;
+    int (*open)(struct hq_app *a, struct hq_why *why);
+    int (*start)(struct hq_app *a, struct hq_why *why);
+    void (*stop)(struct hq_app *a);
+    void (*close)(struct hq_app *a);
+    void (*before_commit)(struct hq_app *a, struct hq_batch *b);
+};
+extern const struct hq__module *const hq__modules[]; /* NULL-terminated (modules.c) */
 
 /* Commit b and wait until it is durable. Call with mu HELD: the batch's events get their sequence
  * numbers and the batch is queued in the order of the changes, then mu is released while waiting.
@@ -238,7 +259,8 @@ int32_t hq__day_add(int32_t day, int n);
  * (uc_config.c). */
 void hq__public_url_load(struct hq_app *a);
 
-/* Periodic work under mu: day roll, expiries, crowding (uc_tick.c). Returns after commit. */
+/* Periodic work under mu: day roll, expiries, crowding (uc_tick.c). Returns after commit. Then the
+ * registered tick work of the capabilities (uc_tick.c's table), without mu. */
 void hq__app_tick(struct hq_app *a);
 
 #endif

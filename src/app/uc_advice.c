@@ -153,9 +153,8 @@ static void texts(const struct hq_service *s, const struct svc_advice *v, int32_
     if (strcmp(v->status, "crowded") == 0) {
         char zw[128], ew[160];
         if (v->predicted > target) {
-            snprintf(zw, sizeof zw, "现在取号预计等候 %d 分钟，超过目标 %d 分钟", pm, gm);
-            snprintf(ew, sizeof ew, "a ticket taken now waits about %d min, over the %d min target",
-                     pm, gm);
+            snprintf(zw, sizeof zw, "预计等候 %d 分钟，超过目标 %d 分钟", pm, gm);
+            snprintf(ew, sizeof ew, "predicted wait %d min, over the %d min target", pm, gm);
         } else {
             snprintf(zw, sizeof zw, "排队在增长，15 分钟后取号预计等候 %d 分钟，超过目标 %d 分钟",
                      tm, gm);

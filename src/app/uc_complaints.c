@@ -606,6 +606,64 @@ int hq_app_complaint_action(struct hq_app *a, const struct hq_actor *who, const 
                    action);
 }
 
+/* The public tracking view (GET /complaints/track/{code}): status and public history, never the
+ * content, contact or internal notes, and the deadlines the complainant can hold the hall to:
+ * the current step's ("step": acknowledge while received, resolve until answered, verdict while
+ * the answer awaits the complainant's verdict, none once closed), the acknowledgement promise only
+ * until it is acknowledged, and the result deadline (resolve_by) until answered. */
+int hq_app_complaint_track(struct hq_app *a, const char *code, json_t **out, struct hq_why *why)
+{
+    char up[16];
+    size_t n = strlen(code);
+    if (n != 10) return hq_fail(why, HQ_ENOTFOUND, "", "no complaint with this tracking code");
+    for (size_t i = 0; i <= n; i++)
+        up[i] = (char)toupper((unsigned char)code[i]);
+    int days = resolve_days(a);
+    char *text = NULL;
+    pthread_mutex_lock(&a->reader_mu);
+    int rc = a->reader->vt->doc_get(a->reader, "complaint", up, &text);
+    pthread_mutex_unlock(&a->reader_mu);
+    if (rc != 0 || !text)
+        return hq_fail(why, HQ_ENOTFOUND, "", "no complaint with this tracking code");
+    json_t *d = json_loads(text, 0, NULL);
+    free(text);
+    if (!d) return hq_fail(why, HQ_EINTERNAL, "", "stored complaint unreadable");
+    json_t *hist = json_array();
+    size_t i;
+    json_t *h;
+    json_array_foreach(json_object_get(d, "history"), i, h)
+    {
+        json_array_append_new(
+            hist, json_pack("{s:o,s:O,s:O}", "at",
+                            hq__time_json(a, json_integer_value(json_object_get(h, "at"))),
+                            "status", json_object_get(h, "status"), "note",
+                            json_object_get(h, "note") ?: json_null()));
+    }
+    const char *st = jstr(d, "status");
+    bool received = strcmp(st, "received") == 0, closed = strcmp(st, "closed") == 0,
+         resolved = strcmp(st, "resolved") == 0;
+    int64_t verdict_by = resolved ? jint(d, "resolved_at") + VERDICT_WAIT_S : 0;
+    const char *step = closed ? NULL : received ? "acknowledge" : resolved ? "verdict" : "resolve";
+    int64_t step_by = closed     ? 0
+                      : received ? jint(d, "acknowledge_by")
+                      : resolved ? verdict_by
+                                 : resolve_by(d, days);
+    json_t *res = json_object_get(d, "resolution");
+    *out = json_pack(
+        "{s:O,s:O,s:O,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "tracking_code",
+        json_object_get(d, "tracking_code"), "status", json_object_get(d, "status"), "channel",
+        json_object_get(d, "channel"), "received_at", hq__time_json(a, jint(d, "received_at")),
+        "acknowledge_by", received ? hq__time_json(a, jint(d, "acknowledge_by")) : json_null(),
+        "acknowledged_at", hq__time_json(a, jint(d, "acknowledged_at")), "resolve_by",
+        closed || resolved ? json_null() : hq__time_json(a, resolve_by(d, days)), "resolved_at",
+        hq__time_json(a, jint(d, "resolved_at")), "result",
+        json_is_object(res) ? json_string(jstr(res, "result")) : json_null(), "deadline",
+        step ? json_pack("{s:s,s:o}", "step", step, "by", hq__time_json(a, step_by)) : json_null(),
+        "closed_at", hq__time_json(a, jint(d, "closed_at")), "history", hist);
+    json_decref(d);
+    return *out ? 0 : hq_fail(why, HQ_EINTERNAL, "", "stored complaint incomplete");
+}
+
 int hq_app_complaint_verdict(struct hq_app *a, const struct hq_actor *who, const char *code,
                              json_t *in, json_t **out, struct hq_why *why)
 {

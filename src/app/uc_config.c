@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "app_int.h"
+#include "hq_appointments.h"
 
 static const char *const day_names[7] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
 
@@ -105,6 +106,7 @@ int hq_app_services_list(struct hq_app *a, json_t **out)
         json_t *s = hq__service_json(&a->hall.services[i]);
         int32_t wait = hq_service_wait_next(&a->hall, &now, code, NULL);
         json_object_set_new(s, "waiting", json_integer(hq_count_waiting(&a->hall, code)));
+        json_object_set_new(s, "bookable", json_boolean(hq__appointments_bookable(a, code)));
         json_object_set_new(s, "serving_windows",
                             json_integer(hq_service_serving_windows(&a->hall, code)));
         json_object_set_new(s, "estimated_wait_s", json_integer(wait));
@@ -131,6 +133,7 @@ static int parse_service(json_t *in, struct hq_service *s, bool create, struct h
                                         "serving_windows",
                                         "estimated_wait_s",
                                         "wait_range_s",
+                                        "bookable", /* uc_appointments.c */
                                         NULL};
     int rc = hq__in_known(in, known, why);
     if (rc) return rc;
@@ -179,6 +182,7 @@ int hq_app_service_create(struct hq_app *a, const struct hq_actor *who, json_t *
     struct hq_service s;
     memset(&s, 0, sizeof s);
     int rc = parse_service(in, &s, true, why);
+    if (rc == 0) rc = hq__appointments_bookable_check(in, why);
     if (rc) return rc;
     pthread_mutex_lock(&a->mu);
     if (hq_service_find(&a->hall, s.code)) {
@@ -195,6 +199,11 @@ int hq_app_service_create(struct hq_app *a, const struct hq_actor *who, json_t *
     hq_batch_service(&b, added);
     *out = hq__service_json(added);
     rc = commit_event(a, &b, who, "service.created", json_pack("{s:s}", "code", s.code), why);
+    if (rc == 0 && json_is_true(json_object_get(in, "bookable"))) {
+        struct hq_why ignored; /* the service exists either way; bookable says what holds */
+        bool bk = hq__appointments_bookable_put(a, who, s.code, in, &ignored) == 0;
+        json_object_set_new(*out, "bookable", json_boolean(bk));
+    }
     if (rc) {
         json_decref(*out);
         *out = NULL;
@@ -218,6 +227,7 @@ int hq_app_service_update(struct hq_app *a, const struct hq_actor *who, const ch
         return hq_fail(why, HQ_EINVAL, "code", "code: cannot be changed (it prefixes numbers)");
     }
     int rc = parse_service(in, &s, false, why);
+    if (rc == 0) rc = hq__appointments_bookable_check(in, why);
     if (rc == 0) rc = hq_service_put(&a->hall, &s, why);
     if (rc) {
         pthread_mutex_unlock(&a->mu);
@@ -229,6 +239,12 @@ int hq_app_service_update(struct hq_app *a, const struct hq_actor *who, const ch
     hq_batch_service(&b, cur);
     *out = hq__service_json(cur);
     rc = commit_event(a, &b, who, "service.updated", json_pack("{s:s}", "code", code), why);
+    if (rc == 0) rc = hq__appointments_bookable_put(a, who, code, in, why);
+    if (rc == 0) {
+        pthread_mutex_lock(&a->mu);
+        json_object_set_new(*out, "bookable", json_boolean(hq__appointments_bookable(a, code)));
+        pthread_mutex_unlock(&a->mu);
+    }
     if (rc) {
         json_decref(*out);
         *out = NULL;

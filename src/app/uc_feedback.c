@@ -74,10 +74,28 @@ static json_t *notices_json(struct hq_app *a, int64_t now)
     return arr;
 }
 
+static bool is_current(const struct hq_ticket *t)
+{
+    return t->status == HQ_CALLED || t->status == HQ_SERVING;
+}
+
+/* Newest call first; in the same second the ticket still at its window, then the later finish. */
 static int by_called_desc(const void *x, const void *y)
 {
-    const struct hq_ticket *const *p = x, *const *q = y;
-    return (*p)->called_at < (*q)->called_at ? 1 : (*p)->called_at > (*q)->called_at ? -1 : 0;
+    const struct hq_ticket *p = *(const struct hq_ticket *const *)x,
+                           *q = *(const struct hq_ticket *const *)y;
+    if (p->called_at != q->called_at) return p->called_at < q->called_at ? 1 : -1;
+    if (is_current(p) != is_current(q)) return is_current(p) ? -1 : 1;
+    return p->finished_at < q->finished_at ? 1 : p->finished_at > q->finished_at ? -1 : 0;
+}
+
+/* Every ticket now at a window first (the board must show them all), then the newest. */
+static int by_current_then_called(const void *x, const void *y)
+{
+    const struct hq_ticket *p = *(const struct hq_ticket *const *)x,
+                           *q = *(const struct hq_ticket *const *)y;
+    if (is_current(p) != is_current(q)) return is_current(p) ? -1 : 1;
+    return by_called_desc(x, y);
 }
 
 int hq_app_display(struct hq_app *a, json_t **out)
@@ -92,17 +110,24 @@ int hq_app_display(struct hq_app *a, json_t **out)
     json_object_del(hall, "public_info");
     /* The latest calls of the day, newest first: called or being served, and those since finished
      * or marked no-show too, so that a board reloaded mid-day shows the same recent calls. */
-    size_t n = 0;
+    size_t n = 0, n_current = 0;
     struct hq_ticket **calls = malloc((a->hall.n_tickets + 1) * sizeof *calls);
     for (size_t i = 0; calls && i < a->hall.n_tickets; i++) {
         struct hq_ticket *t = &a->hall.tickets[i];
-        bool called = t->status == HQ_CALLED || t->status == HQ_SERVING;
+        bool called = is_current(t);
         bool was = (t->status == HQ_DONE || t->status == HQ_NO_SHOW) && t->day == today.day;
         if ((called || was) && t->called_at) calls[n++] = t;
+        if (called) n_current++;
     }
-    if (calls) qsort(calls, n, sizeof *calls, by_called_desc);
+    /* All current calls and the newest past ones, at least 12 in all; then newest first. */
+    size_t keep = n_current > 12 ? n_current : 12;
+    if (keep > n) keep = n;
+    if (calls) {
+        qsort(calls, n, sizeof *calls, by_current_then_called);
+        qsort(calls, keep, sizeof *calls, by_called_desc);
+    }
     json_t *carr = json_array();
-    for (size_t i = 0; i < n && i < 12; i++) {
+    for (size_t i = 0; i < keep; i++) {
         struct hq_window *w = hq_window_find(&a->hall, calls[i]->window);
         json_array_append_new(
             carr, json_pack("{s:s,s:i,s:s?,s:s,s:o,s:b,s:i}", "number", calls[i]->number, "window",
@@ -413,39 +438,4 @@ int hq_app_complaint_create(struct hq_app *a, const struct hq_actor *who, json_t
     return rc;
 }
 
-int hq_app_complaint_track(struct hq_app *a, const char *code, json_t **out, struct hq_why *why)
-{
-    char up[16];
-    size_t n = strlen(code);
-    if (n != 10) return hq_fail(why, HQ_ENOTFOUND, "", "no complaint with this tracking code");
-    for (size_t i = 0; i <= n; i++)
-        up[i] = (char)toupper((unsigned char)code[i]);
-    char *text = NULL;
-    pthread_mutex_lock(&a->reader_mu);
-    int rc = a->reader->vt->doc_get(a->reader, "complaint", up, &text);
-    pthread_mutex_unlock(&a->reader_mu);
-    if (rc != 0 || !text)
-        return hq_fail(why, HQ_ENOTFOUND, "", "no complaint with this tracking code");
-    json_t *d = json_loads(text, 0, NULL);
-    free(text);
-    if (!d) return hq_fail(why, HQ_EINTERNAL, "", "stored complaint unreadable");
-    json_t *hist = json_array();
-    size_t i;
-    json_t *h;
-    json_array_foreach(json_object_get(d, "history"), i, h)
-    {
-        json_array_append_new(
-            hist, json_pack("{s:o,s:O,s:O}", "at",
-                            hq__time_json(a, json_integer_value(json_object_get(h, "at"))),
-                            "status", json_object_get(h, "status"), "note",
-                            json_object_get(h, "note") ?: json_null()));
-    }
-    *out = json_pack(
-        "{s:O,s:O,s:O,s:o,s:o,s:o}", "tracking_code", json_object_get(d, "tracking_code"), "status",
-        json_object_get(d, "status"), "channel", json_object_get(d, "channel"), "received_at",
-        hq__time_json(a, json_integer_value(json_object_get(d, "received_at"))), "acknowledge_by",
-        hq__time_json(a, json_integer_value(json_object_get(d, "acknowledge_by"))), "history",
-        hist);
-    json_decref(d);
-    return *out ? 0 : hq_fail(why, HQ_EINTERNAL, "", "stored complaint incomplete");
-}
+/* hq_app_complaint_track (the public tracking view) lives in uc_complaints.c. */

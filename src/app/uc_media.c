@@ -5,10 +5,12 @@
  *
  * Voice. hq_app_voice_start creates one struct hq_voice and subscribes a listener. The listener
  * runs on the writer thread after each commit: on ticket.called and ticket.recalled it reads the
- * number and window from the event and calls hq_voice_request, which only queues the job (it never
- * waits for speech), then remembers number+window → job and cache key in a small ring. So a call
- * is never delayed by speech. GET /announcements asks hq_app_announcement, which serves the cached
- * WAV, or waits (on the HTTP thread, never under a lock) for the job. Only announcements of tickets
+ * number and window from the event and only remembers number+window in a small ring — no speech
+ * work at all on the call path. The announcement is rendered when a display first asks for it:
+ * GET /announcements asks hq_app_announcement, which queues the job (hq_voice_request_ex, English
+ * or not by the hall's public_info.voice.english), then serves the cached WAV or waits (on the
+ * HTTP thread, never under a lock) for the job — about a millisecond, as announcements are
+ * assembled from cached phrase clips (src/media/voice_clips.c). Only announcements of tickets
  * actually called to that window today are rendered, so the public cannot make the server run
  * espeak-ng for arbitrary texts.
  *
@@ -97,7 +99,7 @@ static void recent_put(struct hq_media_hub *h, const char *number, int32_t windo
     pthread_mutex_lock(&h->mu);
     struct recent_call *slot = NULL;
     for (size_t i = 0; i < RECENT_MAX; i++)
-        if (h->recent[i].job && h->recent[i].window == window &&
+        if (h->recent[i].number[0] && h->recent[i].window == window &&
             strcmp(h->recent[i].number, number) == 0)
             slot = &h->recent[i];
     if (!slot) {
@@ -117,7 +119,7 @@ static bool recent_get(struct hq_media_hub *h, const char *number, int32_t windo
     bool found = false;
     pthread_mutex_lock(&h->mu);
     for (size_t i = 0; i < RECENT_MAX; i++)
-        if (h->recent[i].job && h->recent[i].window == window &&
+        if (h->recent[i].number[0] && h->recent[i].window == window &&
             strcmp(h->recent[i].number, number) == 0) {
             *out = h->recent[i];
             found = true;
@@ -153,22 +155,18 @@ static int announce(struct hq_app *a, struct hq_voice *v, const char *number, in
     return 0;
 }
 
-/* On the writer thread, after a commit: must not block (hq_voice_request only queues). */
+/* On the writer thread, after a commit: must not block. Only notes the call (job 0 = not yet
+ * requested); the display's GET /announcements has it rendered. */
 static void on_event(void *ctx, const struct hq_event *e)
 {
     struct hq_app *a = ctx;
     if (strcmp(e->type, "ticket.called") != 0 && strcmp(e->type, "ticket.recalled") != 0) return;
-    struct hq_voice *v = hub_voice(a);
-    if (!v || !e->data) return;
+    if (!hub_voice(a) || !e->data) return;
     json_t *d = json_loads(e->data, 0, NULL);
     const char *number = json_string_value(json_object_get(d, "number"));
     json_t *w = json_object_get(d, "window");
-    if (number && json_is_integer(w)) {
-        struct hq_media_why mw = {0};
-        if (announce(a, v, number, (int32_t)json_integer_value(w), NULL, &mw) != 0)
-            fprintf(stderr, "t=%" PRId64 " level=warn msg=\"no announcement for %s: %s\"\n", e->t,
-                    number, mw.message);
-    }
+    if (number && json_is_integer(w) && hq_app_announcement_number_valid(number))
+        recent_put(a->media, number, (int32_t)json_integer_value(w), 0, "");
     json_decref(d);
 }
 
@@ -254,10 +252,12 @@ int hq_app_announcement(struct hq_app *a, const char *number, int32_t window, in
     int rc;
     if (recent_get(a->media, number, window, &rc_)) {
         if (rc_.key[0] && hq_voice_cached(v, rc_.key, wav, len) == 0) return 0;
-        rc = hq_voice_get(v, rc_.job, timeout_ms, wav, len, &mw);
-        if (rc == 0) return 0;
-        if (rc != HQ_MEDIA_ENOTFOUND) return voice_error(rc, &mw, why);
-        /* forgotten (more than jobs_kept newer calls): render it again below */
+        if (rc_.job) {
+            rc = hq_voice_get(v, rc_.job, timeout_ms, wav, len, &mw);
+            if (rc == 0) return 0;
+            if (rc != HQ_MEDIA_ENOTFOUND) return voice_error(rc, &mw, why);
+        }
+        /* not requested yet (the call only noted it), or forgotten: render it below */
     } else if (!called_today(a, number, window)) {
         return hq_fail(why, HQ_ENOTFOUND, "", "%s has not been called to window %d today", number,
                        (int)window);

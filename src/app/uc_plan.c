@@ -37,6 +37,7 @@ struct plan_hall {
     struct hq_sim_window *windows;
     int n_windows;
     int32_t target_wait_s;
+    struct hq_hours hours; /* the hall's: the plan's day is its opening hours */
 };
 
 struct plan_req {
@@ -66,6 +67,7 @@ static void hall_snapshot(const struct hq_hall *h, struct plan_hall *ph)
         w->n_services = h->windows[i].n_services;
     }
     ph->target_wait_s = h->conf.target_wait_s > 0 ? h->conf.target_wait_s : 900;
+    ph->hours = h->conf.hours;
 }
 
 /* ---- reading the request ---- */
@@ -273,6 +275,116 @@ static json_t *slots_json(int first, int last)
     return a;
 }
 
+static void slot_name(int k, char *b, size_t len)
+{
+    snprintf(b, len, "%02d:%02d", (k / 2) % 24, k % 2 ? 30 : 0);
+}
+
+/* "08:30-12:00,13:30-17:30" of weekday wd, null when the hall has no hours (always open) or "" when
+ * it is closed that day. */
+static json_t *hours_of_day(const struct hq_hours *h, int wd)
+{
+    if (!h->has_hours || wd < 0 || wd > 6) return json_null();
+    char buf[16 * HQ_HOURS_RANGES] = "";
+    size_t len = 0;
+    for (int r = 0; r < h->n[wd] && r < HQ_HOURS_RANGES; r++)
+        len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%02d:%02d-%02d:%02d", r ? "," : "",
+                                h->open[wd][r] / 60, h->open[wd][r] % 60, h->close[wd][r] / 60,
+                                h->close[wd][r] % 60);
+    return json_string(buf);
+}
+
+/* The half hours of a group that miss the target, with what they are expected to give. */
+static json_t *missed_json(const struct hq_pool *p, int first, int last)
+{
+    json_t *a = json_array();
+    for (int k = first; k >= 0 && k <= last; k++) {
+        const struct hq_plan_slot *s = &p->slot[k];
+        if (!s->missed && !s->capacity_short) continue;
+        char b[8];
+        slot_name(k, b, sizeof b);
+        json_array_append_new(a, json_pack("{s:s,s:i,s:i,s:o,s:o,s:o,s:b}", "slot", b, "windows",
+                                           p->windows[k], "windows_erlang", s->windows_erlang,
+                                           "service_level", num(s->sim_level, 1000), "mean_wait_s",
+                                           num(s->sim_mean_wait_s, 10), "p90_wait_s",
+                                           num(s->sim_p90_wait_s, 10), "capacity_short",
+                                           s->capacity_short));
+    }
+    return a;
+}
+
+/* One sentence in each language on whether the plan meets the target, and where not why: the
+ * half hours the simulation finds short of the target (or, without a simulation, those where the
+ * hall has fewer windows than Erlang C asks for), with their expected mean wait. */
+static void verdict(json_t *o, const struct plan_hall *ph, const struct hq_day_plan *p,
+                    double target_s)
+{
+    char zh[512], en[640];
+    (void)ph;
+    int tm = (int)lround(target_s / 60), n_short = 0;
+    for (int g = 0; g < p->n_groups; g++)
+        for (int k = 0; k < HQ_SLOTS; k++)
+            n_short += p->groups[g].slot[k].capacity_short;
+    if (p->first_slot < 0) {
+        snprintf(zh, sizeof zh, "该日无预计到访，无需安排窗口");
+        snprintf(en, sizeof en, "No arrivals are expected that day: no windows to plan");
+    } else if (p->met) {
+        snprintf(zh, sizeof zh, "每个时段都达到目标（%d 分钟内叫号）", tm);
+        snprintf(en, sizeof en, "Every half hour meets the target (called within %d min)", tm);
+        if (n_short) {
+            size_t zl = strlen(zh), el = strlen(en);
+            snprintf(zh + zl, sizeof zh - zl,
+                     "；但有 %d 个时段按 Erlang C 所需窗口多于大厅可用窗口，模拟显示仍可达标",
+                     n_short);
+            snprintf(en + el, sizeof en - el,
+                     "; at %d half hour%s Erlang C asks for more windows than the hall has, the "
+                     "simulation still meets it",
+                     n_short, n_short == 1 ? "" : "s");
+        }
+    } else {
+        bool by_missed = p->missed_slots > 0;
+        size_t zl = 0, el = 0;
+        int shown = 0, n = 0;
+        char zs[256] = "", es[320] = "";
+        for (int g = 0; g < p->n_groups; g++)
+            for (int k = p->first_slot; k <= p->last_slot; k++) {
+                const struct hq_plan_slot *s = &p->groups[g].slot[k];
+                if (by_missed ? !s->missed : !s->capacity_short) continue;
+                n++;
+                if (shown >= 3) continue;
+                shown++;
+                char b[8];
+                slot_name(k, b, sizeof b);
+                double ws =
+                    isfinite(s->sim_mean_wait_s) ? s->sim_mean_wait_s : s->erlang_mean_wait_s;
+                int wait = isfinite(ws) ? (int)lround(ws / 60) : -1;
+                const char *sep_zh = shown > 1 ? "；" : "", *sep_en = shown > 1 ? "; " : "";
+                if (wait >= 0) {
+                    zl += (size_t)snprintf(zs + zl, sizeof zs - zl, "%s%s %s 平均等候约 %d 分钟",
+                                           sep_zh, b, p->groups[g].name, wait);
+                    el +=
+                        (size_t)snprintf(es + el, sizeof es - el, "%s%s %s mean wait about %d min",
+                                         sep_en, b, p->groups[g].name, wait);
+                } else {
+                    zl += (size_t)snprintf(zs + zl, sizeof zs - zl, "%s%s %s 排队不断增长", sep_zh,
+                                           b, p->groups[g].name);
+                    el +=
+                        (size_t)snprintf(es + el, sizeof es - el, "%s%s %s the queue keeps growing",
+                                         sep_en, b, p->groups[g].name);
+                }
+                if (zl >= sizeof zs) zl = sizeof zs - 1;
+                if (el >= sizeof es) el = sizeof es - 1;
+            }
+        snprintf(zh, sizeof zh, "%d 个时段达不到目标（%d 分钟内叫号）%s：%s%s", n, tm,
+                 n_short ? "，所需窗口多于大厅可用窗口" : "", zs, n > shown ? " 等" : "");
+        snprintf(en, sizeof en, "%d half hour%s miss the target (called within %d min)%s: %s%s", n,
+                 n == 1 ? "" : "s", tm, n_short ? ", needing more windows than the hall has" : "",
+                 es, n > shown ? " …" : "");
+    }
+    json_object_set_new(o, "verdict", json_string(zh));
+    json_object_set_new(o, "verdict_en", json_string(en));
+}
+
 static json_t *pool_json(const struct hq_pool *p, const struct hq_forecast *fc, int first, int last)
 {
     double arr[HQ_SLOTS], st[HQ_SLOTS], el[HQ_SLOTS], ew[HQ_SLOTS], sl[HQ_SLOTS], mw[HQ_SLOTS],
@@ -299,6 +411,9 @@ static json_t *pool_json(const struct hq_pool *p, const struct hq_forecast *fc, 
     json_t *o = json_object();
     json_object_set_new(o, "id", json_string(p->name));
     json_object_set_new(o, "services", codes);
+    json_object_set_new(o, "max_windows",
+                        p->max_windows >= 0 ? json_integer(p->max_windows) : json_null());
+    json_object_set_new(o, "missed", missed_json(p, first, last));
     if (first >= 0) {
         json_object_set_new(o, "arrivals", series(arr, first, last, 100));
         json_object_set_new(o, "windows", iseries(w, first, last));
@@ -372,6 +487,50 @@ static int plan_read(struct hq_store *st, const struct plan_hall *ph, struct pla
     return 0;
 }
 
+/* The hall's hours on the forecast's weekday (a holiday run as another weekday takes that day's):
+ * closed that day, or no arrivals in the half hours it is closed. No hours: every half hour. */
+static void apply_hours(const struct hq_hours *hr, struct hq_forecast *fc)
+{
+    int wd = fc->weekday;
+    if (!hr->has_hours || fc->closed || wd < 0 || wd > 6) return;
+    if (hq_hours_first_open(hr, wd) < 0) fc->closed = true;
+    for (int k = 0; k < HQ_SLOTS; k++) {
+        bool open = false;
+        for (int r = 0; r < hr->n[wd] && r < HQ_HOURS_RANGES; r++)
+            open |= hr->open[wd][r] < (k + 1) * 30 && hr->close[wd][r] > k * 30;
+        if (!open)
+            for (int s = 0; s < fc->n_services; s++)
+                fc->arrivals[s][k] = 0;
+    }
+}
+
+/* The days of the history that had tickets, and the first and last of them. */
+static json_t *history_json(const struct plan_ctx *c, const struct hq_forecast *fc)
+{
+    const struct hq_history *h = &c->g.hist;
+    int days = 0;
+    int64_t first = -1, last = -1;
+    for (int d = 0; d < h->n_days; d++)
+        if (hq_history_day_total(h, h->day0 + d) > 0) {
+            days++;
+            if (first < 0) first = d;
+            last = d;
+        }
+    char hf[16], hl[16], df[16] = "", dl[16] = "";
+    hq__format_date(c->hist_first, hf, sizeof hf);
+    hq__format_date(c->hist_last, hl, sizeof hl);
+    if (first >= 0) {
+        hq__format_date(hq_civil_from_days(h->day0 + first), df, sizeof df);
+        hq__format_date(hq_civil_from_days(h->day0 + last), dl, sizeof dl);
+    }
+    json_t *o = json_pack("{s:s,s:s,s:i,s:I,s:i,s:i,s:i}", "from", hf, "to", hl, "weeks",
+                          c->req.weeks, "tickets", (json_int_t)h->tickets, "days_same_weekday",
+                          fc->days_weekday, "days_open", fc->days_all, "days", days);
+    json_object_set_new(o, "first_day", df[0] ? json_string(df) : json_null());
+    json_object_set_new(o, "last_day", dl[0] ? json_string(dl) : json_null());
+    return o;
+}
+
 /* The forecast and the plan from the history read. */
 static int plan_compute(const struct plan_hall *ph, struct plan_ctx *c, struct hq_why *why)
 {
@@ -386,6 +545,7 @@ static int plan_compute(const struct plan_hall *ph, struct plan_ctx *c, struct h
         .weeks = r->weeks, .holidays = r->holidays, .n_holidays = r->n_holidays};
     rc = hq_forecast_day(&c->g.hist, r->day, &fo, c->fc, why);
     if (rc) return rc;
+    apply_hours(&ph->hours, c->fc);
     /* the forecast's error on the last four weeks before the date, each day from its past */
     int32_t e_first = hq_civil_from_days(dz - 28), e_last = hq_civil_from_days(last);
     if (last >= dz - 28 &&
@@ -423,7 +583,15 @@ static int plan_compute(const struct plan_hall *ph, struct plan_ctx *c, struct h
     pc->priority_share = c->g.all ? (double)c->g.priority / (double)c->g.all : 0;
     pc->reps = r->reps;
     pc->seed = (uint64_t)r->day;
-    return hq_plan_day(pc, c->plan, why);
+    rc = hq_plan_day(pc, c->plan, why);
+    /* the day shown is the hall's opening hours of that weekday (lunch half hours plan 0) */
+    const struct hq_hours *hr = &ph->hours;
+    int wd = c->fc->weekday;
+    if (rc == 0 && hr->has_hours && !c->fc->closed && hq_hours_first_open(hr, wd) >= 0) {
+        c->plan->first_slot = hq_hours_first_open(hr, wd) / 30;
+        c->plan->last_slot = (hq_hours_last_close(hr, wd) - 1) / 30;
+    }
+    return rc;
 }
 
 static json_t *plan_json(const struct plan_hall *ph, struct plan_ctx *c)
@@ -431,10 +599,8 @@ static json_t *plan_json(const struct plan_hall *ph, struct plan_ctx *c)
     const struct hq_forecast *fc = c->fc;
     const struct hq_day_plan *p = c->plan;
     int first = p->first_slot, last = p->last_slot;
-    char d[16], hf[16], hl[16];
+    char d[16];
     hq__format_date(c->req.day, d, sizeof d);
-    hq__format_date(c->hist_first, hf, sizeof hf);
-    hq__format_date(c->hist_last, hl, sizeof hl);
     json_t *o = json_object();
     json_object_set_new(o, "date", json_string(d));
     json_object_set_new(o, "weekday", json_string(wd_names[hq_weekday_of(c->req.day)]));
@@ -445,11 +611,8 @@ static json_t *plan_json(const struct plan_hall *ph, struct plan_ctx *c)
     json_object_set_new(o, "service_level", json_real(c->req.level));
     json_object_set_new(o, "slot_minutes", json_integer(30));
     json_object_set_new(o, "slots", slots_json(first, last));
-    json_object_set_new(o, "history",
-                        json_pack("{s:s,s:s,s:i,s:I,s:i,s:i}", "from", hf, "to", hl, "weeks",
-                                  c->req.weeks, "tickets", (json_int_t)c->g.hist.tickets,
-                                  "days_same_weekday", fc->days_weekday, "days_open",
-                                  fc->days_all));
+    json_object_set_new(o, "history", history_json(c, fc));
+    json_object_set_new(o, "hours", hours_of_day(&ph->hours, fc->weekday));
     json_object_set_new(o, "assumptions",
                         json_pack("{s:o,s:o,s:o,s:o,s:i,s:s}", "walk_s", num(c->conf.walk_s, 10),
                                   "no_show_rate", num(c->conf.no_show_p, 1000), "no_show_wait_s",
@@ -487,6 +650,9 @@ static json_t *plan_json(const struct plan_hall *ph, struct plan_ctx *c)
                         first >= 0 ? iseries(total, first, last) : json_array());
     json_object_set_new(o, "window_hours", num(p->window_hours, 10));
     json_object_set_new(o, "met", json_boolean(p->met));
+    json_object_set_new(o, "capacity_short", json_boolean(p->capacity_short));
+    json_object_set_new(o, "missed_slots", json_integer(p->missed_slots));
+    verdict(o, ph, p, c->req.target_wait_s);
     json_object_set_new(o, "iterations", json_integer(p->iterations));
     if (c->has_err) {
         const struct hq_forecast_error *e = &c->err;
@@ -527,6 +693,7 @@ static int whatif_pools(struct plan_ctx *c, json_t *windows, struct hq_pool *poo
     {
         struct hq_pool *pl = &pools[n];
         memset(pl, 0, sizeof *pl);
+        pl->max_windows = -1; /* what if: the windows given, whatever the hall has */
         char buf[64];
         if (strlen(key) >= sizeof buf)
             return hq_fail(why, HQ_EINVAL, "windows", "windows: key too long");
@@ -578,6 +745,7 @@ static int whatif_pools(struct plan_ctx *c, json_t *windows, struct hq_pool *poo
     for (int g = 0; g < p->n_groups; g++) {
         struct hq_pool rest;
         memset(&rest, 0, sizeof rest);
+        rest.max_windows = -1;
         for (int i = 0; i < p->groups[g].n_services; i++) {
             int s = p->groups[g].services[i];
             if (covered[s]) continue;

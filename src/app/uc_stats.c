@@ -22,6 +22,7 @@
 #include "../report/hq_report.h"
 #include "../stats/hq_stats.h"
 #include "app_int.h"
+#include "hq_appointments.h"
 
 #define MAX_DAYS 366
 
@@ -298,6 +299,9 @@ int hq_app_stats(struct hq_app *a, const char *from, const char *to, json_t **ou
         /* the estimated wait against the real one, same days (uc_estimate.c) */
         else
             json_object_set_new(*out, "estimate_accuracy", hq__estacc_period_json(a, p.from, p.to));
+        /* bookings whose slot is in the period, by status (uc_appointments.c) */
+        if (*out)
+            json_object_set_new(*out, "appointments", hq__appointments_counts(a, p.from, p.to));
     }
     run_release(&r);
     return rc;

@@ -9,6 +9,19 @@
 #include <time.h>
 
 #include "app_int.h"
+#include "hq_appointments.h"
+
+/* The capabilities' periodic work, run after the hall's own at every tick, without mu (DESIGN.md
+ * "Growing it": a new one adds a line here). */
+static void (*const tick_work[])(struct hq_app *) = {
+    hq__appointments_tick,
+};
+
+static void run_tick_work(struct hq_app *a)
+{
+    for (size_t i = 0; i < sizeof tick_work / sizeof tick_work[0]; i++)
+        tick_work[i](a);
+}
 
 struct roll_ctx {
     struct hq_app *a;
@@ -60,9 +73,11 @@ void hq__app_tick(struct hq_app *a)
     if (b.n == 0) {
         pthread_mutex_unlock(&a->mu);
         hq_batch_release(&b);
+        run_tick_work(a);
         return;
     }
     struct hq_why why;
     if (hq__app_commit_unlock(a, &b, &why) != 0)
         fprintf(stderr, "hallq: day roll not committed: %s\n", why.message);
+    run_tick_work(a);
 }

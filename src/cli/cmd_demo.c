@@ -304,7 +304,9 @@ static int history(struct hq_app *a, struct fake_clock *clk, int64_t day_start)
         if (hq_app_window_action(a, &ws[w].clerk, w + 1, "close", NULL, &out, &why) == 0)
             json_decref(out);
     }
-    printf("hallq demo: history of one day: %d tickets issued, %d served\n", issued, done);
+    printf("hallq demo: history of %04d-%02d-%02d: %d tickets issued, %d served%s\n",
+           dtm.tm_year + 1900, dtm.tm_mon + 1, dtm.tm_mday, issued, done,
+           issued ? "" : " (the hall is closed that day)");
     return 0;
 }
 

@@ -5,11 +5,10 @@
  *
  * Adding a refusal: add ONE line to hq__msg_table, anywhere (order does not matter):
  *
- *     {"window %d is not yours: %s", "window.not_yours", {"window", "hint"}, "{window}
- * 号窗口…{hint}"},
+ *     {"no window %d", "window.not_found", {"window"}, "没有 {window} 号窗口"},
  *
  *   - en: the format string exactly as written in the hq_fail call (same escapes; literals that
- *     the call splits over lines joined into one);
+ *     the call splits over lines joined into one; a "%" PRId64 may stay as it is written);
  *   - reason: "<area>.<what>", lower case, stable (clients may switch on it); two formats may
  *     share a reason only with the same parameter names;
  *   - params: one name per conversion (%d, %s …, not %%), in order, at most HQ_WHY_PARAMS;
@@ -18,17 +17,53 @@
  *     goes (each at most once or several times, any order; a parameter may be left out, as an
  *     English detail from a library is).
  *
- * unit.test_messages fails while an hq_fail format in src/ has no line here, or a line does not
- * match its format (count of parameters, unknown {name}). Parameters named status, state,
- * action, step, role, category, channel, hint, what, kind, day, field or reason are put into the
- * Chinese through hq__phrase_table below (a ticket status, a window action, a field name …):
- * give a new such value a phrase line too. Personal data (phone numbers, ID numbers, complaint
- * text) never goes into a message, so never into a parameter.
+ * unit.test_messages fails while an hq_fail format in src/ has no line here (it prints the file,
+ * the line and a skeleton entry to complete: `build/test_messages 2>&1 | grep -A1 catalogue`), or
+ * a line does not match its format (count of parameters, unknown {name}, a reason reused with
+ * other parameters). Parameters named status, state, action, step, role, category, channel,
+ * hint, what, kind, day, field or reason are put into the Chinese through hq__phrase_table below
+ * (a ticket status, a window action, a field name …): give a new such value a phrase line too.
+ * Personal data (phone numbers, ID numbers, complaint text) never goes into a message, so never
+ * into a parameter.
  */
 #include "messages_int.h"
 
 /* clang-format off */
 const struct hq_msg hq__msg_table[] = {
+    /* appointments (uc_appointments.c, booking.c) and the working-day calendar (uc_calendar.c, calendar.c) */
+    {"bookable: an array of service codes", "appointment.bookable_list", {}, "可预约业务须为业务代码列表"},
+    {"bookable: true or false", "appointment.bookable_bool", {}, "是否可预约须为 true 或 false"},
+    {"code: check-in closed at %s: the appointment was missed; please take a ticket", "appointment.checkin_closed", {"time"}, "签到已于 {time} 截止，本次预约已失约，请现场取号"},
+    {"code: check-in opens at %s", "appointment.checkin_not_open", {"time"}, "签到将于 {time} 开始，请稍候"},
+    {"code: no booking with this code", "appointment.code_unknown", {}, "没有此预约码的预约（或已取消）"},
+    {"code: required", "appointment.code_required", {}, "请输入预约码"},
+    {"code: this booking has been checked in already", "appointment.checked_in", {}, "此预约已签到，请勿重复签到"},
+    {"date: a day as YYYY-MM-DD", "appointment.date", {}, "日期格式应为 YYYY-MM-DD"},
+    {"date: bookings are taken at most %d days ahead", "appointment.horizon", {"days"}, "最多可预约 {days} 天以内的时段"},
+    {"id_number: a resident ID number of 18 characters (or 15 digits)", "appointment.id_number", {}, "身份证号应为 18 位（或 15 位数字）"},
+    {"id_number: at most %d bookings a day for one ID number", "appointment.limit_id_day", {"limit"}, "同一身份证号每天最多预约 {limit} 次"},
+    {"id_number: at most %d bookings a week for one ID number", "appointment.limit_id_week", {"limit"}, "同一身份证号每周最多预约 {limit} 次"},
+    {"no such appointment", "appointment.not_found", {}, "没有此预约"},
+    {"phone: at most %d bookings a day for one phone number", "appointment.limit_phone_day", {"limit"}, "同一手机号每天最多预约 {limit} 次"},
+    {"phone: at most %d bookings a week for one phone number", "appointment.limit_phone_week", {"limit"}, "同一手机号每周最多预约 {limit} 次"},
+    {"phone: the 11 digits of a mobile number, such as 13812345678", "appointment.phone", {}, "请填写 11 位手机号码，例如 13812345678"},
+    {"service: '%.8s' takes no appointments", "appointment.not_bookable", {"service"}, "业务 {service} 不接受预约"},
+    {"service: must be a service code", "appointment.service_code", {}, "业务须为业务代码"},
+    {"slot_minutes: required", "appointment.settings_required", {}, "请提供预约设置"},
+    {"start: a slot's start as GET /appointments/slots gives it", "appointment.start_format", {}, "时段开始时间格式不正确"},
+    {"start: not a bookable slot of this service (see GET /appointments/slots)", "appointment.not_a_slot", {}, "所选时间不是此业务可预约的时段"},
+    {"start: this slot is fully booked", "appointment.slot_full", {}, "此时段已约满，请选择其他时段"},
+    {"the appointment is %s: only a booked one is cancelled", "appointment.not_cancellable", {"status"}, "预约当前为“{status}”，只能取消已预约的预约"},
+    {"walk_in_share: a number from 0 to 1 (0.3 keeps 30%% for walk-ins)", "appointment.walk_in_share", {}, "现场号保留比例须为 0 到 1 之间的数（0.3 即保留 30%）"},
+    {"%s: an array of at most %d dates YYYY-MM-DD", "calendar.dates", {"field", "max"}, "{field}须为日期（YYYY-MM-DD）列表，最多 {max} 个"},
+    {"holidays: %d is not in %d", "calendar.holiday_year", {"date", "year"}, "节假日 {date} 不在 {year} 年内"},
+    {"holidays: at most %d days a year", "calendar.too_many", {"max"}, "每年最多 {max} 个节假日"},
+    {"holidays: required", "calendar.holidays_required", {}, "请提供节假日列表"},
+    {"workdays: %d is also a holiday", "calendar.both", {"date"}, "{date} 不能既是节假日又是调休工作日"},
+    {"workdays: %d is not a Saturday or Sunday (a make-up working day falls on a weekend)", "calendar.workday_weekday", {"date"}, "调休工作日 {date} 不是周六或周日"},
+    {"workdays: %d is not in %d", "calendar.workday_year", {"date", "year"}, "调休工作日 {date} 不在 {year} 年内"},
+    {"year: a year such as 2027", "calendar.year", {}, "年份格式应如 2027"},
+    {"year: must be the year of the path, %d", "calendar.year_mismatch", {"year"}, "年份须与路径中的年份 {year} 一致"},
     {"out of memory", "sys.out_of_memory", {}, "内存不足"},
     {"libsodium failed to initialise", "sys.crypto_init", {}, "加密组件初始化失败"},
     {"cannot start the writer thread", "sys.writer_thread", {}, "无法启动写入线程"},
@@ -39,21 +74,7 @@ const struct hq_msg hq__msg_table[] = {
     {"too many failed sign-ins: try again in 15 minutes / 登录失败次数过多", "auth.too_many_failures", {}, "登录失败次数过多，请 15 分钟后再试"},
     {"too many failed sign-ins for this user from this address: try again in %d s", "auth.throttled", {"seconds"}, "此账号在此地址登录失败次数过多，请 {seconds} 秒后再试"},
     {"too many failed sign-ins from this address: try again in %d s", "auth.address_throttled", {"seconds"}, "此地址登录失败次数过多，请 {seconds} 秒后再试"},
-    {"a request may not have both Content-Length and Transfer-Encoding", "http.length_and_chunked", {}, "请求不能同时带 Content-Length 和 Transfer-Encoding"},
-    {"another statistics or report computation is running: try again in a few seconds", "stats.busy", {}, "另一个统计或报表正在计算，请几秒后再试"},
     {"over HTTP a period of at most %d days (the server's memory bound; `hallq report` takes longer ones)", "stats.period_too_long", {"days"}, "网页上最多统计 {days} 天（服务器内存所限）；更长的时段请用 hallq report"},
-    {"the request line is longer than %d bytes", "http.request_line_too_long", {"bytes"}, "请求行超过 {bytes} 字节"},
-    {"the request head is longer than %d bytes", "http.head_too_long", {"bytes"}, "请求头超过 {bytes} 字节"},
-    {"HTTP version %.8s is not supported: use HTTP/1.1", "http.version", {"version"}, "不支持 HTTP 版本 {version}，请使用 HTTP/1.1"},
-    {"folded header lines are not accepted", "http.folded_header", {}, "不接受折行的请求头"},
-    {"a header line is not 'Name: value'", "http.bad_header", {}, "请求头的某一行不是“名称: 值”的格式"},
-    {"a header name has a character not allowed", "http.bad_header_name", {}, "请求头名称含有不允许的字符"},
-    {"Content-Length must be one decimal number of bytes", "http.bad_content_length", {}, "Content-Length 必须是一个十进制字节数"},
-    {"malformed request line: expected 'METHOD /path HTTP/1.1'", "http.bad_request_line", {}, "请求行格式错误"},
-    {"too many connections from this address: close some and try again", "http.too_many_connections", {}, "此地址的连接过多，请关闭一些后重试"},
-    {"store: %s cannot be read: %s", "store.unreadable", {"path", "detail"}, "无法读取 {path}：{detail}"},
-    {"store: the %s check of %s did not finish within %d ms", "store.check_slow", {"check", "path", "ms"}, "{path} 的检查未能在 {ms} 毫秒内完成"},
-    {"store: %s is damaged: %s", "store.damaged", {"path", "detail"}, "{path} 已损坏：{detail}"},
     {"store: %s is damaged (problems found: %d; the first: %s)", "store.damaged_n", {"path", "problems", "detail"}, "{path} 已损坏（发现 {problems} 处问题，第一处：{detail}）"},
     {"wrong username or password / 用户名或密码错误", "auth.wrong_password", {}, "用户名或密码错误"},
     {"not signed in", "auth.not_signed_in", {}, "尚未登录"},
@@ -412,6 +433,50 @@ const struct hq_msg hq__msg_table[] = {
     {"complaints.categories[%zu]: needs zh (1 to %d characters) and may have en (at most %d characters)", "complaint.category_name_invalid", {"index", "max", "max_en"}, "每个投诉类别都需要中文名（1 到 {max} 个字），英文名不能超过 {max_en} 个字符"},
     {"complaints.categories: '%.60s' listed twice", "complaint.category_twice", {"name"}, "投诉类别“{name}”重复"},
     {"category: '%.60s' is not one of the hall's complaint categories", "complaint.category_unknown", {"given"}, "“{given}”不在本大厅的投诉类别中，请从列表中选择"},
+    /* notifiers (src/app/uc_notify.c, docs/NOTIFY.md) */
+    {"kind: webhook or command", "notify.kind", {}, "类型须为 webhook 或 command"},
+    {"kind: a notifier's kind cannot change; delete it and create another", "notify.kind_fixed", {}, "通知渠道的类型不能修改，请删除后重新创建"},
+    {"url: an http:// or https:// URL of at most 512 characters", "notify.url", {}, "地址须为 http:// 或 https:// 开头、不超过 512 个字符的网址"},
+    {"secret: a string of 1 to 256 bytes", "notify.secret", {}, "密钥须为 1 至 256 字节的字符串"},
+    {"argv: 1 to 16 strings of at most 255 bytes, the first the program's absolute path", "notify.argv", {}, "命令须为 1 至 16 个不超过 255 字节的字符串，第一个为程序的绝对路径"},
+    {"events: a non-empty list of ticket.near, ticket.called, appointment.booked and appointment.reminder, each at most once", "notify.events", {}, "事件须为 ticket.near、ticket.called、appointment.booked、appointment.reminder 中的一个或多个，不可重复"},
+    {"argv: only for a command notifier", "notify.argv_webhook", {}, "只有命令类通知渠道才有命令参数"},
+    {"url: only for a webhook notifier", "notify.url_command", {}, "只有 webhook 类通知渠道才有地址"},
+    {"at most %d notifiers", "notify.too_many", {"max"}, "通知渠道最多 {max} 个"},
+    {"no notifier %s", "notify.not_found", {"id"}, "没有编号为 {id} 的通知渠道"},
+    {"cannot start the notification thread", "sys.notify_thread", {}, "无法启动通知发送线程"},
+    {"window: a window number", "ticket.list_window_invalid", {}, "窗口应为窗口号"},
+    {"window: lists the waiting tickets in call order (status=waiting)", "ticket.list_window_needs_waiting", {}, "按窗口列出时只列等候中的号（status=waiting），按叫号顺序"},
+    {"q: a ticket number or a phone number", "ticket.find_query_invalid", {}, "请输入排队号或手机号"},
+    {"no window %ld", "window.not_found_long", {"window"}, "没有 {window} 号窗口"},
+    {"ticket %s: window %d has called its next customer, so its pad no longer takes this evaluation", "evaluation.pad_moved_on", {"number", "window"}, "{window} 号窗口已呼叫下一位，评价器不再接受对 {number} 号的评价"},
+    {"undo-no-show: ticket %.8s was not marked no-show at window %d", "window.undo_not_no_show", {"number", "window"}, "{number} 号不是在 {window} 号窗口被标记为过号的，无法撤销"},
+    {"undo-no-show: ticket %s was marked no-show more than %d s ago; a guide can requeue it", "window.undo_too_late", {"number", "seconds"}, "{number} 号标记过号已超过 {seconds} 秒，无法撤销；请引导员为其重新排队"},
+    {"appointment_at: the slot must be today; a booking for another day is checked in on that day", "ticket.appointment_not_today", {}, "预约时段必须是今天；其他日期的预约请在当天签到"},
+    {"appointment_at: the slot began more than %d minutes ago", "ticket.appointment_too_late", {"minutes"}, "该预约时段已开始超过 {minutes} 分钟"},
+    {"phone: a mobile number of 11 digits starting 13-19, such as 13812345678", "ticket.phone_invalid", {}, "手机号应为 1 开头、第二位 3–9 的 11 位数字，例如 13812345678"},
+    {"store: cannot read the ticket", "store.ticket_unreadable", {}, "无法读取该排队号"},
+    {"hours: must be null or an object like {\"mon\":\"08:30-12:00,13:30-17:30\"}", "hours.not_object", {}, "办公时间应为空，或形如 {\"mon\":\"08:30-12:00,13:30-17:30\"} 的对象"},
+    {"hours.%s: must be \"HH:MM-HH:MM\" ranges separated by commas (at most %d), each closing after it opens, in order and not overlapping", "hours.day_invalid", {"day", "max"}, "{day}的办公时间应为以逗号分隔的“时:分-时:分”时段（最多 {max} 段），每段结束晚于开始，按时间先后且互不重叠"},
+    {"public_url: must be a string or null", "hall.public_url_type", {}, "公开网址应为文本或空"},
+    {"public_url: an http:// or https:// URL such as http://192.168.1.20:8080, without query or fragment", "hall.public_url_invalid", {}, "公开网址应为 http:// 或 https:// 开头的地址，例如 http://192.168.1.20:8080，不带查询参数或锚点"},
+    {"a request may not have both Content-Length and Transfer-Encoding", "http.length_and_chunked", {}, "请求不能同时带有 Content-Length 和 Transfer-Encoding"},
+    {"limit: an integer from 1 to 1000", "input.limit_invalid", {}, "条数应为 1 到 1000 之间的整数"},
+    {"another statistics or report computation is running: try again in a few seconds", "stats.busy", {}, "另一项统计或报表正在计算，请几秒后再试"},
+    {"the request line is longer than %d bytes", "http.request_line_too_long", {"max"}, "请求行超过 {max} 字节"},
+    {"the request head is longer than %d bytes", "http.request_head_too_long", {"max"}, "请求头超过 {max} 字节"},
+    {"HTTP version %.8s is not supported: use HTTP/1.1", "http.version_unsupported", {"version"}, "不支持 HTTP 版本 {version}，请使用 HTTP/1.1"},
+    {"folded header lines are not accepted", "http.folded_header", {}, "不接受折行的请求头"},
+    {"a header line is not 'Name: value'", "http.header_malformed", {}, "请求头格式应为“名称: 值”"},
+    {"a header name has a character not allowed", "http.header_name_invalid", {}, "请求头名称含有不允许的字符"},
+    {"Content-Length must be one decimal number of bytes", "http.content_length_invalid", {}, "Content-Length 应为一个十进制字节数"},
+    {"malformed request line: expected 'METHOD /path HTTP/1.1'", "http.request_line_malformed", {}, "请求行格式错误，应为“方法 /路径 HTTP/1.1”"},
+    {"too many connections from this address: close some and try again", "http.too_many_connections", {}, "此地址的连接过多，请关闭一些后再试"},
+    {"store: %s cannot be read: %s", "store.unreadable", {"path", "detail"}, "无法读取数据库 {path}：{detail}"},
+    {"store: the %s check of %s did not finish within %d ms", "store.check_timeout", {"kind", "path", "ms"}, "数据库 {path} 的检查未能在 {ms} 毫秒内完成"},
+    {"store: %s is damaged: %s", "store.damaged", {"path", "detail"}, "数据库 {path} 已损坏：{detail}"},
+    {"%s: weekday %d: %d ranges, at most %d", "hours.too_many_ranges", {"field", "weekday", "count", "max"}, "{field}：星期 {weekday} 有 {count} 个时段，最多 {max} 个"},
+    {"%s: weekday %d: range %d (%d-%d minutes) is not within 0..1440, opening before closing, after the range before it", "hours.range_invalid", {"field", "weekday", "index", "from", "to"}, "{field}：星期 {weekday} 的第 {index} 个时段（{from}–{to} 分钟）无效：应在 0–1440 之内，开始早于结束，并在前一时段之后"},
 };
 const size_t hq__msg_count = sizeof hq__msg_table / sizeof hq__msg_table[0];
 
@@ -423,6 +488,11 @@ const struct hq_phrase hq__phrase_table[] = {
     {"status", "done", "已办结"},
     {"status", "no_show", "过号"},
     {"status", "cancelled", "已取消"},
+    {"status", "booked", "已预约"},
+    {"status", "checked_in", "已签到"},
+    {"status", "missed", "已失约"},
+    {"field", "holidays", "节假日"},
+    {"field", "workdays", "调休工作日"},
     {"status", "expired", "已过期"},
     {"status", "received", "已受理"},
     {"status", "acknowledged", "已确认"},

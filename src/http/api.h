@@ -72,5 +72,23 @@ HQ_API(api_ticket_qr_png);
 HQ_API(api_ticket_png);
 HQ_API(api_ticket_pdf);
 HQ_API(api_announcement);
+/* api_notify.c */
+HQ_API(api_notifiers_list);
+HQ_API(api_notifier_create);
+HQ_API(api_notifier_update);
+HQ_API(api_notifier_delete);
+/* api_appointments.c */
+HQ_API(api_appointment_slots);
+HQ_API(api_appointment_book);
+HQ_API(api_appointment_get);
+HQ_API(api_appointment_cancel);
+HQ_API(api_appointment_checkin);
+HQ_API(api_appointments_list);
+HQ_API(api_appointment_settings_get);
+HQ_API(api_appointment_settings_put);
+HQ_API(api_appointment_qr_png);
+/* api_calendar.c */
+HQ_API(api_calendar_get);
+HQ_API(api_calendar_put);
 
 #endif

@@ -28,8 +28,13 @@ HQ_API(api_evaluations_create)
 HQ_API(api_evaluations_list)
 {
     const char *lim = hq_req_query(req, "limit");
-    long n = lim ? strtol(lim, NULL, 10) : 100;
-    if (n <= 0 || n > 1000) n = 100;
+    long n = 100;
+    if (lim) {
+        char *end = NULL;
+        n = strtol(lim, &end, 10);
+        if (!*lim || *end || n < 1 || n > 1000)
+            return hq_fail(why, HQ_EINVAL, "limit", "limit: an integer from 1 to 1000");
+    }
     return hq_app_evaluations_list(a, 0, 0, (size_t)n, &res->json, why);
 }
 

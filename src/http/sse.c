@@ -117,13 +117,14 @@ static bool client_pending(const struct sse_client *c)
            hq__sse_cursor_lag(&c->cur, &c->hub->frames) > 0;
 }
 
-/* Wake a suspended client: at once, or (wake != NULL) by adding it to the batch the caller
- * resumes after unlocking. */
+/* Connections to resume once the hub mutex is released (see the top of the file). */
 struct wake_batch {
     struct MHD_Connection **conn;
     size_t n, cap;
 };
 
+/* Wake a suspended client: at once, or (wake != NULL) by adding it to the batch the caller
+ * resumes after unlocking. */
 static void client_resume(struct sse_client *c, struct wake_batch *wake)
 {
     if (!c->suspended) return;

@@ -5,13 +5,15 @@
  * Design. hq_voice_request() only fills the two texts (templates, numbers as people say them),
  * hashes them with every voice setting into a cache key and appends a job to a ring; it never
  * waits for speech. One worker thread takes jobs strictly in id order (FIFO): a cache hit costs a
- * reference count, a miss runs the espeak-ng PROGRAM (libespeak-ng is GPL-3, so it is never
- * linked) once per line with posix_spawnp — text as one argv element after "--", no shell, stdin
- * and stdout on /dev/null, stderr captured for the error message, a deadline after which the
- * process is killed — reads the WAV file it wrote, and joins the PCM itself: for each repetition
- * the Chinese line, a pause, the English line, a pause (none after the last line). Jobs complete
- * and on_done fires in request order, so the display can play them one after the other and a new
- * call never cuts across one being spoken.
+ * reference count, a miss assembles the announcement from phrase clips (voice_clips.c): each word
+ * (letter, digit, window number, fixed word of a template) is synthesised once by the espeak-ng
+ * PROGRAM (libespeak-ng is GPL-3, so it is never linked) with posix_spawnp — text as one argv
+ * element after "--", no shell, stdin and stdout on /dev/null, stderr captured for the error
+ * message, a deadline after which the process is killed — and kept; the announcement is, for each
+ * repetition, the Chinese line, a pause, the English line (unless the job says no English), a
+ * pause (none after the last line). While idle and asked to (prewarm), the worker makes the clips
+ * of the digits and the templates' words before any call. Jobs complete and on_done fires in
+ * request order, so the display can play them one after the other.
  *
  * Memory. Rendered WAVs are reference-counted blobs shared by the LRU cache (cache_max entries)
  * and by the finished jobs still remembered (jobs_kept); at ~44 KB per second of speech the

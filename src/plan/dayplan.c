@@ -84,7 +84,10 @@ static int erlang_pool(const struct hq_plan_conf *c, struct hq_pool *p, bool few
             return hq_fail(why, n == HQ_EINVAL ? HQ_EINVAL : HQ_ECONFLICT, "service_level",
                            "group %s: no number of windows up to 100000 meets the level", p->name);
         sl->windows_erlang = n;
-        if (fewest) p->windows[k] = n;
+        if (fewest) {
+            sl->capacity_short = p->max_windows >= 0 && n > p->max_windows;
+            p->windows[k] = sl->capacity_short ? p->max_windows : n;
+        }
         if (p->windows[k] > 0) {
             struct hq_queue_figures f;
             if (hq_erlang_c_figures(a / 1800.0, sl->service_s, p->windows[k], c->target_wait_s, &f,
@@ -436,6 +439,22 @@ int hq_plan_day(const struct hq_plan_conf *c, struct hq_day_plan *out, struct hq
         size_t len = strlen(p->name);
         snprintf(p->name + len, sizeof p->name - len, "%s%s", len ? "," : "", fc->codes[s]);
     }
+    /* the hall's windows: per group those serving one of its services, per service its own */
+    int serving[HQ_PLAN_MAX_SERVICES];
+    for (int g = 0; g < out->n_groups; g++)
+        out->groups[g].max_windows = c->n_windows > 0 ? 0 : -1;
+    for (int s = 0; s < fc->n_services; s++)
+        serving[s] = c->n_windows > 0 ? 0 : -1;
+    for (int w = 0; w < c->n_windows; w++) {
+        int group = -1;
+        for (int i = 0; i < c->windows[w].n_services; i++)
+            for (int j = 0; j < fc->n_services; j++)
+                if (strcmp(fc->codes[j], c->windows[w].services[i]) == 0) {
+                    group = out->group_of[j];
+                    serving[j]++;
+                }
+        if (group >= 0) out->groups[group].max_windows++;
+    }
     /* per service alone */
     for (int s = 0; s < fc->n_services; s++)
         for (int k = 0; k < HQ_SLOTS; k++) {
@@ -443,7 +462,8 @@ int hq_plan_day(const struct hq_plan_conf *c, struct hq_day_plan *out, struct hq
             int n = a > 1e-9
                         ? hq_plan_windows_needed(a, window_time(c, s), c->target_wait_s, c->level)
                         : 0;
-            out->windows_alone[s][k] = n < 0 ? 0 : n;
+            if (n < 0) n = 0;
+            out->windows_alone[s][k] = serving[s] >= 0 && n > serving[s] ? serving[s] : n;
         }
     for (int g = 0; g < out->n_groups; g++)
         if ((rc = erlang_pool(c, &out->groups[g], true, why))) return rc;
@@ -458,16 +478,28 @@ int hq_plan_day(const struct hq_plan_conf *c, struct hq_day_plan *out, struct hq
             for (int g = 0; g < out->n_groups; g++)
                 for (int k = out->first_slot; k <= out->last_slot; k++) {
                     struct hq_plan_slot *sl = &out->groups[g].slot[k];
+                    sl->missed = false;
                     if (sl->sim_arrivals == 0 || !(sl->arrivals > 1e-9)) continue;
                     double se = sqrt(c->level * (1 - c->level) / (double)sl->sim_arrivals);
-                    if (sl->sim_level < c->level - se) {
-                        miss = true;
-                        if (it < max_iter) out->groups[g].windows[k]++;
+                    sl->missed = sl->sim_level < c->level - se;
+                    if (!sl->missed) continue;
+                    struct hq_pool *p = &out->groups[g];
+                    if (p->max_windows >= 0 && p->windows[k] >= p->max_windows) {
+                        sl->capacity_short = true; /* no window left to add: say so */
+                        continue;
                     }
+                    miss = true;
+                    if (it < max_iter) p->windows[k]++;
                 }
-            out->met = !miss;
             if (!miss || it >= max_iter) break;
         }
+        out->met = true;
+        for (int g = 0; g < out->n_groups; g++)
+            for (int k = 0; k < HQ_SLOTS; k++)
+                if (out->groups[g].slot[k].missed) {
+                    out->met = false;
+                    out->missed_slots++;
+                }
     } else {
         for (int g = 0; g < out->n_groups; g++)
             for (int k = 0; k < HQ_SLOTS; k++) {
@@ -478,7 +510,10 @@ int hq_plan_day(const struct hq_plan_conf *c, struct hq_day_plan *out, struct hq
             }
     }
     for (int g = 0; g < out->n_groups; g++)
-        for (int k = 0; k < HQ_SLOTS; k++)
+        for (int k = 0; k < HQ_SLOTS; k++) {
             out->window_hours += 0.5 * out->groups[g].windows[k];
+            out->capacity_short |= out->groups[g].slot[k].capacity_short;
+        }
+    if (c->no_simulation && out->capacity_short) out->met = false;
     return 0;
 }

@@ -319,6 +319,8 @@ struct hq_plan_slot {
     double erlang_level, erlang_mean_wait_s; /* Erlang C with `windows` (NAN: no arrivals) */
     long sim_arrivals;                       /* simulated arrivals in the slot, all reps */
     double sim_level, sim_mean_wait_s, sim_p90_wait_s; /* NAN when none arrived */
+    bool capacity_short; /* the plan: windows_erlang > the pool's max_windows */
+    bool missed;         /* the plan: the simulated level fell short of the target */
 };
 
 /* A set of windows serving the same services: a plan group, or a what-if entry. */
@@ -327,6 +329,7 @@ struct hq_pool {
     int n_services;
     int services[HQ_WIN_SVC_MAX]; /* indices into the forecast */
     int windows[HQ_SLOTS];        /* input of hq_plan_simulate */
+    int max_windows; /* the plan: the hall's windows that serve the pool (-1: no limit) */
     struct hq_plan_slot slot[HQ_SLOTS];
     /* the whole day, simulated: */
     long sim_arrivals;
@@ -343,9 +346,16 @@ struct hq_day_plan {
     int iterations;                                    /* simulation rounds run */
     bool met; /* every half hour meets the level in the last simulation */
     double window_hours;
+    int missed_slots;    /* half hours (of any group) that miss the target */
+    bool capacity_short; /* some half hour needs more windows than the hall has for it */
 };
 
-/* The plan: per half hour and group the fewest windows by Erlang C (hq_plan_windows_needed with
+/* Windows are never planned beyond what the hall has: when c->n_windows > 0, a group gets at most
+ * the windows whose list holds one of its services (max_windows; windows_alone at most those that
+ * serve the service), the half hours that would need more are marked capacity_short, and a half
+ * hour whose simulated level stays short of the target is marked missed (met false), with its
+ * expected waits.
+ * The plan: per half hour and group the fewest windows by Erlang C (hq_plan_windows_needed with
  * the group's arrivals and mean window time per customer), then the day simulated `reps` times
  * with those windows (hq_sim_run: queues carry over between half hours, real service times,
  * priority, no-shows), and one more window wherever a half hour's simulated level falls short of

@@ -103,6 +103,7 @@ const struct hq__coldef hq__score_cols[HQ_SC_COUNT_] = {
     [HQ_SC_SVC_MET] = {"时长达标", "Service time met", HQ_CK_TEXT},
     [HQ_SC_TARGET_SAT] = {"满意率目标", "Satisfaction target", HQ_CK_PCT},
     [HQ_SC_SAT_MET] = {"满意率达标", "Satisfaction met", HQ_CK_TEXT},
+    [HQ_SC_WAIT_MET] = {"等候达标", "Waiting target met", HQ_CK_TEXT},
     [HQ_SC_DAYS] = {"出勤天数", "Days worked", HQ_CK_INT},
 };
 
@@ -218,6 +219,20 @@ bool hq__col_value(const struct hq_stats_group *g, enum hq__col c, const char **
     }
 }
 
+const char *hq__verdict_text(enum hq_stats_verdict v)
+{
+    switch (v) {
+    case HQ_VERDICT_MET:
+        return "是 yes";
+    case HQ_VERDICT_NEAR:
+        return "略超 near";
+    case HQ_VERDICT_MISSED:
+        return "否 no";
+    default:
+        return "—";
+    }
+}
+
 bool hq__score_value(const struct hq_stats_group *g, enum hq__scol c, const char **text,
                      double *num)
 {
@@ -228,13 +243,16 @@ bool hq__score_value(const struct hq_stats_group *g, enum hq__scol c, const char
         *num = g->score.target_service_s / 60;
         return g->service.n > 0;
     case HQ_SC_SVC_MET:
-        *text = g->service.n == 0 ? "—" : g->score.service_met ? "是 yes" : "否 no";
+        *text = hq__verdict_text(g->score.service_verdict);
         return true;
     case HQ_SC_TARGET_SAT:
         *num = g->score.target_satisfaction;
         return true;
     case HQ_SC_SAT_MET:
-        *text = g->sat.n == 0 ? "—" : g->score.satisfaction_met ? "是 yes" : "否 no";
+        *text = hq__verdict_text(g->score.satisfaction_verdict);
+        return true;
+    case HQ_SC_WAIT_MET:
+        *text = hq__verdict_text(g->score.wait_verdict);
         return true;
     case HQ_SC_DAYS:
         *num = g->score.days;

@@ -81,12 +81,15 @@ enum hq__scol {
     HQ_SC_SVC_MET,
     HQ_SC_TARGET_SAT,
     HQ_SC_SAT_MET,
+    HQ_SC_WAIT_MET,
     HQ_SC_DAYS,
     HQ_SC_COUNT_
 };
 extern const struct hq__coldef hq__score_cols[HQ_SC_COUNT_];
 bool hq__score_value(const struct hq_stats_group *g, enum hq__scol c, const char **text,
                      double *num);
+/* A verdict in both languages: "是 yes", "略超 near" (within the tolerance), "否 no", "—". */
+const char *hq__verdict_text(enum hq_stats_verdict v);
 
 /* Overview rows: label and value (text or number of a kind). */
 struct hq__kv {

@@ -304,8 +304,8 @@ static void table(struct pdf *p, enum hq__section sec, const struct hq_stats_gro
 {
     const int nc = (int)(sizeof pdf_cols / sizeof pdf_cols[0]);
     heading(p, hq__sec_zh[sec], hq__sec_en[sec]);
-    const double W = PAGE_W - 2 * MARGIN, first_w = 104, sc_w = scorecard ? 42 : 0;
-    const double cw = (W - first_w - 2 * sc_w) / (nc - 1);
+    const double W = PAGE_W - 2 * MARGIN, first_w = 104, sc_w = scorecard ? 34 : 0;
+    const double cw = (W - first_w - 3 * sc_w) / (nc - 1);
     cairo_t *cr = p->cr;
     /* header: Chinese over English */
     need(p, 40);
@@ -322,6 +322,8 @@ static void table(struct pdf *p, enum hq__section sec, const struct hq_stats_gro
         text(cr, x + sc_w - 2, p->y + 8, 5.5, false, 1, "Time met");
         text(cr, x + 2 * sc_w - 2, p->y, 7, true, 1, "满意达标");
         text(cr, x + 2 * sc_w - 2, p->y + 8, 5.5, false, 1, "Rate met");
+        text(cr, x + 3 * sc_w - 2, p->y, 7, true, 1, "等候达标");
+        text(cr, x + 3 * sc_w - 2, p->y + 8, 5.5, false, 1, "Wait met");
     }
     p->y += 11;
     for (size_t i = 0; i < n; i++) {
@@ -351,6 +353,8 @@ static void table(struct pdf *p, enum hq__section sec, const struct hq_stats_gro
             text(cr, x + sc_w - 2, p->y, 7.5, false, 1, t);
             hq__score_value(&g[i], HQ_SC_SAT_MET, &t, &v);
             text(cr, x + 2 * sc_w - 2, p->y, 7.5, false, 1, t);
+            hq__score_value(&g[i], HQ_SC_WAIT_MET, &t, &v);
+            text(cr, x + 3 * sc_w - 2, p->y, 7.5, false, 1, t);
         }
         cairo_set_source_rgb(cr, 0.88, 0.88, 0.88);
         cairo_set_line_width(cr, 0.3);

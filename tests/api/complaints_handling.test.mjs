@@ -136,6 +136,33 @@ describe('complaint handling', () => {
         assert.equal(last.data.channel, 'web');
     });
 
+    test('the public view gives the deadline of the current step, never a promise already kept', async () => {
+        const c = await lodge();
+        let t = (await track(c)).json;
+        assert.equal(t.status, 'received');
+        assert.equal(t.deadline.step, 'acknowledge');
+        assert.equal(t.deadline.by, t.acknowledge_by);
+        assert.ok(t.resolve_by, 'the result deadline is known from the start');
+        assert.ok(t.resolve_by > t.acknowledge_by);
+        await actOk(c, 'acknowledge', { note: 'we are on it' }, 'acknowledged');
+        t = (await track(c)).json;
+        assert.equal(t.acknowledge_by, null, 'the acknowledgement promise is kept: not shown any more');
+        assert.ok(t.acknowledged_at);
+        assert.equal(t.deadline.step, 'resolve');
+        assert.equal(t.deadline.by, t.resolve_by);
+        await actOk(c, 'resolve', { result: 'PUBLIC-ANSWER', measures: 'm' }, 'resolved');
+        t = (await track(c)).json;
+        assert.equal(t.deadline.step, 'verdict');
+        assert.equal(t.resolve_by, null);
+        assert.equal(t.result, 'PUBLIC-ANSWER');
+        const ok = await verdict(c, { satisfied: true });
+        assert.equal(ok.json.status, 'closed');
+        t = (await track(c)).json;
+        assert.equal(t.deadline, null, 'closed: no deadline');
+        assert.equal(t.acknowledge_by, null);
+        assert.ok(t.closed_at);
+    });
+
     test('resolved without a verdict cannot be closed before 7 days', async () => {
         const c = await lodge();
         await actOk(c, 'acknowledge', { note: 'ok' }, 'acknowledged');

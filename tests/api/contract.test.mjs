@@ -59,3 +59,34 @@ test('the check fails on an undocumented status, content type or path', () => {
     assert.match(c.check('GET', '/api/v1/tickets/x', 404, 'text/html', null, '<h1>'), /must be JSON|content type/);
     assert.equal(c.check('GET', '/kiosk', 200, 'text/html', null, '<p>'), null);
 });
+
+test('every example in the document matches its own schema', () => {
+    const c = new Contract(served);
+    const esc = (s) => s.replace(/~/g, '~0').replace(/\//g, '~1');
+    let n = 0;
+    for (const [p, item] of Object.entries(served.paths))
+        for (const [m, op] of Object.entries(item)) {
+            const req = op.requestBody?.content?.['application/json'];
+            if (req?.example !== undefined) {
+                const v = c.validator(`/paths/${esc(p)}/${m}/requestBody/content/application~1json/schema`);
+                assert.ok(v(req.example), `${m} ${p} request example: ${c.ajv.errorsText(v.errors)}`);
+                n++;
+            }
+            for (const [s, r] of Object.entries(op.responses)) {
+                const media = r.content?.['application/json'];
+                if (media?.example === undefined) continue;
+                const v = c.validator(`/paths/${esc(p)}/${m}/responses/${s}/content/application~1json/schema`);
+                assert.ok(v(media.example), `${m} ${p} ${s} example: ${c.ajv.errorsText(v.errors)}`);
+                n++;
+            }
+        }
+    assert.ok(n >= 40, `examples checked: ${n}`);
+});
+
+test('the event check fails on an undocumented type and on a payload its schema rejects', () => {
+    const c = new Contract(served);
+    assert.equal(c.checkEvent('ticket.called', { number: 'A001', service: 'A', category: 'normal', status: 'called', window: 1, calls: 1 }), null);
+    assert.match(c.checkEvent('ticket.called', { number: 1, service: 'A', category: 'normal', status: 'called', window: 1, calls: 1 }), /must be string/);
+    assert.match(c.checkEvent('ticket.called', { id: 'secret' }), /required property/);
+    assert.match(c.checkEvent('ticket.teleported', {}), /not documented/);
+});

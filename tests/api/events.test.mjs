@@ -2,10 +2,12 @@
 // events.test.mjs — Server-Sent Events over real sockets: id/event/data framing, every event type
 // emitted by the action that causes it, Last-Event-ID replay after a dropped connection (nothing
 // lost, nothing repeated, ids strictly increasing), live-only without the header, no ticket ids or
-// personal data in events, and the /display snapshot.
+// personal data in events, the /display snapshot, and many streams sharing each event's frame while
+// one that stops reading is dropped and replays what it missed.
 import { test, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { hall, api, issue, act, sse, assertIds, list } from './lib/server.mjs';
+import http from 'node:http';
+import { hall, api, issue, act, sse, assertIds, list, scale } from './lib/server.mjs';
 
 const { srv, tokens } = await hall(after);
 const ids = new Set(); // every ticket id we were given: none may appear in an event
@@ -193,6 +195,90 @@ describe('heartbeat', () => {
         while (!s.comments.some((c) => /^:\s*ping/.test(c)) && Date.now() - t0 < 20000) await new Promise((r) => setTimeout(r, 200));
         s.close();
         assert.ok(s.comments.some((c) => /^:\s*ping/.test(c)), `no ping in ${Date.now() - t0} ms: ${JSON.stringify(s.comments)}`);
+    });
+});
+
+describe('many streams, one of them stalled', () => {
+    // Every event is formatted once and shared by all streams. A stream that stops reading falls
+    // behind until the server drops it (hallq_sse_dropped_total). The complete events it had
+    // received (a last one may be cut off, which EventSource discards) and what a reconnect with
+    // Last-Event-ID replays are together exactly what a stream that kept reading got. The others
+    // are not held up and miss nothing.
+    const dropped = async () => {
+        const r = await api(srv, 'GET', '/metrics', undefined, { token: tokens.admin });
+        assert.equal(r.status, 200, r.text);
+        return Number(/^hallq_sse_dropped_total (\d+)/m.exec(r.text)[1]);
+    };
+    function parse(text) {
+        const out = [];
+        // an event cut off by the end of the stream is discarded, as EventSource does
+        for (const block of text.split('\n\n').slice(0, -1)) {
+            const ev = { data: [] };
+            for (const line of block.split('\n')) {
+                if (line.startsWith('id: ')) ev.id = line.slice(4);
+                else if (line.startsWith('event: ')) ev.event = line.slice(7);
+                else if (line.startsWith('data: ')) ev.data.push(line.slice(6));
+            }
+            if (ev.id !== undefined) out.push({ id: ev.id, event: ev.event, raw: ev.data.join('\n') });
+        }
+        return out;
+    }
+    test('the stalled stream is dropped and replays without loss; the others get every event', async () => {
+        const ref = open();
+        const many = Array.from({ length: scale(20, 8) }, () => open());
+        await Promise.all([ref, ...many].map((s) => s.ready));
+        // the stalled one: reads its headers, then nothing until it is dropped
+        let text = '';
+        let ended = false;
+        const u = new URL(srv.url + '/api/v1/events');
+        const res = await new Promise((resolve, reject) => {
+            const q = http.get({ host: u.hostname, port: u.port, path: u.pathname, agent: false, headers: { accept: 'text/event-stream' } }, resolve);
+            q.on('error', reject);
+            streams.push({ close: () => q.destroy() });
+        });
+        assert.equal(res.statusCode, 200);
+        res.pause();
+        const before = await dropped();
+        const note = (i) => ({ text: `第${i}号通知：` + '窗口调整'.repeat(38), text_en: `notice ${i} ` + 'x'.repeat(480) });
+        let posted = 0;
+        while ((await dropped()) === before) {
+            assert.ok(posted < 40000, `not dropped after ${posted} events of about 1 KB`);
+            const batch = [];
+            for (let i = 0; i < 20; i++) batch.push(api(srv, 'POST', '/notices', note(posted + i), { token: tokens.admin }));
+            for (const r of await Promise.all(batch)) assert.equal(r.status, 201, r.text);
+            posted += 20;
+        }
+        const marker = await issue(srv, { service: 'A' });
+        await ref.waitFor((e) => e.event === 'ticket.issued' && e.data?.number === marker.number, 30000);
+        const lastId = Number(ref.events.at(-1).id);
+        // the stalled stream reads again: what it had, then the end of the stream
+        res.setEncoding('utf8');
+        const end = new Promise((resolve) => res.on('end', () => ((ended = true), resolve())));
+        res.on('data', (d) => (text += d));
+        res.resume();
+        await end;
+        assert.ok(ended);
+        const got = parse(text);
+        assert.ok(got.length > 0 && Number(got.at(-1).id) < lastId, 'dropped before the end');
+        const first = Number(got[0].id);
+        const replay = open({ lastEventId: got.at(-1).id });
+        await replay.ready;
+        await replay.waitFor((e) => Number(e.id) === lastId, 30000);
+        const joined = [...got, ...replay.events].map((e) => `${e.id}:${e.event}:${e.raw}`);
+        const expected = ref.events.filter((e) => Number(e.id) >= first && Number(e.id) <= lastId).map((e) => `${e.id}:${e.event}:${e.raw}`);
+        assert.equal(joined.length, expected.length, 'no event lost or repeated');
+        assert.deepEqual(joined, expected);
+        assertIds([...got, ...replay.events], { contiguous: true });
+        // the others got every event, in order, once
+        for (const s of many) {
+            await s.waitFor((e) => Number(e.id) === lastId, 30000);
+            assertIds(s.events, { contiguous: true });
+            assert.deepEqual(s.events.map((e) => e.id), ref.events.filter((e) => Number(e.id) >= Number(s.events[0].id)).map((e) => e.id));
+            assert.ok(!s.closed, 'a stream that kept reading is not dropped');
+            s.close();
+        }
+        replay.close();
+        ref.close();
     });
 });
 

@@ -95,10 +95,25 @@ describe('plan on a demo history', () => {
         for (const g of plan.groups) {
             for (const k of ['arrivals', 'windows', 'windows_erlang', 'service_level', 'mean_wait_s', 'erlang_service_level'])
                 assert.equal(g[k].length, n, k);
-            g.windows.forEach((w, i) => assert.ok(w >= g.windows_erlang[i] && w >= 1, `${g.id} ${plan.slots[i]}`));
-            assert.ok(g.day.service_level >= 0.75, JSON.stringify(g.day));
+            // never more windows than the hall has for the group; fewer than Erlang C only
+            // where the hall has no more, and then that half hour is listed as short
+            assert.ok(Number.isInteger(g.max_windows) && g.max_windows >= 1, g.id);
+            g.windows.forEach((w, i) => {
+                assert.ok(w <= g.max_windows && w >= Math.min(g.windows_erlang[i], g.max_windows) && w >= 1, `${g.id} ${plan.slots[i]}`);
+                if (w < g.windows_erlang[i]) assert.ok(g.missed.some((m) => m.slot === plan.slots[i] && m.capacity_short), `${g.id} ${plan.slots[i]} short`);
+            });
+            if (!g.missed.length) assert.ok(g.day.service_level >= 0.75, JSON.stringify(g.day));
         }
-        assert.equal(plan.met, true);
+        const demoWindows = 12;
+        assert.ok(plan.windows_total.every((w) => w <= demoWindows), JSON.stringify(plan.windows_total));
+        // met: the simulation of the planned windows meets the target in every half hour
+        assert.equal(plan.met, plan.missed_slots === 0);
+        assert.equal(plan.capacity_short, plan.groups.some((g) => g.missed.some((m) => m.capacity_short)));
+        if (plan.met) assert.match(plan.verdict_en, /^Every half hour meets the target/);
+        else assert.match(plan.verdict_en, new RegExp(`^${plan.missed_slots} half hours? miss the target`), plan.verdict_en);
+        assert.equal(plan.hours, null, 'the demo hall here has no hours (--always-open)');
+        assert.ok(plan.history.days >= 1 && plan.history.days <= DAYS, JSON.stringify(plan.history));
+        assert.ok(plan.history.first_day >= plan.history.from && plan.history.last_day <= plan.history.to);
         assert.ok(plan.window_hours > 10);
         // the morning peak needs more windows than lunch time
         const t = plan.windows_total;
@@ -170,6 +185,34 @@ describe('plan on a demo history', () => {
             [{ date, windows: { C: 1 }, colour: 'red' }, 'colour'],
         ];
         for (const [body, field] of bad) assertError(await api(srv, 'POST', '/plan/what-if', body, { token: tk.manager }), 400, 'invalid_field', field);
+    });
+
+    test("the plan's day is the hall's opening hours, lunch break and closed days included", async () => {
+        const admin = await login(srv, 'admin', ADMIN_PASSWORD);
+        const wd = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'][new Date(`${date}T12:00:00Z`).getUTCDay()];
+        let r = await api(srv, 'PUT', '/hall', { hours: { [wd]: '09:00-12:00,13:30-16:00' } }, { token: admin });
+        assert.equal(r.status, 200, r.text);
+        r = await api(srv, 'GET', `/plan?date=${date}`, undefined, { token: tk.manager });
+        assert.equal(r.status, 200, r.text);
+        const p = r.json;
+        assert.equal(p.hours, '09:00-12:00,13:30-16:00');
+        assert.equal(p.slots[0], '09:00');
+        assert.equal(p.slots[p.slots.length - 1], '15:30');
+        for (const lunch of ['12:00', '12:30', '13:00']) {
+            const i = p.slots.indexOf(lunch);
+            assert.equal(p.windows_total[i], 0, lunch);
+            for (const s of p.services) assert.equal(s.arrivals[i], 0, `${s.code} ${lunch}`);
+        }
+        assert.ok(p.windows_total[p.slots.indexOf('10:00')] > 0);
+        // the same weekday closed: no plan
+        r = await api(srv, 'PUT', '/hall', { hours: { [wd]: null, [wd === 'mon' ? 'tue' : 'mon']: '09:00-17:00' } }, { token: admin });
+        assert.equal(r.status, 200, r.text);
+        r = await api(srv, 'GET', `/plan?date=${date}`, undefined, { token: tk.manager });
+        assert.equal(r.json.closed, true);
+        assert.deepEqual(r.json.slots, []);
+        assert.equal(r.json.hours, '');
+        r = await api(srv, 'PUT', '/hall', { hours: null }, { token: admin });
+        assert.equal(r.status, 200, r.text);
     });
 
     test('holidays: a closed day needs no window; a day worked as a Monday', async () => {

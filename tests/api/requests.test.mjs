@@ -115,8 +115,30 @@ test('generated requests: valid bodies get a documented 2xx or 4xx, broken ones 
             delete b[k];
             cases.push([`without required ${k}`, b]);
         }
-        for (const [k, ps] of Object.entries(o.schema.properties || {}))
+        for (const [k, ps0] of Object.entries(o.schema.properties || {})) {
+            const ps = merge(ps0);
             for (const [why, v] of breakers(ps)) cases.push([`${k}: ${why}`, { ...valid, [k]: v }]);
+            // one level down: a property of an object property, an item of an array property
+            if (types(ps).includes('object') && ps.properties) {
+                const inner = sample({ ...ps, type: 'object' });
+                if (ps.additionalProperties === false) cases.push([`${k}: unknown property`, { ...valid, [k]: { ...inner, no_such_field_x: 1 } }]);
+                for (const [k2, ps2] of Object.entries(ps.properties))
+                    for (const [why, v] of breakers(ps2)) cases.push([`${k}.${k2}: ${why}`, { ...valid, [k]: { ...inner, [k2]: v } }]);
+            }
+            if (types(ps).includes('array') && ps.items && Object.keys(ps.items).length) {
+                const item = merge(ps.items);
+                for (const [why, v] of breakers(item)) cases.push([`${k}[0]: ${why}`, { ...valid, [k]: [v] }]);
+                if (item.required) {
+                    const one = sample(item);
+                    for (const r of item.required) {
+                        const b = { ...one };
+                        delete b[r];
+                        cases.push([`${k}[0] without ${r}`, { ...valid, [k]: [b] }]);
+                    }
+                }
+                if (typeof ps.maxItems === 'number') cases.push([`${k}: too many items`, { ...valid, [k]: Array(ps.maxItems + 1).fill(sample(item)) }]);
+            }
+        }
         cases.push(['not an object', [valid]]);
         for (const [why, b] of cases) {
             const rb = await send(o, b, why);
@@ -124,6 +146,27 @@ test('generated requests: valid bodies get a documented 2xx or 4xx, broken ones 
         }
     }
     assert.deepEqual(accepted, [], 'the server accepted bodies the document refuses');
+});
+
+test('generated requests: query parameters that break their schema are refused', async () => {
+    const accepted = [];
+    let n = 0;
+    for (const [p, item] of Object.entries(doc.paths))
+        for (const [m, op] of Object.entries(item)) {
+            if (m !== 'get' || p === '/events') continue;
+            for (const prm of (op.parameters || []).filter((x) => x.in === 'query')) {
+                for (const [why, v] of breakers(prm.schema || {})) {
+                    if (why === 'wrong type' && types(prm.schema).includes('string')) continue; // a query is text
+                    const q = new URLSearchParams({ [prm.name]: String(v) });
+                    const r = await api(srv, 'GET', `${pathOf(p, op)}?${q}`, undefined, { token: tokens.admin });
+                    n++;
+                    assert.notEqual(r.status, 500, `GET ${p}?${q}: 500 ${r.text}`);
+                    if (r.status < 300) accepted.push(`GET ${p}?${q} (${prm.name}: ${why}): ${r.status}`);
+                }
+            }
+        }
+    assert.ok(n >= 20, `query cases: ${n}`);
+    assert.deepEqual(accepted, [], 'the server accepted query values the document refuses');
 });
 
 test('generated requests: the emergency switch', async () => {

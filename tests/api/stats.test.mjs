@@ -23,13 +23,13 @@ function localDate(offsetDays) {
 const D1 = localDate(-2);
 const D2 = localDate(-1);
 
-async function demoServer() {
+async function demoServer(days = 2) {
     // the demo commits every change durably: on tmpfs (when there is one) its fsyncs cost nothing
     const base = fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
     const dir = fs.mkdtempSync(path.join(base, 'hallq-stats-'));
     const db = path.join(dir, 'demo.db');
     const env = { ...process.env, HALLQ_ADMIN_PASSWORD: ADMIN_PASSWORD, ...(SANITIZE ? sanitizerEnv() : {}) };
-    const r = spawnSync(BIN, ['demo', '--db', db, '--history-days', '2', '--always-open'], { env, encoding: 'utf8', timeout: SANITIZE ? 300000 : 120000 });
+    const r = spawnSync(BIN, ['demo', '--db', db, '--history-days', String(days), '--always-open'], { env, encoding: 'utf8', timeout: SANITIZE ? 600000 : 300000 });
     assert.equal(r.status, 0, `hallq demo: ${r.stderr}`);
     const child = spawn(BIN, ['serve', '--db', db, '--listen', '127.0.0.1:0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
@@ -107,7 +107,7 @@ function section(rows, title) {
 }
 
 function unzipP(file, member) {
-    const r = spawnSync('unzip', ['-p', file, member], { encoding: 'utf8' });
+    const r = spawnSync('unzip', ['-p', file, member], { encoding: 'utf8', maxBuffer: 1 << 28 });
     assert.equal(r.status, 0, `unzip -p ${member}: ${r.stderr}`);
     return r.stdout;
 }
@@ -277,5 +277,142 @@ describe('statistics and reports on a demo history', () => {
         const c = spawnSync(BIN, ['report', '--db', srv.db, '--date', D1, '--format', 'csv', '--out', csvOut], { env: srv.env, encoding: 'utf8' });
         assert.equal(c.status, 0, c.stderr);
         assert.ok(fs.readFileSync(csvOut, 'utf8').includes('# 人员 Staff'));
+    });
+});
+
+// Every figure is rounded once (the group's "display" values: what the page shows) and the CSV, the
+// XLSX and the PDF show exactly those values: compared cell by cell over a month of demo history.
+const COLS = [
+    // [display id, CSV/XLSX column index (hq__cols order), kind]
+    ['wait_mean_min', 7, 'min'],
+    ['wait_median_min', 8, 'min'],
+    ['wait_p90_min', 9, 'min'],
+    ['within_share', 10, 'pct'],
+    ['service_mean_min', 11, 'min'],
+    ['service_median_min', 12, 'min'],
+    ['service_p90_min', 13, 'min'],
+    ['rate', 15, 'pct'],
+    ['rate_lo', 16, 'pct'],
+    ['rate_hi', 17, 'pct'],
+    ['index', 18, 'num'],
+];
+const COUNTS = [
+    [(g) => g.counts.served, 3],
+    [(g) => g.counts.no_show, 4],
+    [(g) => g.satisfaction.n, 14],
+    [(g) => g.complaints, 19],
+];
+// How the page writes a display value (web/js/stats.js dpct/dmin/dnum) and the CSV writes it.
+const shown = (v, kind) => (v == null ? '' : kind === 'pct' ? `${(v * 100).toFixed(1)}%` : v.toFixed(1));
+
+/** Cells of an XLSX sheet: Map "B3" -> string or number. */
+function xlsxCells(file, sheetNo, strings) {
+    const xml = unzipP(file, `xl/worksheets/sheet${sheetNo}.xml`);
+    const cells = new Map();
+    for (const m of xml.matchAll(/<c r="([A-Z]+\d+)"([^>]*?)(?:\/>|>(.*?)<\/c>)/gs)) {
+        const v = /<v>(.*?)<\/v>/s.exec(m[3] || '');
+        if (!v) continue;
+        cells.set(m[1], /t="s"/.test(m[2]) ? strings[Number(v[1])] : Number(v[1]));
+    }
+    return cells;
+}
+const colName = (i) => (i < 26 ? String.fromCharCode(65 + i) : String.fromCharCode(64 + Math.floor(i / 26)) + String.fromCharCode(65 + (i % 26)));
+
+describe('a month of demo history: page figures, CSV, XLSX and PDF agree cell by cell', () => {
+    let srv;
+    let token;
+    // a month; a week under the sanitizers (a month of demo history takes them past the time limit)
+    const DAYS = SANITIZE ? 3 : 30;
+    const FROM = localDate(-DAYS);
+    const TO = localDate(-1);
+    before(async () => {
+        srv = await demoServer(DAYS);
+        token = await login(srv, 'manager1', 'demo1234');
+    });
+    after(async () => srv && srv.stop());
+
+    test('every figure of every service, window, clerk and hour, in every format', async () => {
+        const auth = { authorization: `Bearer ${token}` };
+        const r = await api(srv, 'GET', `/stats?from=${FROM}&to=${TO}`, undefined, { token });
+        assert.equal(r.status, 200, r.text);
+        const st = r.json;
+        assert.ok(st.total.counts.issued > DAYS * 100, `${DAYS} days: ${st.total.counts.issued} tickets`);
+        const sections = [
+            ['业务', 2, st.services, true],
+            ['窗口', 3, st.windows, true],
+            ['人员', 4, st.staff, true],
+            ['时段', 5, st.hours, false],
+        ];
+        // the display values are the exact ones rounded once
+        for (const [, , groups] of sections)
+            for (const g of groups) {
+                if (g.wait.n) assert.equal(g.display.wait_mean_min, Math.round((g.wait.mean_s / 60) * 10) / 10, `${g.key} wait`);
+                if (g.service.n) assert.equal(g.display.service_mean_min, Math.round((g.service.mean_s / 60) * 10) / 10, `${g.key} service`);
+                if (g.satisfaction.n) assert.equal(g.display.rate, Math.round(g.satisfaction.rate * 1000) / 1000, `${g.key} rate`);
+            }
+
+        const csv = await getBytes(srv, `/reports/day.csv?from=${FROM}&to=${TO}`, auth);
+        assert.equal(csv.status, 200);
+        const rows = parseCsv(csv.body.subarray(3).toString('utf8'));
+        const xlsx = await getBytes(srv, `/reports/day.xlsx?from=${FROM}&to=${TO}`, auth);
+        assert.equal(xlsx.status, 200);
+        const f = path.join(srv.dir, 'month.xlsx');
+        fs.writeFileSync(f, xlsx.body);
+        const strings = [...unzipP(f, 'xl/sharedStrings.xml').matchAll(/<si>(.*?)<\/si>/gs)].map((m) => [...m[1].matchAll(/<t[^>]*>(.*?)<\/t>/gs)].map((t) => t[1]).join('').replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>'));
+        const pdf = await getBytes(srv, `/reports/day.pdf?from=${FROM}&to=${TO}`, auth);
+        assert.equal(pdf.status, 200);
+        const pdfLines = spawnSync('pdftotext', ['-layout', '-', '-'], { input: pdf.body, encoding: 'utf8', maxBuffer: 1 << 28 }).stdout.split('\n');
+
+        let compared = 0;
+        for (const [title, sheetNo, groups, inPdf] of sections) {
+            const sec = section(rows, title);
+            const cells = xlsxCells(f, sheetNo, strings);
+            const xRow = new Map();
+            for (const [ref, v] of cells) if (/^A\d+$/.test(ref) && ref !== 'A1') xRow.set(String(v), Number(ref.slice(1)));
+            assert.equal(sec.rows.length, groups.length, `${title}: CSV rows`);
+            for (const g of groups) {
+                const c = sec.rows.find((row) => row[0] === g.key);
+                assert.ok(c, `${title} ${g.key} in the CSV`);
+                const xr = xRow.get(g.key);
+                assert.ok(xr, `${title} ${g.key} in the XLSX`);
+                for (const [id, col, kind] of COLS) {
+                    const want = g.display[id];
+                    assert.equal(c[col], shown(want, kind), `${title} ${g.key} ${id}: CSV ${c[col]} vs page ${shown(want, kind)}`);
+                    const xv = cells.get(`${colName(col)}${xr}`);
+                    if (want == null) assert.equal(xv, undefined, `${title} ${g.key} ${id}: XLSX`);
+                    else assert.ok(Math.abs(xv - want) < 1e-9, `${title} ${g.key} ${id}: XLSX ${xv} vs page ${want}`);
+                    compared += 2;
+                }
+                for (const [get, col] of COUNTS) {
+                    assert.equal(Number(c[col]), get(g), `${title} ${g.key} col ${col}: CSV`);
+                    assert.equal(cells.get(`${colName(col)}${xr}`), get(g), `${title} ${g.key} col ${col}: XLSX`);
+                    compared += 2;
+                }
+                if (!inPdf) continue;
+                // PDF: issued, served, no-show, wait, p90, within, service, rate, index, complaints
+                const line = pdfLines.find((l) => l.trim().startsWith(`${g.key} ${g.name || g.name_en || g.key}`));
+                assert.ok(line, `${title} ${g.key} in the PDF`);
+                const nums = line.trim().split(/\s+/).filter((t) => /^(—|\d+(\.\d)?%?)$/.test(t));
+                const d = g.display;
+                const pdfShown = (v, kind) => (v == null ? '—' : shown(v, kind));
+                const want = [
+                    String(title === '业务' ? g.counts.issued : g.counts.issued),
+                    String(g.counts.served),
+                    String(g.counts.no_show),
+                    pdfShown(d.wait_mean_min, 'min'),
+                    pdfShown(d.wait_p90_min, 'min'),
+                    pdfShown(d.within_share, 'pct'),
+                    pdfShown(d.service_mean_min, 'min'),
+                    pdfShown(d.rate, 'pct'),
+                    pdfShown(d.index, 'num'),
+                    String(g.complaints),
+                ];
+                // the key may itself be a number (windows): skip it
+                const got = title === '窗口' ? nums.slice(1) : nums;
+                assert.deepEqual(got.slice(0, 10), want, `${title} ${g.key}: PDF ${line.trim()}`);
+                compared += 10;
+            }
+        }
+        assert.ok(compared > 1000, `${compared} cells compared`);
     });
 });

@@ -36,13 +36,14 @@ export const PAGES = [
   { name: 'kiosk-ticket', path: '/kiosk', viewport: FULLHD, device: 'kioskOk', mutates: true, prepare: ticketShown },
   { name: 'kiosk-ticket-print-failed', path: '/kiosk', viewport: FULLHD, device: 'kioskBad', mutates: true, prepare: ticketShown },
   { name: 'display', path: '/display', viewport: FULLHD, ready: '#waiting tr' },
+  { name: 'kiosk-portrait', path: '/kiosk', viewport: { width: 1080, height: 1920 }, ready: '.svc-btn' },
   { name: 'display-portrait', path: '/display', viewport: { width: 1080, height: 1920 }, ready: '#waiting tr' },
   { name: 'window-1', path: '/window/1', viewport: { width: 1280, height: 720 } },
   { name: 'window-2-paused', path: '/window/2', viewport: { width: 1280, height: 720 } },
   { name: 'pad-unregistered', path: '/pad/3', viewport: { width: 1280, height: 800 }, ready: '#msg:not([hidden])' },
   { name: 'pad-idle', path: '/pad/2', viewport: { width: 1280, height: 800 }, device: 'pads' },
-  { name: 'pad-ask', path: '/pad/1', viewport: { width: 1280, height: 800 }, device: 'pads', ready: '#ask:not([hidden])' },
-  { name: 'pad-reasons', path: '/pad/1', viewport: { width: 1280, height: 800 }, device: 'pads', prepare: async (p) => { await p.locator('#ask:not([hidden])').waitFor(); await p.locator('.face[data-level="1"]').click(); } },
+  { name: 'pad-ask', path: '/pad/4', viewport: { width: 1280, height: 800 }, device: 'pads', ready: '#ask:not([hidden])' },
+  { name: 'pad-reasons', path: '/pad/4', viewport: { width: 1280, height: 800 }, device: 'pads', prepare: async (p) => { await p.locator('#ask:not([hidden])').waitFor(); await p.locator('.face[data-level="1"]').click(); } },
   { name: 'track-waiting', path: (s) => `/t/${s.waitingId}`, viewport: PHONE, full: true },
   { name: 'track-called', path: (s) => `/t/${s.calledId}`, viewport: PHONE, full: true },
   { name: 'track-done', path: (s) => `/t/${s.doneId}`, viewport: PHONE, full: true },
@@ -51,6 +52,8 @@ export const PAGES = [
   { name: 'counter', path: '/counter?window=1', user: 'clerk1', full: true },
   { name: 'manager', path: '/manager', user: 'manager1', full: true, ready: '#advice-rows tr[data-status="crowded"]' },
   { name: 'admin', path: '/admin', user: 'admin', full: true },
+  { name: 'admin-staff', path: '/admin', user: 'admin', full: true, prepare: async (p) => { await p.locator('[data-tab="staff"]').click(); await p.locator('#staff tr[data-username="clerk4"]').waitFor(); } },
+  { name: 'admin-hall', path: '/admin', user: 'admin', full: true, prepare: async (p) => { await p.locator('[data-tab="hall"]').click(); await p.locator('#h-mon').waitFor(); } },
   { name: 'plan', path: '/plan.html', user: 'manager1', demo: true, full: true, prepare: async (p) => {
     await p.locator('body[data-plan-date]').waitFor({ timeout: 30000 });
     // A what-if: the first group down to one window at its busiest half hour.
@@ -91,8 +94,17 @@ export async function stage(url, dir) {
   const d2 = await issue('B');
   await serve1();
   await hq.must(url, 'POST', '/evaluations', { ticket: d2.id, level: 5, reasons: [], comment: '' });
-  const d3 = await issue('A');
-  await serve1(); // the pad of window 1 asks for d3
+  // The pad of window 4 asks for d3: finished there last (a window's next call clears its pad).
+  // (clerk4's certification for A has expired: the admin page marks it; window 4 serves B only.)
+  await hq.must(url, 'POST', '/windows', { number: 4, name: '4号窗口', services: ['B', 'A'] }, admin);
+  await hq.must(url, 'POST', '/staff', { username: 'clerk4', name: '孙丽', role: 'clerk', password: hq.PASSWORD, certifications: [{ service: 'A', expires_on: '2026-01-31' }, { service: 'B', expires_on: '2099-12-31' }] }, admin);
+  const c4 = await signIn(url, 'clerk4', hq.PASSWORD);
+  const d3 = await issue('B');
+  await hq.must(url, 'POST', '/windows/4/open', {}, c4.token);
+  await hq.must(url, 'POST', '/windows/4/call', { number: d3.number }, c4.token);
+  await hq.must(url, 'POST', '/windows/4/start', {}, c4.token);
+  await hq.must(url, 'POST', '/windows/4/finish', {}, c4.token);
+  await hq.must(url, 'POST', '/windows/4/pause', { reason: '整理材料', back_in_s: 300 }, c4.token); // the pad keeps asking
   await issue('B');
   await hq.must(url, 'POST', '/windows/2/open', {}, c2.token);
   await hq.must(url, 'POST', '/windows/2/call-next', {}, c2.token);
@@ -104,7 +116,7 @@ export async function stage(url, dir) {
   await hq.must(url, 'POST', '/windows/1/start', {}, c1.token);
   const waiting = [];
   // A queue for B that one window cannot serve within the target: the advice says so.
-  for (let i = 0; i < 7; i++) waiting.push(await issue(i % 3 === 0 ? 'A' : 'B'));
+  for (let i = 0; i < 9; i++) waiting.push(await issue(i % 3 === 0 ? 'A' : 'B'));
   await hq.must(url, 'POST', '/notices', { text: '今日 12:00-13:00 社保业务仅开放 1 个窗口，请耐心等候。', text_en: 'From 12:00 to 13:00 only one window serves social security. Thank you for your patience.' }, mgr.token);
   // `called` is called at window 3.
   await hq.must(url, 'POST', '/staff', { username: 'clerk3', name: '赵磊', role: 'clerk', password: hq.PASSWORD, certifications: [{ service: 'A', expires_on: '2099-12-31' }] }, admin);

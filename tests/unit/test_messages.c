@@ -187,6 +187,23 @@ static const struct {
 } pri[] = {{"PRId64", PRId64}, {"PRIu64", PRIu64}, {"PRId32", PRId32},
            {"PRIu32", PRIu32}, {"PRIx64", PRIx64}, {"PRIi64", PRIi64}};
 
+/* A line to complete and paste into the catalogue. */
+static void print_skeleton(const char *fmt)
+{
+    char esc[2048];
+    size_t o = 0;
+    for (const char *p = fmt; *p && o + 3 < sizeof esc; p++) {
+        if (*p == '"' || *p == '\\') esc[o++] = '\\';
+        esc[o++] = *p == '\n' ? 'n' : *p;
+    }
+    esc[o] = '\0';
+    char params[256] = "";
+    size_t n = 0;
+    for (int i = 0; i < conversions(fmt) && n + 8 < sizeof params; i++)
+        n += (size_t)snprintf(params + n, sizeof params - n, "%s\"p%d\"", i ? ", " : "", i + 1);
+    print_error("  add:    {\"%s\", \"area.what\", {%s}, \"中文 {p1}\"},\n", esc, params);
+}
+
 /* The argument text s[a..b) of the format: check each run of adjacent literals. */
 static void check_format(const char *file, int line, const char *s, size_t a, size_t b,
                          struct scan *sc)
@@ -223,6 +240,7 @@ static void check_format(const char *file, int line, const char *s, size_t a, si
                 print_error("%s:%d: hq_fail format without a catalogue entry "
                             "(src/core/messages_table.c): \"%s\"\n",
                             file, line, fmt);
+                print_skeleton(fmt);
                 sc->missing++;
             }
             in_run = false;

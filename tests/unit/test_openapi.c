@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_openapi.c — the OpenAPI document (web/openapi.json, served at /api/v1/openapi.json) and the
- * route table agree: every route is documented with its method, and every documented path is a
+ * test_openapi.c — the OpenAPI document (generated from api/, served at /api/v1/openapi.json) and
+ * the route table agree: every route is documented with its method, and every documented path is a
  * route (or the event stream, served by sse.c); the roles it states are the server's. Both are
  * generated from api/ (tools/gen_api.c): this checks the generator.
  */
@@ -59,6 +59,14 @@ static void test_routes_documented(void **state)
         if (doc_roles != r->all_roles || pub != (r->all_roles == 0))
             fail_msg("%s %s: the document says roles %#x, the server checks %#x", r->method,
                      r->pattern, doc_roles, r->all_roles);
+        /* the rate-limit class and the summaries are the table's */
+        static const char *const rates[] = {"none", "login", "issue", "complaint", "verdict"};
+        assert_true(r->rate < sizeof rates / sizeof rates[0]);
+        assert_string_equal(json_string_value(json_object_get(op, "x-rate-limit")), rates[r->rate]);
+        json_t *sum = json_object_get(op, "x-summary");
+        assert_string_equal(json_string_value(json_object_get(sum, "en")), r->summary);
+        assert_string_equal(json_string_value(json_object_get(sum, "zh")), r->summary_zh);
+        if (r->rate) assert_non_null(json_object_get(json_object_get(op, "responses"), "429"));
         /* a route only devices and staff may use is gated, or the server would let the public in */
         if (r->all_roles & HQ_R_DEVICE) assert_true(r->flags & HQ_RT_AUTH_OPTIONAL);
     }

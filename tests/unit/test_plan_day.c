@@ -6,6 +6,7 @@
  * determinism, and refusals.
  */
 #include <math.h>
+#include <stdbool.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -52,18 +53,35 @@ static void conf_init(struct hq_plan_conf *c, const struct hq_forecast *fc,
     c->seed = 1;
 }
 
-static const struct hq_sim_window hall_windows[] = {
-    {.number = 1, .services = {"A", "B"}, .n_services = 2},
-    {.number = 2, .services = {"B"}, .n_services = 1},
-    {.number = 3, .services = {"C"}, .n_services = 1},
-};
+/* Two groups (A,B and C) with windows enough for any half hour of forecast3: the plan is never
+ * held back by the hall here (test_capacity is about that). */
+#define BIG_HALL 24
+static struct hq_sim_window hall_windows[BIG_HALL];
+
+static void big_hall(void)
+{
+    for (int i = 0; i < BIG_HALL; i++) {
+        struct hq_sim_window *w = &hall_windows[i];
+        memset(w, 0, sizeof *w);
+        w->number = i + 1;
+        if (i == 0 || i >= 3) { /* 1, 4..15: A and B; 2: B; 3, 16..24: C */
+            bool c = i >= 15;
+            snprintf(w->services[0], HQ_CODE_MAX, "%s", c ? "C" : "A");
+            if (!c) snprintf(w->services[1], HQ_CODE_MAX, "B");
+            w->n_services = c ? 1 : 2;
+        } else {
+            snprintf(w->services[0], HQ_CODE_MAX, "%s", i == 1 ? "B" : "C");
+            w->n_services = 1;
+        }
+    }
+}
 
 static void test_groups_and_erlang(void **state)
 {
     (void)state;
     struct hq_forecast *fc = forecast3();
     struct hq_plan_conf c;
-    conf_init(&c, fc, hall_windows, 3);
+    conf_init(&c, fc, hall_windows, BIG_HALL);
     c.no_simulation = true;
     struct hq_day_plan *p = malloc(sizeof *p);
     struct hq_why why;
@@ -90,6 +108,60 @@ static void test_groups_and_erlang(void **state)
     assert_true(p->windows_alone[0][19] <= s->windows);
     assert_true(p->windows_alone[1][19] >= 1);
     assert_true(p->window_hours > 0);
+    assert_int_equal(p->groups[0].max_windows, 14);
+    assert_int_equal(p->groups[1].max_windows, 10);
+    assert_false(p->capacity_short);
+    assert_true(p->met);
+    free(p);
+    free(fc);
+}
+
+/* The hall of three windows (1: A,B; 2: B; 3: C): never more windows than it has, and the half
+ * hours it cannot serve in time are said to miss the target, with their waits. */
+static void test_capacity(void **state)
+{
+    (void)state;
+    static const struct hq_sim_window small[] = {
+        {.number = 1, .services = {"A", "B"}, .n_services = 2},
+        {.number = 2, .services = {"B"}, .n_services = 1},
+        {.number = 3, .services = {"C"}, .n_services = 1},
+    };
+    struct hq_forecast *fc = forecast3();
+    struct hq_plan_conf c;
+    conf_init(&c, fc, small, 3);
+    c.reps = 4;
+    struct hq_day_plan *p = malloc(sizeof *p);
+    struct hq_why why = {0};
+    assert_int_equal(hq_plan_day(&c, p, &why), 0);
+    assert_int_equal(p->groups[0].max_windows, 2);
+    assert_int_equal(p->groups[1].max_windows, 1);
+    bool short_seen = false, missed_seen = false;
+    for (int g = 0; g < p->n_groups; g++)
+        for (int k = 0; k < HQ_SLOTS; k++) {
+            const struct hq_plan_slot *s = &p->groups[g].slot[k];
+            assert_true(p->groups[g].windows[k] <= p->groups[g].max_windows);
+            short_seen |= s->capacity_short;
+            if (s->missed) {
+                missed_seen = true;
+                assert_true(s->sim_level < 0.8);
+                assert_true(s->sim_mean_wait_s > 0);
+            }
+        }
+    /* per service alone: never more than the windows serving it (A: 1, B: 2, C: 1) */
+    for (int k = 0; k < HQ_SLOTS; k++) {
+        assert_true(p->windows_alone[0][k] <= 1);
+        assert_true(p->windows_alone[1][k] <= 2);
+        assert_true(p->windows_alone[2][k] <= 1);
+    }
+    assert_true(short_seen && p->capacity_short);
+    assert_true(missed_seen);
+    assert_false(p->met);
+    assert_true(p->missed_slots > 0);
+    /* Erlang only: capacity short is not met either */
+    c.no_simulation = true;
+    assert_int_equal(hq_plan_day(&c, p, &why), 0);
+    assert_true(p->capacity_short);
+    assert_false(p->met);
     free(p);
     free(fc);
 }
@@ -99,7 +171,7 @@ static void test_simulation_check(void **state)
     (void)state;
     struct hq_forecast *fc = forecast3();
     struct hq_plan_conf c;
-    conf_init(&c, fc, hall_windows, 3);
+    conf_init(&c, fc, hall_windows, BIG_HALL);
     /* A's service times from "history": mostly 150 s, one in twenty takes 3150 s (mean 300 s,
      * cv 2.2). Erlang C assumes exponential times (cv 1) and so promises too much. */
     double heavy[20];
@@ -150,7 +222,7 @@ static void test_what_if(void **state)
     (void)state;
     struct hq_forecast *fc = forecast3();
     struct hq_plan_conf c;
-    conf_init(&c, fc, hall_windows, 3);
+    conf_init(&c, fc, hall_windows, BIG_HALL);
     struct hq_day_plan *p = malloc(sizeof *p);
     struct hq_why why = {0};
     assert_int_equal(hq_plan_day(&c, p, &why), 0);
@@ -203,7 +275,7 @@ static void test_closed_day(void **state)
             fc->arrivals[s][k] = 0;
     fc->closed = true;
     struct hq_plan_conf c;
-    conf_init(&c, fc, hall_windows, 3);
+    conf_init(&c, fc, hall_windows, BIG_HALL);
     struct hq_day_plan *p = malloc(sizeof *p);
     struct hq_why why;
     assert_int_equal(hq_plan_day(&c, p, &why), 0);
@@ -215,11 +287,11 @@ static void test_closed_day(void **state)
 
 int main(void)
 {
+    big_hall();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_groups_and_erlang),
-        cmocka_unit_test(test_simulation_check),
-        cmocka_unit_test(test_what_if),
-        cmocka_unit_test(test_closed_day),
+        cmocka_unit_test(test_groups_and_erlang), cmocka_unit_test(test_simulation_check),
+        cmocka_unit_test(test_what_if),           cmocka_unit_test(test_closed_day),
+        cmocka_unit_test(test_capacity),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -333,6 +333,69 @@ static void test_day(void **state)
     hq_stats_input_release(&in);
 }
 
+/* A complaint's assessment decides whom it counts against: the clerk and window it names (here
+ * neither named by the complainant), nobody when unfounded; the total counts all. Scorecard
+ * verdicts: over a target within the tolerance is "near", beyond it "missed". */
+static void test_complaints_and_verdicts(void **state)
+{
+    (void)state;
+    struct hq_stats_input in;
+    build_day(&in);
+    in.n_complaints = 0;
+    struct hq_stats_complaint named = {2, 20261126, "assessed", "c2", false};
+    struct hq_stats_complaint unfounded = {1, 20261126, "closed", "c1", true};
+    struct hq_stats_complaint clerk_only = {0, 20261127, "assessed", "c1", false};
+    hq_stats_add_complaint(&in, &named);
+    hq_stats_add_complaint(&in, &unfounded);
+    hq_stats_add_complaint(&in, &clerk_only);
+    struct hq_stats s;
+    assert_int_equal(hq_stats_compute(&in, &s), 0);
+    assert_int_equal(s.total.complaints, 3);
+    const struct hq_stats_group *c1 = hq_stats_find(s.clerks, s.n_clerks, "c1");
+    const struct hq_stats_group *c2 = hq_stats_find(s.clerks, s.n_clerks, "c2");
+    assert_int_equal(c2->score.complaints, 1);
+    assert_int_equal(c2->complaints, 1);
+    assert_int_equal(c1->score.complaints, 1); /* the clerk-only one; the unfounded one not */
+    const struct hq_stats_group *w1 = hq_stats_find(s.windows, s.n_windows, "1");
+    const struct hq_stats_group *w2 = hq_stats_find(s.windows, s.n_windows, "2");
+    assert_int_equal(w1->complaints, 0);
+    assert_int_equal(w2->complaints, 1);
+
+    /* tolerance: 10% of the target, at least 30 s */
+    near(hq_stats_tolerance_s(900), 90, 1e-9);
+    near(hq_stats_tolerance_s(120), 30, 1e-9);
+    /* c1: mean service <= its target: met; the waiting target of the hall judged per clerk */
+    assert_int_equal(c1->score.service_verdict, HQ_VERDICT_MET);
+    assert_int_equal(c1->score.target_wait_s, s.target_wait_s);
+    assert_int_equal(c1->score.wait_verdict,
+                     c1->wait.mean <= s.target_wait_s ? HQ_VERDICT_MET
+                     : c1->wait.mean <= s.target_wait_s + hq_stats_tolerance_s(s.target_wait_s)
+                         ? HQ_VERDICT_NEAR
+                         : HQ_VERDICT_MISSED);
+    /* satisfaction of c1: 2 of 3 satisfied (67%) against 90%: the interval reaches 90%: near */
+    assert_int_equal(c1->score.satisfaction_verdict, HQ_VERDICT_NEAR);
+    hq_stats_release(&s);
+
+    /* a service time just over the target is near, far over is missed */
+    for (size_t i = 0; i < in.n_tickets; i++)
+        if (!strcmp(in.tickets[i].clerk, "c2") && in.tickets[i].finished_at)
+            in.tickets[i].finished_at += 20; /* c2's target is 200 s: +20 s is within 30 s */
+    assert_int_equal(hq_stats_compute(&in, &s), 0);
+    c2 = hq_stats_find(s.clerks, s.n_clerks, "c2");
+    if (c2->service.mean > 200)
+        assert_int_equal(c2->score.service_verdict,
+                         c2->service.mean <= 230 ? HQ_VERDICT_NEAR : HQ_VERDICT_MISSED);
+    hq_stats_release(&s);
+    for (size_t i = 0; i < in.n_tickets; i++)
+        if (!strcmp(in.tickets[i].clerk, "c2") && in.tickets[i].finished_at)
+            in.tickets[i].finished_at += 600;
+    assert_int_equal(hq_stats_compute(&in, &s), 0);
+    c2 = hq_stats_find(s.clerks, s.n_clerks, "c2");
+    assert_int_equal(c2->score.service_verdict, HQ_VERDICT_MISSED);
+    hq_stats_release(&s);
+    hq_stats_input_release(&in);
+}
+
 static void test_empty(void **state)
 {
     (void)state;
@@ -354,9 +417,13 @@ static void test_empty(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_quantiles), cmocka_unit_test(test_wilson),
-        cmocka_unit_test(test_cdfs),      cmocka_unit_test(test_tests),
-        cmocka_unit_test(test_day),       cmocka_unit_test(test_empty),
+        cmocka_unit_test(test_quantiles),
+        cmocka_unit_test(test_wilson),
+        cmocka_unit_test(test_cdfs),
+        cmocka_unit_test(test_tests),
+        cmocka_unit_test(test_day),
+        cmocka_unit_test(test_empty),
+        cmocka_unit_test(test_complaints_and_verdicts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -41,8 +41,32 @@ i18n.add({
   'ad.hall_name': ['大厅名称', 'Hall name'],
   'ad.tz': ['时区', 'Time zone'],
   'ad.target': ['等候目标(秒)', 'Waiting target (s)'],
-  'ad.hours': ['开放时间（HH:MM-HH:MM，留空为休息；全部留空为全天开放）', 'Opening hours (HH:MM-HH:MM, empty = closed; all empty = always open)'],
-  'ad.public_info': ['公开信息（JSON：投诉渠道 complaints、证照、收费标准等）', 'Public information (JSON: complaints channels, licences, prices …)'],
+  'ad.hours': ['开放时间（如 08:30-12:00,13:30-17:30；留空为休息；全部留空为全天开放）', 'Opening hours (e.g. 08:30-12:00,13:30-17:30; empty = closed; all empty = always open)'],
+  'ad.hours_all': ['一次填写（可选）：周一至周五 08:30-12:00,13:30-17:30; 周六 09:00-12:00', 'All at once (optional): mon-fri 08:30-12:00,13:30-17:30; sat 09:00-12:00'],
+  'ad.closed_day': ['休息', 'closed'],
+  'ad.always_open': ['全天开放', 'always open'],
+  'ad.hours_col': ['办理时间', 'Hours'],
+  'ad.hall_hours': ['同大厅', 'as the hall'],
+  'ad.expired': ['已过期', 'expired'],
+  'ad.public_info': ['其他公开信息（JSON，可选：证照、收费标准等）', 'Other public information (JSON, optional: licences, prices …)'],
+  'ad.pi': ['投诉与建议（公开信息）', 'Complaints and suggestions (public information)'],
+  'ad.pi.phone': ['投诉电话', 'Complaints phone'],
+  'ad.pi.web': ['网上投诉地址', 'Web address'],
+  'ad.pi.department': ['受理部门', 'Handling department'],
+  'ad.pi.department_en': ['受理部门（英文）', 'Handling department (English)'],
+  'ad.pi.address': ['地址', 'Address'],
+  'ad.pi.procedure': ['处理程序', 'Procedure'],
+  'ad.pi.procedure_en': ['处理程序（英文）', 'Procedure (English)'],
+  'ad.pi.time_limits': ['办理时限', 'Time limits'],
+  'ad.pi.time_limits_en': ['办理时限（英文）', 'Time limits (English)'],
+  'ad.pi.assist': ['无障碍协助', 'Assistance'],
+  'ad.pi.assist_en': ['无障碍协助（英文）', 'Assistance (English)'],
+  'ad.pi.channels': ['投诉渠道', 'Channels'],
+  'ad.ch.hotline': ['电话', 'Hotline'],
+  'ad.ch.web': ['网上', 'Web'],
+  'ad.ch.box': ['意见箱', 'Box'],
+  'ad.ch.letter': ['信件', 'Letter'],
+  'ad.ch.in_person': ['当面', 'In person'],
   'ad.saved': ['已保存', 'Saved'],
   'ad.bad_json': ['公开信息不是有效的 JSON 对象', 'Public information is not a valid JSON object'],
   'ad.bad_hours': ['时间格式应为 HH:MM-HH:MM', 'Hours must look like HH:MM-HH:MM'],
@@ -108,7 +132,7 @@ async function loadServices() {
       ...list.map((s) =>
         h('tr', { dataset: { code: s.code } },
           h('td', null, s.code), h('td', null, s.name), h('td', null, s.name_en || ''), h('td', { class: 'num' }, String(s.avg_service_s)), h('td', { class: 'num' }, String(s.daily_quota || '—')),
-          h('td', null, (s.documents || []).join('、')), h('td', null, i18n.t(s.enabled ? 'yes' : 'no')),
+          h('td', null, (s.documents || []).join('、')), h('td', { class: 'hours' }, s.hours ? hoursText(s.hours) : i18n.t('ad.hall_hours')), h('td', null, i18n.t(s.enabled ? 'yes' : 'no')),
           h('td', null, h('button', { class: 'btn small', type: 'button', onclick: () => editService(s) }, i18n.t('edit')))),
       ),
     );
@@ -263,7 +287,7 @@ async function loadHall() {
     $('#h-tz').value = hall.timezone || '';
     $('#h-target').value = hall.target_wait_s || 900;
     // The stored hours as values (a closed day is empty and says so), in the multi-range form.
-    replace($('#h-hours'), ...DAYS.map((d) => h('div', null, h('label', { for: 'h-' + d }, i18n.t('day.' + d)), h('input', { id: 'h-' + d, value: hall.hours?.[d] || '', placeholder: i18n.t('ad.closed_day') }))));
+    replace($('#h-hours'), ...DAYS.map((d) => h('div', null, h('label', { for: 'h-' + d }, i18n.t('day.' + d)), h('input', { id: 'h-' + d, value: hall.hours?.[d] || '', placeholder: i18n.t(hall.hours ? 'ad.closed_day' : 'ad.always_open') }))));
     $('#h-hours-all').value = '';
     // Public information as a form: the complaint channel's fields; anything else stays as JSON.
     const info = hall.public_info && typeof hall.public_info === 'object' ? { ...hall.public_info } : {};

@@ -112,7 +112,7 @@ export function renderTable(tbody, idleEl, updatedEl, data, windows) {
       h('td', { class: 'num' }, s.arrivals_per_hour == null ? '—' : String(s.arrivals_per_hour)),
       h('td', { class: s.windows_needed > s.windows ? 'num over' : 'num' }, String(s.windows_needed ?? 0)),
       h('td', null, h('span', { class: `badge adv-${s.status}` }, i18n.t('adv.st.' + s.status))),
-      h('td', { class: s.status === 'crowded' ? 'advice over' : 'advice' }, adviceText(s) || '—',
+      h('td', { class: s.status === 'crowded' ? 'advice over' : 'advice' }, h('span', { class: 'adv-text' }, adviceText(s) || '—'),
         actionText(s) ? h('div', { class: 'adv-action' }, actionText(s)) : null)),
   );
   replace(tbody, ...rows);

@@ -8,6 +8,7 @@
 
 import * as api from './api.js';
 import * as i18n from './i18n.js';
+import './complaints-status.js'; // the status words (cst.*), shared with the public page
 import { h, $, replace, boot, showMsg, errText, requireLogin, mountUserBar } from './ui.js';
 
 i18n.add({
@@ -24,7 +25,7 @@ i18n.add({
   'ca.counts': ['未办结 {open} 件；超期未确认 {ack} 件，超期未办结 {res} 件；已上报 {esc} 件', '{open} open; {ack} late to acknowledge, {res} late to resolve; {esc} escalated'],
   'ca.none': ['没有符合条件的投诉', 'No complaints match'],
   'ca.code': ['查询码', 'Tracking code'],
-  'ca.received_at': ['受理时间', 'Received'],
+  'ca.received_at': ['收到时间', 'Received'],
   'ca.channel': ['渠道', 'Channel'],
   'ca.excerpt': ['内容摘要', 'Excerpt'],
   'ca.deadlines': ['时限', 'Deadlines'],
@@ -59,7 +60,7 @@ i18n.add({
   'ca.k.content': ['内容', 'Complaint'],
   'ca.k.channel': ['渠道', 'Channel'],
   'ca.k.status': ['状态', 'Status'],
-  'ca.k.received_at': ['受理时间', 'Received'],
+  'ca.k.received_at': ['收到时间', 'Received'],
   'ca.k.deadlines': ['时限', 'Deadlines'],
   'ca.k.window': ['窗口', 'Window'],
   'ca.k.ticket': ['号票', 'Ticket'],
@@ -109,12 +110,6 @@ i18n.add({
   'opt.': ['未定', 'not decided'],
   'opt.true': ['是', 'yes'],
   'opt.false': ['否', 'no'],
-  'cst.received': ['已受理', 'Received'],
-  'cst.acknowledged': ['已确认', 'Acknowledged'],
-  'cst.assessed': ['已核实', 'Assessed'],
-  'cst.resolved': ['已答复', 'Resolved'],
-  'cst.reopened': ['重新处理', 'Reopened'],
-  'cst.closed': ['已办结', 'Closed'],
   'ch.hotline': ['服务热线', 'Hotline'],
   'ch.web': ['网站', 'Website'],
   'ch.box': ['意见箱、意见簿', 'Suggestion box or book'],

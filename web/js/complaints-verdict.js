@@ -7,6 +7,7 @@
 
 import * as api from './api.js';
 import * as i18n from './i18n.js';
+import './complaints-status.js'; // the status words (cst.*)
 import { h, $, showMsg, errText } from './ui.js';
 
 i18n.add({
@@ -20,7 +21,6 @@ i18n.add({
   'cv.need_comment': ['请说明不满意的地方', 'Please say what is wrong'],
   'cv.thanks_yes': ['感谢您的评价，投诉已办结。', 'Thank you: the complaint is closed.'],
   'cv.thanks_no': ['已收到，我们将重新处理并答复您。', 'Received: we will handle it again and answer you.'],
-  'cst.assessed': ['已核实', 'Assessed'], // the tracking list's status names lack this one
 });
 
 let busy = false;

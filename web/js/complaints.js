@@ -6,6 +6,7 @@
 
 import * as api from './api.js';
 import * as i18n from './i18n.js';
+import { statusWord } from './complaints-status.js';
 import { h, $, replace, boot, showMsg, errText } from './ui.js';
 
 i18n.add({
@@ -28,7 +29,16 @@ i18n.add({
   'cp.empty': ['请填写投诉内容', 'Please write your complaint'],
   'cp.no_code': ['没有找到该查询码', 'No complaint with this code'],
   'cp.status': ['状态', 'Status'],
-  'cp.received_at': ['受理时间', 'Received'],
+  'cp.received_at': ['收到时间', 'Received'],
+  'cp.ack_at': ['受理时间', 'Acknowledged'],
+  'cp.step': ['当前步骤期限', 'Deadline of the current step'],
+  'cp.step.acknowledge': ['确认受理：{t} 前', 'Acknowledgement: by {t}'],
+  'cp.step.resolve': ['答复处理结果：{t} 前', 'Answer with the result: by {t}'],
+  'cp.step.verdict': ['请在 {t} 前告诉我们您是否满意', 'Please tell us by {t} whether you are satisfied'],
+  'cp.resolve_by': ['处理结果答复期限', 'Result due by'],
+  'cp.resolved_at': ['答复时间', 'Answered'],
+  'cp.result': ['处理结果', 'Result'],
+  'cp.closed_at': ['办结时间', 'Closed'],
   'cp.history': ['处理记录', 'History'],
   'cp.k.channels': ['投诉渠道', 'Channels'],
   'cp.k.phone': ['投诉电话', 'Complaint hotline'],
@@ -48,15 +58,6 @@ i18n.add({
   'def.procedure': ['受理登记 → 确认受理并告知查询码 → 调查核实 → 处理 → 答复投诉人 → 回访；对处理结果不满意可申请复核', 'Registered → acknowledged with a tracking code → investigated → handled → answered → follow-up; if you are not satisfied with the result you can ask for it to be handled again'],
   'def.time_limits': ['1 个工作日内确认受理；一般 15 个工作日内答复处理结果', 'Acknowledged within 1 working day; answered within 15 working days as a rule'],
   'def.assist': ['残障或语言沟通有困难的客户：勾选下方“我需要协助”，或到服务台由工作人员代为登记', 'Customers with a disability or language barrier: tick "I need assistance" below, or ask at the service desk and staff will enter it for you'],
-  'cst.received': ['已受理', 'Received'],
-  'cst.acknowledged': ['已确认', 'Acknowledged'],
-  'cst.assessing': ['核实中', 'Being assessed'],
-  'cst.in_progress': ['处理中', 'In progress'],
-  'cst.answered': ['已答复', 'Answered'],
-  'cst.resolved': ['已答复', 'Answered'],
-  'cst.closed': ['已关闭', 'Closed'],
-  'cst.reopened': ['重新处理', 'Reopened'],
-  'cst.escalated': ['已上报', 'Escalated'],
 });
 
 let info = null; // public_info.complaints, or null for defaults
@@ -102,11 +103,7 @@ async function loadInfo() {
   renderInfo();
 }
 
-function cst(s) {
-  const k = 'cst.' + s;
-  const v = i18n.t(k);
-  return v === k ? s : v;
-}
+const cst = statusWord;
 
 async function track(code) {
   const out = $('#track-out');
@@ -124,7 +121,14 @@ async function track(code) {
         h('dt', null, i18n.t('cp.code')), h('dd', { class: 'code-out', id: 'track-code' }, r.tracking_code || code),
         h('dt', null, i18n.t('cp.status')), h('dd', { id: 'track-status' }, cst(r.status)),
         r.received_at ? [h('dt', null, i18n.t('cp.received_at')), h('dd', null, i18n.fmtDateTime(r.received_at))] : null,
-        r.acknowledge_by ? h('dd', null, i18n.t('cp.ack_by', { t: i18n.fmtDateTime(r.acknowledge_by) })) : null,
+        r.acknowledged_at ? [h('dt', null, i18n.t('cp.ack_at')), h('dd', null, i18n.fmtDateTime(r.acknowledged_at))] : null,
+        // The deadline of the step the complaint is at (none once closed): the acknowledgement
+        // promise only until it is acknowledged.
+        r.deadline ? [h('dt', null, i18n.t('cp.step')), h('dd', { id: 'track-deadline', dataset: { step: r.deadline.step } }, i18n.t('cp.step.' + r.deadline.step, { t: i18n.fmtDateTime(r.deadline.by) }))] : null,
+        r.resolve_by ? [h('dt', null, i18n.t('cp.resolve_by')), h('dd', { id: 'track-resolve-by' }, i18n.fmtDateTime(r.resolve_by))] : null,
+        r.resolved_at ? [h('dt', null, i18n.t('cp.resolved_at')), h('dd', null, i18n.fmtDateTime(r.resolved_at))] : null,
+        r.result ? [h('dt', null, i18n.t('cp.result')), h('dd', { id: 'track-result', class: 'ca-pre' }, r.result)] : null,
+        r.closed_at ? [h('dt', null, i18n.t('cp.closed_at')), h('dd', null, i18n.fmtDateTime(r.closed_at))] : null,
       ),
       h('h3', null, i18n.t('cp.history')),
       h('ol', { id: 'track-history' }, ...(r.history || []).map((e) => h('li', null, `${i18n.fmtDateTime(e.at)} · ${cst(e.status)}${e.note ? ' · ' + e.note : ''}`))),

@@ -76,16 +76,33 @@ function renderSide() {
   replace(
     $('#waiting'),
     ...(codes.length
-      ? codes.map((code) => h('tr', { dataset: { code } }, h('td', null, `${code} ${i18n.nameOf(services.get(code)) || ''}`), h('td', { class: 'num' }, String(waiting[code]))))
+      ? codes.map((code) => {
+          // The wait of a new ticket as the API gives it (GET /services), when the server does.
+          const s = services.get(code);
+          const est = s && s.estimated_wait_s != null && waiting[code] > 0 ? i18n.fmtWait(s.estimated_wait_s, s) : s?.serving_windows === 0 && waiting[code] > 0 ? i18n.t('wait.no_window') : '';
+          return h('tr', { dataset: { code } }, h('td', null, `${code} ${i18n.nameOf(s) || ''}`), h('td', { class: 'num' }, String(waiting[code])), h('td', { class: 'est', dataset: { wait: String(s?.estimated_wait_s ?? '') } }, est));
+        })
       : [h('tr', null, h('td', null, i18n.t('display.no_waiting')))]),
   );
   replace($('#notices'), ...notices.map(noticeItem));
   $('#notices-box').hidden = notices.length === 0;
+  fitNotices();
   // Suspended: said to everyone, in both languages, with the manager's reason.
   const ban = $('#suspended');
   ban.hidden = !suspended;
   if (suspended) replace(ban, h('span', null, i18n.inLang('display.suspended', 'zh')), h('span', { class: 'en', lang: 'en' }, i18n.inLang('display.suspended', 'en')), suspended.reason ? h('span', { class: 'why' }, suspended.reason) : null);
 }
+
+// The board fits its screen whatever is posted: smaller type for the notices until they fit.
+function fitNotices() {
+  const box = $('#notices-box');
+  box.classList.remove('dense', 'denser');
+  for (const cls of ['dense', 'denser']) {
+    if (box.hidden || box.scrollHeight <= box.clientHeight + 1) break;
+    box.classList.add(cls);
+  }
+}
+window.addEventListener('resize', fitNotices);
 
 async function loadSnapshot({ replaceCalls }) {
   const snap = await api.get('/display', { auth: false });
@@ -119,7 +136,7 @@ function refreshSoon() {
   refreshTimer = setTimeout(async () => {
     refreshTimer = null;
     try {
-      await loadSnapshot({ replaceCalls: false });
+      await Promise.all([loadSnapshot({ replaceCalls: false }), loadServices()]);
     } catch {
       /* retried on the next event */
     }

@@ -98,7 +98,9 @@ function renderServices() {
         h('span', { class: 'name' }, i18n.nameOf(s)),
         state
           ? h('span', { class: 'state' }, i18n.both('kiosk.state.' + state))
-          : h('span', { class: 'meta' }, waiting != null ? i18n.t('kiosk.waiting_n', { n: waiting }) : ''),
+          : h('span', { class: 'meta' }, waiting != null ? i18n.t('kiosk.waiting_n', { n: waiting }) : '',
+            // The API's wait for a new ticket (GET /services), when the server gives it.
+            s.estimated_wait_s != null || s.serving_windows === 0 ? ` · ${i18n.fmtWait(s.estimated_wait_s, s)}` : ''),
         h('span', { class: 'docs' }, docs.length ? i18n.t('kiosk.docs', { d: docs.join('、') }) : i18n.t('kiosk.no_docs')),
       );
     }),

@@ -45,6 +45,11 @@ i18n.add({
   'mg.no_evals': ['暂无评价', 'No evaluations yet'],
   'mg.sat': ['今日满意率（满意、非常满意）{p}%（n = {n}）', 'Satisfied today (levels 4–5) {p}% (n = {n})'],
   'mg.new_wait': ['新取号预计', 'A new ticket waits'],
+  'reason.long_wait': ['等候时间长', 'Long wait'],
+  'reason.attitude': ['态度不好', 'Attitude'],
+  'reason.not_competent': ['业务不熟', 'Not competent'],
+  'reason.complicated': ['流程繁琐', 'Complicated procedure'],
+  'reason.other': ['其他', 'Other'],
   'mg.plan_link': ['窗口计划（按日预测所需窗口）→', 'Window plan (windows needed, by forecast) →'],
   'mg.stats_link': ['统计报表（统计、考核、下载）→', 'Statistics (figures, scorecards, downloads) →'],
   'mg.complaints_link': ['投诉处理与改进 →', 'Complaint handling and improvements →'],
@@ -111,6 +116,9 @@ async function loadQueues() {
     // ticket's (GET /services estimated_wait_s, when the server gives it).
     const svcs = await api.get('/services', { auth: false }).catch(() => []);
     const svcNow = new Map((Array.isArray(svcs) ? svcs : []).map((s) => [s.code, s]));
+    // An older server gives no per-service estimate: then the column is left out.
+    const hasNew = [...svcNow.values()].some((s) => s.estimated_wait_s != null);
+    $('#q-new-h').hidden = !hasNew;
     const by = new Map([...services.keys()].map((c) => [c, { n: 0, longest: 0, last: null }]));
     for (const t of Array.isArray(list) ? list : []) {
       const q = by.get(t.service) || { n: 0, longest: 0, last: null };
@@ -130,7 +138,7 @@ async function loadQueues() {
           h('td', null, svcName(code)), h('td', { class: 'num' }, String(q.n)),
           h('td', { class: over(q.longest) }, q.n ? i18n.fmtDuration(q.longest) : '—'),
           h('td', { class: over(last?.estimated_wait_s), dataset: { wait: String(last?.estimated_wait_s ?? ''), number: last?.number || '' } }, last ? `${i18n.fmtWait(last.estimated_wait_s, last)} (${last.number})` : '—'),
-          h('td', { class: over(s?.estimated_wait_s), dataset: { wait: String(s?.estimated_wait_s ?? '') } }, s && s.estimated_wait_s != null ? i18n.fmtWait(s.estimated_wait_s, s) : '—'));
+          hasNew ? h('td', { class: over(s?.estimated_wait_s), dataset: { wait: String(s?.estimated_wait_s ?? '') } }, s && s.estimated_wait_s != null ? i18n.fmtWait(s.estimated_wait_s, s) : '—') : null);
       }),
     );
   } catch (e) {
@@ -199,13 +207,20 @@ async function loadEvaluations() {
             h('tr', { dataset: { number: e.number, level: e.level } },
               h('td', null, i18n.fmtDateTime(e.created_at)), h('td', null, e.number || '—'), h('td', null, e.window ?? '—'), h('td', null, staffNames.get(e.clerk) || e.clerk || '—'),
               h('td', { class: e.level <= 2 ? 'over' : '' }, `${e.level} ${i18n.t('level.' + e.level)}`),
-              h('td', null, [...(e.reasons || []), e.comment].filter(Boolean).join('；'))),
+              h('td', null, [...(e.reasons || []).map(reasonText), e.comment].filter(Boolean).join(i18n.lang() === 'en' ? '; ' : '；'))),
           )
         : [h('tr', null, h('td', { colspan: 6 }, i18n.t('mg.no_evals')))]),
     );
   } catch (e) {
     showMsg($('#msg'), errText(e));
   }
+}
+
+// Reasons are stored in Chinese (the pad's and the tracking page's words); shown in the page's language.
+const REASON_KEYS = ['long_wait', 'attitude', 'not_competent', 'complicated', 'other'];
+function reasonText(r) {
+  const k = REASON_KEYS.find((k) => i18n.inLang('reason.' + k, 'zh') === r || i18n.inLang('reason.' + k, 'en') === r);
+  return k ? i18n.t('reason.' + k) : r;
 }
 
 // 满意率 has one definition everywhere: levels 4–5 over all evaluations, with its n. Today's, from

@@ -67,8 +67,13 @@ export class Contract {
         const op = this.doc.paths[tpl][m];
         const key = op.responses[String(status)] ? String(status) : op.responses[`${String(status)[0]}XX`] ? `${String(status)[0]}XX` : op.responses.default ? 'default' : null;
         if (!key) return `${what}: status ${status} is not documented for ${method} ${tpl} (documented: ${Object.keys(op.responses).join(', ')}): ${String(text).slice(0, 300)}`;
-        const resp = op.responses[key];
-        const ptrBase = `/paths/${esc(tpl)}/${m}/responses/${key}`;
+        let resp = op.responses[key];
+        let ptrBase = `/paths/${esc(tpl)}/${m}/responses/${key}`;
+        if (resp.$ref) {
+            // a shared answer (components/responses/…): follow the reference
+            ptrBase = resp.$ref.slice(1);
+            resp = ptrBase.split('/').slice(1).reduce((o, k) => o[k.replace(/~1/g, '/').replace(/~0/g, '~')], this.doc);
+        }
         const content = resp.content || {};
         const types = Object.keys(content);
         if (types.length === 0) return null;
@@ -80,6 +85,18 @@ export class Contract {
         const v = this.validator(`${ptrBase}/content/${esc(found)}/schema`);
         if (v(json)) return null;
         return `${what}: the body does not match the document (${tpl}): ${this.ajv.errorsText(v.errors, { separator: '; ' })}: ${String(text).slice(0, 400)}`;
+    }
+
+    /**
+     * Check one event of GET /events: its type is in the document's x-events and its data (parsed
+     * JSON) matches that schema. Returns null or a description.
+     */
+    checkEvent(type, data) {
+        const events = this.doc['x-events'] || {};
+        if (!events[type]) return `event type ${type} is not documented (add it to x-events in api/openapi-base.json)`;
+        const v = this.validator(`/x-events/${esc(type)}`);
+        if (v(data)) return null;
+        return `event ${type}: data does not match the document: ${this.ajv.errorsText(v.errors, { separator: '; ' })}: ${JSON.stringify(data).slice(0, 300)}`;
     }
 
     /** As check(), throwing an Error instead of returning the description. */

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { contractOf } from './contract.mjs';
 
 /** GET a path (relative to /api/v1 unless absolute) as bytes: {status, headers, body (Buffer), ms}. */
 export async function getBytes(srv, p, headers = {}) {
@@ -15,7 +16,21 @@ export async function getBytes(srv, p, headers = {}) {
     const t0 = Date.now();
     const res = await fetch(url, { headers });
     const body = Buffer.from(await res.arrayBuffer());
-    return { status: res.status, headers: res.headers, body, ms: Date.now() - t0, text: body.toString('utf8') };
+    const ms = Date.now() - t0;
+    const text = body.toString('utf8');
+    if (process.env.HQ_CONTRACT !== '0') {
+        // checked against the served document like every api() answer (status, type, JSON errors)
+        const ct = res.headers.get('content-type');
+        let json = null;
+        if (/^application\/json/.test(ct || ''))
+            try {
+                json = JSON.parse(text);
+            } catch {
+                json = null;
+            }
+        (await contractOf(srv.url)).assert('GET', url, res.status, ct, json, text);
+    }
+    return { status: res.status, headers: res.headers, body, ms, text };
 }
 
 /**

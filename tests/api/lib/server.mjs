@@ -320,6 +320,22 @@ export function sse(srv, { lastEventId, headers = {} } = {}) {
     if (lastEventId !== undefined) h['last-event-id'] = String(lastEventId);
     const c = { events: [], text: '', status: 0, headers: null, closed: false, comments: [] };
     const waiters = [];
+    // every event is checked against the document's x-events (contract.mjs); a mismatch fails the
+    // test file with the event named
+    let contract = null;
+    const unchecked = [];
+    const checkEvent = (ev) => {
+        if (process.env.HQ_CONTRACT === '0') return;
+        if (!contract) return void unchecked.push(ev);
+        const bad = contract.checkEvent(ev.event, ev.data);
+        if (bad) process.nextTick(() => {
+            throw new Error(`API contract: ${bad}`);
+        });
+    };
+    contractOf(srv.url).then((k) => {
+        contract = k;
+        for (const ev of unchecked.splice(0)) checkEvent(ev);
+    });
     let pending = '';
     let cur = { data: [] };
     function dispatch() {
@@ -333,6 +349,7 @@ export function sse(srv, { lastEventId, headers = {} } = {}) {
             }
             const ev = { id: cur.id, event: cur.event || 'message', data: parsed, raw: data };
             c.events.push(ev);
+            checkEvent(ev);
             for (const w of [...waiters]) {
                 if (w.pred(ev)) {
                     waiters.splice(waiters.indexOf(w), 1);
