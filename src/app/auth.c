@@ -145,19 +145,24 @@ static int login_admit(struct hq_app *a, const char *pkey, const char *ikey, int
     struct login_entry *p = login_entry(a->logins->pair, pkey, now, false);
     struct login_entry *i = login_entry(a->logins->ip, ikey, now, false);
     int64_t until = 0;
-    const char *what = "";
+    bool pair_first = false;
     if (p && p->until > now) {
         until = p->until;
-        what = "failed sign-ins for this user from this address";
+        pair_first = true;
     }
     if (i && i->until > now && i->until > until) {
         until = i->until;
-        what = "failed sign-ins from this address";
+        pair_first = false;
     }
     if (!until) return 0;
     int wait = (int)(until - now);
-    hq_fail(why, HQ_ERATE, "", "too many %s: try again in %d s / 登录失败次数过多，请 %d 秒后再试",
-            what, wait, wait);
+    if (pair_first)
+        hq_fail(why, HQ_ERATE, "",
+                "too many failed sign-ins for this user from this address: try again in %d s",
+                wait);
+    else
+        hq_fail(why, HQ_ERATE, "", "too many failed sign-ins from this address: try again in %d s",
+                wait);
     why->retry_after_s = wait;
     return HQ_ERATE;
 }

@@ -73,9 +73,9 @@ static int check_period(struct hq_app *a, const char *from, const char *to, cons
     int lim = atomic_load(&max_days);
     if (f == INT64_MIN || t == INT64_MIN || t < f || t - f < lim) return 0;
     return hq_fail(why, HQ_EINVAL, tfield,
-                   "%s: over HTTP a period of at most %d days (the server's memory bound; "
-                   "`hallq report` takes longer ones)",
-                   tfield, lim);
+                   "over HTTP a period of at most %d days (the server's memory bound; `hallq "
+                   "report` takes longer ones)",
+                   lim);
 }
 
 HQ_API(api_stats)

@@ -36,6 +36,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -358,14 +359,6 @@ static void send_error(int fd, int status, struct hq_why *why)
     shutdown(fd, SHUT_WR);
 }
 
-static void start_linger(struct hq_door *d, struct pend *p, int status, struct hq_why *why)
-{
-    atomic_fetch_add_explicit(&d->bad, 1, memory_order_relaxed);
-    send_error(p->fd, status, why);
-    p->state = P_LINGER;
-    p->deadline_ms = now_ms() + LINGER_MS;
-}
-
 /* Read and drop; true when the client has closed (or the socket failed). */
 static bool drain_input(int fd)
 {
@@ -379,6 +372,16 @@ static bool drain_input(int fd)
     return false;
 }
 
+static void start_linger(struct hq_door *d, struct pend *p, int status, struct hq_why *why)
+{
+    atomic_fetch_add_explicit(&d->bad, 1, memory_order_relaxed);
+    send_error(p->fd, status, why);
+    p->state = P_LINGER;
+    p->deadline_ms = now_ms() + LINGER_MS;
+    /* what was sent before a half-close raises no new event: read it now */
+    if (drain_input(p->fd)) pend_close(d, p);
+}
+
 static void hand_over(struct hq_door *d, struct pend *p)
 {
     epoll_ctl(d->ep, EPOLL_CTL_DEL, p->fd, NULL);
@@ -389,6 +392,15 @@ static void hand_over(struct hq_door *d, struct pend *p)
         MHD_YES)
         ip_release(d, p->ip);
     free(p);
+}
+
+/* Has the client shut down its sending side (or gone)? The event may not say so yet: a half-close
+ * that came with the data raises no edge of its own. */
+static bool client_done(int fd, uint32_t events)
+{
+    if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) return true;
+    struct pollfd pf = {fd, POLLIN | POLLRDHUP, 0};
+    return poll(&pf, 1, 0) > 0 && (pf.revents & (POLLRDHUP | POLLHUP | POLLERR));
 }
 
 static void on_readable(struct hq_door *d, struct pend *p, uint32_t events)
@@ -422,10 +434,11 @@ static void on_readable(struct hq_door *d, struct pend *p, uint32_t events)
             hend = i + 3;
     }
     if (hend > HEAD_MAX) hend = 0;
-    if (!hend && n <= HEAD_MAX && (events & (EPOLLRDHUP | EPOLLHUP))) {
-        /* the client has finished sending without ending its head: libmicrohttpd answers or
-         * closes it as it always has */
-        hand_over(d, p);
+    if (!hend && n <= HEAD_MAX && client_done(p->fd, events)) {
+        /* the client has finished sending without ending its head: nothing to answer (read what
+         * it sent first, so the close is an orderly one, not a reset) */
+        drain_input(p->fd);
+        pend_close(d, p);
         return;
     }
     if (!hend && n <= HEAD_MAX) {
@@ -526,7 +539,12 @@ static void *door_main(void *arg)
             last_expire = now_ms();
         }
     }
-    /* stop: drop what is still waiting for a head */
+    /* stop: a connection whose head has arrived goes on to libmicrohttpd (which answers 503 while
+     * stopping, as to those it holds); the rest are closed */
+    for (struct pend *p = d->head.next, *next; p != &d->head; p = next) {
+        next = p->next;
+        if (p->state == P_HEAD) on_readable(d, p, 0);
+    }
     while (d->head.next != &d->head)
         pend_close(d, d->head.next);
     return NULL;

@@ -1176,8 +1176,8 @@ int hq__store_sqlite_check(const char *path, bool full, int limit_ms, hq_check_c
         }
     }
     if (problems) {
-        hq_fail(why, HQ_ESTORE, "", "store: %s is damaged (%d problem%s, the first: %s)", path,
-                problems, problems == 1 ? "" : "s", first);
+        hq_fail(why, HQ_ESTORE, "", "store: %s is damaged (problems found: %d; the first: %s)",
+                path, problems, first);
         goto out;
     }
     ret = 0;

@@ -11,9 +11,10 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { hall, issue, act, SANITIZE } from './lib/server.mjs';
-import { getBytes, pdfText } from './lib/media_helpers.mjs';
+import { getBytes, pdfText, sanitizerEnv } from './lib/media_helpers.mjs';
 
-const { srv, tokens } = await hall(after, { args: ['--voice', 'off'] });
+// cairo's and fontconfig's process-lifetime caches are suppressed under LSan, as in media.test.mjs
+const { srv, tokens } = await hall(after, { args: ['--voice', 'off'], env: SANITIZE ? sanitizerEnv() : {} });
 
 function resetPeak() {
     try {

@@ -19,6 +19,20 @@
 
 #include "media/media_int.h"
 
+/* cairo and fontconfig keep caches for the life of the process (test_media_ticket.c explains and
+ * pins the stacks): suppressed for the sanitizer build. */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void)
+{
+    return "fast_unwind_on_malloc=0";
+}
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+    return "leak:cairo_surface_finish\nleak:cairo_toy_font_face_create\nleak:"
+           "FcInitLoadConfigAndFonts\n";
+}
+
 static struct hq_print_ticket base(void)
 {
     struct hq_print_ticket t = {.hall = "市民服务中心",
