@@ -88,7 +88,7 @@ int hq_app_tickets_find(struct hq_app *a, const struct hq_actor *who, const char
         struct hq_window *w = hq_window_find(&a->hall, (int32_t)wn);
         if (!w) {
             pthread_mutex_unlock(&a->mu);
-            return hq_fail(why, HQ_ENOTFOUND, "", "no window %ld", wn);
+            return hq_fail(why, HQ_EINVAL, "window", "window: no window %ld", wn);
         }
         wcopy = *w;
         if (wcopy.state == HQ_WIN_CLOSED || wcopy.n_active == 0) { /* as if opened */

@@ -257,7 +257,7 @@ static void test_find_and_order(void **state)
     assert_int_equal(hq_app_tickets_find(f->a, &f->guide, NULL, NULL, "x", NULL, &out, &why),
                      HQ_EINVAL);
     assert_int_equal(hq_app_tickets_find(f->a, &f->guide, NULL, NULL, "9", NULL, &out, &why),
-                     HQ_ENOTFOUND);
+                     HQ_EINVAL);
     assert_int_equal(hq_app_tickets_find(f->a, &f->guide, "done", NULL, "1", NULL, &out, &why),
                      HQ_EINVAL);
     json_decref(b1);

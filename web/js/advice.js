@@ -60,7 +60,8 @@ function actionText(s) {
     const staff = [...new Map(c.flatMap((w) => w.staff || []).map((p) => [p.username, p.name || p.username])).values()];
     parts.push(staff.length ? i18n.t('adv.free_staff', { s: join(staff) }) : i18n.t('adv.no_staff'));
   }
-  if (s.capacity_short) parts.push(i18n.t('adv.short', { m: s.max_windows ?? '?' }));
+  // The server's advice text says it already when it gives one.
+  if (s.capacity_short && !adviceText(s)) parts.push(i18n.t('adv.short', { m: s.max_windows ?? '?' }));
   return parts.join('；');
 }
 
@@ -107,8 +108,8 @@ export function renderTable(tbody, idleEl, updatedEl, data, windows) {
       h('td', null, svcLabel(s)),
       h('td', { class: 'num' }, String(s.waiting ?? 0)),
       h('td', { class: 'num' }, String(s.windows ?? 0)),
-      h('td', { class: s.predicted_wait_s > target ? 'num over' : 'num', dataset: { wait: String(s.predicted_wait_s ?? '') } },
-        `${i18n.fmtWait(s.predicted_wait_s, s)} / ${i18n.fmtDuration(target)}`),
+      h('td', { class: s.predicted_wait_s > target ? 'num wait over' : 'num wait', dataset: { wait: String(s.predicted_wait_s ?? '') } },
+        `${s.serving_windows === 0 && !s.waiting ? '—' : i18n.fmtWait(s.predicted_wait_s, s)} / ${i18n.fmtDuration(target)}`),
       h('td', { class: 'num' }, s.arrivals_per_hour == null ? '—' : String(s.arrivals_per_hour)),
       h('td', { class: s.windows_needed > s.windows ? 'num over' : 'num' }, String(s.windows_needed ?? 0)),
       h('td', null, h('span', { class: `badge adv-${s.status}` }, i18n.t('adv.st.' + s.status))),
