@@ -492,6 +492,9 @@ void hq__window_active(const struct hq_window *w, const struct hq_staff *s, int3
 void hq__order_leave(struct hq_hall *h, struct hq_ticket *t);
 void hq__order_enter(struct hq_hall *h, struct hq_ticket *t);
 void hq__order_free(struct hq_hall *h);
+/* false: the index is neither kept nor asked, every figure comes from the scans (bench_core's
+ * "before"); true (the default): the index again, rebuilt at the next query. */
+void hq__order_use(struct hq_hall *h, bool on);
 /* Tickets of t's service waiting before t (hq_ticket_estimate's ahead) and the waiting count of
  * a service, from the index; -1 when only the scan can answer (t without iseq, bad code, no
  * memory). */

@@ -43,6 +43,7 @@
 struct hq_order {
     bool stale;  /* rebuild before the next query */
     bool broken; /* out of memory: scans only */
+    bool off;    /* hq__order_use(h, false): scans only (benchmarks, the reference) */
     size_t n;    /* tickets the index knows (h->n_tickets when fresh) */
     size_t cap;  /* capacity of the node arrays */
     int32_t boost_priority_s;
@@ -275,6 +276,7 @@ static struct hq_order *fresh(struct hq_hall *h)
         h->order = o;
         o->stale = true;
     }
+    if (o->off) return NULL;
     if (o->stale || o->n != h->n_tickets || o->boost_priority_s != h->conf.policy.boost_priority_s)
         rebuild(h, o);
     return o->broken ? NULL : o;
@@ -324,6 +326,14 @@ void hq__order_enter(struct hq_hall *h, struct hq_ticket *t)
 void hq_hall_reindex(struct hq_hall *h)
 {
     if (h->order) h->order->stale = true;
+}
+
+void hq__order_use(struct hq_hall *h, bool on)
+{
+    if (!h->order) h->order = calloc(1, sizeof *h->order);
+    if (!h->order) return;
+    h->order->off = !on;
+    h->order->stale = true;
 }
 
 void hq__order_free(struct hq_hall *h)
