@@ -40,13 +40,34 @@ void hq_service_record_time(struct hq_service *s, int32_t seconds)
     s->recent[s->n_recent++] = seconds;
 }
 
-int32_t hq_count_waiting(const struct hq_hall *h, const char *service)
+int32_t hq__count_waiting_scan(const struct hq_hall *h, const char *service)
 {
     int32_t n = 0;
     for (size_t i = 0; i < h->n_tickets; i++)
         if (h->tickets[i].status == HQ_WAITING && hq__same_code(h->tickets[i].service, service))
             n++;
     return n;
+}
+
+int32_t hq_count_waiting(const struct hq_hall *h, const char *service)
+{
+    /* the index is built on demand: the hall is not const to its owner, only to this reader */
+    int32_t n = hq__order_count((struct hq_hall *)h, service);
+    return n >= 0 ? n : hq__count_waiting_scan(h, service);
+}
+
+int32_t hq__ahead_scan(const struct hq_hall *h, const struct hq_ticket *t, int64_t now)
+{
+    const struct hq_policy *p = &h->conf.policy;
+    int64_t mine = hq__base_score(p, t, now);
+    int64_t ahead = 0;
+    for (size_t i = 0; i < h->n_tickets; i++) {
+        const struct hq_ticket *u = &h->tickets[i];
+        if (u->status != HQ_WAITING || u == t) continue;
+        if (!hq__same_code(u->service, t->service)) continue;
+        if (hq__order(hq__base_score(p, u, now), u, mine, t) < 0) ahead++;
+    }
+    return ahead > INT32_MAX ? INT32_MAX : (int32_t)ahead;
 }
 
 static bool serves(const struct hq_window *w, const char *service)
@@ -101,18 +122,10 @@ int hq_ticket_estimate(struct hq_hall *h, const struct hq_now *now, const struct
                        struct hq_estimate *out)
 {
     if (t->status != HQ_WAITING) return HQ_ECONFLICT;
-    const struct hq_policy *p = &h->conf.policy;
-    int64_t mine = hq__base_score(p, t, now->t);
-    int64_t ahead = 0;
-    /* One pass over every ticket in memory, the call policy inline (policy_inline.h): this runs
-     * for every answer that carries a position, so under load it is most of the hall lock's time
-     * besides the commit. */
-    for (size_t i = 0; i < h->n_tickets; i++) {
-        const struct hq_ticket *u = &h->tickets[i];
-        if (u->status != HQ_WAITING || u == t) continue;
-        if (!hq__same_code(u->service, t->service)) continue;
-        if (hq__order(hq__base_score(p, u, now->t), u, mine, t) < 0) ahead++;
-    }
+    /* From the order index (order.c), O(log n) plus the appointments waiting for the service;
+     * the pass over every ticket only when the index cannot answer (a ticket without iseq). */
+    int64_t ahead = hq__order_ahead(h, t, now->t);
+    if (ahead < 0) ahead = hq__ahead_scan(h, t, now->t);
     const struct hq_service *s = hq_service_find(h, t->service);
     int64_t T = s ? hq_service_time_estimate(s) : 300;
 

@@ -72,6 +72,7 @@ void hq_hall_release(struct hq_hall *h)
     free(h->staff);
     free(h->tickets);
     index_clear(h);
+    hq__order_free(h);
     h->services = NULL;
     h->windows = NULL;
     h->staff = NULL;
@@ -498,6 +499,7 @@ struct hq_ticket *hq_hall_load_ticket(struct hq_hall *h, const struct hq_ticket 
         *d = *t;
         hq__index_appended(h);
     } else {
+        hq__order_leave(h, d);
         *d = *t;
     }
     bump_seq(issuing_service(h, d), d);
@@ -507,6 +509,7 @@ struct hq_ticket *hq_hall_load_ticket(struct hq_hall *h, const struct hq_ticket 
         d->iseq = ++h->issue_seq;
     else if (d->iseq > h->issue_seq)
         h->issue_seq = d->iseq;
+    hq__order_enter(h, d);
     return d;
 }
 
@@ -584,6 +587,7 @@ int hq_day_roll(struct hq_hall *h, const struct hq_now *now, bool expire_at_clos
             if (w && strcmp(w->current, t->id) == 0) w->current[0] = '\0';
             t->status = HQ_WAITING;
             t->window = 0;
+            hq__order_enter(h, t);
             n++;
             if (on_expired) on_expired(ctx, t);
         }
@@ -602,6 +606,7 @@ int hq_day_roll(struct hq_hall *h, const struct hq_now *now, bool expire_at_clos
             struct hq_window *w = hq_window_find(h, t->window);
             if (w && strcmp(w->current, t->id) == 0) w->current[0] = '\0';
         }
+        hq__order_leave(h, t);
         t->status = HQ_EXPIRED;
         t->finished_at = now->t;
         n++;
@@ -628,5 +633,6 @@ void hq_hall_forget_before(struct hq_hall *h, int32_t day)
     if (o != h->n_tickets) {
         h->n_tickets = o;
         index_rebuild(h);
+        hq_hall_reindex(h); /* positions moved */
     }
 }

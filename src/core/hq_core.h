@@ -291,6 +291,10 @@ struct hq_hall {
     size_t id_cap;      /* power of two, or 0 */
     size_t id_count;    /* tickets indexed */
     const struct hq_ticket *id_base;
+    /* Private to src/core (order.c): the waiting tickets of each service in call order, so a
+     * position and a waiting count are O(log n). Kept in step by the core's transitions; rebuilt
+     * when the ticket array's length or the priority boost changed behind its back. */
+    struct hq_order *order;
 };
 
 /* Lifecycle. _init sets defaults (policy, empty arrays); _release frees the arrays. */
@@ -300,6 +304,11 @@ void hq_hall_release(struct hq_hall *h);
  * the simulation to play "what if" on a copy. Returns 0 or HQ_EINTERNAL (out of memory; dst is
  * then empty but initialised). */
 int hq_hall_copy(struct hq_hall *dst, const struct hq_hall *src);
+
+/* Code that changed a ticket's status, service, queued_at, category, appointment_at, iseq, day,
+ * seq or id by hand (not through this header's functions) calls this before the next position,
+ * estimate or waiting count: the order index is rebuilt then. */
+void hq_hall_reindex(struct hq_hall *h);
 
 /* Lookups (NULL when absent). */
 struct hq_service *hq_service_find(struct hq_hall *h, const char *code);
@@ -478,6 +487,22 @@ void hq__index_appended(struct hq_hall *h);
 /* The services of w's list that s holds a valid certification for on day, in w's order. */
 void hq__window_active(const struct hq_window *w, const struct hq_staff *s, int32_t day,
                        char active[HQ_WIN_SVC_MAX][HQ_CODE_MAX], int *n_active);
+/* The order index (order.c). _leave before a ticket stops waiting or its key fields change,
+ * _enter after it (again) waits or was appended; both no-ops while the index is not kept. */
+void hq__order_leave(struct hq_hall *h, struct hq_ticket *t);
+void hq__order_enter(struct hq_hall *h, struct hq_ticket *t);
+void hq__order_free(struct hq_hall *h);
+/* false: the index is neither kept nor asked, every figure comes from the scans (bench_core's
+ * "before"); true (the default): the index again, rebuilt at the next query. */
+void hq__order_use(struct hq_hall *h, bool on);
+/* Tickets of t's service waiting before t (hq_ticket_estimate's ahead) and the waiting count of
+ * a service, from the index; -1 when only the scan can answer (t without iseq, bad code, no
+ * memory). */
+int32_t hq__order_ahead(struct hq_hall *h, const struct hq_ticket *t, int64_t now);
+int32_t hq__order_count(struct hq_hall *h, const char *service);
+/* The reference scans the index replaces (estimate.c), kept for the fallback and the tests. */
+int32_t hq__ahead_scan(const struct hq_hall *h, const struct hq_ticket *t, int64_t now);
+int32_t hq__count_waiting_scan(const struct hq_hall *h, const char *service);
 /* Like hq_policy_pick, ignoring tickets issued before min_day (they are about to expire). */
 struct hq_ticket *hq__policy_pick_day(struct hq_hall *h, const struct hq_window *w, int64_t now,
                                       int32_t min_day);

@@ -145,6 +145,7 @@ int hq_ticket_issue(struct hq_hall *h, const struct hq_now *now, const char *id,
     t->iseq = ++h->issue_seq;
     t->est_wait_s = -1;
     hq__index_appended(h);
+    hq__order_enter(h, t);
     if (out) *out = t;
     return 0;
 }
@@ -152,10 +153,10 @@ int hq_ticket_issue(struct hq_hall *h, const struct hq_now *now, const char *id,
 int hq_ticket_cancel(struct hq_hall *h, const struct hq_now *now, struct hq_ticket *t,
                      struct hq_why *why)
 {
-    (void)h;
     if (t->status != HQ_WAITING)
         return hq_fail(why, HQ_ECONFLICT, "", "cancel: ticket %s is %s, not waiting", t->number,
                        hq_status_name(t->status));
+    hq__order_leave(h, t);
     t->status = HQ_CANCELLED;
     t->finished_at = now->t;
     return 0;
@@ -178,5 +179,6 @@ int hq_ticket_requeue(struct hq_hall *h, const struct hq_now *now, struct hq_tic
     t->calls = 0;
     t->called_at = t->started_at = t->finished_at = 0;
     t->recalled_at = 0;
+    hq__order_enter(h, t);
     return 0;
 }

@@ -48,8 +48,10 @@ static int need_open(const struct hq_window *w, const char *action, struct hq_wh
 }
 
 /* A waiting ticket becomes the current called ticket of w. */
-static void call_ticket(const struct hq_now *now, struct hq_window *w, struct hq_ticket *t)
+static void call_ticket(struct hq_hall *h, const struct hq_now *now, struct hq_window *w,
+                        struct hq_ticket *t)
 {
+    hq__order_leave(h, t);
     t->status = HQ_CALLED;
     t->called_at = now->t;
     t->recalled_at = 0;
@@ -62,8 +64,10 @@ static void call_ticket(const struct hq_now *now, struct hq_window *w, struct hq
 }
 
 /* The current ticket leaves the window and waits (again) for service, keeping queued_at. */
-static void back_to_waiting(struct hq_window *w, struct hq_ticket *t, const char *service)
+static void back_to_waiting(struct hq_hall *h, struct hq_window *w, struct hq_ticket *t,
+                            const char *service)
 {
+    hq__order_leave(h, t); /* not waiting now: a no-op, unless it was changed by hand */
     snprintf(t->service, sizeof t->service, "%s", service);
     t->status = HQ_WAITING;
     t->window = 0;
@@ -71,6 +75,7 @@ static void back_to_waiting(struct hq_window *w, struct hq_ticket *t, const char
     t->calls = 0;
     t->called_at = t->started_at = t->finished_at = t->recalled_at = 0;
     w->current[0] = '\0';
+    hq__order_enter(h, t);
 }
 
 int hq_window_open(struct hq_hall *h, const struct hq_now *now, struct hq_window *w,
@@ -130,7 +135,7 @@ int hq_window_call_next(struct hq_hall *h, const struct hq_now *now, struct hq_w
     hq_day_roll(h, now, false, NULL, NULL);
     w->current[0] = '\0'; /* a stale reference (ticket expired or forgotten) */
     struct hq_ticket *t = hq__policy_pick_day(h, w, now->t, INT32_MIN);
-    if (t) call_ticket(now, w, t);
+    if (t) call_ticket(h, now, w, t);
     set_out(ticket_out, t);
     return 0;
 }
@@ -159,7 +164,7 @@ int hq_window_call_number(struct hq_hall *h, const struct hq_now *now, struct hq
                        "call: ticket %s waits for service %s, which window %d does not serve",
                        t->number, t->service, (int)w->number);
     w->current[0] = '\0';
-    call_ticket(now, w, t);
+    call_ticket(h, now, w, t);
     set_out(ticket_out, t);
     return 0;
 }
@@ -214,7 +219,7 @@ int hq_window_finish(struct hq_hall *h, const struct hq_now *now, struct hq_wind
         t->n_next--;
         memset(t->next[t->n_next], 0, sizeof t->next[0]);
         t->stage++;
-        back_to_waiting(w, t, next);
+        back_to_waiting(h, w, t, next);
     } else {
         t->status = HQ_DONE;
         t->finished_at = now->t;
@@ -256,7 +261,7 @@ int hq_window_transfer(struct hq_hall *h, const struct hq_now *now, struct hq_wi
     if (strcmp(t->service, s->code) == 0)
         return hq_fail(why, HQ_EINVAL, "service", "service: ticket %s is already for service %s",
                        t->number, s->code);
-    back_to_waiting(w, t, s->code);
+    back_to_waiting(h, w, t, s->code);
     set_out(ticket_out, t);
     return 0;
 }
