@@ -49,7 +49,8 @@
  * about 6 microseconds per thousand waiting tickets and 2 per thousand in a day's mix
  * (bench/bench_core.c) — far below the cost of the commit that follows it. The per-ticket
  * arithmetic is inline (policy_inline.h) and service codes are compared without strcmp: with a
- * call per ticket the same scan took three times as long.
+ * call per ticket the same scan took three times as long. A ticket's position no longer scans:
+ * order.c keeps each service's waiting tickets in this order (docs/ESTIMATE.md, "Cost").
  */
 #include <string.h>
 
