@@ -33,6 +33,7 @@ describe('rejoin after a missed call', () => {
         assert.equal(ask.json.allowed, true);
         assert.ok(Date.parse(ask.json.until) > Date.now() + 5 * 60 * 1000, `default grace of 10 min: ${ask.json.until}`);
         const ev = sse(srv);
+        await ev.ready;
         const r = await api(srv, 'POST', `/tickets/${first.id}/rejoin`);
         assert.equal(r.status, 200, r.text);
         assert.equal(r.json.status, 'waiting');
