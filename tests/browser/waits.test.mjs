@@ -88,6 +88,8 @@ test('the same wait on the kiosk ticket, the tracking page, the guide and the ma
     assert.equal(shown, q.shown.kiosk[1], `${page}: "${shown}" as on the kiosk`);
   }
   assert.notEqual(q.shown.kiosk[1], '当前无窗口办理');
+  // One rounding: whole minutes rounded up, as the printed ticket and the advice's sentence say.
+  if (!q.api.wait_range_s) assert.match(q.shown.kiosk[1], new RegExp(`^(${Math.ceil(q.api.estimated_wait_s / 60)} 分钟|\\d+ 小时 \\d+ 分钟)$`));
   void admin;
   assert.deepEqual(br.pageErrors, []);
 });

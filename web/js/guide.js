@@ -159,7 +159,7 @@ function ack(id) {
 
 let alertSeq = 0;
 function addAlert(d) {
-  let text = d?.message || i18n.t('gd.alert_text', { s: svcName(d?.service || ''), n: d?.waiting ?? '?', w: i18n.fmtDuration(d?.predicted_wait_s ?? d?.estimated_wait_s) });
+  let text = d?.message || i18n.t('gd.alert_text', { s: svcName(d?.service || ''), n: d?.waiting ?? '?', w: i18n.fmtWait(d?.predicted_wait_s ?? d?.estimated_wait_s) });
   if (d?.extra_windows > 0) text += ` · ${i18n.t('gd.extra', { x: d.extra_windows })}`;
   alerts.unshift({ id: ++alertSeq, text: `${i18n.fmtTime(new Date().toISOString())} ${text}` });
   if (alerts.length > MAX_ALERTS) alerts.length = MAX_ALERTS;

@@ -161,15 +161,23 @@ export function fmtDateTime(iso) {
 // when no open window serves it (serving_windows 0), the measured range when the API gives one
 // (wait_range_s: 约 10–20 分钟 / about 10–20 min), else the estimate itself. Pages never compute
 // an estimate of their own. x: {serving_windows, wait_range_s} (either may be absent).
+// A predicted wait, one rule everywhere (the printed ticket and the advice's sentences use the
+// same): whole minutes rounded up; a range [low, high] when the API gives one; the API's word
+// when no open window serves the service.
+export function waitMinutes(seconds) {
+  return Number.isFinite(seconds) ? Math.ceil(Math.max(0, seconds) / 60) : null;
+}
+
 export function fmtWait(seconds, x = {}) {
   if (x && x.serving_windows === 0) return t('wait.no_window');
   const r = x && Array.isArray(x.wait_range_s) && x.wait_range_s.length === 2 && x.wait_range_s.every(Number.isFinite) ? x.wait_range_s : null;
   if (r) {
-    const lo = Math.max(0, Math.round(r[0] / 60));
-    const hi = Math.max(lo, Math.round(r[1] / 60));
+    const lo = waitMinutes(r[0]);
+    const hi = Math.max(lo, waitMinutes(r[1]));
     return current === 'en' ? `about ${lo}–${hi} min` : `约 ${lo}–${hi} 分钟`;
   }
-  return fmtDuration(seconds);
+  const m = waitMinutes(seconds);
+  return m == null ? '—' : fmtDuration(m * 60);
 }
 
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
