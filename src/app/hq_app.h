@@ -125,6 +125,10 @@ int hq_app_ticket_cancel(struct hq_app *a, const struct hq_actor *who, const cha
                          struct hq_why *why);
 int hq_app_ticket_requeue(struct hq_app *a, const struct hq_actor *who, const char *id, json_t *in,
                           json_t **out, struct hq_why *why);
+/* A no-show rejoins in its old place, once, within public_info.rejoin.grace_s (default 600 s);
+ * dry_run answers {"allowed":true,"until"} or the same refusal without changing anything. */
+int hq_app_ticket_rejoin(struct hq_app *a, const char *id, bool dry_run, json_t **out,
+                         struct hq_why *why);
 
 int hq_app_display(struct hq_app *a, json_t **out);
 int hq_app_notice_post(struct hq_app *a, const struct hq_actor *who, json_t *in, json_t **out,

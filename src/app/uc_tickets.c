@@ -291,3 +291,79 @@ int hq_app_ticket_requeue(struct hq_app *a, const struct hq_actor *who, const ch
     }
     return rc;
 }
+
+/* Rejoin after a missed call (public, by the secret id): a no_show ticket waits again in its
+ * original place, once, within the hall's grace public_info.rejoin.grace_s (default
+ * HQ_REJOIN_GRACE_S; 0 turns rejoining off). The rejoin is remembered as a "rejoin" document keyed
+ * by the ticket id, so it stays once-only across restarts. dry_run: only say whether it may. */
+#define HQ_REJOIN_GRACE_S 600
+#define HQ_REJOIN_GRACE_MAX 86400
+
+static int64_t rejoin_grace(struct hq_app *a) /* under mu */
+{
+    json_t *v = a->public_info
+                    ? json_object_get(json_object_get(a->public_info, "rejoin"), "grace_s")
+                    : NULL;
+    if (json_is_integer(v) && json_integer_value(v) >= 0 &&
+        json_integer_value(v) <= HQ_REJOIN_GRACE_MAX)
+        return (int64_t)json_integer_value(v);
+    return HQ_REJOIN_GRACE_S;
+}
+
+int hq_app_ticket_rejoin(struct hq_app *a, const char *id, bool dry_run, json_t **out,
+                         struct hq_why *why)
+{
+    if (strlen(id) != HQ_ID_LEN) return hq_fail(why, HQ_ENOTFOUND, "", "no such ticket");
+    char *done = NULL; /* the rejoin document, read before mu (reader_mu nests inside nothing) */
+    pthread_mutex_lock(&a->reader_mu);
+    int rc = a->reader->vt->doc_get(a->reader, "rejoin", id, &done);
+    pthread_mutex_unlock(&a->reader_mu);
+    bool rejoined = rc == 0 && done;
+    free(done);
+    rc = 0;
+    struct hq_now now;
+    hq_app_now(a, &now);
+    pthread_mutex_lock(&a->mu);
+    struct hq_ticket *t = hq_ticket_find(&a->hall, id);
+    if (!t) {
+        pthread_mutex_unlock(&a->mu);
+        return hq_fail(why, HQ_ENOTFOUND, "", "no such ticket");
+    }
+    int64_t grace = rejoin_grace(a);
+    if (t->status != HQ_NO_SHOW)
+        rc =
+            hq_fail(why, HQ_ECONFLICT, "", "rejoin: ticket %s is %s; only a missed call can rejoin",
+                    t->number, hq_status_name(t->status));
+    else if (rejoined)
+        rc = hq_fail(why, HQ_ECONFLICT, "",
+                     "rejoin: ticket %s has rejoined once already; please take a new ticket",
+                     t->number);
+    else if (grace == 0 || now.t - t->finished_at > grace || t->day < now.day)
+        rc = hq_fail(why, HQ_ECONFLICT, "",
+                     "rejoin: ticket %s missed its call more than %d min ago; please take a new "
+                     "ticket",
+                     t->number, (int)((grace + 59) / 60));
+    if (rc == 0 && dry_run) {
+        *out =
+            json_pack("{s:b,s:o}", "allowed", 1, "until", hq__time_json(a, t->finished_at + grace));
+        pthread_mutex_unlock(&a->mu);
+        return *out ? 0 : HQ_EINTERNAL;
+    }
+    if (rc == 0) rc = hq_ticket_requeue(&a->hall, &now, t, true, why);
+    if (rc) {
+        pthread_mutex_unlock(&a->mu);
+        return rc;
+    }
+    struct hq_batch b;
+    hq_batch_init(&b);
+    hq_batch_ticket(&b, t);
+    hq_batch_doc(&b, "rejoin", t->id, "{}", now.t);
+    hq__app_event(a, &b, "", "ticket.requeued", hq__ticket_event_json(t));
+    *out = hq__ticket_json(a, &now, t, false);
+    rc = hq__app_commit_unlock(a, &b, why);
+    if (rc) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return rc;
+}

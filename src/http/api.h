@@ -42,6 +42,8 @@ HQ_API(api_ticket_get);
 HQ_API(api_ticket_qr);
 HQ_API(api_ticket_cancel);
 HQ_API(api_ticket_requeue);
+HQ_API(api_ticket_rejoin);
+HQ_API(api_ticket_rejoin_check);
 HQ_API(api_display);
 HQ_API(api_advice);
 HQ_API(api_plan);         /* api_plan.c */

@@ -63,3 +63,13 @@ HQ_API(api_ticket_requeue)
 {
     return hq_app_ticket_requeue(a, &req->actor, req->params[0], req->body, &res->json, why);
 }
+
+HQ_API(api_ticket_rejoin)
+{
+    return hq_app_ticket_rejoin(a, req->params[0], false, &res->json, why);
+}
+
+HQ_API(api_ticket_rejoin_check)
+{
+    return hq_app_ticket_rejoin(a, req->params[0], true, &res->json, why);
+}

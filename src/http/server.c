@@ -338,7 +338,7 @@ static const char *type_by_ext(const char *p)
 static bool static_target(const char *path, char *out, size_t len, bool *page)
 {
     static const char *const pages[] = {"kiosk",      "guide",   "counter", "display",
-                                        "complaints", "manager", "admin"};
+                                        "complaints", "manager", "admin",   "queue"};
     static const struct {
         const char *pattern, *file;
     } param_pages[] = {

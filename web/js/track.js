@@ -8,6 +8,7 @@ import * as i18n from './i18n.js';
 import * as events from './events.js';
 import { h, $, replace, boot, showMsg, errText, winNo } from './ui.js';
 import { noticeItem } from './notice.js';
+import { remoteSetup, remoteRender } from './track_remote.js';
 
 i18n.add({
   'tr.title': ['排队进度', 'Your place in the queue'],
@@ -78,6 +79,7 @@ function render() {
     $('#ev-form').hidden = true;
     showMsg($('#ev-msg'), i18n.t('tr.already'), 'ok');
   }
+  remoteRender(t); // rejoin and the "N places away" reminder (track_remote.js)
 }
 
 function renderLevels() {
@@ -135,6 +137,10 @@ async function loadMeta() {
 
 boot();
 renderLevels();
+remoteSetup(id, (nt) => {
+  ticket = nt;
+  render();
+});
 i18n.onChange(() => {
   render();
   renderLevels();
