@@ -115,6 +115,18 @@ test('the admin configures the hall through the page', async () => {
   await hq.until(async () => (await page.locator('#msg').getAttribute('class')).includes('error'), { what: 'server error shown' });
   assert.equal((await hq.must(url, 'GET', '/hall')).hours.fri, '08:30-17:00', 'nothing stored in part');
   await hq.must(url, 'PUT', '/hall', { hours: null }, admin);
+  // The public URL of QR codes and tracking links is set on the page; a loopback-free LAN address.
+  await page.reload();
+  await page.locator('[data-tab="hall"]').click();
+  await page.locator('#h-url').waitFor();
+  await page.locator('#h-url').fill('http://192.168.1.20:8080');
+  await page.locator('#hall-form button[type=submit]').click();
+  await hq.until(async () => (await hq.must(url, 'GET', '/hall')).public_url === 'http://192.168.1.20:8080', { what: 'public URL saved from the page' });
+  await page.locator('#h-url').fill('ftp://x');
+  await page.locator('#hall-form button[type=submit]').click();
+  await hq.until(async () => (await page.locator('#msg').getAttribute('class')).includes('error'), { what: 'a bad public URL refused' });
+  assert.equal((await hq.must(url, 'GET', '/hall')).public_url, 'http://192.168.1.20:8080', 'nothing changed');
+  await hq.must(url, 'PUT', '/hall', { public_url: null }, admin);
 
   // A device: the page gives the pad's address with its key, once.
   await page.locator('[data-tab="devices"]').click();

@@ -41,6 +41,8 @@ i18n.add({
   'ad.hall_name': ['大厅名称', 'Hall name'],
   'ad.tz': ['时区', 'Time zone'],
   'ad.target': ['等候目标(秒)', 'Waiting target (s)'],
+  'ad.public_url': ['公开网址（号票二维码与查询链接，手机须能访问）', 'Public URL (QR codes and tracking links; phones must reach it)'],
+  'ad.public_url_note': ['留空：使用各设备访问本系统的地址。请填写大厅局域网地址或 HTTPS 域名，不要用 127.0.0.1（见 docs/DEPLOYMENT.md）。', 'Empty: each device\'s own address for hallq. Give the hall\'s LAN address or HTTPS name, never 127.0.0.1 (docs/DEPLOYMENT.md).'],
   'ad.hours': ['开放时间（如 08:30-12:00,13:30-17:30；留空为休息；全部留空为全天开放）', 'Opening hours (e.g. 08:30-12:00,13:30-17:30; empty = closed; all empty = always open)'],
   'ad.hours_all': ['一次填写（可选）：周一至周五 08:30-12:00,13:30-17:30; 周六 09:00-12:00', 'All at once (optional): mon-fri 08:30-12:00,13:30-17:30; sat 09:00-12:00'],
   'ad.closed_day': ['休息', 'closed'],
@@ -286,6 +288,7 @@ async function loadHall() {
     $('#h-name-en').value = hall.name_en || '';
     $('#h-tz').value = hall.timezone || '';
     $('#h-target').value = hall.target_wait_s || 900;
+    $('#h-url').value = hall.public_url || '';
     // The stored hours as values (a closed day is empty and says so), in the multi-range form.
     replace($('#h-hours'), ...DAYS.map((d) => h('div', null, h('label', { for: 'h-' + d }, i18n.t('day.' + d)), h('input', { id: 'h-' + d, value: hall.hours?.[d] || '', placeholder: i18n.t(hall.hours ? 'ad.closed_day' : 'ad.always_open') }))));
     $('#h-hours-all').value = '';
@@ -328,7 +331,7 @@ async function saveHall(e) {
     const vals = DAYS.map((d) => $('#h-' + d).value.trim().replace(/，/g, ',').replace(/\s+/g, ''));
     hours = vals.every((v) => !v) ? null : Object.fromEntries(DAYS.map((d, i) => [d, vals[i] || null]));
   }
-  const body = { name: $('#h-name').value.trim(), name_en: $('#h-name-en').value.trim(), hours, target_wait_s: Number($('#h-target').value) || 900, public_info };
+  const body = { name: $('#h-name').value.trim(), name_en: $('#h-name-en').value.trim(), hours, target_wait_s: Number($('#h-target').value) || 900, public_info, public_url: $('#h-url').value.trim() || null };
   const tz = $('#h-tz').value.trim();
   if (tz) body.timezone = tz;
   try {
