@@ -13,7 +13,7 @@ i18n.add({
   'adv.title': ['拥挤预警与调度建议', 'Crowding advice'],
   'adv.service': ['业务', 'Service'],
   'adv.waiting': ['等候', 'Waiting'],
-  'adv.windows': ['开放窗口', 'Windows open'],
+  'adv.windows': ['开放窗口（含暂停）', 'Windows open (paused too)'],
   'adv.predicted': ['预计等候 / 目标', 'Predicted wait / target'],
   'adv.arrivals': ['到达（人/小时）', 'Arrivals per hour'],
   'adv.needed': ['需要窗口', 'Windows needed'],
