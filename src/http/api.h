@@ -74,6 +74,10 @@ HQ_API(api_ticket_qr_png);
 HQ_API(api_ticket_png);
 HQ_API(api_ticket_pdf);
 HQ_API(api_announcement);
+/* A public link to path + id for QR codes: the hall's public_url, else the client's Host
+ * (api_media.c). */
+void hq__public_link(struct hq_app *a, const struct hq_req *req, const char *path, const char *id,
+                     char *url, size_t cap);
 /* api_notify.c */
 HQ_API(api_notifiers_list);
 HQ_API(api_notifier_create);

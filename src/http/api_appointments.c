@@ -60,30 +60,14 @@ HQ_API(api_appointment_settings_put)
     return hq_app_appointment_settings_put(a, &req->actor, req->body, &res->json, why);
 }
 
-/* The booking page's link of booking id: the configured public base, else the address the client
- * used (as the tickets' tracking link). */
-static void booking_url(struct hq_app *a, const struct hq_req *req, const char *id, char *url,
-                        size_t cap)
-{
-    const char *base = hq_app_public_url(a);
-    const char *host = hq_req_header(req, "Host");
-    if (!host || !host[0] || strlen(host) > 255 ||
-        strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") !=
-            strlen(host))
-        host = "127.0.0.1";
-    if (base[0])
-        snprintf(url, cap, "%s/book.html?b=%s", base, id);
-    else
-        snprintf(url, cap, "http://%s/book.html?b=%s", host, id);
-}
-
 HQ_API(api_appointment_qr_png)
 {
     json_t *b = NULL;
     int rc = hq_app_appointment_get(a, req->params[0], &b, why);
     if (rc) return rc;
     char url[768];
-    booking_url(a, req, json_string_value(json_object_get(b, "id")), url, sizeof url);
+    hq__public_link(a, req, "/book.html?b=", json_string_value(json_object_get(b, "id")), url,
+                    sizeof url);
     json_decref(b);
     unsigned char *png = NULL;
     size_t len = 0;

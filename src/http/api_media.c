@@ -12,10 +12,11 @@
 
 #define ANNOUNCE_WAIT_MS 5000
 
-/* The tracking URL of ticket id: the configured public base, else the address the client used
- * (as api_ticket_qr). */
-static void tracking_url(struct hq_app *a, const struct hq_req *req, const char *id, char *url,
-                         size_t cap)
+/* A public link to path + id (a ticket's tracking page, a booking's page): the configured public
+ * base (PUT /hall public_url), else the address the client used (its Host header, when it is a
+ * plain host[:port]; 127.0.0.1 otherwise). Declared in api.h; used by every QR code. */
+void hq__public_link(struct hq_app *a, const struct hq_req *req, const char *path, const char *id,
+                     char *url, size_t cap)
 {
     const char *base = hq_app_public_url(a);
     const char *host = hq_req_header(req, "Host");
@@ -24,16 +25,16 @@ static void tracking_url(struct hq_app *a, const struct hq_req *req, const char 
             strlen(host))
         host = "127.0.0.1";
     if (base[0])
-        snprintf(url, cap, "%s/t/%s", base, id);
+        snprintf(url, cap, "%s%s%s", base, path, id);
     else
-        snprintf(url, cap, "http://%s/t/%s", host, id);
+        snprintf(url, cap, "http://%s%s%s", host, path, id);
 }
 
 static int image(struct hq_app *a, struct hq_req *req, struct hq_res *res, struct hq_why *why,
                  enum hq_ticket_image kind, const char *type)
 {
     char url[768];
-    tracking_url(a, req, req->params[0], url, sizeof url);
+    hq__public_link(a, req, "/t/", req->params[0], url, sizeof url);
     unsigned char *out = NULL;
     size_t len = 0;
     int rc = hq_app_ticket_image(a, req->params[0], url, kind, &out, &len, why);

@@ -34,18 +34,8 @@ HQ_API(api_ticket_qr)
     int rc = hq_app_ticket_get(a, req->params[0], &t, why);
     if (rc) return rc;
     json_decref(t);
-    /* The tracking URL: the configured public base, else the address the client used. */
-    const char *base = hq_app_public_url(a);
-    const char *host = hq_req_header(req, "Host");
-    if (!host || !host[0] || strlen(host) > 255 ||
-        strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") !=
-            strlen(host))
-        host = "127.0.0.1";
     char url[768];
-    if (base[0])
-        snprintf(url, sizeof url, "%s/t/%s", base, req->params[0]);
-    else
-        snprintf(url, sizeof url, "http://%s/t/%s", host, req->params[0]);
+    hq__public_link(a, req, "/t/", req->params[0], url, sizeof url);
     char *svg = NULL;
     if (hq_qr_svg(url, &svg) != 0) return hq_fail(why, HQ_EINTERNAL, "", "cannot draw the QR code");
     res->body = svg;
