@@ -29,6 +29,24 @@ struct hq_device {
     char key[65]; /* hex hash of the device key */
     char name[64];
     char printer[HQ_PRINTER_MAX]; /* "a.b.c.d:9100", "file:/path" or "" (uc_media.c) */
+    char role[16];    /* kiosk | display | window_display | pad; "" = registered without one */
+    int32_t window;   /* the window of a pad or window display, else 0 */
+    int32_t paper_mm; /* a kiosk printer's paper: 58 or 80 (0 = 80) */
+    int64_t registered_at;
+    int64_t revoked_at; /* 0 = in service; a revoked key is refused at once (uc_devices.c) */
+    int64_t last_seen;  /* last request with its key since start (memory only), 0 = none */
+};
+
+/* A device waiting to be paired (uc_pairing.c): it shows code, the admin types it. */
+#define HQ_MAX_PAIRINGS 64
+struct hq_pairing {
+    char id[33];    /* the waiting device's secret handle (it polls with it) */
+    char code[7];   /* six digits, unique among the live pairings */
+    char asked[64]; /* the device page it was opened as ("/pad/2"), "" if none */
+    int64_t expires_at;
+    char key[65];  /* the new device key in clear once accepted (handed over once), else "" */
+    char page[64]; /* where the device goes once paired */
+    char name[64];
 };
 
 struct hq_notice {
@@ -101,6 +119,8 @@ struct hq_app {
     size_t n_sessions, cap_sessions;
     struct hq_device *devices;
     size_t n_devices, cap_devices;
+    struct hq_pairing pairings[HQ_MAX_PAIRINGS]; /* uc_pairing.c */
+    size_t n_pairings;
     struct hq_notice notices[HQ_MAX_NOTICES];
     size_t n_notices;
     struct hq_pad *pads; /* indexed by window slot (same as hall.windows) — grown with it */
@@ -234,6 +254,20 @@ int hq__roll(struct hq_app *a, const struct hq_now *now, struct hq_batch *b);
  * registered devices are exempt). HQ_ERATE with a message naming `what`. Takes mu. */
 int hq__rate_public(struct hq_app *a, const struct hq_actor *who, const char *kind, int per_min,
                     const char *what, struct hq_why *why);
+
+/* Devices (uc_devices.c). role_valid: kiosk|display|window_display|pad; page: the device page of
+ * a role ("" for none); from_doc: d from its stored document; parse: {name, role, window, printer,
+ * paper_mm} with the rules between them (known: the allowed keys); add: store d (its key already
+ * hashed) with a device.registered event by actor; json: the device as GET /devices shows it. */
+bool hq__device_role_valid(const char *role);
+bool hq__device_role_has_window(const char *role);
+void hq__device_page(const char *role, int32_t window, char *out, size_t cap);
+void hq__device_from_doc(struct hq_device *d, const char *key, json_t *o);
+int hq__device_parse(struct hq_app *a, json_t *in, const char *const *known, struct hq_device *d,
+                     struct hq_why *why);
+int hq__device_add(struct hq_app *a, const char *actor, const struct hq_device *d,
+                   struct hq_why *why);
+json_t *hq__device_json(struct hq_app *a, const struct hq_device *d);
 
 /* Under mu: drop expired sessions from memory and the store (auth.c). */
 void hq__sessions_purge(struct hq_app *a, int64_t now, struct hq_batch *b);

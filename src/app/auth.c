@@ -268,12 +268,7 @@ static int load_device(void *ctx, const char *key, const char *json, int64_t t)
         a->devices = n;
         a->cap_devices = cap;
     }
-    struct hq_device *d = &a->devices[a->n_devices++];
-    snprintf(d->key, sizeof d->key, "%s", key);
-    snprintf(d->name, sizeof d->name, "%s", json_string_value(json_object_get(o, "name")) ?: "");
-    const char *printer = json_string_value(json_object_get(o, "printer"));
-    snprintf(d->printer, sizeof d->printer, "%s",
-             printer && hq__printer_valid(printer) ? printer : "");
+    hq__device_from_doc(&a->devices[a->n_devices++], key, o);
     json_decref(o);
     return 0;
 }
@@ -448,6 +443,11 @@ int hq_app_device(struct hq_app *a, const char *key, struct hq_actor *out)
     pthread_mutex_lock(&a->mu);
     for (size_t i = 0; i < a->n_devices; i++)
         if (sodium_memcmp(a->devices[i].key, h, 64) == 0) {
+            if (a->devices[i].revoked_at) {
+                rc = HQ_EFORBIDDEN; /* revoked: refused, not taken for the public */
+                break;
+            }
+            a->devices[i].last_seen = hq_app_time(a);
             out->device = true;
             snprintf(out->device_name, sizeof out->device_name, "%s", a->devices[i].name);
             rc = 0;
@@ -455,60 +455,6 @@ int hq_app_device(struct hq_app *a, const char *key, struct hq_actor *out)
         }
     pthread_mutex_unlock(&a->mu);
     return rc;
-}
-
-int hq_app_device_register(struct hq_app *a, const struct hq_actor *who, json_t *in, json_t **out,
-                           struct hq_why *why)
-{
-    static const char *const known[] = {"name", "printer", NULL};
-    char name[64] = "", printer[HQ_PRINTER_MAX] = "";
-    int rc = hq__in_known(in, known, why);
-    if (rc == 0) rc = hq__in_str(in, "name", true, name, sizeof name, why);
-    if (rc == 0) rc = hq__in_str(in, "printer", false, printer, sizeof printer, why);
-    if (rc != 0) return rc;
-    if (!name[0]) return hq_fail(why, HQ_EINVAL, "name", "name: must not be empty");
-    if (printer[0] && !hq__printer_valid(printer))
-        return hq_fail(why, HQ_EINVAL, "printer",
-                       "printer: an IPv4 address and port such as 192.168.1.50:9100, or "
-                       "file:/absolute/path");
-    char key[65];
-    hq__random_hex(key, 32);
-    struct hq_device d = {0};
-    hq__hash_hex(key, d.key);
-    snprintf(d.name, sizeof d.name, "%s", name);
-    snprintf(d.printer, sizeof d.printer, "%s", printer);
-    int64_t now = hq_app_time(a);
-    json_t *doc = json_pack("{s:s,s:I,s:s?}", "name", name, "registered_at", (json_int_t)now,
-                            "printer", printer[0] ? printer : NULL);
-    char *text = json_dumps(doc, JSON_COMPACT);
-    json_decref(doc);
-    struct hq_batch b;
-    hq_batch_init(&b);
-    if (!text || hq_batch_doc(&b, "device", d.key, text, now) != 0) {
-        free(text);
-        hq_batch_release(&b);
-        return hq_fail(why, HQ_EINTERNAL, "", "out of memory");
-    }
-    free(text);
-    pthread_mutex_lock(&a->mu);
-    if (a->n_devices == a->cap_devices) {
-        size_t cap = a->cap_devices ? a->cap_devices * 2 : 16;
-        struct hq_device *n = realloc(a->devices, cap * sizeof *n);
-        if (!n) {
-            pthread_mutex_unlock(&a->mu);
-            hq_batch_release(&b);
-            return hq_fail(why, HQ_EINTERNAL, "", "out of memory");
-        }
-        a->devices = n;
-        a->cap_devices = cap;
-    }
-    a->devices[a->n_devices++] = d;
-    hq__app_event(a, &b, who->username, "device.registered", json_pack("{s:s}", "name", name));
-    rc = hq__app_commit_unlock(a, &b, why);
-    if (rc != 0) return rc;
-    *out = json_pack("{s:s,s:s,s:s?}", "name", name, "key", key, "printer",
-                     printer[0] ? printer : NULL);
-    return 0;
 }
 
 /* Hash a password for storage (argon2id). 0 or HQ_EINTERNAL. Any thread; slow. */
@@ -519,22 +465,5 @@ int hq__password_hash(const char *password, char out[HQ_HASH_MAX])
                           crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
         return HQ_EINTERNAL;
     snprintf(out, HQ_HASH_MAX, "%s", buf);
-    return 0;
-}
-
-int hq_app_devices_list(struct hq_app *a, json_t **out)
-{
-    json_t *arr = json_array();
-    pthread_mutex_lock(&a->mu);
-    for (size_t i = 0; i < a->n_devices; i++) {
-        const struct hq_device *d = &a->devices[i];
-        /* The start of the key's hash tells devices apart; the key was shown only once. */
-        char id[13];
-        snprintf(id, sizeof id, "%.12s", d->key);
-        json_array_append_new(arr, json_pack("{s:s,s:s,s:s?}", "id", id, "name", d->name, "printer",
-                                             d->printer[0] ? d->printer : NULL));
-    }
-    pthread_mutex_unlock(&a->mu);
-    *out = arr;
     return 0;
 }

@@ -77,7 +77,8 @@ int hq_app_logout(struct hq_app *a, const char *token, struct hq_why *why);
 /* Resolve a token to an actor; *csrf_out (may be NULL, >= 65 bytes) receives the session's CSRF
  * token. HQ_EUNAUTH when unknown or expired. */
 int hq_app_session(struct hq_app *a, const char *token, struct hq_actor *out, char *csrf_out);
-/* A registered device key (kiosk): fills out->device. HQ_EUNAUTH when unknown. */
+/* A registered device key (kiosk): fills out->device and notes the device was seen. HQ_EUNAUTH
+ * when unknown, HQ_EFORBIDDEN when the device was revoked. */
 int hq_app_device(struct hq_app *a, const char *key, struct hq_actor *out);
 /* Public rate limit for ticket issuing; HQ_ERATE when over. */
 int hq_app_rate_check(struct hq_app *a, const struct hq_actor *who, struct hq_why *why);
@@ -139,11 +140,35 @@ int hq_app_notice_clear(struct hq_app *a, const struct hq_actor *who, const char
 /* The evaluation pad of window n: {"ticket": id or null, "number", "window"} — the ticket
  * finished there in the last 10 minutes and not yet evaluated. For registered devices and staff. */
 int hq_app_window_pending_eval(struct hq_app *a, int32_t number, json_t **out, struct hq_why *why);
-/* Register a device (kiosk, pad, display): *out = {"name","key"}; the key is shown only once. */
+/* Register a device (kiosk, pad, display) {name, role, window, printer, paper_mm}: *out = the
+ * device with its "key", shown only this once (uc_devices.c). */
 int hq_app_device_register(struct hq_app *a, const struct hq_actor *who, json_t *in, json_t **out,
                            struct hq_why *why);
-/* Registered devices: [{"id","name","printer"}] (never their keys). */
+/* Registered devices: [{"id","name","role","window","page","printer","paper_mm","last_seen",
+ * "revoked",…}] (never their keys). */
 int hq_app_devices_list(struct hq_app *a, json_t **out);
+/* PUT {name, window, printer, paper_mm}; revoke (its key is refused from now on); delete (only a
+ * revoked one); a test slip on the device's printer: *out = {"ok", "problem"}. id: GET's "id". */
+int hq_app_device_update(struct hq_app *a, const struct hq_actor *who, const char *id, json_t *in,
+                         json_t **out, struct hq_why *why);
+int hq_app_device_revoke(struct hq_app *a, const struct hq_actor *who, const char *id, json_t **out,
+                         struct hq_why *why);
+int hq_app_device_delete(struct hq_app *a, const struct hq_actor *who, const char *id,
+                         struct hq_why *why);
+int hq_app_device_test_print(struct hq_app *a, const char *id, json_t **out, struct hq_why *why);
+
+/* Pairing (uc_pairing.c). A device page without a key asks for a code: start {"page"} (public)
+ * → {"id" (its secret), "code" (six digits to show), "expires_at"}; the device polls with its id:
+ * {"status":"waiting"} until an admin accepts the code {code, name, role, window, printer,
+ * paper_mm} (→ the new device), then once {"status":"paired","key","page","name"}; after that,
+ * or after ten minutes, the id is unknown (404). */
+int hq_app_pairing_start(struct hq_app *a, const struct hq_actor *who, json_t *in, json_t **out,
+                         struct hq_why *why);
+int hq_app_pairing_poll(struct hq_app *a, const char *id, json_t **out, struct hq_why *why);
+/* The code of a live pairing, without handing anything over (its QR code). 0 or HQ_ENOTFOUND. */
+int hq_app_pairing_code(struct hq_app *a, const char *id, char code[7], struct hq_why *why);
+int hq_app_pairing_accept(struct hq_app *a, const struct hq_actor *who, json_t *in, json_t **out,
+                          struct hq_why *why);
 /* Recent evaluations, newest first (t in [from, to), to = 0 no bound), without ticket ids. */
 int hq_app_evaluations_list(struct hq_app *a, int64_t from, int64_t to, size_t max, json_t **out,
                             struct hq_why *why);

@@ -482,6 +482,24 @@ const struct hq_msg hq__msg_table[] = {
     {"store: %s is damaged: %s", "store.damaged", {"path", "detail"}, "数据库 {path} 已损坏：{detail}"},
     {"%s: weekday %d: %d ranges, at most %d", "hours.too_many_ranges", {"field", "weekday", "count", "max"}, "{field}：星期 {weekday} 有 {count} 个时段，最多 {max} 个"},
     {"%s: weekday %d: range %d (%d-%d minutes) is not within 0..1440, opening before closing, after the range before it", "hours.range_invalid", {"field", "weekday", "index", "from", "to"}, "{field}：星期 {weekday} 的第 {index} 个时段（{from}–{to} 分钟）无效：应在 0–1440 之内，开始早于结束，并在前一时段之后"},
+    /* devices and pairing (branch setup) */
+    {"role: one of kiosk, display, window_display, pad", "device.role_invalid", {}, "设备类型应为取号机、大厅显示屏、窗口显示屏或评价器之一"},
+    {"paper_mm: 58 or 80", "device.paper_invalid", {}, "纸宽应为 58 或 80 毫米"},
+    {"window: a %s belongs to one window", "device.window_required", {"role"}, "{role}须指定所属窗口"},
+    {"window: only a pad or a window display has one", "device.window_unexpected", {}, "只有评价器和窗口显示屏属于某个窗口"},
+    {"printer: only a kiosk prints tickets", "device.printer_not_kiosk", {}, "只有取号机可以设置打印机"},
+    {"window: no window number %d", "device.window_unknown", {"window"}, "没有 {window} 号窗口"},
+    {"no device with id '%s'", "device.not_found", {"id"}, "没有编号为“{id}”的设备"},
+    {"the device '%s' is revoked", "device.revoked", {"name"}, "设备“{name}”已停用"},
+    {"the device '%s' is in service: revoke it before deleting it", "device.in_service", {"name"}, "设备“{name}”仍在使用：请先停用再删除"},
+    {"the device '%s' has no printer", "device.no_printer", {"name"}, "设备“{name}”未设置打印机"},
+    {"page: a device page: /kiosk, /display, /window/N or /pad/N", "pairing.page_invalid", {}, "页面应为设备页面：/kiosk、/display、/window/编号 或 /pad/编号"},
+    {"too many devices are waiting to be paired: try again in a few minutes", "pairing.full", {}, "等待配对的设备过多，请几分钟后再试"},
+    {"no pairing with this id: it expired, was used, or the server restarted; ask for a new code", "pairing.unknown", {}, "配对已失效（已过期、已使用或服务器已重启），请重新获取配对码"},
+    {"code: the six digits the device shows", "pairing.code_invalid", {}, "配对码应为设备上显示的 6 位数字"},
+    {"code: no device is waiting with the code %s (a code lasts ten minutes)", "pairing.code_unknown", {"code"}, "没有设备在等待配对码 {code}（配对码 10 分钟内有效）"},
+    {"code: the code %s was already used", "pairing.code_used", {"code"}, "配对码 {code} 已被使用"},
+    {"this device was revoked by an administrator: pair it again", "device.key_revoked", {}, "此设备已被管理员停用，请重新配对"},
 };
 const size_t hq__msg_count = sizeof hq__msg_table / sizeof hq__msg_table[0];
 

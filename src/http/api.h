@@ -36,6 +36,14 @@ HQ_API(api_staff_create);
 HQ_API(api_staff_update);
 HQ_API(api_devices_create);
 HQ_API(api_devices_list);
+HQ_API(api_device_update); /* api_devices.c */
+HQ_API(api_device_revoke);
+HQ_API(api_device_delete);
+HQ_API(api_device_test_print);
+HQ_API(api_pairing_start);
+HQ_API(api_pairing_poll);
+HQ_API(api_pairing_accept);
+HQ_API(api_pairing_qr_png);
 HQ_API(api_tickets_create);
 HQ_API(api_tickets_list);
 HQ_API(api_ticket_get);

@@ -529,7 +529,13 @@ static void check_headers(struct rq *q, struct MHD_Connection *c)
         resolve ? MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Device-Key") : NULL;
     if (dev && *dev && strlen(dev) < 256) {
         struct hq_actor tmp = req->actor;
-        if (hq_app_device(app, dev, &tmp) == 0) {
+        int drc = hq_app_device(app, dev, &tmp);
+        if (drc == HQ_EFORBIDDEN) {
+            q->err = hq_fail(&q->why, HQ_EUNAUTH, "X-Device-Key",
+                             "this device was revoked by an administrator: pair it again");
+            return;
+        }
+        if (drc == 0) {
             if (req->actor.role == HQ_ROLE_NONE && !req->token[0]) {
                 req->actor = tmp;
             } else {

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * api_devices.c — the device life cycle after registration (uc_devices.c) and pairing by code
+ * (uc_pairing.c). Listing and registering by key stay in api_misc.c.
+ */
+#include "../media/hq_media.h"
+#include "api.h"
+
+HQ_API(api_device_update)
+{
+    return hq_app_device_update(a, &req->actor, req->params[0], req->body, &res->json, why);
+}
+
+HQ_API(api_device_revoke)
+{
+    return hq_app_device_revoke(a, &req->actor, req->params[0], &res->json, why);
+}
+
+HQ_API(api_device_delete)
+{
+    int rc = hq_app_device_delete(a, &req->actor, req->params[0], why);
+    if (rc == 0) res->json = json_pack("{s:b,s:s}", "deleted", 1, "id", req->params[0]);
+    return rc;
+}
+
+HQ_API(api_device_test_print)
+{
+    return hq_app_device_test_print(a, req->params[0], &res->json, why);
+}
+
+HQ_API(api_pairing_start)
+{
+    int rc = hq_app_pairing_start(a, &req->actor, req->body, &res->json, why);
+    if (rc == 0) res->status = 201;
+    return rc;
+}
+
+HQ_API(api_pairing_poll)
+{
+    (void)req;
+    return hq_app_pairing_poll(a, req->params[0], &res->json, why);
+}
+
+HQ_API(api_pairing_accept)
+{
+    int rc = hq_app_pairing_accept(a, &req->actor, req->body, &res->json, why);
+    if (rc == 0) res->status = 201;
+    return rc;
+}
+
+/* The QR code a waiting device shows: the admin page with its code, for a phone signed in as
+ * admin. The code is not a secret (an admin must still accept it); the device's id is. */
+HQ_API(api_pairing_qr_png)
+{
+    char code[7];
+    int rc = hq_app_pairing_code(a, req->params[0], code, why);
+    if (rc) return rc;
+    char url[768];
+    hq__public_link(a, req, "/admin?pair=", code, url, sizeof url);
+    unsigned char *png = NULL;
+    size_t len = 0;
+    if (hq_qr_png(url, 8, &png, &len) != 0)
+        return hq_fail(why, HQ_EINTERNAL, "", "cannot draw the QR code");
+    res->body = (char *)png;
+    res->body_len = len;
+    res->content_type = "image/png";
+    return 0;
+}
