@@ -338,7 +338,7 @@ static const char *type_by_ext(const char *p)
 static bool static_target(const char *path, char *out, size_t len, bool *page)
 {
     static const char *const pages[] = {"kiosk",      "guide",   "counter", "display",
-                                        "complaints", "manager", "admin",   "queue"};
+                                        "complaints", "manager", "admin",   "queue", "pair"};
     static const struct {
         const char *pattern, *file;
     } param_pages[] = {
@@ -525,8 +525,9 @@ static void check_headers(struct rq *q, struct MHD_Connection *c)
             return;
         }
     }
-    const char *dev =
-        resolve ? MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Device-Key") : NULL;
+    /* A device key is looked at on every route, public ones too: a revoked device stops at its
+     * next request, and the admin's list says when each device was last seen. */
+    const char *dev = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Device-Key");
     if (dev && *dev && strlen(dev) < 256) {
         struct hq_actor tmp = req->actor;
         int drc = hq_app_device(app, dev, &tmp);

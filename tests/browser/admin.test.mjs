@@ -128,16 +128,7 @@ test('the admin configures the hall through the page', async () => {
   assert.equal((await hq.must(url, 'GET', '/hall')).public_url, 'http://192.168.1.20:8080', 'nothing changed');
   await hq.must(url, 'PUT', '/hall', { public_url: null }, admin);
 
-  // A device: the page gives the pad's address with its key, once.
-  await page.locator('[data-tab="devices"]').click();
-  await page.locator('#d-name').fill('pad-5');
-  await page.locator('#d-page').fill('/pad/5');
-  await page.locator('#dev-form button[type=submit]').click();
-  const addr = await page.locator('#dev-url').textContent();
-  assert.match(addr, /\/pad\/5\?device=[0-9a-f]+$/);
-  const key = addr.split('device=')[1];
-  const pending = await fetch(url + '/api/v1/windows/5/pending-evaluation', { headers: { 'X-Device-Key': key } });
-  assert.equal(pending.status, 200);
+  // Devices are paired by code: tests/browser/devices.test.mjs.
   assert.deepEqual(ctx.pageErrors, []);
   await page.close();
 });

@@ -6,6 +6,7 @@
 import * as api from './api.js';
 import * as i18n from './i18n.js';
 import { h, $, $$, replace, boot, showMsg, errText, requireLogin, mountUserBar } from './ui.js';
+import * as devices from './admin_devices.js';
 
 i18n.add({
   'ad.title': ['系统管理', 'Administration'],
@@ -73,11 +74,7 @@ i18n.add({
   'ad.bad_json': ['公开信息不是有效的 JSON 对象', 'Public information is not a valid JSON object'],
   'ad.bad_hours': ['时间格式应为 HH:MM-HH:MM', 'Hours must look like HH:MM-HH:MM'],
   'ad.devices': ['设备', 'Devices'],
-  'ad.dev_help': ['评价器和取号机需登记为设备：登记后用给出的地址在该设备上打开一次页面，密钥会保存在设备上。', 'Evaluation pads and kiosks are registered as devices: open the address given once on the device, which keeps the key.'],
   'ad.dev_name': ['设备名称', 'Device name'],
-  'ad.dev_page': ['页面', 'Page'],
-  'ad.dev_register': ['登记', 'Register'],
-  'ad.dev_done': ['已登记“{n}”。请在该设备上打开以下地址（只显示一次）：', 'Registered "{n}". Open this address once on the device (shown only now):'],
   'mg.state': ['状态', 'State'],
   'yes': ['是', 'yes'],
   'no': ['否', 'no'],
@@ -92,7 +89,7 @@ function tab(name) {
   for (const b of $$('[data-tab]')) b.setAttribute('aria-selected', String(b.dataset.tab === name));
   for (const s of $$('[role=tabpanel]')) s.hidden = s.id !== 'tab-' + name;
   msg('');
-  ({ services: loadServices, windows: loadWindows, staff: loadStaff, hall: loadHall, devices: () => {} })[name]();
+  ({ services: loadServices, windows: loadWindows, staff: loadStaff, hall: loadHall, devices: devices.load })[name]();
 }
 
 // Hours in the API's multi-range form {"mon":"08:30-12:00,13:30-17:30",…}, written and read as
@@ -343,21 +340,7 @@ async function saveHall(e) {
   }
 }
 
-async function registerDevice(e) {
-  e.preventDefault();
-  try {
-    const r = await api.post('/devices', { name: $('#d-name').value.trim() });
-    let page = $('#d-page').value.trim() || '/pad/1';
-    if (!page.startsWith('/')) page = '/' + page;
-    const addr = `${location.origin}${page}${page.includes('?') ? '&' : '?'}device=${encodeURIComponent(r.key)}`;
-    replace($('#dev-out'), h('p', { class: 'msg ok' }, i18n.t('ad.dev_done', { n: r.name })), h('p', null, h('code', { id: 'dev-url' }, addr)));
-  } catch (err) {
-    msg(errText(err));
-  }
-}
-
 boot();
-$('#dev-form').addEventListener('submit', registerDevice);
 for (const b of $$('[data-tab]')) b.addEventListener('click', () => tab(b.dataset.tab));
 $('#svc-form').addEventListener('submit', saveService);
 $('#win-form').addEventListener('submit', saveWindow);
@@ -377,5 +360,5 @@ for (const [form, key, field, head, txt] of [
 i18n.onChange(() => tab($('[data-tab][aria-selected=true]').dataset.tab));
 requireLogin({ roles: ['admin'], onReady: (u) => {
   mountUserBar($('#userbar'), u);
-  tab('services');
+  tab(devices.pairCodeInAddress() ? 'devices' : 'services');
 } });

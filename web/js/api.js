@@ -40,6 +40,37 @@ export function deviceKey() {
   }
 }
 
+// The device pages (a kiosk, display, window display or pad is paired to one of them).
+const DEVICE_PAGE = /^\/(kiosk|display|window\/[1-9][0-9]{0,4}|pad\/[1-9][0-9]{0,4})$/;
+
+// A device whose key an admin revoked: forget the key and ask for a new pairing.
+function revoked() {
+  try {
+    localStorage.removeItem(DEVICE);
+  } catch {
+    /* nothing kept */
+  }
+  if (DEVICE_PAGE.test(location.pathname))
+    location.replace(`/pair?page=${encodeURIComponent(location.pathname)}`);
+}
+
+// On a device page without a key: a small link in a corner to pair this device (the page works
+// as the public meanwhile: a phone may open /kiosk too).
+i18n.add({ 'dev.unpaired': ['本设备未配对 · 配对', 'Not paired · Pair this device'] });
+if (typeof document !== 'undefined' && DEVICE_PAGE.test(location.pathname) && !deviceKey()) {
+  const show = () => {
+    const a = document.createElement('a');
+    a.href = `/pair?page=${encodeURIComponent(location.pathname)}`;
+    a.className = 'unpaired-link';
+    a.id = 'unpaired-link';
+    a.dataset.i18n = 'dev.unpaired';
+    a.textContent = i18n.t('dev.unpaired');
+    document.body.appendChild(a);
+  };
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', show);
+  else show();
+}
+
 // General sentences by error code, for answers without a sentence of their own (a proxy's 502,
 // the network gone).
 i18n.add({
@@ -169,6 +200,7 @@ export async function request(method, path, body, { auth = true, signal } = {}) 
   if (!res.ok) {
     const err = data?.error || {};
     const e = new ApiError(res.status, err.code || `http_${res.status}`, err.message || '', err.field, err);
+    if (res.status === 401 && dev && err.reason === 'device.key_revoked') revoked();
     if (res.status === 401 && tok && onUnauth) {
       setSession(null);
       onUnauth(e);
