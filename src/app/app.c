@@ -193,6 +193,7 @@ static int reload_hall(struct hq_app *a, struct hq_why *why)
     free(a->pads);
     a->n_pads = a->hall.n_windows + 16;
     a->pads = calloc(a->n_pads, sizeof *a->pads);
+    if (rc == 0) rc = hq__retire_load(a, why); /* the windows taken out of the hall */
     return rc;
 }
 
@@ -365,6 +366,7 @@ fail:
     hq__auth_release(a);
     hq__appointments_release(a);
     json_decref(a->public_info);
+    json_decref(a->retired_windows);
     free(a->pads);
     hq_hall_release(&a->hall);
     free(a);
@@ -391,6 +393,7 @@ void hq_app_close(struct hq_app *a)
     hq__auth_release(a);
     hq__appointments_release(a);
     json_decref(a->public_info);
+    json_decref(a->retired_windows);
     free(a->pads);
     free(a->alerted);
     hq_hall_release(&a->hall);

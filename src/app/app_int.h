@@ -120,6 +120,7 @@ struct hq_app {
     struct hq_device *devices;
     size_t n_devices, cap_devices;
     struct hq_pairing pairings[HQ_MAX_PAIRINGS]; /* uc_pairing.c */
+    json_t *retired_windows; /* number → the retired window (uc_retire.c), owned */
     size_t n_pairings;
     struct hq_notice notices[HQ_MAX_NOTICES];
     size_t n_notices;
@@ -268,6 +269,13 @@ int hq__device_parse(struct hq_app *a, json_t *in, const char *const *known, str
 int hq__device_add(struct hq_app *a, const char *actor, const struct hq_device *d,
                    struct hq_why *why);
 json_t *hq__device_json(struct hq_app *a, const struct hq_device *d);
+
+/* Retired windows (uc_retire.c): load at open; under mu, is number retired? */
+int hq__retire_load(struct hq_app *a, struct hq_why *why);
+bool hq__window_retired(struct hq_app *a, int32_t number);
+struct hq_stats_input;
+/* Under mu: the retired windows' names into statistics' input (their history stays counted). */
+int hq__retired_window_names(struct hq_app *a, struct hq_stats_input *in);
 
 /* Under mu: drop expired sessions from memory and the store (auth.c). */
 void hq__sessions_purge(struct hq_app *a, int64_t now, struct hq_batch *b);

@@ -155,6 +155,15 @@ int hq_app_device_revoke(struct hq_app *a, const struct hq_actor *who, const cha
                          struct hq_why *why);
 int hq_app_device_delete(struct hq_app *a, const struct hq_actor *who, const char *id,
                          struct hq_why *why);
+/* Retired windows (uc_retire.c): list; retire {"number"} (closed, no device on it: out of every
+ * list, history kept); restore; delete for good (only one that never served a ticket). */
+int hq_app_windows_retired(struct hq_app *a, json_t **out);
+int hq_app_window_retire(struct hq_app *a, const struct hq_actor *who, json_t *in, json_t **out,
+                         struct hq_why *why);
+int hq_app_window_restore(struct hq_app *a, const struct hq_actor *who, int32_t number,
+                          json_t **out, struct hq_why *why);
+int hq_app_window_delete(struct hq_app *a, const struct hq_actor *who, int32_t number, json_t **out,
+                         struct hq_why *why);
 int hq_app_device_test_print(struct hq_app *a, const char *id, json_t **out, struct hq_why *why);
 
 /* Pairing (uc_pairing.c). A device page without a key asks for a code: start {"page"} (public)

@@ -313,6 +313,9 @@ static int parse_window(json_t *in, struct hq_window *w, bool create, struct hq_
             snprintf(w->services[i], HQ_CODE_MAX, "%s", json_string_value(c));
         }
         w->n_services = (int)json_array_size(svcs);
+        if (w->n_services == 0)
+            return hq_fail(why, HQ_EINVAL, "services",
+                           "services: a window must serve at least one service");
     } else if (create) {
         return hq_fail(why, HQ_EINVAL, "services", "services: required");
     }
@@ -331,6 +334,12 @@ int hq_app_window_create(struct hq_app *a, const struct hq_actor *who, json_t *i
     if (hq_window_find(&a->hall, w.number)) {
         pthread_mutex_unlock(&a->mu);
         return hq_fail(why, HQ_ECONFLICT, "number", "number: window %d exists already", w.number);
+    }
+    if (hq__window_retired(a, w.number)) {
+        pthread_mutex_unlock(&a->mu);
+        return hq_fail(why, HQ_ECONFLICT, "number",
+                       "number: window %d is retired: restore it, or delete it for good first",
+                       w.number);
     }
     if ((rc = hq_window_add(&a->hall, &w, why))) {
         pthread_mutex_unlock(&a->mu);

@@ -272,6 +272,7 @@ static int app_run(struct hq_app *a, const struct period *p, struct run *r, stru
     snprintf(r->hall_name, sizeof r->hall_name, "%s", a->hall.conf.name);
     snprintf(r->hall_name_en, sizeof r->hall_name_en, "%s", a->hall.conf.name_en);
     int rc = names_from_hall(&a->hall, &r->in);
+    if (rc == 0) rc = hq__retired_window_names(a, &r->in); /* history keeps retired windows */
     pthread_mutex_unlock(&a->mu);
     if (rc) return hq_fail(why, HQ_EINTERNAL, "", "out of memory");
     if ((rc = gather(a->reader, &a->reader_mu, p, &r->in, &r->trace, why))) return rc;

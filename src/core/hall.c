@@ -386,6 +386,19 @@ int hq_window_add(struct hq_hall *h, const struct hq_window *w, struct hq_why *w
     return 0;
 }
 
+int hq_window_remove(struct hq_hall *h, int32_t number, size_t *slot, struct hq_why *why)
+{
+    struct hq_window *w = hq_window_find(h, number);
+    if (!w) return hq_fail(why, HQ_ENOTFOUND, "", "no window %d", (int)number);
+    if (w->state != HQ_WIN_CLOSED || w->current[0])
+        return hq_fail(why, HQ_ECONFLICT, "", "window %d is in use: close it first", (int)number);
+    size_t at = (size_t)(w - h->windows);
+    memmove(&h->windows[at], &h->windows[at + 1], (h->n_windows - at - 1) * sizeof *h->windows);
+    h->n_windows--;
+    if (slot) *slot = at;
+    return 0;
+}
+
 int hq_window_put(struct hq_hall *h, const struct hq_window *w, struct hq_why *why)
 {
     int rc = check_window(h, w, why);

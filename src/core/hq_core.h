@@ -312,6 +312,9 @@ void hq_hall_reindex(struct hq_hall *h);
 
 /* Lookups (NULL when absent). */
 struct hq_service *hq_service_find(struct hq_hall *h, const char *code);
+/* Take window number out of the hall (a retired window): it must be closed with nothing current
+ * (HQ_ECONFLICT), else HQ_ENOTFOUND. *slot (may be NULL) gets the index it had in h->windows. */
+int hq_window_remove(struct hq_hall *h, int32_t number, size_t *slot, struct hq_why *why);
 struct hq_window *hq_window_find(struct hq_hall *h, int32_t number);
 struct hq_staff *hq_staff_find(struct hq_hall *h, const char *username);
 struct hq_ticket *hq_ticket_find(struct hq_hall *h, const char *id);

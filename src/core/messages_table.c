@@ -500,6 +500,15 @@ const struct hq_msg hq__msg_table[] = {
     {"code: no device is waiting with the code %s (a code lasts ten minutes)", "pairing.code_unknown", {"code"}, "没有设备在等待配对码 {code}（配对码 10 分钟内有效）"},
     {"code: the code %s was already used", "pairing.code_used", {"code"}, "配对码 {code} 已被使用"},
     {"this device was revoked by an administrator: pair it again", "device.key_revoked", {}, "此设备已被管理员停用，请重新配对"},
+    {"the device '%s' belongs to window %d: move it or revoke it first", "window.device_bound", {"name", "window"}, "设备“{name}”属于 {window} 号窗口：请先将其改到其他窗口或停用"},
+    {"no retired window %d", "window.retired_not_found", {"window"}, "没有已撤销的 {window} 号窗口"},
+    {"no retired window %s", "window.retired_not_found", {"window"}, "没有已撤销的 {window} 号窗口"},
+    {"window %d is in service: retire it first", "window.not_retired", {"window"}, "{window} 号窗口仍在使用：请先撤销"},
+    {"cannot read the ticket history", "store.history_unreadable", {}, "暂时无法读取历史号票"},
+    {"window %d has served customers: it stays retired so that history keeps its name", "window.has_history", {"window"}, "{window} 号窗口办理过业务：将保持撤销状态，以便历史记录保留其名称"},
+    {"services: a window must serve at least one service", "window.no_services", {}, "窗口至少要办理一项业务"},
+    {"number: window %d is retired: restore it, or delete it for good first", "window.number_retired", {"window"}, "{window} 号窗口已撤销：请先恢复或彻底删除"},
+    {"window %d is in use: close it first", "window.in_use", {"window"}, "{window} 号窗口正在使用：请先关闭"},
 };
 const size_t hq__msg_count = sizeof hq__msg_table / sizeof hq__msg_table[0];
 

@@ -3,6 +3,8 @@
  * api_devices.c — the device life cycle after registration (uc_devices.c) and pairing by code
  * (uc_pairing.c). Listing and registering by key stay in api_misc.c.
  */
+#include <stdlib.h>
+
 #include "../media/hq_media.h"
 #include "api.h"
 
@@ -65,4 +67,44 @@ HQ_API(api_pairing_qr_png)
     res->body_len = len;
     res->content_type = "image/png";
     return 0;
+}
+
+/* Retired windows (uc_retire.c) — here beside the devices: both are the admin correcting what was
+ * set up by mistake. */
+HQ_API(api_windows_retired)
+{
+    (void)req;
+    (void)why;
+    return hq_app_windows_retired(a, &res->json);
+}
+
+HQ_API(api_window_retire)
+{
+    int rc = hq_app_window_retire(a, &req->actor, req->body, &res->json, why);
+    if (rc == 0) res->status = 201;
+    return rc;
+}
+
+static int window_number(const char *s, int32_t *out, struct hq_why *why)
+{
+    char *end = NULL;
+    long n = strtol(s, &end, 10);
+    if (!*s || *end || n < 1 || n > 99999)
+        return hq_fail(why, HQ_ENOTFOUND, "", "no retired window %s", s);
+    *out = (int32_t)n;
+    return 0;
+}
+
+HQ_API(api_window_restore)
+{
+    int32_t n;
+    int rc = window_number(req->params[0], &n, why);
+    return rc ? rc : hq_app_window_restore(a, &req->actor, n, &res->json, why);
+}
+
+HQ_API(api_window_delete)
+{
+    int32_t n;
+    int rc = window_number(req->params[0], &n, why);
+    return rc ? rc : hq_app_window_delete(a, &req->actor, n, &res->json, why);
 }

@@ -74,6 +74,15 @@ int hq_batch_window(struct hq_batch *b, const struct hq_window *w)
     return 0;
 }
 
+int hq_batch_window_delete(struct hq_batch *b, int32_t number)
+{
+    struct hq_op *op = push(b, HQ_OP_WINDOW_DEL);
+    if (!op) return HQ_EINTERNAL;
+    memset(&op->u.window, 0, sizeof op->u.window);
+    op->u.window.number = number;
+    return 0;
+}
+
 int hq_batch_service(struct hq_batch *b, const struct hq_service *s)
 {
     struct hq_op *op = push(b, HQ_OP_SERVICE);

@@ -88,6 +88,7 @@ enum {
     Q_PUT_TICKET,
     Q_PUT_DOC,
     Q_DEL_DOC,
+    Q_DEL_WINDOW,
     Q_ADD_EVENT,
     Q_GET_HALL,
     Q_GET_SERVICES,
@@ -162,6 +163,7 @@ static const char *const sql_text[Q_COUNT_] = {
     [Q_PUT_DOC] = "INSERT INTO docs (kind, key, json, t) VALUES ($1, $2, $3, $4::bigint)"
                   " ON CONFLICT (kind, key) DO UPDATE SET json = excluded.json, t = excluded.t",
     [Q_DEL_DOC] = "DELETE FROM docs WHERE kind = $1 AND key = $2",
+    [Q_DEL_WINDOW] = "DELETE FROM windows WHERE number = $1::bigint",
     [Q_ADD_EVENT] = "INSERT INTO events (seq, t, actor, type, data)"
                     " VALUES ($1::bigint, $2::bigint, $3, $4, $5)",
     [Q_GET_HALL] = "SELECT name, name_en, timezone, hours, boost_priority_s, boost_appointment_s,"
@@ -481,6 +483,9 @@ static int apply_op(struct pg_store *s, const struct hq_op *op)
         p_str(&p, e->data ? e->data : "{}");
         return run_cmd(s, Q_ADD_EVENT, &p);
     }
+    case HQ_OP_WINDOW_DEL:
+        p_i64(&p, op->u.window.number);
+        return run_cmd(s, Q_DEL_WINDOW, &p);
     }
     return -1;
 }
@@ -488,7 +493,7 @@ static int apply_op(struct pg_store *s, const struct hq_op *op)
 static const char *op_name(enum hq_op_kind k)
 {
     static const char *const names[] = {"ticket", "window", "service", "staff",
-                                        "hall",   "doc",    "event"};
+                                        "hall",   "doc",    "event",   "window_del"};
     return (unsigned)k < sizeof names / sizeof names[0] ? names[k] : "unknown";
 }
 

@@ -99,6 +99,7 @@ enum {
     ST_PUT_TICKET,
     ST_PUT_DOC,
     ST_DEL_DOC,
+    ST_DEL_WINDOW,
     ST_ADD_EVENT,
     ST_GET_HALL,
     ST_GET_SERVICES,
@@ -173,6 +174,7 @@ static const char *const sql_text[ST_COUNT_] = {
     [ST_PUT_DOC] = "INSERT INTO docs (kind, key, json, t) VALUES (?1, ?2, ?3, ?4)"
                    " ON CONFLICT (kind, key) DO UPDATE SET json = excluded.json, t = excluded.t",
     [ST_DEL_DOC] = "DELETE FROM docs WHERE kind = ?1 AND key = ?2",
+    [ST_DEL_WINDOW] = "DELETE FROM windows WHERE number = ?1",
     [ST_ADD_EVENT] = "INSERT INTO events (seq, t, actor, type, data) VALUES (?1, ?2, ?3, ?4, ?5)",
     [ST_GET_HALL] = "SELECT name, name_en, timezone, hours, boost_priority_s, boost_appointment_s,"
                     " boost_first_service_s, suspended, suspend_reason, target_wait_s, carry_over"
@@ -401,6 +403,14 @@ static int apply_op(struct sq_store *s, const struct hq_op *op)
         return put_hall(s, &op->u.hall);
     case HQ_OP_DOC:
         return put_doc(s, &op->u.doc);
+    case HQ_OP_WINDOW_DEL: {
+        sqlite3_stmt *st = s->st[ST_DEL_WINDOW];
+        if (sqlite3_bind_int(st, 1, op->u.window.number) != SQLITE_OK) {
+            done(st);
+            return -1;
+        }
+        return exec_st(s, ST_DEL_WINDOW);
+    }
     case HQ_OP_EVENT:
         return add_event(s, &op->u.event);
     }
@@ -410,7 +420,7 @@ static int apply_op(struct sq_store *s, const struct hq_op *op)
 static const char *op_name(enum hq_op_kind k)
 {
     static const char *const names[] = {"ticket", "window", "service", "staff",
-                                        "hall",   "doc",    "event"};
+                                        "hall",   "doc",    "event",   "window_del"};
     return (unsigned)k < sizeof names / sizeof names[0] ? names[k] : "unknown";
 }
 
