@@ -133,7 +133,9 @@ static int parse_service(json_t *in, struct hq_service *s, bool create, struct h
                                         "serving_windows",
                                         "estimated_wait_s",
                                         "wait_range_s",
-                                        "bookable", /* uc_appointments.c */
+                                        "bookable",       /* uc_appointments.c */
+                                        "waiting_action", /* switching off: service_off() */
+                                        "transfer_to",
                                         NULL};
     int rc = hq__in_known(in, known, why);
     if (rc) return rc;
@@ -211,6 +213,48 @@ int hq_app_service_create(struct hq_app *a, const struct hq_actor *who, json_t *
     return rc;
 }
 
+/* Under mu: a service switched off while customers wait for it. Nothing is decided for them
+ * silently: the admin says "keep" (the windows still serve them; no new tickets) or "transfer"
+ * to another enabled service (each ticket keeps its number and place in time, with a
+ * ticket.transferred event). Without a decision: 409 naming how many wait. */
+static int service_off(struct hq_app *a, const struct hq_actor *who, const char *code, json_t *in,
+                       struct hq_batch *b, struct hq_why *why)
+{
+    int waiting = 0;
+    for (size_t i = 0; i < a->hall.n_tickets; i++)
+        waiting += a->hall.tickets[i].status == HQ_WAITING &&
+                   strcmp(a->hall.tickets[i].service, code) == 0;
+    if (waiting == 0) return 0;
+    char action[16] = "", to[HQ_CODE_MAX + 8] = "";
+    int rc = hq__in_str(in, "waiting_action", false, action, sizeof action, why);
+    if (rc == 0) rc = hq__in_str(in, "transfer_to", false, to, sizeof to, why);
+    if (rc != 0) return rc;
+    if (!action[0])
+        return hq_fail(why, HQ_ECONFLICT, "waiting_action",
+                       "waiting_action: %d customers are waiting for service %s: keep serving "
+                       "them (keep) or transfer them to another service (transfer, transfer_to)",
+                       waiting, code);
+    if (strcmp(action, "keep") == 0) return 0;
+    if (strcmp(action, "transfer") != 0)
+        return hq_fail(why, HQ_EINVAL, "waiting_action", "waiting_action: keep or transfer");
+    const struct hq_service *dest = to[0] ? hq_service_find(&a->hall, to) : NULL;
+    if (!dest || strcmp(dest->code, code) == 0 || !dest->enabled)
+        return hq_fail(why, HQ_EINVAL, "transfer_to",
+                       "transfer_to: another service that is switched on");
+    for (size_t i = 0; i < a->hall.n_tickets; i++) {
+        struct hq_ticket *t = &a->hall.tickets[i];
+        if (t->status != HQ_WAITING || strcmp(t->service, code) != 0) continue;
+        if ((rc = hq_ticket_move(&a->hall, t, dest->code, why)) != 0) return rc;
+        json_t *data = hq__ticket_event_json(t);
+        json_object_set_new(data, "from", json_string(code));
+        json_object_set_new(data, "to", json_string(dest->code));
+        if (hq_batch_ticket(b, t) != 0 ||
+            hq__app_event(a, b, who->username, "ticket.transferred", data) != 0)
+            return hq_fail(why, HQ_EINTERNAL, "", "out of memory");
+    }
+    return 0;
+}
+
 int hq_app_service_update(struct hq_app *a, const struct hq_actor *who, const char *code,
                           json_t *in, json_t **out, struct hq_why *why)
 {
@@ -228,14 +272,21 @@ int hq_app_service_update(struct hq_app *a, const struct hq_actor *who, const ch
     }
     int rc = parse_service(in, &s, false, why);
     if (rc == 0) rc = hq__appointments_bookable_check(in, why);
+    struct hq_batch b;
+    hq_batch_init(&b);
+    struct hq_service old = *cur;
     if (rc == 0) rc = hq_service_put(&a->hall, &s, why);
+    /* service_off refuses before it moves any ticket: then the service is put back as it was. */
+    if (rc == 0 && old.enabled && !s.enabled && (rc = service_off(a, who, code, in, &b, why))) {
+        struct hq_why ignored;
+        hq_service_put(&a->hall, &old, &ignored);
+    }
     if (rc) {
+        hq_batch_release(&b);
         pthread_mutex_unlock(&a->mu);
         return rc;
     }
     cur = hq_service_find(&a->hall, code);
-    struct hq_batch b;
-    hq_batch_init(&b);
     hq_batch_service(&b, cur);
     *out = hq__service_json(cur);
     rc = commit_event(a, &b, who, "service.updated", json_pack("{s:s}", "code", code), why);

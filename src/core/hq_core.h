@@ -364,6 +364,10 @@ int hq_ticket_issue(struct hq_hall *h, const struct hq_now *now, const char *id,
                     const struct hq_issue *in, struct hq_ticket **out, struct hq_why *why);
 int hq_ticket_cancel(struct hq_hall *h, const struct hq_now *now, struct hq_ticket *t,
                      struct hq_why *why);
+/* A waiting ticket waits for another service from now on, keeping its number and its place in
+ * time (a service switched off with customers waiting). HQ_ECONFLICT when it is not waiting,
+ * HQ_EINVAL for an unknown service or its own. */
+int hq_ticket_move(struct hq_hall *h, struct hq_ticket *t, const char *service, struct hq_why *why);
 /* A no_show ticket waits again; queued_at = now unless keep_place. */
 int hq_ticket_requeue(struct hq_hall *h, const struct hq_now *now, struct hq_ticket *t,
                       bool keep_place, struct hq_why *why);

@@ -509,6 +509,10 @@ const struct hq_msg hq__msg_table[] = {
     {"services: a window must serve at least one service", "window.no_services", {}, "窗口至少要办理一项业务"},
     {"number: window %d is retired: restore it, or delete it for good first", "window.number_retired", {"window"}, "{window} 号窗口已撤销：请先恢复或彻底删除"},
     {"window %d is in use: close it first", "window.in_use", {"window"}, "{window} 号窗口正在使用：请先关闭"},
+    {"waiting_action: %d customers are waiting for service %s: keep serving them (keep) or transfer them to another service (transfer, transfer_to)", "service.off_with_waiting", {"waiting", "service"}, "有 {waiting} 位群众正在等候 {service} 业务：请选择继续为其办理（keep），或转到其他业务（transfer，并指定 transfer_to）"},
+    {"waiting_action: keep or transfer", "service.waiting_action_invalid", {}, "处理方式应为继续办理（keep）或转移（transfer）"},
+    {"transfer_to: another service that is switched on", "service.transfer_to_invalid", {}, "请选择另一项已启用的业务"},
+    {"move: ticket %s is %s, not waiting", "ticket.move_not_waiting", {"number", "status"}, "号票 {number} 当前为{status}，不在等候中"},
 };
 const size_t hq__msg_count = sizeof hq__msg_table / sizeof hq__msg_table[0];
 

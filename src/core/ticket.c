@@ -162,6 +162,24 @@ int hq_ticket_cancel(struct hq_hall *h, const struct hq_now *now, struct hq_tick
     return 0;
 }
 
+int hq_ticket_move(struct hq_hall *h, struct hq_ticket *t, const char *service, struct hq_why *why)
+{
+    if (t->status != HQ_WAITING)
+        return hq_fail(why, HQ_ECONFLICT, "", "move: ticket %s is %s, not waiting", t->number,
+                       hq_status_name(t->status));
+    const struct hq_service *s = service ? hq_service_find(h, service) : NULL;
+    if (!s)
+        return hq_fail(why, HQ_EINVAL, "service", "service: no service with code '%.8s'",
+                       service ? service : "");
+    if (strcmp(t->service, s->code) == 0)
+        return hq_fail(why, HQ_EINVAL, "service", "service: ticket %s is already for service %s",
+                       t->number, s->code);
+    hq__order_leave(h, t);
+    snprintf(t->service, sizeof t->service, "%s", s->code);
+    hq__order_enter(h, t);
+    return 0;
+}
+
 int hq_ticket_requeue(struct hq_hall *h, const struct hq_now *now, struct hq_ticket *t,
                       bool keep_place, struct hq_why *why)
 {

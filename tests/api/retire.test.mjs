@@ -84,3 +84,39 @@ describe('retiring windows', () => {
         assert.equal((await api(srv, 'POST', '/retired-windows/1/restore', {}, { token: A() })).status, 200);
     });
 });
+
+describe('switching off a service with customers waiting', () => {
+    test('refused until the admin says what happens to them; keep or transfer', async () => {
+        const t1 = await issue(srv, { service: 'C' });
+        const t2 = await issue(srv, { service: 'C' });
+        const off = await api(srv, 'PUT', '/services/C', { enabled: false }, { token: A() });
+        assertError(off, 409, 'conflict', 'waiting_action');
+        assert.equal(String(off.json.error.params?.waiting), '2', off.text);
+        assert.match(off.json.error.message_zh, /2 位群众正在等候/);
+        assert.equal((await api(srv, 'GET', '/services')).json.find((s) => s.code === 'C').enabled, true, 'nothing changed');
+        assertError(await api(srv, 'PUT', '/services/C', { enabled: false, waiting_action: 'transfer' }, { token: A() }), 400, 'invalid_field', 'transfer_to');
+        assertError(await api(srv, 'PUT', '/services/C', { enabled: false, waiting_action: 'transfer', transfer_to: 'C' }, { token: A() }), 400, 'invalid_field', 'transfer_to');
+        assertError(await api(srv, 'PUT', '/services/C', { enabled: false, waiting_action: 'drop' }, { token: A() }), 400, 'invalid_field');
+        assert.equal((await api(srv, 'GET', `/tickets/${t1.id}`)).json.service, 'C');
+        const ev = sse(srv);
+        await ev.ready;
+        const r = await api(srv, 'PUT', '/services/C', { enabled: false, waiting_action: 'transfer', transfer_to: 'B' }, { token: A() });
+        assert.equal(r.status, 200, r.text);
+        assert.equal(r.json.enabled, false);
+        const e = await ev.waitFor((x) => x.event === 'ticket.transferred' && x.data?.number === t2.number);
+        ev.close();
+        assert.equal(e.data.from, 'C');
+        assert.equal(e.data.to, 'B');
+        const a1 = (await api(srv, 'GET', `/tickets/${t1.id}`)).json;
+        assert.equal(a1.service, 'B');
+        assert.equal(a1.number, t1.number, 'keeps its number');
+        assert.equal(a1.status, 'waiting');
+        // Back on, a ticket waits, and "keep" leaves it where it is.
+        assert.equal((await api(srv, 'PUT', '/services/C', { enabled: true }, { token: A() })).status, 200);
+        const t3 = await issue(srv, { service: 'C' });
+        const k = await api(srv, 'PUT', '/services/C', { enabled: false, waiting_action: 'keep' }, { token: A() });
+        assert.equal(k.status, 200, k.text);
+        assert.equal((await api(srv, 'GET', `/tickets/${t3.id}`)).json.service, 'C');
+        assertError(await api(srv, 'POST', '/tickets', { service: 'C', category: 'normal', channel: 'kiosk' }), 409, 'conflict');
+    });
+});
