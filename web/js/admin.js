@@ -76,6 +76,27 @@ i18n.add({
   'ad.devices': ['设备', 'Devices'],
   'ad.dev_name': ['设备名称', 'Device name'],
   'mg.state': ['状态', 'State'],
+  'ad.svc_windows': ['办理窗口', 'Windows'],
+  'ad.no_window': ['无窗口办理', 'No window serves it'],
+  'ad.no_window_title': ['没有任何窗口办理此业务：群众取号后将无人叫号。请在“窗口”中添加。', 'No window serves this service: customers would never be called. Add it to a window.'],
+  'ad.rule_code': ['1–2 个大写字母，即号码前缀，如 A', '1–2 capital letters, the number prefix, e.g. A'],
+  'ad.rule_name': ['1–60 个字', '1–60 characters'],
+  'ad.rule_window': ['1–9999，不可与现有或已撤销的窗口重复', '1–9999, not used by a window or a retired one'],
+  'ad.rule_win_services': ['至少一项业务代码，如 A,B', 'At least one service code, e.g. A,B'],
+  'ad.rule_username': ['1–32 位小写字母、数字或 _ . -', '1–32 of a-z, 0-9, _ . -'],
+  'ad.rule_password': ['至少 8 个字符', 'At least 8 characters'],
+  'ad.waiting_q': ['有 {n} 位群众正在等候“{s}”。停用后如何处理他们？', '{n} customers are waiting for "{s}". What happens to them once it is switched off?'],
+  'ad.waiting_keep': ['继续为他们办理（不再发新号）', 'Keep serving them (no new tickets)'],
+  'ad.waiting_transfer': ['转到以下业务（保留号码和排队位置）', 'Transfer them to this service (same numbers and places)'],
+  'ad.retire': ['撤销', 'Retire'],
+  'ad.retire_q': ['撤销 {n} 号窗口？它将从所有页面消失，办理记录和统计保留，可随时恢复。', 'Retire window {n}? It leaves every page; its records and statistics stay, and it can be restored.'],
+  'ad.retired_h': ['已撤销的窗口', 'Retired windows'],
+  'ad.retired_help': ['撤销的窗口不再出现在任何页面；其办理记录和统计保留。从未办理过业务的可以彻底删除。', 'Retired windows appear on no page; their records and statistics stay. One that never served anybody can be deleted for good.'],
+  'ad.retired_at': ['撤销时间', 'Retired at'],
+  'ad.restore': ['恢复', 'Restore'],
+  'ad.delete_forever': ['彻底删除', 'Delete for good'],
+  'ad.delete_forever_q': ['彻底删除 {n} 号窗口？此操作不可恢复。', 'Delete window {n} for good? This cannot be undone.'],
+  'ad.expires_soon': ['{d} 天后到期', 'expires in {d} days'],
   'yes': ['是', 'yes'],
   'no': ['否', 'no'],
 });
@@ -125,13 +146,15 @@ function hoursText(hrs) {
 
 async function loadServices() {
   try {
-    const list = await api.get('/services');
+    const [list, wins] = await Promise.all([api.get('/services'), api.get('/windows')]);
+    const serving = (code) => wins.filter((w) => (w.services || []).includes(code)).map((w) => w.number);
     replace(
       $('#services'),
       ...list.map((s) =>
         h('tr', { dataset: { code: s.code } },
           h('td', null, s.code), h('td', null, s.name), h('td', null, s.name_en || ''), h('td', { class: 'num' }, String(s.avg_service_s)), h('td', { class: 'num' }, String(s.daily_quota || '—')),
           h('td', null, (s.documents || []).join('、')), h('td', { class: 'hours' }, s.hours ? hoursText(s.hours) : i18n.t('ad.hall_hours')), h('td', null, i18n.t(s.enabled ? 'yes' : 'no')),
+          h('td', { class: 'svc-windows' }, serving(s.code).length ? serving(s.code).join(', ') : (s.enabled ? h('span', { class: 'pill bad', title: i18n.t('ad.no_window_title') }, i18n.t('ad.no_window')) : '—')),
           h('td', null, h('button', { class: 'btn small', type: 'button', onclick: () => editService(s) }, i18n.t('edit')))),
       ),
     );
@@ -142,6 +165,7 @@ async function loadServices() {
 
 function editService(s) {
   editing.svc = s.code;
+  $('#svc-waiting').hidden = true;
   $('#svc-form-h').textContent = i18n.t('ad.svc_edit', { c: s.code });
   $('#s-code').value = s.code;
   $('#s-code').disabled = true;
@@ -168,13 +192,29 @@ async function saveService(e) {
     documents: $('#s-docs').value.split('\n').map((x) => x.trim()).filter(Boolean),
     hours,
   };
+  const box = $('#svc-waiting');
+  if (!box.hidden) {
+    body.waiting_action = document.querySelector('input[name=svc-waiting]:checked').value;
+    if (body.waiting_action === 'transfer') body.transfer_to = $('#svc-waiting-to').value;
+  }
   try {
     if (editing.svc) await api.put(`/services/${api.seg(editing.svc)}`, body);
     else await api.post('/services', { code: $('#s-code').value.trim().toUpperCase(), ...body });
     msg(i18n.t('ad.saved'), 'ok');
     $('#svc-form').reset();
+    box.hidden = true;
     loadServices();
   } catch (err) {
+    if (err.field === 'waiting_action' && err.status === 409) {
+      // Customers wait for it: ask what happens to them, then save again.
+      const others = (await api.get('/services')).filter((s) => s.enabled && s.code !== editing.svc);
+      $('#svc-waiting-q').textContent = i18n.t('ad.waiting_q', { n: err.params.waiting, s: editing.svc });
+      replace($('#svc-waiting-to'), ...others.map((s) => h('option', { value: s.code }, `${s.code} · ${s.name}`)));
+      box.hidden = false;
+      box.scrollIntoView({ block: 'nearest' });
+      msg('');
+      return;
+    }
     msg(errText(err));
   }
 }
@@ -187,12 +227,35 @@ async function loadWindows() {
       ...list.map((w) =>
         h('tr', { dataset: { window: w.number } },
           h('td', null, String(w.number)), h('td', null, w.name || ''), h('td', null, (w.services || []).join(', ')), h('td', null, i18n.t('win.' + w.state)),
-          h('td', null, h('button', { class: 'btn small', type: 'button', onclick: () => editWindow(w) }, i18n.t('edit')))),
+          h('td', { class: 'row-actions' }, h('button', { class: 'btn small', type: 'button', onclick: () => editWindow(w) }, i18n.t('edit')),
+            h('button', { class: 'btn small danger', type: 'button', onclick: () => retireWindow(w) }, i18n.t('ad.retire')))),
       ),
     );
+    const retired = await api.get('/retired-windows');
+    $('#retired-box').hidden = retired.length === 0;
+    replace($('#retired'), ...retired.map((w) =>
+      h('tr', { dataset: { window: w.number } }, h('td', null, String(w.number)), h('td', null, w.name || ''), h('td', null, i18n.fmtDateTime(w.retired_at)),
+        h('td', { class: 'row-actions' },
+          h('button', { class: 'btn small', type: 'button', onclick: () => windowChange(() => api.post(`/retired-windows/${w.number}/restore`, {})) }, i18n.t('ad.restore')),
+          h('button', { class: 'btn small danger', type: 'button', onclick: () => confirm(i18n.t('ad.delete_forever_q', { n: w.number })) && windowChange(() => api.del(`/retired-windows/${w.number}`)) }, i18n.t('ad.delete_forever'))))));
   } catch (e) {
     msg(errText(e));
   }
+}
+
+async function windowChange(fn) {
+  try {
+    await fn();
+    msg(i18n.t('ad.saved'), 'ok');
+  } catch (err) {
+    msg(errText(err));
+  }
+  loadWindows();
+}
+
+function retireWindow(w) {
+  if (!confirm(i18n.t('ad.retire_q', { n: w.number }))) return;
+  windowChange(() => api.post('/retired-windows', { number: w.number }));
 }
 
 function editWindow(w) {
@@ -230,7 +293,10 @@ async function loadStaff() {
           h('td', null, u.username), h('td', null, u.name), h('td', null, i18n.t('role.' + u.role)),
           h('td', null, ...(u.certifications || []).flatMap((c, i) => {
             const expired = c.expires_on && c.expires_on < todayIso();
-            return [i ? '; ' : null, h('span', { class: expired ? 'cert expired' : 'cert', dataset: { service: c.service } }, `${c.service} → ${c.expires_on}${expired ? ` (${i18n.t('ad.expired')})` : ''}`)];
+            const days = Math.round((Date.parse(c.expires_on) - Date.parse(todayIso())) / 86400000);
+            const soon = !expired && days <= 30;
+            const note = expired ? ` (${i18n.t('ad.expired')})` : soon ? ` (${i18n.t('ad.expires_soon', { d: days })})` : '';
+            return [i ? '; ' : null, h('span', { class: expired ? 'cert expired' : soon ? 'cert soon' : 'cert', dataset: { service: c.service } }, `${c.service} → ${c.expires_on}${note}`)];
           })),
           h('td', null, i18n.t(u.active === false ? 'no' : 'yes')),
           h('td', null, h('button', { class: 'btn small', type: 'button', onclick: () => editStaff(u) }, i18n.t('edit')))),
@@ -246,6 +312,20 @@ function todayIso() {
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }
 
+// Beside the certifications being typed: which are expired or expire within 30 days.
+function certsNote() {
+  const today = todayIso();
+  const notes = $('#u-certs').value.split('\n').map((l) => l.trim().split(/\s+/)).filter((x) => x.length === 2 && /^\d{4}-\d{2}-\d{2}$/.test(x[1])).flatMap(([svc, d]) => {
+    const days = Math.round((Date.parse(d) - Date.parse(today)) / 86400000);
+    if (d < today) return [`${svc.toUpperCase()} ${i18n.t('ad.expired')}`];
+    if (days <= 30) return [`${svc.toUpperCase()} ${i18n.t('ad.expires_soon', { d: days })}`];
+    return [];
+  });
+  const el = $('#u-certs-note');
+  el.textContent = notes.join('；');
+  el.classList.toggle('bad', notes.length > 0);
+}
+
 function editStaff(u) {
   editing.staff = u.username;
   $('#staff-form-h').textContent = i18n.t('ad.staff_edit', { c: u.username });
@@ -256,6 +336,7 @@ function editStaff(u) {
   $('#u-password').value = '';
   $('#u-certs').value = (u.certifications || []).map((c) => `${c.service} ${c.expires_on}`).join('\n');
   $('#u-active').checked = u.active !== false;
+  certsNote();
 }
 
 async function saveStaff(e) {
@@ -345,6 +426,8 @@ for (const b of $$('[data-tab]')) b.addEventListener('click', () => tab(b.datase
 $('#svc-form').addEventListener('submit', saveService);
 $('#win-form').addEventListener('submit', saveWindow);
 $('#staff-form').addEventListener('submit', saveStaff);
+$('#u-certs').addEventListener('input', certsNote);
+$('#svc-form').addEventListener('reset', () => ($('#svc-waiting').hidden = true));
 $('#hall-form').addEventListener('submit', saveHall);
 for (const [form, key, field, head, txt] of [
   ['#svc-form', 'svc', '#s-code', '#svc-form-h', 'ad.svc_new'],
