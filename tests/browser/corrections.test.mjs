@@ -58,7 +58,7 @@ test('the admin sees what would harm customers and corrects mistakes', async () 
   await page.locator('#svc-form button[type=submit]').click();
   await hq.until(async () => (await hq.must(url, 'GET', '/services')).find((s) => s.code === 'B').enabled === false, { what: 'B switched off' });
   assert.equal((await hq.must(url, 'GET', `/tickets/${t1.id}`)).service, 'A', 'transferred as asked');
-  assert.equal(await page.locator('#svc-waiting').isHidden(), true);
+  await hq.until(async () => page.locator('#svc-waiting').isHidden(), { what: 'the question put away once saved' });
 
   // Windows: retire the mistaken 5号窗口.
   await page.locator('[data-tab="windows"]').click();
