@@ -100,6 +100,18 @@ test('the admin sees what would harm customers and corrects mistakes', async () 
   await hq.until(async () => /A \d+ 天后到期/.test(await page.locator('#u-certs-note').textContent()), { what: 'soon marked' });
   assert.match(await page.locator('#u-certs-note').textContent(), /B 已过期/);
   assert.match(await page.locator('#u-password-rule').textContent(), /至少 8/);
+  // The kiosk says when a closed service opens (a lunch break counts as closed).
+  const wd = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+  const later = wd[(new Date().getDay() + 3) % 7];
+  await hq.must(url, 'PUT', '/services/D', { hours: { [later]: '09:00-10:00,13:30-17:00' } }, admin);
+  const kiosk = await ctx.newPage();
+  await kiosk.goto(url + '/kiosk');
+  const dBtn = kiosk.locator('.svc-btn[data-code="D"]');
+  await dBtn.waitFor();
+  const zhDay = { sun: '周日', mon: '周一', tue: '周二', wed: '周三', thu: '周四', fri: '周五', sat: '周六' }[later];
+  await hq.until(async () => (await dBtn.textContent()).includes(`${zhDay} 09:00 开始办理`), { what: 'opening time on the kiosk' });
+  assert.equal(await dBtn.isDisabled(), true);
+  await kiosk.close();
   assert.deepEqual(ctx.pageErrors, []);
   await page.close();
 });

@@ -11,7 +11,7 @@
 
 import * as api from './api.js';
 import * as i18n from './i18n.js';
-import { h, $, replace, boot, showMsg, refusalKey, openNow, errText } from './ui.js';
+import { h, $, replace, boot, showMsg, refusalKey, openNow, nextOpening, errText } from './ui.js';
 import { noticeItem } from './notice.js';
 
 i18n.add({
@@ -28,6 +28,11 @@ i18n.add({
   'kiosk.refused': ['该业务暂不能取号', 'No ticket can be issued for this service now'],
   'kiosk.state.disabled': ['暂停办理', 'Suspended'],
   'kiosk.state.closed': ['不在办理时间', 'Closed now'],
+  'kiosk.opens.today': ['{part} {at} 开始办理', 'Opens at {at}'],
+  'kiosk.opens.tomorrow': ['明天 {at} 开始办理', 'Opens tomorrow at {at}'],
+  'kiosk.opens.day': ['{day} {at} 开始办理', 'Opens {day_en} at {at}'],
+  'kiosk.am': ['上午', 'morning'],
+  'kiosk.pm': ['下午', 'afternoon'],
   'kiosk.state.suspended': ['暂停取号', 'Ticketing suspended'],
   'kiosk.suspended': ['大厅暂停取号', 'Ticketing is suspended in the hall'],
   'kiosk.state.quota': ['今日已取完', 'Fully booked today'],
@@ -72,6 +77,17 @@ function serviceState(s) {
   return null;
 }
 
+// "下午 13:30 开始办理 / Opens at 13:30": when a closed service opens next (its hours or the hall's).
+const DAY_ZH = { mon: '周一', tue: '周二', wed: '周三', thu: '周四', fri: '周五', sat: '周六', sun: '周日' };
+const DAY_EN = { mon: 'Monday', tue: 'Tuesday', wed: 'Wednesday', thu: 'Thursday', fri: 'Friday', sat: 'Saturday', sun: 'Sunday' };
+function opensText(s) {
+  const n = nextOpening(s.hours, snapshot?.hall?.hours);
+  if (!n) return '';
+  const vars = { at: n.at, part: i18n.inLang(n.minutes < 720 ? 'kiosk.am' : 'kiosk.pm', 'zh'), day: DAY_ZH[n.weekday], day_en: DAY_EN[n.weekday] };
+  const key = n.days === 0 ? 'kiosk.opens.today' : n.days === 1 ? 'kiosk.opens.tomorrow' : 'kiosk.opens.day';
+  return h('span', { class: 'opens' }, ' · ', i18n.both(key, vars));
+}
+
 function renderServices() {
   const box = $('#services');
   if (!services.length) {
@@ -97,7 +113,7 @@ function renderServices() {
         h('span', { class: 'code' }, s.code),
         h('span', { class: 'name' }, i18n.nameOf(s)),
         state
-          ? h('span', { class: 'state' }, i18n.both('kiosk.state.' + state))
+          ? h('span', { class: 'state' }, i18n.both('kiosk.state.' + state), state === 'closed' ? opensText(s) : '')
           : h('span', { class: 'meta' }, waiting != null ? i18n.t('kiosk.waiting_n', { n: waiting }) : '',
             // The API's wait for a new ticket (GET /services), when the server gives it.
             s.estimated_wait_s != null || s.serving_windows === 0 ? ` · ${i18n.fmtWait(s.estimated_wait_s, s)}` : ''),

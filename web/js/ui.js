@@ -217,16 +217,33 @@ i18n.add({
   'refuse.suspended': ['大厅暂停取号', 'Ticketing is suspended in the hall'],
 });
 
-// Is a service open now by its hours (or the hall's when it has none)? Browser-local time.
-export function openNow(hours, hallHours) {
+const WEEK = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+
+// A day's ranges "08:30-12:00,13:30-17:30" as [[510, 720], [810, 1050]] (minutes); [] when closed.
+function dayRanges(v) {
+  if (!v || typeof v !== 'string') return [];
+  return v.split(',').map((r) => /^(\d\d):(\d\d)-(\d\d):(\d\d)$/.exec(r.trim())).filter(Boolean).map((m) => [+m[1] * 60 + +m[2], +m[3] * 60 + +m[4]]);
+}
+
+// Is a service open now by its hours (or the hall's when it has none)? Every range of the day
+// counts (a lunch break is two). Browser-local time.
+export function openNow(hours, hallHours, d = new Date()) {
   const h = hours || hallHours;
   if (!h || typeof h !== 'object') return true;
-  const days = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
-  const d = new Date();
-  const v = h[days[d.getDay()]];
-  if (!v) return false;
-  const m = /^(\d\d):(\d\d)-(\d\d):(\d\d)$/.exec(v);
-  if (!m) return true;
   const now = d.getHours() * 60 + d.getMinutes();
-  return now >= +m[1] * 60 + +m[2] && now < +m[3] * 60 + +m[4];
+  return dayRanges(h[WEEK[d.getDay()]]).some(([a, b]) => now >= a && now < b);
+}
+
+// When a closed service opens next, within a week: {days: 0 today / 1 tomorrow / n, weekday,
+// at: "13:30"}, or null (no hours at all, or always open).
+export function nextOpening(hours, hallHours, d = new Date()) {
+  const h = hours || hallHours;
+  if (!h || typeof h !== 'object') return null;
+  const now = d.getHours() * 60 + d.getMinutes();
+  for (let i = 0; i < 8; i++) {
+    const wd = (d.getDay() + i) % 7;
+    const start = dayRanges(h[WEEK[wd]]).map(([a]) => a).filter((a) => i > 0 || a > now).sort((x, y) => x - y)[0];
+    if (start != null) return { days: i, weekday: WEEK[wd], at: `${String(Math.floor(start / 60)).padStart(2, '0')}:${String(start % 60).padStart(2, '0')}`, minutes: start };
+  }
+  return null;
 }
