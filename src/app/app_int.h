@@ -270,6 +270,18 @@ int hq__device_add(struct hq_app *a, const char *actor, const struct hq_device *
                    struct hq_why *why);
 json_t *hq__device_json(struct hq_app *a, const struct hq_device *d);
 
+/* The configuration's input checks (uc_config.c), shared by the single-record routes and the
+ * configuration import (uc_config_io.c). create: a new record (its key and required fields must
+ * be given); otherwise *rec holds the current values and only given fields change. staff: the
+ * password (if any) into password. hall: name, name_en, timezone, hours, target_wait_s, policy
+ * and public_info into *conf (and *info_text_out, the public information as stored, malloc'd or
+ * NULL). 0 or a refusal naming the field. */
+int hq__service_parse(json_t *in, struct hq_service *s, bool create, struct hq_why *why);
+int hq__window_parse(json_t *in, struct hq_window *w, bool create, struct hq_why *why);
+int hq__staff_parse(json_t *in, struct hq_staff *s, bool create, char *password, size_t pcap,
+                    struct hq_why *why);
+int hq__hall_parse(json_t *in, struct hq_hall_conf *conf, char **info_text_out, struct hq_why *why);
+
 /* Retired windows (uc_retire.c): load at open; under mu, is number retired? */
 int hq__retire_load(struct hq_app *a, struct hq_why *why);
 bool hq__window_retired(struct hq_app *a, int32_t number);

@@ -155,6 +155,14 @@ int hq_app_device_revoke(struct hq_app *a, const struct hq_actor *who, const cha
                          struct hq_why *why);
 int hq_app_device_delete(struct hq_app *a, const struct hq_actor *who, const char *id,
                          struct hq_why *why);
+/* The hall's set-up as JSON (uc_config_io.c): export {format, version, hall, services, windows,
+ * staff} (no passwords, devices or customers); import such a document, all or nothing:
+ * *out = {"changes":[{"kind","key","action":"create|update|unchanged"}], "needs_password":[…],
+ * "applied"}; dry_run (or nothing to change) writes nothing. */
+int hq_app_config_export(struct hq_app *a, json_t **out);
+int hq_app_config_import(struct hq_app *a, const struct hq_actor *who, json_t *in, bool dry_run,
+                         json_t **out, struct hq_why *why);
+
 /* Retired windows (uc_retire.c): list; retire {"number"} (closed, no device on it: out of every
  * list, history kept); restore; delete for good (only one that never served a ticket). */
 int hq_app_windows_retired(struct hq_app *a, json_t **out);

@@ -118,7 +118,7 @@ int hq_app_services_list(struct hq_app *a, json_t **out)
     return 0;
 }
 
-static int parse_service(json_t *in, struct hq_service *s, bool create, struct hq_why *why)
+int hq__service_parse(json_t *in, struct hq_service *s, bool create, struct hq_why *why)
 {
     static const char *const known[] = {"code",
                                         "name",
@@ -183,7 +183,7 @@ int hq_app_service_create(struct hq_app *a, const struct hq_actor *who, json_t *
 {
     struct hq_service s;
     memset(&s, 0, sizeof s);
-    int rc = parse_service(in, &s, true, why);
+    int rc = hq__service_parse(in, &s, true, why);
     if (rc == 0) rc = hq__appointments_bookable_check(in, why);
     if (rc) return rc;
     pthread_mutex_lock(&a->mu);
@@ -270,7 +270,7 @@ int hq_app_service_update(struct hq_app *a, const struct hq_actor *who, const ch
         pthread_mutex_unlock(&a->mu);
         return hq_fail(why, HQ_EINVAL, "code", "code: cannot be changed (it prefixes numbers)");
     }
-    int rc = parse_service(in, &s, false, why);
+    int rc = hq__service_parse(in, &s, false, why);
     if (rc == 0) rc = hq__appointments_bookable_check(in, why);
     struct hq_batch b;
     hq_batch_init(&b);
@@ -334,7 +334,7 @@ int hq_app_window_get(struct hq_app *a, int32_t number, json_t **out, struct hq_
     return w ? 0 : hq_fail(why, HQ_ENOTFOUND, "", "no window %d", number);
 }
 
-static int parse_window(json_t *in, struct hq_window *w, bool create, struct hq_why *why)
+int hq__window_parse(json_t *in, struct hq_window *w, bool create, struct hq_why *why)
 {
     static const char *const known[] = {
         "number",  "name",      "services",   "state",           "pause_reason", "clerk",
@@ -379,7 +379,7 @@ int hq_app_window_create(struct hq_app *a, const struct hq_actor *who, json_t *i
 {
     struct hq_window w;
     memset(&w, 0, sizeof w);
-    int rc = parse_window(in, &w, true, why);
+    int rc = hq__window_parse(in, &w, true, why);
     if (rc) return rc;
     pthread_mutex_lock(&a->mu);
     if (hq_window_find(&a->hall, w.number)) {
@@ -425,7 +425,7 @@ int hq_app_window_update(struct hq_app *a, const struct hq_actor *who, int32_t n
         pthread_mutex_unlock(&a->mu);
         return hq_fail(why, HQ_EINVAL, "number", "number: cannot be changed");
     }
-    int rc = parse_window(in, &w, false, why);
+    int rc = hq__window_parse(in, &w, false, why);
     if (rc == 0) rc = hq_window_put(&a->hall, &w, why);
     if (rc) {
         pthread_mutex_unlock(&a->mu);
@@ -461,8 +461,8 @@ int hq_app_staff_list(struct hq_app *a, const struct hq_actor *who, json_t **out
 }
 
 /* Parse into s; *password_out receives a password to hash ("" when none given). */
-static int parse_staff(json_t *in, struct hq_staff *s, bool create, char *password, size_t pcap,
-                       struct hq_why *why)
+int hq__staff_parse(json_t *in, struct hq_staff *s, bool create, char *password, size_t pcap,
+                    struct hq_why *why)
 {
     static const char *const known[] = {"username",       "name",   "role", "password",
                                         "certifications", "active", NULL};
@@ -534,7 +534,7 @@ static int staff_save(struct hq_app *a, const struct hq_actor *who, json_t *in,
         if (given && strcmp(given, username) != 0)
             return hq_fail(why, HQ_EINVAL, "username", "username: cannot be changed");
     }
-    int rc = parse_staff(in, &s, create, password, sizeof password, why);
+    int rc = hq__staff_parse(in, &s, create, password, sizeof password, why);
     if (rc) return rc;
     /* Only an admin creates admins or changes roles to admin. */
     if (s.role == HQ_ROLE_ADMIN && who->role != HQ_ROLE_ADMIN)
@@ -647,59 +647,26 @@ int hq_app_hall_update(struct hq_app *a, const struct hq_actor *who, json_t *in,
     pthread_mutex_lock(&a->mu);
     struct hq_hall_conf c = a->hall.conf;
     pthread_mutex_unlock(&a->mu);
-    if ((rc = hq__in_str(in, "name", false, c.name, sizeof c.name, why)) ||
-        (rc = hq__in_str(in, "name_en", false, c.name_en, sizeof c.name_en, why)) ||
-        (rc = hq__in_str(in, "timezone", false, c.timezone, sizeof c.timezone, why)))
-        return rc;
-    json_t *hours = json_object_get(in, "hours");
-    if (hours && (rc = parse_hours(hours, &c.hours, why))) return rc;
-    int64_t v = c.target_wait_s;
-    if ((rc = hq__in_int(in, "target_wait_s", false, 60, 86400, &v, why))) return rc;
-    c.target_wait_s = (int32_t)v;
-    json_t *pol = json_object_get(in, "policy");
-    if (pol && !json_is_null(pol)) {
-        static const char *const pk[] = {"boost_priority_s", "boost_appointment_s",
-                                         "boost_first_service_s", NULL};
-        if (!json_is_object(pol))
-            return hq_fail(why, HQ_EINVAL, "policy", "policy: must be an object");
-        if ((rc = hq__in_known(pol, pk, why))) return rc;
-        int64_t p1 = c.policy.boost_priority_s, p2 = c.policy.boost_appointment_s,
-                p3 = c.policy.boost_first_service_s;
-        if ((rc = hq__in_int(pol, "boost_priority_s", false, 0, 86400, &p1, why)) ||
-            (rc = hq__in_int(pol, "boost_appointment_s", false, 0, 86400, &p2, why)) ||
-            (rc = hq__in_int(pol, "boost_first_service_s", false, 0, 86400, &p3, why)))
-            return rc;
-        c.policy.boost_priority_s = (int32_t)p1;
-        c.policy.boost_appointment_s = (int32_t)p2;
-        c.policy.boost_first_service_s = (int32_t)p3;
-    }
+    char *info_text = NULL;
+    if ((rc = hq__hall_parse(in, &c, &info_text, why))) return rc;
     if ((rc = hq__in_bool(in, "suspended", false, &c.suspended, why)) ||
         (rc = hq__in_bool(in, "carry_over", false, &c.carry_over, why)) ||
         (rc = hq__in_str(in, "suspend_reason", false, c.suspend_reason, sizeof c.suspend_reason,
-                         why)))
+                         why))) {
+        free(info_text);
         return rc;
+    }
     char url[256];
     bool set_url = false;
     json_t *uj = json_object_get(in, "public_url");
     if (uj) {
-        if ((rc = public_url_parse(uj, url, sizeof url, why))) return rc;
-        set_url = true;
-    }
-    json_t *info = json_object_get(in, "public_info");
-    if (info && !json_is_null(info) && !json_is_object(info))
-        return hq_fail(why, HQ_EINVAL, "public_info", "public_info: must be an object");
-    char *info_text = NULL;
-    if (info && json_is_object(info)) {
-        info_text = json_dumps(info, JSON_COMPACT);
-        if (!info_text || strlen(info_text) > 64 * 1024) {
-            free(info_text);
-            return hq_fail(why, HQ_EINVAL, "public_info", "public_info: at most 64 KiB");
-        }
-        if ((rc = hq__complaint_categories_check(info, why))) { /* the complaint categories */
+        if ((rc = public_url_parse(uj, url, sizeof url, why))) {
             free(info_text);
             return rc;
         }
+        set_url = true;
     }
+    json_t *info = json_object_get(in, "public_info");
     struct hq_batch b;
     hq_batch_init(&b);
     pthread_mutex_lock(&a->mu);
@@ -730,4 +697,55 @@ int hq_app_hall_update(struct hq_app *a, const struct hq_actor *who, json_t *in,
         *out = NULL;
     }
     return rc;
+}
+
+int hq__hall_parse(json_t *in, struct hq_hall_conf *conf, char **info_text_out, struct hq_why *why)
+{
+    struct hq_hall_conf c = *conf;
+    int rc;
+    *info_text_out = NULL;
+    if ((rc = hq__in_str(in, "name", false, c.name, sizeof c.name, why)) ||
+        (rc = hq__in_str(in, "name_en", false, c.name_en, sizeof c.name_en, why)) ||
+        (rc = hq__in_str(in, "timezone", false, c.timezone, sizeof c.timezone, why)))
+        return rc;
+    json_t *hours = json_object_get(in, "hours");
+    if (hours && (rc = parse_hours(hours, &c.hours, why))) return rc;
+    int64_t v = c.target_wait_s;
+    if ((rc = hq__in_int(in, "target_wait_s", false, 60, 86400, &v, why))) return rc;
+    c.target_wait_s = (int32_t)v;
+    json_t *pol = json_object_get(in, "policy");
+    if (pol && !json_is_null(pol)) {
+        static const char *const pk[] = {"boost_priority_s", "boost_appointment_s",
+                                         "boost_first_service_s", NULL};
+        if (!json_is_object(pol))
+            return hq_fail(why, HQ_EINVAL, "policy", "policy: must be an object");
+        if ((rc = hq__in_known(pol, pk, why))) return rc;
+        int64_t p1 = c.policy.boost_priority_s, p2 = c.policy.boost_appointment_s,
+                p3 = c.policy.boost_first_service_s;
+        if ((rc = hq__in_int(pol, "boost_priority_s", false, 0, 86400, &p1, why)) ||
+            (rc = hq__in_int(pol, "boost_appointment_s", false, 0, 86400, &p2, why)) ||
+            (rc = hq__in_int(pol, "boost_first_service_s", false, 0, 86400, &p3, why)))
+            return rc;
+        c.policy.boost_priority_s = (int32_t)p1;
+        c.policy.boost_appointment_s = (int32_t)p2;
+        c.policy.boost_first_service_s = (int32_t)p3;
+    }
+    json_t *info = json_object_get(in, "public_info");
+    if (info && !json_is_null(info) && !json_is_object(info))
+        return hq_fail(why, HQ_EINVAL, "public_info", "public_info: must be an object");
+    char *info_text = NULL;
+    if (info && json_is_object(info)) {
+        info_text = json_dumps(info, JSON_COMPACT);
+        if (!info_text || strlen(info_text) > 64 * 1024) {
+            free(info_text);
+            return hq_fail(why, HQ_EINVAL, "public_info", "public_info: at most 64 KiB");
+        }
+        if ((rc = hq__complaint_categories_check(info, why))) { /* the complaint categories */
+            free(info_text);
+            return rc;
+        }
+    }
+    *conf = c;
+    *info_text_out = info_text;
+    return 0;
 }

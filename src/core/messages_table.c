@@ -513,6 +513,14 @@ const struct hq_msg hq__msg_table[] = {
     {"waiting_action: keep or transfer", "service.waiting_action_invalid", {}, "处理方式应为继续办理（keep）或转移（transfer）"},
     {"transfer_to: another service that is switched on", "service.transfer_to_invalid", {}, "请选择另一项已启用的业务"},
     {"move: ticket %s is %s, not waiting", "ticket.move_not_waiting", {"number", "status"}, "号票 {number} 当前为{status}，不在等候中"},
+    {"%s: an array of at most %d records", "config.list_invalid", {"list", "max"}, "{list} 应为最多 {max} 条记录的数组"},
+    {"a record must be a JSON object", "config.record_invalid", {}, "每条记录应为 JSON 对象"},
+    {"hall: must be an object", "config.hall_invalid", {}, "大厅设置应为 JSON 对象"},
+    {"password: not imported: set passwords on the admin page", "config.password_not_imported", {}, "不导入密码：请在管理页面设置密码"},
+    {"format: must be \"hallq-config\" (a file from the export)", "config.format_invalid", {}, "文件格式应为导出的 hallq-config 文件"},
+    {"version: this hallq reads version %d", "config.version_invalid", {"version"}, "本系统只能读取第 {version} 版配置文件"},
+    {"the import could not be applied", "config.apply_failed", {}, "配置未能导入"},
+    {"dry_run: true or false", "config.dry_run_invalid", {}, "dry_run 应为 true 或 false"},
 };
 const size_t hq__msg_count = sizeof hq__msg_table / sizeof hq__msg_table[0];
 

@@ -48,6 +48,8 @@ HQ_API(api_windows_retired);
 HQ_API(api_window_retire);
 HQ_API(api_window_restore);
 HQ_API(api_window_delete);
+HQ_API(api_config_export);
+HQ_API(api_config_import);
 HQ_API(api_tickets_create);
 HQ_API(api_tickets_list);
 HQ_API(api_ticket_get);

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * api_devices.c — the device life cycle after registration (uc_devices.c) and pairing by code
- * (uc_pairing.c). Listing and registering by key stay in api_misc.c.
+ * api_devices.c — setting a hall up from the pages: the device life cycle after registration
+ * (uc_devices.c), pairing by code (uc_pairing.c), retired windows (uc_retire.c) and the set-up as
+ * JSON (uc_config_io.c). Listing and registering devices by key stay in api_misc.c.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "../media/hq_media.h"
 #include "api.h"
@@ -107,4 +109,21 @@ HQ_API(api_window_delete)
     int32_t n;
     int rc = window_number(req->params[0], &n, why);
     return rc ? rc : hq_app_window_delete(a, &req->actor, n, &res->json, why);
+}
+
+/* The hall's set-up as JSON (uc_config_io.c). */
+HQ_API(api_config_export)
+{
+    (void)req;
+    (void)why;
+    return hq_app_config_export(a, &res->json);
+}
+
+HQ_API(api_config_import)
+{
+    const char *dry = hq_req_query(req, "dry_run");
+    if (dry && strcmp(dry, "true") != 0 && strcmp(dry, "false") != 0)
+        return hq_fail(why, HQ_EINVAL, "dry_run", "dry_run: true or false");
+    return hq_app_config_import(a, &req->actor, req->body, dry && strcmp(dry, "true") == 0,
+                                &res->json, why);
 }
