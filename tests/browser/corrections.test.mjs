@@ -115,3 +115,33 @@ test('the admin sees what would harm customers and corrects mistakes', async () 
   assert.deepEqual(ctx.pageErrors, []);
   await page.close();
 });
+
+test('a second hall starts from the first one set-up: export, import with a preview', async () => {
+  const doc = await hq.must(server.url, 'GET', '/config/export', undefined, admin);
+  const file = path.join(dir, 'hallq-config.json');
+  fs.writeFileSync(file, JSON.stringify(doc));
+  const dir2 = hq.tmpDir();
+  const second = await hq.serve(hq.initDb(dir2));
+  try {
+    const page = await ctx.newPage();
+    await page.goto(second.url + '/admin');
+    await hq.signIn(page, 'admin', hq.ADMIN_PASSWORD);
+    await page.locator('[data-tab="hall"]').click();
+    await page.locator('#cfg-file').setInputFiles(file);
+    await page.locator('#cfg-preview').waitFor();
+    assert.match(await page.locator('#cfg-summary').textContent(), /将新建 \d+ 项/);
+    assert.match(await page.locator('#cfg-changes').textContent(), /新建 · 业务 A/);
+    assert.deepEqual(await hq.must(second.url, 'GET', '/services'), [], 'nothing before the confirmation');
+    await page.screenshot({ path: path.join(SHOTS, 'admin-config-import.png'), fullPage: true });
+    await page.locator('#cfg-apply').click();
+    await hq.until(async () => (await page.locator('#msg').textContent()).includes('已导入'), { what: 'imported' });
+    assert.match(await page.locator('#msg').textContent(), /设置密码/);
+    const svc = await hq.must(second.url, 'GET', '/services');
+    assert.deepEqual(svc.map((s) => s.code), doc.services.map((s) => s.code));
+    assert.deepEqual(ctx.pageErrors, []);
+    await page.close();
+  } finally {
+    await second.stop();
+    fs.rmSync(dir2, { recursive: true, force: true });
+  }
+});

@@ -7,6 +7,7 @@ import * as api from './api.js';
 import * as i18n from './i18n.js';
 import { h, $, $$, replace, boot, showMsg, errText, requireLogin, mountUserBar } from './ui.js';
 import * as devices from './admin_devices.js';
+import * as configIo from './admin_config.js';
 
 i18n.add({
   'ad.title': ['系统管理', 'Administration'],
@@ -443,5 +444,6 @@ for (const [form, key, field, head, txt] of [
 i18n.onChange(() => tab($('[data-tab][aria-selected=true]').dataset.tab));
 requireLogin({ roles: ['admin'], onReady: (u) => {
   mountUserBar($('#userbar'), u);
+  configIo.mount();
   tab(devices.pairCodeInAddress() ? 'devices' : 'services');
 } });
