@@ -8,6 +8,7 @@ import * as i18n from './i18n.js';
 import { h, $, $$, replace, boot, showMsg, errText, requireLogin, mountUserBar } from './ui.js';
 import * as devices from './admin_devices.js';
 import * as configIo from './admin_config.js';
+import * as guide from './admin_guide.js';
 
 i18n.add({
   'ad.title': ['系统管理', 'Administration'],
@@ -111,6 +112,7 @@ function tab(name) {
   for (const b of $$('[data-tab]')) b.setAttribute('aria-selected', String(b.dataset.tab === name));
   for (const s of $$('[role=tabpanel]')) s.hidden = s.id !== 'tab-' + name;
   msg('');
+  guide.render(); /* a step done in a tab shows as done */
   ({ services: loadServices, windows: loadWindows, staff: loadStaff, hall: loadHall, devices: devices.load })[name]();
 }
 
@@ -445,5 +447,6 @@ i18n.onChange(() => tab($('[data-tab][aria-selected=true]').dataset.tab));
 requireLogin({ roles: ['admin'], onReady: (u) => {
   mountUserBar($('#userbar'), u);
   configIo.mount();
+  guide.mount(tab);
   tab(devices.pairCodeInAddress() ? 'devices' : 'services');
 } });
