@@ -139,6 +139,14 @@ int hq__service_parse(json_t *in, struct hq_service *s, bool create, struct hq_w
                                         NULL};
     int rc = hq__in_known(in, known, why);
     if (rc) return rc;
+    /* read by service_off() when it applies, but checked always: a bad one is never accepted */
+    json_t *wa = json_object_get(in, "waiting_action"), *tt = json_object_get(in, "transfer_to");
+    if (wa && !(json_is_string(wa) && (strcmp(json_string_value(wa), "keep") == 0 ||
+                                       strcmp(json_string_value(wa), "transfer") == 0)))
+        return hq_fail(why, HQ_EINVAL, "waiting_action", "waiting_action: keep or transfer");
+    if (tt && !(json_is_string(tt) && hq_valid_service_code(json_string_value(tt))))
+        return hq_fail(why, HQ_EINVAL, "transfer_to",
+                       "transfer_to: another service that is switched on");
     if (create && (rc = hq__in_str(in, "code", true, s->code, sizeof s->code, why))) return rc;
     if ((rc = hq__in_str(in, "name", create, s->name, sizeof s->name, why)) ||
         (rc = hq__in_str(in, "name_en", false, s->name_en, sizeof s->name_en, why)))

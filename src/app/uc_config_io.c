@@ -275,6 +275,11 @@ int hq_app_config_import(struct hq_app *a, const struct hq_actor *who, json_t *i
     json_t *ver = json_object_get(in, "version");
     if (!json_is_integer(ver) || json_integer_value(ver) != VERSION)
         return hq_fail(why, HQ_EINVAL, "version", "version: this hallq reads version %d", VERSION);
+    json_t *ex = json_object_get(in, "exported_at");
+    int64_t ignored;
+    if (ex && !json_is_null(ex) &&
+        !(json_is_string(ex) && hq__parse_time(json_string_value(ex), &ignored) == 0))
+        return hq_fail(why, HQ_EINVAL, "exported_at", "exported_at: an RFC 3339 time or null");
     json_t *changes = json_array(), *needs_pw = json_array();
     struct hq_batch trial, b;
     hq_batch_init(&trial);

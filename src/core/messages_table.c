@@ -521,6 +521,7 @@ const struct hq_msg hq__msg_table[] = {
     {"version: this hallq reads version %d", "config.version_invalid", {"version"}, "本系统只能读取第 {version} 版配置文件"},
     {"the import could not be applied", "config.apply_failed", {}, "配置未能导入"},
     {"dry_run: true or false", "config.dry_run_invalid", {}, "dry_run 应为 true 或 false"},
+    {"exported_at: an RFC 3339 time or null", "config.exported_at_invalid", {}, "导出时间应为 RFC 3339 格式的时间或留空"},
 };
 const size_t hq__msg_count = sizeof hq__msg_table / sizeof hq__msg_table[0];
 

@@ -65,11 +65,14 @@ test('a new administrator sets up a hall from the pages alone and serves a first
   // 1. The hall: its name and hours with a lunch break, in Chinese day names.
   await guide.locator('li[data-step="hall"] button').click();
   await admin.locator('#h-name').fill('新区税务服务厅');
-  await admin.locator('#h-hours-all').fill('周一至周五 08:30-12:00,13:30-17:30');
+  await admin.locator('#h-mon').fill('08:30-12:00,13:30-17:30');
+  await admin.locator('#h-copy-week').click();
+  assert.equal(await admin.locator('#h-fri').inputValue(), '08:30-12:00,13:30-17:30', 'Monday copied to the week');
   await admin.locator('#hall-form button[type=submit]').click();
   await saved(admin);
   const h1 = await hq.must(url, 'GET', '/hall');
   assert.equal(h1.hours.mon, '08:30-12:00,13:30-17:30', 'the morning is not dropped');
+  assert.equal(h1.hours.fri, '08:30-12:00,13:30-17:30');
   assert.equal(h1.hours.sat, null);
   // (The test must take a ticket whatever the time: open around the clock again, all fields empty.)
   await admin.locator('[data-tab="hall"]').click();

@@ -79,6 +79,8 @@ i18n.add({
   'ad.dev_name': ['设备名称', 'Device name'],
   'mg.state': ['状态', 'State'],
   'ad.svc_windows': ['办理窗口', 'Windows'],
+  'ad.copy_weekdays': ['把周一复制到周二至周五', 'Copy Monday to Tuesday–Friday'],
+  'ad.copy_all': ['把周一复制到每天', 'Copy Monday to every day'],
   'ad.no_window': ['无窗口办理', 'No window serves it'],
   'ad.no_window_title': ['没有任何窗口办理此业务：群众取号后将无人叫号。请在“窗口”中添加。', 'No window serves this service: customers would never be called. Add it to a window.'],
   'ad.rule_code': ['1–2 个大写字母，即号码前缀，如 A', '1–2 capital letters, the number prefix, e.g. A'],
@@ -430,6 +432,10 @@ $('#svc-form').addEventListener('submit', saveService);
 $('#win-form').addEventListener('submit', saveWindow);
 $('#staff-form').addEventListener('submit', saveStaff);
 $('#u-certs').addEventListener('input', certsNote);
+for (const [id, days] of [['#h-copy-week', DAYS.slice(1, 5)], ['#h-copy-all', DAYS.slice(1)]])
+  $(id).addEventListener('click', () => {
+    for (const d of days) $('#h-' + d).value = $('#h-mon').value;
+  });
 $('#svc-form').addEventListener('reset', () => ($('#svc-waiting').hidden = true));
 $('#hall-form').addEventListener('submit', saveHall);
 for (const [form, key, field, head, txt] of [
