@@ -59,10 +59,10 @@ static const char *show(const char *body)
         int rc_ = run(m, pat, p0, p1, body, &w_);                                                  \
         if (rc_ != HQ_EINVAL) fail_msg("%s %s %s accepted", m, pat, show(body));                   \
         if (strcmp(w_.field, field_) != 0)                                                         \
-            fail_msg("%s: field %s, expected %s (%s)", body, w_.field, field_, w_.message);        \
+            fail_msg("%s: field %s, expected %s (%s)", show(body), w_.field, field_, w_.message);  \
         if (!w_.reason || strcmp(w_.reason, reason_) != 0)                                         \
-            fail_msg("%s: reason %s, expected %s (%s)", body, w_.reason ? w_.reason : "(none)",    \
-                     reason_, w_.message);                                                         \
+            fail_msg("%s: reason %s, expected %s (%s)", show(body),                                \
+                     w_.reason ? w_.reason : "(none)", reason_, w_.message);                       \
         assert_non_null(w_.zh);                                                                    \
     } while (0)
 
