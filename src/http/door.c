@@ -23,10 +23,12 @@
  * The head is read with MSG_PEEK, so libmicrohttpd then reads the same bytes itself; the socket
  * is watched edge-triggered (each new segment is one event). Only the first request of a
  * connection passes here: later requests on a kept-alive connection are parsed by libmicrohttpd
- * alone (the server's own first-call checks still refuse Content-Length with Transfer-Encoding
- * and oversized bodies there). An error answer is written at once, then the connection is shut
- * for writing and what the client still sends is read and dropped for up to LINGER_MS, so that
- * the answer is not lost to a reset.
+ * alone. For those, the server's own first-call checks refuse Content-Length with
+ * Transfer-Encoding and oversized bodies, and a Content-Length libmicrohttpd cannot take (not a
+ * number, beyond any size) gets the JSON error from here too (hq__door_mhd_refusal, at the end
+ * of this file), in place of libmicrohttpd's HTML. An error answer is written at once, then the
+ * connection is shut for writing and what the client still sends is read and dropped for up to
+ * LINGER_MS, so that the answer is not lost to a reset.
  *
  * Event streams are long-lived connections and count against the cap like any other: without
  * that, one address could hold thousands of streams (8 KiB each plus their send buffers). A
