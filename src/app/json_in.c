@@ -3,6 +3,13 @@
  * json_in.c — strict readers for the JSON the API receives: each names the field at fault, so a
  * refusal says exactly what was wrong. Also the time and date formats of the API.
  *
+ * Over HTTP a body has already passed the request schema of its route (src/http/req_schema.c,
+ * generated from api/routes/): types, required members, closed objects, enums, lengths,
+ * formats, patterns and ranges are refused there first, with the path of the value at fault.
+ * These readers take the values out for the use cases and stay their second line: the use cases
+ * are also called without HTTP (the command line, the unit tests, the fuzzer), and they hold the
+ * rules a schema cannot say (one field against another, what must exist, the hall's settings).
+ *
  * Lengths where people type Chinese count characters (Unicode code points), not bytes:
  * hq__in_text takes the limit in characters (the buffer must hold 4 bytes a character);
  * hq__in_str keeps the buffer as its limit and, refusing, says how many characters of the kind

@@ -23,10 +23,12 @@
  * The head is read with MSG_PEEK, so libmicrohttpd then reads the same bytes itself; the socket
  * is watched edge-triggered (each new segment is one event). Only the first request of a
  * connection passes here: later requests on a kept-alive connection are parsed by libmicrohttpd
- * alone (the server's own first-call checks still refuse Content-Length with Transfer-Encoding
- * and oversized bodies there). An error answer is written at once, then the connection is shut
- * for writing and what the client still sends is read and dropped for up to LINGER_MS, so that
- * the answer is not lost to a reset.
+ * alone. For those, the server's own first-call checks refuse Content-Length with
+ * Transfer-Encoding and oversized bodies, and a Content-Length libmicrohttpd cannot take (not a
+ * number, beyond any size) gets the JSON error from here too (hq__door_mhd_refusal, at the end
+ * of this file), in place of libmicrohttpd's HTML. An error answer is written at once, then the
+ * connection is shut for writing and what the client still sends is read and dropped for up to
+ * LINGER_MS, so that the answer is not lost to a reset.
  *
  * Event streams are long-lived connections and count against the cap like any other: without
  * that, one address could hold thousands of streams (8 KiB each plus their send buffers). A
@@ -597,4 +599,72 @@ void hq__door_stats(struct hq_door *d, uint64_t *refused, uint64_t *timeouts, ui
     *refused = d ? atomic_load(&d->refused) : 0;
     *timeouts = d ? atomic_load(&d->timeouts) : 0;
     *bad = d ? atomic_load(&d->bad) : 0;
+}
+
+/* ---- later requests of a kept-alive connection ----
+ * libmicrohttpd parses them alone: for a Content-Length that is not a number or is beyond any
+ * size it logs a line, then answers with its HTML (the status line and headers twice). Each
+ * event thread keeps the connections whose request line it has parsed and whose head has not
+ * reached the server yet (on_uri to the first call of the access handler, or the end of the
+ * request); when libmicrohttpd logs a Content-Length refusal, the connection of this thread whose
+ * Content-Length header (parsed by then) is at fault gets the JSON error at once, and its sending
+ * side is shut, so that libmicrohttpd's own answer cannot follow (its write fails; it closes). */
+#define PENDING_MAX 128
+static _Thread_local struct {
+    struct MHD_Connection *c;
+    bool answered;
+} pending[PENDING_MAX];
+static _Thread_local int n_pending;
+
+void hq__door_head_begin(struct MHD_Connection *c)
+{
+    hq__door_head_end(c);
+    if (n_pending < PENDING_MAX) {
+        pending[n_pending].c = c;
+        pending[n_pending++].answered = false;
+    }
+}
+
+void hq__door_head_end(struct MHD_Connection *c)
+{
+    for (int i = 0; i < n_pending; i++)
+        if (pending[i].c == c) {
+            pending[i] = pending[--n_pending];
+            return;
+        }
+}
+
+/* The door's verdict on one Content-Length value: 0, 400 or 413 with *why. */
+static int cl_verdict(const char *v, struct hq_why *why)
+{
+    char h[512];
+    int n = snprintf(h, sizeof h, "POST / HTTP/1.1\r\nContent-Length: %s\r\n\r\n", v);
+    if (n < 0 || (size_t)n >= sizeof h) {
+        hq_fail(why, HQ_EINVAL, "Content-Length",
+                "Content-Length must be one decimal number of bytes");
+        return 400;
+    }
+    return hq__door_check_head(h, (size_t)n, true, why);
+}
+
+bool hq__door_mhd_refusal(struct hq_door *d, const char *msg)
+{
+    if (!strstr(msg, "Content-Length")) return false;
+    bool any = false;
+    for (int i = 0; i < n_pending; i++) {
+        if (pending[i].answered) continue;
+        const char *v = MHD_lookup_connection_value(pending[i].c, MHD_HEADER_KIND,
+                                                    MHD_HTTP_HEADER_CONTENT_LENGTH);
+        struct hq_why why = {0};
+        int status = v ? cl_verdict(v, &why) : 0;
+        if (!status) continue;
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(pending[i].c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        if (!ci) continue;
+        send_error(ci->connect_fd, status, &why);
+        pending[i].answered = true;
+        if (d) atomic_fetch_add_explicit(&d->bad, 1, memory_order_relaxed);
+        any = true;
+    }
+    return any;
 }

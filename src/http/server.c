@@ -9,7 +9,8 @@
  * without a valid session is 401 before anything else), a registered device key, the CSRF token
  * of cookie sessions on state changes (403), the route's roles (403), the body size from
  * Content-Length (413 without reading the body), the body's Content-Type (415), the JSON parse
- * (400 bad_json; the top level must be an object); then the handler.
+ * (400 bad_json; the top level must be an object), the route's request schema (req_schema.c: 400
+ * invalid_field); then the handler.
  *
  * Threads. libmicrohttpd's event threads (hq_server_options.event_threads, one epoll loop each)
  * only parse, check headers, read bodies and send answers; they never wait. On the last call of a
@@ -54,6 +55,7 @@
 #include <unistd.h>
 
 #include "server_int.h"
+#include "req_schema.h"
 
 #define PATH_MAX_LEN 2048       /* longer request paths are 404 */
 #define DISCARD_MAX (16u << 20) /* a chunked body over the limit is read this far, then cut */
@@ -165,9 +167,10 @@ static void now_iso(char *buf, size_t len)
 
 static void mhd_logger(void *cls, const char *fmt, va_list ap)
 {
-    (void)cls;
+    struct server *s = cls;
     char msg[512], t[64];
     vsnprintf(msg, sizeof msg, fmt, ap);
+    hq__door_mhd_refusal(s ? s->door : NULL, msg); /* a kept-alive connection's bad head: JSON */
     size_t l = strlen(msg);
     while (l && (msg[l - 1] == '\n' || msg[l - 1] == '\r'))
         msg[--l] = '\0';
@@ -669,6 +672,14 @@ static void handle(struct rq *q)
             return;
         }
     }
+    /* the route's request schema (api/routes/, compiled by tools/gen_api.c): 400 invalid_field */
+    if (!(rt->flags & HQ_RT_RAW_BODY) &&
+        (rc = hq_reqschema_check(rt->method, rt->pattern, q->req.params, q->req.n_params, body,
+                                 &why))) {
+        json_decref(body);
+        hq_res_error(res, &why);
+        return;
+    }
     q->req.body = body;
     q->req.raw_body = q->body.p;
     q->req.raw_len = q->body.len;
@@ -878,6 +889,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     struct rq *q = *con_cls;
     if (!q) return MHD_NO; /* the URI logger could not allocate */
     if (!q->started) {
+        hq__door_head_end(c);
         q->started = true;
         snprintf(q->method, sizeof q->method, "%s", method);
         return first_call(q, c);
@@ -920,10 +932,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 {
-    (void)c;
     size_t n = strcspn(uri, "?#");
     bool path_ok = n > 0 && n < PATH_MAX_LEN && uri[0] == '/';
     if (n >= PATH_MAX_LEN) n = PATH_MAX_LEN - 1;
+    hq__door_head_begin(c);
     struct rq *q = calloc(1, sizeof *q + n + 1);
     if (!q) return NULL;
     q->s = cls;
@@ -992,6 +1004,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     struct server *s = cls;
     struct rq *q = *con_cls;
     *con_cls = NULL;
+    hq__door_head_end(c);
     if (!q) return;
     uint64_t us = elapsed_us(&q->t0);
     int status = q->status ? q->status : 499; /* no answer: the client left or MHD refused */
@@ -1239,7 +1252,7 @@ int hq_serve(struct hq_app *a, const struct hq_server_options *o, volatile int *
                      MHD_USE_ERROR_LOG | MHD_USE_ITC | MHD_USE_NO_LISTEN_SOCKET;
     unsigned limit = connection_limit();
     d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER,
-                         mhd_logger, NULL, MHD_OPTION_THREAD_POOL_SIZE,
+                         mhd_logger, s, MHD_OPTION_THREAD_POOL_SIZE,
                          event_threads(o->event_threads), MHD_OPTION_CONNECTION_TIMEOUT,
                          (unsigned)IDLE_TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)8192,
                          MHD_OPTION_CONNECTION_LIMIT, limit, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,

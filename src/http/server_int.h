@@ -115,5 +115,12 @@ void hq__door_stats(struct hq_door *d, uint64_t *refused, uint64_t *timeouts, ui
 /* Check the head buf[0..n) of a request (complete: it ends with its empty line). 0 when it may go
  * on, else the HTTP status (400, 413, 414, 431, 505) with *why. */
 int hq__door_check_head(const char *buf, size_t n, bool complete, struct hq_why *why);
+/* Later requests of a kept-alive connection (door.c): from the URI logger to the first call of
+ * the access handler (or the request's end) the head is libmicrohttpd's alone; when it logs a
+ * Content-Length refusal, the connection at fault gets the JSON error instead of its HTML.
+ * Called on the connection's event thread. */
+void hq__door_head_begin(struct MHD_Connection *c);
+void hq__door_head_end(struct MHD_Connection *c);
+bool hq__door_mhd_refusal(struct hq_door *d, const char *msg);
 
 #endif

@@ -36,7 +36,7 @@ describe('calendar', () => {
     });
     const bad = [
         ['a holiday of another year', { holidays: ['2026-12-31'] }, 'holidays'],
-        ['a holiday that is not a date', { holidays: ['2027-02-30'] }, 'holidays'],
+        ['a holiday that is not a date', { holidays: ['2027-02-30'] }, 'holidays[0]'],
         ['holidays not an array', { holidays: '2027-01-01' }, 'holidays'],
         ['no holidays', { workdays: [] }, 'holidays'],
         ['a make-up day on a Wednesday', { holidays: [], workdays: ['2027-02-10'] }, 'workdays'],

@@ -33,7 +33,7 @@ describe('services', () => {
         ['avg_service_s string', { avg_service_s: '300' }, 'avg_service_s'],
         ['daily_quota negative', { daily_quota: -1 }, 'daily_quota'],
         ['documents not an array', { documents: '身份证' }, 'documents'],
-        ['documents of numbers', { documents: [1, 2] }, 'documents'],
+        ['documents of numbers', { documents: [1, 2] }, 'documents[0]'],
         ['enabled not a bool', { enabled: 'yes' }, 'enabled'],
         ['unknown field', { colour: 'red' }, 'colour'],
         ['name too long', { name: 'x'.repeat(10000) }, 'name'],
@@ -136,8 +136,8 @@ describe('staff', () => {
         ['bad role', { role: 'king' }, 'role'],
         ['short password', { password: 'short' }, 'password'],
         ['no password', { password: undefined }, 'password'],
-        ['cert date invalid', { certifications: [{ service: 'A', expires_on: '2030-02-31' }] }, 'certifications'],
-        ['cert service invalid', { certifications: [{ service: 'a1', expires_on: '2030-01-01' }] }, 'certifications'],
+        ['cert date invalid', { certifications: [{ service: 'A', expires_on: '2030-02-31' }] }, 'certifications[0].expires_on'],
+        ['cert service invalid', { certifications: [{ service: 'a1', expires_on: '2030-01-01' }] }, 'certifications[0].service'],
         ['certifications not an array', { certifications: 'A' }, 'certifications'],
         ['unknown field', { shoe_size: 42 }, 'shoe_size'],
     ];
@@ -173,11 +173,11 @@ describe('hall settings, health, metrics, OpenAPI', () => {
         assert.equal((await api(srv, 'PUT', '/hall', { hours: null }, { token: A })).status, 200);
     });
     const bad = [
-        ['hours bad day', { hours: { funday: '08:00-09:00' } }, 'hours'],
+        ['hours bad day', { hours: { funday: '08:00-09:00' } }, 'hours.funday'],
         ['hours bad span', { hours: { mon: '18:00-08:00' } }, 'hours'],
         ['hours not an object', { hours: 'always' }, 'hours'],
-        ['policy negative boost', { policy: { boost_priority_s: -1 } }, 'boost_priority_s'],
-        ['policy unknown key', { policy: { boost_vip_s: 5 } }, 'boost_vip_s'],
+        ['policy negative boost', { policy: { boost_priority_s: -1 } }, 'policy.boost_priority_s'],
+        ['policy unknown key', { policy: { boost_vip_s: 5 } }, 'policy.boost_vip_s'],
         ['unknown field', { colour: 'blue' }, 'colour'],
     ];
     for (const [name, body, field] of bad)

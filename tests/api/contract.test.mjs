@@ -83,6 +83,35 @@ test('every example in the document matches its own schema', () => {
     assert.ok(n >= 40, `examples checked: ${n}`);
 });
 
+test('every route has an example: of its request body and of its JSON answer', () => {
+    const missing = [];
+    for (const [p, item] of Object.entries(served.paths))
+        for (const [m, op] of Object.entries(item)) {
+            const req = op.requestBody?.content?.['application/json'];
+            if (req && req.example === undefined) missing.push(`${m} ${p}: request`);
+            if (p === '/openapi.json') continue; // the document itself
+            const ok = Object.entries(op.responses).find(([s, r]) => s.startsWith('2') && r.content?.['application/json']);
+            if (ok && ok[1].content['application/json'].example === undefined) missing.push(`${m} ${p}: ${ok[0]} answer`);
+        }
+    assert.deepEqual(missing, [], 'routes without an example');
+});
+
+test('every error status lists the codes it can carry, and only codes of that status', () => {
+    const status = { bad_json: 400, invalid_field: 400, unauthenticated: 401, forbidden: 403, not_found: 404, method_not_allowed: 405, conflict: 409, payload_too_large: 413, unsupported_media_type: 415, rate_limited: 429, internal: 500, suspended: 503, store_unavailable: 503 };
+    let n = 0;
+    for (const [p, item] of Object.entries(served.paths))
+        for (const [m, op] of Object.entries(item))
+            for (const [s, r0] of Object.entries(op.responses)) {
+                if (Number(s) < 400) continue;
+                const r = r0.$ref ? served.components.responses[r0.$ref.split('/').pop()] : r0;
+                const codes = r?.content?.['application/json']?.schema?.allOf?.[1]?.properties?.error?.properties?.code?.enum;
+                assert.ok(Array.isArray(codes) && codes.length > 0, `${m} ${p} ${s}: no list of error codes`);
+                for (const c of codes) assert.equal(status[c], Number(s), `${m} ${p} ${s}: code ${c}`);
+                n++;
+            }
+    assert.ok(n >= 200, `error statuses checked: ${n}`);
+});
+
 test('the event check fails on an undocumented type and on a payload its schema rejects', () => {
     const c = new Contract(served);
     assert.equal(c.checkEvent('ticket.called', { number: 'A001', service: 'A', category: 'normal', status: 'called', window: 1, calls: 1 }), null);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // gen_api.test.mjs — the generator of the route table and the document (tools/gen_api.c) refuses
-// a route description it cannot read whole, naming the file and the route, and the document it
-// writes is the one the server serves.
+// a route description it cannot read whole, naming the file and the route (a request schema
+// feature the server's validator does not check included), and the document it writes is the
+// one the server serves.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -13,6 +14,8 @@ import { startServer, BIN, SRC, BASE } from './lib/server.mjs';
 const GEN = path.join(path.dirname(BIN), 'hq_gen_api');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hq-gen-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+const post = (routes) => routes.find((x) => x.method === 'POST' && x.path === '/api/v1/tickets');
 
 function run(mutate) {
     const dir = fs.mkdtempSync(path.join(tmp, 'api-'));
@@ -40,6 +43,17 @@ test('the generator refuses what it cannot read whole', () => {
         [(r) => r.push({ ...r[0] }), /two routes with the same method and path/],
         [(r) => (r.find((x) => x.path.includes('{id}')).params = {}), /path parameter \{id\} needs an entry/],
         [(r) => (r[0].roles = ['public', 'admin']), /"public" stands alone/],
+        // request schemas: what the server's validator (src/http/req_schema.c) cannot check stops
+        // the build instead of going unchecked
+        [(r) => (post(r).request.schema.properties.service.not = { const: 'Z' }), /"not" is not supported by the request validator/],
+        [(r) => (post(r).request.schema.if = { required: ['phone'] }), /"if" is not supported by the request validator/],
+        [(r) => (post(r).request.schema.properties.phone = { type: 'string', format: 'email' }), /format "email" is not checked/],
+        [(r) => (post(r).request.schema.properties.phone = { type: 'string', pattern: '^(?=1)[0-9]+$' }), /\(\?…\) groups are not supported/],
+        [(r) => (post(r).request.schema.properties.phone = { type: 'string', pattern: '^\\p{L}+$' }), /\\p is not supported/],
+        [(r) => (post(r).request.schema.properties.phone = { type: 'strin' }), /unknown type "strin"/],
+        [(r) => (post(r).request.schema.properties.phone = { $ref: '#/components/schemas/NoSuch' }), /no component/],
+        [(r) => (post(r).request.schema.properties.phone = { enum: [{ a: 1 }] }), /enum values must be/],
+        [(r) => (post(r)['x-request-per'] = { param: 'id', schemas: {} }), /no \{id\} in the path|needs an enum/],
     ];
     for (const [mutate, rx] of cases) {
         const r = run(mutate);

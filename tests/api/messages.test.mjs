@@ -52,7 +52,7 @@ describe('refusals carry reason, params and message_zh', () => {
 
     test('password rules', async () => {
         const r = await api(srv, 'POST', '/staff', { username: 'newbie', name: '新人', role: 'guide', password: 'short' }, { token: tokens.admin });
-        assertReason(r, 400, 'invalid_field', 'staff.password_short', {}, '密码至少需要 8 个字符');
+        assertReason(r, 400, 'invalid_field', 'input.too_short', { field: 'password', min: '8' }, '密码至少需要 8 个字'); // the request schema's minLength
         assert.equal(r.json.error.field, 'password');
     });
 

@@ -177,7 +177,7 @@ describe('plan on a demo history', () => {
         assert.deepEqual(r.json.pools.map((p) => p.id).sort(), ['A,B,D,E,F,H', 'C', 'G']);
         const bad = [
             [{ date, windows: { Z: 1 } }, 'windows'],
-            [{ date, windows: { C: -1 } }, 'windows'],
+            [{ date, windows: { C: -1 } }, 'windows.C'],
             [{ date, windows: { C: [1, 2] } }, 'windows'],
             [{ date, windows: { C: 1, 'C,G': 2 } }, 'windows'],
             [{ date, windows: {} }, 'windows'],
@@ -225,8 +225,8 @@ describe('plan on a demo history', () => {
         assert.equal(r.json.closed, true);
         assert.equal(r.json.holiday, true);
         assert.equal(r.json.window_hours, 0);
-        assertError(await api(srv, 'PUT', '/plan/holidays', { holidays: [{ date: '2026-13-01' }] }, { token: tk.manager }), 400, 'invalid_field', 'holidays');
-        assertError(await api(srv, 'PUT', '/plan/holidays', { holidays: [{ date, as: 'someday' }] }, { token: tk.manager }), 400, 'invalid_field', 'holidays');
+        assertError(await api(srv, 'PUT', '/plan/holidays', { holidays: [{ date: '2026-13-01' }] }, { token: tk.manager }), 400, 'invalid_field', 'holidays[0].date');
+        assertError(await api(srv, 'PUT', '/plan/holidays', { holidays: [{ date, as: 'someday' }] }, { token: tk.manager }), 400, 'invalid_field', 'holidays[0].as');
         assertError(await api(srv, 'PUT', '/plan/holidays', { holidays: [] }, { token: tk.guide }), 403, 'forbidden');
         r = await api(srv, 'PUT', '/plan/holidays', { holidays: [{ date, as: 'mon' }] }, { token: tk.manager });
         assert.equal(r.status, 200);

@@ -4,7 +4,9 @@
 // each break one rule of it (a missing required property, a wrong type, a value out of its enum,
 // range, length or pattern, an unknown property). Every answer must be a documented status (the
 // client checks it) and never 500; a body the schema refuses must be refused (4xx): the server
-// never accepts what the document says it refuses.
+// never accepts what the document says it refuses; a 400 names the path of the broken value
+// (the request validator, src/http/req_schema.c). Bodies that depend on a path parameter (the
+// window and complaint actions, "x-request-per") are generated for each value.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import SwaggerParser from '@apidevtools/swagger-parser';
@@ -79,15 +81,23 @@ function breakers(s) {
     return out;
 }
 
+// A route whose body depends on a path parameter (the window and complaint actions) documents
+// the schema of each value in "x-request-per" {param, schemas}: one case list per value.
 const ops = [];
 for (const [p, item] of Object.entries(doc.paths))
     for (const [m, op] of Object.entries(item)) {
         const schema = op.requestBody?.content?.['application/json']?.schema;
-        if (schema && p !== '/auth/logout') ops.push({ p, m: m.toUpperCase(), op, schema: merge(schema) });
+        if (!schema || p === '/auth/logout') continue;
+        const per = op['x-request-per'];
+        if (per)
+            for (const [value, s] of Object.entries(per.schemas))
+                ops.push({ p, m: m.toUpperCase(), op, schema: merge(s), fixed: { [per.param]: value } });
+        else ops.push({ p, m: m.toUpperCase(), op, schema: merge(schema) });
     }
 
-function pathOf(p, op) {
+function pathOf(p, op, fixed = {}) {
     return p.replace(/\{(\w+)\}/g, (_, name) => {
+        if (fixed[name] !== undefined) return encodeURIComponent(fixed[name]);
         const prm = (op.parameters || []).find((x) => x.name === name && x.in === 'path');
         const v = prm ? sample(prm.schema || {}) : 'x';
         return encodeURIComponent(String(v));
@@ -95,57 +105,68 @@ function pathOf(p, op) {
 }
 
 async function send(o, body, label) {
-    const r = await api(srv, o.m, pathOf(o.p, o.op), body, { token: o.p === '/auth/login' ? undefined : tokens.admin });
+    const r = await api(srv, o.m, pathOf(o.p, o.op, o.fixed), body, { token: o.p === '/auth/login' ? undefined : tokens.admin });
     assert.notEqual(r.status, 500, `${o.m} ${o.p} ${label}: 500 ${r.text}`);
     return r;
 }
 
 test('generated requests: valid bodies get a documented 2xx or 4xx, broken ones a 4xx', async () => {
-    assert.ok(ops.length >= 15, `operations with a JSON body: ${ops.length}`);
+    assert.ok(ops.length >= 30, `operations with a JSON body: ${ops.length}`);
+    assert.ok(ops.filter((o) => o.fixed?.action === 'call').length === 1, 'the window action call has its own schema');
     const accepted = [];
+    const misnamed = [];
+    let checked = 0;
     for (const o of ops) {
         if (o.p === '/hall/emergency') continue; // would suspend the hall for the other cases; below
         const valid = sample(o.schema);
         const r = await send(o, valid, 'valid');
-        assert.ok(r.status < 500 || r.status === 503, `${o.m} ${o.p} valid ${JSON.stringify(valid)}: ${r.status} ${r.text}`);
+        const where = o.fixed ? `${o.p} ${JSON.stringify(o.fixed)}` : o.p;
+        assert.ok(r.status < 500 || r.status === 503, `${o.m} ${where} valid ${JSON.stringify(valid)}: ${r.status} ${r.text}`);
         const cases = [];
-        if (o.schema.additionalProperties === false) cases.push(['unknown property', { ...valid, no_such_field_x: 1 }]);
+        if (o.schema.additionalProperties === false) cases.push(['unknown property', { ...valid, no_such_field_x: 1 }, 'no_such_field_x']);
         for (const k of o.schema.required || []) {
             const b = { ...valid };
             delete b[k];
-            cases.push([`without required ${k}`, b]);
+            cases.push([`without required ${k}`, b, k]);
         }
         for (const [k, ps0] of Object.entries(o.schema.properties || {})) {
             const ps = merge(ps0);
-            for (const [why, v] of breakers(ps)) cases.push([`${k}: ${why}`, { ...valid, [k]: v }]);
+            for (const [why, v] of breakers(ps)) cases.push([`${k}: ${why}`, { ...valid, [k]: v }, k]);
             // one level down: a property of an object property, an item of an array property
             if (types(ps).includes('object') && ps.properties) {
                 const inner = sample({ ...ps, type: 'object' });
-                if (ps.additionalProperties === false) cases.push([`${k}: unknown property`, { ...valid, [k]: { ...inner, no_such_field_x: 1 } }]);
+                if (ps.additionalProperties === false) cases.push([`${k}: unknown property`, { ...valid, [k]: { ...inner, no_such_field_x: 1 } }, `${k}.no_such_field_x`]);
                 for (const [k2, ps2] of Object.entries(ps.properties))
-                    for (const [why, v] of breakers(ps2)) cases.push([`${k}.${k2}: ${why}`, { ...valid, [k]: { ...inner, [k2]: v } }]);
+                    for (const [why, v] of breakers(ps2)) cases.push([`${k}.${k2}: ${why}`, { ...valid, [k]: { ...inner, [k2]: v } }, `${k}.${k2}`]);
             }
             if (types(ps).includes('array') && ps.items && Object.keys(ps.items).length) {
                 const item = merge(ps.items);
-                for (const [why, v] of breakers(item)) cases.push([`${k}[0]: ${why}`, { ...valid, [k]: [v] }]);
+                for (const [why, v] of breakers(item)) cases.push([`${k}[0]: ${why}`, { ...valid, [k]: [v] }, `${k}[0]`]);
                 if (item.required) {
                     const one = sample(item);
                     for (const r of item.required) {
                         const b = { ...one };
                         delete b[r];
-                        cases.push([`${k}[0] without ${r}`, { ...valid, [k]: [b] }]);
+                        cases.push([`${k}[0] without ${r}`, { ...valid, [k]: [b] }, `${k}[0].${r}`]);
                     }
                 }
-                if (typeof ps.maxItems === 'number') cases.push([`${k}: too many items`, { ...valid, [k]: Array(ps.maxItems + 1).fill(sample(item)) }]);
+                if (typeof ps.maxItems === 'number') cases.push([`${k}: too many items`, { ...valid, [k]: Array(ps.maxItems + 1).fill(sample(item)) }, k]);
             }
         }
         cases.push(['not an object', [valid]]);
-        for (const [why, b] of cases) {
+        // the request validator names the broken value (or what the "valid" sample already broke)
+        const validField = r.status === 400 ? r.json?.error?.field : undefined;
+        for (const [why, b, field] of cases) {
             const rb = await send(o, b, why);
-            if (rb.status < 300) accepted.push(`${o.m} ${o.p} (${why}): ${rb.status} for ${JSON.stringify(b).slice(0, 120)}`);
+            if (rb.status < 300) accepted.push(`${o.m} ${where} (${why}): ${rb.status} for ${JSON.stringify(b).slice(0, 120)}`);
+            if (field && rb.status === 400 && (rb.json.error.code !== 'invalid_field' || ![field, validField].includes(rb.json.error.field)))
+                misnamed.push(`${o.m} ${where} (${why}): ${rb.json.error.code} field ${rb.json.error.field}, expected ${field}`);
+            if (field) checked++;
         }
     }
     assert.deepEqual(accepted, [], 'the server accepted bodies the document refuses');
+    assert.deepEqual(misnamed, [], 'a refusal that does not name the path of the broken value');
+    assert.ok(checked >= 200, `cases with a path: ${checked}`);
 });
 
 test('generated requests: query parameters that break their schema are refused', async () => {

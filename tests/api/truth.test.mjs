@@ -189,8 +189,11 @@ describe('hours with several ranges a day', () => {
             { monday: '08:30-12:00' },
             'always',
         ]) {
-            assertError(await api(srv, 'PUT', '/hall', { name: 'changed', hours: bad }, { token: tokens.admin }), 400, 'invalid_field', 'hours');
-            assertError(await api(srv, 'PUT', '/services/A', { name: 'changed', hours: bad }, { token: tokens.admin }), 400, 'invalid_field', 'hours');
+            for (const p of ['/hall', '/services/A']) {
+                const r = await api(srv, 'PUT', p, { name: 'changed', hours: bad }, { token: tokens.admin });
+                assertError(r, 400, 'invalid_field');
+                assert.match(r.json.error.field, /^hours(\.\w+)?$/, r.text); // hours, or the day at fault
+            }
         }
         assert.deepEqual((await api(srv, 'GET', '/hall')).json, before, 'nothing stored in part');
         assert.equal((await api(srv, 'GET', '/services')).json.find((s) => s.code === 'A').name, '社保业务');

@@ -10,7 +10,10 @@
  *   byte 0  route: an index into `targets` below (method and pattern, stable across edits of the
  *           route table; an index past it picks hq_routes[] directly)
  *   byte 1  actor: bits 0-2 role (0 public, 1 admin, 2 manager, 3 clerk1, 4 guide, 5 clerk2),
- *           bit 3 a registered device, bits 4-5 the client address, bit 6 may hash a password
+ *           bit 3 a registered device, bits 4-5 the client address, bit 6 may hash a password,
+ *           bit 7 call the handler even when the request schema refuses the body (the server's
+ *           validator, src/http/req_schema.c, runs first and must refuse with 400 invalid_field
+ *           and a catalogue sentence; the server then calls no handler)
  *   byte 2  clock: advance the fake clock by byte^2/4 seconds first (day rolls and expiry)
  *   then    one line per {param} of the pattern (raw bytes, as after URL decoding), then the
  *           body: empty (no body) or JSON, parsed like the server does (JSON_REJECT_DUPLICATES;
@@ -43,6 +46,7 @@
 
 #include "http/api.h"
 #include "http/hq_http.h"
+#include "http/req_schema.h"
 
 /* Ticket images and PDFs (reachable here) go through cairo and fontconfig, which keep caches
  * and leak a few hundred bytes per PDF font subset (tests/unit/test_media_ticket.c pins the exact
@@ -585,6 +589,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     res.status = 200;
     struct hq_why why = {0};
     int rc;
+    /* The server's request validator first (src/http/req_schema.c): a refusal is 400
+     * invalid_field with a catalogue sentence; then, as the server does, no handler runs, unless
+     * bit 7 of byte 1 asks for the handler anyway (its own checks stay a second line). */
+    if (!list && !(rt->flags & HQ_RT_RAW_BODY)) {
+        struct hq_why vwhy = {0};
+        int vrc =
+            hq_reqschema_check(rt->method, rt->pattern, req.params, req.n_params, body, &vwhy);
+        if (vrc != 0) {
+            if (vrc != HQ_EINVAL || !vwhy.message[0] || !vwhy.reason) {
+                fprintf(stderr, "validator of %s %s: rc %d, message '%s', no catalogue line\n",
+                        rt->method, rt->pattern, vrc, vwhy.message);
+                abort();
+            }
+            if (!(ab & 0x80)) {
+                json_decref(body);
+                return 0;
+            }
+        }
+    }
     if (list)
         rc = hq_app_tickets_list(app, &req.actor, req.params[0], req.params[1], &res.json, &why);
     else
