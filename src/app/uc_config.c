@@ -635,7 +635,8 @@ int hq_app_hall_update(struct hq_app *a, const struct hq_actor *who, json_t *in,
             free(info_text);
             return hq_fail(why, HQ_EINVAL, "public_info", "public_info: at most 64 KiB");
         }
-        if ((rc = hq__complaint_categories_check(info, why))) { /* the complaint categories */
+        if ((rc = hq__complaint_categories_check(info, why)) || /* the complaint categories */
+            (rc = hq__bookid_settings_check(info, why))) {      /* rejoin, notify.near, id_card */
             free(info_text);
             return rc;
         }
