@@ -32,6 +32,7 @@
 #include "hq_appointments.h"
 
 static pthread_mutex_t bmu = PTHREAD_MUTEX_INITIALIZER;
+static const struct hq_app *scrubbed; /* the app whose bookings have no clear ID (under bmu) */
 
 /* ---- settings ---- */
 
@@ -90,6 +91,9 @@ int hq__appointments_load(struct hq_app *a, struct hq_why *why)
 
 void hq__appointments_release(struct hq_app *a)
 {
+    pthread_mutex_lock(&bmu);
+    if (scrubbed == a) scrubbed = NULL; /* a later app may get the same address */
+    pthread_mutex_unlock(&bmu);
     json_decref(a->appt_conf);
     a->appt_conf = NULL;
 }
@@ -822,8 +826,7 @@ int hq_app_appointments_list(struct hq_app *a, const char *date, const char *ser
  * it by its keyed hash (once per process and hall). */
 static void scrub_clear_ids(struct hq_app *a)
 {
-    static const struct hq_app *done;
-    if (done == a) return;
+    if (scrubbed == a) return;
     json_t *docs = bookings_between(a, 1, 0), *d;
     size_t i;
     int rc = 0;
@@ -847,7 +850,7 @@ static void scrub_clear_ids(struct hq_app *a)
         if ((rc = hq__app_commit_unlock(a, &b, &why)) != 0) break;
     }
     json_decref(docs);
-    if (!rc) done = a;
+    if (!rc) scrubbed = a;
 }
 
 void hq__appointments_tick(struct hq_app *a)

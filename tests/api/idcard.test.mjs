@@ -8,6 +8,7 @@
 // answer, an event, the access log or a report.
 import { test, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { hall, api, assertError, sse, issue, act } from './lib/server.mjs';
 import { receiver, until } from './lib/receiver.mjs';
 
@@ -182,6 +183,24 @@ describe('ticket.near at the hall distance (public_info.notify.near)', () => {
         assert.equal(d.json.ticket.ahead, 4);
         await act(srv, 1, 'close', tokens.clerk1);
     });
+});
+
+test('a booking with an ID number: the number is nowhere in the database files (a keyed hash only)', async () => {
+    await api(srv, 'PUT', '/services/A', { hours: Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, '00:00-23:55'])), bookable: true }, { token: A });
+    const tz = (await api(srv, 'GET', '/hall')).json.timezone || 'Asia/Shanghai';
+    const [y, m, d] = new Intl.DateTimeFormat('en-CA', { timeZone: tz }).format(new Date()).split('-').map(Number);
+    const d1 = new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
+    const slots = (await api(srv, 'GET', `/appointments/slots?service=A&date=${d1}`)).json.slots;
+    const b = await call('POST', '/appointments', { service: 'A', start: slots[0].start, phone: '13600002222', id_number: YOUNG });
+    assert.equal(b.status, 201, b.text);
+    // the same person again that day: the hash matched (limit 1 a day), the number still not kept
+    const again = await call('POST', '/appointments', { service: 'A', start: slots[1].start, phone: '13600003333', id_number: YOUNG });
+    assertError(again, 409, 'conflict', 'id_number');
+    for (const f of [srv.db, srv.db + '-wal']) {
+        if (!fs.existsSync(f)) continue;
+        const bytes = fs.readFileSync(f);
+        for (const id of ALL) assert.equal(bytes.indexOf(Buffer.from(id)), -1, `${id.slice(0, 4)}… in ${f}`);
+    }
 });
 
 test('the numbers never appear in answers, events, the access log or reports', async () => {

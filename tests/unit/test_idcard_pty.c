@@ -58,6 +58,7 @@ static int n_posts;
 static char out_text[32768]; /* the command's output */
 static size_t out_len;
 static int listen_fd;
+static pid_t child; /* the command, stopped by the teardown when an assertion ends the test */
 
 static void *server(void *arg)
 {
@@ -310,6 +311,7 @@ static void idreader_on_a_pty(void **st)
         KEY, "--poll-ms", "50",       "--timeout-ms", "300",         NULL};
     pid_t pid;
     assert_int_equal(posix_spawn(&pid, bin, &fa, NULL, argv, environ), 0);
+    child = pid;
     posix_spawn_file_actions_destroy(&fa);
     close(pipefd[1]);
     pthread_create(&rd, NULL, out_reader, &pipefd[0]);
@@ -374,6 +376,7 @@ static void idreader_on_a_pty(void **st)
     kill(pid, SIGTERM);
     int status = 0;
     waitpid(pid, &status, 0);
+    child = 0;
     pthread_join(rd, NULL);
     assert_true(WIFEXITED(status));
     assert_int_equal(WEXITSTATUS(status), 0);
@@ -389,8 +392,19 @@ static void idreader_on_a_pty(void **st)
     rmdir(dir);
 }
 
+static int stop_child(void **st)
+{
+    (void)st;
+    if (child > 0) {
+        kill(child, SIGKILL);
+        waitpid(child, NULL, 0);
+        child = 0;
+    }
+    return 0;
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(idreader_on_a_pty)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test_teardown(idreader_on_a_pty, stop_child)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
