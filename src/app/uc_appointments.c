@@ -563,6 +563,8 @@ int hq_app_appointment_book(struct hq_app *a, const struct hq_actor *who, json_t
     if ((rc = hq_app_rate_check(a, who, why))) return rc;
     /* the number itself is never kept: its keyed hash is what the limits count */
     if (idn[0] && (rc = hq__idnum_hash(a, idn, idh, why))) return rc;
+    char idm[HQ_IDNUM_LEN + 1] = ""; /* what staff may see */
+    if (idn[0]) hq_idnum_mask(idm, idn);
     sodium_memzero(idn, sizeof idn);
     sodium_memzero(id_in, sizeof id_in);
 
@@ -595,6 +597,7 @@ int hq_app_appointment_book(struct hq_app *a, const struct hq_actor *who, json_t
                   service, "start", (json_int_t)start, "end",
                   (json_int_t)(start + x.c.slot_min * 60), "status", "booked", "phone", phone,
                   "id_hash", idh, "created_at", (json_int_t)now.t, "by", who->username);
+    if (idm[0]) json_object_set_new(b, "id_masked", json_string(idm));
     pthread_mutex_lock(&a->mu);
     rc = commit_booking(a, who->username, b, "appointment.booked", why);
     pthread_mutex_unlock(&bmu);
@@ -809,6 +812,8 @@ int hq_app_appointments_list(struct hq_app *a, const char *date, const char *ser
         hq_mask_phone(masked, jstr(d, "phone"));
         json_object_set_new(v, "phone", json_string(masked));
         json_object_set_new(v, "by", json_string(jstr(d, "by")));
+        const char *idm = jstr(d, "id_masked");
+        json_object_set_new(v, "id_number", *idm ? json_string(idm) : json_null());
         json_array_append_new(arr, v);
     }
     char ds[16];
@@ -841,6 +846,11 @@ static void scrub_clear_ids(struct hq_app *a)
             break;
         json_object_del(d, "id_number");
         json_object_set_new(d, "id_hash", json_string(idh));
+        if (idh[0]) {
+            char idm[HQ_IDNUM_LEN + 1];
+            hq_idnum_mask(idm, idn);
+            json_object_set_new(d, "id_masked", json_string(idm));
+        }
         char *text = json_dumps(d, JSON_COMPACT);
         struct hq_batch b;
         hq_batch_init(&b);

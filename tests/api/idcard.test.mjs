@@ -196,6 +196,9 @@ test('a booking with an ID number: the number is nowhere in the database files (
     // the same person again that day: the hash matched (limit 1 a day), the number still not kept
     const again = await call('POST', '/appointments', { service: 'A', start: slots[1].start, phone: '13600003333', id_number: YOUNG });
     assertError(again, 409, 'conflict', 'id_number');
+    // staff see it masked in the day's list
+    const list = await call('GET', `/appointments?date=${d1}`, undefined, { token: tokens.guide1 });
+    assert.equal(list.json.appointments.find((x) => x.code === b.json.code).id_number, '4403**********1234');
     for (const f of [srv.db, srv.db + '-wal']) {
         if (!fs.existsSync(f)) continue;
         const bytes = fs.readFileSync(f);

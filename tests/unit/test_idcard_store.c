@@ -3,7 +3,7 @@
  * test_idcard_store.c — ID numbers in the store (src/app/idnum.c, uc_appointments.c): the keyed
  * hash is stable for one hall (its key made once and kept across a restart), differs between
  * numbers and between halls, and a booking stored by an older version with the number in clear has
- * it replaced by its hash at the app's first tick.
+ * it replaced by its hash (and the masked form staff may see) at the app's first tick.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -67,6 +67,7 @@ static void hash_and_scrub(void **st)
     free(text);
     assert_string_equal(json_string_value(json_object_get(d, "id_hash")), h1);
     assert_string_equal(json_string_value(json_object_get(d, "code")), "K7Q2MX");
+    assert_string_equal(json_string_value(json_object_get(d, "id_masked")), "1101**********002X");
     json_decref(d);
     hq_app_close(a);
 
