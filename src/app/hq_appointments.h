@@ -41,7 +41,48 @@ int hq_app_appointment_checkin(struct hq_app *a, const struct hq_actor *who, jso
 int hq_app_appointments_list(struct hq_app *a, const char *date, const char *service, json_t **out,
                              struct hq_why *why);
 
+/* Change a booked booking in place (public with its secret id): {"start"} another slot of the same
+ * service, the same checks as booking (slot offered, not full; the limits do not count the booking
+ * itself); code and id kept; event appointment.changed. */
+int hq_app_appointment_change(struct hq_app *a, const struct hq_actor *who, const char *id,
+                              json_t *in, json_t **out, struct hq_why *why);
+
+/* The ID card hand-over (idnum.c, docs/IDCARD.md), a registered device only: hold {"id_number"}
+ * for this device at most 60 s → {"masked","expires_at"}; take it once → {"id_number","masked"}
+ * (both null when nothing is held). */
+int hq_app_idcard_hold(struct hq_app *a, const struct hq_actor *who, json_t *in, json_t **out,
+                       struct hq_why *why);
+int hq_app_idcard_take(struct hq_app *a, const struct hq_actor *who, json_t **out,
+                       struct hq_why *why);
+
 /* ---- internal to src/app ---- */
+/* ID numbers (idnum.c): never kept in clear. */
+#define HQ_IDHASH_LEN 32 /* hex characters of the keyed hash */
+/* Validate a typed number (GB 11643) into its 18 characters; HQ_EINVAL "id_number" with the
+ * reason. */
+int hq__idnum_parse(const char *in, char out[19], struct hq_why *why);
+/* The hall's keyed hash of a normalised number (the key made and stored once). */
+int hq__idnum_hash(struct hq_app *a, const char *id18, char out[HQ_IDHASH_LEN + 1],
+                   struct hq_why *why);
+/* A ticket taken with an ID number: begin validates, hashes, decides the age rule (priority only
+ * for a registered kiosk) and checks the daily limit of the service, holding a lock until end;
+ * add puts the idticket document (the hash, never the number) into the ticket's batch. */
+struct hq__idticket {
+    char hash[HQ_IDHASH_LEN + 1];
+    int32_t day;
+    bool priority;
+    bool locked;
+};
+int hq__idnum_ticket_begin(struct hq_app *a, const struct hq_actor *who, const char *given,
+                           const char *service, struct hq__idticket *x, struct hq_why *why);
+void hq__idnum_ticket_add(struct hq__idticket *x, struct hq_batch *b, const char *ticket_id,
+                          const char *service, int64_t t);
+void hq__idnum_ticket_end(struct hq__idticket *x);
+/* public_info checks of PUT /hall: rejoin.grace_s (0-86400), notify.near (1-50), id_card
+ * {priority_age 0|50-150, daily_limit 0-100, daily_limits {service: 0-100}}. */
+int hq__bookid_settings_check(json_t *info, struct hq_why *why);
+/* Under mu: the hall's ticket.near distance, public_info.notify.near (default 3). */
+int hq__near_places(struct hq_app *a);
 /* The calendars of the years of [from_day, to_day] (at most two) into *c; reader_mu, without mu. */
 int hq__calendar_load(struct hq_app *a, int32_t from_day, int32_t to_day, struct hq_calendar *c);
 /* Loader (at open): the booking settings into memory. */

@@ -35,7 +35,7 @@ struct hq_notifier {
     char argv[HQ_NOTIFY_ARGV_MAX][HQ_NOTIFY_ARG_MAX];
     int argc;
     unsigned events; /* HQ_NEV_* */
-    int near;        /* ticket.near at this many places from the front */
+    int near;        /* ticket.near at this many places from the front; 0 = the hall's */
     int64_t created_at;
 };
 

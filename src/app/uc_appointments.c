@@ -13,6 +13,10 @@
  * its event; events carry the service, the slot and the status, never the phone, ID number, id or
  * code. bmu serialises the read-modify-write of bookings (capacity and limits are checked against
  * what is committed). Lock order: bmu → reader_mu (briefly) → mu.
+ *
+ * The ID number is never stored: a booking keeps its keyed hash (id_hash, idnum.c) and the limits
+ * compare hashes. A booking is changed in place (another slot of its service, same checks, same
+ * code and id) by its secret id.
  */
 #include <math.h>
 #include <stdio.h>
@@ -28,6 +32,7 @@
 #include "hq_appointments.h"
 
 static pthread_mutex_t bmu = PTHREAD_MUTEX_INITIALIZER;
+static const struct hq_app *scrubbed; /* the app whose bookings have no clear ID (under bmu) */
 
 /* ---- settings ---- */
 
@@ -86,6 +91,9 @@ int hq__appointments_load(struct hq_app *a, struct hq_why *why)
 
 void hq__appointments_release(struct hq_app *a)
 {
+    pthread_mutex_lock(&bmu);
+    if (scrubbed == a) scrubbed = NULL; /* a later app may get the same address */
+    pthread_mutex_unlock(&bmu);
     json_decref(a->appt_conf);
     a->appt_conf = NULL;
 }
@@ -482,19 +490,51 @@ static bool norm_phone(const char *p, char out[12])
     return true;
 }
 
-/* A resident ID number: 18 characters (17 digits and a digit or X) or 15 digits. */
-static bool norm_id(const char *p, char out[19])
+/* Is start a slot of x's service offered now (future, within the horizon)? 409 "start" if not. */
+static int offered_slot(struct hq_app *a, const struct slot_ctx *x, const struct hq_now *now,
+                        int64_t start, struct hq_why *why)
 {
-    size_t n = strlen(p);
-    if (n != 18 && n != 15) return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = p[i];
-        bool last = i == n - 1 && n == 18;
-        if (!(c >= '0' && c <= '9') && !(last && (c == 'x' || c == 'X'))) return false;
-        out[i] = c == 'x' ? 'X' : c;
+    int32_t day = local_day(start, NULL);
+    bool is_slot = false;
+    if (start > now->t && day >= now->day && hq_day_diff(day, now->day) <= x->c.horizon) {
+        int64_t starts[HQ_SLOTS_MAX];
+        int n = day_slots(a, x, day, starts);
+        for (int i = 0; i < n && !is_slot; i++)
+            is_slot = starts[i] == start;
     }
-    out[n] = '\0';
-    return true;
+    if (!is_slot)
+        return hq_fail(why, HQ_ECONFLICT, "start",
+                       "start: not a bookable slot of this service (see GET /appointments/slots)");
+    return 0;
+}
+
+/* Under bmu, docs the week's bookings: a place left in the slot, and the limits of phone and ID
+ * hash (the booking `self`, being moved, not counted). */
+static int room_and_limits(json_t *docs, const char *self, const struct slot_ctx *x,
+                           const char *service, int64_t start, const char *phone, const char *idh,
+                           struct hq_why *why)
+{
+    size_t n = json_array_size(docs), k = 0, i;
+    struct hq_booking_rec *recs = calloc(n + 1, sizeof *recs);
+    json_t *d;
+    int rc;
+    json_array_foreach(docs, i,
+                       d) if (live(d) && recs && !(self && strcmp(jstr(d, "id"), self) == 0))
+    {
+        recs[k].day = local_day(jint(d, "start"), NULL);
+        recs[k].phone = jstr(d, "phone");
+        recs[k].id_number = jstr(d, "id_hash");
+        k++;
+    }
+    if (!recs)
+        rc = hq_fail(why, HQ_EINTERNAL, "", "out of memory");
+    else if (taken(docs, service, start) >= x->offered)
+        rc = hq_fail(why, HQ_ECONFLICT, "start", "start: this slot is fully booked");
+    else
+        rc = hq_booking_limits(recs, k, local_day(start, NULL), phone, idh, x->c.per_day,
+                               x->c.per_week, why);
+    free(recs);
+    return rc;
 }
 
 int hq_app_appointment_book(struct hq_app *a, const struct hq_actor *who, json_t *in, json_t **out,
@@ -502,7 +542,7 @@ int hq_app_appointment_book(struct hq_app *a, const struct hq_actor *who, json_t
 {
     static const char *const known[] = {"service", "start", "phone", "id_number", NULL};
     char service[8] = "", start_s[40] = "", phone_in[32] = "", id_in[32] = "", phone[12] = "",
-         idn[19] = "";
+         idn[19] = "", idh[HQ_IDHASH_LEN + 1] = "";
     if (!in) return hq_fail(why, HQ_EINVAL, "service", "service: required");
     int rc = hq__in_known(in, known, why);
     if (!rc) rc = hq__in_str(in, "service", true, service, sizeof service, why);
@@ -513,9 +553,7 @@ int hq_app_appointment_book(struct hq_app *a, const struct hq_actor *who, json_t
     if (!norm_phone(phone_in, phone))
         return hq_fail(why, HQ_EINVAL, "phone",
                        "phone: the 11 digits of a mobile number, such as 13812345678");
-    if (id_in[0] && !norm_id(id_in, idn))
-        return hq_fail(why, HQ_EINVAL, "id_number",
-                       "id_number: a resident ID number of 18 characters (or 15 digits)");
+    if (id_in[0] && (rc = hq__idnum_parse(id_in, idn, why))) return rc;
     int64_t start = 0;
     if (hq__parse_time(start_s, &start) != 0)
         return hq_fail(why, HQ_EINVAL, "start",
@@ -523,42 +561,23 @@ int hq_app_appointment_book(struct hq_app *a, const struct hq_actor *who, json_t
     struct slot_ctx x;
     if ((rc = slot_ctx(a, service, &x, why))) return rc;
     if ((rc = hq_app_rate_check(a, who, why))) return rc;
+    /* the number itself is never kept: its keyed hash is what the limits count */
+    if (idn[0] && (rc = hq__idnum_hash(a, idn, idh, why))) return rc;
+    char idm[HQ_IDNUM_LEN + 1] = ""; /* what staff may see */
+    if (idn[0]) hq_idnum_mask(idm, idn);
+    sodium_memzero(idn, sizeof idn);
+    sodium_memzero(id_in, sizeof id_in);
 
     struct hq_now now;
     hq_app_now(a, &now);
     int32_t day = local_day(start, NULL);
-    bool is_slot = false;
-    if (start > now.t && day >= now.day && hq_day_diff(day, now.day) <= x.c.horizon) {
-        int64_t starts[HQ_SLOTS_MAX];
-        int n = day_slots(a, &x, day, starts);
-        for (int i = 0; i < n && !is_slot; i++)
-            is_slot = starts[i] == start;
-    }
-    if (!is_slot)
-        return hq_fail(why, HQ_ECONFLICT, "start",
-                       "start: not a bookable slot of this service (see GET /appointments/slots)");
+    if ((rc = offered_slot(a, &x, &now, start, why))) return rc;
 
     pthread_mutex_lock(&bmu);
     int32_t w0 = hq_day_week_start(day);
-    json_t *docs = bookings_between(a, local_t(w0, 0), local_t(hq_day_plus(w0, 7), 0));
-    size_t n = json_array_size(docs), k = 0;
-    struct hq_booking_rec *recs = calloc(n + 1, sizeof *recs);
+    json_t *docs = bookings_between(a, local_t(w0, 0), local_t(hq_day_plus(w0, 7), 0)), *d;
+    rc = room_and_limits(docs, NULL, &x, service, start, phone, idh, why);
     size_t i;
-    json_t *d;
-    json_array_foreach(docs, i, d) if (live(d) && recs)
-    {
-        recs[k].day = local_day(jint(d, "start"), NULL);
-        recs[k].phone = jstr(d, "phone");
-        recs[k].id_number = jstr(d, "id_number");
-        k++;
-    }
-    if (!recs)
-        rc = hq_fail(why, HQ_EINTERNAL, "", "out of memory");
-    else if (taken(docs, service, start) >= x.offered)
-        rc = hq_fail(why, HQ_ECONFLICT, "start", "start: this slot is fully booked");
-    else
-        rc = hq_booking_limits(recs, k, day, phone, idn, x.c.per_day, x.c.per_week, why);
-    free(recs);
     char id[HQ_ID_LEN + 1], code[HQ_BOOKING_CODE_LEN + 1];
     hq__random_hex(id, HQ_ID_LEN / 2);
     for (bool clash = true; !rc && clash;) {
@@ -577,7 +596,8 @@ int hq_app_appointment_book(struct hq_app *a, const struct hq_actor *who, json_t
         json_pack("{s:s,s:s,s:s,s:I,s:I,s:s,s:s,s:s,s:I,s:s}", "id", id, "code", code, "service",
                   service, "start", (json_int_t)start, "end",
                   (json_int_t)(start + x.c.slot_min * 60), "status", "booked", "phone", phone,
-                  "id_number", idn, "created_at", (json_int_t)now.t, "by", who->username);
+                  "id_hash", idh, "created_at", (json_int_t)now.t, "by", who->username);
+    if (idm[0]) json_object_set_new(b, "id_masked", json_string(idm));
     pthread_mutex_lock(&a->mu);
     rc = commit_booking(a, who->username, b, "appointment.booked", why);
     pthread_mutex_unlock(&bmu);
@@ -610,6 +630,54 @@ int hq_app_appointment_cancel(struct hq_app *a, const struct hq_actor *who, cons
         json_object_set_new(d, "cancelled_at", json_integer(hq_app_time(a)));
         pthread_mutex_lock(&a->mu);
         rc = commit_booking(a, who->username, d, "appointment.cancelled", why);
+    }
+    pthread_mutex_unlock(&bmu);
+    if (!rc) *out = view(a, d);
+    json_decref(d);
+    return rc;
+}
+
+int hq_app_appointment_change(struct hq_app *a, const struct hq_actor *who, const char *id,
+                              json_t *in, json_t **out, struct hq_why *why)
+{
+    static const char *const known[] = {"start", NULL};
+    char start_s[40] = "";
+    if (!in) return hq_fail(why, HQ_EINVAL, "start", "start: required");
+    int rc = hq__in_known(in, known, why);
+    if (!rc) rc = hq__in_str(in, "start", true, start_s, sizeof start_s, why);
+    if (rc) return rc;
+    int64_t start = 0;
+    if (hq__parse_time(start_s, &start) != 0)
+        return hq_fail(why, HQ_EINVAL, "start",
+                       "start: a slot's start as GET /appointments/slots gives it");
+    json_t *d = NULL;
+    pthread_mutex_lock(&bmu);
+    rc = load_booking(a, id, &d, why);
+    if (!rc && strcmp(jstr(d, "status"), "booked") != 0)
+        rc = hq_fail(why, HQ_ECONFLICT, "",
+                     "the appointment is %s: only a booked one can be changed", jstr(d, "status"));
+    if (!rc && jint(d, "start") == start)
+        rc = hq_fail(why, HQ_ECONFLICT, "start", "start: the booking is for this slot already");
+    struct slot_ctx x;
+    struct hq_now now;
+    hq_app_now(a, &now);
+    if (!rc) rc = slot_ctx(a, jstr(d, "service"), &x, why);
+    if (!rc) rc = offered_slot(a, &x, &now, start, why);
+    if (!rc) {
+        int32_t w0 = hq_day_week_start(local_day(start, NULL));
+        json_t *docs = bookings_between(a, local_t(w0, 0), local_t(hq_day_plus(w0, 7), 0));
+        rc = room_and_limits(docs, jstr(d, "id"), &x, jstr(d, "service"), start, jstr(d, "phone"),
+                             jstr(d, "id_hash"), why);
+        json_decref(docs);
+    }
+    if (!rc) {
+        json_object_set_new(d, "start", json_integer(start));
+        json_object_set_new(d, "end", json_integer(start + x.c.slot_min * 60));
+        json_object_set_new(d, "changed_at", json_integer(now.t));
+        json_object_set_new(d, "changes", json_integer(jint(d, "changes") + 1));
+        json_object_del(d, "reminded_at"); /* a reminder for the new slot */
+        pthread_mutex_lock(&a->mu);
+        rc = commit_booking(a, who->username, d, "appointment.changed", why);
     }
     pthread_mutex_unlock(&bmu);
     if (!rc) *out = view(a, d);
@@ -744,6 +812,8 @@ int hq_app_appointments_list(struct hq_app *a, const char *date, const char *ser
         hq_mask_phone(masked, jstr(d, "phone"));
         json_object_set_new(v, "phone", json_string(masked));
         json_object_set_new(v, "by", json_string(jstr(d, "by")));
+        const char *idm = jstr(d, "id_masked");
+        json_object_set_new(v, "id_number", *idm ? json_string(idm) : json_null());
         json_array_append_new(arr, v);
     }
     char ds[16];
@@ -757,6 +827,42 @@ int hq_app_appointments_list(struct hq_app *a, const char *date, const char *ser
 
 /* ---- the tick: missed bookings and reminders ---- */
 
+/* Bookings made before ID numbers were hashed kept the number in clear: the first tick replaces
+ * it by its keyed hash (once per process and hall). */
+static void scrub_clear_ids(struct hq_app *a)
+{
+    if (scrubbed == a) return;
+    json_t *docs = bookings_between(a, 1, 0), *d;
+    size_t i;
+    int rc = 0;
+    json_array_foreach(docs, i, d)
+    {
+        const char *clear = jstr(d, "id_number");
+        char idn[19], idh[HQ_IDHASH_LEN + 1] = "";
+        struct hq_why why;
+        if (!json_object_get(d, "id_number")) continue;
+        if (*clear && hq_idnum_norm(clear, idn) == HQ_IDNUM_OK &&
+            (rc = hq__idnum_hash(a, idn, idh, &why)) != 0)
+            break;
+        json_object_del(d, "id_number");
+        json_object_set_new(d, "id_hash", json_string(idh));
+        if (idh[0]) {
+            char idm[HQ_IDNUM_LEN + 1];
+            hq_idnum_mask(idm, idn);
+            json_object_set_new(d, "id_masked", json_string(idm));
+        }
+        char *text = json_dumps(d, JSON_COMPACT);
+        struct hq_batch b;
+        hq_batch_init(&b);
+        if (text) hq_batch_doc(&b, "appointment", jstr(d, "id"), text, jint(d, "start"));
+        free(text);
+        pthread_mutex_lock(&a->mu);
+        if ((rc = hq__app_commit_unlock(a, &b, &why)) != 0) break;
+    }
+    json_decref(docs);
+    if (!rc) scrubbed = a;
+}
+
 void hq__appointments_tick(struct hq_app *a)
 {
     struct hq_now now;
@@ -765,6 +871,7 @@ void hq__appointments_tick(struct hq_app *a)
     struct conf c = conf_now(a);
     pthread_mutex_unlock(&a->mu);
     pthread_mutex_lock(&bmu);
+    scrub_clear_ids(a);
     json_t *docs = bookings_between(a, local_t(hq_day_plus(now.day, -3), 0),
                                     now.t + (int64_t)c.reminder * 60 + 1);
     size_t i;

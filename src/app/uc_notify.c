@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hq_appointments.h"
 #include "notify_int.h"
 
 static const struct {
@@ -32,7 +33,14 @@ static unsigned event_bit(const char *type)
 
 /* ---- notifiers as JSON ---- */
 
-static json_t *notifier_json(const struct hq_notifier *n, bool with_secret)
+/* Under mu: the distance of ticket.near for n — its own `near` when one was set, else the hall's
+ * public_info.notify.near (API.md: the hall's configured number of places, default 3). */
+static int near_of(struct hq_app *a, const struct hq_notifier *n)
+{
+    return n->near ? n->near : hq__near_places(a);
+}
+
+static json_t *notifier_json(struct hq_app *a, const struct hq_notifier *n, bool with_secret)
 {
     json_t *ev = json_array();
     for (size_t i = 0; i < N_EVENTS; i++)
@@ -46,9 +54,10 @@ static json_t *notifier_json(const struct hq_notifier *n, bool with_secret)
     json_t *o = json_pack("{s:s,s:s,s:o,s:o,s:o,s:i,s:b,s:I}", "id", n->id, "kind",
                           n->webhook ? "webhook" : "command", "url",
                           n->webhook ? json_string(n->url) : json_null(), "argv", argv, "events",
-                          ev, "near", n->near, "secret_set", n->secret[0] != '\0', "created_at",
-                          (json_int_t)n->created_at);
+                          ev, "near", near_of(a, n), "secret_set", n->secret[0] != '\0',
+                          "created_at", (json_int_t)n->created_at);
     if (o && with_secret && n->secret[0]) json_object_set_new(o, "secret", json_string(n->secret));
+    if (o && with_secret && !n->near) json_object_del(o, "near"); /* stored: follows the hall */
     return o;
 }
 
@@ -130,7 +139,7 @@ static int notifier_read(json_t *in, struct hq_notifier *n, bool creating, struc
                            "appointment.booked and appointment.reminder, each at most once");
         n->events = bits;
     }
-    int64_t near = n->near ? n->near : 3;
+    int64_t near = n->near; /* 0: the hall's distance */
     if ((rc = hq__in_int(in, "near", false, 1, 50, &near, why))) return rc;
     n->near = (int)near;
     /* the whole must make sense for its kind */
@@ -214,7 +223,7 @@ static void marks_settle(struct hq_app *a, const struct hq_notifier *n)
         struct hq_ticket *t = &a->hall.tickets[i];
         struct hq_estimate e;
         if (t->status != HQ_WAITING || !t->phone[0] || marked(a->notify, t->id, n->id)) continue;
-        if (hq_ticket_estimate(&a->hall, &now, t, &e) == 0 && e.ahead <= n->near)
+        if (hq_ticket_estimate(&a->hall, &now, t, &e) == 0 && e.ahead <= near_of(a, n))
             mark(a->notify, t->id, n->id);
     }
 }
@@ -318,7 +327,7 @@ static void trigger_near(struct hq_app *a, struct hq_batch *b)
             if (!(n->events & HQ_NEV_NEAR) || marked(nt, t->id, n->id)) continue;
             if (!have && hq_ticket_estimate(&a->hall, &now, t, &e) != 0) break;
             have = true;
-            if (e.ahead > n->near) continue;
+            if (e.ahead > near_of(a, n)) continue;
             json_t *obj = ticket_obj(t, e.ahead);
             if (obj && enqueue_one(a, b, n, "ticket.near", t->phone, obj, NULL) == 0)
                 mark(nt, t->id, n->id);
@@ -347,7 +356,7 @@ int hq_app_notifiers_list(struct hq_app *a, json_t **out, struct hq_why *why)
     json_t *arr = json_array();
     pthread_mutex_lock(&a->mu);
     for (size_t i = 0; a->notify && i < a->notify->n; i++)
-        json_array_append_new(arr, notifier_json(&a->notify->list[i], false));
+        json_array_append_new(arr, notifier_json(a, &a->notify->list[i], false));
     pthread_mutex_unlock(&a->mu);
     *out = arr;
     return 0;
@@ -364,7 +373,7 @@ static int commit_notifier(struct hq_app *a, const struct hq_notifier *n, bool d
     if (del) {
         rc = hq_batch_doc_delete(&b, "notifier", n->id, t);
     } else {
-        json_t *o = notifier_json(n, true);
+        json_t *o = notifier_json(a, n, true);
         char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
         json_decref(o);
         rc = s ? hq_batch_doc(&b, "notifier", n->id, s, n->created_at) : HQ_EINTERNAL;
@@ -396,7 +405,7 @@ int hq_app_notifier_create(struct hq_app *a, const struct hq_actor *who, json_t 
     }
     nt->list[nt->n++] = n;
     marks_settle(a, &n);
-    *out = notifier_json(&n, false);
+    *out = notifier_json(a, &n, false);
     rc = commit_notifier(a, &n, false, why);
     if (rc) {
         json_decref(*out);
@@ -423,7 +432,7 @@ int hq_app_notifier_update(struct hq_app *a, const struct hq_actor *who, const c
     }
     *cur = n;
     marks_settle(a, &n);
-    *out = notifier_json(&n, false);
+    *out = notifier_json(a, &n, false);
     rc = commit_notifier(a, &n, false, why);
     if (rc) {
         json_decref(*out);

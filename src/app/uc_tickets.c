@@ -9,7 +9,10 @@
 #include <string.h>
 #include <time.h>
 
+#include <sodium.h>
+
 #include "app_int.h"
+#include "hq_appointments.h"
 #include "media_hub.h"
 
 static bool staff_issuer(enum hq_role r)
@@ -57,19 +60,34 @@ static int check_appointment(struct hq_app *a, int64_t at, struct hq_why *why)
     return 0;
 }
 
+static int issue(struct hq_app *a, const struct hq_actor *who, json_t *in, json_t **out,
+                 struct hq_why *why, struct hq__idticket *idt);
+
 int hq_app_ticket_issue(struct hq_app *a, const struct hq_actor *who, json_t *in, json_t **out,
                         struct hq_why *why)
 {
-    static const char *const known[] = {"service",       "category",       "channel", "phone",
-                                        "next_services", "appointment_at", NULL};
+    struct hq__idticket idt = {0};
+    int rc = issue(a, who, in, out, why, &idt);
+    hq__idnum_ticket_end(&idt);
+    return rc;
+}
+
+/* idt: an ID number given (刷身份证取号, idnum.c): validated, never kept; its hash in the batch. */
+static int issue(struct hq_app *a, const struct hq_actor *who, json_t *in, json_t **out,
+                 struct hq_why *why, struct hq__idticket *idt)
+{
+    static const char *const known[] = {"service",       "category",       "channel",   "phone",
+                                        "next_services", "appointment_at", "id_number", NULL};
     char service[8] = "", category[16] = "normal", channel[16] = "kiosk", phone[32] = "",
-         appt[40] = "";
+         appt[40] = "", idgiven[32] = "", id18[19];
     int rc = hq__in_known(in, known, why);
     if (rc == 0) rc = hq__in_str(in, "service", true, service, sizeof service, why);
     if (rc == 0) rc = hq__in_str(in, "category", false, category, sizeof category, why);
     if (rc == 0) rc = hq__in_str(in, "channel", false, channel, sizeof channel, why);
     if (rc == 0) rc = hq__in_str(in, "phone", false, phone, sizeof phone, why);
     if (rc == 0) rc = hq__in_str(in, "appointment_at", false, appt, sizeof appt, why);
+    if (rc == 0) rc = hq__in_str(in, "id_number", false, idgiven, sizeof idgiven, why);
+    if (rc == 0 && idgiven[0]) rc = hq__idnum_parse(idgiven, id18, why);
     if (rc) return rc;
     struct hq_issue is = {0};
     is.service = service;
@@ -120,6 +138,13 @@ int hq_app_ticket_issue(struct hq_app *a, const struct hq_actor *who, json_t *in
                            "only a guide, manager or admin issues %s tickets", category);
     }
     if ((rc = hq_app_rate_check(a, who, why))) return rc;
+    if (idgiven[0]) {
+        rc = hq__idnum_ticket_begin(a, who, idgiven, service, idt, why);
+        sodium_memzero(idgiven, sizeof idgiven);
+        sodium_memzero(id18, sizeof id18);
+        if (rc) return rc;
+        if (idt->priority && is.category == HQ_NORMAL) is.category = HQ_PRIORITY;
+    }
     hq__estacc_refresh(a, 300); /* the measured error behind wait_range_s, at most 5 min old */
 
     char id[HQ_ID_LEN + 1];
@@ -147,6 +172,7 @@ int hq_app_ticket_issue(struct hq_app *a, const struct hq_actor *who, json_t *in
     if (hq_ticket_estimate(&a->hall, &now, t, &est) == 0) t->est_wait_s = est.wait_s;
     hq_batch_ticket(&b, t);
     hq_batch_service(&b, hq_service_find(&a->hall, t->service));
+    if (idt->locked) hq__idnum_ticket_add(idt, &b, t->id, t->service, now.t);
     hq__app_event(a, &b, who->username, "ticket.issued", hq__ticket_event_json(t));
     *out = hq__ticket_json(a, &now, t, who->role != HQ_ROLE_NONE);
     rc = hq__app_commit_unlock(a, &b, why);

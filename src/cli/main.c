@@ -26,6 +26,7 @@ static const struct cmd commands[] = {
     {"simulate", cmd_simulate, "simulate the hall: the same figures, measured"},
     {"plan", cmd_plan, "the window plan for a date from the hall's history"},
     {"report", cmd_report, "the statistics report of a day or period: csv, xlsx, pdf, json"},
+    {"idreader", cmd_idreader, "hand ID numbers read by this kiosk's card reader to the kiosk"},
 };
 
 static void usage(FILE *f)

@@ -86,14 +86,22 @@ int32_t hq_booking_offered(int32_t capacity, int walk_in_pct)
 int hq_booking_limits(const struct hq_booking_rec *recs, size_t n, int32_t day, const char *phone,
                       const char *id_number, int per_day, int per_week, struct hq_why *why)
 {
+    return hq_limits_check(HQ_LIMIT_BOOKINGS, recs, n, day, phone, id_number, per_day, per_week,
+                           why);
+}
+
+int hq_limits_check(enum hq_limit_of of, const struct hq_booking_rec *recs, size_t n, int32_t day,
+                    const char *phone, const char *id_number, int per_day, int per_week,
+                    struct hq_why *why)
+{
     int32_t w0 = hq_day_week_start(day), w1 = hq_day_plus(w0, 6);
     int pd = 0, pw = 0, id_d = 0, id_w = 0;
-    bool use_id = id_number && *id_number;
+    bool use_phone = phone && *phone, use_id = id_number && *id_number;
     for (size_t i = 0; i < n; i++) {
         const struct hq_booking_rec *r = &recs[i];
         bool in_week = r->day >= w0 && r->day <= w1;
         if (!in_week) continue;
-        if (phone && r->phone && strcmp(r->phone, phone) == 0) {
+        if (use_phone && r->phone && strcmp(r->phone, phone) == 0) {
             pw++;
             pd += r->day == day;
         }
@@ -101,6 +109,13 @@ int hq_booking_limits(const struct hq_booking_rec *recs, size_t n, int32_t day, 
             id_w++;
             id_d += r->day == day;
         }
+    }
+    if (of == HQ_LIMIT_TICKETS) {
+        if (per_day > 0 && id_d >= per_day)
+            return hq_fail(why, HQ_ECONFLICT, "id_number",
+                           "id_number: at most %d tickets of this service a day for one ID number",
+                           per_day);
+        return 0;
     }
     if (per_day > 0 && pd >= per_day)
         return hq_fail(why, HQ_ECONFLICT, "phone",
@@ -150,4 +165,76 @@ bool hq_booking_code_norm(const char *in, char out[HQ_BOOKING_CODE_LEN + 1])
     }
     out[n] = '\0';
     return n == HQ_BOOKING_CODE_LEN;
+}
+
+/* ---- resident ID numbers (GB 11643-1999) ---- */
+
+static const int ID_WEIGHTS[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+static const char ID_CHECK[] = "10X98765432"; /* sum mod 11 → check character */
+
+char hq_idnum_check_char(const char *first17)
+{
+    int sum = 0;
+    for (int i = 0; i < 17; i++)
+        sum += (first17[i] - '0') * ID_WEIGHTS[i];
+    return ID_CHECK[sum % 11];
+}
+
+/* A birth date yyyymmdd from 1800 on (hq_day_valid starts at 1970). */
+static bool birth_ok(int32_t b)
+{
+    int y = b / 10000, m = b / 100 % 100, d = b % 100;
+    if (y < 1800 || y > 9999 || m < 1 || m > 12 || d < 1) return false;
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return d <= mdays[m - 1] + (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
+}
+
+enum hq_idnum_bad hq_idnum_norm(const char *in, char out[HQ_IDNUM_LEN + 1])
+{
+    size_t n = in ? strlen(in) : 0;
+    if (n != 18 && n != 15) return HQ_IDNUM_LENGTH;
+    for (size_t i = 0; i < n; i++) {
+        bool last = i == 17;
+        if (!isdigit((unsigned char)in[i]) && !(last && (in[i] == 'x' || in[i] == 'X')))
+            return HQ_IDNUM_CHARS;
+    }
+    if (n == 15) { /* the first generation: no century, no check digit */
+        memcpy(out, in, 6);
+        out[6] = '1';
+        out[7] = '9';
+        memcpy(out + 8, in + 6, 9);
+        out[17] = hq_idnum_check_char(out);
+    } else {
+        memcpy(out, in, 17);
+        out[17] = (char)toupper((unsigned char)in[17]);
+    }
+    out[HQ_IDNUM_LEN] = '\0';
+    if (!birth_ok(hq_idnum_birth(out))) return HQ_IDNUM_BIRTH;
+    if (out[17] != hq_idnum_check_char(out)) return HQ_IDNUM_CHECK;
+    return HQ_IDNUM_OK;
+}
+
+int32_t hq_idnum_birth(const char *id)
+{
+    int32_t b = 0;
+    for (int i = 6; i < 14; i++)
+        b = b * 10 + (id[i] - '0');
+    return b;
+}
+
+int hq_idnum_age(int32_t birth, int32_t today)
+{
+    if (!birth_ok(birth) || today < birth) return -1;
+    return (today / 10000 - birth / 10000) - ((today % 10000) < (birth % 10000));
+}
+
+void hq_idnum_mask(char out[HQ_IDNUM_LEN + 1], const char *id)
+{
+    size_t n = id ? strlen(id) : 0;
+    for (size_t i = 0; i < HQ_IDNUM_LEN; i++)
+        out[i] = '*';
+    out[HQ_IDNUM_LEN] = '\0';
+    if (n != HQ_IDNUM_LEN) return;
+    memcpy(out, id, 4);
+    memcpy(out + 14, id + 14, 4);
 }

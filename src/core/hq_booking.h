@@ -69,13 +69,36 @@ int32_t hq_booking_offered(int32_t capacity, int walk_in_pct);
 struct hq_booking_rec {
     int32_t day;           /* the slot's local day */
     const char *phone;     /* digits */
-    const char *id_number; /* "" when none */
+    const char *id_number; /* the keyed hash of the ID number, "" when none */
 };
 /* Would one more booking on day for phone (and id_number, "" when none) stay within per_day and
  * per_week (Monday to Sunday of day; 0 = no limit)? recs: the live bookings (not cancelled).
  * 0, or HQ_ECONFLICT with field "phone" or "id_number". */
 int hq_booking_limits(const struct hq_booking_rec *recs, size_t n, int32_t day, const char *phone,
                       const char *id_number, int per_day, int per_week, struct hq_why *why);
+/* The one counting rule behind both anti-tout limits: bookings (as hq_booking_limits) and tickets
+ * taken with an ID number (recs: that service's tickets with an ID; only per_day of id_number,
+ * phone unused). The ID number is its keyed hash everywhere (never the number itself). */
+enum hq_limit_of { HQ_LIMIT_BOOKINGS, HQ_LIMIT_TICKETS };
+int hq_limits_check(enum hq_limit_of of, const struct hq_booking_rec *recs, size_t n, int32_t day,
+                    const char *phone, const char *id_number, int per_day, int per_week,
+                    struct hq_why *why);
+
+/* ---- resident ID numbers (GB 11643: 6 area digits, birth yyyymmdd, 3 order digits, check) ---- */
+#define HQ_IDNUM_LEN 18
+/* The check character (0-9 or X) of the first 17 digits (ISO 7064 MOD 11-2). */
+char hq_idnum_check_char(const char *first17);
+/* Normalise a typed number into its 18 characters (x → X; a 15-digit first-generation number
+ * gets its century and check digit) and validate it: HQ_IDNUM_OK, or what is wrong. */
+enum hq_idnum_bad { HQ_IDNUM_OK, HQ_IDNUM_LENGTH, HQ_IDNUM_CHARS, HQ_IDNUM_BIRTH, HQ_IDNUM_CHECK };
+enum hq_idnum_bad hq_idnum_norm(const char *in, char out[HQ_IDNUM_LEN + 1]);
+/* The birth date yyyymmdd of a normalised number. */
+int32_t hq_idnum_birth(const char *id);
+/* Whole years from birth to today (both yyyymmdd); -1 when birth is not a date or after today. */
+int hq_idnum_age(int32_t birth, int32_t today);
+/* Masked for staff: the first 4 and last 4 characters, 10 stars between (4403**********1233);
+ * all stars for anything that is not 18 characters. */
+void hq_idnum_mask(char out[HQ_IDNUM_LEN + 1], const char *id);
 
 /* ---- check-in ---- */
 /* Where now stands against the check-in window [start - early_min, start + late_min]: 0 inside,

@@ -546,6 +546,22 @@ const struct hq_msg hq__msg_table[] = {
     {"%s: matches more than one of its allowed forms", "input.ambiguous", {"field"}, "{field}的形式有歧义（符合不止一种允许的形式）"},
     {"%s: matches none of its allowed forms", "input.no_form", {"field"}, "{field}不符合任何允许的形式"},
     {"%s: nested too deep", "input.too_deep", {"field"}, "{field}嵌套层次过深"},
+    /* branch bookid: changing a booking, ID numbers (idnum.c, booking.c), hall settings of rejoin, ticket.near and ID cards */
+    {"start: required", "appointment.start_required", {}, "请选择新的时段"},
+    {"the appointment is %s: only a booked one can be changed", "appointment.change_status", {"status"}, "该预约状态为 {status}，只有已预约的才能改约"},
+    {"start: the booking is for this slot already", "appointment.change_same", {}, "预约已经是这个时段，请选择另一个时段"},
+    {"id_number: a resident ID number has 18 characters (or 15 digits)", "idcard.length", {}, "身份证号应为 18 位（或 15 位数字）"},
+    {"id_number: only digits, and X as the last of 18 characters", "idcard.chars", {}, "身份证号只能是数字，18 位的最后一位可以是 X"},
+    {"id_number: the birth date in the number is not a date", "idcard.birth", {}, "身份证号中的出生日期无效"},
+    {"id_number: the check digit (the last character) does not match; please check the number", "idcard.check_digit", {}, "身份证号校验位（最后一位）不正确，请核对号码"},
+    {"public_info.%s: a whole number from %lld to %lld", "config.setting_range", {"setting", "min", "max"}, "设置 {setting} 应为 {min} 到 {max} 的整数"},
+    {"public_info.%s: must be an object", "config.setting_object", {"setting"}, "设置 {setting} 应为对象"},
+    {"id_card.priority_age: 0 (off) or an age from 50 to 150", "idcard.priority_age", {}, "优先取号年龄应为 0（关闭）或 50 到 150 岁"},
+    {"id_card.daily_limits: an object of service code to a number 0-100", "idcard.daily_limits", {}, "按业务的每日取号限额应为“业务代码: 0 到 100”的对象"},
+    {"only a registered kiosk hands over ID numbers", "idcard.device_only", {}, "只有已登记的取号机可以交接身份证号"},
+    {"id_number: required", "idcard.required", {}, "请提供身份证号"},
+    {"too many ID cards waiting; try again", "idcard.busy", {}, "等待取号的身份证过多，请稍后再试"},
+    {"id_number: at most %d tickets of this service a day for one ID number", "idcard.limit_day", {"limit"}, "同一身份证号每天最多取此业务号 {limit} 次"},
 };
 const size_t hq__msg_count = sizeof hq__msg_table / sizeof hq__msg_table[0];
 

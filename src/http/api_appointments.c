@@ -78,3 +78,20 @@ HQ_API(api_appointment_qr_png)
     res->content_type = "image/png";
     return 0;
 }
+
+HQ_API(api_appointment_change)
+{
+    return hq_app_appointment_change(a, &req->actor, req->params[0], req->body, &res->json, why);
+}
+
+/* The ID card hand-over between `hallq idreader` and the kiosk page (docs/IDCARD.md). */
+HQ_API(api_idcard_hold)
+{
+    return hq_app_idcard_hold(a, &req->actor, req->body, &res->json, why);
+}
+
+HQ_API(api_idcard_take)
+{
+    (void)req;
+    return hq_app_idcard_take(a, &req->actor, &res->json, why);
+}

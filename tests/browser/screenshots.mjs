@@ -66,6 +66,7 @@ export const PAGES = [
     await p.locator('#wi-summary .wi-day').first().waitFor({ timeout: 30000 });
   } },
   { name: 'login', path: '/manager', ready: '#login' },
+  { name: 'kiosk-idcard', path: '/kiosk', viewport: FULLHD, device: 'kioskOk', ready: '.svc-btn', prepare: async (p) => { await p.keyboard.type('11010519491231002X', { delay: 5 }); await p.keyboard.press('Enter'); await p.locator('#idcard-banner:not([hidden])').waitFor(); } },
 ];
 
 async function signIn(url, username, password) {

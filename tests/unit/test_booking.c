@@ -198,6 +198,58 @@ static void codes(void **st)
     assert_false(hq_booking_code_norm("", norm));
 }
 
+/* GB 11643: check digit, 15-digit numbers, birth dates, age, masking. */
+static void id_numbers(void **st)
+{
+    (void)st;
+    char out[19], m[19];
+    assert_int_equal(hq_idnum_norm("11010519491231002X", out), HQ_IDNUM_OK);
+    assert_string_equal(out, "11010519491231002X");
+    assert_int_equal(hq_idnum_norm("11010519491231002x", out), HQ_IDNUM_OK); /* x → X */
+    assert_string_equal(out, "11010519491231002X");
+    assert_int_equal(hq_idnum_norm("440301194003011235", out), HQ_IDNUM_OK);
+    assert_int_equal(hq_idnum_norm("440301194003011233", out), HQ_IDNUM_CHECK);
+    assert_int_equal(hq_idnum_norm("110105194912310021", out), HQ_IDNUM_CHECK);
+    assert_int_equal(hq_idnum_norm("1101051949123100", out), HQ_IDNUM_LENGTH);
+    assert_int_equal(hq_idnum_norm("", out), HQ_IDNUM_LENGTH);
+    assert_int_equal(hq_idnum_norm("11010519491231X02X", out), HQ_IDNUM_CHARS);
+    assert_int_equal(hq_idnum_norm("110105194913310025", out), HQ_IDNUM_BIRTH); /* month 13 */
+    /* a 15-digit first-generation number gains 19 and its check digit */
+    assert_int_equal(hq_idnum_norm("110105491231002", out), HQ_IDNUM_OK);
+    assert_int_equal(strlen(out), 18);
+    assert_memory_equal(out, "11010519491231002", 17);
+    assert_int_equal(out[17], hq_idnum_check_char(out));
+    assert_int_equal(hq_idnum_birth("11010519491231002X"), 19491231);
+    assert_int_equal(hq_idnum_age(19491231, 20191230), 69);
+    assert_int_equal(hq_idnum_age(19491231, 20191231), 70); /* the birthday itself */
+    assert_int_equal(hq_idnum_age(19560229, 20260228), 69);
+    assert_int_equal(hq_idnum_age(19560229, 20260301), 70);
+    assert_int_equal(hq_idnum_age(20300101, 20260101), -1);
+    hq_idnum_mask(m, "440301194003011235");
+    assert_string_equal(m, "4403**********1235");
+    hq_idnum_mask(m, "12345");
+    assert_string_equal(m, "******************");
+}
+
+/* The same counting rule limits tickets taken with an ID number: per day only, field id_number,
+ * other days and other numbers not counted. */
+static void ticket_limits(void **st)
+{
+    (void)st;
+    struct hq_why why;
+    struct hq_booking_rec r[] = {
+        {20261207, "", "h1"}, {20261207, "", "h2"}, {20261206, "", "h1"}, {20261207, "", "h1"}};
+    assert_int_equal(hq_limits_check(HQ_LIMIT_TICKETS, r, 2, 20261207, NULL, "h1", 1, 0, &why),
+                     HQ_ECONFLICT);
+    assert_string_equal(why.field, "id_number");
+    assert_non_null(strstr(why.message, "tickets"));
+    assert_int_equal(hq_limits_check(HQ_LIMIT_TICKETS, r, 3, 20261207, NULL, "h1", 2, 0, &why), 0);
+    assert_int_equal(hq_limits_check(HQ_LIMIT_TICKETS, r, 4, 20261207, NULL, "h1", 2, 0, &why),
+                     HQ_ECONFLICT);
+    assert_int_equal(hq_limits_check(HQ_LIMIT_TICKETS, r, 4, 20261207, NULL, "h3", 1, 0, &why), 0);
+    assert_int_equal(hq_limits_check(HQ_LIMIT_TICKETS, r, 4, 20261207, NULL, "h1", 0, 0, &why), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -208,6 +260,8 @@ int main(void)
         cmocka_unit_test(limits),
         cmocka_unit_test(checkin_window_and_missed),
         cmocka_unit_test(codes),
+        cmocka_unit_test(id_numbers),
+        cmocka_unit_test(ticket_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,6 +5,8 @@
 // booking code, the QR code of this page's link (?b=<id>, GET /appointments/{id}/qr.png), and
 // cancel (POST /appointments/{id}/cancel). Opened with ?b=<id> it shows that booking. A guide
 // signed in on this browser books on a caller's behalf (the session goes with the booking).
+// 改约: a booked booking moves to another slot of its service (POST /appointments/{id}/change),
+// keeping its code; the new day and slot are picked as when booking.
 
 import * as api from './api.js';
 import * as i18n from './i18n.js';
@@ -38,6 +40,13 @@ i18n.add({
   'bk.confirm_cancel': ['确定取消这个预约吗？', 'Cancel this booking?'],
   'bk.cancelled_ok': ['预约已取消', 'The booking is cancelled'],
   'bk.again': ['再约一个', 'Book another'],
+  'bk.change': ['改约（换时段）', 'Change the time'],
+  'bk.change_day': ['选择新的日期', 'Choose a new day'],
+  'bk.change_slot': ['选择新的时段', 'Choose a new time'],
+  'bk.change_pick': ['请先选择日期', 'Choose a day first'],
+  'bk.change_ok': ['确认改约', 'Change to this time'],
+  'bk.change_no': ['不改了', 'Keep the booking as it is'],
+  'bk.changed_ok': ['已改约，预约码不变', 'Changed: your booking code stays the same'],
   'bk.not_found': ['没有找到这个预约', 'No such booking'],
   'bst.booked': ['已预约', 'Booked'],
   'bst.cancelled': ['已取消', 'Cancelled'],
@@ -176,6 +185,8 @@ function show(b, fresh) {
   a.href = link;
   a.textContent = link;
   $('#cancel').hidden = b.status !== 'booked';
+  $('#change-box').hidden = true;
+  $('#change').hidden = b.status !== 'booked';
   showMsg($('#done-msg'), '');
 }
 
@@ -187,6 +198,92 @@ async function cancel() {
     showMsg($('#done-msg'), i18n.t('bk.cancelled_ok'), 'ok');
   } catch (e) {
     showMsg($('#done-msg'), errText(e));
+  }
+}
+
+// ---- 改约: the same booking to another slot of its service ----
+const changing = { day: null, slot: null };
+
+function renderChangeDays() {
+  const box = $('#cdays');
+  const today = new Date();
+  const btns = [];
+  for (let i = 0; i < DAYS_SHOWN; i++) {
+    const d = new Date(today.getFullYear(), today.getMonth(), today.getDate() + i);
+    const day = ymd(d);
+    const wk = WEEK[i18n.lang() === 'en' ? 'en' : 'zh'][d.getDay()];
+    const label = i18n.lang() === 'en' ? `${wk} ${pad(d.getMonth() + 1)}-${pad(d.getDate())}` : `${d.getMonth() + 1}月${d.getDate()}日 周${wk}`;
+    btns.push(h('button', { class: 'btn', type: 'button', 'aria-pressed': String(changing.day === day), dataset: { day }, onclick: (ev) => {
+      changing.day = day;
+      pressed(box, ev.currentTarget);
+      loadChangeSlots();
+    } }, label));
+  }
+  replace(box, btns);
+}
+
+async function loadChangeSlots() {
+  const box = $('#cslots');
+  const note = $('#cslot-note');
+  changing.slot = null;
+  clear(box);
+  if (!current || !changing.day) {
+    note.hidden = false;
+    note.textContent = i18n.t('bk.change_pick');
+    return;
+  }
+  note.hidden = true;
+  try {
+    const r = await api.get(`/appointments/slots?service=${api.seg(current.service)}&date=${api.seg(changing.day)}`, { auth: false });
+    const offered = r.slots.filter((s) => new Date(s.start).getTime() !== new Date(current.start).getTime());
+    if (!offered.length) {
+      note.hidden = false;
+      note.textContent = i18n.t('bk.no_slots');
+      return;
+    }
+    replace(
+      box,
+      offered.map((s) =>
+        h('button', { class: 'btn slot', type: 'button', disabled: s.available <= 0, 'aria-pressed': 'false', dataset: { start: s.start }, onclick: (ev) => {
+          changing.slot = s;
+          pressed(box, ev.currentTarget);
+        } }, `${i18n.fmtTime(s.start)}–${i18n.fmtTime(s.end)}`, h('small', { text: s.available > 0 ? i18n.t('bk.left', { n: s.available }) : i18n.t('bk.full') }))
+      )
+    );
+  } catch (e) {
+    note.hidden = false;
+    note.textContent = e.field === 'date' ? i18n.t('bk.beyond') : errText(e);
+  }
+}
+
+function openChange() {
+  changing.day = null;
+  changing.slot = null;
+  $('#change-box').hidden = false;
+  $('#change').hidden = true;
+  renderChangeDays();
+  loadChangeSlots();
+}
+
+function closeChange() {
+  $('#change-box').hidden = true;
+  $('#change').hidden = !current || current.status !== 'booked';
+}
+
+async function doChange() {
+  const msg = $('#done-msg');
+  if (!current) return;
+  if (!changing.slot) return showMsg(msg, i18n.t('bk.need_slot'));
+  $('#change-ok').disabled = true;
+  try {
+    const b = await api.post(`/appointments/${api.seg(current.id)}/change`, { start: changing.slot.start }, { auth: false });
+    show(b, false);
+    showMsg(msg, i18n.t('bk.changed_ok'), 'ok');
+  } catch (e) {
+    showMsg(msg, errText(e));
+    if (e.code === 'conflict') loadChangeSlots();
+  } finally {
+    $('#change-ok').disabled = false;
   }
 }
 
@@ -203,6 +300,9 @@ async function start() {
   $('#form').addEventListener('submit', submit);
   $('#cancel').addEventListener('click', cancel);
   $('#again').addEventListener('click', again);
+  $('#change').addEventListener('click', openChange);
+  $('#change-no').addEventListener('click', closeChange);
+  $('#change-ok').addEventListener('click', doChange);
   try {
     hallRec = await api.get('/hall', { auth: false });
     $('#hall-name').textContent = i18n.nameOf(hallRec);
@@ -220,7 +320,10 @@ async function start() {
     if (hallRec) $('#hall-name').textContent = i18n.nameOf(hallRec);
     renderServices();
     renderDays();
-    if (current) show(current, !$('#done-ok').hidden);
+    if (current && !$('#change-box').hidden) {
+      renderChangeDays();
+      loadChangeSlots();
+    } else if (current) show(current, !$('#done-ok').hidden);
     else loadSlots();
   });
   const id = new URLSearchParams(location.search).get('b');

@@ -13,6 +13,7 @@ import * as api from './api.js';
 import * as i18n from './i18n.js';
 import * as events from './events.js';
 import * as advice from './advice.js';
+import './guide_booking.js';
 import { h, $, replace, boot, showMsg, errText, requireLogin, mountUserBar, liveBadge, winNo } from './ui.js';
 
 i18n.add({
