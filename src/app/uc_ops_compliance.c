@@ -56,11 +56,12 @@ struct period {
     int32_t from, to, end, today;
 };
 
-/* Created on or before the period's last day. */
+/* Created, or started (a schedule's start day may be earlier), by the period's last day. */
 static bool existed(struct hq_app *a, json_t *d, const struct period *p)
 {
     int64_t t = hq__ops_int(d, "t");
-    return !t || hq__ops_day_of(a, t) <= p->to;
+    int32_t start = day_str(hq__ops_str(d, "start"));
+    return !t || hq__ops_day_of(a, t) <= p->to || (start && start <= p->to);
 }
 
 static void plans_clause(struct hq_app *a, const struct period *p, json_t *clauses)
