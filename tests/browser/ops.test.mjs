@@ -96,5 +96,51 @@ test('overdue items are marked; an incident runs from a plan to its review', asy
   // English
   await page.locator('#lang').click();
   assert.match(await page.locator('#inc-detail h3').textContent(), /Reviewed/);
+  await page.locator('#lang').click(); // back to Chinese (the choice is kept for the next pages)
+  assert.deepEqual(ctx.pageErrors, []);
+});
+
+test('the manager page counts what is overdue; the admin publishes information; kiosk, display and /info show it', async () => {
+  const u = server.url;
+  const page = await ctx.newPage();
+  await page.goto(u + '/manager');
+  await hq.signIn(page, 'manager1', hq.PASSWORD);
+  await hq.until(async () => (await page.locator('#ops-count').getAttribute('data-total')) === '3', { what: 'overdue count on the manager page' });
+  assert.match(await page.locator('#ops-count').textContent(), /3 项逾期/);
+  assert.equal(await page.locator('#ops-link').getAttribute('href'), '/ops.html');
+
+  const ad = await ctx.newPage();
+  await ad.goto(u + '/admin');
+  await hq.signIn(ad, 'admin', hq.ADMIN_PASSWORD);
+  assert.equal((await ad.locator('[data-tab="info"]').textContent()).trim(), '公示信息');
+  await ad.locator('[data-tab="info"]').click();
+  await ad.locator('#ai-licences').waitFor();
+  await ad.locator('#ai-licences').fill('营业执照 | Business licence | 91130000MA0000000X | 市场监督管理局 | 2030-12-31');
+  await ad.locator('#ai-prices').fill('复印 | Copy | 0.5 元 | 页 | page\n照相 | Photo | 10 元 | 张 | photo');
+  await ad.locator('#ai-hours_note').fill('法定节假日休息');
+  await ad.locator('#ai-save').click();
+  await hq.until(async () => (await ad.locator('#ai-msg').textContent()) === '已保存', { what: 'saved' });
+  // a bad date is refused with the server's words
+  await ad.locator('#ai-licences').fill('旧证 | | 1 | x | soon');
+  await ad.locator('#ai-save').click();
+  await hq.until(async () => /有效期/.test(await ad.locator('#ai-msg').textContent()), { what: 'refusal shown' });
+
+  const info = await ctx.newPage();
+  await info.goto(u + '/info.html');
+  await hq.until(async () => (await info.locator('#prices tr').count()) === 2, { what: 'prices on /info' });
+  assert.match(await info.locator('#licences').textContent(), /营业执照.*91130000MA0000000X/);
+  assert.match(await info.locator('#hours-note').textContent(), /法定节假日休息/);
+  await info.locator('#lang').click();
+  assert.match(await info.locator('#prices').textContent(), /Copy/);
+  await info.locator('#lang').click();
+
+  const kiosk = await ctx.newPage();
+  await kiosk.goto(u + '/kiosk');
+  await kiosk.locator('#public-info:not([hidden])').waitFor();
+  assert.match(await kiosk.locator('#public-info').textContent(), /复印：0.5 元 \/ 页/);
+  const display = await ctx.newPage();
+  await display.goto(u + '/display');
+  await display.locator('#public-info:not([hidden])').waitFor();
+  assert.match(await display.locator('#public-info').textContent(), /营业执照/);
   assert.deepEqual(ctx.pageErrors, []);
 });
