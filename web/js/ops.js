@@ -152,7 +152,7 @@ function renderPlans() {
   for (const s of document.querySelectorAll('select.plan-choice')) {
     const v = s.value;
     replace(s, s.dataset.optional ? h('option', { value: '' }, i18n.t('ops.f.none')) : null, p.plans.map((x) => h('option', { value: x.id }, `${tr('pt.', x.type)} · ${x.title}`)));
-    s.value = v;
+    if ([...s.options].some((o) => o.value === v)) s.value = v; // else the first plan
   }
 }
 
