@@ -142,5 +142,14 @@ test('the manager page counts what is overdue; the admin publishes information; 
   await display.goto(u + '/display');
   await display.locator('#public-info:not([hidden])').waitFor();
   assert.match(await display.locator('#public-info').textContent(), /营业执照/);
+
+  // a registered kiosk reports its heartbeat when it loads
+  const reg = await hq.must(u, 'POST', '/devices', { name: 'kiosk-hb' }, admin);
+  const kp = await ctx.newPage();
+  const hb = kp.waitForResponse((r) => r.url().endsWith('/api/v1/devices/heartbeat'));
+  await kp.goto(u + '/kiosk?device=' + reg.key);
+  const res = await hb;
+  assert.equal(res.status(), 200);
+  assert.equal((await res.json()).name, 'kiosk-hb');
   assert.deepEqual(ctx.pageErrors, []);
 });
