@@ -17,8 +17,8 @@
  * dated item and once per silence for a device.
  *
  * The state lives per app in a small list found by the app's pointer (registered as a module in
- * modules.c: open creates it, close frees it), guarded by smu; smu nests inside nothing but mu may
- * be taken inside it (mu → smu never happens: nothing here is called under mu).
+ * modules.c: open creates it, close frees it), guarded by smu. Lock order: tick_mu → mu, reader_mu,
+ * smu; smu is innermost (no other lock is taken while it is held).
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -324,7 +324,20 @@ static bool alerted_before(struct ops_state *s, const char *key, int64_t stamp)
     return false;
 }
 
+/* One run at a time: a caller that finds a run in flight waits for its commit (the tests call the
+ * tick beside the ticker thread and then read the log). */
+static pthread_mutex_t tick_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static void tick_run(struct hq_app *a);
+
 void hq__ops_tick(struct hq_app *a)
+{
+    pthread_mutex_lock(&tick_mu);
+    tick_run(a);
+    pthread_mutex_unlock(&tick_mu);
+}
+
+static void tick_run(struct hq_app *a)
 {
     int64_t now = hq_app_time(a);
     pthread_mutex_lock(&smu);
