@@ -71,6 +71,12 @@ int hq_app_ops_info_get(struct hq_app *a, json_t **out, struct hq_why *why);
 int hq_app_ops_info_put(struct hq_app *a, const struct hq_actor *who, json_t *in, json_t **out,
                         struct hq_why *why);
 
+/* Ticketing was suspended or resumed by POST /hall/emergency or PUT /hall (uc_config.c, after its
+ * commit): every open incident records it (suspended_at, or resumed_at for one that suspended it),
+ * so its downtime is the hall's. Without mu. */
+void hq__ops_hall_changed(struct hq_app *a, const struct hq_actor *who, bool suspended,
+                          const char *reason);
+
 /* The overdue alerts (tick_work of uc_tick.c, without mu): an "ops.alert" event per overdue plan
  * review, drill, risk assessment, maintenance, inspection and silent device, once a day each. */
 void hq__ops_tick(struct hq_app *a);

@@ -264,6 +264,11 @@ int hq__ops_read(json_t *in, const struct hq_ops_field *spec, bool creating, jso
         case HQ_OPS_F_TEXTS:
         case HQ_OPS_F_OBJECTS:
             rc = read_list(v, f, &val, why);
+            if (!rc && f->required && json_array_size(val) == 0) {
+                json_decref(val);
+                val = NULL;
+                rc = hq_fail(why, HQ_EINVAL, f->key, "%s: required", f->key);
+            }
             break;
         }
         if (!rc) json_object_set_new(staged, f->key, val);

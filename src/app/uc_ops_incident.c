@@ -365,7 +365,7 @@ int hq_app_ops_incident_action(struct hq_app *a, const struct hq_actor *who, con
         };
         if (strcmp(status, "open"))
             rc = conflict(why, action, status);
-        else if (json_is_true(json_object_get(d, "suspended")))
+        else if (json_is_true(json_object_get(d, "suspended")) && !time_of(d, "resumed_at"))
             rc = hq_fail(why, HQ_ECONFLICT, "", "ticketing is suspended for this incident already");
         else
             rc = hq__ops_read(in, f, true, r, why);
@@ -374,6 +374,7 @@ int hq_app_ops_incident_action(struct hq_app *a, const struct hq_actor *who, con
             hall = 1;
             json_object_set_new(d, "suspended", json_true());
             set_time(a, d, "suspended_at", now);
+            json_object_del(d, "resumed_at");
             add_timeline(a, d, now, "suspend", who->username, reason);
         }
     } else if (strcmp(action, "restore") == 0) {
@@ -384,9 +385,11 @@ int hq_app_ops_incident_action(struct hq_app *a, const struct hq_actor *who, con
             set_time(a, d, "restored_at", now);
             int64_t down = 0;
             if (json_is_true(json_object_get(d, "suspended"))) {
-                if (hall_suspended(a)) hall = -1;
-                set_time(a, d, "resumed_at", now);
-                down = now - time_of(d, "suspended_at");
+                if (!time_of(d, "resumed_at")) { /* else resumed already (hq__ops_hall_changed) */
+                    if (hall_suspended(a)) hall = -1;
+                    set_time(a, d, "resumed_at", now);
+                }
+                down = time_of(d, "resumed_at") - time_of(d, "suspended_at");
             }
             json_object_set_new(d, "downtime_s", json_integer(down > 0 ? down : 0));
             json_object_set_new(d, "duration_s", json_integer(now - time_of(d, "opened_at")));
@@ -421,4 +424,42 @@ int hq_app_ops_incident_action(struct hq_app *a, const struct hq_actor *who, con
     json_decref(d);
     json_decref(empty);
     return rc;
+}
+
+/* ---- the suspension set elsewhere (POST /hall/emergency) ---- */
+
+void hq__ops_hall_changed(struct hq_app *a, const struct hq_actor *who, bool suspended,
+                          const char *reason)
+{
+    json_t *docs = hq__ops_list(a, "ops_incident");
+    int64_t now = hq_app_time(a);
+    size_t i;
+    json_t *x;
+    hq__ops_lock();
+    json_array_foreach(docs, i, x)
+    {
+        if (strcmp(hq__ops_str(x, "status"), "open") != 0) continue;
+        json_t *d = NULL;
+        struct hq_why why;
+        if (hq__ops_load(a, "ops_incident", hq__ops_str(x, "id"), "incident", &d, &why)) continue;
+        bool was = json_is_true(json_object_get(d, "suspended"));
+        const char *action = NULL;
+        if (strcmp(hq__ops_str(d, "status"), "open") != 0) {
+        } else if (suspended && (!was || time_of(d, "resumed_at"))) {
+            action = "suspend";
+            json_object_set_new(d, "suspended", json_true());
+            set_time(a, d, "suspended_at", now);
+            json_object_del(d, "resumed_at");
+            add_timeline(a, d, now, action, who->username, reason);
+        } else if (!suspended && was && !time_of(d, "resumed_at")) {
+            action = "resume";
+            set_time(a, d, "resumed_at", now);
+            add_timeline(a, d, now, action, who->username, "");
+        }
+        if (action && commit(a, who, d, action, 0, NULL, &why) != 0)
+            fprintf(stderr, "hallq: incident not updated: %s\n", why.message);
+        json_decref(d);
+    }
+    hq__ops_unlock();
+    json_decref(docs);
 }

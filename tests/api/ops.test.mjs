@@ -45,6 +45,8 @@ describe('emergency plans (5.5.2)', () => {
         // refusals: nothing changed
         assertError(await api(srv, 'POST', '/ops/plans', { ...PLAN, type: 'flood' }, M), 400, 'invalid_field', 'type');
         assertError(await api(srv, 'POST', '/ops/plans', { ...PLAN, steps: undefined }, M), 400, 'invalid_field', 'steps');
+        assertError(await api(srv, 'POST', '/ops/plans', { ...PLAN, steps: [] }, M), 400, 'invalid_field', 'steps');
+        assertError(await api(srv, 'PUT', `/ops/plans/${id}`, { steps: [] }, M), 400, 'invalid_field', 'steps');
         assertError(await api(srv, 'POST', '/ops/plans', { ...PLAN, review_by: '2026-13-01' }, M), 400, 'invalid_field', 'review_by');
         assertError(await api(srv, 'POST', '/ops/plans', { ...PLAN, colour: 'red' }, M), 400, 'invalid_field', 'colour');
         assertError(await api(srv, 'POST', '/ops/plans', { ...PLAN, contacts: [{ name: 'x', email: 'y' }] }, M), 400, 'invalid_field', 'contacts');
@@ -193,5 +195,34 @@ describe('incidents (5.5.4–5.5.7)', () => {
         assert.equal(x.json.downtime_s, 0);
         const l = await api(srv, 'GET', '/ops/incidents?status=active', undefined, M);
         assert.ok(l.json.incidents.some((i) => i.id === r.json.id));
+    });
+});
+
+describe('the suspension set on the manager page ties to the open incident', () => {
+    test('resumed by POST /hall/emergency: the incident records it; suspended there: too', async () => {
+        const plan = (await api(srv, 'POST', '/ops/plans', { ...PLAN, type: 'system', title: '系统故障预案' }, M)).json;
+        let r = await api(srv, 'POST', '/ops/incidents', { plan: plan.id, title: '网络中断', severity: 'major', suspend: true, suspend_reason: '系统故障，暂停取号' }, M);
+        const a = r.json.id;
+        r = await api(srv, 'POST', '/hall/emergency', { suspended: false }, M);
+        assert.equal(r.status, 200, r.text);
+        r = await api(srv, 'GET', `/ops/incidents/${a}`, undefined, M);
+        assert.ok(r.json.resumed_at, r.text);
+        assert.equal(r.json.timeline.at(-1).action, 'resume');
+        r = await api(srv, 'POST', `/ops/incidents/${a}/restore`, {}, M);
+        assert.equal(r.status, 200, r.text);
+        assert.ok(r.json.downtime_s >= 0 && r.json.downtime_s <= r.json.duration_s);
+        assert.equal((await api(srv, 'GET', '/hall')).json.suspended, false);
+
+        r = await api(srv, 'POST', '/ops/incidents', { plan: plan.id, title: '打印机全部离线', severity: 'minor' }, M);
+        const b = r.json.id;
+        r = await api(srv, 'POST', '/hall/emergency', { suspended: true, suspend_reason: '设备故障' }, M);
+        assert.equal(r.status, 200, r.text);
+        r = await api(srv, 'GET', `/ops/incidents/${b}`, undefined, M);
+        assert.equal(r.json.suspended, true);
+        assert.equal(r.json.timeline.at(-1).action, 'suspend');
+        assertError(await api(srv, 'POST', `/ops/incidents/${b}/suspend`, { suspend_reason: 'x' }, M), 409, 'conflict');
+        r = await api(srv, 'POST', `/ops/incidents/${b}/restore`, {}, M);
+        assert.equal(r.status, 200, r.text);
+        assert.equal((await api(srv, 'GET', '/hall')).json.suspended, false, 'restoring resumes ticketing');
     });
 });
