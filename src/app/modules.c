@@ -7,8 +7,10 @@
 #include "app_int.h"
 
 extern const struct hq__module hq__notify_module; /* uc_notify.c */
+extern const struct hq__module hq__ops_module;    /* uc_ops_alert.c */
 
 const struct hq__module *const hq__modules[] = {
     &hq__notify_module,
+    &hq__ops_module,
     NULL,
 };

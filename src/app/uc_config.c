@@ -10,6 +10,7 @@
 
 #include "app_int.h"
 #include "hq_appointments.h"
+#include "hq_ops.h"
 
 static const char *const day_names[7] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
 
@@ -703,6 +704,8 @@ int hq_app_hall_update(struct hq_app *a, const struct hq_actor *who, json_t *in,
     if (rc) {
         json_decref(*out);
         *out = NULL;
+    } else if (c.suspended != was_suspended) {
+        hq__ops_hall_changed(a, who, c.suspended, c.suspend_reason); /* open incidents note it */
     }
     return rc;
 }

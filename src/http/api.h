@@ -110,5 +110,32 @@ HQ_API(api_appointment_qr_png);
 /* api_calendar.c */
 HQ_API(api_calendar_get);
 HQ_API(api_calendar_put);
+/* api_ops.c (operations records, docs/OPERATIONS.md) */
+HQ_API(api_ops_plans_list);
+HQ_API(api_ops_plan_create);
+HQ_API(api_ops_plan_get);
+HQ_API(api_ops_plan_update);
+HQ_API(api_ops_plan_delete);
+HQ_API(api_ops_plan_review);
+HQ_API(api_ops_schedules_list);
+HQ_API(api_ops_schedule_create);
+HQ_API(api_ops_schedule_update);
+HQ_API(api_ops_schedule_delete);
+HQ_API(api_ops_schedule_record);
+HQ_API(api_ops_incidents_list);
+HQ_API(api_ops_incident_open);
+HQ_API(api_ops_incident_get);
+HQ_API(api_ops_incident_action);
+HQ_API(api_ops_facilities_list);
+HQ_API(api_ops_facility_create);
+HQ_API(api_ops_facility_update);
+HQ_API(api_ops_facility_delete);
+HQ_API(api_ops_facility_log);
+HQ_API(api_ops_heartbeat);
+HQ_API(api_ops_settings_get);
+HQ_API(api_ops_settings_put);
+HQ_API(api_ops_overview);
+HQ_API(api_info_get);
+HQ_API(api_info_put);
 
 #endif

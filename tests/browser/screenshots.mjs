@@ -67,6 +67,11 @@ export const PAGES = [
   } },
   { name: 'login', path: '/manager', ready: '#login' },
   { name: 'kiosk-idcard', path: '/kiosk', viewport: FULLHD, device: 'kioskOk', ready: '.svc-btn', prepare: async (p) => { await p.keyboard.type('11010519491231002X', { delay: 5 }); await p.keyboard.press('Enter'); await p.locator('#idcard-banner:not([hidden])').waitFor(); } },
+  // operations records (docs/OPERATIONS.md): overdue rows marked, an incident in full, public information
+  { name: 'ops', path: '/ops.html', user: 'manager1', full: true, ready: '#fac-rows tr.overdue' },
+  { name: 'ops-incident', path: '/ops.html', user: 'manager1', full: true, prepare: async (p) => { await p.locator('#inc-rows tr[data-id] button').first().click(); await p.locator('#inc-timeline li').first().waitFor(); } },
+  { name: 'info', path: '/info.html', full: true, ready: '#prices tr' },
+  { name: 'admin-info', path: '/admin', user: 'admin', full: true, prepare: async (p) => { await p.locator('[data-tab="info"]').click(); await p.locator('#ai-licences').waitFor(); await p.waitForFunction(() => document.querySelector('#ai-prices')?.value); } },
 ];
 
 async function signIn(url, username, password) {
@@ -130,10 +135,35 @@ export async function stage(url, dir) {
     kioskOk: await device({ name: 'kiosk-1', printer: `file:${path.join(dir, 'kiosk-1.prn')}` }),
     kioskBad: await device({ name: 'kiosk-2', printer: '127.0.0.1:9' }), // nothing listens: offline
   };
+  await stageOps(url, admin, mgr.token);
   return {
     devices, doneId: d3.id, calledId: r.ticket?.id || called.id, waitingId: waiting[3].id,
     sessions: { admin: adm, guide1: guide, clerk1: c1, manager1: mgr },
   };
+}
+
+// The operations records: plans (one past its review date), a drill overdue, facilities (one
+// maintenance missed), an incident on site and restored, and the public information.
+async function stageOps(url, admin, mgr) {
+  const day = (n) => new Date(Date.now() + n * 86400e3).toISOString().slice(0, 10);
+  const fire = await hq.must(url, 'POST', '/ops/plans', { type: 'fire', title: '火灾应急预案', trigger: '发现烟雾或火情', steps: ['拉响警报', '疏散群众', '报警 119'], roles: [{ role: '值班长', duty: '现场指挥' }], contacts: [{ name: '王强', role: '安全员', phone: '13800001111' }], review_by: day(200) }, mgr);
+  await hq.must(url, 'POST', '/ops/plans', { type: 'power', title: '停电应急预案', trigger: '大厅停电', steps: ['启用应急照明', '暂停取号'], review_by: day(-5) }, mgr);
+  const drill = await hq.must(url, 'POST', '/ops/schedules', { kind: 'drill', title: '消防疏散演练', plan: fire.id, interval_days: 180, start: day(-200) }, mgr);
+  await hq.must(url, 'POST', `/ops/schedules/${drill.id}/records`, { date: day(-20), participants: 24, findings: '东侧通道堆放杂物' }, mgr);
+  await hq.must(url, 'POST', '/ops/schedules', { kind: 'risk_assessment', title: '季度风险评估', interval_days: 90, start: day(-120) }, mgr);
+  await hq.must(url, 'POST', '/ops/facilities', { name: '1号取号机', kind: 'kiosk', location: '大厅入口', maintenance_days: 30, start: day(-10) }, mgr);
+  await hq.must(url, 'POST', '/ops/facilities', { name: '大厅显示屏', kind: 'display', location: '大厅北墙', maintenance_days: 90, start: day(-100) }, mgr);
+  const ext = await hq.must(url, 'POST', '/ops/facilities', { name: '灭火器（一楼）', kind: 'fire_equipment', location: '一楼东侧', inspection_days: 30, start: day(-40) }, mgr);
+  await hq.must(url, 'POST', `/ops/facilities/${ext.id}/log`, { type: 'inspection', date: day(-3), result: '压力正常' }, mgr);
+  const inc = await hq.must(url, 'POST', '/ops/incidents', { plan: fire.id, title: '二楼配电间冒烟', severity: 'major', description: '保安巡查发现二楼配电间有烟雾' }, mgr);
+  await hq.must(url, 'POST', `/ops/incidents/${inc.id}/arrive`, { name: '李主任', role: '大厅负责人' }, mgr);
+  await hq.must(url, 'POST', `/ops/incidents/${inc.id}/note`, { text: '已切断二楼电源，消防队到场检查' }, mgr);
+  await hq.must(url, 'POST', `/ops/incidents/${inc.id}/restore`, { note: '排查完毕，恢复正常' }, mgr);
+  await hq.must(url, 'PUT', '/info', {
+    licences: [{ name: '营业执照', name_en: 'Business licence', number: '91130000MA0000000X', issuer: '市场监督管理局', valid_until: '2030-12-31' }],
+    prices: [{ item: '复印', item_en: 'Copy', price: '0.5 元', unit: '页', unit_en: 'page' }, { item: '证件照', item_en: 'ID photo', price: '10 元', unit: '张', unit_en: 'set' }],
+    hours_note: '法定节假日休息', hours_note_en: 'Closed on public holidays',
+  }, admin);
 }
 
 // The server of the plan page: a week of demo history. Returns {started: Promise<{url, stop,

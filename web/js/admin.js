@@ -115,7 +115,7 @@ function tab(name) {
   for (const s of $$('[role=tabpanel]')) s.hidden = s.id !== 'tab-' + name;
   msg('');
   guide.render(); /* a step done in a tab shows as done */
-  ({ services: loadServices, windows: loadWindows, staff: loadStaff, hall: loadHall, devices: devices.load })[name]();
+  ({ services: loadServices, windows: loadWindows, staff: loadStaff, hall: loadHall, devices: devices.load, info: () => {} })[name](); // info: admin_info.js
 }
 
 // Hours in the API's multi-range form {"mon":"08:30-12:00,13:30-17:30",…}, written and read as

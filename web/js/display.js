@@ -9,6 +9,7 @@ import * as events from './events.js';
 import * as voice from './voice.js';
 import { h, $, replace, boot, liveBadge, winNo } from './ui.js';
 import { noticeItem } from './notice.js';
+import './ops_device.js'; // heartbeat; public information on the kiosk and display
 
 i18n.add({
   'display.suspended': ['暂停取号', 'Ticketing suspended'],

@@ -12,6 +12,7 @@ export const EVENT_TYPES = [
   'notice.cleared', 'evaluation.recorded', 'complaint.received', 'alert.crowding',
   // hallq's own (docs/API.md, "Beyond the contract")
   'hall.suspended', 'hall.resumed', 'device.alert', 'plan.holidays',
+  'ops.alert', 'ops.incident', 'ops.changed', // operations records (docs/OPERATIONS.md)
 ];
 
 // connect({onEvent(type, data, id), onState('open'|'closed'), onReconnect(), lastId})

@@ -14,6 +14,7 @@ import * as i18n from './i18n.js';
 import { h, $, replace, boot, showMsg, refusalKey, openNow, nextOpening, errText } from './ui.js';
 import { noticeItem } from './notice.js';
 import './kiosk_idcard.js';
+import './ops_device.js'; // heartbeat; public information on the kiosk and display
 
 i18n.add({
   'kiosk.title': ['取号机', 'Take a ticket'],

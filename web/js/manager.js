@@ -11,6 +11,7 @@ import * as api from './api.js';
 import * as i18n from './i18n.js';
 import * as events from './events.js';
 import * as advice from './advice.js';
+import './ops_badge.js'; // the overdue count of the operations records
 import { h, $, replace, boot, showMsg, errText, requireLogin, mountUserBar, liveBadge, winName } from './ui.js';
 
 i18n.add({
