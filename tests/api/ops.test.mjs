@@ -49,7 +49,7 @@ describe('emergency plans (5.5.2)', () => {
         assertError(await api(srv, 'PUT', `/ops/plans/${id}`, { steps: [] }, M), 400, 'invalid_field', 'steps');
         assertError(await api(srv, 'POST', '/ops/plans', { ...PLAN, review_by: '2026-13-01' }, M), 400, 'invalid_field', 'review_by');
         assertError(await api(srv, 'POST', '/ops/plans', { ...PLAN, colour: 'red' }, M), 400, 'invalid_field', 'colour');
-        assertError(await api(srv, 'POST', '/ops/plans', { ...PLAN, contacts: [{ name: 'x', email: 'y' }] }, M), 400, 'invalid_field', 'contacts');
+        assertError(await api(srv, 'POST', '/ops/plans', { ...PLAN, contacts: [{ name: 'x', email: 'y' }] }, M), 400, 'invalid_field', 'contacts[0].email');
         assertError(await api(srv, 'POST', `/ops/plans/${id}/review`, { next_review_by: day(-1) }, M), 400, 'invalid_field', 'next_review_by');
         assertError(await api(srv, 'POST', '/ops/plans', PLAN, { token: tokens.clerk1 }), 403, 'forbidden');
         assertError(await api(srv, 'GET', '/ops/plans', undefined, { token: tokens.guide1 }), 403, 'forbidden');

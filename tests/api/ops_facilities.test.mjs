@@ -121,7 +121,7 @@ describe('public information (7.1.8, 7.2.1)', () => {
         assert.ok(!('updated_by' in r.json), 'no staff names in the public view');
         assertError(await api(srv, 'PUT', '/info', { prices: [{ item: '照相' }] }, A), 400, 'invalid_field', 'prices');
         assertError(await api(srv, 'PUT', '/info', { licences: [{ number: '1' }] }, A), 400, 'invalid_field', 'licences');
-        assertError(await api(srv, 'PUT', '/info', { licences: [{ name: 'x', valid_until: 'soon' }] }, A), 400, 'invalid_field', 'licences');
+        assertError(await api(srv, 'PUT', '/info', { licences: [{ name: 'x', valid_until: 'soon' }] }, A), 400, 'invalid_field', 'licences[0].valid_until');
         assertError(await api(srv, 'PUT', '/info', { motto: 'x' }, A), 400, 'invalid_field', 'motto');
         assertError(await api(srv, 'PUT', '/info', { notes: 'x' }, M), 403, 'forbidden');
         assertError(await api(srv, 'PUT', '/info', { notes: 'x' }), 401, 'unauthenticated');

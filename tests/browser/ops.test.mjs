@@ -88,7 +88,7 @@ test('overdue items are marked; an incident runs from a plan to its review', asy
   await page.locator('#iv-imp_title').fill('更换二楼配电线路');
   await page.locator('#iv-imp_owner').fill('manager1');
   await page.locator('#iv-submit').click();
-  await hq.until(async () => (await page.locator('#inc-detail h3').textContent()).includes('已评估'), { what: 'reviewed' });
+  await hq.until(async () => (await page.locator('#inc-detail h3').textContent()).includes('已评估'), { what: 'reviewed', timeout: 30000 });
   const steps = await page.locator('#inc-timeline li').evaluateAll((els) => els.map((e) => e.dataset.action));
   assert.deepEqual(steps, ['open', 'suspend', 'arrive', 'restore', 'close', 'review']);
   assert.match(await page.locator('#inc-detail .review').textContent(), /已提出改进措施 1 项/);
@@ -123,7 +123,7 @@ test('the manager page counts what is overdue; the admin publishes information; 
   // a bad date is refused with the server's words
   await ad.locator('#ai-licences').fill('旧证 | | 1 | x | soon');
   await ad.locator('#ai-save').click();
-  await hq.until(async () => /有效期/.test(await ad.locator('#ai-msg').textContent()), { what: 'refusal shown' });
+  await hq.until(async () => /有效期|valid_until/.test(await ad.locator('#ai-msg').textContent()), { what: 'refusal shown' });
 
   const info = await ctx.newPage();
   await info.goto(u + '/info.html');

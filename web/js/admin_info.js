@@ -74,7 +74,7 @@ async function mount() {
       showMsg(msg, i18n.t('ai.saved'), 'ok');
     } catch (e) {
       showMsg(msg, errText(e));
-      const bad = e.field && $(`#ai-${e.field}`);
+      const bad = e.field && $(`#ai-${CSS.escape(e.field.split(/[.[]/)[0])}`);
       if (bad) bad.focus();
     }
   });

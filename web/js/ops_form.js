@@ -46,7 +46,7 @@ export function form(id, fields, submitKey, onSubmit) {
       showMsg(msg, i18n.t('ops.saved'), 'ok');
     } catch (e) {
       showMsg(msg, errText(e));
-      const bad = e.field && el.querySelector(`#${id}-${e.field}`);
+      const bad = e.field && el.querySelector(`#${id}-${CSS.escape(e.field.split(/[.[]/)[0])}`);
       if (bad) bad.focus();
     } finally {
       btn.disabled = false;
