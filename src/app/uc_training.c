@@ -398,37 +398,49 @@ int hq_app_certifications_expiring(struct hq_app *a, int32_t days, json_t **out,
     return 0;
 }
 
+/* The alerts already raised (or found in the store), by app and key: the periodic check then costs
+ * a scan of the staff in memory and nothing more. */
+static pthread_mutex_t seen_mu = PTHREAD_MUTEX_INITIALIZER;
+static json_t *seen;
+
+static bool seen_has(const char *k, bool add)
+{
+    pthread_mutex_lock(&seen_mu);
+    if (!seen) seen = json_object();
+    bool has = json_object_get(seen, k) != NULL;
+    if (add && seen) json_object_set_new(seen, k, json_true());
+    pthread_mutex_unlock(&seen_mu);
+    return has;
+}
+
 void hq__certifications_tick(struct hq_app *a)
 {
-    static pthread_mutex_t once = PTHREAD_MUTEX_INITIALIZER;
-    static int64_t last;
-    int64_t now = hq_app_time(a);
-    pthread_mutex_lock(&once);
-    bool run = now - last >= 600 || now < last;
-    if (run) last = now;
-    pthread_mutex_unlock(&once);
-    if (!run) return;
     int32_t today;
     struct cert_row *rows = NULL;
     size_t n = certs_due(a, alert_days(a), &today, &rows);
     for (size_t i = 0; i < n; i++) {
         const char *stage = rows[i].expires_on < today ? "expired" : "expiring";
-        char key[80], d[16];
+        char key[80], mkey[120], d[16];
         hq__format_date(rows[i].expires_on, d, sizeof d);
         snprintf(key, sizeof key, "%s:%s:%s:%s", rows[i].username, rows[i].service, d, stage);
-        json_t *seen = NULL;
-        if (doc_load(a, "certalert", key, &seen) == 0) {
-            json_decref(seen);
+        snprintf(mkey, sizeof mkey, "%p|%s", (void *)a, key);
+        if (seen_has(mkey, false)) continue;
+        json_t *stored = NULL;
+        if (doc_load(a, "certalert", key, &stored) == 0) {
+            json_decref(stored);
+            seen_has(mkey, true);
             continue;
         }
         int64_t left = hq_days_from_civil(rows[i].expires_on) - hq_days_from_civil(today);
-        json_t *doc = json_pack("{s:I}", "at", (json_int_t)now);
+        json_t *doc = json_pack("{s:I}", "at", (json_int_t)hq_app_time(a));
         struct hq_why why;
         if (commit_doc(a, "", "certalert", key, doc, "alert.certification",
                        json_pack("{s:s,s:s,s:s,s:I,s:s}", "username", rows[i].username, "service",
                                  rows[i].service, "expires_on", d, "days_left", (json_int_t)left,
                                  "stage", stage),
-                       &why) != 0)
+                       &why) == 0)
+            seen_has(mkey, true);
+        else
             fprintf(stderr, "hallq: certification alert not committed: %s\n", why.message);
         json_decref(doc);
     }
