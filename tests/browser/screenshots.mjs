@@ -65,6 +65,7 @@ export const PAGES = [
     await p.locator('#wi-run').click();
     await p.locator('#wi-summary .wi-day').first().waitFor({ timeout: 30000 });
   } },
+  { name: 'compliance', path: '/compliance.html', user: 'manager1', demo: true, full: true, ready: '#t-clauses tbody tr', prepare: async (p) => { await p.locator('#t-clauses tr[data-clause="4.7-training"] details summary').click(); } },
   { name: 'login', path: '/manager', ready: '#login' },
 ];
 
