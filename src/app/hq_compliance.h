@@ -52,6 +52,10 @@ int hq_app_compliance_settings_put(struct hq_app *a, const struct hq_actor *who,
  * "settings","summary","clauses"}. Refusals: HQ_EINVAL (dates, from > to, too long). */
 int hq_app_compliance(struct hq_app *a, const char *from, const char *to, int max_days,
                       json_t **out, struct hq_why *why);
+/* The same from a database path without a running app (the CLI): its own read handle, the hall's
+ * time zone, writes nothing. */
+int hq_compliance_from_db(const char *db, const char *from, const char *to, json_t **out,
+                          struct hq_why *why);
 /* The report rendered: format "json", "text" or "pdf"; *out malloc'd (caller frees). */
 int hq_compliance_render(json_t *report, const char *format, unsigned char **out, size_t *len,
                          struct hq_why *why);

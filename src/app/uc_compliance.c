@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../plan/hq_plan.h"
 #include "../report/hq_report.h"
@@ -316,4 +317,43 @@ int hq_compliance_render(json_t *report, const char *format, unsigned char **out
     if (strcmp(format, "text") == 0) return render_text(report, out, len, why);
     if (strcmp(format, "pdf") == 0) return hq_report_compliance_pdf(report, out, len, why);
     return hq_fail(why, HQ_EINVAL, "format", "format: text, json or pdf");
+}
+
+/* ---- the report from a database path, without a running app (the CLI) ---- */
+
+static int64_t real_now(void *ctx)
+{
+    (void)ctx;
+    return (int64_t)time(NULL);
+}
+
+int hq_compliance_from_db(const char *db, const char *from, const char *to, json_t **out,
+                          struct hq_why *why)
+{
+    struct hq_store *st = hq_store_open(db, why);
+    if (!st) return why && why->code ? why->code : HQ_ESTORE;
+    struct hq_app *a = calloc(1, sizeof *a);
+    if (!a) {
+        hq_store_close(st);
+        return hq_fail(why, HQ_EINTERNAL, "", "out of memory");
+    }
+    pthread_mutex_init(&a->mu, NULL);
+    pthread_mutex_init(&a->reader_mu, NULL);
+    hq_hall_init(&a->hall);
+    a->reader = st;
+    a->clock = (struct hq_clock){real_now, NULL};
+    int64_t last_seq = 0;
+    /* settings, services, windows and staff; tickets only from the far future (none) */
+    int rc = st->vt->load(st, &a->hall, 99999999, &last_seq, why);
+    if (rc == 0) {
+        if (a->hall.conf.timezone[0]) setenv("TZ", a->hall.conf.timezone, 1);
+        tzset();
+        rc = hq_app_compliance(a, from, to, 0, out, why);
+    }
+    hq_hall_release(&a->hall);
+    hq_store_close(st);
+    pthread_mutex_destroy(&a->mu);
+    pthread_mutex_destroy(&a->reader_mu);
+    free(a);
+    return rc;
 }

@@ -3,8 +3,8 @@
  * cmd_compliance.c — `hallq compliance --db FILE --from D --to D [--format text|json|pdf]
  * [--out FILE]`: the compliance report of a period (docs/COMPLIANCE.md), the same report as GET
  * /api/v1/compliance: one entry per clause of DB13/T 1760-2013 that the hall's records can speak
- * to, with figures, a verdict and the records behind it. Opens the hall through the app (the clause
- * sources take one) and writes the report to --out (written beside it and renamed) or stdout.
+ * to, with figures, a verdict and the records behind it. Reads the database only (safe while the
+ * server runs) and writes the report to --out (written beside it and renamed) or stdout.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,19 +66,12 @@ int cmd_compliance(int argc, char **argv)
     }
     if (hq_cli_db_existing("compliance", db)) return 1;
     struct hq_why why = {0};
-    struct hq_app_options ao = {.db = db};
-    struct hq_app *a = hq_app_open(&ao, &why);
-    if (!a) {
-        fprintf(stderr, "hallq compliance: cannot open %s: %s\n", db, why.message);
-        return 1;
-    }
     json_t *r = NULL;
-    int rc = hq_app_compliance(a, from, to, 0, &r, &why);
+    int rc = hq_compliance_from_db(db, from, to, &r, &why);
     unsigned char *data = NULL;
     size_t len = 0;
     if (rc == 0) rc = hq_compliance_render(r, format, &data, &len, &why);
     json_decref(r);
-    hq_app_close(a);
     if (rc) {
         fprintf(stderr, "hallq compliance: %s%s%s\n", why.field[0] ? why.field : "",
                 why.field[0] ? ": " : "", why.message);

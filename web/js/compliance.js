@@ -144,7 +144,16 @@ async function run() {
   $('#progress').hidden = false;
   $('#c-run').disabled = true;
   try {
-    report = await api.get(`/compliance?from=${api.seg(from)}&to=${api.seg(to)}`);
+    // one heavy computation at a time on the server: a 429 waits its turn (still "computing")
+    for (let tries = 0; ; tries++) {
+      try {
+        report = await api.get(`/compliance?from=${api.seg(from)}&to=${api.seg(to)}`);
+        break;
+      } catch (e) {
+        if (e.status !== 429 || tries >= 30) throw e;
+        await new Promise((r) => setTimeout(r, 2000));
+      }
+    }
     history.replaceState(null, '', `?from=${from}&to=${to}`);
   } catch (e) {
     report = null;
