@@ -26,6 +26,7 @@ const hq_compliance_source_fn hq_compliance_sources[] = {
     hq_compliance_windows,         /* 5.2.5, 5.3.6 */
     hq_compliance_complaints,      /* 8.2.2, 8.2.4 */
     hq_compliance_service_quality, /* 9.1.1, 6.2 / 9.1 */
+    /* emergencies, facilities, public information (5.5.x, 7.x): hq_ops_compliance, one line */
     NULL,
 };
 
