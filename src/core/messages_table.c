@@ -494,6 +494,7 @@ const struct hq_msg hq__msg_table[] = {
     {"hours: a number of hours above 0, at most 1000", "training.hours_invalid", {}, "学时应大于 0，最多 1000"},
     {"no training record with this id", "training.not_found", {}, "没有此培训记录"},
     {"satisfaction_target: a share above 0, at most 1, or null", "post.target_invalid", {}, "满意率目标应大于 0、不超过 1，或为空"},
+    {"all: 1, true, 0 or false", "audit.all_invalid", {}, "all 应为 1、true、0 或 false"},
     {"days: must be between %lld and %lld", "certifications.days_invalid", {"min", "max"}, "天数应在 {min} 到 {max} 之间"},
 };
 const size_t hq__msg_count = sizeof hq__msg_table / sizeof hq__msg_table[0];

@@ -30,6 +30,8 @@ static int query(struct hq_req *req, struct hq_audit_query *q, struct hq_why *wh
     q->to = hq_req_query(req, "to");
     const char *all = hq_req_query(req, "all");
     q->all = all && (strcmp(all, "1") == 0 || strcmp(all, "true") == 0);
+    if (all && !q->all && strcmp(all, "0") != 0 && strcmp(all, "false") != 0)
+        return hq_fail(why, HQ_EINVAL, "all", "all: 1, true, 0 or false");
     int rc = number(hq_req_query(req, "offset"), "offset", &q->offset, why);
     if (!rc) rc = number(hq_req_query(req, "limit"), "limit", &q->limit, why);
     if (!rc && hq_req_query(req, "limit") && q->limit == 0)

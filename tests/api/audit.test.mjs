@@ -70,6 +70,7 @@ test('refusals', async () => {
     assertError(await get('?limit=501'), 400, 'invalid_field', 'limit');
     assertError(await get('?offset=-1'), 400, 'invalid_field', 'offset');
     assertError(await get('?actor=NOT%20A%20USER'), 400, 'invalid_field', 'actor');
+    assertError(await get('?all=maybe'), 400, 'invalid_field', 'all');
     const r = await fetch(`${srv.url}/api/v1/audit.csv`, { headers: { authorization: `Bearer ${tk.clerk1}` } });
     assert.equal(r.status, 403);
 });
