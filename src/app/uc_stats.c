@@ -23,6 +23,7 @@
 #include "../stats/hq_stats.h"
 #include "app_int.h"
 #include "hq_appointments.h"
+#include "hq_compliance.h"
 
 #define MAX_DAYS 366
 
@@ -275,10 +276,23 @@ static int app_run(struct hq_app *a, const struct period *p, struct run *r, stru
     if (rc == 0) rc = hq__retired_window_names(a, &r->in); /* history keeps retired windows */
     pthread_mutex_unlock(&a->mu);
     if (rc) return hq_fail(why, HQ_EINTERNAL, "", "out of memory");
+    /* the hall's satisfaction target (compliance settings) and each clerk's post (uc_training.c) */
+    r->in.target_satisfaction = hq__staff_satisfaction_target(a, "");
     if ((rc = gather(a->reader, &a->reader_mu, p, &r->in, &r->trace, why))) return rc;
     if (hq_stats_compute(&r->in, &r->stats))
         return hq_fail(why, HQ_EINTERNAL, "", "out of memory computing the figures");
     r->computed = true;
+    for (size_t i = 0; i < r->stats.n_clerks; i++) {
+        struct hq_stats_group *g = &r->stats.clerks[i];
+        double t = hq__staff_satisfaction_target(a, g->key);
+        if (t == g->score.target_satisfaction) continue;
+        g->score.target_satisfaction = t;
+        g->score.satisfaction_met = g->sat.n > 0 && g->sat.rate >= t;
+        if (g->sat.n > 0)
+            g->score.satisfaction_verdict = g->sat.rate >= t      ? HQ_VERDICT_MET
+                                            : g->sat.rate_hi >= t ? HQ_VERDICT_NEAR
+                                                                  : HQ_VERDICT_MISSED;
+    }
     return 0;
 }
 

@@ -10,13 +10,13 @@
 
 #include "app_int.h"
 #include "hq_appointments.h"
+#include "hq_compliance.h"
 #include "hq_ops.h"
 
 /* The capabilities' periodic work, run after the hall's own at every tick, without mu (DESIGN.md
  * "Growing it": a new one adds a line here). */
 static void (*const tick_work[])(struct hq_app *) = {
-    hq__appointments_tick,
-    hq__ops_tick,
+    hq__appointments_tick, hq__ops_tick, hq__certifications_tick, /* uc_training.c */
 };
 
 static void run_tick_work(struct hq_app *a)

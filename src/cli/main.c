@@ -27,6 +27,7 @@ static const struct cmd commands[] = {
     {"plan", cmd_plan, "the window plan for a date from the hall's history"},
     {"report", cmd_report, "the statistics report of a day or period: csv, xlsx, pdf, json"},
     {"idreader", cmd_idreader, "hand ID numbers read by this kiosk's card reader to the kiosk"},
+    {"compliance", cmd_compliance, "the compliance report of a period: text, json, pdf"},
 };
 
 static void usage(FILE *f)

@@ -594,6 +594,20 @@ const struct hq_msg hq__msg_table[] = {
     {"ticketing is suspended for this incident already", "ops.already_suspended", {}, "已为此事件暂停取号"},
     {"close: restore the service first (the incident is still open)", "ops.close_before_restore", {}, "请先恢复服务，再结束事件"},
     {"review: close the incident first (it is %s)", "ops.review_before_close", {"now"}, "请先结束事件，再做事后评估（当前状态：{now}）"},
+    /* branch compliance: the compliance report, audit log, training records and posts */
+    {"actor: not a username", "audit.actor_invalid", {}, "人员应为用户名"},
+    {"type: at most %d characters", "audit.type_long", {"max"}, "操作类型最多 {max} 个字符"},
+    {"offset: at least 0", "audit.offset_invalid", {}, "起始位置不能小于 0"},
+    {"limit: from 1 to 500", "audit.limit_invalid", {}, "条数应在 1 到 500 之间"},
+    {"%s: unknown field", "compliance.unknown_field", {"field"}, "{field}：未知字段"},
+    {"%s: a number from %g to %g", "compliance.setting_range", {"field", "min", "max"}, "{field}：应为 {min} 到 {max} 之间的数"},
+    {"format: text, json or pdf", "compliance.format_invalid", {}, "格式应为 text、json 或 pdf"},
+    {"staff: no staff member '%s'", "training.staff_unknown", {"staff"}, "没有员工“{staff}”"},
+    {"hours: a number of hours above 0, at most 1000", "training.hours_invalid", {}, "学时应大于 0，最多 1000"},
+    {"no training record with this id", "training.not_found", {}, "没有此培训记录"},
+    {"satisfaction_target: a share above 0, at most 1, or null", "post.target_invalid", {}, "满意率目标应大于 0、不超过 1，或为空"},
+    {"all: 1, true, 0 or false", "audit.all_invalid", {}, "all 应为 1、true、0 或 false"},
+    {"days: must be between %lld and %lld", "certifications.days_invalid", {"min", "max"}, "天数应在 {min} 到 {max} 之间"},
 };
 const size_t hq__msg_count = sizeof hq__msg_table / sizeof hq__msg_table[0];
 

@@ -138,4 +138,19 @@ HQ_API(api_ops_overview);
 HQ_API(api_info_get);
 HQ_API(api_info_put);
 
+/* api_compliance.c, api_audit.c (branch compliance) */
+HQ_API(api_compliance);
+HQ_API(api_compliance_pdf);
+HQ_API(api_compliance_settings_get);
+HQ_API(api_compliance_settings_put);
+HQ_API(api_training_list);
+HQ_API(api_training_create);
+HQ_API(api_training_update);
+HQ_API(api_training_delete);
+HQ_API(api_post_get);
+HQ_API(api_post_put);
+HQ_API(api_certifications_expiring);
+HQ_API(api_audit);
+HQ_API(api_audit_csv);
+
 #endif

@@ -63,4 +63,8 @@ int hq_report_csv(const struct hq_report *r, unsigned char **out, size_t *len, s
 int hq_report_xlsx(const struct hq_report *r, unsigned char **out, size_t *len, struct hq_why *why);
 int hq_report_pdf(const struct hq_report *r, unsigned char **out, size_t *len, struct hq_why *why);
 
+/* The compliance report (src/app/hq_compliance.h's JSON) as an A4 PDF: one block per clause with
+ * its coloured verdict, figures and evidence (report_compliance_pdf.c). */
+int hq_report_compliance_pdf(json_t *report, unsigned char **out, size_t *len, struct hq_why *why);
+
 #endif

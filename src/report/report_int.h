@@ -119,4 +119,13 @@ const char *hq__status_zh(enum hq_status s);
 /* The display name of a group: name, else name_en, else key. */
 const char *hq__group_name(const struct hq_stats_group *g);
 
+/* PDF drawing shared by the PDF documents (report_pdf.c): cairo's stream writer into a struct
+ * hq__rbuf, and text at (x, baseline y) in the report's font (align 0 left, 1 right, 0.5 centre;
+ * returns the width). Only for files that include <cairo.h>. */
+#ifdef CAIRO_H
+cairo_status_t hq__pdf_write(void *closure, const unsigned char *data, unsigned int length);
+double hq__pdf_text(cairo_t *cr, double x, double y, double size, bool bold, double align,
+                    const char *s);
+#endif
+
 #endif

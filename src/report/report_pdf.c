@@ -432,3 +432,15 @@ int hq_report_pdf(const struct hq_report *r, unsigned char **out, size_t *len, s
     *len = b.len;
     return 0;
 }
+
+/* The drawing helpers above for the other PDF documents of src/report (report_int.h). */
+cairo_status_t hq__pdf_write(void *closure, const unsigned char *data, unsigned int length)
+{
+    return write_cb(closure, data, length);
+}
+
+double hq__pdf_text(cairo_t *cr, double x, double y, double size, bool bold, double align,
+                    const char *s)
+{
+    return text(cr, x, y, size, bold, align, s);
+}

@@ -65,6 +65,7 @@ export const PAGES = [
     await p.locator('#wi-run').click();
     await p.locator('#wi-summary .wi-day').first().waitFor({ timeout: 30000 });
   } },
+  { name: 'compliance', path: '/compliance.html', user: 'manager1', demo: true, full: true, ready: '#t-clauses tbody tr', prepare: async (p) => { await p.locator('#t-clauses tr[data-clause="4.7-training"] details summary').click(); } },
   { name: 'login', path: '/manager', ready: '#login' },
   { name: 'kiosk-idcard', path: '/kiosk', viewport: FULLHD, device: 'kioskOk', ready: '.svc-btn', prepare: async (p) => { await p.keyboard.type('11010519491231002X', { delay: 5 }); await p.keyboard.press('Enter'); await p.locator('#idcard-banner:not([hidden])').waitFor(); } },
   // operations records (docs/OPERATIONS.md): overdue rows marked, an incident in full, public information
