@@ -189,6 +189,10 @@ int hq_app_compliance(struct hq_app *a, const char *from, const char *to, int ma
     json_t *clauses = json_array();
     for (const hq_compliance_source_fn *s = hq_compliance_sources; *s; s++)
         (*s)(a, fs, ts, clauses);
+    size_t k;
+    json_t *x;
+    json_array_foreach(clauses, k, x) if (!json_object_get(x, "id")) /* a source without ids */
+        json_object_set(x, "id", json_object_get(x, "clause"));
     json_t *sum =
         json_pack("{s:i,s:i,s:i,s:i}", "met", 0, "partly_met", 0, "not_met", 0, "no_data", 0);
     size_t i;

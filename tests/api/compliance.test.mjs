@@ -61,13 +61,17 @@ describe('compliance report', () => {
         const v = verdicts(r);
         for (const id of ['4.7-certified', '4.7-training', '5.2.5', '5.3.6', '8.2.2', '8.2.4', '9.1.1', '6.2-satisfaction'])
             assert.ok(id in v, `clause ${id} present: ${JSON.stringify(v)}`);
-        for (const [id, verdict] of Object.entries(v)) assert.ok(['met', 'no_data'].includes(verdict), `${id}: ${verdict} ${JSON.stringify(clause(r, id))}`);
+        // The operations clauses (5.5.x emergencies, 7.x facilities) judge records this hall has not
+        // kept (no emergency plan is a real fault): their clean and faulty cases are in test_ops.c.
+        const ops = (id) => /^(5\.5|7\.)/.test(id);
+        for (const [id, verdict] of Object.entries(v)) if (!ops(id)) assert.ok(['met', 'no_data'].includes(verdict), `${id}: ${verdict} ${JSON.stringify(clause(r, id))}`);
+        assert.ok(Object.keys(v).some(ops), 'the operations clauses are in the report');
         assert.equal(v['4.7-certified'], 'met');
         assert.equal(v['5.3.6'], 'met');
         assert.equal(v['8.2.2'], 'met');
         assert.equal(v['9.1.1'], 'met');
         assert.equal(clause(r, '9.1.1').figures.rated, 1);
-        assert.equal(r.json.summary.not_met, 0);
+        assert.equal(r.json.summary.not_met, Object.entries(v).filter(([id, x]) => ops(id) && x === 'not_met').length);
         assert.equal(r.json.settings.satisfaction_target, 0.9, 'thresholds stated');
         assert.doesNotMatch(r.text, new RegExp(ticketA.id), 'never a ticket secret id');
         assert.doesNotMatch(r.text, /13812345678|13700001234|CONTENT-secret/);
