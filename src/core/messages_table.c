@@ -482,6 +482,13 @@ const struct hq_msg hq__msg_table[] = {
     {"store: %s is damaged: %s", "store.damaged", {"path", "detail"}, "数据库 {path} 已损坏：{detail}"},
     {"%s: weekday %d: %d ranges, at most %d", "hours.too_many_ranges", {"field", "weekday", "count", "max"}, "{field}：星期 {weekday} 有 {count} 个时段，最多 {max} 个"},
     {"%s: weekday %d: range %d (%d-%d minutes) is not within 0..1440, opening before closing, after the range before it", "hours.range_invalid", {"field", "weekday", "index", "from", "to"}, "{field}：星期 {weekday} 的第 {index} 个时段（{from}–{to} 分钟）无效：应在 0–1440 之内，开始早于结束，并在前一时段之后"},
+    /* branch a11y: help requests (uc_help.c) */
+    {"no such help request", "help.not_found", {}, "没有这条求助"},
+    {"from: one of kiosk, pad, ticket", "help.from_invalid", {}, "from 应为 kiosk、pad 或 ticket 之一"},
+    {"ticket: required when help is asked by ticket", "help.ticket_required", {}, "凭号票求助时须提供号票"},
+    {"help: ask from a registered kiosk or pad, or with your ticket", "help.who", {}, "请在已登记的取号机或评价器上求助，或凭您的号票求助"},
+    {"ticket: no ticket of today", "help.ticket_unknown", {}, "没有这张今天的号票"},
+    {"help: request already %s by %s", "help.already", {"status", "by"}, "这条求助已由 {by} 处理（{status}）"},
 };
 const size_t hq__msg_count = sizeof hq__msg_table / sizeof hq__msg_table[0];
 

@@ -96,5 +96,11 @@ HQ_API(api_appointment_qr_png);
 /* api_calendar.c */
 HQ_API(api_calendar_get);
 HQ_API(api_calendar_put);
+/* api_help.c (branch a11y) */
+HQ_API(api_help_create);
+HQ_API(api_help_get);
+HQ_API(api_help_list);
+HQ_API(api_help_ack);
+HQ_API(api_help_close);
 
 #endif
