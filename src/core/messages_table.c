@@ -489,6 +489,7 @@ const struct hq_msg hq__msg_table[] = {
     {"help: ask from a registered kiosk or pad, or with your ticket", "help.who", {}, "请在已登记的取号机或评价器上求助，或凭您的号票求助"},
     {"ticket: no ticket of today", "help.ticket_unknown", {}, "没有这张今天的号票"},
     {"help: request already %s by %s", "help.already", {"status", "by"}, "这条求助已由 {by} 处理（{status}）"},
+    {"assisted_by: one of guide, text_only, large_type, none", "complaint.assisted_by_invalid", {}, "assisted_by 应为 guide（引导员代办）、text_only（仅文字）、large_type（大字）或 none 之一"},
 };
 const size_t hq__msg_count = sizeof hq__msg_table / sizeof hq__msg_table[0];
 
