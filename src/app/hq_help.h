@@ -27,4 +27,10 @@ int hq_app_help_get(struct hq_app *a, const char *id, json_t **out, struct hq_wh
  * days [from, to] (yyyymmdd). */
 json_t *hq__help_counts(struct hq_app *a, int32_t from, int32_t to);
 
+/* GET /speech/{key} (uc_speech.c): the WAV of a fixed phrase or a service's name (key svc-<code>)
+ * in the hall's voice, Chinese or English. HQ_ENOTFOUND for any other key or when the server runs
+ * without voice. *wav malloc'd (caller frees). */
+int hq_app_speech(struct hq_app *a, const char *key, bool en, unsigned char **wav, size_t *len,
+                  struct hq_why *why);
+
 #endif

@@ -490,6 +490,9 @@ const struct hq_msg hq__msg_table[] = {
     {"ticket: no ticket of today", "help.ticket_unknown", {}, "没有这张今天的号票"},
     {"help: request already %s by %s", "help.already", {"status", "by"}, "这条求助已由 {by} 处理（{status}）"},
     {"assisted_by: one of guide, text_only, large_type, none", "complaint.assisted_by_invalid", {}, "assisted_by 应为 guide（引导员代办）、text_only（仅文字）、large_type（大字）或 none 之一"},
+    {"no such phrase", "speech.not_found", {}, "没有这个朗读短语"},
+    {"voice: the phrase could not be rendered", "speech.render_failed", {}, "语音合成失败"},
+    {"lang: zh or en", "speech.lang_invalid", {}, "lang 应为 zh 或 en"},
 };
 const size_t hq__msg_count = sizeof hq__msg_table / sizeof hq__msg_table[0];
 

@@ -102,5 +102,6 @@ HQ_API(api_help_get);
 HQ_API(api_help_list);
 HQ_API(api_help_ack);
 HQ_API(api_help_close);
+HQ_API(api_speech);
 
 #endif

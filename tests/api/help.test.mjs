@@ -4,10 +4,12 @@
 // ticket id, no phone), acknowledges and closes it (help.acknowledged, help.closed); a second ask
 // from the same place while open gives the same request back; refusals (no device nor ticket,
 // unknown ticket, bad fields, the clerk's role, acting twice); the requests survive a restart and
-// GET /stats counts them with the median time to acknowledge.
+// GET /stats counts them with the median time to acknowledge. GET /speech/{key} says fixed phrases
+// and service names only, in the hall's voice.
 import { test, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { hall, api, assertError, issue, sse } from './lib/server.mjs';
+import { getBytes, parseWav } from './lib/media_helpers.mjs';
 
 const { srv, tokens } = await hall(after);
 const PHONE = '13812345678';
@@ -122,5 +124,19 @@ describe('help requests', () => {
         }
         assert.ok(limited, 'refused after 5 a minute');
         assertError(limited, 429, 'rate_limited');
+    });
+    test('speech: a fixed phrase or a service name as WAV, nothing else', async () => {
+        const g = await getBytes(srv, '/speech/help');
+        assert.equal(g.status, 200, g.text.slice(0, 300));
+        assert.match(g.headers.get('content-type'), /^audio\/wav/);
+        const w = parseWav(g.body);
+        assert.equal(w.format, 1, 'PCM');
+        assert.ok(w.seconds > 0.3, `speech of plausible length: ${w.seconds}`);
+        const svc = await getBytes(srv, '/speech/svc-A?lang=en');
+        assert.equal(svc.status, 200, svc.text.slice(0, 300));
+        const again = await getBytes(srv, '/speech/svc-A?lang=en');
+        assert.ok(again.body.equals(svc.body), 'cached: the same bytes');
+        for (const k of ['svc-Z', 'hello', 'svc-a', '..%2F..%2Fetc']) assert.equal((await getBytes(srv, `/speech/${k}`)).status, 404, k);
+        assert.equal((await getBytes(srv, '/speech/help?lang=fr')).status, 400);
     });
 });
