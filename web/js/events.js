@@ -12,6 +12,7 @@ export const EVENT_TYPES = [
   'notice.cleared', 'evaluation.recorded', 'complaint.received', 'alert.crowding',
   // hallq's own (docs/API.md, "Beyond the contract")
   'hall.suspended', 'hall.resumed', 'device.alert', 'plan.holidays',
+  'help.requested', 'help.acknowledged', 'help.closed', // issue 18 (js/help.js, js/guide_help.js)
 ];
 
 // connect({onEvent(type, data, id), onState('open'|'closed'), onReconnect(), lastId})

@@ -13,6 +13,7 @@ import * as api from './api.js';
 import * as i18n from './i18n.js';
 import { h, $, replace, boot, showMsg, refusalKey, openNow, errText } from './ui.js';
 import { noticeItem } from './notice.js';
+import * as largetype from './largetype.js';
 
 i18n.add({
   'kiosk.title': ['取号机', 'Take a ticket'],
@@ -182,7 +183,7 @@ function showTicket(t, s) {
   } else pr.hidden = true;
   view.classList.toggle('print-failed', !!failed);
   view.dataset.print = t.print ? (t.print.ok ? 'ok' : 'failed') : 'none';
-  let left = failed ? SHOW_FAILED_S : SHOW_S;
+  let left = (failed ? SHOW_FAILED_S : SHOW_S) * largetype.timeFactor();
   $('#t-count').textContent = left;
   clearInterval(backTimer);
   const kiosk = !!api.deviceKey();
@@ -202,6 +203,7 @@ function back() {
   clearInterval(backTimer);
   backTimer = null;
   busy = false;
+  largetype.done(); // the ticket is taken: normal type for the next person
   $('#ticket').hidden = true;
   $('#choose').hidden = false;
   renderHall();
