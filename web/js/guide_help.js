@@ -26,6 +26,7 @@ i18n.add({
 });
 
 const box = $('#help-box');
+if (box) i18n.apply(box); // guide.js applied the page's texts before these were added
 const list = $('#help-list');
 const msg = $('#help-msg');
 const live = $('#help-live');

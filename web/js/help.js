@@ -2,14 +2,13 @@
 // help.js — 请求帮助 / Ask for help (issue 18) on the kiosk, the pad and the tracking page: a button in
 // the header posts POST /help — from a registered kiosk ({"from":"kiosk"}), the pad of window n
 // ({"from":"pad","window":n}) or the tracking page's ticket ({"ticket":id}) — and says, in both
-// languages, that a guide has been told; then follows the request on the live stream
-// (help.acknowledged: a guide is on the way; help.closed: the note goes). A kiosk or pad that is not
+// languages, that a guide has been told; then follows the request (GET /help/{id}: acknowledged —
+// a guide is on the way; closed — the note goes). A kiosk or pad that is not
 // a registered device is told to ask at the service desk.
 
 import * as api from './api.js';
 import * as i18n from './i18n.js';
-import * as events from './events.js';
-import { h, $ } from './ui.js';
+import { h } from './ui.js';
 
 i18n.add({
   'help.ask': ['请求帮助', 'Ask for help'],
@@ -25,7 +24,7 @@ const PAGE = body.classList.contains('kiosk') ? 'kiosk' : body.classList.contain
 const button = h('button', { class: 'btn help-btn', id: 'help-ask', type: 'button', dataset: { say: 'help' } });
 const note = h('p', { class: 'help-note', id: 'help-note', role: 'status', hidden: true });
 let current = null; // {id, status}
-let stream = null;
+let timer = null;
 
 function label() {
   const other = i18n.lang() === 'en' ? 'zh-CN' : 'en';
@@ -49,22 +48,33 @@ function body4page() {
   return { ticket: id || '' };
 }
 
+// Follow the request by asking GET /help/{id} every POLL_MS until it is closed: no second live
+// stream (a page may hold only a few connections to the server, and the tracking page and the pad
+// already keep one).
+const POLL_MS = 3000;
 function follow() {
-  if (stream) return;
-  stream = events.connect({
-    onEvent: (type, d) => {
-      if (!current || d?.id !== current.id) return;
-      if (type === 'help.acknowledged') {
-        current.status = 'acknowledged';
-        tell('help.coming');
-      } else if (type === 'help.closed') {
+  if (timer) return;
+  timer = setInterval(async () => {
+    if (!current) return stop();
+    try {
+      const r = await api.get(`/help/${api.seg(current.id)}`, { auth: false });
+      if (r.status === 'closed') {
         current = null;
         tell('');
-        stream?.close();
-        stream = null;
+        stop();
+      } else if (r.status === 'acknowledged' && current.status !== 'acknowledged') {
+        current.status = 'acknowledged';
+        tell('help.coming');
       }
-    },
-  });
+    } catch {
+      /* try again at the next turn */
+    }
+  }, POLL_MS);
+}
+
+function stop() {
+  clearInterval(timer);
+  timer = null;
 }
 
 async function ask() {
@@ -83,15 +93,20 @@ async function ask() {
 export function reset() {
   current = null;
   tell('');
-  stream?.close();
-  stream = null;
+  stop();
 }
 
 function mount() {
-  const bar = document.querySelector('.topbar');
-  const lang = $('#lang');
-  if (bar) bar.insertBefore(button, lang && lang.parentNode === bar ? lang : null);
-  bar?.after(note);
+  // the row of the customer's buttons under the header (js/largetype.js makes it when loaded first)
+  let bar = document.getElementById('a11y-bar');
+  if (!bar) {
+    bar = h('div', { id: 'a11y-bar', class: 'a11y-bar' });
+    const top = document.querySelector('.topbar');
+    if (top) top.after(bar);
+    else document.body.prepend(bar);
+  }
+  bar.append(button);
+  bar.after(note);
   button.addEventListener('click', ask);
   i18n.onChange(label);
   label();

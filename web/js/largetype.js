@@ -164,11 +164,21 @@ function keypad(ev) {
 }
 
 // ---- mount ----
+// The row of the customer's own buttons under the header (shared with js/help.js).
+export function a11yBar() {
+  let bar = document.getElementById('a11y-bar');
+  if (!bar) {
+    bar = h('div', { id: 'a11y-bar', class: 'a11y-bar' });
+    const top = document.querySelector('.topbar');
+    if (top) top.after(bar);
+    else document.body.prepend(bar);
+  }
+  return bar;
+}
+
 function mount() {
-  const bar = document.querySelector('.topbar');
-  const lang = $('#lang');
-  if (bar) bar.insertBefore(toggle, lang && lang.parentNode === bar ? lang : null);
-  if (bar) bar.insertBefore(speakBtn, lang && lang.parentNode === bar ? lang : null);
+  const bar = a11yBar();
+  bar.prepend(toggle, speakBtn);
   toggle.addEventListener('click', () => set(!on));
   speakBtn.addEventListener('click', () => {
     speak = !speak;
