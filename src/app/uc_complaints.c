@@ -300,6 +300,8 @@ static json_t *summary_view(struct hq_app *a, json_t *d, int64_t now, int days)
     if (!o) return NULL;
     json_object_set_new(o, "window",
                         jint(d, "window") ? json_integer(jint(d, "window")) : json_null());
+    json_object_set_new(o, "assisted_by",
+                        json_string(*jstr(d, "assisted_by") ? jstr(d, "assisted_by") : "none"));
     add_flags(o, d, now, days);
     times_to_text(a, o);
     return o;

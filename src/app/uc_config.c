@@ -112,6 +112,14 @@ int hq_app_services_list(struct hq_app *a, json_t **out)
                             json_integer(hq_service_serving_windows(&a->hall, code)));
         json_object_set_new(s, "estimated_wait_s", json_integer(wait));
         json_object_set_new(s, "wait_range_s", hq__wait_range_json(a, code, wait));
+        /* how much the service is used, for the kiosk's large-type mode (branch a11y): tickets
+         * issued today, and served over the last 28 days (the estimate's measured tickets) */
+        const struct hq_service *sv = &a->hall.services[i];
+        json_object_set_new(s, "issued_today", json_integer(sv->seq_day == now.day ? sv->seq : 0));
+        int64_t recent = 0;
+        for (size_t k = 0; k < a->estacc.n_services; k++)
+            if (strcmp(a->estacc.services[k].code, code) == 0) recent = a->estacc.services[k].n;
+        json_object_set_new(s, "served_28d", json_integer(recent));
         json_array_append_new(arr, s);
     }
     pthread_mutex_unlock(&a->mu);
@@ -137,6 +145,9 @@ int hq__service_parse(json_t *in, struct hq_service *s, bool create, struct hq_w
                                         "bookable",       /* uc_appointments.c */
                                         "waiting_action", /* switching off: service_off() */
                                         "transfer_to",
+                                        "bookable",     /* uc_appointments.c */
+                                        "issued_today", /* read-only, branch a11y */
+                                        "served_28d",
                                         NULL};
     int rc = hq__in_known(in, known, why);
     if (rc) return rc;

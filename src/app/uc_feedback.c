@@ -376,8 +376,9 @@ static void tracking_code(char out[11])
 int hq_app_complaint_create(struct hq_app *a, const struct hq_actor *who, json_t *in, json_t **out,
                             struct hq_why *why)
 {
-    static const char *const known[] = {"channel", "content",  "contact",          "ticket",
-                                        "window",  "category", "needs_assistance", NULL};
+    static const char *const known[] = {"channel",          "content",     "contact",
+                                        "ticket",           "window",      "category",
+                                        "needs_assistance", "assisted_by", NULL};
     char channel[16] = "web", content[4096] = "", contact[128] = "", ticket[64] = "",
          category[32] = "";
     int64_t window = 0;
@@ -390,7 +391,15 @@ int hq_app_complaint_create(struct hq_app *a, const struct hq_actor *who, json_t
     if (rc == 0) rc = hq__in_str(in, "category", false, category, sizeof category, why);
     if (rc == 0) rc = hq__in_int(in, "window", false, 0, 9999, &window, why);
     if (rc == 0) rc = hq__in_bool(in, "needs_assistance", false, &assist, why);
+    /* 8.1.3: the assisted channel used (branch a11y): a guide filed it for the customer, text
+     * only (hearing-impaired), the large-type page, or none */
+    char assisted[16] = "none";
+    if (rc == 0) rc = hq__in_str(in, "assisted_by", false, assisted, sizeof assisted, why);
     if (rc) return rc;
+    if (strcmp(assisted, "guide") != 0 && strcmp(assisted, "text_only") != 0 &&
+        strcmp(assisted, "large_type") != 0 && strcmp(assisted, "none") != 0)
+        return hq_fail(why, HQ_EINVAL, "assisted_by",
+                       "assisted_by: one of guide, text_only, large_type, none");
     static const char *const channels[] = {"web", "hotline", "box", "letter", "in_person", NULL};
     bool ok = false;
     for (const char *const *c = channels; *c; c++)
@@ -419,6 +428,7 @@ int hq_app_complaint_create(struct hq_app *a, const struct hq_actor *who, json_t
         (json_int_t)window, "needs_assistance", assist, "category", category, "status", "received",
         "received_at", (json_int_t)now, "acknowledge_by", (json_int_t)ack_by, "history", hist);
     json_object_set_new(doc, "entered_by", json_string(who->username));
+    json_object_set_new(doc, "assisted_by", json_string(assisted));
     char *text = dump(doc);
     json_decref(doc);
     struct hq_batch b;

@@ -24,6 +24,7 @@
 #include "app_int.h"
 #include "hq_appointments.h"
 #include "hq_compliance.h"
+#include "hq_help.h"
 
 #define MAX_DAYS 366
 
@@ -317,6 +318,8 @@ int hq_app_stats(struct hq_app *a, const char *from, const char *to, json_t **ou
         /* bookings whose slot is in the period, by status (uc_appointments.c) */
         if (*out)
             json_object_set_new(*out, "appointments", hq__appointments_counts(a, p.from, p.to));
+        /* help requests asked in the period and the time to acknowledge them (uc_help.c) */
+        if (*out) json_object_set_new(*out, "help_requests", hq__help_counts(a, p.from, p.to));
     }
     run_release(&r);
     return rc;

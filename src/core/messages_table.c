@@ -608,6 +608,17 @@ const struct hq_msg hq__msg_table[] = {
     {"satisfaction_target: a share above 0, at most 1, or null", "post.target_invalid", {}, "满意率目标应大于 0、不超过 1，或为空"},
     {"all: 1, true, 0 or false", "audit.all_invalid", {}, "all 应为 1、true、0 或 false"},
     {"days: must be between %lld and %lld", "certifications.days_invalid", {"min", "max"}, "天数应在 {min} 到 {max} 之间"},
+    /* branch a11y: help requests (uc_help.c) */
+    {"no such help request", "help.not_found", {}, "没有这条求助"},
+    {"from: one of kiosk, pad, ticket", "help.from_invalid", {}, "from 应为 kiosk、pad 或 ticket 之一"},
+    {"ticket: required when help is asked by ticket", "help.ticket_required", {}, "凭号票求助时须提供号票"},
+    {"help: ask from a registered kiosk or pad, or with your ticket", "help.who", {}, "请在已登记的取号机或评价器上求助，或凭您的号票求助"},
+    {"ticket: no ticket of today", "help.ticket_unknown", {}, "没有这张今天的号票"},
+    {"help: request already %s by %s", "help.already", {"status", "by"}, "这条求助已由 {by} 处理（{status}）"},
+    {"assisted_by: one of guide, text_only, large_type, none", "complaint.assisted_by_invalid", {}, "assisted_by 应为 guide（引导员代办）、text_only（仅文字）、large_type（大字）或 none 之一"},
+    {"no such phrase", "speech.not_found", {}, "没有这个朗读短语"},
+    {"voice: the phrase could not be rendered", "speech.render_failed", {}, "语音合成失败"},
+    {"lang: zh or en", "speech.lang_invalid", {}, "lang 应为 zh 或 en"},
 };
 const size_t hq__msg_count = sizeof hq__msg_table / sizeof hq__msg_table[0];
 

@@ -152,5 +152,12 @@ HQ_API(api_post_put);
 HQ_API(api_certifications_expiring);
 HQ_API(api_audit);
 HQ_API(api_audit_csv);
+/* api_help.c (branch a11y) */
+HQ_API(api_help_create);
+HQ_API(api_help_get);
+HQ_API(api_help_list);
+HQ_API(api_help_ack);
+HQ_API(api_help_close);
+HQ_API(api_speech);
 
 #endif

@@ -73,6 +73,10 @@ export const PAGES = [
   { name: 'ops-incident', path: '/ops.html', user: 'manager1', full: true, prepare: async (p) => { await p.locator('#inc-rows tr[data-id] button').first().click(); await p.locator('#inc-timeline li').first().waitFor(); } },
   { name: 'info', path: '/info.html', full: true, ready: '#prices tr' },
   { name: 'admin-info', path: '/admin', user: 'admin', full: true, prepare: async (p) => { await p.locator('[data-tab="info"]').click(); await p.locator('#ai-licences').waitFor(); await p.waitForFunction(() => document.querySelector('#ai-prices')?.value); } },
+  // issue 18 (branch a11y): large type on the kiosk and the tracking page; help alerts on the guide page
+  { name: 'kiosk-largetype', path: '/kiosk', viewport: FULLHD, ready: '.svc-btn', prepare: async (p) => { await p.locator('#lt-toggle').click(); await p.locator('html.lt').waitFor({ state: 'attached' }); } },
+  { name: 'track-largetype', path: (s) => `/t/${s.waitingId}`, viewport: PHONE, full: true, prepare: async (p) => { await p.locator('#number').waitFor(); await p.locator('#lt-toggle').click(); } },
+  { name: 'guide-help', path: '/guide', user: 'guide1', viewport: { width: 1280, height: 720 }, ready: '#help-list li[data-id]' },
 ];
 
 async function signIn(url, username, password) {
@@ -137,6 +141,9 @@ export async function stage(url, dir) {
     kioskBad: await device({ name: 'kiosk-2', printer: '127.0.0.1:9' }), // nothing listens: offline
   };
   await stageOps(url, admin, mgr.token);
+  // Help asked at kiosk-1 and by a waiting ticket (the guide page's alerts).
+  await fetch(`${url}/api/v1/help`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Device-Key': devices.kioskOk }, body: '{}' });
+  await hq.must(url, 'POST', '/help', { ticket: waiting[5].id });
   return {
     devices, doneId: d3.id, calledId: r.ticket?.id || called.id, waitingId: waiting[3].id,
     sessions: { admin: adm, guide1: guide, clerk1: c1, manager1: mgr },

@@ -10,6 +10,7 @@ import * as api from './api.js';
 import * as i18n from './i18n.js';
 import './complaints-status.js'; // the status words (cst.*), shared with the public page
 import { h, $, replace, boot, showMsg, errText, requireLogin, mountUserBar } from './ui.js';
+import { assistedName } from './complaints_assist.js';
 
 i18n.add({
   'ca.title': ['投诉处理', 'Complaint handling'],
@@ -301,6 +302,7 @@ function renderDetail() {
     kv('content', h('span', { class: 'ca-pre' }, c.content)),
     kv('contact', c.contact || '—'),
     kv('assist', c.needs_assistance ? i18n.t('ca.yes') : i18n.t('ca.no')),
+    kv('assisted', assistedName(c.assisted_by)),
     c.window ? kv('window', String(c.window)) : null,
     c.ticket ? kv('ticket', c.ticket) : null,
     c.entered_by ? kv('entered_by', c.entered_by) : null,
@@ -359,7 +361,7 @@ async function enter(ev) {
     return showMsg($('#e-msg'), i18n.t('ca.empty'));
   }
   $('#e-content').removeAttribute('aria-invalid');
-  const body = { channel: $('#e-channel').value, content, needs_assistance: $('#e-assist').checked };
+  const body = { channel: $('#e-channel').value, content, needs_assistance: $('#e-assist').checked, assisted_by: $('#e-assisted').value };
   const contact = $('#e-contact').value.trim();
   if (contact) body.contact = contact;
   const w = $('#e-window').value.trim();

@@ -7,6 +7,7 @@
 import * as api from './api.js';
 import * as i18n from './i18n.js';
 import { statusWord } from './complaints-status.js';
+import { assistedBy } from './complaints_assist.js';
 import { h, $, replace, boot, showMsg, errText } from './ui.js';
 
 i18n.add({
@@ -156,7 +157,7 @@ $('#form').addEventListener('submit', async (e) => {
   }
   $('#content').removeAttribute('aria-invalid');
   try {
-    const r = await api.post('/complaints', { channel: 'web', content, contact: contact || null, needs_assistance: $('#assist').checked }, { auth: false });
+    const r = await api.post('/complaints', { channel: 'web', content, contact: contact || null, needs_assistance: $('#assist').checked, assisted_by: assistedBy() }, { auth: false });
     $('#form').hidden = true;
     $('#result').hidden = false;
     $('#code-out').textContent = r.tracking_code;

@@ -13,6 +13,7 @@ export const EVENT_TYPES = [
   // hallq's own (docs/API.md, "Beyond the contract")
   'hall.suspended', 'hall.resumed', 'device.alert', 'plan.holidays',
   'ops.alert', 'ops.incident', 'ops.changed', // operations records (docs/OPERATIONS.md)
+  'help.requested', 'help.acknowledged', 'help.closed', // issue 18 (js/help.js, js/guide_help.js)
 ];
 
 // connect({onEvent(type, data, id), onState('open'|'closed'), onReconnect(), lastId})

@@ -15,6 +15,7 @@ import { h, $, replace, boot, showMsg, refusalKey, openNow, nextOpening, errText
 import { noticeItem } from './notice.js';
 import './kiosk_idcard.js';
 import './ops_device.js'; // heartbeat; public information on the kiosk and display
+import * as largetype from './largetype.js';
 
 i18n.add({
   'kiosk.title': ['取号机', 'Take a ticket'],
@@ -200,7 +201,7 @@ function showTicket(t, s) {
   } else pr.hidden = true;
   view.classList.toggle('print-failed', !!failed);
   view.dataset.print = t.print ? (t.print.ok ? 'ok' : 'failed') : 'none';
-  let left = failed ? SHOW_FAILED_S : SHOW_S;
+  let left = (failed ? SHOW_FAILED_S : SHOW_S) * largetype.timeFactor();
   $('#t-count').textContent = left;
   clearInterval(backTimer);
   const kiosk = !!api.deviceKey();
@@ -220,6 +221,7 @@ function back() {
   clearInterval(backTimer);
   backTimer = null;
   busy = false;
+  largetype.done(); // the ticket is taken: normal type for the next person
   $('#ticket').hidden = true;
   $('#choose').hidden = false;
   renderHall();

@@ -10,6 +10,7 @@ import * as i18n from './i18n.js';
 import * as events from './events.js';
 import { h, $, replace, boot, showMsg, errText, liveBadge, winNo, winName } from './ui.js';
 import './ops_device.js'; // heartbeat; public information on the kiosk and display
+import * as largetype from './largetype.js';
 
 i18n.add({
   'pad.title': ['服务评价', 'Rate our service'],
@@ -46,6 +47,7 @@ function idle() {
   level = null;
   showMsg($('#msg'), '');
   show('idle');
+  largetype.done();
 }
 
 function renderFaces() {
@@ -85,7 +87,7 @@ async function ask(finishedNumber) {
     show('ask');
     // Nobody answered: back to idle after two minutes.
     clearTimeout(askTimer);
-    askTimer = setTimeout(idle, 120000);
+    askTimer = setTimeout(idle, 120000 * largetype.timeFactor());
   } catch (e) {
     if (e.status === 401 || e.status === 403) showMsg($('#msg'), i18n.t('pad.setup'));
     else if (e.status !== 404) showMsg($('#msg'), errText(e));
@@ -97,7 +99,7 @@ function choose(l) {
   if (l <= 2) {
     show('why');
     clearTimeout(askTimer);
-    askTimer = setTimeout(idle, 120000);
+    askTimer = setTimeout(idle, 120000 * largetype.timeFactor());
   } else submit([]);
 }
 
@@ -107,15 +109,15 @@ async function submit(reasons) {
   try {
     await api.post('/evaluations', { ticket: pending.ticket, level, reasons, comment: '' }, { auth: false });
     show('thanks');
-    idleTimer = setTimeout(idle, 10000);
+    idleTimer = setTimeout(idle, 10000 * largetype.timeFactor());
   } catch (e) {
     if (e.status === 409) {
       // Already evaluated (another device) or too late: thank and go idle.
       show('thanks');
-      idleTimer = setTimeout(idle, 10000);
+      idleTimer = setTimeout(idle, 10000 * largetype.timeFactor());
     } else {
       showMsg($('#msg'), errText(e));
-      idleTimer = setTimeout(idle, 10000);
+      idleTimer = setTimeout(idle, 10000 * largetype.timeFactor());
     }
   }
 }
