@@ -22,6 +22,7 @@
 #include "../report/hq_report.h"
 #include "../stats/hq_stats.h"
 #include "app_int.h"
+#include "hq_surveys.h"
 #include "hq_appointments.h"
 
 #define MAX_DAYS 366
@@ -302,6 +303,8 @@ int hq_app_stats(struct hq_app *a, const char *from, const char *to, json_t **ou
         /* bookings whose slot is in the period, by status (uc_appointments.c) */
         if (*out)
             json_object_set_new(*out, "appointments", hq__appointments_counts(a, p.from, p.to));
+        /* paused time per window and clerk, with its reasons (uc_pauses.c) */
+        if (*out) json_object_set_new(*out, "pauses", hq__pauses_json(a, p.from, p.to));
     }
     run_release(&r);
     return rc;
