@@ -9,6 +9,7 @@ import * as api from './api.js';
 import * as i18n from './i18n.js';
 import * as events from './events.js';
 import { h, $, replace, boot, showMsg, errText, liveBadge, winNo, winName } from './ui.js';
+import './pad_survey.js';
 
 i18n.add({
   'pad.title': ['服务评价', 'Rate our service'],
