@@ -46,5 +46,8 @@ int64_t hq__survey_midnight(int32_t day, int plus_days);
 /* The paused time of windows and clerks over local days [from, to] (the "pauses" block of GET
  * /stats); now bounds a pause still running. */
 json_t *hq__pauses_json(struct hq_app *a, int32_t from, int32_t to);
+/* The gap analysis for the report files of [from, to]: the questionnaire asked on the pad (else
+ * the web, else staff), compared with the as long period just before; NULL when none is active. */
+json_t *hq__survey_report_gap(struct hq_app *a, int32_t from, int32_t to);
 
 #endif

@@ -119,4 +119,19 @@ const char *hq__status_zh(enum hq_status s);
 /* The display name of a group: name, else name_en, else key. */
 const char *hq__group_name(const struct hq_stats_group *g);
 
+/* report_survey.c: the sections of paused time and of the surveys' gap analysis (r->pauses,
+ * r->gap; nothing when both are NULL). Each returns 0, or -1 when out of memory. */
+void hq__csv_field(struct hq__rbuf *b, const char *s, bool first, bool untrusted);
+int hq__csv_extra(struct hq__rbuf *b, const struct hq_report *r);
+struct lxw_workbook;
+int hq__xlsx_extra(struct lxw_workbook *wb, const struct hq_report *r);
+struct _cairo;
+struct hq__pdf_cb {
+    struct _cairo *cr;
+    double *y;                              /* the current baseline */
+    void (*need)(void *ctx, double height); /* a new page when height does not fit */
+    void *ctx;
+};
+int hq__pdf_extra(struct hq__pdf_cb *cb, const struct hq_report *r);
+
 #endif
