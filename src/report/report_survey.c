@@ -234,7 +234,7 @@ static int tests_table(json_t *g, json_t *cmp, struct xtable *t)
                                "统计量", "p",    "Holm p", "结论"};
     static const char *he[] = {"Test",      "Dimension", "Aspect", "n A",    "n B",
                                "Statistic", "p",         "Holm p", "Verdict"};
-    static const double w[] = {1.8, 1.4, 1.0, 0.6, 0.6, 1.0, 0.9, 0.9, 2.2};
+    static const double w[] = {1.4, 1.4, 1.6, 0.5, 0.5, 0.9, 0.8, 0.8, 2.3};
     t->zh = "显著性检验";
     t->en = "Significance tests";
     t->sheet = "显著性检验";
@@ -253,8 +253,8 @@ static int tests_table(json_t *g, json_t *cmp, struct xtable *t)
     struct xcell *c = row_new(t);
     if (!c) return -1;
     bool valid = json_is_true(json_object_get(ev, "valid"));
-    ctext(&c[0], "卡方独立性 chi-square (评价等级 levels 5 × 2)", false);
-    ctext(&c[1], "—", false);
+    ctext(&c[0], "卡方 chi-square", false);
+    ctext(&c[1], "评价等级 levels", false);
     ctext(&c[2], "—", false);
     long long na = 0, nb = 0;
     for (int l = 0; l < 5; l++) {
@@ -539,7 +539,7 @@ static void pdf_gap_chart(struct hq__pdf_cb *cb, json_t *g)
         }
         cairo_set_source_rgb(cr, 0, 0, 0);
     }
-    *cb->y = y0 + (double)n * rowh + 14;
+    *cb->y = y0 + (double)n * rowh + 26;
     cairo_set_source_rgb(cr, 0.23, 0.44, 0.71);
     cairo_rectangle(cr, PDF_M, *cb->y - 6, 10, 6);
     cairo_fill(cr);
