@@ -20,6 +20,7 @@ i18n.add({
   'sv.chars_left': ['还可输入 {n} 字', '{n} characters left'],
   'sv.nothing': ['请至少选择一项评分或填写一项回答，或点“跳过”', 'Choose at least one rating or answer, or skip'],
   'sv.thanks': ['谢谢您参与问卷调查！', 'Thank you for answering the survey!'],
+  'sv.legend': ['1 分为不重要 / 很差，5 分为非常重要 / 很好；每项均可不填', '1 = not important / very poor, 5 = very important / very good; every item is optional'],
 });
 
 const name = (rec, zh, en) => (i18n.lang() === 'en' && rec[en] ? rec[en] : rec[zh]);
@@ -68,6 +69,7 @@ export function surveyForm(q, { onSubmit, onSkip, skipLabel } = {}) {
     'form',
     { class: 'sv-form', dataset: { questionnaire: q.id, version: String(q.version) } },
     h('p', { class: 'sv-title' }, h('b', null, name(q, 'title', 'title_en')), ' · ', h('span', null, i18n.t('sv.optional'))),
+    h('p', { class: 'sv-legend' }, i18n.t('sv.legend')),
     dims,
     opens,
     h(
@@ -113,6 +115,8 @@ export function surveyStyles() {
     .sv-open textarea { width: 100%; }
     .sv-open label { display: block; margin-top: 8px; }
     .sv-actions { margin-top: 10px; }
+    .sv-legend { color: var(--muted); font-size: 0.9em; margin: 0 0 4px; }
+    @media (max-width: 600px) { .sv-row .sv-lo, .sv-row .sv-hi { display: none; } .sv-scale .btn { min-width: 40px; } }
     .sv-overlay { position: fixed; inset: 0; background: var(--bg); overflow: auto; padding: 16px 24px; z-index: 50; }
   `;
   document.head.appendChild(st);
