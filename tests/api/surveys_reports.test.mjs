@@ -9,10 +9,11 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { hall, api, act } from './lib/server.mjs';
-import { getBytes, pdfText } from './lib/media_helpers.mjs';
+import { hall, api, act, SANITIZE } from './lib/server.mjs';
+import { getBytes, pdfText, sanitizerEnv } from './lib/media_helpers.mjs';
 
-const { srv, tokens } = await hall(after);
+// cairo and fontconfig keep caches for the life of the process: suppressed under ASan.
+const { srv, tokens } = await hall(after, { env: SANITIZE ? sanitizerEnv() : {} });
 const A = tokens.admin;
 const M = tokens.manager1;
 const auth = { authorization: `Bearer ${M}` };
