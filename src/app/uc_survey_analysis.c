@@ -207,6 +207,9 @@ int hq_app_survey_analysis(struct hq_app *a, const char *questionnaire, const ch
     if (rc) return rc;
     if (!questionnaire || !*questionnaire)
         return hq_fail(why, HQ_EINVAL, "questionnaire", "%s: required", "questionnaire");
+    if (strlen(questionnaire) > 32)
+        return hq_fail(why, HQ_EINVAL, "questionnaire", "%s: at most %zu characters",
+                       "questionnaire", (size_t)32);
     json_t *q = hq__questionnaire_load(a, questionnaire);
     if (!q) return hq_fail(why, HQ_ENOTFOUND, "", "no questionnaire %s", questionnaire);
     json_t *vs = json_object_get(q, "versions");

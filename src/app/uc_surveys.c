@@ -434,6 +434,9 @@ int hq_app_survey_active_get(struct hq_app *a, const char *channel, const char *
 {
     if (!channel_ok(channel))
         return hq_fail(why, HQ_EINVAL, "channel", "channel: pad, web or staff");
+    if (ticket && strlen(ticket) > 63)
+        return hq_fail(why, HQ_EINVAL, "ticket", "%s: at most %zu characters", "ticket",
+                       (size_t)63);
     json_t *act = active_doc(a);
     const char *id = json_string_value(json_object_get(act, channel));
     json_t *q = id ? hq__questionnaire_load(a, id) : NULL;
@@ -728,6 +731,9 @@ int hq_app_survey_answers_list(struct hq_app *a, const char *questionnaire, cons
         return hq_fail(why, HQ_EINVAL, "from", "%s must be a date YYYY-MM-DD", "from");
     if (to && *to && hq__parse_date(to, &t) != 0)
         return hq_fail(why, HQ_EINVAL, "to", "%s must be a date YYYY-MM-DD", "to");
+    if (questionnaire && strlen(questionnaire) > ID_MAX - 1)
+        return hq_fail(why, HQ_EINVAL, "questionnaire", "%s: at most %zu characters",
+                       "questionnaire", (size_t)(ID_MAX - 1));
     long max = 100;
     if (limit && *limit) {
         char *end = NULL;

@@ -332,6 +332,7 @@ int hq__csv_extra(struct hq__rbuf *b, const struct hq_report *r)
 {
     struct xtables x;
     if (tables_build(r, &x)) return -1;
+    if (x.n) hq__rbuf_str(b, "\r\n"); /* the section before (the evaluations) ends here */
     for (int k = 0; k < x.n; k++) {
         const struct xtable *t = &x.t[k];
         char line[256];
