@@ -22,6 +22,7 @@
 #include "../report/hq_report.h"
 #include "../stats/hq_stats.h"
 #include "app_int.h"
+#include "hq_surveys.h"
 #include "hq_appointments.h"
 #include "hq_compliance.h"
 #include "hq_help.h"
@@ -242,11 +243,14 @@ struct run {
     char hall_name[HQ_NAME_MAX], hall_name_en[HQ_NAME_MAX];
     char generated[48];
     bool computed;
+    json_t *pauses, *gap; /* report sections of uc_pauses.c, uc_survey_analysis.c (or NULL) */
 };
 
 static void run_release(struct run *r)
 {
     if (r->computed) hq_stats_release(&r->stats);
+    json_decref(r->pauses);
+    json_decref(r->gap);
     hq_stats_input_release(&r->in);
 }
 
@@ -261,6 +265,8 @@ static void run_report(const struct run *r, struct hq_report *rep)
     rep->from = r->p.from_s;
     rep->to = r->p.to_s;
     rep->generated_at = r->generated;
+    rep->pauses = r->pauses;
+    rep->gap = r->gap;
 }
 
 /* Read and compute the period p of the app into r (initialised here). */
@@ -320,6 +326,8 @@ int hq_app_stats(struct hq_app *a, const char *from, const char *to, json_t **ou
             json_object_set_new(*out, "appointments", hq__appointments_counts(a, p.from, p.to));
         /* help requests asked in the period and the time to acknowledge them (uc_help.c) */
         if (*out) json_object_set_new(*out, "help_requests", hq__help_counts(a, p.from, p.to));
+        /* paused time per window and clerk, with its reasons (uc_pauses.c) */
+        if (*out) json_object_set_new(*out, "pauses", hq__pauses_json(a, p.from, p.to));
     }
     run_release(&r);
     return rc;
@@ -449,6 +457,10 @@ int hq_app_report(struct hq_app *a, const char *from, const char *to, const char
     if (rc) return rc;
     struct run r;
     rc = app_run(a, &p, &r, why);
+    if (rc == 0 && strcmp(format, "json") != 0) { /* paused time, surveys' gap analysis */
+        r.pauses = hq__pauses_json(a, p.from, p.to);
+        r.gap = hq__survey_report_gap(a, p.from, p.to);
+    }
     if (rc == 0) rc = render(&r, format, out, len, why);
     run_release(&r);
     return rc;

@@ -159,5 +159,16 @@ HQ_API(api_help_list);
 HQ_API(api_help_ack);
 HQ_API(api_help_close);
 HQ_API(api_speech);
+/* api_surveys.c */
+HQ_API(api_questionnaires_list);
+HQ_API(api_questionnaire_create);
+HQ_API(api_questionnaire_get);
+HQ_API(api_questionnaire_update);
+HQ_API(api_questionnaire_version);
+HQ_API(api_survey_active_get);
+HQ_API(api_survey_active_put);
+HQ_API(api_survey_answer);
+HQ_API(api_survey_answers_list);
+HQ_API(api_survey_analysis);
 
 #endif

@@ -40,6 +40,9 @@ struct hq_report {
     const char *hall_name, *hall_name_en;
     const char *from, *to;    /* "YYYY-MM-DD" */
     const char *generated_at; /* shown as is */
+    /* Optional blocks (NULL: left out), JSON as the API gives them: the "pauses" block of GET
+     * /stats and the answer of GET /surveys/analysis; written by report_survey.c. */
+    const json_t *pauses, *gap;
 };
 /* Times in the reports are local (the process's TZ, which the app sets to the hall's zone). */
 

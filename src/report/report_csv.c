@@ -35,6 +35,11 @@ static void field(struct hq__rbuf *b, const char *s, bool first, bool untrusted)
     hq__rbuf_str(b, "\"");
 }
 
+void hq__csv_field(struct hq__rbuf *b, const char *s, bool first, bool untrusted)
+{
+    field(b, s, first, untrusted);
+}
+
 static void number(struct hq__rbuf *b, enum hq__colkind k, double v, bool has)
 {
     char tmp[48] = "";
@@ -160,6 +165,7 @@ int hq_report_csv(const struct hq_report *r, unsigned char **out, size_t *len, s
         field(&b, at, false, false);
         eol(&b);
     }
+    if (hq__csv_extra(&b, r)) b.ok = false; /* paused time, gap analysis (report_survey.c) */
     if (!b.ok) {
         free(b.data);
         return hq_fail(why, HQ_EINTERNAL, "", "report too large or out of memory");

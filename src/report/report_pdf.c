@@ -77,6 +77,11 @@ static void need(struct pdf *p, double h)
     if (p->y + h > PAGE_H - MARGIN) new_page(p);
 }
 
+static void need_cb(void *ctx, double h)
+{
+    need(ctx, h);
+}
+
 static void heading(struct pdf *p, const char *zh, const char *en)
 {
     need(p, 40);
@@ -399,6 +404,8 @@ int hq_report_pdf(const struct hq_report *r, unsigned char **out, size_t *len, s
     table(&p, HQ_SEC_SERVICES, s->services, s->n_services, false, false);
     table(&p, HQ_SEC_WINDOWS, s->windows, s->n_windows, false, false);
     table(&p, HQ_SEC_STAFF, s->clerks, s->n_clerks, true, false);
+    struct hq__pdf_cb cb = {cr, &p.y, need_cb, &p}; /* paused time, gap (report_survey.c) */
+    if (hq__pdf_extra(&cb, r)) b.ok = false;
     if (r->trace && r->in) {
         heading(&p, "数据来源", "Sources (traceable to the event log)");
         need(&p, 30);

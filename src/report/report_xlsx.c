@@ -212,6 +212,7 @@ static int build(lxw_workbook *wb, const struct hq_report *r)
                                    hq__round(HQ_CK_MIN, (double)(t->called_at - t->queued_at) / 60),
                                    f.min);
     }
+    if (hq__xlsx_extra(wb, r)) return -1; /* paused time, gap analysis (report_survey.c) */
     return 0;
 }
 

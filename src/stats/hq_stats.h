@@ -228,4 +228,72 @@ struct hq_stats_compare {
 void hq_stats_compare(const struct hq_stats_group *a, const struct hq_stats_group *b,
                       struct hq_stats_compare *out);
 
+/* ---- surveys and gap analysis (9.1.3, 9.1.4): src/stats/stats_tests.c ---- */
+/* Regularised upper incomplete gamma Q(a, x) = Γ(a, x) / Γ(a), a > 0, x >= 0 (series below
+ * x < a + 1, continued fraction above). */
+double hq_stats_gamma_q(double a, double x);
+/* Upper tail of the chi-square distribution: P(X > x) with df degrees of freedom. */
+double hq_stats_chi2_sf(double x, double df);
+/* The t quantile t such that P(T <= t) = p, df > 0 (bisection on hq_stats_t_cdf). */
+double hq_stats_t_quantile(double p, double df);
+
+/* A mean with its 95% t interval: mean ± t(0.975, n−1) · sd / √n (n < 2: no interval). */
+struct hq_stats_mean_ci {
+    int64_t n;
+    double mean, sd, lo, hi;
+    bool has_ci;
+};
+/* From counts of a K-point scale: counts[0] = answers of 1 … counts[k-1] = answers of k. */
+void hq_stats_mean_ci_levels(const int64_t *counts, size_t k, struct hq_stats_mean_ci *out);
+
+/* Chi-square test of independence on an r × c table of counts (row-major); rows and columns
+ * whose total is 0 are dropped first; no continuity correction. valid is false when fewer than
+ * 2 rows or 2 columns are left. min_expected lets the caller warn below 5. */
+struct hq_stats_chi2 {
+    bool valid;
+    double stat, df, p, min_expected;
+    int64_t n;
+};
+void hq_stats_chi2_indep(const int64_t *table, size_t rows, size_t cols, struct hq_stats_chi2 *out);
+
+/* Mann–Whitney U of two samples on a K-point ordinal scale given as counts per level (a[0] =
+ * answers of level 1 …): U of sample a (U1 = R1 − n1(n1+1)/2), the normal approximation with
+ * the tie correction and a continuity correction of 0.5 (scipy's mannwhitneyu with
+ * method="asymptotic"), two-sided p. effect = U1 / (n1 n2): the probability that an answer of a
+ * is above one of b (ties count half). valid is false when a side is empty or all answers tie. */
+struct hq_stats_mwu {
+    bool valid;
+    double u, z, p, effect;
+    int64_t n_a, n_b;
+};
+void hq_stats_mann_whitney_levels(const int64_t *a, const int64_t *b, size_t k,
+                                  struct hq_stats_mwu *out);
+
+/* Holm's step-down adjustment of n p-values: adj[i] = max over the sorted p(j), j <= rank(i), of
+ * min(1, (n − j) p(j)) (0-based j). Reject at level alpha when adj[i] < alpha. */
+void hq_stats_holm(const double *p, size_t n, double *adj);
+
+/* Importance–performance analysis of one dimension. gap = importance − performance; the quadrant
+ * is taken against the crosshair (the mean importance and mean performance of the dimensions):
+ * CONCENTRATE (important, below par), KEEP (important, above par), LOW (neither), OVERKILL (not
+ * so important, above par). */
+enum hq_stats_quadrant {
+    HQ_QUAD_NONE = 0,
+    HQ_QUAD_CONCENTRATE,
+    HQ_QUAD_KEEP,
+    HQ_QUAD_LOW,
+    HQ_QUAD_OVERKILL
+};
+const char *hq_stats_quadrant_name(enum hq_stats_quadrant q);
+struct hq_stats_ipa {
+    struct hq_stats_mean_ci importance, performance;
+    double gap;
+    enum hq_stats_quadrant quadrant;
+    int rank; /* 1 = largest gap (among dimensions with answers), 0 = no answers */
+};
+/* n dimensions; imp and perf are n × k counts (row-major). cross_imp/cross_perf receive the
+ * crosshair (may be NULL). */
+void hq_stats_ipa(const int64_t *imp, const int64_t *perf, size_t n, size_t k,
+                  struct hq_stats_ipa *out, double *cross_imp, double *cross_perf);
+
 #endif

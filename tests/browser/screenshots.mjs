@@ -77,6 +77,11 @@ export const PAGES = [
   { name: 'kiosk-largetype', path: '/kiosk', viewport: FULLHD, ready: '.svc-btn', prepare: async (p) => { await p.locator('#lt-toggle').click(); await p.locator('html.lt').waitFor({ state: 'attached' }); } },
   { name: 'track-largetype', path: (s) => `/t/${s.waitingId}`, viewport: PHONE, full: true, prepare: async (p) => { await p.locator('#number').waitFor(); await p.locator('#lt-toggle').click(); } },
   { name: 'guide-help', path: '/guide', user: 'guide1', viewport: { width: 1280, height: 720 }, ready: '#help-list li[data-id]' },
+  // surveys (docs/SURVEYS.md): the admin page, the gap chart and paused time on the stats page,
+  // the survey offered on the pad after an evaluation (it evaluates: run last)
+  { name: 'surveys', path: '/surveys.html', user: 'admin', full: true, ready: '#t-q tr[data-id="hall2026"]' },
+  { name: 'stats-gap', path: (s) => `/stats.html?from=${s.today}&to=${s.today}`, user: 'manager1', full: true, ready: '#gap-svg', prepare: async (p) => { await p.locator('#t-pauses').waitFor(); } },
+  { name: 'pad-survey', path: '/pad/4', viewport: { width: 1280, height: 800 }, device: 'pads', mutates: true, prepare: async (p) => { await p.locator('#ask:not([hidden])').waitFor(); await p.locator('.face[data-level="4"]').click(); await p.locator('#pad-survey form').waitFor(); } },
 ];
 
 async function signIn(url, username, password) {
@@ -144,7 +149,19 @@ export async function stage(url, dir) {
   // Help asked at kiosk-1 and by a waiting ticket (the guide page's alerts).
   await fetch(`${url}/api/v1/help`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Device-Key': devices.kioskOk }, body: '{}' });
   await hq.must(url, 'POST', '/help', { ticket: waiting[5].id });
+  // A questionnaire asked on the pad, the tracking page and by staff, with a few answers.
+  await hq.must(url, 'POST', '/surveys/questionnaires', {
+    id: 'hall2026', title: '办事满意度调查', title_en: 'Service satisfaction survey',
+    dimensions: [['environment', '环境', 'Environment'], ['attitude', '态度', 'Attitude'], ['efficiency', '效率', 'Efficiency'], ['professionalism', '专业', 'Professionalism'], ['convenience', '便利', 'Convenience']].map(([key, name, name_en]) => ({ key, name, name_en })),
+    open_questions: [{ key: 'improve', text: '您希望我们改进什么？', text_en: 'What should we improve?', max_chars: 200 }],
+  }, admin);
+  for (const ch of ['pad', 'web', 'staff']) await hq.must(url, 'PUT', `/surveys/active/${ch}`, { questionnaire: 'hall2026' }, admin);
+  const answers = [[4, 5, 3, 4, 5, 4, 5, 2, 4, 4], [3, 4, 4, 5, 5, 3, 4, 3, 3, 4], [4, 4, 4, 4, 4, 2, 5, 3, 4, 5], [2, 5, 5, 4, 5, 3, 4, 4, 3, 3]];
+  const keys = ['environment', 'attitude', 'efficiency', 'professionalism', 'convenience'];
+  for (const [i, a] of answers.entries())
+    await hq.must(url, 'POST', '/surveys/answers', { questionnaire: 'hall2026', version: 1, method: i % 2 ? 'phone' : 'interview', scores: keys.map((dimension, j) => ({ dimension, importance: a[2 * j], performance: a[2 * j + 1] })) }, mgr.token);
   return {
+    today: new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10),
     devices, doneId: d3.id, calledId: r.ticket?.id || called.id, waitingId: waiting[3].id,
     sessions: { admin: adm, guide1: guide, clerk1: c1, manager1: mgr },
   };

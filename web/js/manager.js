@@ -54,6 +54,7 @@ i18n.add({
   'mg.plan_link': ['窗口计划（按日预测所需窗口）→', 'Window plan (windows needed, by forecast) →'],
   'mg.stats_link': ['统计报表（统计、考核、下载）→', 'Statistics (figures, scorecards, downloads) →'],
   'mg.complaints_link': ['投诉处理与改进 →', 'Complaint handling and improvements →'],
+  'mg.surveys_link': ['满意度问卷 →', 'Satisfaction surveys →'],
   'em.title': ['应急处置（暂停取号）', 'Emergency: suspend ticketing'],
   'em.normal': ['取号正常', 'Ticketing is normal'],
   'em.suspended': ['已暂停取号：{r}', 'Ticketing suspended: {r}'],

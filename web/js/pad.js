@@ -11,6 +11,7 @@ import * as events from './events.js';
 import { h, $, replace, boot, showMsg, errText, liveBadge, winNo, winName } from './ui.js';
 import './ops_device.js'; // heartbeat; public information on the kiosk and display
 import * as largetype from './largetype.js';
+import './pad_survey.js';
 
 i18n.add({
   'pad.title': ['服务评价', 'Rate our service'],

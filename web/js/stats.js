@@ -8,6 +8,8 @@
 import * as api from './api.js';
 import * as i18n from './i18n.js';
 import { h, $, $$, replace, boot, showMsg, errText, requireLogin, mountUserBar } from './ui.js';
+import './stats_gap.js'; // the surveys' gap analysis (listens to hq:stats)
+import './stats_pauses.js'; // paused time per window and clerk (listens to hq:stats)
 
 i18n.add({
   'st.title': ['统计报表', 'Statistics'],
@@ -354,6 +356,7 @@ function render() {
   drawReasons();
   drawTables();
   drawCompare();
+  document.dispatchEvent(new CustomEvent('hq:stats', { detail: stats }));
 }
 
 async function load() {

@@ -9,6 +9,7 @@ import * as events from './events.js';
 import { h, $, replace, boot, showMsg, errText, winNo } from './ui.js';
 import { noticeItem } from './notice.js';
 import { remoteSetup, remoteRender } from './track_remote.js';
+import './track_survey.js';
 
 i18n.add({
   'tr.title': ['排队进度', 'Your place in the queue'],
