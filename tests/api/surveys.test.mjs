@@ -53,7 +53,10 @@ describe('questionnaires', () => {
     ];
     for (const [name, change, field] of bad)
         test(`refused: ${name} → 400`, async () => {
-            assertError(await api(srv, 'POST', '/surveys/questionnaires', { ...DEF, ...change }, { token: A }), 400, 'invalid_field', field);
+            const r = await api(srv, 'POST', '/surveys/questionnaires', { ...DEF, ...change }, { token: A });
+            assertError(r, 400, 'invalid_field');
+            // the field at fault, or a JSON path to it (dimensions[0].name): the schema check names the exact member
+            assert.ok(r.json.error.field === field || r.json.error.field.split(/[.[\]]/).includes(field) || r.json.error.field.startsWith(`${field}[`), r.text);
         });
     test('the admin defines version 1 (201); the same id again → 409', async () => {
         const r = await api(srv, 'POST', '/surveys/questionnaires', DEF, { token: A });
@@ -131,7 +134,10 @@ describe('answers', () => {
     ];
     for (const [name, change, field] of bad)
         test(`refused: ${name} → 400`, async () => {
-            assertError(await api(srv, 'POST', '/surveys/answers', answer(t1.id, change)), 400, 'invalid_field', field);
+            const r = await api(srv, 'POST', '/surveys/answers', answer(t1.id, change));
+            assertError(r, 400, 'invalid_field');
+            // the field at fault, or a JSON path to it (dimensions[0].name): the schema check names the exact member
+            assert.ok(r.json.error.field === field || r.json.error.field.split(/[.[\]]/).includes(field) || r.json.error.field.startsWith(`${field}[`), r.text);
         });
     test('11 characters are refused but 10 Chinese characters pass (characters, not bytes)', async () => {
         const r = await api(srv, 'POST', '/surveys/answers', answer(t1.id, { open: [{ question: 'improve', text: '窗'.repeat(10) }] }), { headers: pad });
