@@ -10,11 +10,12 @@
 
 #include "app_int.h"
 #include "hq_appointments.h"
+#include "hq_cases.h"
 
 /* The capabilities' periodic work, run after the hall's own at every tick, without mu (DESIGN.md
  * "Growing it": a new one adds a line here). */
 static void (*const tick_work[])(struct hq_app *) = {
-    hq__appointments_tick,
+    hq__appointments_tick, hq__cases_tick, /* default ratings, overdue bad-review cases */
 };
 
 static void run_tick_work(struct hq_app *a)
