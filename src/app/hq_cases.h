@@ -26,6 +26,11 @@ int hq_app_eval_settings_get(struct hq_app *a, json_t **out);
 int hq_app_eval_settings_put(struct hq_app *a, const struct hq_actor *who, json_t *in, json_t **out,
                              struct hq_why *why);
 
+/* GET /evaluations/stages/{id} (public: the id is the customer's secret): the finished stages of
+ * the ticket, each {stage, service, window, finished_at, rated, defaulted, rate_until, rateable},
+ * and the hall's late_rating_h. Never the level given, nor who served. */
+int hq_app_eval_stages(struct hq_app *a, const char *id, json_t **out, struct hq_why *why);
+
 /* Cases (manager, admin; a clerk reads and appeals his own). status: NULL/"" all, "open",
  * "closed", "overdue". */
 int hq_app_cases_list(struct hq_app *a, const struct hq_actor *who, const char *status,

@@ -238,3 +238,76 @@ json_t *hq__eval_coverage_json(struct hq_app *a, int32_t from, int32_t to)
     json_decref(l.docs);
     return out;
 }
+
+/* ---- the customer's view of his stages (the tracking page) ---- */
+
+static json_t *doc_json(struct hq_app *a, const char *kind, const char *key)
+{
+    char *text = NULL;
+    json_t *o = NULL;
+    if (a->reader->vt->doc_get(a->reader, kind, key, &text) == 0 && text)
+        o = json_loads(text, 0, NULL);
+    free(text);
+    return o;
+}
+
+int hq_app_eval_stages(struct hq_app *a, const char *id, json_t **out, struct hq_why *why)
+{
+    struct hq_ticket t;
+    memset(&t, 0, sizeof t);
+    bool found = false;
+    if (strlen(id) == HQ_ID_LEN) {
+        pthread_mutex_lock(&a->mu);
+        struct hq_ticket *mt = hq_ticket_find(&a->hall, id);
+        if (mt) {
+            t = *mt;
+            found = true;
+        }
+        pthread_mutex_unlock(&a->mu);
+        if (!found) {
+            pthread_mutex_lock(&a->reader_mu);
+            found = a->reader->vt->ticket_get(a->reader, id, &t) == 0;
+            pthread_mutex_unlock(&a->reader_mu);
+        }
+    }
+    if (!found) return hq_fail(why, HQ_ENOTFOUND, "", "no such ticket");
+    struct hq_eval_settings s;
+    hq__eval_settings_read(a, &s);
+    int64_t now = hq_app_time(a);
+    int latest = t.status == HQ_DONE ? (int)t.stage : (int)t.stage - 1;
+    json_t *arr = json_array();
+    pthread_mutex_lock(&a->reader_mu);
+    for (int n = 0; n <= latest; n++) {
+        char key[80];
+        hq__stage_key(t.id, n, key, sizeof key);
+        json_t *st = doc_json(a, "stage", key);
+        json_t *ev = doc_json(a, "evaluation", key);
+        bool legacy = !st && n == latest && t.status == HQ_DONE;
+        if (legacy) {
+            st = json_pack("{s:s,s:i,s:I}", "service", t.service, "window", (int)t.window,
+                           "finished_at", (json_int_t)t.finished_at);
+            if (!ev) ev = doc_json(a, "evaluation", t.id);
+            if (!ev && t.evaluated) ev = json_object();
+        }
+        if (!st) {
+            json_decref(ev);
+            continue;
+        }
+        bool def = !ev && doc_exists(a, "evaluation_default", key);
+        int64_t fin = json_integer_value(json_object_get(st, "finished_at"));
+        int64_t until = fin + (int64_t)s.late_rating_h * 3600;
+        json_t *o =
+            json_pack("{s:i,s:s,s:i,s:o,s:b,s:b,s:o,s:b}", "stage", n, "service",
+                      json_string_value(json_object_get(st, "service")) ?: "", "window",
+                      (int)json_integer_value(json_object_get(st, "window")), "finished_at",
+                      hq__time_json(a, fin), "rated", ev != NULL, "defaulted", def, "rate_until",
+                      hq__time_json(a, until), "rateable", !ev && !def && now <= until);
+        json_array_append_new(arr, o);
+        json_decref(st);
+        json_decref(ev);
+    }
+    pthread_mutex_unlock(&a->reader_mu);
+    *out = json_pack("{s:s,s:i,s:o}", "number", t.number, "late_rating_h", s.late_rating_h,
+                     "stages", arr);
+    return 0;
+}

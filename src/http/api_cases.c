@@ -45,3 +45,8 @@ HQ_API(api_case_decision)
     return hq_app_case_action(a, &req->actor, req->params[0], "decision", req->body, &res->json,
                               why);
 }
+
+HQ_API(api_eval_stages)
+{
+    return hq_app_eval_stages(a, req->params[0], &res->json, why);
+}

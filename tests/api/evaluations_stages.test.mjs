@@ -63,6 +63,16 @@ describe('each stage of a multi-service ticket is rated once', () => {
         assertError(await api(srv, 'POST', '/evaluations', { ticket: t.id, level: 1, stage: 0 }), 409, 'conflict');
         assertError(await api(srv, 'POST', '/evaluations', { ticket: t.id, level: 1 }, { headers: pad }), 409, 'conflict');
     });
+    test('the tracking page\'s view: stage 0 rated, no level, no clerk; unknown id 404', async () => {
+        const r = await api(srv, 'GET', `/evaluations/stages/${t.id}`);
+        assert.equal(r.status, 200, r.text);
+        assert.equal(r.json.number, t.number);
+        assert.equal(r.json.late_rating_h, 24);
+        assert.equal(r.json.stages.length, 1);
+        assert.deepEqual([r.json.stages[0].stage, r.json.stages[0].service, r.json.stages[0].rated, r.json.stages[0].rateable], [0, 'A', true, false]);
+        assert.ok(!r.text.includes('clerk1') && !r.text.includes('"level"'));
+        assertError(await api(srv, 'GET', '/evaluations/stages/0123456789abcdef0123456789abcdef'), 404, 'not_found');
+    });
     test('stage 1 (B) finished at window 2 by clerk2: the customer rates it (no stage given: the latest)', async () => {
         await serveAt(2, C2, t.number);
         const r = await api(srv, 'POST', '/evaluations', { ticket: t.id, level: 5, comment: '很快' });
@@ -70,6 +80,11 @@ describe('each stage of a multi-service ticket is rated once', () => {
         assert.equal(r.json.stage, 1);
         assert.equal(r.json.service, 'B');
         assertError(await api(srv, 'POST', '/evaluations', { ticket: t.id, level: 5, stage: 1 }), 409, 'conflict');
+        const v = await api(srv, 'GET', `/evaluations/stages/${t.id}`);
+        assert.deepEqual(v.json.stages.map((x) => [x.stage, x.service, x.window, x.rated, x.rateable]), [
+            [0, 'A', 1, true, false],
+            [1, 'B', 2, true, false],
+        ]);
     });
     test('bad stage values: 400', async () => {
         for (const stage of [-1, 9, 'x', 1.5])
