@@ -92,7 +92,8 @@ function tab(name) {
   for (const b of $$('[data-tab]')) b.setAttribute('aria-selected', String(b.dataset.tab === name));
   for (const s of $$('[role=tabpanel]')) s.hidden = s.id !== 'tab-' + name;
   msg('');
-  ({ services: loadServices, windows: loadWindows, staff: loadStaff, hall: loadHall, devices: () => {} })[name]();
+  // other tabs (the calendar: admin_calendar.js) load themselves
+  ({ services: loadServices, windows: loadWindows, staff: loadStaff, hall: loadHall })[name]?.();
 }
 
 // Hours in the API's multi-range form {"mon":"08:30-12:00,13:30-17:30",…}, written and read as

@@ -12,6 +12,7 @@ export const EVENT_TYPES = [
   'notice.cleared', 'evaluation.recorded', 'complaint.received', 'alert.crowding',
   // hallq's own (docs/API.md, "Beyond the contract")
   'hall.suspended', 'hall.resumed', 'device.alert', 'plan.holidays',
+  'case.opened', 'case.updated', 'alert.case_overdue', // the 好差评 cases (docs/EVALUATION.md)
 ];
 
 // connect({onEvent(type, data, id), onState('open'|'closed'), onReconnect(), lastId})
