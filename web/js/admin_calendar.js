@@ -100,6 +100,9 @@ async function loadSettings() {
   }
 }
 
+// admin.js translated the page before these keys existed: translate the tab and its button now
+i18n.apply($('#tab-calendar'));
+i18n.apply(document.querySelector('.tabs'));
 $('#cal-year').value = String(new Date().getFullYear());
 $('#cal-year-form').addEventListener('submit', (e) => {
   e.preventDefault();

@@ -28,6 +28,7 @@ i18n.add({
   'rt.until': ['请在 {t} 前评价', 'You may rate until {t}'],
   'rt.stage': ['第 {n} 项：{s}', 'Service {n}: {s}'],
   'rt.window': ['{w} 号窗口', 'window {w}'],
+  'rt.heading': ['服务评价', 'Your ratings'],
 });
 
 const REASONS = ['long_wait', 'attitude', 'not_competent', 'complicated', 'other'];
@@ -138,6 +139,8 @@ function draw() {
   if (!box) return;
   const list = view?.stages || [];
   $('#evaluate').hidden = !list.length;
+  // 请评价本次服务 while a service can still be rated, else just the heading of the ratings
+  $('#ev-h').textContent = i18n.t(list.some((st) => st.rateable && !st.rated) ? 'tr.evaluate' : 'rt.heading');
   // Keep a form being filled in: redraw only the stages whose state changed.
   const cards = list.map((st) => {
     const state = st.rated ? 'rated' : st.defaulted ? 'defaulted' : st.rateable ? 'open' : 'closed';
