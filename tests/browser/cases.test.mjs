@@ -84,6 +84,9 @@ test('the manager handles the case on the cases page; the clerk appeals; another
   await row.waitFor();
   assert.match(await row.textContent(), /非常不满意/);
   assert.equal((await mgr.locator('#figures [data-fig="cases"] b').textContent()).trim(), '1');
+  // the two services of the first test rated by the customer, none by default
+  await hq.until(async () => ((await mgr.locator('#figures [data-fig="real_default"] b').textContent().catch(() => '')) || '').trim() === '2 / 0', { what: 'real and default ratings on the figures' });
+  assert.equal((await mgr.locator('#figures [data-fig="coverage"] b').textContent()).trim(), '100%');
   await row.locator('button').click();
   await mgr.locator('#detail:not([hidden])').waitFor();
   assert.match(await mgr.locator('#facts').textContent(), /说话很不耐烦/);

@@ -48,6 +48,8 @@ i18n.add({
   'cs.fig.on_time': ['按时办结率', 'Closed on time'],
   'cs.fig.appeals': ['申诉（成立 / 驳回 / 待裁定）', 'Appeals (upheld / rejected / pending)'],
   'cs.fig.upheld': ['申诉成立率', 'Appeals upheld'],
+  'cs.fig.coverage': ['参评率（近 30 天，真实评价）', 'Rated (last 30 days, real ratings)'],
+  'cs.fig.real_default': ['真实 / 默认评价', 'Real / default ratings'],
   'step.opened': ['差评生成工单', 'Opened by the bad review'],
   'step.callback': ['回访', 'Return call'],
   'step.verification': ['核实', 'Verification'],
@@ -105,6 +107,7 @@ const STEP_FORMS = {
 let me = null;
 let list = null;
 let current = null;
+let coverage = null; // GET /stats evaluation_coverage of the last 30 days
 const boss = () => me && (me.role === 'manager' || me.role === 'admin');
 const pct = (x) => (x == null ? '—' : `${Math.round(x * 1000) / 10}%`);
 
@@ -122,7 +125,24 @@ function renderFigures() {
     fig('on_time', pct(f.on_time_share)),
     fig('appeals', `${a.filed ?? 0}（${a.upheld ?? 0} / ${a.rejected ?? 0} / ${a.pending ?? 0}）`),
     fig('upheld', pct(f.appeals_upheld_share)),
+    coverage ? fig('coverage', pct(coverage.coverage)) : null,
+    coverage ? fig('real_default', `${coverage.rated} / ${coverage.defaulted}`) : null,
   );
+}
+
+// Every transaction rated once: the share of finished services rated by customers, and the
+// default ratings counted apart (managers and admins; GET /stats).
+async function loadCoverage() {
+  if (!boss()) return;
+  const day = (d) => new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 10);
+  const to = new Date();
+  const from = new Date(to.getTime() - 29 * 86400000);
+  try {
+    coverage = (await api.get(`/stats?from=${day(from)}&to=${day(to)}`)).evaluation_coverage || null;
+    renderFigures();
+  } catch {
+    /* the figures of the cases stand without it */
+  }
 }
 
 function levelText(c) {
@@ -284,6 +304,7 @@ requireLogin({
     });
     $('#f-status').addEventListener('change', loadList);
     await loadList();
+    loadCoverage();
     const id = new URLSearchParams(location.search).get('id');
     if (id) openDetail(id);
     let t = null;
