@@ -35,6 +35,7 @@ i18n.add({
   'cs.appeal': ['申诉', 'Appeal'],
   'cs.open': ['查看', 'Open'],
   'cs.none': ['没有符合条件的工单', 'No cases match'],
+  'cs.window_n': ['{w} 号窗口', 'window {w}'],
   'cs.detail': ['工单详情', 'Case'],
   'cs.history': ['处理记录', 'History'],
   'cs.stage_n': ['第 {n} 项', 'service {n}'],
@@ -146,7 +147,8 @@ async function loadCoverage() {
 }
 
 function levelText(c) {
-  return `${c.level} ${i18n.t('level.' + c.level)}${c.reasons?.length ? '：' + c.reasons.join('、') : ''}`;
+  const colon = i18n.lang() === 'zh' ? '：' : ': ';
+  return `${c.level} ${i18n.t('level.' + c.level)}${c.reasons?.length ? colon + c.reasons.join('、') : ''}`;
 }
 
 function renderList() {
@@ -249,7 +251,7 @@ function renderDetail() {
     $('#facts'),
     ...fact('review', levelText(c)),
     ...(c.comment ? fact('comment', c.comment) : []),
-    ...fact('served', `${c.number}${c.stage ? ` (${i18n.t('cs.stage_n', { n: c.stage + 1 })})` : ''} · ${c.service} · ${c.window}号 · ${c.clerk}`),
+    ...fact('served', `${c.number}${c.stage ? ` (${i18n.t('cs.stage_n', { n: c.stage + 1 })})` : ''} · ${c.service} · ${i18n.t('cs.window_n', { w: c.window })} · ${c.clerk}`),
     ...fact('created', i18n.fmtDateTime(c.created_at)),
     ...fact('due', i18n.fmtDateTime(c.due_by), c.overdue ? h('strong', { class: 'bad' }, ' ' + i18n.t('cs.overdue')) : null),
     ...['callback', 'verification', 'rectification', 'reply'].flatMap((k) => (c[k] ? fact(k, stepText(c, k)) : [])),
