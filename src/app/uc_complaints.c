@@ -16,8 +16,9 @@
  *   closed;  resolved ──verdict not satisfied──▶ reopened ──assess/resolve──▶ …
  *
  * and escalate (a flag, the status stays) from any status but closed. Deadlines: acknowledge_by
- * (set at intake, 24 h) and resolve_by (RESOLVE_WORKING_DAYS working days, Monday to Friday in the
- * hall's time zone, from intake; renewed when a complaint is reopened). The overdue flags are
+ * (set at intake, 24 h) and resolve_by (RESOLVE_WORKING_DAYS working days of the hall's calendar —
+ * weekends, holidays and make-up working days, hq__workdays_after — from intake; renewed when a
+ * complaint is reopened). The overdue flags are
  * computed from the app's clock whenever a complaint is read, so they need no timer.
  *
  * Read-modify-write: a complaint lives in the store, not in memory. cmu serialises the handling of
@@ -34,6 +35,7 @@
 #include <time.h>
 
 #include "app_int.h"
+#include "hq_cases.h"
 
 #define RESOLVE_WORKING_DAYS 5     /* default; public_info.complaints.resolve_working_days */
 #define VERDICT_WAIT_S (7 * 86400) /* a resolved complaint may be closed without verdict after */
@@ -130,24 +132,16 @@ static int resolve_days(struct hq_app *a)
     return days;
 }
 
-/* t plus n working days (Monday to Friday, local time of the hall), same time of day. */
-static int64_t add_working_days(int64_t t, int n)
+/* t plus n working days by the hall's calendar (holidays, make-up days), same time of day. */
+static int64_t add_working_days(struct hq_app *a, int64_t t, int n)
 {
-    int64_t r = t;
-    while (n > 0) {
-        r += 86400;
-        time_t tt = (time_t)r;
-        struct tm tm;
-        localtime_r(&tt, &tm);
-        if (tm.tm_wday != 0 && tm.tm_wday != 6) n--;
-    }
-    return r;
+    return hq__workdays_after(a, t, n);
 }
 
-static int64_t resolve_by(json_t *d, int days)
+static int64_t resolve_by(struct hq_app *a, json_t *d, int days)
 {
     int64_t r = jint(d, "resolve_by");
-    return r ? r : add_working_days(jint(d, "received_at"), days);
+    return r ? r : add_working_days(a, jint(d, "received_at"), days);
 }
 
 static bool ack_overdue(json_t *d, int64_t now)
@@ -156,11 +150,11 @@ static bool ack_overdue(json_t *d, int64_t now)
            now > jint(d, "acknowledge_by");
 }
 
-static bool resolve_overdue(json_t *d, int64_t now, int days)
+static bool resolve_overdue(struct hq_app *a, json_t *d, int64_t now, int days)
 {
     const char *s = jstr(d, "status");
     bool open = strcmp(s, "resolved") != 0 && strcmp(s, "closed") != 0;
-    return open && now > resolve_by(d, days);
+    return open && now > resolve_by(a, d, days);
 }
 
 /* Integers under "at", "*_at" and "*_by" keys are times: RFC 3339 in views (recursively). */
@@ -256,10 +250,10 @@ static json_t *allowed_actions(json_t *d, int64_t now)
     return arr;
 }
 
-static void add_flags(json_t *o, json_t *d, int64_t now, int days)
+static void add_flags(struct hq_app *a, json_t *o, json_t *d, int64_t now, int days)
 {
-    bool ao = ack_overdue(d, now), ro = resolve_overdue(d, now, days);
-    json_object_set_new(o, "resolve_by", json_integer(resolve_by(d, days)));
+    bool ao = ack_overdue(d, now), ro = resolve_overdue(a, d, now, days);
+    json_object_set_new(o, "resolve_by", json_integer(resolve_by(a, d, days)));
     json_object_set_new(o, "ack_overdue", json_boolean(ao));
     json_object_set_new(o, "resolve_overdue", json_boolean(ro));
     json_object_set_new(o, "overdue", json_boolean(ao || ro));
@@ -269,7 +263,7 @@ static void add_flags(json_t *o, json_t *d, int64_t now, int days)
 static json_t *full_view(struct hq_app *a, json_t *d, int64_t now, int days)
 {
     json_t *o = json_deep_copy(d);
-    add_flags(o, d, now, days);
+    add_flags(a, o, d, now, days);
     if (strcmp(jstr(d, "status"), "resolved") == 0)
         json_object_set_new(o, "verdict_by", json_integer(jint(d, "resolved_at") + VERDICT_WAIT_S));
     json_object_set_new(o, "actions", allowed_actions(d, now));
@@ -302,7 +296,7 @@ static json_t *summary_view(struct hq_app *a, json_t *d, int64_t now, int days)
                         jint(d, "window") ? json_integer(jint(d, "window")) : json_null());
     json_object_set_new(o, "assisted_by",
                         json_string(*jstr(d, "assisted_by") ? jstr(d, "assisted_by") : "none"));
-    add_flags(o, d, now, days);
+    add_flags(a, o, d, now, days);
     times_to_text(a, o);
     return o;
 }
@@ -460,7 +454,7 @@ static int apply(struct hq_app *a, const struct hq_actor *who, json_t *d, const 
                        status, ac->name,
                        strcmp(status, "received") == 0 ? " (acknowledge it first)" : "");
     if (!json_object_get(d, "resolve_by"))
-        json_object_set_new(d, "resolve_by", json_integer(resolve_by(d, days)));
+        json_object_set_new(d, "resolve_by", json_integer(resolve_by(a, d, days)));
     ev[0] = ac->event;
     if (strcmp(ac->name, "acknowledge") == 0) {
         set_status(d, ac->to);
@@ -531,7 +525,7 @@ static int apply(struct hq_app *a, const struct hq_actor *who, json_t *d, const 
             int64_t reopens = jint(d, "reopen_count") + 1;
             set_status(d, "reopened");
             json_object_set_new(d, "reopen_count", json_integer(reopens));
-            json_object_set_new(d, "resolve_by", json_integer(add_working_days(now, days)));
+            json_object_set_new(d, "resolve_by", json_integer(add_working_days(a, now, days)));
             hist_add(d, now, "verdict", by, NOTE_REOPENED, NULL);
             ev[1] = "complaint.reopened";
             bool esc = r->escalate || reopens >= ESCALATE_AFTER_REOPENS;
@@ -649,7 +643,7 @@ int hq_app_complaint_track(struct hq_app *a, const char *code, json_t **out, str
     int64_t step_by = closed     ? 0
                       : received ? jint(d, "acknowledge_by")
                       : resolved ? verdict_by
-                                 : resolve_by(d, days);
+                                 : resolve_by(a, d, days);
     json_t *res = json_object_get(d, "resolution");
     *out = json_pack(
         "{s:O,s:O,s:O,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "tracking_code",
@@ -657,7 +651,7 @@ int hq_app_complaint_track(struct hq_app *a, const char *code, json_t **out, str
         json_object_get(d, "channel"), "received_at", hq__time_json(a, jint(d, "received_at")),
         "acknowledge_by", received ? hq__time_json(a, jint(d, "acknowledge_by")) : json_null(),
         "acknowledged_at", hq__time_json(a, jint(d, "acknowledged_at")), "resolve_by",
-        closed || resolved ? json_null() : hq__time_json(a, resolve_by(d, days)), "resolved_at",
+        closed || resolved ? json_null() : hq__time_json(a, resolve_by(a, d, days)), "resolved_at",
         hq__time_json(a, jint(d, "resolved_at")), "result",
         json_is_object(res) ? json_string(jstr(res, "result")) : json_null(), "deadline",
         step ? json_pack("{s:s,s:o}", "step", step, "by", hq__time_json(a, step_by)) : json_null(),
@@ -731,7 +725,7 @@ int hq_app_complaints_list(struct hq_app *a, const char *status, bool overdue_on
     json_array_foreach(docs, i, d)
     {
         const char *s = jstr(d, "status");
-        bool ao = ack_overdue(d, now), ro = resolve_overdue(d, now, days);
+        bool ao = ack_overdue(d, now), ro = resolve_overdue(a, d, now, days);
         bool open = strcmp(s, "closed") != 0;
         n_ack += ao;
         n_res += ro;

@@ -13,9 +13,9 @@
 #include <sodium.h>
 
 #include "app_int.h"
+#include "hq_cases.h"
 
 #define COMPLAINT_ACK_S (24 * 3600)
-#define EVAL_WINDOW_S (24 * 3600)
 
 static char *dump(json_t *o)
 {
@@ -247,16 +247,166 @@ static bool pad_moved_on(struct hq_app *a, const struct hq_ticket *t)
     return pad->ticket[0] && strcmp(pad->ticket, t->id) != 0;
 }
 
+/* Which stage a rating is for and what is known of it: the stage document (written at the
+ * finish), or for a ticket finished before stages were recorded, the ticket itself. */
+struct rated_stage {
+    struct hq_ticket t; /* the ticket as now (memory or store) */
+    bool in_memory;
+    int stage, latest; /* the stage rated; the latest finished (-1: none) */
+    json_t *doc;       /* the stage's record */
+    char key[80];
+};
+
+static int find_stage(struct hq_app *a, const struct hq_actor *who, const char *id, int64_t want,
+                      struct rated_stage *r, struct hq_why *why)
+{
+    memset(r, 0, sizeof *r);
+    pthread_mutex_lock(&a->mu);
+    struct hq_ticket *mt = strlen(id) == HQ_ID_LEN ? hq_ticket_find(&a->hall, id) : NULL;
+    int pad_stage = -1;
+    if (mt) {
+        r->t = *mt;
+        r->in_memory = true;
+        const struct hq_window *w = who->device ? hq_window_find(&a->hall, mt->window) : NULL;
+        const struct hq_pad *pad = w ? hq__pad(a, w) : NULL;
+        if (pad && strcmp(pad->ticket, id) == 0) pad_stage = pad->stage;
+    }
+    pthread_mutex_unlock(&a->mu);
+    if (!mt && strlen(id) == HQ_ID_LEN) {
+        pthread_mutex_lock(&a->reader_mu);
+        int rc = a->reader->vt->ticket_get(a->reader, id, &r->t);
+        pthread_mutex_unlock(&a->reader_mu);
+        if (rc != 0) r->t.id[0] = '\0';
+    }
+    if (!r->t.id[0]) return hq_fail(why, HQ_EINVAL, "ticket", "ticket: no such ticket");
+    r->latest = r->t.status == HQ_DONE ? (int)r->t.stage : (int)r->t.stage - 1;
+    if (r->t.status == HQ_NO_SHOW || r->t.status == HQ_CANCELLED || r->t.status == HQ_EXPIRED)
+        r->latest = (int)r->t.stage - 1;
+    if (r->latest < 0)
+        return hq_fail(why, HQ_ECONFLICT, "ticket",
+                       "ticket %s is %s: only a finished service is evaluated", r->t.number,
+                       hq_status_name(r->t.status));
+    r->stage = want >= 0 ? (int)want : pad_stage >= 0 ? pad_stage : r->latest;
+    if (r->stage > r->latest)
+        return hq_fail(why, HQ_ECONFLICT, "stage",
+                       "ticket %s: stage %d is not finished yet, so it cannot be rated",
+                       r->t.number, r->stage);
+    hq__stage_key(id, r->stage, r->key, sizeof r->key);
+    char *text = NULL;
+    pthread_mutex_lock(&a->reader_mu);
+    if (a->reader->vt->doc_get(a->reader, "stage", r->key, &text) == 0 && text)
+        r->doc = json_loads(text, 0, NULL);
+    free(text);
+    pthread_mutex_unlock(&a->reader_mu);
+    if (!r->doc && r->stage == (int)r->t.stage && r->t.status == HQ_DONE)
+        r->doc = json_pack("{s:s,s:s,s:i,s:i,s:s,s:i,s:s,s:I,s:I}", "ticket", r->t.id, "number",
+                           r->t.number, "day", (int)r->t.day, "stage", r->stage, "service",
+                           r->t.service, "window", (int)r->t.window, "clerk", r->t.clerk,
+                           "finished_at", (json_int_t)r->t.finished_at, "service_s",
+                           (json_int_t)(r->t.started_at ? r->t.finished_at - r->t.started_at : 0));
+    if (!r->doc)
+        return hq_fail(why, HQ_ECONFLICT, "stage", "ticket %s: no record of stage %d", r->t.number,
+                       r->stage);
+    return 0;
+}
+
+static bool stored(struct hq_app *a, const char *kind, const char *key)
+{
+    char *text = NULL;
+    pthread_mutex_lock(&a->reader_mu);
+    int rc = a->reader->vt->doc_get(a->reader, kind, key, &text);
+    pthread_mutex_unlock(&a->reader_mu);
+    free(text);
+    return rc == 0;
+}
+
+/* One rating at a time: the check that a stage is unrated and the commit of its rating. */
+static pthread_mutex_t emu = PTHREAD_MUTEX_INITIALIZER;
+
+static int rate(struct hq_app *a, const struct hq_actor *who, struct rated_stage *r, int64_t level,
+                json_t *reasons, const char *comment, json_t **out, struct hq_why *why)
+{
+    const char *number = r->t.number;
+    int64_t now = hq_app_time(a);
+    struct hq_eval_settings s;
+    hq__eval_settings_read(a, &s);
+    bool legacy_done = r->stage == (int)r->t.stage && r->t.status == HQ_DONE && r->t.evaluated;
+    if (legacy_done || stored(a, "evaluation", r->key) ||
+        (r->stage == (int)r->t.stage && stored(a, "evaluation", r->t.id)))
+        return hq_fail(why, HQ_ECONFLICT, "ticket", "ticket %s has been evaluated already", number);
+    if (stored(a, "evaluation_default", r->key))
+        return hq_fail(why, HQ_ECONFLICT, "ticket",
+                       "ticket %s: this service took the default rating, too late to evaluate",
+                       number);
+    int64_t finished = json_integer_value(json_object_get(r->doc, "finished_at"));
+    if (now - finished > (int64_t)s.late_rating_h * 3600)
+        return hq_fail(why, HQ_ECONFLICT, "ticket",
+                       "ticket %s finished more than %d hours ago: too late to evaluate", number,
+                       s.late_rating_h);
+    int64_t due = level <= 2 ? hq__workdays_after(a, now, s.case_working_days) : 0;
+    json_t *doc = json_deep_copy(r->doc);
+    json_object_del(doc, "started_at");
+    json_object_del(doc, "finished_at");
+    json_object_set_new(doc, "level", json_integer(level));
+    json_object_set_new(doc, "reasons", reasons ? json_deep_copy(reasons) : json_array());
+    json_object_set_new(doc, "comment", json_string(comment));
+    json_object_set_new(doc, "created_at", json_integer(now));
+    json_object_set_new(doc, "channel", json_string(who->device ? "pad" : "web"));
+    const char *service = json_string_value(json_object_get(doc, "service"));
+    int window = (int)json_integer_value(json_object_get(doc, "window"));
+    char *text = dump(doc);
+    struct hq_batch b;
+    hq_batch_init(&b);
+    pthread_mutex_lock(&a->mu);
+    struct hq_ticket *mt = hq_ticket_find(&a->hall, r->t.id);
+    if (who->device && mt && pad_moved_on(a, mt)) {
+        pthread_mutex_unlock(&a->mu);
+        free(text);
+        json_decref(doc);
+        return hq_fail(why, HQ_ECONFLICT, "ticket",
+                       "ticket %s: window %d has called its next customer, so its pad no longer "
+                       "takes this evaluation",
+                       number, window);
+    }
+    int latest = mt ? (mt->status == HQ_DONE ? (int)mt->stage : (int)mt->stage - 1) : -1;
+    if (mt && r->stage == latest) {
+        mt->evaluated = true;
+        hq_batch_ticket(&b, mt);
+    }
+    hq_batch_doc(&b, "evaluation", r->key, text ? text : "{}", now);
+    free(text);
+    if (level <= 2) hq__case_open(a, &b, doc, r->key, now, due);
+    hq__app_event(a, &b, who->username, "evaluation.recorded",
+                  json_pack("{s:s,s:s,s:i,s:I,s:i}", "number", number, "service",
+                            service ? service : "", "window", window, "level", (json_int_t)level,
+                            "stage", r->stage));
+    *out = json_pack("{s:s,s:I,s:o,s:o,s:i,s:s}", "number", number, "level", (json_int_t)level,
+                     "reasons", reasons ? json_deep_copy(reasons) : json_array(), "created_at",
+                     hq__time_json(a, now), "stage", r->stage, "service", service ? service : "");
+    json_decref(doc);
+    int rc = hq__app_commit_unlock(a, &b, why);
+    if (rc) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
 int hq_app_evaluation_create(struct hq_app *a, const struct hq_actor *who, json_t *in, json_t **out,
                              struct hq_why *why)
 {
-    static const char *const known[] = {"ticket", "level", "reasons", "comment", NULL};
+    static const char *const known[] = {"ticket", "level", "reasons", "comment", "stage", NULL};
     char id[64] = "", comment[1024] = "";
-    int64_t level = 0;
+    int64_t level = 0, stage = -1;
+    if (who->role != HQ_ROLE_NONE && !who->device)
+        return hq_fail(why, HQ_EFORBIDDEN, "",
+                       "only the customer rates a service (the ticket's tracking page or the "
+                       "window's pad), not a staff login");
     int rc = hq__in_known(in, known, why);
     if (rc == 0) rc = hq__in_str(in, "ticket", true, id, sizeof id, why);
     if (rc == 0) rc = hq__in_int(in, "level", true, 1, 5, &level, why);
     if (rc == 0) rc = hq__in_str(in, "comment", false, comment, sizeof comment, why);
+    if (rc == 0) rc = hq__in_int(in, "stage", false, 0, HQ_NEXT_MAX, &stage, why);
     if (rc) return rc;
     json_t *reasons = json_object_get(in, "reasons");
     if (reasons && !json_is_null(reasons)) {
@@ -273,64 +423,14 @@ int hq_app_evaluation_create(struct hq_app *a, const struct hq_actor *who, json_
     } else {
         reasons = NULL;
     }
-    int64_t now = hq_app_time(a);
-    pthread_mutex_lock(&a->mu);
-    struct hq_ticket *t = strlen(id) == HQ_ID_LEN ? hq_ticket_find(&a->hall, id) : NULL;
-    if (!t) {
-        pthread_mutex_unlock(&a->mu);
-        return hq_fail(why, HQ_EINVAL, "ticket", "ticket: no such ticket");
-    }
-    if (t->status != HQ_DONE) {
-        pthread_mutex_unlock(&a->mu);
-        return hq_fail(why, HQ_ECONFLICT, "ticket",
-                       "ticket %s is %s: only a finished service "
-                       "is evaluated",
-                       t->number, hq_status_name(t->status));
-    }
-    if (t->evaluated) {
-        pthread_mutex_unlock(&a->mu);
-        return hq_fail(why, HQ_ECONFLICT, "ticket", "ticket %s has been evaluated already",
-                       t->number);
-    }
-    if (who->device && pad_moved_on(a, t)) {
-        pthread_mutex_unlock(&a->mu);
-        return hq_fail(why, HQ_ECONFLICT, "ticket",
-                       "ticket %s: window %d has called its next customer, so its pad no longer "
-                       "takes this evaluation",
-                       t->number, (int)t->window);
-    }
-    if (now - t->finished_at > EVAL_WINDOW_S) {
-        pthread_mutex_unlock(&a->mu);
-        return hq_fail(why, HQ_ECONFLICT, "ticket",
-                       "ticket %s finished more than 24 hours ago: too late to evaluate",
-                       t->number);
-    }
-    t->evaluated = true;
-    json_t *doc = json_pack("{s:s,s:s,s:i,s:s,s:i,s:s,s:I,s:o,s:s,s:I,s:I,s:s}", "ticket", t->id,
-                            "number", t->number, "day", (int)t->day, "service", t->service,
-                            "window", (int)t->window, "clerk", t->clerk, "level", (json_int_t)level,
-                            "reasons", reasons ? json_deep_copy(reasons) : json_array(), "comment",
-                            comment, "created_at", (json_int_t)now, "service_s",
-                            (json_int_t)(t->started_at ? t->finished_at - t->started_at : 0),
-                            "channel", who->device ? "pad" : "web");
-    char *text = dump(doc);
-    json_decref(doc);
-    struct hq_batch b;
-    hq_batch_init(&b);
-    hq_batch_ticket(&b, t);
-    hq_batch_doc(&b, "evaluation", t->id, text, now);
-    free(text);
-    hq__app_event(a, &b, who->username, "evaluation.recorded",
-                  json_pack("{s:s,s:s,s:i,s:I}", "number", t->number, "service", t->service,
-                            "window", (int)t->window, "level", (json_int_t)level));
-    *out = json_pack("{s:s,s:I,s:o,s:o}", "number", t->number, "level", (json_int_t)level,
-                     "reasons", reasons ? json_deep_copy(reasons) : json_array(), "created_at",
-                     hq__time_json(a, now));
-    rc = hq__app_commit_unlock(a, &b, why);
-    if (rc) {
-        json_decref(*out);
-        *out = NULL;
-    }
+    struct rated_stage *r = malloc(sizeof *r);
+    if (!r) return hq_fail(why, HQ_EINTERNAL, "", "out of memory");
+    pthread_mutex_lock(&emu);
+    rc = find_stage(a, who, id, stage, r, why);
+    if (!rc) rc = rate(a, who, r, level, reasons, comment, out, why);
+    pthread_mutex_unlock(&emu);
+    json_decref(r->doc);
+    free(r);
     return rc;
 }
 

@@ -22,6 +22,7 @@
 #include "../report/hq_report.h"
 #include "../stats/hq_stats.h"
 #include "app_int.h"
+#include "hq_cases.h"
 #include "hq_surveys.h"
 #include "hq_appointments.h"
 #include "hq_compliance.h"
@@ -99,7 +100,8 @@ static int on_eval(void *ctx, const char *key, const char *json, int64_t t)
     if (!o) return 0;
     struct hq_stats_eval e = {0};
     e.day = (int32_t)json_integer_value(json_object_get(o, "day"));
-    if (e.day < g->from || e.day > g->to) {
+    if (e.day < g->from || e.day > g->to ||
+        json_is_true(json_object_get(o, "excluded"))) { /* appeal upheld (uc_cases.c) */
         json_decref(o);
         return 0;
     }
@@ -328,6 +330,10 @@ int hq_app_stats(struct hq_app *a, const char *from, const char *to, json_t **ou
         if (*out) json_object_set_new(*out, "help_requests", hq__help_counts(a, p.from, p.to));
         /* paused time per window and clerk, with its reasons (uc_pauses.c) */
         if (*out) json_object_set_new(*out, "pauses", hq__pauses_json(a, p.from, p.to));
+        /* finished stages rated, defaulted, unrated by window and clerk (uc_cases_stages.c) */
+        if (*out)
+            json_object_set_new(*out, "evaluation_coverage",
+                                hq__eval_coverage_json(a, p.from, p.to));
     }
     run_release(&r);
     return rc;

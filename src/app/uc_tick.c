@@ -10,6 +10,7 @@
 
 #include "app_int.h"
 #include "hq_appointments.h"
+#include "hq_cases.h"
 #include "hq_compliance.h"
 #include "hq_ops.h"
 
@@ -17,6 +18,7 @@
  * "Growing it": a new one adds a line here). */
 static void (*const tick_work[])(struct hq_app *) = {
     hq__appointments_tick, hq__ops_tick, hq__certifications_tick, /* uc_training.c */
+    hq__cases_tick, /* default ratings, overdue bad-review cases */
 };
 
 static void run_tick_work(struct hq_app *a)

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "app_int.h"
+#include "hq_cases.h"
 
 /* How long after 过号 the clerk may take it back (undo-no-show). */
 #define HQ_UNDO_NO_SHOW_S 120
@@ -112,6 +113,7 @@ int hq_app_window_action(struct hq_app *a, const struct hq_actor *who, int32_t n
     const char *event = NULL;
     json_t *data = NULL;
     char from[HQ_CODE_MAX] = "";
+    int32_t finished_stage = 0;
     if (w->current[0]) {
         struct hq_ticket *c = hq_ticket_find(&a->hall, w->current);
         if (c) snprintf(from, sizeof from, "%s", c->service);
@@ -134,7 +136,11 @@ int hq_app_window_action(struct hq_app *a, const struct hq_actor *who, int32_t n
         rc = hq_window_start(&a->hall, &now, w, &t, why);
         event = "ticket.started";
     } else if (strcmp(action, "finish") == 0) {
+        struct hq_ticket *cur = w->current[0] ? hq_ticket_find(&a->hall, w->current) : NULL;
+        struct hq_ticket before = cur ? *cur : (struct hq_ticket){0};
         rc = hq_window_finish(&a->hall, &now, w, &t, why);
+        if (rc == 0 && cur) hq__stage_finished(a, &b, &before, now.t); /* hq_cases.h */
+        finished_stage = (int32_t)before.stage;
         event = "ticket.finished";
     } else if (strcmp(action, "no-show") == 0) {
         rc = hq_window_no_show(&a->hall, &now, w, &t, why);
@@ -196,7 +202,7 @@ int hq_app_window_action(struct hq_app *a, const struct hq_actor *who, int32_t n
                 pad->gone[0] = '\0';
                 snprintf(pad->ticket, sizeof pad->ticket, "%s", t->id);
                 snprintf(pad->number, sizeof pad->number, "%s", t->number);
-                pad->stage = t->stage;
+                pad->stage = finished_stage; /* the stage just finished */
                 pad->finished_at = now.t;
             }
             if (t->status == HQ_WAITING)
@@ -237,7 +243,8 @@ int hq_app_window_pending_eval(struct hq_app *a, int32_t number, json_t **out, s
     struct hq_ticket *t = pad && pad->ticket[0] ? hq_ticket_find(&a->hall, pad->ticket) : NULL;
     /* The pad asks for 10 minutes after the finish, once. */
     if (t && !t->evaluated && now - pad->finished_at <= 600)
-        *out = json_pack("{s:s,s:s,s:i}", "ticket", t->id, "number", t->number, "window", number);
+        *out = json_pack("{s:s,s:s,s:i,s:i}", "ticket", t->id, "number", t->number, "window",
+                         number, "stage", (int)pad->stage);
     else
         *out = json_pack("{s:n,s:n,s:i}", "ticket", "number", "window", number);
     pthread_mutex_unlock(&a->mu);

@@ -46,13 +46,16 @@ export const PAGES = [
   { name: 'pad-reasons', path: '/pad/4', viewport: { width: 1280, height: 800 }, device: 'pads', prepare: async (p) => { await p.locator('#ask:not([hidden])').waitFor(); await p.locator('.face[data-level="1"]').click(); } },
   { name: 'track-waiting', path: (s) => `/t/${s.waitingId}`, viewport: PHONE, full: true },
   { name: 'track-called', path: (s) => `/t/${s.calledId}`, viewport: PHONE, full: true },
-  { name: 'track-done', path: (s) => `/t/${s.doneId}`, viewport: PHONE, full: true },
+  { name: 'track-done', path: (s) => `/t/${s.doneId}`, viewport: PHONE, full: true, ready: '#stages .ev-form' },
+  { name: 'track-rated', path: (s) => `/t/${s.ratedId}`, viewport: PHONE, full: true, ready: '#stages .stage[data-state="rated"]' },
   { name: 'complaints', path: '/complaints', full: true },
   { name: 'guide', path: '/guide', user: 'guide1', full: true, ready: '#advice-list li' },
   { name: 'counter', path: '/counter?window=1', user: 'clerk1', full: true },
   { name: 'manager', path: '/manager', user: 'manager1', full: true, ready: '#advice-rows tr[data-status="crowded"]' },
   { name: 'admin', path: '/admin', user: 'admin', full: true },
   { name: 'admin-staff', path: '/admin', user: 'admin', full: true, prepare: async (p) => { await p.locator('[data-tab="staff"]').click(); await p.locator('#staff tr[data-username="clerk4"]').waitFor(); } },
+  { name: 'cases', path: '/cases.html', user: 'manager1', full: true, prepare: async (p) => { await p.locator('#rows tr[data-number] button').first().click(); await p.locator('#forms form[data-step="verification"]').waitFor(); } },
+  { name: 'admin-calendar', path: '/admin', user: 'admin', full: true, prepare: async (p) => { await p.locator('[data-tab="calendar"]').click(); await p.locator('#cal-holidays li[data-day]').first().waitFor(); await p.waitForFunction(() => document.querySelector('#evs-late')?.value); } },
   { name: 'admin-hall', path: '/admin', user: 'admin', full: true, prepare: async (p) => { await p.locator('[data-tab="hall"]').click(); await p.locator('#h-mon').waitFor(); } },
   { name: 'plan', path: '/plan.html', user: 'manager1', demo: true, full: true, prepare: async (p) => {
     await p.locator('body[data-plan-date]').waitFor({ timeout: 30000 });
@@ -139,6 +142,12 @@ export async function stage(url, dir) {
   const c3 = await signIn(url, 'clerk3', hq.PASSWORD);
   await hq.must(url, 'POST', '/windows/3/open', {}, c3.token);
   const r = await hq.must(url, 'POST', '/windows/3/call-next', {}, c3.token);
+  // The bad review of `done` opened a case: the manager has called the customer back. The
+  // national calendar of the year is set (the admin's calendar tab, the case deadline).
+  const year = new Date().getFullYear();
+  await hq.must(url, 'PUT', `/calendar/${year}`, { holidays: [`${year}-10-01`, `${year}-10-02`, `${year}-10-05`], workdays: [] }, admin);
+  const cs = await hq.must(url, 'GET', '/cases', undefined, mgr.token);
+  await hq.must(url, 'POST', `/cases/${cs.cases[0].id}/callback`, { outcome: 'reached', notes: '已电话致歉，群众表示理解' }, mgr.token);
   const device = async (body) => (await hq.must(url, 'POST', '/devices', body, admin)).key;
   const devices = {
     pads: await device({ name: 'pads' }),
@@ -163,6 +172,7 @@ export async function stage(url, dir) {
   return {
     today: new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10),
     devices, doneId: d3.id, calledId: r.ticket?.id || called.id, waitingId: waiting[3].id,
+    devices, doneId: d3.id, ratedId: done.id, calledId: r.ticket?.id || called.id, waitingId: waiting[3].id,
     sessions: { admin: adm, guide1: guide, clerk1: c1, manager1: mgr },
   };
 }

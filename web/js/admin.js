@@ -115,7 +115,8 @@ function tab(name) {
   for (const s of $$('[role=tabpanel]')) s.hidden = s.id !== 'tab-' + name;
   msg('');
   guide.render(); /* a step done in a tab shows as done */
-  ({ services: loadServices, windows: loadWindows, staff: loadStaff, hall: loadHall, devices: devices.load, info: () => {} })[name](); // info: admin_info.js
+  // other tabs (info: admin_info.js, calendar: admin_calendar.js) load themselves
+  ({ services: loadServices, windows: loadWindows, staff: loadStaff, hall: loadHall, devices: devices.load })[name]?.();
 }
 
 // Hours in the API's multi-range form {"mon":"08:30-12:00,13:30-17:30",…}, written and read as

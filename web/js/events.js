@@ -14,6 +14,7 @@ export const EVENT_TYPES = [
   'hall.suspended', 'hall.resumed', 'device.alert', 'plan.holidays',
   'ops.alert', 'ops.incident', 'ops.changed', // operations records (docs/OPERATIONS.md)
   'help.requested', 'help.acknowledged', 'help.closed', // issue 18 (js/help.js, js/guide_help.js)
+  'case.opened', 'case.updated', 'alert.case_overdue', // the 好差评 cases (docs/EVALUATION.md)
 ];
 
 // connect({onEvent(type, data, id), onState('open'|'closed'), onReconnect(), lastId})

@@ -108,7 +108,9 @@ async function submit(reasons) {
   if (!pending) return idle();
   clearTimeout(askTimer);
   try {
-    await api.post('/evaluations', { ticket: pending.ticket, level, reasons, comment: '' }, { auth: false });
+    // the stage the window just finished (one ticket may have several services)
+    const stage = Number.isInteger(pending.stage) ? { stage: pending.stage } : {};
+    await api.post('/evaluations', { ticket: pending.ticket, level, reasons, comment: '', ...stage }, { auth: false });
     show('thanks');
     idleTimer = setTimeout(idle, 10000 * largetype.timeFactor());
   } catch (e) {

@@ -1,0 +1,313 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * uc_cases_stages.c — every transaction rated once (docs/EVALUATION.md): each finished stage of a
+ * ticket (one per service of a 一票到底 ticket) is recorded as a document stage/<id>:<n> in the
+ * same batch as the finish, so it outlives the ticket's memory and a restart. Ratings are
+ * evaluation/<id>:<n>; a stage nobody rated takes the hall's default level after N days
+ * (evaluation_default/<id>:<n>, flagged and kept apart from real ratings) by a periodic job that
+ * scans the store from a persisted mark (setting/evaluation_default_mark), so a job missed while
+ * the server was down runs at the next start. Coverage (the share of finished stages rated, real
+ * ratings only) by window and clerk for GET /stats.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app_int.h"
+#include "hq_cases.h"
+
+static pthread_mutex_t jmu = PTHREAD_MUTEX_INITIALIZER; /* one default-rating run at a time */
+
+void hq__stage_key(const char *id, int stage, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s:%d", id, stage);
+}
+
+void hq__stage_finished(struct hq_app *a, struct hq_batch *b, const struct hq_ticket *t,
+                        int64_t now)
+{
+    (void)a;
+    char key[80];
+    hq__stage_key(t->id, (int)t->stage, key, sizeof key);
+    json_t *d = json_pack(
+        "{s:s,s:s,s:i,s:i,s:s,s:i,s:s,s:I,s:I,s:I}", "ticket", t->id, "number", t->number, "day",
+        (int)t->day, "stage", (int)t->stage, "service", t->service, "window", (int)t->window,
+        "clerk", t->clerk, "started_at", (json_int_t)t->started_at, "finished_at", (json_int_t)now,
+        "service_s", (json_int_t)(t->started_at && now >= t->started_at ? now - t->started_at : 0));
+    char *text = d ? json_dumps(d, JSON_COMPACT) : NULL;
+    json_decref(d);
+    if (text) hq_batch_doc(b, "stage", key, text, now);
+    free(text);
+}
+
+/* ---- the default-rating job ---- */
+
+struct stage_list {
+    json_t *keys, *docs;
+};
+
+static int collect(void *ctx, const char *key, const char *json, int64_t t)
+{
+    (void)t;
+    struct stage_list *l = ctx;
+    json_t *o = json_loads(json, 0, NULL);
+    if (!o) return 0;
+    json_array_append_new(l->keys, json_string(key));
+    json_array_append_new(l->docs, o);
+    return 0;
+}
+
+static bool doc_exists(struct hq_app *a, const char *kind, const char *key)
+{
+    char *text = NULL;
+    int rc = a->reader->vt->doc_get(a->reader, kind, key, &text);
+    free(text);
+    return rc == 0;
+}
+
+static int64_t mark_get(struct hq_app *a)
+{
+    char *text = NULL;
+    int64_t t = 0;
+    if (a->reader->vt->doc_get(a->reader, "setting", "evaluation_default_mark", &text) == 0) {
+        json_t *o = json_loads(text, 0, NULL);
+        t = json_integer_value(json_object_get(o, "t"));
+        json_decref(o);
+    }
+    free(text);
+    return t;
+}
+
+void hq__eval_default_run(struct hq_app *a, int64_t now)
+{
+    struct hq_eval_settings s;
+    hq__eval_settings_read(a, &s);
+    if (!s.default_level) return;
+    int64_t cutoff = now - (int64_t)s.default_after_days * 86400;
+    pthread_mutex_lock(&jmu);
+    struct stage_list l = {json_array(), json_array()};
+    pthread_mutex_lock(&a->reader_mu);
+    int64_t mark = mark_get(a);
+    if (cutoff > mark) a->reader->vt->doc_list(a->reader, "stage", mark, cutoff, 0, collect, &l);
+    struct hq_batch b;
+    hq_batch_init(&b);
+    int n = 0;
+    size_t i;
+    json_t *d;
+    json_array_foreach(l.docs, i, d)
+    {
+        const char *key = json_string_value(json_array_get(l.keys, i));
+        if (doc_exists(a, "evaluation", key) || doc_exists(a, "evaluation_default", key)) continue;
+        json_t *e = json_deep_copy(d);
+        json_object_del(e, "started_at");
+        json_object_set_new(e, "level", json_integer(s.default_level));
+        json_object_set_new(e, "default", json_true());
+        json_object_set_new(e, "reasons", json_array());
+        json_object_set_new(e, "comment", json_string(""));
+        json_object_set_new(e, "channel", json_string("default"));
+        json_object_set_new(e, "created_at", json_integer(now));
+        char *text = json_dumps(e, JSON_COMPACT);
+        json_decref(e);
+        if (text) hq_batch_doc(&b, "evaluation_default", key, text, now);
+        free(text);
+        n++;
+    }
+    pthread_mutex_unlock(&a->reader_mu);
+    json_decref(l.keys);
+    json_decref(l.docs);
+    if (cutoff <= mark) {
+        pthread_mutex_unlock(&jmu);
+        hq_batch_release(&b);
+        return;
+    }
+    char mtext[48];
+    snprintf(mtext, sizeof mtext, "{\"t\":%lld}", (long long)cutoff);
+    hq_batch_doc(&b, "setting", "evaluation_default_mark", mtext, now);
+    pthread_mutex_lock(&a->mu);
+    if (n > 0)
+        hq__app_event(a, &b, "", "evaluation.defaulted",
+                      json_pack("{s:i,s:i}", "count", n, "level", s.default_level));
+    struct hq_why why;
+    if (hq__app_commit_unlock(a, &b, &why) != 0)
+        fprintf(stderr, "hallq: default ratings not committed: %s\n", why.message);
+    pthread_mutex_unlock(&jmu);
+}
+
+/* ---- coverage ---- */
+
+static int64_t local_midnight(int32_t day)
+{
+    struct tm tm = {0};
+    tm.tm_year = day / 10000 - 1900;
+    tm.tm_mon = day / 100 % 100 - 1;
+    tm.tm_mday = day % 100;
+    tm.tm_isdst = -1;
+    return (int64_t)mktime(&tm);
+}
+
+struct keyset {
+    json_t *set; /* key -> true, or the evaluation document (for excluded) */
+};
+
+static int add_key(void *ctx, const char *key, const char *json, int64_t t)
+{
+    (void)t;
+    json_t *set = ctx;
+    bool excluded = strstr(json, "\"excluded\":true") != NULL;
+    json_object_set_new(set, key, json_boolean(excluded));
+    return 0;
+}
+
+static void cov_add(json_t *groups, const char *name, int rated, int defaulted, int excluded)
+{
+    json_t *g = json_object_get(groups, name);
+    if (!g) {
+        g = json_pack("{s:i,s:i,s:i,s:i}", "stages", 0, "rated", 0, "defaulted", 0, "excluded", 0);
+        json_object_set_new(groups, name, g);
+    }
+    const char *k[] = {"stages", "rated", "defaulted", "excluded"};
+    int v[] = {1, rated, defaulted, excluded};
+    for (int i = 0; i < 4; i++)
+        json_object_set_new(g, k[i],
+                            json_integer(json_integer_value(json_object_get(g, k[i])) + v[i]));
+}
+
+static json_t *figures(json_t *g)
+{
+    json_int_t n = json_integer_value(json_object_get(g, "stages"));
+    json_int_t r = json_integer_value(json_object_get(g, "rated"));
+    json_int_t d = json_integer_value(json_object_get(g, "defaulted"));
+    json_object_set_new(g, "unrated", json_integer(n - r - d));
+    json_object_set_new(g, "coverage", n ? json_real((double)r / (double)n) : json_null());
+    return g;
+}
+
+static json_t *group_array(json_t *groups, const char *name_key, bool numeric)
+{
+    json_t *arr = json_array();
+    const char *k;
+    json_t *g;
+    json_object_foreach(groups, k, g)
+    {
+        json_t *o = figures(json_deep_copy(g));
+        json_object_set_new(o, name_key, numeric ? json_integer(atoi(k)) : json_string(k));
+        json_array_append_new(arr, o);
+    }
+    return arr;
+}
+
+json_t *hq__eval_coverage_json(struct hq_app *a, int32_t from, int32_t to)
+{
+    int64_t t0 = local_midnight(from), t1 = local_midnight(hq__day_add(to, 1));
+    struct stage_list l = {json_array(), json_array()};
+    json_t *rated = json_object(), *defaulted = json_object();
+    pthread_mutex_lock(&a->reader_mu);
+    a->reader->vt->doc_list(a->reader, "stage", t0, t1, 0, collect, &l);
+    a->reader->vt->doc_list(a->reader, "evaluation", t0, 0, 0, add_key, rated);
+    a->reader->vt->doc_list(a->reader, "evaluation_default", t0, 0, 0, add_key, defaulted);
+    pthread_mutex_unlock(&a->reader_mu);
+    json_t *all = json_object(), *by_window = json_object(), *by_clerk = json_object();
+    size_t i;
+    json_t *d;
+    json_array_foreach(l.docs, i, d)
+    {
+        const char *key = json_string_value(json_array_get(l.keys, i));
+        json_t *r = json_object_get(rated, key);
+        int is_rated = r != NULL, is_def = !r && json_object_get(defaulted, key) != NULL;
+        int excl = json_is_true(r);
+        char w[16];
+        snprintf(w, sizeof w, "%d", (int)json_integer_value(json_object_get(d, "window")));
+        const char *clerk = json_string_value(json_object_get(d, "clerk"));
+        cov_add(all, "all", is_rated, is_def, excl);
+        cov_add(by_window, w, is_rated, is_def, excl);
+        if (clerk && *clerk) cov_add(by_clerk, clerk, is_rated, is_def, excl);
+    }
+    json_t *tot = json_object_get(all, "all");
+    json_t *out = tot ? figures(json_deep_copy(tot))
+                      : figures(json_pack("{s:i,s:i,s:i,s:i}", "stages", 0, "rated", 0, "defaulted",
+                                          0, "excluded", 0));
+    json_object_set_new(out, "by_window", group_array(by_window, "window", true));
+    json_object_set_new(out, "by_clerk", group_array(by_clerk, "clerk", false));
+    json_decref(all);
+    json_decref(by_window);
+    json_decref(by_clerk);
+    json_decref(rated);
+    json_decref(defaulted);
+    json_decref(l.keys);
+    json_decref(l.docs);
+    return out;
+}
+
+/* ---- the customer's view of his stages (the tracking page) ---- */
+
+static json_t *doc_json(struct hq_app *a, const char *kind, const char *key)
+{
+    char *text = NULL;
+    json_t *o = NULL;
+    if (a->reader->vt->doc_get(a->reader, kind, key, &text) == 0 && text)
+        o = json_loads(text, 0, NULL);
+    free(text);
+    return o;
+}
+
+int hq_app_eval_stages(struct hq_app *a, const char *id, json_t **out, struct hq_why *why)
+{
+    struct hq_ticket t;
+    memset(&t, 0, sizeof t);
+    bool found = false;
+    if (strlen(id) == HQ_ID_LEN) {
+        pthread_mutex_lock(&a->mu);
+        struct hq_ticket *mt = hq_ticket_find(&a->hall, id);
+        if (mt) {
+            t = *mt;
+            found = true;
+        }
+        pthread_mutex_unlock(&a->mu);
+        if (!found) {
+            pthread_mutex_lock(&a->reader_mu);
+            found = a->reader->vt->ticket_get(a->reader, id, &t) == 0;
+            pthread_mutex_unlock(&a->reader_mu);
+        }
+    }
+    if (!found) return hq_fail(why, HQ_ENOTFOUND, "", "no such ticket");
+    struct hq_eval_settings s;
+    hq__eval_settings_read(a, &s);
+    int64_t now = hq_app_time(a);
+    int latest = t.status == HQ_DONE ? (int)t.stage : (int)t.stage - 1;
+    json_t *arr = json_array();
+    pthread_mutex_lock(&a->reader_mu);
+    for (int n = 0; n <= latest; n++) {
+        char key[80];
+        hq__stage_key(t.id, n, key, sizeof key);
+        json_t *st = doc_json(a, "stage", key);
+        json_t *ev = doc_json(a, "evaluation", key);
+        bool legacy = !st && n == latest && t.status == HQ_DONE;
+        if (legacy) {
+            st = json_pack("{s:s,s:i,s:I}", "service", t.service, "window", (int)t.window,
+                           "finished_at", (json_int_t)t.finished_at);
+            if (!ev) ev = doc_json(a, "evaluation", t.id);
+            if (!ev && t.evaluated) ev = json_object();
+        }
+        if (!st) {
+            json_decref(ev);
+            continue;
+        }
+        bool def = !ev && doc_exists(a, "evaluation_default", key);
+        int64_t fin = json_integer_value(json_object_get(st, "finished_at"));
+        int64_t until = fin + (int64_t)s.late_rating_h * 3600;
+        json_t *o =
+            json_pack("{s:i,s:s,s:i,s:o,s:b,s:b,s:o,s:b}", "stage", n, "service",
+                      json_string_value(json_object_get(st, "service")) ?: "", "window",
+                      (int)json_integer_value(json_object_get(st, "window")), "finished_at",
+                      hq__time_json(a, fin), "rated", ev != NULL, "defaulted", def, "rate_until",
+                      hq__time_json(a, until), "rateable", !ev && !def && now <= until);
+        json_array_append_new(arr, o);
+        json_decref(st);
+        json_decref(ev);
+    }
+    pthread_mutex_unlock(&a->reader_mu);
+    *out = json_pack("{s:s,s:i,s:o}", "number", t.number, "late_rating_h", s.late_rating_h,
+                     "stages", arr);
+    return 0;
+}

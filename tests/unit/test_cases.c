@@ -1,0 +1,382 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_cases.c — the parts of the 好差评 closed loop that need a clock that moves (a fake one, on a
+ * real SQLite file): the working-day calendar's deadline math across weekends, holidays and
+ * make-up working days (China 2026); a late rating accepted within the hall's late_rating_h and
+ * refused beyond it; the default rating of an unrated stage by the job, run after the app was
+ * closed and opened again (a restart) and not twice; a bad review's case due after N working days
+ * of the calendar and its overdue alert once; a complaint's result deadline by the same calendar.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app/hq_appointments.h"
+#include "app/hq_cases.h"
+#include "core/hq_booking.h"
+
+#define THU_0924 1790211600 /* 2026-09-24 09:00 +08:00, a Thursday before 中秋 and 国庆 */
+
+struct fake {
+    int64_t t;
+};
+static int64_t fake_now(void *ctx)
+{
+    return ((struct fake *)ctx)->t;
+}
+
+struct fx {
+    char dir[64];
+    char db[128];
+    struct fake clk;
+    struct hq_app *a;
+    struct hq_actor admin, mgr, clerk, public;
+};
+
+static struct hq_app *open_app(struct fx *f)
+{
+    struct hq_why why = {0};
+    struct hq_app_options o = {.db = f->db, .clock = {fake_now, &f->clk}};
+    struct hq_app *a = hq_app_open(&o, &why);
+    if (!a) fprintf(stderr, "open: %s\n", why.message);
+    return a;
+}
+
+static void ok(int rc, const struct hq_why *why)
+{
+    if (rc != 0) fprintf(stderr, "unexpected refusal %d: %s\n", rc, why->message);
+    assert_int_equal(rc, 0);
+}
+
+/* One use case with a body given as JSON text; returns rc, frees out. */
+typedef int (*uc_fn)(struct hq_app *, const struct hq_actor *, json_t *, json_t **,
+                     struct hq_why *);
+static int call(struct fx *f, uc_fn fn, const struct hq_actor *who, const char *body, json_t **keep)
+{
+    struct hq_why why = {0};
+    json_t *in = json_loads(body, 0, NULL), *out = NULL;
+    assert_non_null(in);
+    int rc = fn(f->a, who, in, &out, &why);
+    if (rc && keep == NULL) fprintf(stderr, "(refused as expected?) %s\n", why.message);
+    json_decref(in);
+    if (keep)
+        *keep = out;
+    else
+        json_decref(out);
+    return rc;
+}
+
+static const char CAL2026[] =
+    "{\"holidays\":[\"2026-01-01\",\"2026-01-02\",\"2026-01-03\",\"2026-02-15\",\"2026-02-16\","
+    "\"2026-02-17\",\"2026-02-18\",\"2026-02-19\",\"2026-02-20\",\"2026-02-21\",\"2026-02-22\","
+    "\"2026-02-23\",\"2026-04-04\",\"2026-04-05\",\"2026-04-06\",\"2026-05-01\",\"2026-05-02\","
+    "\"2026-05-03\",\"2026-05-04\",\"2026-05-05\",\"2026-06-19\",\"2026-06-20\",\"2026-06-21\","
+    "\"2026-09-25\",\"2026-09-26\",\"2026-09-27\",\"2026-10-01\",\"2026-10-02\",\"2026-10-03\","
+    "\"2026-10-04\",\"2026-10-05\",\"2026-10-06\",\"2026-10-07\"],"
+    "\"workdays\":[\"2026-01-04\",\"2026-02-14\",\"2026-02-28\",\"2026-05-09\",\"2026-09-20\","
+    "\"2026-10-10\"]}";
+
+static int setup(void **state)
+{
+    struct fx *f = calloc(1, sizeof *f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/hq-cases-XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    snprintf(f->db, sizeof f->db, "%s/h.db", f->dir);
+    setenv("TZ", "Asia/Shanghai", 1);
+    f->clk.t = THU_0924;
+    f->a = open_app(f);
+    assert_non_null(f->a);
+    f->admin.role = HQ_ROLE_ADMIN;
+    snprintf(f->admin.username, sizeof f->admin.username, "admin");
+    f->mgr.role = HQ_ROLE_MANAGER;
+    snprintf(f->mgr.username, sizeof f->mgr.username, "manager1");
+    f->clerk.role = HQ_ROLE_CLERK;
+    snprintf(f->clerk.username, sizeof f->clerk.username, "clerk1");
+    snprintf(f->public.ip, sizeof f->public.ip, "10.0.0.9");
+    struct hq_why why;
+    json_t *out = NULL;
+    json_t *in = json_loads(CAL2026, 0, NULL);
+    ok(hq_app_calendar_put(f->a, &f->admin, "2026", in, &out, &why), &why);
+    json_decref(in);
+    json_decref(out);
+    ok(call(f, hq_app_service_create, &f->admin,
+            "{\"code\":\"A\",\"name\":\"社保\",\"avg_service_s\":300}", NULL),
+       &why);
+    ok(call(f, hq_app_service_create, &f->admin,
+            "{\"code\":\"B\",\"name\":\"医保\",\"avg_service_s\":300}", NULL),
+       &why);
+    ok(call(f, hq_app_window_create, &f->admin, "{\"number\":1,\"services\":[\"A\",\"B\"]}", NULL),
+       &why);
+    ok(call(f, hq_app_staff_create, &f->admin,
+            "{\"username\":\"clerk1\",\"name\":\"王芳\",\"role\":\"clerk\",\"password\":"
+            "\"secret-pass\",\"certifications\":[{\"service\":\"A\",\"expires_on\":\"2030-01-01\"},"
+            "{\"service\":\"B\",\"expires_on\":\"2030-01-01\"}]}",
+            NULL),
+       &why);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+    if (f->a) hq_app_close(f->a);
+    char cmd[200];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
+    assert_int_equal(system(cmd), 0);
+    free(f);
+    return 0;
+}
+
+static void act(struct fx *f, const char *action, const char *body)
+{
+    struct hq_why why = {0};
+    json_t *in = body ? json_loads(body, 0, NULL) : NULL, *out = NULL;
+    ok(hq_app_window_action(f->a, &f->clerk, 1, action, in, &out, &why), &why);
+    json_decref(in);
+    json_decref(out);
+}
+
+/* A ticket (A, then next_services) served through its first stage at window 1; id into id[33]. */
+static void served(struct fx *f, const char *body, char id[33])
+{
+    json_t *out = NULL;
+    struct hq_why why;
+    ok(call(f, hq_app_ticket_issue, &f->public, body, &out), &why);
+    snprintf(id, 33, "%s", json_string_value(json_object_get(out, "id")));
+    char num[64];
+    snprintf(num, sizeof num, "{\"number\":\"%s\"}",
+             json_string_value(json_object_get(out, "number")));
+    json_decref(out);
+    act(f, "call", num);
+    act(f, "start", NULL);
+    act(f, "finish", NULL);
+}
+
+static int rate(struct fx *f, const char *id, int level, int stage)
+{
+    char body[160];
+    if (stage >= 0)
+        snprintf(body, sizeof body, "{\"ticket\":\"%s\",\"level\":%d,\"stage\":%d}", id, level,
+                 stage);
+    else
+        snprintf(body, sizeof body, "{\"ticket\":\"%s\",\"level\":%d}", id, level);
+    return call(f, hq_app_evaluation_create, &f->public, body, NULL);
+}
+
+/* ---- calendar math (pure) ---- */
+
+static void test_workdays_math(void **state)
+{
+    (void)state;
+    struct hq_calendar *c = malloc(sizeof *c);
+    hq_calendar_init(c);
+    json_t *cal = json_loads(CAL2026, 0, NULL);
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(cal, "holidays"), i, v)
+    {
+        const char *s = json_string_value(v);
+        hq_calendar_add(c, false, atoi(s) * 10000 + atoi(s + 5) * 100 + atoi(s + 8));
+    }
+    json_array_foreach(json_object_get(cal, "workdays"), i, v)
+    {
+        const char *s = json_string_value(v);
+        hq_calendar_add(c, true, atoi(s) * 10000 + atoi(s + 5) * 100 + atoi(s + 8));
+    }
+    json_decref(cal);
+    /* an ordinary week: Friday + 5 = next Friday, over one weekend */
+    assert_int_equal(hq_calendar_add_workdays(c, 20261127, 5), 20261204);
+    assert_int_equal(hq_calendar_add_workdays(c, 20261127, 1), 20261130);
+    /* 中秋 (Fri 25 - Sun 27 Sep) and 国庆 (1-7 Oct): Thu 24 Sep + 5 = Fri 9 Oct */
+    assert_int_equal(hq_calendar_add_workdays(c, 20260924, 5), 20261009);
+    /* ... + 6 = Saturday 10 Oct, a make-up working day */
+    assert_int_equal(hq_calendar_add_workdays(c, 20260924, 6), 20261010);
+    /* Saturday 19 Sep + 1 = Sunday 20 Sep (make-up) */
+    assert_int_equal(hq_calendar_add_workdays(c, 20260919, 1), 20260920);
+    /* 春节: Fri 13 Feb + 1 = Sat 14 Feb (make-up), + 2 = Tue 24 Feb (15-23 off) */
+    assert_int_equal(hq_calendar_add_workdays(c, 20260213, 1), 20260214);
+    assert_int_equal(hq_calendar_add_workdays(c, 20260213, 2), 20260224);
+    /* 元旦: Wed 31 Dec 2025 + 1 = Sun 4 Jan 2026 */
+    assert_int_equal(hq_calendar_add_workdays(c, 20251231, 1), 20260104);
+    /* 劳动节 (1-5 May), make-up Sat 9 May: Thu 30 Apr + 1 = Wed 6 May, + 4 = Sat 9 May */
+    assert_int_equal(hq_calendar_add_workdays(c, 20260430, 1), 20260506);
+    assert_int_equal(hq_calendar_add_workdays(c, 20260430, 4), 20260509);
+    assert_true(hq_calendar_is_workday(c, 20260104));
+    assert_false(hq_calendar_is_workday(c, 20260101));
+    assert_false(hq_calendar_is_workday(c, 20261003));
+    /* without a calendar: Monday to Friday */
+    assert_int_equal(hq_calendar_add_workdays(NULL, 20260924, 5), 20261001);
+    free(c);
+}
+
+/* ---- late rating ---- */
+
+static void test_late_rating(void **state)
+{
+    struct fx *f = *state;
+    struct hq_why why;
+    act(f, "open", NULL);
+    char a[33], b[33];
+    served(f, "{\"service\":\"A\"}", a);
+    served(f, "{\"service\":\"A\"}", b);
+    f->clk.t += 23 * 3600; /* within 24 h: accepted */
+    ok(rate(f, a, 5, -1), &why);
+    f->clk.t += 2 * 3600; /* 25 h: refused */
+    assert_int_equal(rate(f, b, 5, -1), HQ_ECONFLICT);
+    ok(call(f, hq_app_eval_settings_put, &f->admin, "{\"late_rating_h\":48}", NULL), &why);
+    ok(rate(f, b, 4, -1), &why);                       /* the hall allows 48 h */
+    assert_int_equal(rate(f, b, 4, -1), HQ_ECONFLICT); /* once */
+}
+
+/* ---- default ratings across a restart ---- */
+
+static void test_default_after_restart(void **state)
+{
+    struct fx *f = *state;
+    struct hq_why why;
+    ok(call(f, hq_app_eval_settings_put, &f->admin,
+            "{\"default_level\":4,\"default_after_days\":3}", NULL),
+       &why);
+    act(f, "open", NULL);
+    char multi[33], rated[33];
+    served(f, "{\"service\":\"A\",\"next_services\":[\"B\"]}", multi); /* stage 0 */
+    served(f, "{\"service\":\"B\"}", rated);
+    ok(rate(f, rated, 5, -1), &why);
+    /* the job before the time: nothing */
+    hq__eval_default_run(f->a, f->clk.t);
+    json_t *cov = hq__eval_coverage_json(f->a, 20260924, 20260924);
+    assert_int_equal(json_integer_value(json_object_get(cov, "defaulted")), 0);
+    json_decref(cov);
+
+    /* stop the server; four days pass; start it again; then the job */
+    hq_app_close(f->a);
+    f->a = NULL;
+    f->clk.t += 4 * 86400;
+    f->a = open_app(f);
+    assert_non_null(f->a);
+    hq__eval_default_run(f->a, f->clk.t);
+    hq__eval_default_run(f->a, f->clk.t); /* again: no second default */
+    cov = hq__eval_coverage_json(f->a, 20260924, 20260924);
+    assert_int_equal(json_integer_value(json_object_get(cov, "stages")), 2);
+    assert_int_equal(json_integer_value(json_object_get(cov, "rated")), 1);
+    assert_int_equal(json_integer_value(json_object_get(cov, "defaulted")), 1);
+    assert_int_equal(json_integer_value(json_object_get(cov, "unrated")), 0);
+    /* coverage counts real ratings only */
+    assert_true(json_real_value(json_object_get(cov, "coverage")) == 0.5);
+    json_decref(cov);
+    /* the defaulted stage can no longer be rated (even with a long late window) */
+    ok(call(f, hq_app_eval_settings_put, &f->admin, "{\"late_rating_h\":720}", NULL), &why);
+    assert_int_equal(rate(f, multi, 2, 0), HQ_ECONFLICT);
+    /* the real ratings list does not hold the default one */
+    json_t *list = NULL;
+    ok(hq_app_evaluations_list(f->a, 0, 0, 100, &list, &why), &why);
+    assert_int_equal(json_array_size(list), 1);
+    json_decref(list);
+}
+
+/* ---- cases: deadline by the calendar, overdue alert ---- */
+
+static json_t *only_case(struct fx *f)
+{
+    struct hq_why why;
+    json_t *out = NULL;
+    ok(hq_app_cases_list(f->a, &f->mgr, NULL, &out, &why), &why);
+    assert_int_equal(json_array_size(json_object_get(out, "cases")), 1);
+    json_t *c = json_incref(json_array_get(json_object_get(out, "cases"), 0));
+    json_decref(out);
+    return c;
+}
+
+static void test_case_deadline_and_alert(void **state)
+{
+    struct fx *f = *state;
+    struct hq_why why;
+    act(f, "open", NULL);
+    char id[33];
+    served(f, "{\"service\":\"A\"}", id);
+    ok(rate(f, id, 1, -1), &why); /* Thursday 24 Sep 09:00 */
+    json_t *c = only_case(f);
+    /* 5 working days over 中秋 and 国庆: Friday 9 Oct */
+    assert_string_equal(json_string_value(json_object_get(c, "due_by")),
+                        "2026-10-09T09:00:00+08:00");
+    json_decref(c);
+
+    f->clk.t = THU_0924 + 15 * 86400 - 60; /* Fri 9 Oct 08:59: not yet */
+    hq__cases_tick(f->a);
+    c = only_case(f);
+    assert_false(json_is_true(json_object_get(c, "overdue")));
+    json_decref(c);
+    f->clk.t += 120; /* 09:01 */
+    hq__cases_tick(f->a);
+    hq__cases_tick(f->a);
+    c = only_case(f);
+    assert_true(json_is_true(json_object_get(c, "overdue")));
+    assert_true(json_is_true(json_object_get(c, "overdue_alerted")));
+    json_decref(c);
+    json_t *out = NULL;
+    ok(hq_app_cases_list(f->a, &f->mgr, "overdue", &out, &why), &why);
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(out, "figures"), "overdue")), 1);
+    json_decref(out);
+
+    /* a hall with 15 working days: a new bad review on Friday 9 Oct 09:01 is due Thursday 29 Oct
+     * (Sat 10 Oct is a make-up working day) */
+    ok(call(f, hq_app_eval_settings_put, &f->admin, "{\"case_working_days\":15}", NULL), &why);
+    char id2[33];
+    served(f, "{\"service\":\"B\"}", id2);
+    ok(rate(f, id2, 2, -1), &why);
+    ok(hq_app_cases_list(f->a, &f->mgr, "open", &out, &why), &why);
+    json_t *arr = json_object_get(out, "cases");
+    assert_int_equal(json_array_size(arr), 2);
+    bool seen = false;
+    size_t i;
+    json_t *k;
+    json_array_foreach(arr, i, k) if (json_integer_value(json_object_get(k, "level")) == 2)
+    {
+        assert_string_equal(json_string_value(json_object_get(k, "due_by")),
+                            "2026-10-29T09:01:00+08:00");
+        seen = true;
+    }
+    assert_true(seen);
+    json_decref(out);
+}
+
+/* ---- complaints follow the same calendar ---- */
+
+static void test_complaint_deadline(void **state)
+{
+    struct fx *f = *state;
+    struct hq_why why;
+    json_t *out = NULL;
+    ok(call(f, hq_app_complaint_create, &f->public,
+            "{\"channel\":\"web\",\"content\":\"等候太久\"}", &out),
+       &why);
+    char code[16];
+    snprintf(code, sizeof code, "%s", json_string_value(json_object_get(out, "tracking_code")));
+    json_decref(out);
+    ok(hq_app_complaint_get(f->a, code, &out, &why), &why);
+    /* Thursday 24 Sep + 5 working days = Friday 9 Oct, not Thursday 1 Oct (a holiday) */
+    assert_string_equal(json_string_value(json_object_get(out, "resolve_by")),
+                        "2026-10-09T09:00:00+08:00");
+    json_decref(out);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_workdays_math),
+        cmocka_unit_test_setup_teardown(test_late_rating, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_default_after_restart, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_case_deadline_and_alert, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_complaint_deadline, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
