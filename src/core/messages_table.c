@@ -663,7 +663,6 @@ const struct hq_msg hq__msg_table[] = {
     {"ticket %s finished more than %d hours ago: too late to evaluate", "evaluation.too_late_hours", {"ticket", "hours"}, "{ticket} 号办结已超过 {hours} 小时，不能再评价"},
     {"only the customer rates a service (the ticket's tracking page or the window's pad), not a staff login", "evaluation.staff_forbidden", {}, "评价只能由办事群众本人提交（通过取号凭条的查询页面或窗口评价器），工作人员账号不能评价"},
     {"no case '%.20s'", "case.not_found", {"id"}, "没有编号为 {id} 的差评工单"},
-    {"%s: must not be empty", "case.text_required", {"field"}, "{field}不能为空"},
     {"the case is %s: no %s any more", "case.closed", {"status", "step"}, "工单当前为“{status}”，不能再{step}"},
     {"the case is at the %s step: do that first", "case.step_order", {"step"}, "工单当前应先完成“{step}”环节"},
     {"outcome: reached or not_reached", "case.outcome_invalid", {}, "回访结果应为“已联系上”（reached）或“未联系上”（not_reached）"},

@@ -98,8 +98,7 @@ test('the manager handles the case on the cases page; the clerk appeals; another
   await mgr.locator('#forms form[data-step="verification"]').waitFor();
   // the verification without notes is refused with the server's reason
   await mgr.locator('#forms form[data-step="verification"] button').click();
-  await mgr.locator('#d-msg:not([hidden])').waitFor();
-  assert.match(await mgr.locator('#d-msg').textContent(), /说明|notes/);
+  await hq.until(async () => /说明|notes/.test(await mgr.locator('#d-msg').textContent()), { what: 'the refusal shown (not the last step\'s 已保存)' });
   await mgr.locator('#verification-founded').selectOption('true');
   await mgr.locator('#verification-notes').fill('调阅录像属实');
   await mgr.locator('#forms form[data-step="verification"] button').click();
