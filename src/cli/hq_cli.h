@@ -17,6 +17,7 @@ int cmd_simulate(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
 
 struct hq_app;
 /* Create db with the admin user (cmd_init.c); with app_out the open app is handed over. */

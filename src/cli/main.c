@@ -25,6 +25,7 @@ static const struct cmd commands[] = {
     {"simulate", cmd_simulate, "simulate the hall: the same figures, measured"},
     {"plan", cmd_plan, "the window plan for a date from the hall's history"},
     {"report", cmd_report, "the statistics report of a day or period: csv, xlsx, pdf, json"},
+    {"stats", cmd_stats, "statistics of a period as JSON; --rebuild-rollups, --full-scan"},
 };
 
 static void usage(FILE *f)

@@ -191,6 +191,13 @@ struct hq_stats {
 int hq_stats_compute(const struct hq_stats_input *in, struct hq_stats *out);
 void hq_stats_release(struct hq_stats *s);
 
+/* A group's figures that follow from its counts, distributions and sums: satisfaction rate,
+ * interval, mean level, index and the scorecard (also for rollups, hq_rollup.h). level_sum and
+ * level_sq: of the evaluations' levels; target_sum: the target service times of the tickets
+ * served, summed. */
+void hq_stats_group_finish(struct hq_stats_group *g, double level_sum, double level_sq,
+                           double target_sum, double target_sat, int32_t target_wait);
+
 /* The group of a key, or NULL. */
 const struct hq_stats_group *hq_stats_find(const struct hq_stats_group *groups, size_t n,
                                            const char *key);
