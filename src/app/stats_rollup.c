@@ -210,7 +210,7 @@ static int decode_into(json_t *o, struct hq_roll *r)
         const char *kind = json_string_value(json_array_get(x, 0));
         const char *key = json_string_value(json_array_get(x, 2));
         json_t *c = json_array_get(x, 3), *l = json_array_get(x, 4);
-        if (!kind || !key || json_array_size(x) != 10 || json_array_size(c) != 7 ||
+        if (!kind || !key || json_array_size(x) != 9 || json_array_size(c) != 7 ||
             json_array_size(l) != HQ_STATS_LEVELS)
             return -1;
         struct hq_roll_group *g =
@@ -245,7 +245,7 @@ static int decode_into(json_t *o, struct hq_roll *r)
         if (bad) return -1;
         size_t k;
         json_t *sv;
-        json_array_foreach(json_array_get(x, 9), k, sv)
+        json_array_foreach(json_array_get(x, 8), k, sv)
         {
             const char *code = json_string_value(json_array_get(sv, 0));
             if (!code || hq_roll_served_add(g, code, json_integer_value(json_array_get(sv, 1))))
@@ -283,12 +283,25 @@ static int decode_into(json_t *o, struct hq_roll *r)
     return 0;
 }
 
+int hq__rollup_decode(const char *json, struct hq_roll *into)
+{
+    json_t *o = json_loads(json, 0, NULL);
+    if (!o) return -1;
+    int rc = json_integer_value(json_object_get(o, "v")) == ROLLUP_VERSION &&
+                     json_integer_value(json_object_get(o, "bin_s")) == HQ_ROLL_BIN_S
+                 ? decode_into(o, into)
+                 : -1;
+    json_decref(o);
+    return rc;
+}
+
 /* ---- a period ---- */
 
 struct docs_ctx {
     struct hq_roll *roll;
     int32_t from, to; /* the closed days asked for */
     unsigned char *seen;
+    int n_docs;
     int err;
 };
 
@@ -313,6 +326,7 @@ static int on_doc(void *ctx, const char *key, const char *json, int64_t t)
         if (decode_into(o, &one) == 0) {
             if (hq_roll_merge(c->roll, &one)) c->err = 1;
             c->seen[idx] = 1;
+            c->n_docs++;
         }
         hq_roll_release(&one);
     }
@@ -373,6 +387,7 @@ int hq__rollup_period(struct hq_store *st, pthread_mutex_t *mu, int32_t from, in
         rc = hq__rollup_day_build(st, mu, day, target_wait_s, &one, why);
         if (rc == 0 && hq_roll_merge(out, &one))
             rc = hq_fail(why, HQ_EINTERNAL, "", "out of memory computing the figures");
+        if (writes) writes->days_from_rows++;
         if (rc == 0 && day <= closed_to && writes && writes->n < HQ_ROLLUP_WRITES_MAX) {
             char *text = hq__rollup_encode(day, &one);
             if (text) {
@@ -382,6 +397,7 @@ int hq__rollup_period(struct hq_store *st, pthread_mutex_t *mu, int32_t from, in
         }
         hq_roll_release(&one);
     }
+    if (writes) writes->days_from_docs += c.n_docs;
     free(c.seen);
     return rc;
 }

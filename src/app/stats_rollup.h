@@ -22,6 +22,7 @@ struct hq__rollup_writes {
     int32_t day[HQ_ROLLUP_WRITES_MAX];
     char *json[HQ_ROLLUP_WRITES_MAX];
     size_t n;
+    int days_from_docs, days_from_rows; /* how the period was read */
 };
 void hq__rollup_writes_release(struct hq__rollup_writes *w);
 /* Add the documents of w to b. 0 or HQ_EINTERNAL. */
@@ -29,6 +30,8 @@ int hq__rollup_batch(struct hq_batch *b, const struct hq__rollup_writes *w);
 
 /* The rollup document of one day's roll (malloc'd JSON text), NULL when out of memory. */
 char *hq__rollup_encode(int32_t day, const struct hq_roll *r);
+/* Add a rollup document (as hq__rollup_encode writes it) to into: 0, or -1 when it is not one. */
+int hq__rollup_decode(const char *json, struct hq_roll *into);
 /* Fold the rows of one day (tickets, evaluations, the log's ticket events) into out. */
 int hq__rollup_day_build(struct hq_store *st, pthread_mutex_t *mu, int32_t day,
                          int32_t target_wait_s, struct hq_roll *out, struct hq_why *why);
@@ -49,10 +52,11 @@ int hq__stats_gather_rows(struct hq_store *st, pthread_mutex_t *mu, int32_t from
                           struct hq_why *why);
 
 /* For the CLI (`hallq stats`): the statistics of a database as GET /api/v1/stats answers them
- * (full_scan: from every row, the reference), and the rollups of the closed days of [from, to]
+ * (full_scan: from every row, the reference; read_days, may be NULL: the days read from rollup
+ * documents and from rows), and the rollups of the closed days of [from, to]
  * (NULL: the last 400 days) written again; *days = how many. */
 int hq_stats_from_db(const char *db, const char *from, const char *to, bool full_scan,
-                     unsigned char **out, size_t *len, struct hq_why *why);
+                     int read_days[2], unsigned char **out, size_t *len, struct hq_why *why);
 int hq_stats_rebuild_rollups(const char *db, const char *from, const char *to, int *days,
                              struct hq_why *why);
 

@@ -511,7 +511,8 @@ int hq_app_report(struct hq_app *a, const char *from, const char *to, const char
 
 /* The report of a database without a running app; full_scan: from every row (the reference). */
 static int from_db(const char *db, const char *from, const char *to, const char *format,
-                   bool full_scan, unsigned char **out, size_t *len, struct hq_why *why)
+                   bool full_scan, int *read_days, unsigned char **out, size_t *len,
+                   struct hq_why *why)
 {
     struct hq_store *st = hq_store_open(db, why);
     if (!st) return why ? why->code : HQ_ESTORE;
@@ -550,6 +551,10 @@ static int from_db(const char *db, const char *from, const char *to, const char 
         if (hq__rollup_batch(&b, w) == 0) st->vt->commit(st, &bp, 1, &wwhy);
         hq_batch_release(&b);
     }
+    if (w && read_days) {
+        read_days[0] = w->days_from_docs;
+        read_days[1] = w->days_from_rows;
+    }
     if (w) hq__rollup_writes_release(w);
     free(w);
     if (rc == 0) rc = render(&r, format, out, len, why);
@@ -562,11 +567,11 @@ static int from_db(const char *db, const char *from, const char *to, const char 
 int hq_report_from_db(const char *db, const char *from, const char *to, const char *format,
                       unsigned char **out, size_t *len, struct hq_why *why)
 {
-    return from_db(db, from, to, format, false, out, len, why);
+    return from_db(db, from, to, format, false, NULL, out, len, why);
 }
 
 int hq_stats_from_db(const char *db, const char *from, const char *to, bool full_scan,
-                     unsigned char **out, size_t *len, struct hq_why *why)
+                     int read_days[2], unsigned char **out, size_t *len, struct hq_why *why)
 {
-    return from_db(db, from, to, "json", full_scan, out, len, why);
+    return from_db(db, from, to, "json", full_scan, read_days, out, len, why);
 }

@@ -53,10 +53,14 @@ int cmd_stats(int argc, char **argv)
     } else {
         unsigned char *data = NULL;
         size_t len = 0;
-        rc = hq_stats_from_db(db, from, to, full, &data, &len, &why);
+        int read_days[2] = {0, 0};
+        rc = hq_stats_from_db(db, from, to, full, read_days, &data, &len, &why);
         if (rc == 0) {
             fwrite(data, 1, len, stdout);
             putchar('\n');
+            if (!full)
+                fprintf(stderr, "hallq stats: %d days from rollups, %d from rows\n", read_days[0],
+                        read_days[1]);
         }
         free(data);
     }

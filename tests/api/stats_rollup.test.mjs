@@ -32,9 +32,12 @@ const env = { ...process.env, HALLQ_ADMIN_PASSWORD: ADMIN_PASSWORD, ...(SANITIZE
 const demo = spawnSync(BIN, ['demo', '--db', db, '--history-days', '6', '--always-open'], { env, encoding: 'utf8', timeout: SANITIZE ? 600000 : 300000 });
 assert.equal(demo.status, 0, `hallq demo: ${demo.stderr}`);
 
+let lastRead = null; // [days from rollup documents, days from rows] of the last `hallq stats`
 function stats(...flags) {
     const r = spawnSync(BIN, ['stats', '--db', db, '--from', FROM, '--to', TO, ...flags], { env, encoding: 'utf8', timeout: 120000, maxBuffer: 1 << 26 });
     assert.equal(r.status, 0, r.stderr);
+    const m = /(\d+) days from rollups, (\d+) from rows/.exec(r.stderr);
+    lastRead = m ? [Number(m[1]), Number(m[2])] : null;
     return flags.includes('--rebuild-rollups') ? r.stdout : JSON.parse(r.stdout);
 }
 
@@ -77,9 +80,11 @@ test('the rollups give the full scan figures: exact, quantiles within one bin', 
     assert.ok(full.total.counts.issued > 500, 'the demo has a history');
     assert.ok(full.total.wait.n > 300 && full.total.satisfaction.n > 100);
     const first = stats(); // closed days made from their rows, their documents written
+    assert.deepEqual(lastRead, [0, 10]);
     const worst = compare(first, full);
     assert.ok(worst > 0, 'the quantiles really come from histograms');
-    const again = stats(); // now read from the documents
+    const again = stats(); // now the closed days (all but yesterday and today) from the documents
+    assert.deepEqual(lastRead, [8, 2]);
     assert.deepEqual(again, first);
 });
 
@@ -89,6 +94,7 @@ test('--rebuild-rollups writes them again with the same figures', () => {
     assert.match(out, /^\d+ days$/m);
     assert.ok(Number(out.trim().split(' ')[0]) >= 8);
     assert.deepEqual(stats(), before);
+    assert.deepEqual(lastRead, [8, 2]);
     compare(stats(), full);
 });
 

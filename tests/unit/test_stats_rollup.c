@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/stats_rollup.h"
 #include "stats/hq_rollup.h"
 #include "stats/hq_stats.h"
 
@@ -117,8 +118,8 @@ static void make_input(struct hq_stats_input *in, int32_t target_wait)
     assert_int_equal(hq_stats_add_complaint(in, &c3), 0);
 }
 
-/* Fold in's rows one day at a time, merging the days. */
-static void roll_days(const struct hq_stats_input *in, struct hq_roll *all)
+/* Fold in's rows one day at a time, merging the days; with docs through each day's document. */
+static void roll_days(const struct hq_stats_input *in, struct hq_roll *all, bool docs)
 {
     hq_roll_init(all);
     for (int32_t day = in->day_from; day <= in->day_to; day++) {
@@ -129,7 +130,14 @@ static void roll_days(const struct hq_stats_input *in, struct hq_roll *all)
                 assert_int_equal(hq_roll_add_ticket(&one, &in->tickets[i], in->target_wait_s), 0);
         for (size_t i = 0; i < in->n_evals; i++)
             if (in->evals[i].day == day) assert_int_equal(hq_roll_add_eval(&one, &in->evals[i]), 0);
-        assert_int_equal(hq_roll_merge(all, &one), 0);
+        if (docs) {
+            char *text = hq__rollup_encode(day, &one);
+            assert_non_null(text);
+            assert_int_equal(hq__rollup_decode(text, all), 0);
+            free(text);
+        } else {
+            assert_int_equal(hq_roll_merge(all, &one), 0);
+        }
         hq_roll_release(&one);
     }
 }
@@ -179,14 +187,14 @@ static void same_groups(const struct hq_stats_group *a, size_t na, const struct 
         same_group(&a[i], &b[i], exact_within);
 }
 
-static void check_against_full_scan(int32_t target_wait)
+static void check_against_full_scan(int32_t target_wait, bool docs)
 {
     struct hq_stats_input in;
     make_input(&in, target_wait);
     struct hq_stats full, rolled;
     assert_int_equal(hq_stats_compute(&in, &full), 0);
     struct hq_roll all;
-    roll_days(&in, &all);
+    roll_days(&in, &all, docs);
     assert_int_equal(all.n_tickets, (int64_t)in.n_tickets);
     assert_int_equal(all.n_evals, (int64_t)in.n_evals);
     assert_int_equal(hq_roll_finish(&all, &in, &rolled), 0);
@@ -221,13 +229,25 @@ static void check_against_full_scan(int32_t target_wait)
 static void test_equals_full_scan(void **state)
 {
     (void)state;
-    check_against_full_scan(900);
+    check_against_full_scan(900, false);
+}
+
+static void test_documents_round_trip(void **state)
+{
+    (void)state;
+    check_against_full_scan(900, true);
+    struct hq_roll r;
+    hq_roll_init(&r);
+    assert_int_equal(hq__rollup_decode("{\"v\":1,\"bin_s\":10,\"groups\":[[\"T\"]]}", &r), -1);
+    assert_int_equal(hq__rollup_decode("{\"v\":2,\"bin_s\":10}", &r), -1);
+    assert_int_equal(hq__rollup_decode("not json", &r), -1);
+    hq_roll_release(&r);
 }
 
 static void test_target_off_the_bins(void **state)
 {
     (void)state;
-    check_against_full_scan(905);
+    check_against_full_scan(905, false);
 }
 
 static void test_quantile_bins(void **state)
@@ -260,6 +280,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_equals_full_scan),
         cmocka_unit_test(test_target_off_the_bins),
+        cmocka_unit_test(test_documents_round_trip),
         cmocka_unit_test(test_quantile_bins),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
