@@ -420,6 +420,60 @@ int hq__rollup_batch(struct hq_batch *b, const struct hq__rollup_writes *w)
     return 0;
 }
 
+void hq__rollup_write_app(struct hq_app *a, const struct hq__rollup_writes *w)
+{
+    if (!w->n) return;
+    struct hq_batch b;
+    hq_batch_init(&b);
+    struct hq_why why = {0};
+    pthread_mutex_lock(&a->mu);
+    if (hq__rollup_batch(&b, w) == 0)
+        hq__app_commit_unlock(a, &b, &why);
+    else
+        pthread_mutex_unlock(&a->mu);
+    hq_batch_release(&b);
+}
+
+void hq__stats_rollup_tick(struct hq_app *a)
+{
+    static pthread_mutex_t once_mu = PTHREAD_MUTEX_INITIALIZER;
+    static int32_t done_day; /* the last closed day seen (per process: a day is checked once) */
+    struct hq_now now;
+    hq_app_now(a, &now);
+    int32_t day = hq_civil_from_days(hq_days_from_civil(now.day) - HQ_ROLLUP_CLOSED_AFTER);
+    pthread_mutex_lock(&once_mu);
+    bool seen = done_day == day;
+    done_day = day;
+    pthread_mutex_unlock(&once_mu);
+    if (seen) return;
+    char key[16], *json = NULL;
+    snprintf(key, sizeof key, "%08d", (int)day);
+    pthread_mutex_lock(&a->reader_mu);
+    int rc = a->reader->vt->doc_get(a->reader, HQ_ROLLUP_KIND, key, &json);
+    pthread_mutex_unlock(&a->reader_mu);
+    struct hq_roll one;
+    hq_roll_init(&one);
+    bool have = rc == 0 && hq__rollup_decode(json, &one) == 0;
+    free(json);
+    hq_roll_release(&one);
+    if (have) return;
+    pthread_mutex_lock(&a->mu);
+    int32_t target = a->hall.conf.target_wait_s > 0 ? a->hall.conf.target_wait_s : 900;
+    pthread_mutex_unlock(&a->mu);
+    struct hq__rollup_writes *w = calloc(1, sizeof *w);
+    if (!w) return;
+    hq_roll_init(&one);
+    if (hq__rollup_day_build(a->reader, &a->reader_mu, day, target, &one, NULL) == 0) {
+        w->json[0] = hq__rollup_encode(day, &one);
+        w->day[0] = day;
+        w->n = w->json[0] ? 1 : 0;
+        hq__rollup_write_app(a, w);
+    }
+    hq_roll_release(&one);
+    hq__rollup_writes_release(w);
+    free(w);
+}
+
 void hq__rollup_trace(const struct hq_roll *r, struct hq_report_trace *tr)
 {
     memset(tr, 0, sizeof *tr);

@@ -41,6 +41,11 @@ int hq__rollup_day_build(struct hq_store *st, pthread_mutex_t *mu, int32_t day,
 int hq__rollup_period(struct hq_store *st, pthread_mutex_t *mu, int32_t from, int32_t to,
                       int32_t closed_to, int32_t target_wait_s, struct hq_roll *out,
                       struct hq__rollup_writes *writes, struct hq_why *why);
+struct hq_app;
+/* Write w's documents through the app's writer (a failure only means they are made again). */
+void hq__rollup_write_app(struct hq_app *a, const struct hq__rollup_writes *w);
+/* Periodic work (uc_tick.c): once a day has closed, write its rollup if it has none. */
+void hq__stats_rollup_tick(struct hq_app *a);
 /* The event counts of r as a report's trace. */
 void hq__rollup_trace(const struct hq_roll *r, struct hq_report_trace *tr);
 

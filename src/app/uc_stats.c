@@ -314,21 +314,6 @@ static int compute(struct hq_store *st, pthread_mutex_t *mu, int32_t today, bool
     return rc;
 }
 
-/* Write the rollups made while reading (a failure only means they are made again next time). */
-static void app_write_rollups(struct hq_app *a, const struct hq__rollup_writes *w)
-{
-    if (!w->n) return;
-    struct hq_batch b;
-    hq_batch_init(&b);
-    struct hq_why why = {0};
-    pthread_mutex_lock(&a->mu);
-    if (hq__rollup_batch(&b, w) == 0)
-        hq__app_commit_unlock(a, &b, &why);
-    else
-        pthread_mutex_unlock(&a->mu);
-    hq_batch_release(&b);
-}
-
 /* Read and compute the period p of the app into r (initialised here). */
 static int app_run(struct hq_app *a, const struct period *p, struct run *r, bool rows,
                    struct hq_why *why)
@@ -348,7 +333,7 @@ static int app_run(struct hq_app *a, const struct period *p, struct run *r, bool
     struct hq__rollup_writes *w = calloc(1, sizeof *w);
     if (!w) return hq_fail(why, HQ_EINTERNAL, "", "out of memory");
     rc = compute(a->reader, &a->reader_mu, now.day, rows, false, r, w, why);
-    app_write_rollups(a, w);
+    hq__rollup_write_app(a, w);
     hq__rollup_writes_release(w);
     free(w);
     return rc;

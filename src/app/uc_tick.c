@@ -10,11 +10,13 @@
 
 #include "app_int.h"
 #include "hq_appointments.h"
+#include "stats_rollup.h"
 
 /* The capabilities' periodic work, run after the hall's own at every tick, without mu (DESIGN.md
  * "Growing it": a new one adds a line here). */
 static void (*const tick_work[])(struct hq_app *) = {
     hq__appointments_tick,
+    hq__stats_rollup_tick, /* speed: the daily statistics rollup of a closed day */
 };
 
 static void run_tick_work(struct hq_app *a)
