@@ -26,7 +26,7 @@
 #include "app_int.h"
 #include "stats_rollup.h"
 
-#define ROLLUP_VERSION 1
+#define ROLLUP_VERSION 2
 
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -162,7 +162,12 @@ static const char *zone(void)
 char *hq__rollup_encode(int32_t day, const struct hq_roll *r)
 {
     json_t *groups = json_array(), *events = json_array(), *reasons = json_array();
-    int bad = !groups || !events || !reasons;
+    json_t *est = json_array();
+    int bad = !groups || !events || !reasons || !est;
+    for (size_t i = 0; !bad && i < r->n_est; i++)
+        bad = json_array_append_new(
+                  est, json_pack("[s,I,I,I]", r->est[i].code, (json_int_t)r->est[i].n,
+                                 (json_int_t)r->est[i].abs_sum, (json_int_t)r->est[i].within)) != 0;
     for (size_t i = 0; !bad && i < r->n; i++)
         bad = json_array_append_new(groups, group_json(&r->g[i])) != 0;
     for (int i = 0; !bad && i < r->n_events; i++)
@@ -176,13 +181,14 @@ char *hq__rollup_encode(int32_t day, const struct hq_roll *r)
         json_decref(groups);
         json_decref(events);
         json_decref(reasons);
+        json_decref(est);
         return NULL;
     }
-    json_t *o = json_pack("{s:i,s:i,s:i,s:s,s:I,s:I,s:I,s:I,s:o,s:o,s:o}", "v", ROLLUP_VERSION,
+    json_t *o = json_pack("{s:i,s:i,s:i,s:s,s:I,s:I,s:I,s:I,s:o,s:o,s:o,s:o}", "v", ROLLUP_VERSION,
                           "day", (int)day, "bin_s", HQ_ROLL_BIN_S, "tz", zone(), "tickets",
                           (json_int_t)r->n_tickets, "evals", (json_int_t)r->n_evals, "first_seq",
                           (json_int_t)r->first_seq, "last_seq", (json_int_t)r->last_seq, "events",
-                          events, "reasons", reasons, "groups", groups);
+                          events, "reasons", reasons, "groups", groups, "estimate", est);
     char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
     return s;
@@ -273,6 +279,14 @@ static int decode_into(json_t *o, struct hq_roll *r)
             r->n_events++;
         }
         r->events[k].n += json_integer_value(json_array_get(x, 1));
+    }
+    json_array_foreach(json_object_get(o, "estimate"), i, x)
+    {
+        const char *code = json_string_value(json_array_get(x, 0));
+        if (!code) return -1;
+        hq_roll_est_add(r, code, json_integer_value(json_array_get(x, 1)),
+                        json_integer_value(json_array_get(x, 2)),
+                        json_integer_value(json_array_get(x, 3)));
     }
     int64_t first = json_integer_value(json_object_get(o, "first_seq"));
     int64_t last = json_integer_value(json_object_get(o, "last_seq"));

@@ -81,6 +81,7 @@ static int on_ticket(void *ctx, const struct hq_ticket *t)
     s.window = t->window;
     s.stage = t->stage;
     s.hour = local_hour(t->issued_at, NULL);
+    s.est_wait_s = t->est_wait_s;
     if (hq_stats_add_ticket(g->in, &s)) {
         g->err = 1;
         return 1;
@@ -258,11 +259,13 @@ struct run {
     bool computed;
     bool counts_only;          /* figures from rollups without the rows: src has the counts */
     struct hq_stats_input src; /* no arrays: only n_tickets, n_evals, n_complaints */
+    struct hq_estacc *est;     /* from the rollups (NULL: uc_estimate.c reads the rows) */
 };
 
 static void run_release(struct run *r)
 {
     if (r->computed) hq_stats_release(&r->stats);
+    free(r->est);
     hq_stats_input_release(&r->in);
 }
 
@@ -277,6 +280,27 @@ static void run_report(const struct run *r, struct hq_report *rep)
     rep->from = r->p.from_s;
     rep->to = r->p.to_s;
     rep->generated_at = r->generated;
+}
+
+/* The estimate accuracy of the period (uc_estimate.c's figures) from the rollups' sums. */
+static void est_group(const struct hq_roll_est *x, struct hq_estacc_group *g)
+{
+    snprintf(g->code, sizeof g->code, "%s", x->code);
+    g->n = x->n;
+    if (x->n > 0) {
+        g->mae_s = (double)x->abs_sum / (double)x->n;
+        g->within_5min_share = (double)x->within / (double)x->n;
+    }
+}
+
+static void est_from_roll(const struct hq_roll *roll, int32_t from, int32_t to, struct hq_estacc *e)
+{
+    e->from = from;
+    e->to = to;
+    est_group(&roll->est_all, &e->all);
+    e->all.code[0] = 0;
+    for (size_t i = 0; i < roll->n_est && i < HQ_ESTACC_SERVICES; i++)
+        est_group(&roll->est[i], &e->services[e->n_services++]);
 }
 
 /* Read and compute r's period from st (mu, when not NULL, guards it). A period that reaches back
@@ -309,6 +333,8 @@ static int compute(struct hq_store *st, pthread_mutex_t *mu, int32_t today, bool
         r->src.n_evals = (size_t)roll.n_evals;
         r->src.n_complaints = r->in.n_complaints;
         r->counts_only = !rows;
+        r->est = calloc(1, sizeof *r->est);
+        if (r->est) est_from_roll(&roll, r->p.from, r->p.to, r->est);
     }
     hq_roll_release(&roll);
     return rc;
@@ -356,7 +382,9 @@ int hq_app_stats(struct hq_app *a, const char *from, const char *to, json_t **ou
         if (!*out) rc = hq_fail(why, HQ_EINTERNAL, "", "out of memory");
         /* the estimated wait against the real one, same days (uc_estimate.c) */
         else
-            json_object_set_new(*out, "estimate_accuracy", hq__estacc_period_json(a, p.from, p.to));
+            json_object_set_new(*out, "estimate_accuracy",
+                                r.est ? hq__estacc_json(r.est)
+                                      : hq__estacc_period_json(a, p.from, p.to));
         /* bookings whose slot is in the period, by status (uc_appointments.c) */
         if (*out)
             json_object_set_new(*out, "appointments", hq__appointments_counts(a, p.from, p.to));

@@ -55,6 +55,16 @@ struct hq_roll_group {
     size_t n_served, cap_served;
 };
 
+/* The estimated wait against the real one (uc_estimate.c's figures, summed): tickets with an
+ * estimate, first stage, called: n, the sum of |called − issued − estimate| and how many were
+ * within HQ_ROLL_EST_WITHIN_S. code "" = the hall. */
+#define HQ_ROLL_EST_WITHIN_S 300
+#define HQ_ROLL_EST_SERVICES 64
+struct hq_roll_est {
+    char code[HQ_CODE_MAX];
+    int64_t n, abs_sum, within;
+};
+
 struct hq_roll_reason {
     char text[64];
     int64_t n, level_sum;
@@ -74,6 +84,8 @@ struct hq_roll {
     int n_events;
     int64_t first_seq, last_seq; /* 0 when none */
     int64_t n_tickets, n_evals;
+    struct hq_roll_est est_all, est[HQ_ROLL_EST_SERVICES]; /* services in first-seen order */
+    size_t n_est;
 };
 
 void hq_roll_init(struct hq_roll *r);
@@ -93,6 +105,10 @@ int hq_roll_dist_add(struct hq_roll_dist *d, int64_t v);
 int hq_roll_dist_add_bin(struct hq_roll_dist *d, int32_t bin, int64_t count);
 int hq_roll_served_add(struct hq_roll_group *g, const char *service, int64_t n);
 int hq_roll_reason_add(struct hq_roll *r, const char *text, int64_t n, int64_t level_sum);
+
+/* Add to the estimate accuracy of service code (and the hall's). */
+void hq_roll_est_add(struct hq_roll *r, const char *code, int64_t n, int64_t abs_sum,
+                     int64_t within);
 
 /* dst += src (src unchanged). 0 or HQ_EINTERNAL. */
 int hq_roll_merge(struct hq_roll *dst, const struct hq_roll *src);

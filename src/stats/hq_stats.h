@@ -48,7 +48,8 @@ struct hq_stats_ticket {
     int32_t window;                                                   /* 0 = none */
     char clerk[HQ_USER_MAX];
     int32_t stage;
-    int hour; /* local hour of issue, 0..23 */
+    int hour;           /* local hour of issue, 0..23 */
+    int32_t est_wait_s; /* the estimate given at issue, -1 = none (rollups only) */
 };
 
 struct hq_stats_eval {

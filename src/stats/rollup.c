@@ -173,6 +173,26 @@ int hq_roll_reason_add(struct hq_roll *r, const char *text, int64_t n, int64_t l
     return 0;
 }
 
+void hq_roll_est_add(struct hq_roll *r, const char *code, int64_t n, int64_t abs_sum,
+                     int64_t within)
+{
+    r->est_all.n += n;
+    r->est_all.abs_sum += abs_sum;
+    r->est_all.within += within;
+    size_t i = 0;
+    while (i < r->n_est && strcmp(r->est[i].code, code) != 0)
+        i++;
+    if (i == r->n_est) {
+        if (r->n_est == HQ_ROLL_EST_SERVICES) return;
+        memset(&r->est[i], 0, sizeof r->est[i]);
+        snprintf(r->est[i].code, sizeof r->est[i].code, "%s", code);
+        r->n_est++;
+    }
+    r->est[i].n += n;
+    r->est[i].abs_sum += abs_sum;
+    r->est[i].within += within;
+}
+
 /* As stats.c's count_ticket: the same counts, samples and days. */
 static int count_ticket(struct hq_roll_group *g, const struct hq_stats_ticket *t)
 {
@@ -213,6 +233,12 @@ int hq_roll_add_ticket(struct hq_roll *r, const struct hq_stats_ticket *t, int32
     char key[HQ_STATS_KEY_MAX + 24];
     struct hq_roll_group *g;
     r->n_tickets++;
+    /* as uc_estimate.c's scan */
+    if (t->est_wait_s >= 0 && t->stage == 0 && t->issued_at > 0 && t->called_at >= t->issued_at) {
+        int64_t err = t->called_at - t->issued_at - t->est_wait_s;
+        if (err < 0) err = -err;
+        hq_roll_est_add(r, t->service, 1, err, err <= HQ_ROLL_EST_WITHIN_S);
+    }
     if (!(g = hq_roll_group(r, HQ_ROLL_TOTAL, 0, "")) || count_ticket(g, t)) return HQ_EINTERNAL;
     if (!(g = hq_roll_group(r, HQ_ROLL_SERVICE, 0, t->service)) || count_ticket(g, t))
         return HQ_EINTERNAL;
@@ -333,6 +359,9 @@ int hq_roll_merge(struct hq_roll *dst, const struct hq_roll *src)
     if (src->last_seq > dst->last_seq) dst->last_seq = src->last_seq;
     dst->n_tickets += src->n_tickets;
     dst->n_evals += src->n_evals;
+    for (size_t i = 0; i < src->n_est; i++)
+        hq_roll_est_add(dst, src->est[i].code, src->est[i].n, src->est[i].abs_sum,
+                        src->est[i].within);
     return 0;
 }
 

@@ -79,8 +79,11 @@ const full = stats('--full-scan');
 test('the rollups give the full scan figures: exact, quantiles within one bin', () => {
     assert.ok(full.total.counts.issued > 500, 'the demo has a history');
     assert.ok(full.total.wait.n > 300 && full.total.satisfaction.n > 100);
-    const first = stats(); // closed days made from their rows, their documents written
-    assert.deepEqual(lastRead, [0, 10]);
+    // closed days without a document (the demo's tick wrote those of the days it closed) made
+    // from their rows, their documents written
+    const first = stats();
+    assert.equal(lastRead[0] + lastRead[1], 10);
+    assert.ok(lastRead[1] > 2, 'some closed days were made from rows');
     const worst = compare(first, full);
     assert.ok(worst > 0, 'the quantiles really come from histograms');
     const again = stats(); // now the closed days (all but yesterday and today) from the documents

@@ -238,8 +238,8 @@ static void test_documents_round_trip(void **state)
     check_against_full_scan(900, true);
     struct hq_roll r;
     hq_roll_init(&r);
-    assert_int_equal(hq__rollup_decode("{\"v\":1,\"bin_s\":10,\"groups\":[[\"T\"]]}", &r), -1);
-    assert_int_equal(hq__rollup_decode("{\"v\":2,\"bin_s\":10}", &r), -1);
+    assert_int_equal(hq__rollup_decode("{\"v\":2,\"bin_s\":10,\"groups\":[[\"T\"]]}", &r), -1);
+    assert_int_equal(hq__rollup_decode("{\"v\":99,\"bin_s\":10}", &r), -1);
     assert_int_equal(hq__rollup_decode("not json", &r), -1);
     hq_roll_release(&r);
 }
