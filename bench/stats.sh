@@ -57,7 +57,7 @@ OUTF=$(mktemp)
 "$BIN" serve --db "$DB" --listen 127.0.0.1:0 --stats-max-days 366 >"$OUTF" 2>&1 &
 PID=$!
 URL=
-for _ in $(seq 1 600); do
+for _ in $(seq 1 6000); do # a 10M-ticket store takes a while to open
   URL=$(sed -n 's/^hallq: serving \(http:[^ ]*\).*/\1/p' "$OUTF" | head -n1)
   [ -n "$URL" ] && break
   kill -0 "$PID" 2>/dev/null || { cat "$OUTF" >&2; exit 1; }
