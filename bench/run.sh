@@ -14,13 +14,16 @@
 #     memory with them (sse_clients, one epoll process)
 #   - the core's scans over the tickets in memory (bench_core) and the plan module (bench_plan: a
 #     day of a 60-window hall, and with BENCH_ACCURACY=1 the simulation-versus-Erlang table)
+#   - statistics over a year of ~10M tickets: GET /stats for the year from the daily rollups,
+#     beside reading the rollups' bytes raw (bench/stats.sh, which also makes the store)
 #   - the machine's load: before the run, and sampled every 5 s during it (the bench's own
 #     processes count too)
 # The server runs with hallq serve's defaults (worker threads, voice when espeak-ng is installed)
 # plus BENCH_SERVE_ARGS. The bench_* programs are built in HALLQ_BIN's build dir when missing.
 # Environment: HALLQ_BIN (default build/hallq), BENCH_SECONDS (default 10), BENCH_WINDOWS (16),
 # BENCH_SSE ("1000 5000 10000"; "" skips), BENCH_ACCURACY (1; 0 skips the ~15 s table), BENCH_SERVE_ARGS (""),
-# BENCH_DIR (where the databases go; default a temp dir under the build dir).
+# BENCH_DIR (where the databases go; default a temp dir under the build dir), BENCH_STATS (1; 0
+# skips the statistics bench; its own variables are in bench/stats.sh).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${HALLQ_BIN:-$ROOT/build/hallq}
@@ -167,6 +170,13 @@ echo "## core (bench_core)"
 echo
 echo "## plan (bench_plan$([ "$ACCURACY" = 1 ] && echo ' --accuracy'))"
 if [ "$ACCURACY" = 1 ]; then "$BUILD/bench_plan" --accuracy; else "$BUILD/bench_plan"; fi
+
+# statistics over a year of ~10M tickets (bench/stats.sh; BENCH_STATS=0 skips; the generated store
+# is kept under the build dir, out of git)
+if [ "${BENCH_STATS:-1}" = 1 ]; then
+  echo
+  "$ROOT/bench/stats.sh"
+fi
 
 kill "$LOADPID" 2>/dev/null || true
 LOADPID=

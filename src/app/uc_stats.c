@@ -27,6 +27,7 @@
 #include "hq_appointments.h"
 #include "hq_compliance.h"
 #include "hq_help.h"
+#include "stats_rollup.h"
 
 #define MAX_DAYS 366
 
@@ -50,6 +51,11 @@ static int64_t local_midnight(int32_t day, int plus_days)
     tm.tm_mday = day % 100 + plus_days;
     tm.tm_isdst = -1;
     return (int64_t)mktime(&tm);
+}
+
+int64_t hq__local_midnight(int32_t day, int plus_days)
+{
+    return local_midnight(day, plus_days);
 }
 
 static int local_hour(int64_t t, int32_t *day)
@@ -79,6 +85,7 @@ static int on_ticket(void *ctx, const struct hq_ticket *t)
     s.window = t->window;
     s.stage = t->stage;
     s.hour = local_hour(t->issued_at, NULL);
+    s.est_wait_s = t->est_wait_s;
     if (hq_stats_add_ticket(g->in, &s)) {
         g->err = 1;
         return 1;
@@ -167,9 +174,11 @@ static int on_event(void *ctx, const struct hq_event *e)
     return 0;
 }
 
-/* Read the period from st (mu, when not NULL, guards st). */
+/* Read the period from st (mu, when not NULL, guards st): its complaints, and with rows its
+ * tickets, evaluations and ticket events. */
 static int gather(struct hq_store *st, pthread_mutex_t *mu, const struct period *p,
-                  struct hq_stats_input *in, struct hq_report_trace *trace, struct hq_why *why)
+                  struct hq_stats_input *in, struct hq_report_trace *trace, bool rows,
+                  struct hq_why *why)
 {
     struct gather g = {.in = in, .trace = trace, .from = p->from, .to = p->to};
     int64_t t0 = local_midnight(p->from, 0), t1 = local_midnight(p->to, 1);
@@ -178,14 +187,22 @@ static int gather(struct hq_store *st, pthread_mutex_t *mu, const struct period 
     in->day_to = p->to;
     memset(trace, 0, sizeof *trace);
     if (mu) pthread_mutex_lock(mu);
-    int rc = st->vt->tickets_between(st, p->from, p->to, on_ticket, &g);
-    if (rc == 0 && !g.err) rc = st->vt->doc_list(st, "evaluation", t0, t2, 0, on_eval, &g);
+    int rc = rows ? st->vt->tickets_between(st, p->from, p->to, on_ticket, &g) : 0;
+    if (rc == 0 && !g.err && rows) rc = st->vt->doc_list(st, "evaluation", t0, t2, 0, on_eval, &g);
     if (rc == 0 && !g.err) rc = st->vt->doc_list(st, "complaint", t0, t1, 0, on_complaint, &g);
-    if (rc == 0 && !g.err) rc = st->vt->events_between(st, t0, t1, "ticket.", on_event, &g);
+    if (rc == 0 && !g.err && rows) rc = st->vt->events_between(st, t0, t1, "ticket.", on_event, &g);
     if (mu) pthread_mutex_unlock(mu);
     if (g.err) return hq_fail(why, HQ_EINTERNAL, "", "out of memory reading the period");
     if (rc) return hq_fail(why, HQ_ESTORE, "", "the history could not be read");
     return 0;
+}
+
+int hq__stats_gather_rows(struct hq_store *st, pthread_mutex_t *mu, int32_t from, int32_t to,
+                          struct hq_stats_input *in, struct hq_report_trace *trace,
+                          struct hq_why *why)
+{
+    struct period p = {.from = from, .to = to};
+    return gather(st, mu, &p, in, trace, true, why);
 }
 
 /* The names and targets the figures need, from the hall (caller holds its lock if any). */
@@ -245,7 +262,10 @@ struct run {
     char hall_name[HQ_NAME_MAX], hall_name_en[HQ_NAME_MAX];
     char generated[48];
     bool computed;
-    json_t *pauses, *gap; /* report sections of uc_pauses.c, uc_survey_analysis.c (or NULL) */
+    json_t *pauses, *gap;      /* report sections of uc_pauses.c, uc_survey_analysis.c (or NULL) */
+    bool counts_only;          /* figures from rollups without the rows: src has the counts */
+    struct hq_stats_input src; /* no arrays: only n_tickets, n_evals, n_complaints */
+    struct hq_estacc *est;     /* from the rollups (NULL: uc_estimate.c reads the rows) */
 };
 
 static void run_release(struct run *r)
@@ -253,6 +273,7 @@ static void run_release(struct run *r)
     if (r->computed) hq_stats_release(&r->stats);
     json_decref(r->pauses);
     json_decref(r->gap);
+    free(r->est);
     hq_stats_input_release(&r->in);
 }
 
@@ -260,7 +281,7 @@ static void run_report(const struct run *r, struct hq_report *rep)
 {
     memset(rep, 0, sizeof *rep);
     rep->stats = &r->stats;
-    rep->in = &r->in;
+    rep->in = r->counts_only ? &r->src : &r->in;
     rep->trace = &r->trace;
     rep->hall_name = r->hall_name;
     rep->hall_name_en = r->hall_name_en;
@@ -271,8 +292,67 @@ static void run_report(const struct run *r, struct hq_report *rep)
     rep->gap = r->gap;
 }
 
+/* The estimate accuracy of the period (uc_estimate.c's figures) from the rollups' sums. */
+static void est_group(const struct hq_roll_est *x, struct hq_estacc_group *g)
+{
+    snprintf(g->code, sizeof g->code, "%s", x->code);
+    g->n = x->n;
+    if (x->n > 0) {
+        g->mae_s = (double)x->abs_sum / (double)x->n;
+        g->within_5min_share = (double)x->within / (double)x->n;
+    }
+}
+
+static void est_from_roll(const struct hq_roll *roll, int32_t from, int32_t to, struct hq_estacc *e)
+{
+    e->from = from;
+    e->to = to;
+    est_group(&roll->est_all, &e->all);
+    e->all.code[0] = 0;
+    for (size_t i = 0; i < roll->n_est && i < HQ_ESTACC_SERVICES; i++)
+        est_group(&roll->est[i], &e->services[e->n_services++]);
+}
+
+/* Read and compute r's period from st (mu, when not NULL, guards it). A period that reaches back
+ * to a closed day merges the days' rollups (docs/STATS.md "Rollups"; closed days computed from
+ * rows go to w, to be written); one of live days only, or full_scan, computes from every row
+ * (the reference). rows: read the rows anyway (the report files list them). */
+static int compute(struct hq_store *st, pthread_mutex_t *mu, int32_t today, bool rows,
+                   bool full_scan, struct run *r, struct hq__rollup_writes *w, struct hq_why *why)
+{
+    int32_t closed_to = hq_civil_from_days(hq_days_from_civil(today) - HQ_ROLLUP_CLOSED_AFTER);
+    int rc;
+    if (full_scan || r->p.from > closed_to) {
+        if ((rc = gather(st, mu, &r->p, &r->in, &r->trace, true, why))) return rc;
+        if (hq_stats_compute(&r->in, &r->stats))
+            return hq_fail(why, HQ_EINTERNAL, "", "out of memory computing the figures");
+        r->computed = true;
+        return 0;
+    }
+    if ((rc = gather(st, mu, &r->p, &r->in, &r->trace, rows, why))) return rc;
+    struct hq_roll roll;
+    hq_roll_init(&roll);
+    rc = hq__rollup_period(st, mu, r->p.from, r->p.to, closed_to, r->in.target_wait_s, &roll, w,
+                           why);
+    if (rc == 0 && hq_roll_finish(&roll, &r->in, &r->stats))
+        rc = hq_fail(why, HQ_EINTERNAL, "", "out of memory computing the figures");
+    if (rc == 0) {
+        r->computed = true;
+        hq__rollup_trace(&roll, &r->trace);
+        r->src.n_tickets = (size_t)roll.n_tickets;
+        r->src.n_evals = (size_t)roll.n_evals;
+        r->src.n_complaints = r->in.n_complaints;
+        r->counts_only = !rows;
+        r->est = calloc(1, sizeof *r->est);
+        if (r->est) est_from_roll(&roll, r->p.from, r->p.to, r->est);
+    }
+    hq_roll_release(&roll);
+    return rc;
+}
+
 /* Read and compute the period p of the app into r (initialised here). */
-static int app_run(struct hq_app *a, const struct period *p, struct run *r, struct hq_why *why)
+static int app_run(struct hq_app *a, const struct period *p, struct run *r, bool rows,
+                   struct hq_why *why)
 {
     memset(r, 0, sizeof *r);
     hq_stats_input_init(&r->in);
@@ -287,10 +367,15 @@ static int app_run(struct hq_app *a, const struct period *p, struct run *r, stru
     if (rc) return hq_fail(why, HQ_EINTERNAL, "", "out of memory");
     /* the hall's satisfaction target (compliance settings) and each clerk's post (uc_training.c) */
     r->in.target_satisfaction = hq__staff_satisfaction_target(a, "");
-    if ((rc = gather(a->reader, &a->reader_mu, p, &r->in, &r->trace, why))) return rc;
-    if (hq_stats_compute(&r->in, &r->stats))
-        return hq_fail(why, HQ_EINTERNAL, "", "out of memory computing the figures");
-    r->computed = true;
+    struct hq_now now;
+    hq_app_now(a, &now);
+    struct hq__rollup_writes *w = calloc(1, sizeof *w);
+    if (!w) return hq_fail(why, HQ_EINTERNAL, "", "out of memory");
+    rc = compute(a->reader, &a->reader_mu, now.day, rows, false, r, w, why);
+    hq__rollup_write_app(a, w);
+    hq__rollup_writes_release(w);
+    free(w);
+    if (rc != 0 || !r->computed) return rc;
     for (size_t i = 0; i < r->stats.n_clerks; i++) {
         struct hq_stats_group *g = &r->stats.clerks[i];
         double t = hq__staff_satisfaction_target(a, g->key);
@@ -314,7 +399,7 @@ int hq_app_stats(struct hq_app *a, const char *from, const char *to, json_t **ou
     int rc = parse_period(from, to, now.day, "from", "to", &p, why);
     if (rc) return rc;
     struct run r;
-    rc = app_run(a, &p, &r, why);
+    rc = app_run(a, &p, &r, false, why);
     if (rc == 0) {
         struct hq_report rep;
         run_report(&r, &rep);
@@ -322,7 +407,9 @@ int hq_app_stats(struct hq_app *a, const char *from, const char *to, json_t **ou
         if (!*out) rc = hq_fail(why, HQ_EINTERNAL, "", "out of memory");
         /* the estimated wait against the real one, same days (uc_estimate.c) */
         else
-            json_object_set_new(*out, "estimate_accuracy", hq__estacc_period_json(a, p.from, p.to));
+            json_object_set_new(*out, "estimate_accuracy",
+                                r.est ? hq__estacc_json(r.est)
+                                      : hq__estacc_period_json(a, p.from, p.to));
         /* bookings whose slot is in the period, by status (uc_appointments.c) */
         if (*out)
             json_object_set_new(*out, "appointments", hq__appointments_counts(a, p.from, p.to));
@@ -389,7 +476,7 @@ int hq_app_stats_compare(struct hq_app *a, json_t *in, json_t **out, struct hq_w
                                why)))
             return rc;
         struct run r;
-        if ((rc = app_run(a, &p, &r, why)) == 0) {
+        if ((rc = app_run(a, &p, &r, false, why)) == 0) {
             char ka[16], kb[16];
             snprintf(ka, sizeof ka, "%d", (int)wa);
             snprintf(kb, sizeof kb, "%d", (int)wb);
@@ -417,9 +504,9 @@ int hq_app_stats_compare(struct hq_app *a, json_t *in, json_t **out, struct hq_w
                            why)))
         return rc;
     struct run ra, rb;
-    rc = app_run(a, &pa, &ra, why);
+    rc = app_run(a, &pa, &ra, false, why);
     if (rc == 0) {
-        rc = app_run(a, &pb, &rb, why);
+        rc = app_run(a, &pb, &rb, false, why);
         if (rc == 0) {
             hq_stats_compare(&ra.stats.total, &rb.stats.total, &cmp);
             *out = json_pack("{s:s,s:o,s:o,s:o}", "mode", "periods", "a",
@@ -462,7 +549,7 @@ int hq_app_report(struct hq_app *a, const char *from, const char *to, const char
     int rc = parse_period(from, to, now.day, "date", "date", &p, why);
     if (rc) return rc;
     struct run r;
-    rc = app_run(a, &p, &r, why);
+    rc = app_run(a, &p, &r, true, why);
     if (rc == 0 && strcmp(format, "json") != 0) { /* paused time, surveys' gap analysis */
         r.pauses = hq__pauses_json(a, p.from, p.to);
         r.gap = hq__survey_report_gap(a, p.from, p.to);
@@ -472,14 +559,17 @@ int hq_app_report(struct hq_app *a, const char *from, const char *to, const char
     return rc;
 }
 
-int hq_report_from_db(const char *db, const char *from, const char *to, const char *format,
-                      unsigned char **out, size_t *len, struct hq_why *why)
+/* The report of a database without a running app; full_scan: from every row (the reference). */
+static int from_db(const char *db, const char *from, const char *to, const char *format,
+                   bool full_scan, int *read_days, unsigned char **out, size_t *len,
+                   struct hq_why *why)
 {
     struct hq_store *st = hq_store_open(db, why);
     if (!st) return why ? why->code : HQ_ESTORE;
     struct hq_hall h;
     hq_hall_init(&h);
     int64_t last_seq = 0;
+    int32_t today = 0;
     struct run r;
     memset(&r, 0, sizeof r);
     hq_stats_input_init(&r.in);
@@ -491,7 +581,7 @@ int hq_report_from_db(const char *db, const char *from, const char *to, const ch
         time_t now = time(NULL);
         struct tm tm;
         localtime_r(&now, &tm);
-        int32_t today = (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+        today = (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
         strftime(r.generated, sizeof r.generated, "%Y-%m-%d %H:%M:%S %z", &tm);
         rc = parse_period(from, to, today, "date", "date", &r.p, why);
     }
@@ -500,16 +590,38 @@ int hq_report_from_db(const char *db, const char *from, const char *to, const ch
         snprintf(r.hall_name_en, sizeof r.hall_name_en, "%s", h.conf.name_en);
         if (names_from_hall(&h, &r.in)) rc = hq_fail(why, HQ_EINTERNAL, "", "out of memory");
     }
-    if (rc == 0) rc = gather(st, NULL, &r.p, &r.in, &r.trace, why);
-    if (rc == 0) {
-        if (hq_stats_compute(&r.in, &r.stats))
-            rc = hq_fail(why, HQ_EINTERNAL, "", "out of memory computing the figures");
-        else
-            r.computed = true;
+    struct hq__rollup_writes *w = calloc(1, sizeof *w);
+    if (rc == 0 && !w) rc = hq_fail(why, HQ_EINTERNAL, "", "out of memory");
+    if (rc == 0) rc = compute(st, NULL, today, strcmp(format, "json") != 0, full_scan, &r, w, why);
+    if (rc == 0 && w->n) {
+        /* keep the rollups made on the way (a failure only means they are made again) */
+        struct hq_batch b, *bp = &b;
+        hq_batch_init(&b);
+        struct hq_why wwhy = {0};
+        if (hq__rollup_batch(&b, w) == 0) st->vt->commit(st, &bp, 1, &wwhy);
+        hq_batch_release(&b);
     }
+    if (w && read_days) {
+        read_days[0] = w->days_from_docs;
+        read_days[1] = w->days_from_rows;
+    }
+    if (w) hq__rollup_writes_release(w);
+    free(w);
     if (rc == 0) rc = render(&r, format, out, len, why);
     run_release(&r);
     hq_hall_release(&h);
     hq_store_close(st);
     return rc;
+}
+
+int hq_report_from_db(const char *db, const char *from, const char *to, const char *format,
+                      unsigned char **out, size_t *len, struct hq_why *why)
+{
+    return from_db(db, from, to, format, false, NULL, out, len, why);
+}
+
+int hq_stats_from_db(const char *db, const char *from, const char *to, bool full_scan,
+                     int read_days[2], unsigned char **out, size_t *len, struct hq_why *why)
+{
+    return from_db(db, from, to, "json", full_scan, read_days, out, len, why);
 }

@@ -13,12 +13,14 @@
 #include "hq_cases.h"
 #include "hq_compliance.h"
 #include "hq_ops.h"
+#include "stats_rollup.h"
 
 /* The capabilities' periodic work, run after the hall's own at every tick, without mu (DESIGN.md
  * "Growing it": a new one adds a line here). */
 static void (*const tick_work[])(struct hq_app *) = {
     hq__appointments_tick, hq__ops_tick, hq__certifications_tick, /* uc_training.c */
-    hq__cases_tick, /* default ratings, overdue bad-review cases */
+    hq__cases_tick,        /* default ratings, overdue bad-review cases */
+    hq__stats_rollup_tick, /* speed: the daily statistics rollup of a closed day */
 };
 
 static void run_tick_work(struct hq_app *a)

@@ -20,6 +20,7 @@ int cmd_check(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_idreader(int argc, char **argv);
 int cmd_compliance(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
 
 struct hq_app;
 /* Create db with the admin user (cmd_init.c); with app_out the open app is handed over. */

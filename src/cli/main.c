@@ -28,6 +28,7 @@ static const struct cmd commands[] = {
     {"report", cmd_report, "the statistics report of a day or period: csv, xlsx, pdf, json"},
     {"idreader", cmd_idreader, "hand ID numbers read by this kiosk's card reader to the kiosk"},
     {"compliance", cmd_compliance, "the compliance report of a period: text, json, pdf"},
+    {"stats", cmd_stats, "statistics of a period as JSON; --rebuild-rollups, --full-scan"},
 };
 
 static void usage(FILE *f)

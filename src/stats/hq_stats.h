@@ -48,7 +48,8 @@ struct hq_stats_ticket {
     int32_t window;                                                   /* 0 = none */
     char clerk[HQ_USER_MAX];
     int32_t stage;
-    int hour; /* local hour of issue, 0..23 */
+    int hour;           /* local hour of issue, 0..23 */
+    int32_t est_wait_s; /* the estimate given at issue, -1 = none (rollups only) */
 };
 
 struct hq_stats_eval {
@@ -190,6 +191,13 @@ struct hq_stats {
  * is then empty). out must be released with hq_stats_release. */
 int hq_stats_compute(const struct hq_stats_input *in, struct hq_stats *out);
 void hq_stats_release(struct hq_stats *s);
+
+/* A group's figures that follow from its counts, distributions and sums: satisfaction rate,
+ * interval, mean level, index and the scorecard (also for rollups, hq_rollup.h). level_sum and
+ * level_sq: of the evaluations' levels; target_sum: the target service times of the tickets
+ * served, summed. */
+void hq_stats_group_finish(struct hq_stats_group *g, double level_sum, double level_sq,
+                           double target_sum, double target_sat, int32_t target_wait);
 
 /* The group of a key, or NULL. */
 const struct hq_stats_group *hq_stats_find(const struct hq_stats_group *groups, size_t n,

@@ -259,23 +259,29 @@ static void acc_finish(struct acc *a, double target_sat, int32_t target_wait)
 {
     dist_finish(&a->g.wait, &a->wait);
     dist_finish(&a->g.service, &a->service);
-    struct hq_stats_sat *s = &a->g.sat;
+    hq_stats_group_finish(&a->g, a->level_sum, a->level_sq, a->target_sum, target_sat, target_wait);
+}
+
+void hq_stats_group_finish(struct hq_stats_group *g, double level_sum, double level_sq,
+                           double target_sum, double target_sat, int32_t target_wait)
+{
+    struct hq_stats_sat *s = &g->sat;
     hq_stats_wilson(s->satisfied, s->n, HQ_STATS_Z95, &s->rate_lo, &s->rate_hi);
     if (s->n > 0) {
         double n = (double)s->n;
         s->rate = (double)s->satisfied / n;
-        s->mean = a->level_sum / n;
-        s->sd = s->n > 1 ? sqrt(fmax(0, (a->level_sq - n * s->mean * s->mean) / (n - 1))) : 0;
+        s->mean = level_sum / n;
+        s->sd = s->n > 1 ? sqrt(fmax(0, (level_sq - n * s->mean * s->mean) / (n - 1))) : 0;
         s->index = (s->mean - 1) / 4 * 100;
     } else {
         s->rate_lo = s->rate_hi = 0;
     }
-    struct hq_stats_score *sc = &a->g.score;
+    struct hq_stats_score *sc = &g->score;
     sc->target_satisfaction = target_sat;
-    if (a->g.service.n > 0) {
-        sc->target_service_s = a->target_sum / (double)a->g.service.n;
-        sc->service_met = a->g.service.mean <= sc->target_service_s;
-        sc->service_verdict = time_verdict(a->g.service.mean, sc->target_service_s);
+    if (g->service.n > 0) {
+        sc->target_service_s = target_sum / (double)g->service.n;
+        sc->service_met = g->service.mean <= sc->target_service_s;
+        sc->service_verdict = time_verdict(g->service.mean, sc->target_service_s);
     }
     sc->satisfaction_met = s->n > 0 && s->rate >= target_sat;
     /* below the target but not significantly (the Wilson interval reaches it): near */
@@ -284,9 +290,9 @@ static void acc_finish(struct acc *a, double target_sat, int32_t target_wait)
                                    : s->rate_hi >= target_sat ? HQ_VERDICT_NEAR
                                                               : HQ_VERDICT_MISSED;
     sc->target_wait_s = target_wait;
-    if (a->g.wait.n > 0) {
-        sc->wait_met = a->g.wait.mean <= target_wait;
-        sc->wait_verdict = time_verdict(a->g.wait.mean, target_wait);
+    if (g->wait.n > 0) {
+        sc->wait_met = g->wait.mean <= target_wait;
+        sc->wait_verdict = time_verdict(g->wait.mean, target_wait);
     }
 }
 
