@@ -522,6 +522,13 @@ const struct hq_msg hq__msg_table[] = {
     {"the import could not be applied", "config.apply_failed", {}, "配置未能导入"},
     {"dry_run: true or false", "config.dry_run_invalid", {}, "dry_run 应为 true 或 false"},
     {"exported_at: an RFC 3339 time or null", "config.exported_at_invalid", {}, "导出时间应为 RFC 3339 格式的时间或留空"},
+    /* head office (branch central) */
+    {"head office database: %s: %s", "central.unavailable", {"what", "detail"}, "总部数据库：{what}：{detail}"},
+    {"central: a postgresql:// URL", "central.url_invalid", {}, "总部数据库地址应为 postgresql:// 开头的 URL"},
+    {"hall: 1-64 characters of A-Z, a-z, 0-9, _ . -", "central.hall_invalid", {}, "大厅标识应为 1–64 个字母、数字或 _ . -"},
+    {"batch: between 1 and 10000 events", "central.batch_invalid", {}, "每批事件数应在 1 到 10000 之间"},
+    {"cannot read the hall's event log", "central.log_unreadable", {}, "无法读取本大厅的事件日志"},
+    {"hall: head office holds events of '%s' up to %lld, which this hall's log does not have (restored from an older backup?): ship it under a new hall id", "central.log_behind", {"hall", "seq"}, "总部已有大厅“{hall}”第 {seq} 号及之前的事件，而本大厅日志中没有（是否从较早的备份恢复？）：请使用新的大厅标识上传"},
 };
 const size_t hq__msg_count = sizeof hq__msg_table / sizeof hq__msg_table[0];
 
