@@ -21,6 +21,7 @@ static const struct cmd commands[] = {
     {"backup", cmd_backup, "copy the database to a file while it is in use"},
     {"restore", cmd_restore, "replace the database with a backup (server stopped)"},
     {"check", cmd_check, "check every page of the database (integrity check)"},
+    {"sync", cmd_sync, "ship the event log to head office (PostgreSQL)"},
     {"config", cmd_config, "export or import the hall's set-up as JSON"},
     {"erlang", cmd_erlang, "Erlang C: waiting figures for a load and a number of windows"},
     {"simulate", cmd_simulate, "simulate the hall: the same figures, measured"},

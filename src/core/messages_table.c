@@ -679,6 +679,13 @@ const struct hq_msg hq__msg_table[] = {
     {"a clerk reads only the cases about his service", "case.read_forbidden", {}, "工作人员只能查看涉及本人办理业务的工单"},
     {"status: open, closed or overdue", "case.status_invalid", {}, "状态应为 open（处理中）、closed（已办结）或 overdue（已超期）"},
     {"late_rating_h: required", "evaluation.settings_required", {}, "请提供评价设置"},
+    /* head office (branch central) */
+    {"head office database: %s: %s", "central.unavailable", {"what", "detail"}, "总部数据库：{what}：{detail}"},
+    {"central: a postgresql:// URL", "central.url_invalid", {}, "总部数据库地址应为 postgresql:// 开头的 URL"},
+    {"hall: 1-64 characters of A-Z, a-z, 0-9, _ . -", "central.hall_invalid", {}, "大厅标识应为 1–64 个字母、数字或 _ . -"},
+    {"batch: between 1 and 10000 events", "central.batch_invalid", {}, "每批事件数应在 1 到 10000 之间"},
+    {"cannot read the hall's event log", "central.log_unreadable", {}, "无法读取本大厅的事件日志"},
+    {"hall: head office holds events of '%s' up to %lld, which this hall's log does not have (restored from an older backup?): ship it under a new hall id", "central.log_behind", {"hall", "seq"}, "总部已有大厅“{hall}”第 {seq} 号及之前的事件，而本大厅日志中没有（是否从较早的备份恢复？）：请使用新的大厅标识上传"},
 };
 const size_t hq__msg_count = sizeof hq__msg_table / sizeof hq__msg_table[0];
 

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hq_central.h — many halls, one picture: each hall ships its event log to a central PostgreSQL
+ * database (head office), which keeps every hall's events side by side. Shipping is incremental,
+ * in order, idempotent and resumable: the central side records, in the same transaction as a
+ * batch of events, the last sequence number it holds for that hall, and every event is keyed by
+ * (hall, seq), so a shipper killed mid-batch or a link cut at any moment neither loses nor counts
+ * twice; the next run starts after what the central side committed. The hall never waits for
+ * head office: shipping reads the hall's store through its own read-only handle.
+ *
+ * Ownership: hq_central_open returns a connection the caller closes with hq_central_close. The
+ * local store is borrowed.
+ */
+#ifndef HQ_CENTRAL_H
+#define HQ_CENTRAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/hq_core.h"
+
+struct hq_store;
+struct hq_central;
+
+struct hq_central_stats {
+    int64_t shipped;     /* events sent and committed by this call */
+    int64_t central_seq; /* the last sequence number head office holds for the hall afterwards */
+    int64_t local_seq;   /* the last sequence number of the hall's own log when it looked */
+    int batches;
+};
+
+/* Connect to the central database (a postgresql:// URL) and create its tables if missing:
+ * halls(hall, name, last_seq, last_sync) and hall_events(hall, seq, t, actor, type, data),
+ * primary key (hall, seq). NULL and why filled when it cannot. */
+struct hq_central *hq_central_open(const char *url, struct hq_why *why);
+void hq_central_close(struct hq_central *c);
+
+/* Ship the events of local after what head office holds for hall (1-64 characters of
+ * [A-Za-z0-9_.-]), batch events per transaction (1-10000), until the local log is exhausted.
+ * name: the hall's display name, recorded beside its id. 0, HQ_EINVAL (bad hall id), HQ_ESTORE
+ * (local store) or HQ_EINTERNAL/HQ_ESTORE with why (central link down): what was committed
+ * before the failure stays, and st says how far it got. */
+int hq_central_ship(struct hq_central *c, struct hq_store *local, const char *hall,
+                    const char *name, int batch, struct hq_central_stats *st, struct hq_why *why);
+
+#endif
