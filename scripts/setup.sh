@@ -34,7 +34,7 @@ fi
 # fetched at run time.
 if [ -f package.json ]; then
   need=0
-  for m in playwright-core ajv ajv-formats @apidevtools/swagger-parser redoc; do
+  for m in playwright-core ajv ajv-formats @apidevtools/swagger-parser redoc axe-core; do
     [ -d "node_modules/$m" ] || need=1
   done
   if [ $need = 1 ] || [ package.json -nt node_modules/.setup-stamp ] || [ package-lock.json -nt node_modules/.setup-stamp ]; then

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "app_int.h"
+#include "stats_rollup.h"
 #include "hq_cases.h"
 
 #define CASES_MAX 5000
@@ -321,6 +322,14 @@ static void exclude_rating(struct hq_app *a, struct hq_batch *b, json_t *d, int6
     if (!e) return;
     json_object_set_new(e, "excluded", json_true());
     json_object_set_new(e, "excluded_by_case", json_string(jstr(d, "id")));
+    /* The day's statistics rollup counted this rating: dropped, it is rebuilt from the rows
+     * (without it) the next time the day is asked for (stats_rollup.c). */
+    json_int_t day = jint(e, "day");
+    if (day > 0) {
+        char k[24];
+        snprintf(k, sizeof k, "%lld", (long long)day);
+        hq_batch_doc_delete(b, HQ_ROLLUP_KIND, k, now);
+    }
     char *t2 = json_dumps(e, JSON_COMPACT);
     if (t2)
         hq_batch_doc(b, "evaluation", key, t2, jint(e, "created_at") ? jint(e, "created_at") : now);

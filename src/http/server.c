@@ -340,8 +340,8 @@ static const char *type_by_ext(const char *p)
 /* Map a request path to the file under web/ that answers it; false when none could. */
 static bool static_target(const char *path, char *out, size_t len, bool *page)
 {
-    static const char *const pages[] = {"kiosk",      "guide",   "counter", "display",
-                                        "complaints", "manager", "admin",   "queue", "pair"};
+    static const char *const pages[] = {"kiosk",   "guide", "counter", "display", "complaints",
+                                        "manager", "admin", "queue",   "pair"};
     static const struct {
         const char *pattern, *file;
     } param_pages[] = {

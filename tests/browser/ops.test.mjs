@@ -77,11 +77,14 @@ test('overdue items are marked; an incident runs from a plan to its review', asy
   await page.locator('#ic-submit').click();
   await page.locator('#iv-cause').waitFor();
   // the review refuses a missing field with the server's message
-  await page.locator('#iv-cause').fill('线路老化');
-  await page.evaluate(() => document.querySelectorAll('#iv textarea').forEach((t) => t.removeAttribute('required')));
-  await page.locator('#iv-submit').click();
-  await page.locator('#iv-msg:not([hidden])').waitFor();
-  assert.match(await page.locator('#iv-msg').textContent(), /措施/);
+  // (the page redraws the incident when the close arrives on the live stream: fill again if so)
+  await hq.until(async () => {
+    await page.locator('#iv-cause').fill('线路老化');
+    await page.evaluate(() => document.querySelectorAll('#iv textarea').forEach((t) => t.removeAttribute('required')));
+    await page.locator('#iv-submit').click();
+    await page.locator('#iv-msg:not([hidden])').waitFor();
+    return /措施/.test(await page.locator('#iv-msg').textContent());
+  }, { what: 'the missing measures refused with the server\'s message', timeout: 30000 });
   await page.locator('#iv-measures').fill('断电、疏散');
   await page.locator('#iv-course').fill('10:00 发现冒烟，10:04 负责人到场');
   await page.locator('#iv-result').fill('无人员伤亡');
