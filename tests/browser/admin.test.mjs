@@ -26,6 +26,8 @@ after(async () => {
 test('the admin configures the hall through the page', async () => {
   const url = server.url;
   const page = await ctx.newPage();
+  // The hall form holds what the server has (no save or re-read under way).
+  const hallReady = () => hq.until(async () => (await page.locator('#hall-form').getAttribute('data-state')) === 'ready', { what: 'the hall form re-read' });
   await page.goto(url + '/admin');
   await hq.signIn(page, 'admin', hq.ADMIN_PASSWORD);
 
@@ -80,6 +82,7 @@ test('the admin configures the hall through the page', async () => {
 
   // Hall hours and public information.
   await page.locator('[data-tab="hall"]').click();
+  await hallReady();
   await page.locator('#h-mon').waitFor();
   for (const d of ['mon', 'tue', 'wed', 'thu', 'fri']) await page.locator('#h-' + d).fill('08:30-17:30');
   // Public information is a form now (the complaint channel's fields), not raw JSON.
@@ -91,6 +94,7 @@ test('the admin configures the hall through the page', async () => {
   assert.equal(hall.hours.sun, null);
   assert.equal(hall.public_info.complaints.phone, '0311-99999');
   // The saved hours are shown as values; 周一至周五-style names and lunch breaks are understood.
+  await hallReady();
   await hq.until(async () => (await page.locator('#h-mon').inputValue()) === '08:30-17:30', { what: 'hours as values' });
   assert.equal(await page.locator('#h-sun').inputValue(), '');
   await page.locator('#h-hours-all').fill('周一至周五 08:30-12:00,13:30-17:30; 周六 09:00-12:00');
@@ -104,10 +108,14 @@ test('the admin configures the hall through the page', async () => {
     assert.equal(h2.hours.sun, null);
   } else assert.match(await page.locator('#msg').textContent(), /hours|时间/);
   assert.equal(h2.public_info.complaints.phone, '0311-99999', 'public information kept');
+  // After a save the page re-reads the hall and empties the line above the days: wait for that,
+  // or it empties what is typed next (the server can answer before the page has re-read).
+  await hallReady();
   await page.locator('#h-hours-all').fill('周一至周五 08:30-17:00');
   await page.locator('#hall-form button[type=submit]').click();
   await hq.until(async () => (await hq.must(url, 'GET', '/hall')).hours?.fri === '08:30-17:00', { what: '周一至周五 hours saved' });
   assert.equal((await hq.must(url, 'GET', '/hall')).hours.sat, null);
+  await hallReady();
   await hq.until(async () => (await page.locator('#h-fri').inputValue()) === '08:30-17:00' && (await page.locator('#h-hours-all').inputValue()) === '', { what: 'the form re-read' });
   // What cannot be read is sent as it is, and the server's 400 is shown.
   await page.locator('#h-hours-all').fill('每天 早上');
@@ -118,10 +126,12 @@ test('the admin configures the hall through the page', async () => {
   // The public URL of QR codes and tracking links is set on the page; a loopback-free LAN address.
   await page.reload();
   await page.locator('[data-tab="hall"]').click();
+  await hallReady();
   await page.locator('#h-url').waitFor();
   await page.locator('#h-url').fill('http://192.168.1.20:8080');
   await page.locator('#hall-form button[type=submit]').click();
   await hq.until(async () => (await hq.must(url, 'GET', '/hall')).public_url === 'http://192.168.1.20:8080', { what: 'public URL saved from the page' });
+  await hallReady();
   await page.locator('#h-url').fill('ftp://x');
   await page.locator('#hall-form button[type=submit]').click();
   await hq.until(async () => (await page.locator('#msg').getAttribute('class')).includes('error'), { what: 'a bad public URL refused' });

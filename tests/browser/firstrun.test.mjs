@@ -76,6 +76,8 @@ test('a new administrator sets up a hall from the pages alone and serves a first
   assert.equal(h1.hours.sat, null);
   // (The test must take a ticket whatever the time: open around the clock again, all fields empty.)
   await admin.locator('[data-tab="hall"]').click();
+  // The save's re-read (and the tab's) must be done before typing, or it overwrites what is typed.
+  await hq.until(async () => (await admin.locator('#hall-form').getAttribute('data-state')) === 'ready', { what: 'the hall form re-read' });
   for (const d of ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']) await admin.locator('#h-' + d).fill('');
   await admin.locator('#pi-phone').fill('0311-88886666');
   await admin.locator('#hall-form button[type=submit]').click();

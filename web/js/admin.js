@@ -365,7 +365,10 @@ async function saveStaff(e) {
   }
 }
 
+// The hall form says when it holds what the server has ("ready"), so neither a person nor a test
+// types into it while a save's re-read is about to overwrite the fields.
 async function loadHall() {
+  $('#hall-form').dataset.state = 'loading';
   try {
     const hall = await api.get('/hall');
     $('#h-name').value = hall.name || '';
@@ -387,6 +390,7 @@ async function loadHall() {
   } catch (e) {
     msg(errText(e));
   }
+  $('#hall-form').dataset.state = 'ready';
 }
 
 async function saveHall(e) {
@@ -418,12 +422,14 @@ async function saveHall(e) {
   const body = { name: $('#h-name').value.trim(), name_en: $('#h-name-en').value.trim(), hours, target_wait_s: Number($('#h-target').value) || 900, public_info, public_url: $('#h-url').value.trim() || null };
   const tz = $('#h-tz').value.trim();
   if (tz) body.timezone = tz;
+  $('#hall-form').dataset.state = 'saving';
   try {
     await api.put('/hall', body);
     msg(i18n.t('ad.saved'), 'ok');
     loadHall();
   } catch (err) {
     msg(errText(err));
+    $('#hall-form').dataset.state = 'ready';
   }
 }
 
