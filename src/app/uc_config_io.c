@@ -113,6 +113,18 @@ static void change(json_t *changes, const char *kind, const char *key, const cha
                           json_pack("{s:s,s:s,s:s}", "kind", kind, "key", key, "action", action));
 }
 
+/* The action for one record from its export form before (NULL: new) and after the import,
+ * appended to changes; both forms are released. */
+static const char *record(json_t *changes, const char *kind, const char *key, json_t *before,
+                          json_t *after)
+{
+    const char *action = !before ? "create" : json_equal(before, after) ? "unchanged" : "update";
+    json_decref(before);
+    json_decref(after);
+    change(changes, kind, key, action);
+    return action;
+}
+
 static json_t *list_of(json_t *in, const char *name, struct hq_why *why, int *rc)
 {
     json_t *l = json_object_get(in, name);
@@ -178,13 +190,7 @@ static int apply(struct hq_app *a, struct hq_hall *tmp, json_t *in, json_t *chan
             return at(why, rc, "services", i);
         }
         cur = hq_service_find(tmp, s.code);
-        json_t *after = service_out(cur);
-        const char *action = !before                     ? "create"
-                             : json_equal(before, after) ? "unchanged"
-                                                         : "update";
-        json_decref(before);
-        json_decref(after);
-        change(changes, "service", s.code, action);
+        const char *action = record(changes, "service", s.code, before, service_out(cur));
         if (strcmp(action, "unchanged") != 0 && hq_batch_service(b, cur) != 0) return HQ_EINTERNAL;
     }
     json_array_foreach(wins, i, x)
@@ -206,15 +212,9 @@ static int apply(struct hq_app *a, struct hq_hall *tmp, json_t *in, json_t *chan
             return at(why, rc, "windows", i);
         }
         cur = hq_window_find(tmp, w.number);
-        json_t *after = window_out(cur);
-        const char *action = !before                     ? "create"
-                             : json_equal(before, after) ? "unchanged"
-                                                         : "update";
-        json_decref(before);
-        json_decref(after);
         char key[16];
         snprintf(key, sizeof key, "%d", (int)w.number);
-        change(changes, "window", key, action);
+        const char *action = record(changes, "window", key, before, window_out(cur));
         if (strcmp(action, "unchanged") != 0 && hq_batch_window(b, cur) != 0) return HQ_EINTERNAL;
     }
     json_array_foreach(staff, i, x)
@@ -248,14 +248,8 @@ static int apply(struct hq_app *a, struct hq_hall *tmp, json_t *in, json_t *chan
             return at(why, rc, "staff", i);
         }
         cur = hq_staff_find(tmp, s.username);
-        json_t *after = staff_out(cur);
-        const char *action = !before                     ? "create"
-                             : json_equal(before, after) ? "unchanged"
-                                                         : "update";
-        json_decref(before);
-        json_decref(after);
-        change(changes, "staff", s.username, action);
-        if (!before) json_array_append_new(needs_pw, json_string(s.username));
+        const char *action = record(changes, "staff", s.username, before, staff_out(cur));
+        if (strcmp(action, "create") == 0) json_array_append_new(needs_pw, json_string(s.username));
         if (strcmp(action, "unchanged") != 0 && hq_batch_staff(b, cur) != 0) return HQ_EINTERNAL;
     }
     return 0;
