@@ -56,7 +56,7 @@ i18n.add({
 
 const DAYS_SHOWN = 14;
 let services = [];
-let chosen = { service: null, day: null, slot: null };
+const chosen = { service: null, day: null, slot: null };
 let current = null; // the booking shown
 let hallRec = null;
 
@@ -85,57 +85,6 @@ function renderServices() {
       } }, `${s.code} ${i18n.nameOf(s)}`)
     )
   );
-}
-
-function renderDays() {
-  const box = $('#days');
-  const today = new Date();
-  const btns = [];
-  for (let i = 0; i < DAYS_SHOWN; i++) {
-    const d = new Date(today.getFullYear(), today.getMonth(), today.getDate() + i);
-    const day = ymd(d);
-    const wk = WEEK[i18n.lang() === 'en' ? 'en' : 'zh'][d.getDay()];
-    const label = i18n.lang() === 'en' ? `${wk} ${pad(d.getMonth() + 1)}-${pad(d.getDate())}` : `${d.getMonth() + 1}月${d.getDate()}日 周${wk}`;
-    btns.push(h('button', { class: 'btn', type: 'button', 'aria-pressed': String(chosen.day === day), dataset: { day }, onclick: (ev) => {
-      chosen.day = day;
-      pressed(box, ev.currentTarget);
-      loadSlots();
-    } }, label));
-  }
-  replace(box, btns);
-}
-
-async function loadSlots() {
-  const box = $('#slots');
-  const note = $('#slot-note');
-  chosen.slot = null;
-  clear(box);
-  if (!chosen.service || !chosen.day) {
-    note.hidden = false;
-    note.textContent = i18n.t('bk.pick_first');
-    return;
-  }
-  note.hidden = true;
-  try {
-    const r = await api.get(`/appointments/slots?service=${api.seg(chosen.service)}&date=${api.seg(chosen.day)}`, { auth: false });
-    if (!r.slots.length) {
-      note.hidden = false;
-      note.textContent = i18n.t('bk.no_slots');
-      return;
-    }
-    replace(
-      box,
-      r.slots.map((s) =>
-        h('button', { class: 'btn slot', type: 'button', disabled: s.available <= 0, 'aria-pressed': 'false', dataset: { start: s.start }, onclick: (ev) => {
-          chosen.slot = s;
-          pressed(box, ev.currentTarget);
-        } }, `${i18n.fmtTime(s.start)}–${i18n.fmtTime(s.end)}`, h('small', { text: s.available > 0 ? i18n.t('bk.left', { n: s.available }) : i18n.t('bk.full') }))
-      )
-    );
-  } catch (e) {
-    note.hidden = false;
-    note.textContent = e.field === 'date' ? i18n.t('bk.beyond') : errText(e);
-  }
 }
 
 function clear(el) {
@@ -204,57 +153,77 @@ async function cancel() {
 // ---- 改约: the same booking to another slot of its service ----
 const changing = { day: null, slot: null };
 
-function renderChangeDays() {
-  const box = $('#cdays');
-  const today = new Date();
-  const btns = [];
-  for (let i = 0; i < DAYS_SHOWN; i++) {
-    const d = new Date(today.getFullYear(), today.getMonth(), today.getDate() + i);
-    const day = ymd(d);
-    const wk = WEEK[i18n.lang() === 'en' ? 'en' : 'zh'][d.getDay()];
-    const label = i18n.lang() === 'en' ? `${wk} ${pad(d.getMonth() + 1)}-${pad(d.getDate())}` : `${d.getMonth() + 1}月${d.getDate()}日 周${wk}`;
-    btns.push(h('button', { class: 'btn', type: 'button', 'aria-pressed': String(changing.day === day), dataset: { day }, onclick: (ev) => {
-      changing.day = day;
-      pressed(box, ev.currentTarget);
-      loadChangeSlots();
-    } }, label));
-  }
-  replace(box, btns);
-}
-
-async function loadChangeSlots() {
-  const box = $('#cslots');
-  const note = $('#cslot-note');
-  changing.slot = null;
-  clear(box);
-  if (!current || !changing.day) {
-    note.hidden = false;
-    note.textContent = i18n.t('bk.change_pick');
-    return;
-  }
-  note.hidden = true;
-  try {
-    const r = await api.get(`/appointments/slots?service=${api.seg(current.service)}&date=${api.seg(changing.day)}`, { auth: false });
-    const offered = r.slots.filter((s) => new Date(s.start).getTime() !== new Date(current.start).getTime());
-    if (!offered.length) {
-      note.hidden = false;
-      note.textContent = i18n.t('bk.no_slots');
+// One day-and-slot picker. The booking form's and the change form's (改约) differ only in their
+// elements, their state, where the service comes from, what is said before a pick and, for a
+// change, the booking's own slot left out.
+function picker({ days, slots, note, state, service, before, skip = () => false }) {
+  async function load() {
+    const box = $(slots);
+    const msg = $(note);
+    state.slot = null;
+    clear(box);
+    if (!service() || !state.day) {
+      msg.hidden = false;
+      msg.textContent = i18n.t(before);
       return;
     }
-    replace(
-      box,
-      offered.map((s) =>
-        h('button', { class: 'btn slot', type: 'button', disabled: s.available <= 0, 'aria-pressed': 'false', dataset: { start: s.start }, onclick: (ev) => {
-          changing.slot = s;
-          pressed(box, ev.currentTarget);
-        } }, `${i18n.fmtTime(s.start)}–${i18n.fmtTime(s.end)}`, h('small', { text: s.available > 0 ? i18n.t('bk.left', { n: s.available }) : i18n.t('bk.full') }))
-      )
-    );
-  } catch (e) {
-    note.hidden = false;
-    note.textContent = e.field === 'date' ? i18n.t('bk.beyond') : errText(e);
+    msg.hidden = true;
+    try {
+      const r = await api.get(`/appointments/slots?service=${api.seg(service())}&date=${api.seg(state.day)}`, { auth: false });
+      const offered = r.slots.filter((s) => !skip(s));
+      if (!offered.length) {
+        msg.hidden = false;
+        msg.textContent = i18n.t('bk.no_slots');
+        return;
+      }
+      replace(
+        box,
+        offered.map((s) =>
+          h('button', { class: 'btn slot', type: 'button', disabled: s.available <= 0, 'aria-pressed': 'false', dataset: { start: s.start }, onclick: (ev) => {
+            state.slot = s;
+            pressed(box, ev.currentTarget);
+          } }, `${i18n.fmtTime(s.start)}–${i18n.fmtTime(s.end)}`, h('small', { text: s.available > 0 ? i18n.t('bk.left', { n: s.available }) : i18n.t('bk.full') }))
+        )
+      );
+    } catch (e) {
+      msg.hidden = false;
+      msg.textContent = e.field === 'date' ? i18n.t('bk.beyond') : errText(e);
+    }
   }
+  function renderDays() {
+    const box = $(days);
+    const today = new Date();
+    const btns = [];
+    for (let i = 0; i < DAYS_SHOWN; i++) {
+      const d = new Date(today.getFullYear(), today.getMonth(), today.getDate() + i);
+      const day = ymd(d);
+      const wk = WEEK[i18n.lang() === 'en' ? 'en' : 'zh'][d.getDay()];
+      const label = i18n.lang() === 'en' ? `${wk} ${pad(d.getMonth() + 1)}-${pad(d.getDate())}` : `${d.getMonth() + 1}月${d.getDate()}日 周${wk}`;
+      btns.push(h('button', { class: 'btn', type: 'button', 'aria-pressed': String(state.day === day), dataset: { day }, onclick: (ev) => {
+        state.day = day;
+        pressed(box, ev.currentTarget);
+        load();
+      } }, label));
+    }
+    replace(box, btns);
+  }
+  return { renderDays, load };
 }
+
+const booking = picker({ days: '#days', slots: '#slots', note: '#slot-note', state: chosen, service: () => chosen.service, before: 'bk.pick_first' });
+const change = picker({
+  days: '#cdays',
+  slots: '#cslots',
+  note: '#cslot-note',
+  state: changing,
+  service: () => current?.service,
+  before: 'bk.change_pick',
+  skip: (s) => new Date(s.start).getTime() === new Date(current.start).getTime(),
+});
+const renderDays = booking.renderDays;
+const loadSlots = booking.load;
+const renderChangeDays = change.renderDays;
+const loadChangeSlots = change.load;
 
 function openChange() {
   changing.day = null;
