@@ -55,10 +55,14 @@ async function state() {
   ];
 }
 
+let generation = 0; // renders overlap (each tab asks for one): only the newest is drawn
+
 export async function render() {
   const box = $('#guide');
   if (!box) return;
+  const mine = ++generation;
   const steps = await state();
+  if (mine !== generation) return;
   const n = steps.length;
   const d = steps.filter((s) => s.done).length;
   let hidden = false;
