@@ -19,7 +19,7 @@ let dir, db;
 // The PDF is drawn with cairo: under the sanitizer build its known library leaks are suppressed
 // (media_helpers.mjs sanitizerEnv); anything else is still reported.
 const env = { ...process.env, HALLQ_ADMIN_PASSWORD: ADMIN_PASSWORD, ...(SANITIZE ? sanitizerEnv() : {}) };
-const hallq = (...args) => spawnSync(BIN, args, { env, encoding: 'utf8', timeout: 120000 });
+const hallq = (...args) => spawnSync(BIN, args, { env, encoding: 'utf8', timeout: 500000 });
 
 before(() => {
     dir = fs.mkdtempSync(path.join(fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir(), 'hallq-cmpl-'));

@@ -34,7 +34,7 @@ assert.equal(demo.status, 0, `hallq demo: ${demo.stderr}`);
 
 let lastRead = null; // [days from rollup documents, days from rows] of the last `hallq stats`
 function stats(...flags) {
-    const r = spawnSync(BIN, ['stats', '--db', db, '--from', FROM, '--to', TO, ...flags], { env, encoding: 'utf8', timeout: 120000, maxBuffer: 1 << 26 });
+    const r = spawnSync(BIN, ['stats', '--db', db, '--from', FROM, '--to', TO, ...flags], { env, encoding: 'utf8', timeout: 500000, maxBuffer: 1 << 26 });
     assert.equal(r.status, 0, r.stderr);
     const m = /(\d+) days from rollups, (\d+) from rows/.exec(r.stderr);
     lastRead = m ? [Number(m[1]), Number(m[2])] : null;
