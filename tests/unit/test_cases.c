@@ -239,6 +239,35 @@ static void test_late_rating(void **state)
     assert_int_equal(rate(f, b, 4, -1), HQ_ECONFLICT); /* once */
 }
 
+/* The hall's satisfaction on one day as GET /stats gives it: n, the counts of levels la and lb,
+ * the rate of satisfied. */
+static void day_sat_of(struct fx *f, const char *day, const char *la, const char *lb, json_int_t *n,
+                       json_int_t *a, json_int_t *b, double *rate)
+{
+    struct hq_why why;
+    json_t *out = NULL;
+    ok(hq_app_stats(f->a, day, day, &out, &why), &why);
+    json_t *sat = json_object_get(json_object_get(out, "total"), "satisfaction");
+    assert_non_null(sat);
+    *n = json_integer_value(json_object_get(sat, "n"));
+    *a = json_integer_value(json_object_get(json_object_get(sat, "levels"), la));
+    *b = json_integer_value(json_object_get(json_object_get(sat, "levels"), lb));
+    *rate = json_number_value(json_object_get(sat, "rate"));
+    json_decref(out);
+}
+/* levels 1 and 5 */
+static void day_sat(struct fx *f, const char *day, json_int_t *n, json_int_t *l1, json_int_t *l5,
+                    double *rate)
+{
+    day_sat_of(f, day, "1", "5", n, l1, l5, rate);
+}
+/* levels 4 and 5 */
+static void day_sat_levels(struct fx *f, const char *day, json_int_t *n, json_int_t *l4,
+                           json_int_t *l5, double *rate)
+{
+    day_sat_of(f, day, "4", "5", n, l4, l5, rate);
+}
+
 /* ---- default ratings across a restart ---- */
 
 static void test_default_after_restart(void **state)
@@ -283,9 +312,34 @@ static void test_default_after_restart(void **state)
     ok(hq_app_evaluations_list(f->a, 0, 0, 100, &list, &why), &why);
     assert_int_equal(json_array_size(list), 1);
     json_decref(list);
+    /* nor do the day's satisfaction figures: the real rating only */
+    json_int_t n, l4, l5;
+    double r;
+    day_sat_levels(f, "2026-09-24", &n, &l4, &l5, &r);
+    assert_int_equal(n, 1);
+    assert_int_equal(l4, 0);
+    assert_int_equal(l5, 1);
 }
 
 /* ---- cases: deadline by the calendar, overdue alert ---- */
+
+/* How many events of type the log holds. */
+struct evcount {
+    const char *type;
+    int n;
+};
+static int count_ev(void *ctx, const struct hq_event *e)
+{
+    struct evcount *c = ctx;
+    c->n += strcmp(e->type, c->type) == 0;
+    return 0;
+}
+static int events_of(struct fx *f, const char *type)
+{
+    struct evcount c = {type, 0};
+    assert_int_equal(hq_app_events_since(f->a, 0, 0, count_ev, &c), 0);
+    return c.n;
+}
 
 static json_t *only_case(struct fx *f)
 {
@@ -317,9 +371,12 @@ static void test_case_deadline_and_alert(void **state)
     c = only_case(f);
     assert_false(json_is_true(json_object_get(c, "overdue")));
     json_decref(c);
+    assert_int_equal(events_of(f, "alert.case_overdue"), 0);
     f->clk.t += 120; /* 09:01 */
     hq__cases_tick(f->a);
     hq__cases_tick(f->a);
+    /* the managers' alert (SSE alert.case_overdue, the cases page reloads on it), once */
+    assert_int_equal(events_of(f, "alert.case_overdue"), 1);
     c = only_case(f);
     assert_true(json_is_true(json_object_get(c, "overdue")));
     assert_true(json_is_true(json_object_get(c, "overdue_alerted")));
@@ -353,22 +410,6 @@ static void test_case_deadline_and_alert(void **state)
 }
 
 /* ---- an upheld appeal and the day's statistics rollup ---- */
-
-/* The hall's satisfaction on one day as GET /stats gives it: n, levels 1 and 5, rate. */
-static void day_sat(struct fx *f, const char *day, json_int_t *n, json_int_t *l1, json_int_t *l5,
-                    double *rate)
-{
-    struct hq_why why;
-    json_t *out = NULL;
-    ok(hq_app_stats(f->a, day, day, &out, &why), &why);
-    json_t *sat = json_object_get(json_object_get(out, "total"), "satisfaction");
-    assert_non_null(sat);
-    *n = json_integer_value(json_object_get(sat, "n"));
-    *l1 = json_integer_value(json_object_get(json_object_get(sat, "levels"), "1"));
-    *l5 = json_integer_value(json_object_get(json_object_get(sat, "levels"), "5"));
-    *rate = json_number_value(json_object_get(sat, "rate"));
-    json_decref(out);
-}
 
 /* Is the rollup document stats_day/<key> in the store (through a handle of its own)? */
 static bool rollup_stored(struct fx *f, const char *key)
