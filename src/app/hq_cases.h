@@ -56,6 +56,14 @@ void hq__case_open(struct hq_app *a, struct hq_batch *b, json_t *eval, const cha
 /* A deadline n working days after t (same time of day), by the hall's calendar; reader_mu,
  * without mu. */
 int64_t hq__workdays_after(struct hq_app *a, int64_t t, int n);
+/* The end (23:59:59 local) of the n-th working day after t's day, by the hall's calendar: n = 1
+ * is "by the end of the next working day". reader_mu, without mu. */
+int64_t hq__workdays_end(struct hq_app *a, int64_t t, int n);
+/* public_info.complaints.<key> when an integer in [1, max], else dflt (takes mu briefly). */
+int hq__complaint_setting(struct hq_app *a, const char *key, int dflt, int max);
+/* The complaint acknowledgement's working days: public_info.complaints.ack_working_days (1..30),
+ * default 1 (uc_complaints.c). */
+#define HQ_COMPLAINT_ACK_WORKING_DAYS 1
 /* Every stage finished before now - N days and never rated takes the default level (reader_mu,
  * then mu; without mu). */
 void hq__eval_default_run(struct hq_app *a, int64_t now);

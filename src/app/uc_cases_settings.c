@@ -5,7 +5,8 @@
  * default), the level an unrated stage takes after N days (none by default) and the working days
  * a bad review's case has. One document setting/evaluation, read through the read handle when
  * needed (a few times a minute at most), written through the batch and event path. Also the one
- * place deadlines in working days are computed from the hall's calendar (hq__workdays_after), and
+ * place deadlines in working days are computed from the hall's calendar (hq__workdays_after: same
+ * time of day; hq__workdays_end: the end of the due day, for the complaint acknowledgement), and
  * the periodic work of the closed loop (hq__cases_tick).
  */
 #include <stdio.h>
@@ -133,4 +134,26 @@ int64_t hq__workdays_after(struct hq_app *a, int64_t t, int n)
     int32_t due = hq_calendar_add_workdays(c, day, n);
     free(c);
     return t + (int64_t)hq_day_diff(due, day) * 86400;
+}
+
+int64_t hq__workdays_end(struct hq_app *a, int64_t t, int n)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    localtime_r(&tt, &tm);
+    int32_t day = (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+    struct hq_calendar *c = malloc(sizeof *c);
+    int32_t due = hq_day_plus(day, n);
+    if (c) {
+        hq__calendar_load(a, day, hq_day_plus(day, 365), c);
+        due = hq_calendar_add_workdays(c, day, n);
+        free(c);
+    }
+    int32_t next = hq_day_plus(due, 1); /* the local midnight that ends the due day, less 1 s */
+    struct tm m = {0};
+    m.tm_year = next / 10000 - 1900;
+    m.tm_mon = next / 100 % 100 - 1;
+    m.tm_mday = next % 100;
+    m.tm_isdst = -1;
+    return (int64_t)mktime(&m) - 1;
 }

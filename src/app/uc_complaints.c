@@ -15,10 +15,11 @@
  *   resolved ──verdict satisfied──▶ closed          resolved ──close (no verdict after 7 days)──▶
  *   closed;  resolved ──verdict not satisfied──▶ reopened ──assess/resolve──▶ …
  *
- * and escalate (a flag, the status stays) from any status but closed. Deadlines: acknowledge_by
- * (set at intake, 24 h) and resolve_by (RESOLVE_WORKING_DAYS working days of the hall's calendar —
- * weekends, holidays and make-up working days, hq__workdays_after — from intake; renewed when a
- * complaint is reopened). The overdue flags are
+ * and escalate (a flag, the status stays) from any status but closed. Deadlines, both by the
+ * hall's working-day calendar (weekends, holidays and make-up working days): acknowledge_by (set at
+ * intake in uc_feedback.c: the end of the ack_working_days-th working day after reception, 1 by
+ * default, hq__workdays_end) and resolve_by (RESOLVE_WORKING_DAYS working days from intake, same
+ * time of day, hq__workdays_after; renewed when a complaint is reopened). The overdue flags are
  * computed from the app's clock whenever a complaint is read, so they need no timer.
  *
  * Read-modify-write: a complaint lives in the store, not in memory. cmu serialises the handling of
@@ -118,18 +119,22 @@ static bool code_norm(const char *in, char out[11])
     return true;
 }
 
-/* The hall's setting, or the default: public_info.complaints.resolve_working_days (1..60). */
-static int resolve_days(struct hq_app *a)
+int hq__complaint_setting(struct hq_app *a, const char *key, int dflt, int max)
 {
-    int days = RESOLVE_WORKING_DAYS;
+    int days = dflt;
     pthread_mutex_lock(&a->mu);
-    json_t *v = a->public_info ? json_object_get(json_object_get(a->public_info, "complaints"),
-                                                 "resolve_working_days")
-                               : NULL;
-    if (json_is_integer(v) && json_integer_value(v) >= 1 && json_integer_value(v) <= 60)
+    json_t *v =
+        a->public_info ? json_object_get(json_object_get(a->public_info, "complaints"), key) : NULL;
+    if (json_is_integer(v) && json_integer_value(v) >= 1 && json_integer_value(v) <= max)
         days = (int)json_integer_value(v);
     pthread_mutex_unlock(&a->mu);
     return days;
+}
+
+/* The hall's setting, or the default: public_info.complaints.resolve_working_days (1..60). */
+static int resolve_days(struct hq_app *a)
+{
+    return hq__complaint_setting(a, "resolve_working_days", RESOLVE_WORKING_DAYS, 60);
 }
 
 /* t plus n working days by the hall's calendar (holidays, make-up days), same time of day. */

@@ -15,8 +15,6 @@
 #include "app_int.h"
 #include "hq_cases.h"
 
-#define COMPLAINT_ACK_S (24 * 3600)
-
 static char *dump(json_t *o)
 {
     char *s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(10));
@@ -519,7 +517,9 @@ int hq_app_complaint_create(struct hq_app *a, const struct hq_actor *who, json_t
     char code[11], id[17];
     tracking_code(code);
     hq__random_hex(id, 8);
-    int64_t ack_by = now + COMPLAINT_ACK_S;
+    /* 8.2.2: by the end of the next working day (public_info.complaints.ack_working_days) */
+    int64_t ack_by = hq__workdays_end(
+        a, now, hq__complaint_setting(a, "ack_working_days", HQ_COMPLAINT_ACK_WORKING_DAYS, 30));
     json_t *hist = json_pack("[{s:I,s:s,s:s}]", "at", (json_int_t)now, "status", "received", "note",
                              "投诉已受理 / complaint received");
     json_t *doc = json_pack(

@@ -263,6 +263,7 @@ struct run {
     char generated[48];
     bool computed;
     json_t *pauses, *gap;      /* report sections of uc_pauses.c, uc_survey_analysis.c (or NULL) */
+    json_t *coverage, *help;   /* of uc_cases_stages.c, uc_help.c (or NULL) */
     bool counts_only;          /* figures from rollups without the rows: src has the counts */
     struct hq_stats_input src; /* no arrays: only n_tickets, n_evals, n_complaints */
     struct hq_estacc *est;     /* from the rollups (NULL: uc_estimate.c reads the rows) */
@@ -273,6 +274,8 @@ static void run_release(struct run *r)
     if (r->computed) hq_stats_release(&r->stats);
     json_decref(r->pauses);
     json_decref(r->gap);
+    json_decref(r->coverage);
+    json_decref(r->help);
     free(r->est);
     hq_stats_input_release(&r->in);
 }
@@ -290,6 +293,8 @@ static void run_report(const struct run *r, struct hq_report *rep)
     rep->generated_at = r->generated;
     rep->pauses = r->pauses;
     rep->gap = r->gap;
+    rep->coverage = r->coverage;
+    rep->help = r->help;
 }
 
 /* The estimate accuracy of the period (uc_estimate.c's figures) from the rollups' sums. */
@@ -553,6 +558,9 @@ int hq_app_report(struct hq_app *a, const char *from, const char *to, const char
     if (rc == 0 && strcmp(format, "json") != 0) { /* paused time, surveys' gap analysis */
         r.pauses = hq__pauses_json(a, p.from, p.to);
         r.gap = hq__survey_report_gap(a, p.from, p.to);
+        /* evaluation coverage (9.1.1) and help requests, as GET /stats gives them */
+        r.coverage = hq__eval_coverage_json(a, p.from, p.to);
+        r.help = hq__help_counts(a, p.from, p.to);
     }
     if (rc == 0) rc = render(&r, format, out, len, why);
     run_release(&r);

@@ -105,8 +105,8 @@ static int configure(struct hq_app *a, const struct hq_actor *admin, bool always
         "procedure_en",
         "Received → acknowledged within 1 working day → investigated → written answer within 5 "
         "working days; you may ask for a review if not satisfied",
-        "time_limits", "受理答复 24 小时内，处理结果 5 个工作日内", "time_limits_en",
-        "acknowledgement within 24 hours, result within 5 working days", "assist",
+        "time_limits", "1 个工作日内答复受理，处理结果 5 个工作日内", "time_limits_en",
+        "acknowledgement within 1 working day, result within 5 working days", "assist",
         "残疾人、语言不通者可到 2 号服务台由工作人员协助登记", "assist_en",
         "Customers with disabilities or language barriers: staff at desk 2 record it for you");
     json_t *hall = json_pack(

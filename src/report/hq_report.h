@@ -43,6 +43,8 @@ struct hq_report {
     /* Optional blocks (NULL: left out), JSON as the API gives them: the "pauses" block of GET
      * /stats and the answer of GET /surveys/analysis; written by report_survey.c. */
     const json_t *pauses, *gap;
+    /* The "evaluation_coverage" and "help_requests" blocks of GET /stats (NULL: left out). */
+    const json_t *coverage, *help;
 };
 /* Times in the reports are local (the process's TZ, which the app sets to the hall's zone). */
 

@@ -127,8 +127,9 @@ cairo_status_t hq__pdf_write(void *closure, const unsigned char *data, unsigned 
 double hq__pdf_text(cairo_t *cr, double x, double y, double size, bool bold, double align,
                     const char *s);
 #endif
-/* report_survey.c: the sections of paused time and of the surveys' gap analysis (r->pauses,
- * r->gap; nothing when both are NULL). Each returns 0, or -1 when out of memory. */
+/* report_survey.c: the sections of paused time, of the surveys' gap analysis, of the evaluation
+ * coverage and of the help requests (r->pauses, r->gap, r->coverage, r->help; nothing when all
+ * are NULL). Each returns 0, or -1 when out of memory. */
 void hq__csv_field(struct hq__rbuf *b, const char *s, bool first, bool untrusted);
 int hq__csv_extra(struct hq__rbuf *b, const struct hq_report *r);
 struct lxw_workbook;

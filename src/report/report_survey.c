@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * report_survey.c — the report sections of paused time (clause 5.3.6) and of the surveys' gap
- * analysis (9.1.4) in CSV, XLSX and PDF (docs/STATS.md). The app gives them as the JSON blocks of
- * the API (r->pauses: the "pauses" block of GET /stats; r->gap: the answer of GET
- * /surveys/analysis with its comparison); here they become three tables — 暂停 Paused time,
- * 差距分析 Gap analysis, 显著性检验 Significance tests — built once and written by each format, so
- * the three files say the same thing. Means on the 1–5 scale to 0.01, minutes to 0.1, p-values to 4
+ * report_survey.c — the report sections of paused time (clause 5.3.6), of the surveys' gap
+ * analysis (9.1.4), of the evaluation coverage (9.1.1) and of the help requests in CSV, XLSX and
+ * PDF (docs/STATS.md). The app gives them as the JSON blocks of the API (r->pauses,
+ * r->coverage, r->help: the "pauses", "evaluation_coverage" and "help_requests" blocks of GET
+ * /stats; r->gap: the answer of GET /surveys/analysis with its comparison); here they become
+ * tables — 暂停 Paused time, 差距分析 Gap analysis, 显著性检验 Significance tests, 评价覆盖
+ * Evaluation coverage, 求助 Help requests — built once and written by each format, so the three
+ * files say the same thing. Means on the 1–5 scale to 0.01, minutes to 0.1, p-values to 4
  * significant digits. Text typed by people (pause reasons, names) is written as untrusted (CSV
  * injection guard) and as string cells.
  */
@@ -41,7 +43,7 @@ struct xtable {
 };
 
 struct xtables {
-    struct xtable t[3];
+    struct xtable t[5];
     int n;
 };
 
@@ -305,6 +307,95 @@ static int tests_table(json_t *g, json_t *cmp, struct xtable *t)
     return 0;
 }
 
+static void table_head(struct xtable *t, int n, const char *const *hz, const char *const *he,
+                       const double *w)
+{
+    t->ncols = n;
+    for (int i = 0; i < n; i++) {
+        t->hz[i] = hz[i];
+        t->he[i] = he[i];
+        t->w[i] = w[i];
+    }
+}
+
+/* One row of the coverage table: kind, who, then the counts and the share of the block g. */
+static int coverage_row(struct xtable *t, const char *kind, const char *who, bool untrusted,
+                        json_t *g)
+{
+    static const char *const k[] = {"stages", "rated", "defaulted", "unrated", "excluded"};
+    struct xcell *c = row_new(t);
+    if (!c) return -1;
+    ctext(&c[0], kind, false);
+    ctext(&c[1], who, untrusted);
+    for (int i = 0; i < 5; i++)
+        cnum(&c[2 + i], json_object_get(g, k[i]), 0);
+    cnum(&c[7], json_object_get(g, "coverage"), 3);
+    return 0;
+}
+
+/* 9.1.1 every transaction rated: finished stages rated by their customers, given the default
+ * level after N days (apart: not a real rating), unrated, excluded by an upheld appeal. */
+static int coverage_table(json_t *cv, struct xtable *t)
+{
+    static const char *const hz[] = {"类别",     "对象",   "办结环节", "已评价",
+                                     "默认评价", "未评价", "申诉排除", "评价覆盖率"};
+    static const char *const he[] = {"Kind",      "Who",     "Stages",   "Rated",
+                                     "Defaulted", "Unrated", "Excluded", "Coverage"};
+    static const double w[] = {1.2, 2, 1, 1, 1, 1, 1, 1.1};
+    t->zh = "评价覆盖";
+    t->en = "Evaluation coverage";
+    t->sheet = "评价覆盖";
+    table_head(t, 8, hz, he, w);
+    snprintf(
+        t->note, sizeof t->note,
+        "覆盖率 = 客户已评价 / 办结环节；默认评价（N 天未评）单列，不计入真实评价；申诉成立的评价"
+        "已排除。Coverage = rated by the customer / finished stages; default ratings (unrated "
+        "after N days) are counted apart, not as real ratings; ratings excluded by an upheld "
+        "appeal are counted apart.");
+    if (coverage_row(t, "合计 total", "", false, cv)) return -1;
+    size_t i;
+    json_t *x;
+    json_array_foreach(json_object_get(cv, "by_window"), i, x)
+    {
+        char who[32];
+        snprintf(who, sizeof who, "%lld",
+                 (long long)json_integer_value(json_object_get(x, "window")));
+        if (coverage_row(t, "窗口 window", who, false, x)) return -1;
+    }
+    json_array_foreach(json_object_get(cv, "by_clerk"), i, x)
+    {
+        if (coverage_row(t, "人员 staff", js(x, "clerk"), true, x)) return -1;
+    }
+    return 0;
+}
+
+/* Help requests (the ask-for-help button, 4.4): asked, acknowledged by a guide, closed, and the
+ * median time to acknowledge. */
+static int help_table(json_t *hp, struct xtable *t)
+{
+    static const char *const hz[] = {"求助次数", "已响应", "已关闭", "响应时间中位数（分钟）"};
+    static const char *const he[] = {"Requests", "Acknowledged", "Closed",
+                                     "Median time to acknowledge (min)"};
+    static const double w[] = {1, 1, 1, 2};
+    t->zh = "求助";
+    t->en = "Help requests";
+    t->sheet = "求助";
+    table_head(t, 4, hz, he, w);
+    snprintf(t->note, sizeof t->note,
+             "客户按“求助”按钮的次数及引导员响应情况 Requests from the ask-for-help button and how "
+             "guides answered them");
+    struct xcell *c = row_new(t);
+    if (!c) return -1;
+    cnum(&c[0], json_object_get(hp, "count"), 0);
+    cnum(&c[1], json_object_get(hp, "acknowledged"), 0);
+    cnum(&c[2], json_object_get(hp, "closed"), 0);
+    json_t *med = json_object_get(hp, "median_ack_s");
+    json_t *m = json_is_number(med) ? json_real(json_number_value(med) / 60) : json_null();
+    cnum(&c[3], m, 1);
+    json_decref(m);
+    return 0;
+}
+
 static void tables_free(struct xtables *x)
 {
     for (int i = 0; i < x->n; i++)
@@ -322,6 +413,10 @@ static int tables_build(const struct hq_report *r, struct xtables *x)
         json_t *cmp = json_object_get(r->gap, "comparison");
         if (!rc && json_is_object(cmp)) rc = tests_table((json_t *)r->gap, cmp, &x->t[x->n++]);
     }
+    if (!rc && r->coverage && json_is_object(r->coverage))
+        rc = coverage_table((json_t *)r->coverage, &x->t[x->n++]);
+    if (!rc && r->help && json_is_object(r->help))
+        rc = help_table((json_t *)r->help, &x->t[x->n++]);
     if (rc) tables_free(x);
     return rc;
 }

@@ -5,7 +5,9 @@
  * make-up working days (China 2026); a late rating accepted within the hall's late_rating_h and
  * refused beyond it; the default rating of an unrated stage by the job, run after the app was
  * closed and opened again (a restart) and not twice; a bad review's case due after N working days
- * of the calendar and its overdue alert once; a complaint's result deadline by the same calendar.
+ * of the calendar and its overdue alert once; a complaint's acknowledgement and result deadlines by
+ * the same calendar; an upheld appeal dropping its day's statistics rollup (the closed day's
+ * satisfaction figures before and after).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,6 +23,7 @@
 #include "app/hq_appointments.h"
 #include "app/hq_cases.h"
 #include "core/hq_booking.h"
+#include "store/hq_store.h"
 
 #define THU_0924 1790211600 /* 2026-09-24 09:00 +08:00, a Thursday before 中秋 and 国庆 */
 
@@ -236,6 +239,35 @@ static void test_late_rating(void **state)
     assert_int_equal(rate(f, b, 4, -1), HQ_ECONFLICT); /* once */
 }
 
+/* The hall's satisfaction on one day as GET /stats gives it: n, the counts of levels la and lb,
+ * the rate of satisfied. */
+static void day_sat_of(struct fx *f, const char *day, const char *la, const char *lb, json_int_t *n,
+                       json_int_t *a, json_int_t *b, double *rate)
+{
+    struct hq_why why;
+    json_t *out = NULL;
+    ok(hq_app_stats(f->a, day, day, &out, &why), &why);
+    json_t *sat = json_object_get(json_object_get(out, "total"), "satisfaction");
+    assert_non_null(sat);
+    *n = json_integer_value(json_object_get(sat, "n"));
+    *a = json_integer_value(json_object_get(json_object_get(sat, "levels"), la));
+    *b = json_integer_value(json_object_get(json_object_get(sat, "levels"), lb));
+    *rate = json_number_value(json_object_get(sat, "rate"));
+    json_decref(out);
+}
+/* levels 1 and 5 */
+static void day_sat(struct fx *f, const char *day, json_int_t *n, json_int_t *l1, json_int_t *l5,
+                    double *rate)
+{
+    day_sat_of(f, day, "1", "5", n, l1, l5, rate);
+}
+/* levels 4 and 5 */
+static void day_sat_levels(struct fx *f, const char *day, json_int_t *n, json_int_t *l4,
+                           json_int_t *l5, double *rate)
+{
+    day_sat_of(f, day, "4", "5", n, l4, l5, rate);
+}
+
 /* ---- default ratings across a restart ---- */
 
 static void test_default_after_restart(void **state)
@@ -280,9 +312,34 @@ static void test_default_after_restart(void **state)
     ok(hq_app_evaluations_list(f->a, 0, 0, 100, &list, &why), &why);
     assert_int_equal(json_array_size(list), 1);
     json_decref(list);
+    /* nor do the day's satisfaction figures: the real rating only */
+    json_int_t n, l4, l5;
+    double r;
+    day_sat_levels(f, "2026-09-24", &n, &l4, &l5, &r);
+    assert_int_equal(n, 1);
+    assert_int_equal(l4, 0);
+    assert_int_equal(l5, 1);
 }
 
 /* ---- cases: deadline by the calendar, overdue alert ---- */
+
+/* How many events of type the log holds. */
+struct evcount {
+    const char *type;
+    int n;
+};
+static int count_ev(void *ctx, const struct hq_event *e)
+{
+    struct evcount *c = ctx;
+    c->n += strcmp(e->type, c->type) == 0;
+    return 0;
+}
+static int events_of(struct fx *f, const char *type)
+{
+    struct evcount c = {type, 0};
+    assert_int_equal(hq_app_events_since(f->a, 0, 0, count_ev, &c), 0);
+    return c.n;
+}
 
 static json_t *only_case(struct fx *f)
 {
@@ -314,9 +371,12 @@ static void test_case_deadline_and_alert(void **state)
     c = only_case(f);
     assert_false(json_is_true(json_object_get(c, "overdue")));
     json_decref(c);
+    assert_int_equal(events_of(f, "alert.case_overdue"), 0);
     f->clk.t += 120; /* 09:01 */
     hq__cases_tick(f->a);
     hq__cases_tick(f->a);
+    /* the managers' alert (SSE alert.case_overdue, the cases page reloads on it), once */
+    assert_int_equal(events_of(f, "alert.case_overdue"), 1);
     c = only_case(f);
     assert_true(json_is_true(json_object_get(c, "overdue")));
     assert_true(json_is_true(json_object_get(c, "overdue_alerted")));
@@ -349,6 +409,75 @@ static void test_case_deadline_and_alert(void **state)
     json_decref(out);
 }
 
+/* ---- an upheld appeal and the day's statistics rollup ---- */
+
+/* Is the rollup document stats_day/<key> in the store (through a handle of its own)? */
+static bool rollup_stored(struct fx *f, const char *key)
+{
+    struct hq_why why = {0};
+    struct hq_store *st = hq_store_open(f->db, &why);
+    assert_non_null(st);
+    char *text = NULL;
+    bool found = st->vt->doc_get(st, "stats_day", key, &text) == 0 && text != NULL;
+    free(text);
+    hq_store_close(st);
+    return found;
+}
+
+/* A closed day's figures come from its rollup document; an upheld appeal takes a rating out of
+ * them, so the day's document must go (uc_cases.c) and the day be computed again without it. */
+static void test_appeal_drops_rollup(void **state)
+{
+    struct fx *f = *state;
+    struct hq_why why;
+    act(f, "open", NULL);
+    char bad[33], good[33];
+    served(f, "{\"service\":\"A\"}", bad);
+    ok(rate(f, bad, 1, -1), &why); /* Thursday 24 Sep: a very dissatisfied review, a case */
+    served(f, "{\"service\":\"A\"}", good);
+    ok(rate(f, good, 5, -1), &why);
+    json_t *c = only_case(f);
+    char id[64];
+    snprintf(id, sizeof id, "%s", json_string_value(json_object_get(c, "id")));
+    json_decref(c);
+
+    /* Monday 28 Sep: the 24th is a closed day, read from (and first written to) its rollup */
+    f->clk.t = THU_0924 + 4 * 86400 + 3600;
+    json_int_t n, l1, l5;
+    double rate0;
+    day_sat(f, "2026-09-24", &n, &l1, &l5, &rate0);
+    assert_int_equal(n, 2);
+    assert_int_equal(l1, 1);
+    assert_int_equal(l5, 1);
+    assert_true(rate0 > 0.49 && rate0 < 0.51);
+    assert_true(rollup_stored(f, "20260924"));
+    day_sat(f, "2026-09-24", &n, &l1, &l5, &rate0); /* the same from the document */
+    assert_int_equal(n, 2);
+
+    /* the clerk appeals; the manager upholds it */
+    json_t *out = NULL, *in = json_pack("{s:s}", "reasons", "当日系统故障，非本人原因");
+    ok(hq_app_case_action(f->a, &f->clerk, id, "appeal", in, &out, &why), &why);
+    json_decref(in);
+    json_decref(out);
+    in = json_pack("{s:b,s:s}", "upheld", 1, "reasons", "监控记录证实系统故障");
+    ok(hq_app_case_action(f->a, &f->mgr, id, "decision", in, &out, &why), &why);
+    json_decref(in);
+    assert_string_equal(json_string_value(json_object_get(out, "outcome")), "appeal_upheld");
+    json_decref(out);
+
+    /* the day's figures without the excluded rating, and its rollup made again so */
+    double rate1;
+    day_sat(f, "2026-09-24", &n, &l1, &l5, &rate1);
+    assert_int_equal(n, 1);
+    assert_int_equal(l1, 0);
+    assert_int_equal(l5, 1);
+    assert_true(rate1 > 0.99);
+    assert_true(rollup_stored(f, "20260924"));
+    day_sat(f, "2026-09-24", &n, &l1, &l5, &rate1);
+    assert_int_equal(n, 1);
+    assert_int_equal(l1, 0);
+}
+
 /* ---- complaints follow the same calendar ---- */
 
 static void test_complaint_deadline(void **state)
@@ -366,6 +495,9 @@ static void test_complaint_deadline(void **state)
     /* Thursday 24 Sep + 5 working days = Friday 9 Oct, not Thursday 1 Oct (a holiday) */
     assert_string_equal(json_string_value(json_object_get(out, "resolve_by")),
                         "2026-10-09T09:00:00+08:00");
+    /* the acknowledgement by the same calendar: 中秋 25–27 Sep off, the end of Monday 28 */
+    assert_string_equal(json_string_value(json_object_get(out, "acknowledge_by")),
+                        "2026-09-28T23:59:59+08:00");
     json_decref(out);
 }
 
@@ -376,6 +508,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_late_rating, setup, teardown),
         cmocka_unit_test_setup_teardown(test_default_after_restart, setup, teardown),
         cmocka_unit_test_setup_teardown(test_case_deadline_and_alert, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_appeal_drops_rollup, setup, teardown),
         cmocka_unit_test_setup_teardown(test_complaint_deadline, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

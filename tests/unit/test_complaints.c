@@ -2,10 +2,12 @@
 /*
  * test_complaints.c — complaint handling (uc_complaints.c) on a real SQLite file with a fake
  * clock: every transition and its refusals (409 for a step the status does not allow, 400 for a
- * missing note), the deadlines and overdue flags as the clock moves (24 h to acknowledge, five
- * working days to resolve, seven days for the verdict), the complainant's verdict reopening and
- * escalating, the events in the log without personal data, the public tracking view without
- * contact, content or internal notes, improvement actions, and the state after reopening the app.
+ * missing note), the deadlines and overdue flags as the clock moves (to the end of the next working
+ * day to acknowledge — across a weekend, a public holiday, a make-up working day and with the
+ * hall's own number of days —, five working days to resolve, seven days for the verdict), the
+ * complainant's verdict reopening and escalating, the events in the log without personal data, the
+ * public tracking view without contact, content or internal notes, improvement actions, and the
+ * state after reopening the app.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,9 +18,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "app/hq_app.h"
+#include "app/hq_appointments.h"
 
 #define CONTACT "13912345678"
 #define CONTENT "3号窗口的工作人员态度很差"
@@ -314,7 +318,8 @@ static void test_public_view(void **state)
     json_decref(out);
 }
 
-/* Deadlines against the fake clock: 24 h to acknowledge, 5 working days to resolve. */
+/* Deadlines against the fake clock: by the end of the next working day to acknowledge, 5 working
+ * days to resolve. */
 static void test_overdue(void **state)
 {
     struct fx *f = *state;
@@ -328,9 +333,20 @@ static void test_overdue(void **state)
     /* Fri + 5 working days = the next Friday, 2026-12-04 09:00 */
     assert_string_equal(json_string_value(json_object_get(out, "resolve_by")),
                         "2026-12-04T09:00:00+08:00");
+    /* Friday's acknowledgement: by the end of Monday, the next working day (not 24 h) */
+    assert_string_equal(json_string_value(json_object_get(out, "acknowledge_by")),
+                        "2026-11-30T23:59:59+08:00");
     json_decref(out);
 
-    f->clk.t += 24 * 3600 + 60; /* Saturday 09:01: both late to acknowledge */
+    f->clk.t += 24 * 3600 + 60; /* Saturday 09:01: not late over the weekend */
+    ok(hq_app_complaints_list(f->a, NULL, true, 0, &out, &why), &why);
+    assert_int_equal(json_array_size(json_object_get(out, "complaints")), 0);
+    json_decref(out);
+    f->clk.t = 1795741200 + 3 * 86400 + 15 * 3600 - 1; /* Monday 23:59:59: still in time */
+    ok(hq_app_complaint_get(f->a, code, &out, &why), &why);
+    assert_false(json_is_true(json_object_get(out, "ack_overdue")));
+    json_decref(out);
+    f->clk.t += 2; /* Tuesday 00:00:01: both late to acknowledge */
     ok(hq_app_complaints_list(f->a, NULL, true, 0, &out, &why), &why);
     assert_int_equal(json_array_size(json_object_get(out, "complaints")), 2);
     assert_int_equal(
@@ -375,6 +391,91 @@ static void test_overdue(void **state)
     json_decref(out);
     assert_int_equal(hq_app_complaints_list(f->a, "pending", false, 0, &out, &why), HQ_EINVAL);
     assert_string_equal(why.field, "status");
+}
+
+/* The acknowledgement deadline of a complaint received at local time `at` ("YYYY-MM-DD HH:MM"). */
+static void ack_by_is(struct fx *f, const char *at, const char *want)
+{
+    struct tm tm = {0};
+    assert_int_equal(
+        sscanf(at, "%d-%d-%d %d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min),
+        5);
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    tm.tm_isdst = -1;
+    f->clk.t = (int64_t)mktime(&tm);
+    char code[11];
+    struct hq_why why;
+    json_t *out = NULL;
+    json_t *in = json_pack("{s:s,s:s}", "channel", "web", "content", CONTENT);
+    ok(hq_app_complaint_create(f->a, &f->public, in, &out, &why), &why);
+    json_decref(in);
+    /* the intake's answer and the stored complaint say the same */
+    assert_string_equal(json_string_value(json_object_get(out, "acknowledge_by")), want);
+    snprintf(code, sizeof code, "%s", json_string_value(json_object_get(out, "tracking_code")));
+    json_decref(out);
+    ok(hq_app_complaint_get(f->a, code, &out, &why), &why);
+    assert_string_equal(json_string_value(json_object_get(out, "acknowledge_by")), want);
+    json_decref(out);
+    ok(hq_app_complaint_track(f->a, code, &out, &why), &why);
+    assert_string_equal(json_string_value(json_object_get(out, "acknowledge_by")), want);
+    json_decref(out);
+}
+
+/* The acknowledgement by the hall's working-day calendar (8.2.2): 国庆 1–7 October 2026 are
+ * holidays, Sunday 27 September and Saturday 10 October make-up working days (调休); then the
+ * hall's own ack_working_days. */
+static void test_ack_calendar(void **state)
+{
+    struct fx *f = *state;
+    struct hq_why why;
+    json_t *out = NULL;
+    json_t *in = json_pack("{s:[s,s,s,s,s,s,s],s:[s,s]}", "holidays", "2026-10-01", "2026-10-02",
+                           "2026-10-03", "2026-10-04", "2026-10-05", "2026-10-06", "2026-10-07",
+                           "workdays", "2026-09-27", "2026-10-10");
+    ok(hq_app_calendar_put(f->a, &f->admin, "2026", in, &out, &why), &why);
+    json_decref(in);
+    json_decref(out);
+    /* a weekday: the end of the next day */
+    ack_by_is(f, "2026-09-22 10:00", "2026-09-23T23:59:59+08:00");
+    /* Friday: Saturday is off, Sunday 27 is a make-up working day */
+    ack_by_is(f, "2026-09-25 16:30", "2026-09-27T23:59:59+08:00");
+    /* Wednesday before the holiday: the week off is skipped, Thursday 8 October */
+    ack_by_is(f, "2026-09-30 11:00", "2026-10-08T23:59:59+08:00");
+    /* received on a holiday */
+    ack_by_is(f, "2026-10-03 09:00", "2026-10-08T23:59:59+08:00");
+    /* Friday 9 October: Saturday 10 is a make-up working day */
+    ack_by_is(f, "2026-10-09 09:00", "2026-10-10T23:59:59+08:00");
+    /* Saturday 10 (working): Sunday is off, Monday 12 */
+    ack_by_is(f, "2026-10-10 09:00", "2026-10-12T23:59:59+08:00");
+    /* an ordinary weekend without the calendar's help */
+    ack_by_is(f, "2026-11-28 09:00", "2026-11-30T23:59:59+08:00");
+
+    /* the hall's own number of working days; out of range falls back to the default */
+    in = json_pack("{s:{s:{s:i}}}", "public_info", "complaints", "ack_working_days", 2);
+    ok(hq_app_hall_update(f->a, &f->admin, in, &out, &why), &why);
+    json_decref(in);
+    json_decref(out);
+    ack_by_is(f, "2026-10-09 09:00", "2026-10-12T23:59:59+08:00");
+    ack_by_is(f, "2026-09-30 11:00", "2026-10-09T23:59:59+08:00");
+    in = json_pack("{s:{s:{s:i}}}", "public_info", "complaints", "ack_working_days", 0);
+    ok(hq_app_hall_update(f->a, &f->admin, in, &out, &why), &why);
+    json_decref(in);
+    json_decref(out);
+    ack_by_is(f, "2026-10-09 09:00", "2026-10-10T23:59:59+08:00");
+
+    /* late by the calendar: received Wednesday 30 September, still in time on 8 October */
+    char code[11];
+    f->clk.t = 1790733600; /* 2026-09-30 10:00 +08:00 */
+    lodge(f, code);
+    f->clk.t = 1791475199; /* 2026-10-08 23:59:59 */
+    ok(hq_app_complaint_get(f->a, code, &out, &why), &why);
+    assert_false(json_is_true(json_object_get(out, "ack_overdue")));
+    json_decref(out);
+    f->clk.t += 1;
+    ok(hq_app_complaint_get(f->a, code, &out, &why), &why);
+    assert_true(json_is_true(json_object_get(out, "ack_overdue")));
+    json_decref(out);
 }
 
 /* Closing without a verdict only after 7 days; escalation; the second "not satisfied"
@@ -510,6 +611,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_workflow, setup, teardown),
         cmocka_unit_test_setup_teardown(test_public_view, setup, teardown),
         cmocka_unit_test_setup_teardown(test_overdue, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ack_calendar, setup, teardown),
         cmocka_unit_test_setup_teardown(test_close_escalate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_improvements, setup, teardown),
     };

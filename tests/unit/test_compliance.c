@@ -4,10 +4,11 @@
  * clock. A clean day (a certified clerk with training serves an evaluated ticket, pauses with a
  * reason, a complaint is acknowledged within its day) is met or no_data clause by clause. A day
  * with planted faults — a ticket served on a day the clerk's certification for it had expired, a
- * complaint acknowledged 25 hours after intake, a reopened complaint left past its deadline, a
- * pause without a reason — is judged not_met on each of those clauses, with the record named in
- * the evidence (the ticket by date and number, never its secret id). Also the renderings (text,
- * PDF), the thresholds document and its refusals, and the period's refusals.
+ * complaint acknowledged two days after intake (past the end of the next working day), a
+ * reopened complaint left past its deadline, a pause without a reason — is judged not_met on each
+ * of those clauses, with the record named in the evidence (the ticket by date and number, never
+ * its secret id). Also the renderings (text, PDF), the thresholds document and its refusals, and
+ * the period's refusals.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -289,7 +290,7 @@ static void test_planted_faults(void **state)
     ok(hq_app_staff_update(f->a, &f->admin, "clerk1", in, &out, &why), &why);
     json_decref(in);
     json_decref(out);
-    /* 3. a complaint acknowledged 25 hours after intake */
+    /* 3. a complaint acknowledged after its deadline (the end of the next working day) */
     char late[11], reopened[11];
     lodge(f, late);
     /* 4. a complaint answered, then reopened by the complainant, and left */
@@ -300,7 +301,7 @@ static void test_planted_faults(void **state)
     ok(hq_app_complaint_verdict(f->a, &f->public, reopened, in, &out, &why), &why);
     json_decref(in);
     json_decref(out);
-    f->clk.t += 25 * 3600;
+    f->clk.t += 49 * 3600; /* Wednesday: received on Monday, due by the end of Tuesday */
     complaint(f, late, "acknowledge", "{\"note\":\"已受理\"}");
     f->clk.t = MON + 14 * 86400; /* two weeks on: the reopened one is overdue */
 

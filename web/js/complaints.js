@@ -57,7 +57,7 @@ i18n.add({
   'def.phone': ['请向大厅服务台索取', 'Ask at the service desk'],
   'def.department': ['服务大厅值班长', 'The hall\'s duty manager'],
   'def.procedure': ['受理登记 → 确认受理并告知查询码 → 调查核实 → 处理 → 答复投诉人 → 回访；对处理结果不满意可申请复核', 'Registered → acknowledged with a tracking code → investigated → handled → answered → follow-up; if you are not satisfied with the result you can ask for it to be handled again'],
-  'def.time_limits': ['1 个工作日内确认受理；一般 15 个工作日内答复处理结果', 'Acknowledged within 1 working day; answered within 15 working days as a rule'],
+  'def.time_limits': ['下一个工作日结束前确认受理；5 个工作日内答复处理结果（节假日不计，调休上班日计入）', 'Acknowledged by the end of the next working day; answered within 5 working days (public holidays not counted, make-up working days counted)'],
   'def.assist': ['残障或语言沟通有困难的客户：勾选下方“我需要协助”，或到服务台由工作人员代为登记', 'Customers with a disability or language barrier: tick "I need assistance" below, or ask at the service desk and staff will enter it for you'],
 });
 
