@@ -686,6 +686,9 @@ const struct hq_msg hq__msg_table[] = {
     {"batch: between 1 and 10000 events", "central.batch_invalid", {}, "每批事件数应在 1 到 10000 之间"},
     {"cannot read the hall's event log", "central.log_unreadable", {}, "无法读取本大厅的事件日志"},
     {"hall: head office holds events of '%s' up to %lld, which this hall's log does not have (restored from an older backup?): ship it under a new hall id", "central.log_behind", {"hall", "seq"}, "总部已有大厅“{hall}”第 {seq} 号及之前的事件，而本大厅日志中没有（是否从较早的备份恢复？）：请使用新的大厅标识上传"},
+    /* branch transport: libmicrohttpd's refusals of a later request's head, as JSON (door.c) */
+    {"this HTTP version is not supported: use HTTP/1.1", "http.version_unsupported_any", {}, "不支持此 HTTP 版本，请使用 HTTP/1.1"},
+    {"the chunked request body is malformed", "http.chunked_malformed", {}, "分块传输的请求体格式错误"},
 };
 const size_t hq__msg_count = sizeof hq__msg_table / sizeof hq__msg_table[0];
 

@@ -23,10 +23,12 @@
  * The head is read with MSG_PEEK, so libmicrohttpd then reads the same bytes itself; the socket
  * is watched edge-triggered (each new segment is one event). Only the first request of a
  * connection passes here: later requests on a kept-alive connection are parsed by libmicrohttpd
- * alone. For those, the server's own first-call checks refuse Content-Length with
- * Transfer-Encoding and oversized bodies, and a Content-Length libmicrohttpd cannot take (not a
- * number, beyond any size) gets the JSON error from here too (hq__door_mhd_refusal, at the end
- * of this file), in place of libmicrohttpd's HTML. An error answer is written at once, then the
+ * alone. For those, the server's first call applies the same limits (request line, head size,
+ * HTTP version: hq__door_check_request) and refuses Content-Length with Transfer-Encoding and
+ * oversized bodies; what libmicrohttpd refuses itself (a request line or head beyond its buffer,
+ * a malformed line, a version it does not take, a Content-Length it cannot read) gets the same
+ * JSON error from here in place of its HTML (hq__door_mhd_refusal, at the end of this file, which
+ * says how the connection at fault is found). An error answer is written at once, then the
  * connection is shut for writing and what the client still sends is read and dropped for up to
  * LINGER_MS, so that the answer is not lost to a reset.
  *
@@ -602,31 +604,75 @@ void hq__door_stats(struct hq_door *d, uint64_t *refused, uint64_t *timeouts, ui
 }
 
 /* ---- later requests of a kept-alive connection ----
- * libmicrohttpd parses them alone: for a Content-Length that is not a number or is beyond any
- * size it logs a line, then answers with its HTML (the status line and headers twice). Each
- * event thread keeps the connections whose request line it has parsed and whose head has not
- * reached the server yet (on_uri to the first call of the access handler, or the end of the
- * request); when libmicrohttpd logs a Content-Length refusal, the connection of this thread whose
- * Content-Length header (parsed by then) is at fault gets the JSON error at once, and its sending
- * side is shut, so that libmicrohttpd's own answer cannot follow (its write fails; it closes). */
+ * libmicrohttpd 0.9.75 parses them alone, and between finding a broken head and writing its own
+ * HTML answer it calls nothing of ours but the logger: "Error processing request (HTTP response
+ * code is N ('<html>…')). Closing connection.", on the event thread serving the connection but
+ * without naming it. Which connection it is: an event thread handles one connection at a time,
+ * and libmicrohttpd parses a head only (a) right after reading that connection's socket, or (b)
+ * right after the previous request of that connection ended (the completion callback; then the
+ * bytes it had already read — pipelining). So each event thread notes the last socket it read
+ * data from (the recv below) and the connection of each callback (hq__door_head_begin and
+ * hq__door_head_end); when the logger reports the error, that socket is the one at fault. The
+ * JSON error is written to it at once and its sending side is shut: libmicrohttpd's answer then
+ * cannot go out (EPIPE) and it closes the connection. What the client has sent meanwhile is read
+ * and dropped here and by the server's lingering close, so that the answer is not lost to a reset.
+ *
+ * The recv below: libmicrohttpd reads its sockets with recv() of the C library, resolved at run
+ * time. hallq defines the symbol recv itself (through an asm label, leaving the header's
+ * declaration alone); the program's own definition comes first for the shared libraries' calls
+ * too. It is recvfrom() without an address — what recv() is — plus one thread-local store, for
+ * every caller in the process (libpq's reads too), which see no other difference.
+ *
+ * The connections between the URI logger and the first call of the access handler (their head is
+ * being read) are kept per thread too: a malformed line there is a header line, not the request
+ * line. */
 #define PENDING_MAX 128
 static _Thread_local struct {
     struct MHD_Connection *c;
-    bool answered;
+    int fd;
 } pending[PENDING_MAX];
 static _Thread_local int n_pending;
+static _Thread_local int t_fd = -1;       /* the socket this thread last read or called back on */
+static _Thread_local int t_answered = -1; /* t_fd once its error is answered */
+
+ssize_t hq__door_recv(int fd, void *buf, size_t n, int flags) __asm__("recv");
+ssize_t hq__door_recv(int fd, void *buf, size_t n, int flags)
+{
+    ssize_t k = recvfrom(fd, buf, n, flags, NULL, NULL);
+    if (k > 0) {
+        t_fd = fd;
+        t_answered = -1;
+    }
+    return k;
+}
+
+static int conn_fd(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    return ci ? ci->connect_fd : -1;
+}
+
+static void note(int fd)
+{
+    t_fd = fd;
+    t_answered = -1;
+}
 
 void hq__door_head_begin(struct MHD_Connection *c)
 {
     hq__door_head_end(c);
+    int fd = conn_fd(c);
+    note(fd);
     if (n_pending < PENDING_MAX) {
         pending[n_pending].c = c;
-        pending[n_pending++].answered = false;
+        pending[n_pending++].fd = fd;
     }
 }
 
 void hq__door_head_end(struct MHD_Connection *c)
 {
+    note(conn_fd(c));
     for (int i = 0; i < n_pending; i++)
         if (pending[i].c == c) {
             pending[i] = pending[--n_pending];
@@ -634,37 +680,78 @@ void hq__door_head_end(struct MHD_Connection *c)
         }
 }
 
-/* The door's verdict on one Content-Length value: 0, 400 or 413 with *why. */
-static int cl_verdict(const char *v, struct hq_why *why)
+static bool in_head(int fd)
 {
-    char h[512];
-    int n = snprintf(h, sizeof h, "POST / HTTP/1.1\r\nContent-Length: %s\r\n\r\n", v);
-    if (n < 0 || (size_t)n >= sizeof h) {
-        hq_fail(why, HQ_EINVAL, "Content-Length",
-                "Content-Length must be one decimal number of bytes");
-        return 400;
-    }
-    return hq__door_check_head(h, (size_t)n, true, why);
+    for (int i = 0; i < n_pending; i++)
+        if (pending[i].fd == fd) return true;
+    return false;
 }
 
-bool hq__door_mhd_refusal(struct hq_door *d, const char *msg)
+/* The JSON refusal for libmicrohttpd's status and message; false to leave its answer alone. */
+static bool mhd_why(unsigned status, const char *msg, bool head, struct hq_why *why)
 {
-    if (!strstr(msg, "Content-Length")) return false;
-    bool any = false;
-    for (int i = 0; i < n_pending; i++) {
-        if (pending[i].answered) continue;
-        const char *v = MHD_lookup_connection_value(pending[i].c, MHD_HEADER_KIND,
-                                                    MHD_HTTP_HEADER_CONTENT_LENGTH);
-        struct hq_why why = {0};
-        int status = v ? cl_verdict(v, &why) : 0;
-        if (!status) continue;
-        const union MHD_ConnectionInfo *ci =
-            MHD_get_connection_info(pending[i].c, MHD_CONNECTION_INFO_CONNECTION_FD);
-        if (!ci) continue;
-        send_error(ci->connect_fd, status, &why);
-        pending[i].answered = true;
-        if (d) atomic_fetch_add_explicit(&d->bad, 1, memory_order_relaxed);
-        any = true;
+    bool cl = strstr(msg, "Content-Length") != NULL;
+    switch (status) {
+    case 414:
+        hq_fail(why, HQ_EINVAL, "uri", "the request line is longer than %d bytes", REQ_LINE_MAX);
+        return true;
+    case 431:
+        hq_fail(why, HQ_EINVAL, "headers", "the request head is longer than %d bytes", HEAD_MAX);
+        return true;
+    case 505:
+        hq_fail(why, HQ_EINVAL, "version", "this HTTP version is not supported: use HTTP/1.1");
+        return true;
+    case 413:
+        hq_fail(why, HQ_ETOOLARGE, cl ? "Content-Length" : "",
+                "request bodies are limited to %d bytes", HQ_BODY_MAX);
+        return true;
+    case 400:
+        if (cl)
+            hq_fail(why, HQ_EINVAL, "Content-Length",
+                    "Content-Length must be one decimal number of bytes");
+        else if (strstr(msg, "chunked"))
+            hq_fail(why, HQ_EINVAL, "Transfer-Encoding", "the chunked request body is malformed");
+        else if (head)
+            hq_fail(why, HQ_EINVAL, "headers", "a header line is not 'Name: value'");
+        else
+            hq_fail(why, HQ_EINVAL, "", "malformed request line: expected 'METHOD /path HTTP/1.1'");
+        return true;
+    default:
+        return false;
     }
-    return any;
+}
+
+int hq__door_mhd_refusal(struct hq_door *d, const char *msg)
+{
+    unsigned status = 0;
+    if (sscanf(msg, "Error processing request (HTTP response code is %u", &status) != 1) return -1;
+    int fd = t_fd;
+    if (fd < 0 || fd == t_answered) return -1; /* unknown, or answered already */
+    struct hq_why why = {0};
+    if (!mhd_why(status, msg, in_head(fd), &why)) return -1;
+    send_error(fd, (int)status, &why);
+    drain_input(fd); /* what the client sent and libmicrohttpd did not read */
+    t_fd = t_answered = fd;
+    if (d) atomic_fetch_add_explicit(&d->bad, 1, memory_order_relaxed);
+    return fd;
+}
+
+int hq__door_check_request(const char *method, size_t uri_len, const char *version,
+                           size_t head_bytes, struct hq_why *why)
+{
+    size_t line = strlen(method) + 1 + uri_len + 1 + (version ? strlen(version) : 0);
+    if (line > REQ_LINE_MAX) {
+        hq_fail(why, HQ_EINVAL, "uri", "the request line is longer than %d bytes", REQ_LINE_MAX);
+        return 414;
+    }
+    if (line + 2 + head_bytes > HEAD_MAX) {
+        hq_fail(why, HQ_EINVAL, "headers", "the request head is longer than %d bytes", HEAD_MAX);
+        return 431;
+    }
+    if (version && strcmp(version, "HTTP/1.1") != 0 && strcmp(version, "HTTP/1.0") != 0) {
+        hq_fail(why, HQ_EINVAL, "version", "HTTP version %.8s is not supported: use HTTP/1.1",
+                version);
+        return 505;
+    }
+    return 0;
 }

@@ -121,6 +121,7 @@ struct rq {
     struct hq_req req;
     char method[8];
     bool path_ok;
+    size_t uri_len; /* of the whole URI, query included (the request line's limit) */
     struct timespec t0;
     int status;
     size_t bytes;
@@ -165,12 +166,16 @@ static void now_iso(char *buf, size_t len)
              tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
 }
 
+static void linger_fd(struct server *s, int fd);
+
 static void mhd_logger(void *cls, const char *fmt, va_list ap)
 {
     struct server *s = cls;
     char msg[512], t[64];
     vsnprintf(msg, sizeof msg, fmt, ap);
-    hq__door_mhd_refusal(s ? s->door : NULL, msg); /* a kept-alive connection's bad head: JSON */
+    /* libmicrohttpd refusing a later request's head: the JSON error is sent instead (door.c) */
+    int fd = hq__door_mhd_refusal(s ? s->door : NULL, msg);
+    if (fd >= 0 && s) linger_fd(s, fd);
     size_t l = strlen(msg);
     while (l && (msg[l - 1] == '\n' || msg[l - 1] == '\r'))
         msg[--l] = '\0';
@@ -815,13 +820,36 @@ static enum MHD_Result serve_metrics(struct rq *q, struct MHD_Connection *c)
     return queue(q, c, 200, r, b.len);
 }
 
-static enum MHD_Result first_call(struct rq *q, struct MHD_Connection *c)
+static enum MHD_Result add_head_bytes(void *cls, enum MHD_ValueKind kind, const char *key,
+                                      const char *value)
+{
+    (void)kind;
+    *(size_t *)cls += strlen(key) + 2 + (value ? strlen(value) : 0) + 2; /* "K: V" CRLF */
+    return MHD_YES;
+}
+
+static enum MHD_Result first_call(struct rq *q, struct MHD_Connection *c, const char *version)
 {
     struct server *s = q->s;
     client_ip(c, q->req.actor.ip, sizeof q->req.actor.ip);
     const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
     const char *te = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Transfer-Encoding");
     q->expect_body = (cl && strspn(cl, "0") != strlen(cl)) || (te && *te);
+    /* The door's limits for the request line, the head and the version hold for later requests of
+     * a kept-alive connection too (libmicrohttpd's own are wider): answer at once, and close. */
+    size_t head = 0;
+    MHD_get_connection_values(c, MHD_HEADER_KIND, add_head_bytes, &head);
+    int st = hq__door_check_request(q->method, q->uri_len, version, head, &q->why);
+    if (st) {
+        q->kind = K_API;
+        q->slot = s->m.n_routes + HQ_MET_NOMATCH;
+        q->closing = true;
+        q->drain = q->expect_body;
+        struct hq_res res = {0};
+        hq_res_error(&res, &q->why);
+        res.status = st;
+        return send_res(q, c, &res);
+    }
     bool get = strcmp(q->method, "GET") == 0 || strcmp(q->method, "HEAD") == 0;
     if (!q->path_ok) {
         q->kind = strncmp(q->path, "/api/", 5) == 0 ? K_API : K_STATIC;
@@ -885,14 +913,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 {
     (void)cls;
     (void)url;
-    (void)version;
     struct rq *q = *con_cls;
     if (!q) return MHD_NO; /* the URI logger could not allocate */
     if (!q->started) {
         hq__door_head_end(c);
         q->started = true;
         snprintf(q->method, sizeof q->method, "%s", method);
-        return first_call(q, c);
+        return first_call(q, c, version);
     }
     if (*upload_data_size) {
         size_t n = *upload_data_size;
@@ -943,6 +970,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
     clock_gettime(CLOCK_MONOTONIC, &q->t0);
     hq__buf_init(&q->body, HQ_BODY_MAX);
     q->path_ok = path_ok;
+    q->uri_len = strlen(uri);
     memcpy(q->path, uri, n);
     q->path[n] = '\0';
     q->status = 0;
@@ -980,14 +1008,11 @@ static void run_linger(struct server *s, struct job *j, bool refuse)
     free(l);
 }
 
-static void linger(struct server *s, struct MHD_Connection *c)
+static void linger_fd(struct server *s, int fd)
 {
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
-    if (!ci) return;
     struct linger_job *l = calloc(1, sizeof *l);
     if (!l) return;
-    l->fd = fcntl(ci->connect_fd, F_DUPFD_CLOEXEC, 0);
+    l->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
     if (l->fd < 0) {
         free(l);
         return;
@@ -996,6 +1021,13 @@ static void linger(struct server *s, struct MHD_Connection *c)
     pthread_mutex_lock(&s->mu);
     push_job(s, &l->job);
     pthread_mutex_unlock(&s->mu);
+}
+
+static void linger(struct server *s, struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (ci) linger_fd(s, ci->connect_fd);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,

@@ -115,12 +115,19 @@ void hq__door_stats(struct hq_door *d, uint64_t *refused, uint64_t *timeouts, ui
 /* Check the head buf[0..n) of a request (complete: it ends with its empty line). 0 when it may go
  * on, else the HTTP status (400, 413, 414, 431, 505) with *why. */
 int hq__door_check_head(const char *buf, size_t n, bool complete, struct hq_why *why);
-/* Later requests of a kept-alive connection (door.c): from the URI logger to the first call of
- * the access handler (or the request's end) the head is libmicrohttpd's alone; when it logs a
- * Content-Length refusal, the connection at fault gets the JSON error instead of its HTML.
- * Called on the connection's event thread. */
+/* Later requests of a kept-alive connection (door.c), called on the connection's event thread:
+ * head_begin from the URI logger, head_end from the first call of the access handler and the
+ * completion callback. hq__door_mhd_refusal is given each line libmicrohttpd logs; when it is
+ * libmicrohttpd refusing a request head (or body framing), the connection at fault gets the JSON
+ * error at once instead of libmicrohttpd's HTML: returns its descriptor (for a lingering close,
+ * not owned), else -1. */
 void hq__door_head_begin(struct MHD_Connection *c);
 void hq__door_head_end(struct MHD_Connection *c);
-bool hq__door_mhd_refusal(struct hq_door *d, const char *msg);
+int hq__door_mhd_refusal(struct hq_door *d, const char *msg);
+/* The door's limits on a request libmicrohttpd has parsed (a later one of a connection): the
+ * request line (method, URI of uri_len bytes, version), head_bytes of header lines, the version.
+ * 0, or 414, 431 or 505 with *why. */
+int hq__door_check_request(const char *method, size_t uri_len, const char *version,
+                           size_t head_bytes, struct hq_why *why);
 
 #endif

@@ -11,7 +11,8 @@
  * neither /health on another connection nor an event on an open stream; SIGTERM with handlers
  * running and streams open stops within 10 s, the running handlers answered and queued ones
  * refused with 503; a client that leaves while its handler runs breaks nothing (and leaks nothing
- * under ASan).
+ * under ASan). Heavy reports take one of the server's slots (429 with Retry-After while all are
+ * held).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -34,6 +35,7 @@
 #include <unistd.h>
 
 #include "http/hq_http.h"
+#include "http/server_int.h"
 
 struct fx {
     struct hq_server_options opts;
@@ -512,6 +514,48 @@ static void auth_and_roles(void **state)
     request(&r, "POST", "/api/v1/windows/1/close", extra, "{}");
     assert_int_equal(r.status, 200);
     resp_free(&r);
+}
+
+/* Heavy reports over HTTP take a slot (issue 11, item 9): while every slot is held, GET /stats,
+ * /stats/compare and a report are refused 429 rate_limited with Retry-After, before computing
+ * anything; once a slot is free they are answered. The slot is held here by the test itself, so
+ * no timing is involved. */
+static void heavy_reports_take_a_slot(void **state)
+{
+    (void)state;
+    struct hq_why why = {0};
+    struct hq_actor admin = {.role = HQ_ROLE_ADMIN};
+    snprintf(admin.username, sizeof admin.username, "admin");
+    json_t *out = NULL;
+    json_t *in = json_pack("{s:s,s:s,s:s,s:s}", "username", "boss1", "name", "李强", "role",
+                           "manager", "password", "secret-pass");
+    okc(hq_app_staff_create(F->a, &admin, in, &out, &why), &why);
+    json_decref(in);
+    json_decref(out);
+    okc(hq_app_login(F->a, "boss1", "secret-pass", "127.0.0.1", &out, &why), &why);
+    char extra[512];
+    snprintf(extra, sizeof extra, "Authorization: Bearer %s\r\n",
+             json_string_value(json_object_get(out, "token")));
+    json_decref(out);
+    static const char *const paths[] = {
+        "/api/v1/stats",
+        "/api/v1/stats/compare?a_from=2026-01-05&a_to=2026-01-06&b_from=2026-01-07&b_to=2026-01-08",
+        "/api/v1/reports/day.csv"};
+    struct resp r;
+    assert_int_equal(hq__heavy_enter(&why), 0); /* the one slot (--heavy-reports 1) */
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        request(&r, "GET", paths[i], extra, NULL);
+        expect_error(&r, 429, "rate_limited");
+        assert_non_null(header(&r, "Retry-After"));
+        resp_free(&r);
+    }
+    hq__heavy_leave();
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        request(&r, "GET", paths[i], extra, NULL);
+        if (r.status != 200) fprintf(stderr, "%s\n", r.raw);
+        assert_int_equal(r.status, 200);
+        resp_free(&r);
+    }
 }
 
 static void pages_and_metrics(void **state)
@@ -1057,6 +1101,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(keep_alive, setup, teardown),
         cmocka_unit_test_setup_teardown(body_checks, setup, teardown),
         cmocka_unit_test_setup_teardown(auth_and_roles, setup, teardown),
+        cmocka_unit_test_setup_teardown(heavy_reports_take_a_slot, setup, teardown),
         cmocka_unit_test_setup_teardown(pages_and_metrics, setup, teardown),
         cmocka_unit_test_setup_teardown(listen_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(slow_client_dropped, setup, teardown),
