@@ -27,9 +27,7 @@ PW=bench-admin-123
 SERVE_ARGS=${BENCH_SERVE_ARGS:-}
 
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
-for b in bench_sqlite; do
-  [ -x "$BUILD/$b" ] || cmake --build "$BUILD" --target "$b" >/dev/null
-done
+[ -x "$BUILD/bench_sqlite" ] || cmake --build "$BUILD" --target bench_sqlite >/dev/null
 WORK=$(mktemp -d "${BENCH_DIR:-$BUILD}/queue.XXXXXX")
 PID=
 cleanup() {
@@ -84,6 +82,7 @@ for r in $(seq 1 "$ROUNDS"); do
   "$BUILD/bench_sqlite" "$WORK" 3 | sed -n 's/^sqlite_commits_per_s //p' | tee -a "$WORK/raw.txt" |
     sed 's/^/queue_raw_commits_per_s /'
   order=$SIZES
+  # shellcheck disable=SC2086 # SIZES is a list of words
   [ $((r % 2)) = 0 ] && order=$(printf '%s\n' $SIZES | tac | tr '\n' ' ')
   for n in $order; do
     rm -f "$WORK/run.db" "$WORK/run.db-wal" "$WORK/run.db-shm"
