@@ -3,7 +3,11 @@
 // each against a running server (--url):
 //   setup --windows W          services A, W windows serving A with one certified clerk each and a
 //                              guide; prints {"guide": token, "clerks": [tokens]} as JSON
+//   login --windows W          after a restart on a store setup made: the same tokens again (sessions
+//                              live in memory), each window opened again by its clerk
+//   fill --n N                 N tickets of service A issued by the guide (--tokens), 32 at a time
 //   calls --seconds S          W windows in parallel doing call-next + no-show: call-next per second
+//              [--max N]       stop after N calls in all (a known change of the queue)
 //   sse --clients N --calls K  N held SSE streams; K calls; latency from sending the call to the
 //                              ticket.called event arriving at each stream (median, p99, max)
 import http from 'node:http';
@@ -72,9 +76,35 @@ async function setup() {
     process.stdout.write(JSON.stringify({ guide, clerks }) + '\n');
 }
 
+async function login() {
+    const W = Number(args.windows || 16);
+    const guide = (await must(req('POST', '/auth/login', { username: 'guide', password: 'guide-pass-123' }), 200)).token;
+    const clerks = [];
+    for (let w = 1; w <= W; w++) {
+        const u = `clerk${w}`;
+        const t = (await must(req('POST', '/auth/login', { username: u, password: `${u}-pass-123` }), 200)).token;
+        await must(req('POST', `/windows/${w}/open`, undefined, t), 200);
+        clerks.push(t);
+    }
+    process.stdout.write(JSON.stringify({ guide, clerks }) + '\n');
+}
+
+async function fill() {
+    const { guide } = JSON.parse(fs.readFileSync(args.tokens, 'utf8'));
+    const N = Number(args.n || 1000);
+    let issued = 0;
+    await Promise.all(Array.from({ length: 32 }, async () => {
+        while (issued < N) {
+            issued++;
+            await must(req('POST', '/tickets', { service: 'A', category: 'normal', channel: 'guide' }, guide), 201);
+        }
+    }));
+}
+
 async function calls() {
     const { clerks } = JSON.parse(fs.readFileSync(args.tokens, 'utf8'));
     const S = Number(args.seconds || 10);
+    const max = Number(args.max || Infinity);
     const lat = [];
     let n = 0;
     let empty = 0;
@@ -82,7 +112,7 @@ async function calls() {
     const end = t0 + S * 1000;
     await Promise.all(clerks.map(async (tk, i) => {
         const w = i + 1;
-        while (hr() < end) {
+        while (hr() < end && n < max) {
             const a = hr();
             const r = await req('POST', `/windows/${w}/call-next`, undefined, tk);
             if (r.status !== 200) throw new Error(`call-next: ${r.status} ${r.text}`);
@@ -182,7 +212,7 @@ async function sseLatency() {
     console.log(`sse_max_ms ${Math.max(...all).toFixed(2)}`);
 }
 
-const cmds = { setup, calls, sse: sseLatency };
+const cmds = { setup, login, fill, calls, sse: sseLatency };
 cmds[cmd]()
     .then(() => {
         agent.destroy();

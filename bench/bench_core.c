@@ -2,13 +2,13 @@
 /*
  * bench_core.c — how long the core's scans over the tickets in memory take: a ticket's position
  * and estimated wait (hq_ticket_estimate, in every answer that shows a waiting ticket), the next
- * ticket of a window (hq_policy_pick, in every call-next) and the waiting count
- * (hq_count_waiting). Each is one pass over every ticket of the hall, so its cost grows with the
- * tickets in memory; this prints microseconds per call and nanoseconds per ticket for halls of
- * 1,000 to 40,000 tickets in two shapes: all waiting for one service (what `make bench`'s issue
- * run builds up) and a day's mix (four services, three in four tickets already done). Issuing
- * goes through hq_ticket_issue; the mix is made by setting statuses directly (then
- * hq_hall_reindex), which is fine for timing and nothing else.
+ * ticket of a window (call-next's pick: the scan hq__policy_pick_scan and the order index's
+ * hq__policy_pick_day) and the waiting count (hq_count_waiting). A scan is one pass over every
+ * ticket of the hall, so its cost grows with the tickets in memory; this prints microseconds per
+ * call and nanoseconds per ticket for halls of 1,000 to 40,000 tickets in two shapes: all waiting
+ * for one service (what `make bench`'s issue run builds up) and a day's mix (four services, three
+ * in four tickets already done). Issuing goes through hq_ticket_issue; the mix is made by setting
+ * statuses directly (then hq_hall_reindex), which is fine for timing and nothing else.
  *
  * The second table is the cost of one issue as the server answers it: hq_ticket_issue, the new
  * ticket's position and estimate (hq_ticket_estimate) and the service's waiting count, on a hall
@@ -115,15 +115,19 @@ static void run(int n, bool mixed)
     double est = (now_ns() - t) / reps;
     t = now_ns();
     for (int r = 0; r < reps; r++)
-        sink += hq_policy_pick(&h, w, now.t) != NULL;
+        sink += hq__policy_pick_scan(&h, w, now.t, INT32_MIN) != NULL;
     double pick = (now_ns() - t) / reps;
+    t = now_ns();
+    for (int r = 0; r < reps; r++)
+        sink += hq__policy_pick_day(&h, w, now.t, INT32_MIN) != NULL;
+    double ipick = (now_ns() - t) / reps;
     t = now_ns();
     for (int r = 0; r < reps; r++)
         sink += hq_count_waiting(&h, last->service);
     double cnt = (now_ns() - t) / reps;
-    printf("| %s | %d | %d | %.1f | %.2f | %.1f | %.2f | %.1f | %.2f |\n",
+    printf("| %s | %d | %d | %.1f | %.2f | %.1f | %.2f | %.2f | %.1f | %.2f |\n",
            mixed ? "4 services, 3/4 done" : "all waiting, one service", n, e.position, est / 1e3,
-           est / n, pick / 1e3, pick / n, cnt / 1e3, cnt / n);
+           est / n, pick / 1e3, pick / n, ipick / 1e3, cnt / 1e3, cnt / n);
     if (sink == 42) puts(""); /* keep the loops */
     hq_hall_release(&h);
 }
@@ -163,9 +167,11 @@ int main(void)
 {
     printf("core: microseconds per call (us) and nanoseconds per ticket in memory (ns/t); the "
            "estimate "
-           "and the count\ncome from the order index (src/core/order.c), the pick is a scan\n\n");
-    printf("| hall | tickets | position of the last | estimate us | ns/t | pick us | ns/t | "
-           "count us | ns/t |\n|---|---|---|---|---|---|---|---|---|\n");
+           "and the count\ncome from the order index (src/core/order.c); call-next's pick both "
+           "ways: the scan (hq_policy_pick)\nand the index (hq__policy_pick_day, what call-next "
+           "uses)\n\n");
+    printf("| hall | tickets | position of the last | estimate us | ns/t | pick scan us | ns/t | "
+           "pick index us | count us | ns/t |\n|---|---|---|---|---|---|---|---|---|---|\n");
     const int sizes[] = {1000, 10000, 40000};
     for (int m = 0; m < 2; m++)
         for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)

@@ -12,6 +12,8 @@
 #     (announce.mjs, voice.js's queue with the server's WAVs), beside one announcement's length
 #   - latency from a call to its arrival at 1,000, 5,000 and 10,000 SSE clients, and the server's
 #     memory with them (sse_clients, one epoll process)
+#   - the issue rate (16 connections) and call-next rate with ~1,000 and ~40,000 tickets waiting,
+#     interleaved with the raw per-commit rate (bench/queue.sh)
 #   - the core's scans over the tickets in memory (bench_core) and the plan module (bench_plan: a
 #     day of a 60-window hall, and with BENCH_ACCURACY=1 the simulation-versus-Erlang table)
 #   - statistics over a year of ~10M tickets: GET /stats for the year from the daily rollups,
@@ -23,7 +25,8 @@
 # Environment: HALLQ_BIN (default build/hallq), BENCH_SECONDS (default 10), BENCH_WINDOWS (16),
 # BENCH_SSE ("1000 5000 10000"; "" skips), BENCH_ACCURACY (1; 0 skips the ~15 s table), BENCH_SERVE_ARGS (""),
 # BENCH_DIR (where the databases go; default a temp dir under the build dir), BENCH_STATS (1; 0
-# skips the statistics bench; its own variables are in bench/stats.sh).
+# skips the statistics bench; its own variables are in bench/stats.sh), BENCH_QUEUE (1; 0 skips
+# bench/queue.sh, whose variables are in that file).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${HALLQ_BIN:-$ROOT/build/hallq}
@@ -158,6 +161,13 @@ for n in $SSE_SIZES; do
   "$BUILD/sse_clients" --port "${URL##*:}" --clients "$n" --calls 20 --clerk "$CLERK" --guide "$GUIDE" --pid "$PID" | tee "$WORK/sse$n.txt" || true
   stop_server
 done
+
+# issue and call rate against the queue's size, interleaved with the raw commit rate
+# (bench/queue.sh; BENCH_QUEUE=0 skips)
+if [ "${BENCH_QUEUE:-1}" = 1 ]; then
+  echo
+  BENCH_DIR=$WORK "$ROOT/bench/queue.sh"
+fi
 
 echo
 echo "## raw SQLite on this disk (end)"

@@ -9,11 +9,20 @@
  * first use and its document written then; `hallq stats --rebuild-rollups` writes them all
  * again. A document written by another bin width, version or time zone is ignored and remade.
  *
- * The document: {"v","day","bin_s","tz","tickets","evals","first_seq","last_seq",
- * "events":[[type,n]…],"reasons":[[text,n,level_sum]…],"groups":[[kind,day,key,[issued,called,
- * served,no_show,cancelled,expired,open],[l1…l5],days,WAIT,SERVICE,[[service,n]…]]…]} with
- * WAIT/SERVICE = [n,sum,sumsq,max,bins]: bins base64 of varint pairs (bins skipped since the last
- * non-empty one, count).
+ * The document (version 3): {"v","day","bin_s","tz","tickets","evals","first_seq","last_seq",
+ * "events":[[type,n]…],"reasons":[[text,n,level_sum]…],"estimate":[[code,n,abs_sum,within]…],
+ * "groups":base64} where groups is one byte string of varints (unsigned LEB128; signed numbers
+ * zigzag): the number of groups, then per group its kind (one byte), day, key (length, bytes),
+ * the 7 counts (issued, called, served, no_show, cancelled, expired, open), the 5 evaluation
+ * levels, the days, WAIT and SERVICE = n, sum, sumsq, max, the number of non-empty bins and per
+ * bin (bins skipped since the last one, count), and the served tickets per service (how many;
+ * per service: code length, code, n). Version 2 had every group as nested JSON arrays: ~7,000
+ * JSON values a busy day, whose parsing was most of a year's statistics; a version 2 document is
+ * ignored and the day remade from its rows like any other stale one.
+ *
+ * A period decodes each document straight into its sums (no day's roll in between), after a
+ * first pass over the same bytes that only checks them, so a document that is not one of ours
+ * changes nothing and its day is read from the rows instead.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,39 +35,108 @@
 #include "app_int.h"
 #include "stats_rollup.h"
 
-#define ROLLUP_VERSION 2
+#define ROLLUP_VERSION 3
+
+/* ---- the groups' byte string ---- */
+
+struct wbuf {
+    unsigned char *p;
+    size_t n, cap;
+    bool bad;
+};
+
+static void put_bytes(struct wbuf *b, const void *src, size_t n)
+{
+    if (b->bad) return;
+    if (b->n + n > b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 4096;
+        while (cap < b->n + n)
+            cap *= 2;
+        unsigned char *p = realloc(b->p, cap);
+        if (!p) {
+            b->bad = true;
+            return;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->n, src, n);
+    b->n += n;
+}
+
+static void put_u(struct wbuf *b, uint64_t v)
+{
+    unsigned char t[10];
+    size_t n = 0;
+    while (v >= 0x80) {
+        t[n++] = (unsigned char)(v | 0x80);
+        v >>= 7;
+    }
+    t[n++] = (unsigned char)v;
+    put_bytes(b, t, n);
+}
+
+static void put_i(struct wbuf *b, int64_t v)
+{
+    put_u(b, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63)); /* zigzag */
+}
+
+static void put_str(struct wbuf *b, const char *s)
+{
+    size_t n = strlen(s);
+    put_u(b, n);
+    put_bytes(b, s, n);
+}
+
+static void put_dist(struct wbuf *b, const struct hq_roll_dist *d)
+{
+    put_i(b, d->n);
+    put_i(b, d->sum);
+    put_i(b, d->sumsq);
+    put_i(b, d->max);
+    uint64_t nonempty = 0;
+    for (int32_t k = 0; k < d->nbins; k++)
+        nonempty += d->bins[k] != 0;
+    put_u(b, nonempty);
+    int32_t prev = -1;
+    for (int32_t k = 0; k < d->nbins; k++) {
+        if (!d->bins[k]) continue;
+        put_u(b, (uint64_t)(k - prev - 1));
+        put_i(b, d->bins[k]);
+        prev = k;
+    }
+}
+
+static void put_group(struct wbuf *b, const struct hq_roll_group *g)
+{
+    unsigned char kind = (unsigned char)g->kind;
+    put_bytes(b, &kind, 1);
+    put_i(b, g->day);
+    put_str(b, g->key);
+    const struct hq_stats_counts *c = &g->c;
+    const int64_t counts[7] = {c->issued,    c->called,  c->served, c->no_show,
+                               c->cancelled, c->expired, c->open};
+    for (int k = 0; k < 7; k++)
+        put_i(b, counts[k]);
+    for (int k = 0; k < HQ_STATS_LEVELS; k++)
+        put_i(b, g->levels[k]);
+    put_i(b, g->days);
+    put_dist(b, &g->wait);
+    put_dist(b, &g->service);
+    put_u(b, g->n_served);
+    for (size_t k = 0; k < g->n_served; k++) {
+        put_str(b, g->served[k].service);
+        put_i(b, g->served[k].n);
+    }
+}
 
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-static size_t put_varint(unsigned char *p, uint64_t v)
+/* base64 of n bytes (malloc'd text), NULL when out of memory */
+static char *b64_encode(const unsigned char *raw, size_t n)
 {
-    size_t n = 0;
-    while (v >= 0x80) {
-        p[n++] = (unsigned char)(v | 0x80);
-        v >>= 7;
-    }
-    p[n++] = (unsigned char)v;
-    return n;
-}
-
-/* The bins of d as base64 text (malloc'd), or NULL when out of memory. */
-static char *bins_encode(const struct hq_roll_dist *d)
-{
-    unsigned char *raw = malloc((size_t)d->nbins * 20 + 1);
-    if (!raw) return NULL;
-    size_t n = 0;
-    int32_t prev = -1;
-    for (int32_t b = 0; b < d->nbins; b++) {
-        if (!d->bins[b]) continue;
-        n += put_varint(raw + n, (uint64_t)(b - prev - 1));
-        n += put_varint(raw + n, (uint64_t)d->bins[b]);
-        prev = b;
-    }
     char *out = malloc((n + 2) / 3 * 4 + 1);
-    if (!out) {
-        free(raw);
-        return NULL;
-    }
+    if (!out) return NULL;
     size_t o = 0;
     for (size_t i = 0; i < n; i += 3) {
         uint32_t v = (uint32_t)raw[i] << 16;
@@ -70,87 +148,153 @@ static char *bins_encode(const struct hq_roll_dist *d)
         out[o++] = i + 2 < n ? b64[v & 63] : '=';
     }
     out[o] = 0;
-    free(raw);
     return out;
 }
 
-static int b64_val(char c)
+static signed char b64_rev[256];
+static pthread_once_t b64_once = PTHREAD_ONCE_INIT;
+
+static void b64_init(void)
 {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
+    memset(b64_rev, -1, sizeof b64_rev);
+    for (int i = 0; i < 64; i++)
+        b64_rev[(unsigned char)b64[i]] = (signed char)i;
 }
 
-/* Add the bins of text to d. 0, or -1 when the text is not what bins_encode writes. */
-static int bins_decode(const char *s, struct hq_roll_dist *d)
+/* The bytes of base64 text s (len chars) into a malloc'd *out; -1 when it is not base64 (or out
+ * of memory). */
+static int b64_decode(const char *s, size_t len, unsigned char **out, size_t *n)
 {
-    uint64_t v = 0;
-    int shift = 0, which = 0;
-    int32_t bin = -1;
-    uint64_t skip = 0;
+    pthread_once(&b64_once, b64_init);
+    while (len && s[len - 1] == '=')
+        len--;
+    unsigned char *p = malloc(len * 3 / 4 + 3);
+    if (!p) return -1;
+    size_t o = 0;
     uint32_t acc = 0;
     int nacc = 0;
-    for (const char *p = s; *p && *p != '='; p++) {
-        int x = b64_val(*p);
-        if (x < 0) return -1;
+    for (size_t i = 0; i < len; i++) {
+        int x = b64_rev[(unsigned char)s[i]];
+        if (x < 0) {
+            free(p);
+            return -1;
+        }
         acc = acc << 6 | (uint32_t)x;
         nacc += 6;
-        if (nacc < 8) continue;
-        nacc -= 8;
-        unsigned char byte = (unsigned char)(acc >> nacc);
-        acc &= (1u << nacc) - 1;
-        if (shift > 56) return -1;
-        v |= (uint64_t)(byte & 0x7f) << shift;
-        shift += 7;
-        if (byte & 0x80) continue;
-        if (which == 0) {
-            skip = v;
-        } else {
-            if (skip > HQ_ROLL_BINS) return -1;
-            bin += (int32_t)skip + 1;
-            if (bin >= HQ_ROLL_BINS || hq_roll_dist_add_bin(d, bin, (int64_t)v)) return -1;
+        if (nacc >= 8) {
+            nacc -= 8;
+            p[o++] = (unsigned char)(acc >> nacc);
+            acc &= (1u << nacc) - 1;
         }
-        which ^= 1;
-        v = 0;
-        shift = 0;
     }
-    return which == 0 && shift == 0 ? 0 : -1;
+    *out = p;
+    *n = o;
+    return 0;
 }
 
-static json_t *dist_json(const struct hq_roll_dist *d)
+struct rbuf {
+    const unsigned char *p, *end;
+    bool bad;
+};
+
+static uint64_t get_u(struct rbuf *b)
 {
-    char *bins = bins_encode(d);
-    if (!bins) return NULL;
-    json_t *j = json_pack("[I,I,I,I,s]", (json_int_t)d->n, (json_int_t)d->sum, (json_int_t)d->sumsq,
-                          (json_int_t)d->max, bins);
-    free(bins);
-    return j;
+    uint64_t v = 0;
+    for (int shift = 0; shift <= 63; shift += 7) {
+        if (b->p >= b->end) break;
+        unsigned char c = *b->p++;
+        v |= (uint64_t)(c & 0x7f) << shift;
+        if (!(c & 0x80)) return v;
+    }
+    b->bad = true;
+    return 0;
 }
 
-static json_t *group_json(const struct hq_roll_group *g)
+static int64_t get_i(struct rbuf *b)
 {
-    char kind[2] = {g->kind, 0};
-    const struct hq_stats_counts *c = &g->c;
-    json_t *served = json_array();
-    for (size_t i = 0; served && i < g->n_served; i++)
-        json_array_append_new(served,
-                              json_pack("[s,I]", g->served[i].service, (json_int_t)g->served[i].n));
-    json_t *w = dist_json(&g->wait), *s = dist_json(&g->service);
-    if (!served || !w || !s) {
-        json_decref(served);
-        json_decref(w);
-        json_decref(s);
-        return NULL;
+    uint64_t u = get_u(b);
+    return (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
+}
+
+/* A string of at most max - 1 bytes into out (NUL-terminated). */
+static void get_str(struct rbuf *b, char *out, size_t max)
+{
+    uint64_t n = get_u(b);
+    if (b->bad || n >= max || n > (uint64_t)(b->end - b->p) || memchr(b->p, 0, (size_t)n)) {
+        b->bad = true;
+        out[0] = 0;
+        return;
     }
-    return json_pack("[s,i,s,[I,I,I,I,I,I,I],[I,I,I,I,I],I,o,o,o]", kind, (int)g->day, g->key,
-                     (json_int_t)c->issued, (json_int_t)c->called, (json_int_t)c->served,
-                     (json_int_t)c->no_show, (json_int_t)c->cancelled, (json_int_t)c->expired,
-                     (json_int_t)c->open, (json_int_t)g->levels[0], (json_int_t)g->levels[1],
-                     (json_int_t)g->levels[2], (json_int_t)g->levels[3], (json_int_t)g->levels[4],
-                     (json_int_t)g->days, w, s, served);
+    memcpy(out, b->p, (size_t)n);
+    out[n] = 0;
+    b->p += n;
+}
+
+/* A dist added to d (d NULL: only read). -1 on bad bytes or out of memory. */
+static int get_dist(struct rbuf *b, struct hq_roll_dist *d)
+{
+    int64_t n = get_i(b), sum = get_i(b), sumsq = get_i(b), max = get_i(b);
+    uint64_t nonempty = get_u(b);
+    if (b->bad || n < 0 || nonempty > HQ_ROLL_BINS) return -1;
+    if (d) {
+        d->n += n;
+        d->sum += sum;
+        d->sumsq += sumsq;
+        if (max > d->max) d->max = max;
+    }
+    int64_t bin = -1;
+    for (uint64_t k = 0; k < nonempty; k++) {
+        uint64_t skip = get_u(b);
+        int64_t count = get_i(b);
+        if (b->bad || skip >= HQ_ROLL_BINS) return -1;
+        bin += (int64_t)skip + 1;
+        if (bin >= HQ_ROLL_BINS) return -1;
+        if (d && hq_roll_dist_add_bin(d, (int32_t)bin, count)) return -1;
+    }
+    return 0;
+}
+
+/* The groups' bytes added to r (r NULL: only checked). -1 when they are not what put_group
+ * writes (or out of memory). */
+static int get_groups(const unsigned char *p, size_t n, struct hq_roll *r)
+{
+    struct rbuf b = {p, p + n, false};
+    uint64_t n_groups = get_u(&b);
+    if (b.bad || n_groups > n) return -1;
+    for (uint64_t i = 0; i < n_groups; i++) {
+        if (b.p >= b.end) return -1;
+        char kind = (char)*b.p++;
+        int64_t day = get_i(&b);
+        char key[sizeof((struct hq_roll_group *)0)->key];
+        get_str(&b, key, sizeof key);
+        if (b.bad || !kind || day < INT32_MIN || day > INT32_MAX) return -1;
+        struct hq_roll_group *g = r ? hq_roll_group(r, kind, (int32_t)day, key) : NULL;
+        if (r && !g) return -1;
+        int64_t v[7 + HQ_STATS_LEVELS + 1];
+        for (size_t k = 0; k < sizeof v / sizeof v[0]; k++)
+            v[k] = get_i(&b);
+        if (b.bad) return -1;
+        if (g) {
+            int64_t *cs[7] = {&g->c.issued,    &g->c.called,  &g->c.served, &g->c.no_show,
+                              &g->c.cancelled, &g->c.expired, &g->c.open};
+            for (int k = 0; k < 7; k++)
+                *cs[k] += v[k];
+            for (int k = 0; k < HQ_STATS_LEVELS; k++)
+                g->levels[k] += v[7 + k];
+            g->days += v[7 + HQ_STATS_LEVELS];
+        }
+        if (get_dist(&b, g ? &g->wait : NULL) || get_dist(&b, g ? &g->service : NULL)) return -1;
+        uint64_t n_served = get_u(&b);
+        if (b.bad || n_served > n) return -1;
+        for (uint64_t k = 0; k < n_served; k++) {
+            char code[HQ_CODE_MAX];
+            get_str(&b, code, sizeof code);
+            int64_t count = get_i(&b);
+            if (b.bad) return -1;
+            if (g && hq_roll_served_add(g, code, count)) return -1;
+        }
+    }
+    return b.p == b.end ? 0 : -1;
 }
 
 static const char *zone(void)
@@ -161,15 +305,18 @@ static const char *zone(void)
 
 char *hq__rollup_encode(int32_t day, const struct hq_roll *r)
 {
-    json_t *groups = json_array(), *events = json_array(), *reasons = json_array();
-    json_t *est = json_array();
+    json_t *events = json_array(), *reasons = json_array(), *est = json_array();
+    struct wbuf gb = {0};
+    put_u(&gb, r->n);
+    for (size_t i = 0; i < r->n; i++)
+        put_group(&gb, &r->g[i]);
+    char *groups = gb.bad ? NULL : b64_encode(gb.p, gb.n);
+    free(gb.p);
     int bad = !groups || !events || !reasons || !est;
     for (size_t i = 0; !bad && i < r->n_est; i++)
         bad = json_array_append_new(
                   est, json_pack("[s,I,I,I]", r->est[i].code, (json_int_t)r->est[i].n,
                                  (json_int_t)r->est[i].abs_sum, (json_int_t)r->est[i].within)) != 0;
-    for (size_t i = 0; !bad && i < r->n; i++)
-        bad = json_array_append_new(groups, group_json(&r->g[i])) != 0;
     for (int i = 0; !bad && i < r->n_events; i++)
         bad = json_array_append_new(
                   events, json_pack("[s,I]", r->events[i].type, (json_int_t)r->events[i].n)) != 0;
@@ -178,97 +325,41 @@ char *hq__rollup_encode(int32_t day, const struct hq_roll *r)
                                                        (json_int_t)r->reasons[i].n,
                                                        (json_int_t)r->reasons[i].level_sum)) != 0;
     if (bad) {
-        json_decref(groups);
+        free(groups);
         json_decref(events);
         json_decref(reasons);
         json_decref(est);
         return NULL;
     }
-    json_t *o = json_pack("{s:i,s:i,s:i,s:s,s:I,s:I,s:I,s:I,s:o,s:o,s:o,s:o}", "v", ROLLUP_VERSION,
+    json_t *o = json_pack("{s:i,s:i,s:i,s:s,s:I,s:I,s:I,s:I,s:o,s:o,s:s,s:o}", "v", ROLLUP_VERSION,
                           "day", (int)day, "bin_s", HQ_ROLL_BIN_S, "tz", zone(), "tickets",
                           (json_int_t)r->n_tickets, "evals", (json_int_t)r->n_evals, "first_seq",
                           (json_int_t)r->first_seq, "last_seq", (json_int_t)r->last_seq, "events",
                           events, "reasons", reasons, "groups", groups, "estimate", est);
+    free(groups);
     char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
     return s;
 }
 
-static int dist_from(json_t *a, struct hq_roll_dist *d)
+/* The document o's parts other than the groups added to r (r NULL: only checked). */
+static int decode_rest(json_t *o, struct hq_roll *r)
 {
-    if (!json_is_array(a) || json_array_size(a) != 5) return -1;
-    d->n = json_integer_value(json_array_get(a, 0));
-    d->sum = json_integer_value(json_array_get(a, 1));
-    d->sumsq = json_integer_value(json_array_get(a, 2));
-    d->max = json_integer_value(json_array_get(a, 3));
-    const char *bins = json_string_value(json_array_get(a, 4));
-    return bins && d->n >= 0 ? bins_decode(bins, d) : -1;
-}
-
-/* Add the document o (a parsed rollup of `day`) to r. -1 when it is not one of ours. */
-static int decode_into(json_t *o, struct hq_roll *r)
-{
-    json_t *groups = json_object_get(o, "groups");
     size_t i;
     json_t *x;
-    json_array_foreach(groups, i, x)
-    {
-        const char *kind = json_string_value(json_array_get(x, 0));
-        const char *key = json_string_value(json_array_get(x, 2));
-        json_t *c = json_array_get(x, 3), *l = json_array_get(x, 4);
-        if (!kind || !key || json_array_size(x) != 9 || json_array_size(c) != 7 ||
-            json_array_size(l) != HQ_STATS_LEVELS)
-            return -1;
-        struct hq_roll_group *g =
-            hq_roll_group(r, kind[0], (int32_t)json_integer_value(json_array_get(x, 1)), key);
-        if (!g) return -1;
-        int64_t *cs[7] = {&g->c.issued,    &g->c.called,  &g->c.served, &g->c.no_show,
-                          &g->c.cancelled, &g->c.expired, &g->c.open};
-        for (int k = 0; k < 7; k++)
-            *cs[k] += json_integer_value(json_array_get(c, (size_t)k));
-        for (int k = 0; k < HQ_STATS_LEVELS; k++)
-            g->levels[k] += json_integer_value(json_array_get(l, (size_t)k));
-        g->days += json_integer_value(json_array_get(x, 5));
-        struct hq_roll_dist w = {0}, s = {0};
-        int bad = dist_from(json_array_get(x, 6), &w) || dist_from(json_array_get(x, 7), &s);
-        if (!bad) {
-            /* merge through a one-group roll: the same sums as hq_roll_merge */
-            g->wait.n += w.n;
-            g->wait.sum += w.sum;
-            g->wait.sumsq += w.sumsq;
-            if (w.max > g->wait.max) g->wait.max = w.max;
-            for (int32_t b = 0; !bad && b < w.nbins; b++)
-                if (w.bins[b]) bad = hq_roll_dist_add_bin(&g->wait, b, w.bins[b]);
-            g->service.n += s.n;
-            g->service.sum += s.sum;
-            g->service.sumsq += s.sumsq;
-            if (s.max > g->service.max) g->service.max = s.max;
-            for (int32_t b = 0; !bad && b < s.nbins; b++)
-                if (s.bins[b]) bad = hq_roll_dist_add_bin(&g->service, b, s.bins[b]);
-        }
-        free(w.bins);
-        free(s.bins);
-        if (bad) return -1;
-        size_t k;
-        json_t *sv;
-        json_array_foreach(json_array_get(x, 8), k, sv)
-        {
-            const char *code = json_string_value(json_array_get(sv, 0));
-            if (!code || hq_roll_served_add(g, code, json_integer_value(json_array_get(sv, 1))))
-                return -1;
-        }
-    }
     json_array_foreach(json_object_get(o, "reasons"), i, x)
     {
         const char *text = json_string_value(json_array_get(x, 0));
-        if (!text || hq_roll_reason_add(r, text, json_integer_value(json_array_get(x, 1)),
-                                        json_integer_value(json_array_get(x, 2))))
+        if (!text) return -1;
+        if (r && hq_roll_reason_add(r, text, json_integer_value(json_array_get(x, 1)),
+                                    json_integer_value(json_array_get(x, 2))))
             return -1;
     }
     json_array_foreach(json_object_get(o, "events"), i, x)
     {
         const char *type = json_string_value(json_array_get(x, 0));
         if (!type) return -1;
+        if (!r) continue;
         int k = 0;
         while (k < r->n_events && strcmp(r->events[k].type, type) != 0)
             k++;
@@ -284,10 +375,12 @@ static int decode_into(json_t *o, struct hq_roll *r)
     {
         const char *code = json_string_value(json_array_get(x, 0));
         if (!code) return -1;
-        hq_roll_est_add(r, code, json_integer_value(json_array_get(x, 1)),
-                        json_integer_value(json_array_get(x, 2)),
-                        json_integer_value(json_array_get(x, 3)));
+        if (r)
+            hq_roll_est_add(r, code, json_integer_value(json_array_get(x, 1)),
+                            json_integer_value(json_array_get(x, 2)),
+                            json_integer_value(json_array_get(x, 3)));
     }
+    if (!r) return 0;
     int64_t first = json_integer_value(json_object_get(o, "first_seq"));
     int64_t last = json_integer_value(json_object_get(o, "last_seq"));
     if (first && (!r->first_seq || first < r->first_seq)) r->first_seq = first;
@@ -295,6 +388,21 @@ static int decode_into(json_t *o, struct hq_roll *r)
     r->n_tickets += json_integer_value(json_object_get(o, "tickets"));
     r->n_evals += json_integer_value(json_object_get(o, "evals"));
     return 0;
+}
+
+/* Add the document o (a parsed rollup) to r: checked whole first, so -1 (not one of ours)
+ * leaves r as it was; -2 when out of memory half way (r is then incomplete). */
+static int decode_into(json_t *o, struct hq_roll *r)
+{
+    json_t *gj = json_object_get(o, "groups");
+    const char *g64 = json_string_value(gj);
+    unsigned char *raw = NULL;
+    size_t n = 0;
+    if (!g64 || b64_decode(g64, json_string_length(gj), &raw, &n)) return -1;
+    int rc = get_groups(raw, n, NULL) || decode_rest(o, NULL) ? -1 : 0;
+    if (rc == 0 && (get_groups(raw, n, r) || decode_rest(o, r))) rc = -2;
+    free(raw);
+    return rc;
 }
 
 int hq__rollup_decode(const char *json, struct hq_roll *into)
@@ -305,6 +413,7 @@ int hq__rollup_decode(const char *json, struct hq_roll *into)
                      json_integer_value(json_object_get(o, "bin_s")) == HQ_ROLL_BIN_S
                  ? decode_into(o, into)
                  : -1;
+    if (rc < -1) rc = -1;
     json_decref(o);
     return rc;
 }
@@ -335,14 +444,12 @@ static int on_doc(void *ctx, const char *key, const char *json, int64_t t)
         json_integer_value(json_object_get(o, "v")) == ROLLUP_VERSION &&
         json_integer_value(json_object_get(o, "bin_s")) == HQ_ROLL_BIN_S && tz &&
         strcmp(tz, zone()) == 0) {
-        struct hq_roll one;
-        hq_roll_init(&one);
-        if (decode_into(o, &one) == 0) {
-            if (hq_roll_merge(c->roll, &one)) c->err = 1;
+        int rc = decode_into(o, c->roll); /* straight into the period's sums */
+        if (rc == -2) c->err = 1;
+        if (rc == 0) {
             c->seen[idx] = 1;
             c->n_docs++;
         }
-        hq_roll_release(&one);
     }
     json_decref(o);
     return c->err;

@@ -205,7 +205,12 @@ void hq__estacc_refresh(struct hq_app *a, int max_age_s)
 {
     struct hq_now now;
     hq_app_now(a, &now);
-    pthread_mutex_lock(&a->reader_mu);
+    /* Once there is a figure, a request never waits for the read handle to refresh it: while
+     * another request holds the handle (maybe recomputing 28 days of tickets), keep the old one. */
+    if (pthread_mutex_trylock(&a->reader_mu) != 0) {
+        if (__atomic_load_n(&a->estacc_at, __ATOMIC_RELAXED)) return;
+        pthread_mutex_lock(&a->reader_mu);
+    }
     if (a->estacc_at && now.t >= a->estacc_at && now.t - a->estacc_at < max_age_s) {
         pthread_mutex_unlock(&a->reader_mu);
         return;
@@ -214,7 +219,7 @@ void hq__estacc_refresh(struct hq_app *a, int max_age_s)
     int rc =
         e ? hq__estacc_compute(a->reader, hq__day_add(now.day, -(HISTORY_DAYS - 1)), now.day, e)
           : HQ_EINTERNAL;
-    if (rc == 0) a->estacc_at = now.t;
+    if (rc == 0) __atomic_store_n(&a->estacc_at, now.t, __ATOMIC_RELAXED);
     pthread_mutex_unlock(&a->reader_mu);
     if (rc == 0) {
         pthread_mutex_lock(&a->mu);

@@ -510,8 +510,19 @@ int32_t hq__order_count(struct hq_hall *h, const char *service);
 /* The reference scans the index replaces (estimate.c), kept for the fallback and the tests. */
 int32_t hq__ahead_scan(const struct hq_hall *h, const struct hq_ticket *t, int64_t now);
 int32_t hq__count_waiting_scan(const struct hq_hall *h, const char *service);
-/* Like hq_policy_pick, ignoring tickets issued before min_day (they are about to expire). */
+/* call-next's pick: hq_policy_pick from the order index when it can answer (min_day INT32_MIN),
+ * else the scan, ignoring tickets issued before min_day (they are about to expire). A ticket
+ * changed by hand needs hq_hall_reindex before this sees it; hq_policy_pick always scans. */
 struct hq_ticket *hq__policy_pick_day(struct hq_hall *h, const struct hq_window *w, int64_t now,
                                       int32_t min_day);
+/* Call-next's pick from the index: the first ticket of each served service's tree and the
+ * appointments set aside, O(services × log n). false when only the scan can answer (an index
+ * off, out of memory or out of step with a ticket changed by hand, or a served ticket without
+ * iseq); then *out is untouched. */
+bool hq__order_pick(struct hq_hall *h, const struct hq_window *w, int64_t now,
+                    struct hq_ticket **out);
+/* The reference scan call-next's pick used before the index (policy.c), for the tests. */
+struct hq_ticket *hq__policy_pick_scan(struct hq_hall *h, const struct hq_window *w, int64_t now,
+                                       int32_t min_day);
 
 #endif

@@ -27,6 +27,13 @@
  * hq_hall_reindex. The core's own transitions keep the index in step (hq__order_leave before a
  * waiting ticket changes, hq__order_enter after a ticket starts or goes back to waiting).
  *
+ * Call-next's pick (hq__order_pick): the window's score adds a constant per service (the
+ * first-service boost), so the best ticket of a service is its tree's first node, and the pick is
+ * the best of those first nodes and of the served tickets aside, compared with hq__order: one
+ * walk down each served service's tree, O(services × log n). A served ticket aside without iseq,
+ * or a first node whose ticket no longer matches its key (changed by hand), leaves the pick to
+ * the scan.
+ *
  * Out of memory: the index marks itself unusable and every query falls back to the scan.
  */
 #include <stdlib.h>
@@ -389,4 +396,59 @@ int32_t hq__order_count(struct hq_hall *h, const char *service)
         if (u->status == HQ_WAITING && hq__same_code(u->service, service)) n++;
     }
     return n > INT32_MAX ? INT32_MAX : (int32_t)n;
+}
+
+/* Is ticket u a better pick than best (score bs) at score us? (the scan's own comparison) */
+static bool better(int64_t us, const struct hq_ticket *u, int64_t bs, const struct hq_ticket *best)
+{
+    return !best || hq__order(us, u, bs, best) < 0;
+}
+
+bool hq__order_pick(struct hq_hall *h, const struct hq_window *w, int64_t now,
+                    struct hq_ticket **out)
+{
+    struct hq_order *o = fresh(h);
+    if (!o) return false;
+    const struct hq_policy *p = &h->conf.policy;
+    const int n = w->n_active < HQ_WIN_SVC_MAX ? w->n_active : HQ_WIN_SVC_MAX;
+    struct hq_ticket *best = NULL;
+    int64_t best_score = INT64_MIN;
+    /* Every candidate below has an iseq, so hq__order is one lexicographic order over them and
+     * the best is the same whatever order they are looked at in (the scan's answer). */
+    for (int k = 0; k < n; k++) {
+        int s = code_slot(w->active[k]);
+        if (s < 0 || o->root[s] == NIL) continue; /* a bad code's tickets are all aside */
+        bool dup = false;                         /* a code listed twice: its first place counts */
+        for (int j = 0; j < k && !dup; j++)
+            dup = hq__same_code(w->active[j], w->active[k]);
+        if (dup) continue;
+        uint32_t m = o->root[s];
+        while (o->lc[m] != NIL)
+            m = o->lc[m];
+        struct hq_ticket *t = &h->tickets[m];
+        if (t->status != HQ_WAITING || t->iseq != o->kiseq[m] ||
+            !hq__same_code(t->service, w->active[k]))
+            return false; /* changed by hand behind the index: the scan answers */
+        int64_t sc = hq__base_score(p, t, now) + (k == 0 ? p->boost_first_service_s : 0);
+        if (better(sc, t, best_score, best)) {
+            best = t;
+            best_score = sc;
+        }
+    }
+    for (size_t j = 0; j < o->n_aside; j++) {
+        struct hq_ticket *u = &h->tickets[o->aside[j]];
+        if (u->status != HQ_WAITING) continue;
+        int k = 0;
+        while (k < n && !hq__same_code(w->active[k], u->service))
+            k++;
+        if (k == n) continue;
+        if (u->iseq <= 0) return false; /* (day, seq) for this pair only: the scan's own order */
+        int64_t sc = hq__base_score(p, u, now) + (k == 0 ? p->boost_first_service_s : 0);
+        if (better(sc, u, best_score, best)) {
+            best = u;
+            best_score = sc;
+        }
+    }
+    *out = best;
+    return true;
 }

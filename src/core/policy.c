@@ -45,12 +45,12 @@
  * pick only ever looks at tickets whose status is waiting; a called ticket is no longer waiting,
  * so the second window gets the next one.
  *
- * Cost: a pick is a linear scan over the tickets in memory (the day's tickets, ~10k at most),
- * about 6 microseconds per thousand waiting tickets and 2 per thousand in a day's mix
- * (bench/bench_core.c) — far below the cost of the commit that follows it. The per-ticket
- * arithmetic is inline (policy_inline.h) and service codes are compared without strcmp: with a
- * call per ticket the same scan took three times as long. A ticket's position no longer scans:
- * order.c keeps each service's waiting tickets in this order (docs/ESTIMATE.md, "Cost").
+ * Cost: order.c keeps each service's waiting tickets in this order (docs/ESTIMATE.md, "Cost"),
+ * so a pick takes the first ticket of each service the window serves and the few appointments
+ * kept aside, O(services × log n) (hq__order_pick). The linear scan below (hq__policy_pick_scan,
+ * about 4 ns per ticket in memory, bench/bench_core.c) is the reference and the fallback when
+ * the index cannot answer; its per-ticket arithmetic is inline (policy_inline.h) and service
+ * codes are compared without strcmp.
  */
 #include <string.h>
 
@@ -79,8 +79,8 @@ int hq_policy_order(int64_t score_a, const struct hq_ticket *a, int64_t score_b,
     return hq__order(score_a, a, score_b, b);
 }
 
-struct hq_ticket *hq__policy_pick_day(struct hq_hall *h, const struct hq_window *w, int64_t now,
-                                      int32_t min_day)
+struct hq_ticket *hq__policy_pick_scan(struct hq_hall *h, const struct hq_window *w, int64_t now,
+                                       int32_t min_day)
 {
     const struct hq_policy *p = &h->conf.policy;
     const int n = w->n_active < HQ_WIN_SVC_MAX ? w->n_active : HQ_WIN_SVC_MAX;
@@ -104,7 +104,17 @@ struct hq_ticket *hq__policy_pick_day(struct hq_hall *h, const struct hq_window 
     return best;
 }
 
+struct hq_ticket *hq__policy_pick_day(struct hq_hall *h, const struct hq_window *w, int64_t now,
+                                      int32_t min_day)
+{
+    struct hq_ticket *t = NULL;
+    if (min_day == INT32_MIN && hq__order_pick(h, w, now, &t)) return t;
+    return hq__policy_pick_scan(h, w, now, min_day);
+}
+
+/* The public pick sees tickets changed by hand at once (the tests do that), so it is the scan;
+ * call-next (window.c), whose hall only changes through the core, asks the index first. */
 struct hq_ticket *hq_policy_pick(struct hq_hall *h, const struct hq_window *w, int64_t now)
 {
-    return hq__policy_pick_day(h, w, now, INT32_MIN);
+    return hq__policy_pick_scan(h, w, now, INT32_MIN);
 }

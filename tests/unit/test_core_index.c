@@ -8,9 +8,10 @@
  * tickets, loading a ticket from "the store" (new or replacing one, with another queued_at), a
  * changed priority boost, a ticket's iseq cleared by hand (then hq_hall_reindex) and a copy of
  * the hall. After every transition, for every waiting ticket, hq_ticket_estimate's ahead and
- * position equal the reference scan (hq__ahead_scan, the code the index replaced), and every
- * service's hq_count_waiting equals hq__count_waiting_scan. A transition that is refused is
- * fine: the check runs anyway. HQ_SEED picks another seed.
+ * position equal the reference scan (hq__ahead_scan, the code the index replaced), every
+ * service's hq_count_waiting equals hq__count_waiting_scan, and every window's call-next pick
+ * (hq__policy_pick_day, from the index) is the ticket the scan picks (hq__policy_pick_scan). A
+ * transition that is refused is fine: the check runs anyway. HQ_SEED picks another seed.
  */
 #include "test_core_fixture.h"
 
@@ -37,7 +38,7 @@ static const char *const SVC[] = {"A", "B", "C", "AB"};
 #define N_SVC 4
 #define N_WIN 4
 
-static int64_t checks;
+static int64_t checks, picks;
 
 static void check_all(struct hq_hall *h, const struct hq_now *now)
 {
@@ -55,6 +56,15 @@ static void check_all(struct hq_hall *h, const struct hq_now *now)
     }
     for (int s = 0; s < N_SVC; s++)
         assert_int_equal(hq_count_waiting(h, SVC[s]), hq__count_waiting_scan(h, SVC[s]));
+    for (size_t k = 0; k < h->n_windows; k++) { /* call-next's pick, whatever the window's state */
+        const struct hq_window *w = &h->windows[k];
+        const struct hq_ticket *got = hq__policy_pick_day(h, w, now->t, INT32_MIN);
+        const struct hq_ticket *ref = hq__policy_pick_scan(h, w, now->t, INT32_MIN);
+        if (got != ref)
+            fail_msg("window %d picks %s, the scan %s", (int)w->number, got ? got->number : "none",
+                     ref ? ref->number : "none");
+        picks += ref != NULL;
+    }
 }
 
 static struct hq_window *any_window(struct hq_hall *h)
@@ -197,11 +207,12 @@ static void test_index_equals_scan(void **state)
     (void)state;
     const char *env = getenv("HQ_SEED");
     uint64_t base = env ? strtoull(env, NULL, 10) : 12;
-    checks = 0;
+    checks = picks = 0;
     for (uint64_t s = 0; s < 12; s++)
         run(base + s, 1500);
-    print_message("%lld positions compared\n", (long long)checks);
+    print_message("%lld positions and %lld picks compared\n", (long long)checks, (long long)picks);
     assert_true(checks > 10000); /* the halls did have queues */
+    assert_true(picks > 10000);
 }
 
 /* A hall built by hand (tickets appended without the core) is indexed at the first query. */

@@ -239,9 +239,78 @@ static void test_documents_round_trip(void **state)
     struct hq_roll r;
     hq_roll_init(&r);
     assert_int_equal(hq__rollup_decode("{\"v\":2,\"bin_s\":10,\"groups\":[[\"T\"]]}", &r), -1);
+    assert_int_equal(hq__rollup_decode("{\"v\":3,\"bin_s\":10,\"groups\":[[\"T\"]]}", &r), -1);
+    assert_int_equal(hq__rollup_decode("{\"v\":3,\"bin_s\":10,\"groups\":\"AQ==\"}", &r), -1);
+    assert_int_equal(hq__rollup_decode("{\"v\":3,\"bin_s\":10,\"groups\":\"A*A=\"}", &r), -1);
     assert_int_equal(hq__rollup_decode("{\"v\":99,\"bin_s\":10}", &r), -1);
     assert_int_equal(hq__rollup_decode("not json", &r), -1);
     hq_roll_release(&r);
+}
+
+/* A document decodes to the very roll it was made from (encoded again: the same text), and a
+ * document whose groups are cut short or altered anywhere is refused without changing the roll
+ * it was to be added to (the period's sums are decoded into directly). */
+static void test_documents_exact_and_atomic(void **state)
+{
+    (void)state;
+    struct hq_stats_input in;
+    make_input(&in, 900);
+    struct hq_roll day, back, two;
+    hq_roll_init(&day);
+    for (size_t i = 0; i < in.n_tickets; i++)
+        assert_int_equal(hq_roll_add_ticket(&day, &in.tickets[i], in.target_wait_s), 0);
+    for (size_t i = 0; i < in.n_evals; i++)
+        assert_int_equal(hq_roll_add_eval(&day, &in.evals[i]), 0);
+    char *text = hq__rollup_encode(in.day_from, &day);
+    assert_non_null(text);
+    hq_roll_init(&back);
+    assert_int_equal(hq__rollup_decode(text, &back), 0);
+    char *again = hq__rollup_encode(in.day_from, &back);
+    assert_string_equal(again, text);
+    free(again);
+    /* twice: the sums of two such days */
+    hq_roll_init(&two);
+    assert_int_equal(hq__rollup_decode(text, &two), 0);
+    assert_int_equal(hq__rollup_decode(text, &two), 0);
+    char *twice = hq__rollup_encode(in.day_from, &two);
+    assert_true(two.n_tickets == 2 * day.n_tickets && two.g[0].c.issued == 2 * day.g[0].c.issued);
+    /* the groups' base64 cut short or with one character changed: refused, back unchanged */
+    char *g = strstr(text, "\"groups\":\"");
+    assert_non_null(g);
+    g += strlen("\"groups\":\"");
+    size_t glen = strcspn(g, "\"");
+    assert_true(glen > 1000);
+    int refused = 0, tried = 0;
+    for (size_t cut = 0; cut < glen; cut += 1 + cut / 8, tried++) {
+        char *bad = strdup(text);
+        size_t at = (size_t)(g - text);
+        if (tried % 2 == 0) { /* cut: keep the first `cut` characters, 4-aligned */
+            size_t keep = cut & ~(size_t)3;
+            memmove(bad + at + keep, bad + at + glen, strlen(bad + at + glen) + 1);
+        } else { /* one character replaced by another base64 character */
+            bad[at + cut] = bad[at + cut] == 'A' ? 'B' : 'A';
+        }
+        struct hq_roll r;
+        hq_roll_init(&r);
+        assert_int_equal(hq__rollup_decode(text, &r), 0);
+        int rc = hq__rollup_decode(bad, &r);
+        char *after = hq__rollup_encode(in.day_from, &r);
+        if (rc != 0) {
+            refused++;
+            assert_string_equal(after, text); /* nothing of the bad document was added */
+        }
+        free(after);
+        hq_roll_release(&r);
+        free(bad);
+    }
+    /* every cut is refused; a changed count may still be a valid document */
+    assert_true(refused >= tried / 2);
+    free(twice);
+    free(text);
+    hq_roll_release(&two);
+    hq_roll_release(&back);
+    hq_roll_release(&day);
+    hq_stats_input_release(&in);
 }
 
 static void test_target_off_the_bins(void **state)
@@ -281,6 +350,7 @@ int main(void)
         cmocka_unit_test(test_equals_full_scan),
         cmocka_unit_test(test_target_off_the_bins),
         cmocka_unit_test(test_documents_round_trip),
+        cmocka_unit_test(test_documents_exact_and_atomic),
         cmocka_unit_test(test_quantile_bins),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

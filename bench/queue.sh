@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# queue.sh — is the HTTP issue and call rate flat in the queue's size? (issue 12; run by
+# `make bench` through bench/run.sh, or alone). Two stores are made over HTTP once, one with
+# ~1,000 and one with ~40,000 tickets of service A waiting (BENCH_QUEUE_SIZES), 16 open windows
+# serving A. Then, for BENCH_QUEUE_ROUNDS rounds, interleaved (the order of the sizes alternates
+# from round to round):
+#   - the raw limit: bench_sqlite, single-row durable commits per second on the same disk (3 s);
+#   - for each size, a fresh copy of its store served by `hallq serve`, then
+#       BENCH_QUEUE_SECONDS (2) of durable issues over 16 keep-alive connections (wrk -t2 -c16,
+#       bench/issue.lua; short, as each issue makes the queue longer: the waiting count before
+#       and after is printed), with the changes per durable transaction from /metrics, and
+#       BENCH_QUEUE_CALLS call-next (+ no-show) from the 16 windows (bench.mjs calls --max).
+# Prints one line per measurement and a summary: the median rate at each size, the ratio of the
+# largest size to the smallest (issue 12: within 10 %), and the issue rate over the raw per-commit
+# rate of the same run (issue 12's goal: >= 2, by group commit).
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BIN=${HALLQ_BIN:-$ROOT/build/hallq}
+BUILD=$(dirname "$BIN")
+SIZES=${BENCH_QUEUE_SIZES:-"1000 40000"}
+ROUNDS=${BENCH_QUEUE_ROUNDS:-3}
+SECS=${BENCH_QUEUE_SECONDS:-2}
+CALLS=${BENCH_QUEUE_CALLS:-800}
+WINDOWS=16
+PW=bench-admin-123
+SERVE_ARGS=${BENCH_SERVE_ARGS:-}
+
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+[ -x "$BUILD/bench_sqlite" ] || cmake --build "$BUILD" --target bench_sqlite >/dev/null
+WORK=$(mktemp -d "${BENCH_DIR:-$BUILD}/queue.XXXXXX")
+PID=
+cleanup() {
+  if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then
+    kill -TERM "$PID" 2>/dev/null || true
+    wait "$PID" 2>/dev/null || true
+  fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# serve DB: hallq serve on a free port; sets URL and PID
+serve() {
+  : >"$WORK/serve.out"
+  # shellcheck disable=SC2086 # BENCH_SERVE_ARGS is a list of words
+  "$BIN" serve --db "$1" --listen 127.0.0.1:0 $SERVE_ARGS >"$WORK/serve.out" 2>"$WORK/serve.err" &
+  PID=$!
+  for _ in $(seq 1 1200); do
+    URL=$(sed -n 's/^hallq: serving \(http:[^ ]*\).*/\1/p' "$WORK/serve.out" 2>/dev/null | head -n1)
+    [ -n "$URL" ] && return 0
+    kill -0 "$PID" 2>/dev/null || { cat "$WORK/serve.err" >&2; exit 1; }
+    sleep 0.05
+  done
+  echo "queue.sh: server did not start" >&2
+  exit 1
+}
+unserve() {
+  kill -TERM "$PID"
+  wait "$PID" || true
+  PID=
+}
+metric() { curl -fsS "$URL/metrics" | sed -n "s/^$1 //p" | head -n1; }
+waiting() { metric 'hallq_tickets{status="waiting"}'; }
+guide() { node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1])).guide)' "$1"; }
+
+echo "## issue and call rate against the queue's size (bench/queue.sh)"
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min)"
+for n in $SIZES; do
+  db=$WORK/q$n.db
+  HALLQ_ADMIN_PASSWORD=$PW "$BIN" init --db "$db" >/dev/null
+  serve "$db"
+  node "$ROOT/bench/bench.mjs" setup --url "$URL" --password "$PW" --windows "$WINDOWS" >"$WORK/tokens.json"
+  node "$ROOT/bench/bench.mjs" fill --url "$URL" --tokens "$WORK/tokens.json" --n "$n"
+  echo "queue_store $n: $(waiting) waiting"
+  unserve
+  # its write-ahead log folded in now, not by the first commits of a measured run
+  if command -v sqlite3 >/dev/null; then sqlite3 "$db" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null; fi
+done
+
+median() { sort -n | awk '{v[NR] = $1} END {if (NR) print (v[int((NR + 1) / 2)] + v[int(NR / 2) + 1]) / 2}'; }
+for r in $(seq 1 "$ROUNDS"); do
+  "$BUILD/bench_sqlite" "$WORK" 3 | sed -n 's/^sqlite_commits_per_s //p' | tee -a "$WORK/raw.txt" |
+    sed 's/^/queue_raw_commits_per_s /'
+  order=$SIZES
+  # shellcheck disable=SC2086 # SIZES is a list of words
+  [ $((r % 2)) = 0 ] && order=$(printf '%s\n' $SIZES | tac | tr '\n' ' ')
+  for n in $order; do
+    rm -f "$WORK/run.db" "$WORK/run.db-wal" "$WORK/run.db-shm"
+    for f in "$WORK/q$n.db" "$WORK/q$n.db-wal"; do
+      [ -e "$f" ] && cp "$f" "$WORK/run${f#"$WORK/q$n"}"
+    done
+    serve "$WORK/run.db"
+    node "$ROOT/bench/bench.mjs" login --url "$URL" --windows "$WINDOWS" >"$WORK/tokens.json"
+    # one issue first: the server's first answers compute the estimate's accuracy over 28 days of
+    # tickets (uc_estimate.c, then every 5 min in one request) and build the order index
+    node "$ROOT/bench/bench.mjs" fill --url "$URL" --tokens "$WORK/tokens.json" --n 1
+    w0=$(waiting)
+    c0=$(metric hallq_commits_total)
+    b0=$(metric hallq_batches_committed_total)
+    HQ_TOKEN=$(guide "$WORK/tokens.json") wrk -t2 -c16 -d"${SECS}s" -s "$ROOT/bench/issue.lua" "$URL" >"$WORK/issue.txt"
+    c1=$(metric hallq_commits_total)
+    b1=$(metric hallq_batches_committed_total)
+    node "$ROOT/bench/bench.mjs" calls --url "$URL" --tokens "$WORK/tokens.json" --seconds 60 --max "$CALLS" >"$WORK/calls.txt"
+    w1=$(waiting)
+    unserve
+    rps=$(sed -n 's/^wrk_rps //p' "$WORK/issue.txt")
+    cps=$(sed -n 's/^calls_per_s //p' "$WORK/calls.txt")
+    echo "$rps" >>"$WORK/issue-$n.txt"
+    echo "$cps" >>"$WORK/calls-$n.txt"
+    printf 'queue_run round %d size %d: waiting %s -> %s; issue %s/s (%s issues, p50 %s ms, p99 %s ms, non-2xx %s, %s changes per commit); call-next %s/s (%s calls, p50 %s ms)\n' \
+      "$r" "$n" "$w0" "$w1" "$rps" "$(sed -n 's/^wrk_requests //p' "$WORK/issue.txt")" \
+      "$(sed -n 's/^wrk_p50_ms //p' "$WORK/issue.txt")" "$(sed -n 's/^wrk_p99_ms //p' "$WORK/issue.txt")" \
+      "$(sed -n 's/^wrk_non2xx //p' "$WORK/issue.txt")" \
+      "$(awk -v c="$((c1 - c0))" -v b="$((b1 - b0))" 'BEGIN {printf "%.2f", c ? b / c : 0}')" \
+      "$cps" "$(sed -n 's/^calls_total //p' "$WORK/calls.txt")" "$(sed -n 's/^calls_p50_ms //p' "$WORK/calls.txt")"
+  done
+done
+"$BUILD/bench_sqlite" "$WORK" 3 | sed -n 's/^sqlite_commits_per_s //p' | tee -a "$WORK/raw.txt" |
+  sed 's/^/queue_raw_commits_per_s /'
+
+raw=$(median <"$WORK/raw.txt")
+first=${SIZES%% *}
+last=${SIZES##* }
+echo "queue_raw_median $raw ($(sort -n "$WORK/raw.txt" | tr '\n' ' ')commits/s)"
+for n in $SIZES; do
+  i=$(median <"$WORK/issue-$n.txt")
+  c=$(median <"$WORK/calls-$n.txt")
+  awk -v n="$n" -v i="$i" -v c="$c" -v raw="$raw" -v all="$(tr '\n' ' ' <"$WORK/issue-$n.txt")" \
+    'BEGIN {printf "queue_median size %d: issue %d/s (%s), %.2f x raw per-commit; call-next %d/s\n", n, i, all, raw ? i / raw : 0, c}'
+done
+awk -v a="$(median <"$WORK/issue-$first.txt")" -v b="$(median <"$WORK/issue-$last.txt")" \
+  -v c="$(median <"$WORK/calls-$first.txt")" -v d="$(median <"$WORK/calls-$last.txt")" -v s="$first" -v t="$last" \
+  'BEGIN {printf "queue_ratio size %d / size %d: issue %.2f, call-next %.2f\n", t, s, a ? b / a : 0, c ? d / c : 0}'
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
