@@ -60,10 +60,16 @@ int hq__wav_parse(const unsigned char *b, size_t n, struct hq__pcm *out);
  * with err filled. */
 typedef int (*hq__clip_synth_fn)(void *ctx, int lang, const char *text, unsigned char **wav,
                                  size_t *len, char *err, size_t err_size);
+/* A recorded clip of a phrase (a WAV's bytes, owned by the caller and valid while the table is
+ * used), or NULL to have it synthesised. */
+typedef const unsigned char *(*hq__clip_lookup_fn)(void *ctx, int lang, const char *text,
+                                                   size_t *len);
 struct hq__clips;
 /* A table of at most max (>= 16) trimmed phrase clips, made by synth on first use. */
 struct hq__clips *hq__clips_new(size_t max, hq__clip_synth_fn synth, void *ctx);
 void hq__clips_free(struct hq__clips *c);
+/* Take clips from lookup (with the same ctx as synth) before synthesising them. */
+void hq__clips_set_lookup(struct hq__clips *c, hq__clip_lookup_fn lookup);
 /* The words of a line, in order: clip texts, "|" for a pause. Returns how many, or -1 when the
  * line has more than max words or a word of 96 bytes or more. Pure. */
 int hq__clips_tokens(const char *tpl, int lang, const char *number, int window,

@@ -565,26 +565,24 @@ static int synth(void *ctx, int lang, const char *text, unsigned char **wav, siz
                  size_t err_size)
 {
     struct hq_voice *v = ctx;
-    size_t n = 0;
-    const unsigned char *clip = hq__pack_find(v->clips_pack, lang, text, &n);
     pthread_mutex_lock(&v->mu);
-    if (clip)
-        v->from_pack++;
-    else
-        v->from_espeak++;
+    v->from_espeak++;
     pthread_mutex_unlock(&v->mu);
-    if (clip) {
-        *wav = malloc(n);
-        if (!*wav) {
-            snprintf(err, err_size, "voice: out of memory");
-            return HQ_MEDIA_ENOMEM;
-        }
-        memcpy(*wav, clip, n);
-        *len = n;
-        return 0;
-    }
     return run_espeak(v, lang == HQ__LANG_ZH ? v->voice_zh : v->voice_en, text, wav, len, err,
                       err_size);
+}
+
+/* The clip of a word in the pack the clip table is filled from. Worker thread, no lock. */
+static const unsigned char *pack_clip(void *ctx, int lang, const char *text, size_t *len)
+{
+    struct hq_voice *v = ctx;
+    const unsigned char *clip = hq__pack_find(v->clips_pack, lang, text, len);
+    if (clip) {
+        pthread_mutex_lock(&v->mu);
+        v->from_pack++;
+        pthread_mutex_unlock(&v->mu);
+    }
+    return clip;
 }
 
 /* Assemble the announcement from the clips: for each repetition the Chinese line, a pause, the
@@ -929,6 +927,7 @@ struct hq_voice *hq_voice_new(const struct hq_voice_options *opts, struct hq_med
     v->cache_n = (size_t)o.cache_max;
     v->cache = calloc(v->cache_n, sizeof *v->cache);
     v->clips = hq__clips_new((size_t)o.clips_max, synth, v);
+    if (v->clips) hq__clips_set_lookup(v->clips, pack_clip);
     if (!v->espeak || !v->template_zh || !v->template_en || !v->voice_zh || !v->voice_en ||
         !v->tmp_dir || !v->ring || !v->cache || !v->clips)
         goto nomem;

@@ -39,6 +39,7 @@ struct clip {
 
 struct hq__clips {
     hq__clip_synth_fn synth;
+    hq__clip_lookup_fn lookup; /* a recorded pack's clip, taken as it is; NULL = none */
     void *ctx;
     struct clip *tab;
     size_t n;
@@ -76,6 +77,11 @@ void hq__clips_free(struct hq__clips *c)
         free(c->tab[i].pcm);
     free(c->tab);
     free(c);
+}
+
+void hq__clips_set_lookup(struct hq__clips *c, hq__clip_lookup_fn lookup)
+{
+    c->lookup = lookup;
 }
 
 uint64_t hq__clips_synthesised(const struct hq__clips *c)
@@ -145,8 +151,20 @@ static const struct clip *clip_get(struct hq__clips *c, int lang, const char *te
     }
     unsigned char *wav = NULL;
     size_t len = 0;
-    *rc = c->synth(c->ctx, lang, text, &wav, &len, err, err_size);
-    if (*rc) return NULL;
+    /* a pack's clip was trimmed and normalised when it was saved: taken whole */
+    const unsigned char *rec = c->lookup ? c->lookup(c->ctx, lang, text, &len) : NULL;
+    if (rec) {
+        wav = malloc(len);
+        if (!wav) {
+            *rc = HQ_MEDIA_ENOMEM;
+            snprintf(err, err_size, "voice: out of memory");
+            return NULL;
+        }
+        memcpy(wav, rec, len);
+    } else {
+        *rc = c->synth(c->ctx, lang, text, &wav, &len, err, err_size);
+        if (*rc) return NULL;
+    }
     struct hq__pcm p;
     if (hq__wav_parse(wav, len, &p) != 0) {
         free(wav);
@@ -161,8 +179,8 @@ static const struct clip *clip_get(struct hq__clips *c, int lang, const char *te
         *rc = HQ_MEDIA_EIO;
         return NULL;
     }
-    size_t frame = 2u * p.channels, frames = p.len / frame, from, to;
-    trim(p.data, frames, p.channels, p.rate, &from, &to);
+    size_t frame = 2u * p.channels, frames = p.len / frame, from = 0, to = frames;
+    if (!rec) trim(p.data, frames, p.channels, p.rate, &from, &to);
     if (to == from) { /* a phrase said as silence: keep one frame so it counts as present */
         from = 0;
         to = frames ? 1 : 0;
@@ -178,7 +196,7 @@ static const struct clip *clip_get(struct hq__clips *c, int lang, const char *te
     free(wav);
     size_t ns = (to - from) * p.channels;
     int16_t *lin = malloc((ns ? ns : 1) * sizeof *lin);
-    if (lin) { /* even out the loudness; out of memory: keep the clip as it is */
+    if (lin && !rec) { /* even out the loudness; out of memory: keep the clip as it is */
         for (size_t i = 0; i < ns; i++)
             lin[i] = (int16_t)(uint16_t)(all[2 * i] | all[2 * i + 1] << 8);
         hq__pcm_normalise(lin, ns);
@@ -196,7 +214,7 @@ static const struct clip *clip_get(struct hq__clips *c, int lang, const char *te
     victim->pcm = all;
     victim->bytes = (to - from) * frame;
     victim->used = ++c->tick;
-    c->synthesised++;
+    if (!rec) c->synthesised++;
     return victim;
 }
 
