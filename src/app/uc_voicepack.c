@@ -8,7 +8,9 @@
  * change the active pack is rebuilt from the store and handed to the running voice.
  *
  * Locks: vmu serialises this file's read-modify-write of a pack document and its commit (the
- * store reads take reader_mu, the commit takes mu); never held while calling the voice.
+ * store reads take reader_mu, the commit takes mu); never held while calling the voice. amu makes
+ * the loads of the active pack and their hand-over to the voice one at a time, so the last change
+ * is the one the voice keeps.
  */
 #include <pthread.h>
 #include <sodium.h>
@@ -24,6 +26,7 @@
 #define NAME_CHARS 40
 
 static pthread_mutex_t vmu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t amu = PTHREAD_MUTEX_INITIALIZER; /* one apply at a time, in order */
 
 static json_t *doc_load(struct hq_app *a, const char *kind, const char *key)
 {
@@ -181,12 +184,13 @@ int hq_app_voice_settings_put(struct hq_app *a, const struct hq_actor *who, json
         struct hq_batch b;
         hq_batch_init(&b);
         rc = put_doc(&b, "voice_setting", "hall", s, hq_app_time(a));
-        if (rc)
+        if (rc) {
             hq_batch_release(&b);
-        else
+            rc = hq_fail(why, HQ_EINTERNAL, "", "out of memory");
+        } else {
             rc = commit(a, &b, who, "settings", json_string_value(json_object_get(s, "active")),
                         NULL, why);
-        if (rc == HQ_EINTERNAL) hq_fail(why, HQ_EINTERNAL, "", "out of memory");
+        }
     }
     json_decref(s);
     pthread_mutex_unlock(&vmu);
@@ -458,6 +462,7 @@ int hq_app_voice_pack_export(struct hq_app *a, const char *id, json_t **out, str
 void hq__voicepack_apply(struct hq_app *a)
 {
     if (!hq_app_voice_enabled(a)) return;
+    pthread_mutex_lock(&amu);
     json_t *s = settings_load(a);
     int repeat = (int)json_integer_value(json_object_get(s, "repeat"));
     bool chime = json_is_true(json_object_get(s, "chime"));
@@ -483,5 +488,6 @@ void hq__voicepack_apply(struct hq_app *a)
         json_decref(p);
     }
     hq__media_voice_live(a, pack, repeat >= 1 && repeat <= 3 ? repeat : 1, chime);
+    pthread_mutex_unlock(&amu);
     json_decref(s);
 }

@@ -178,6 +178,7 @@ function drawPack() {
   $('#vp-say-text').textContent = ph ? ph.text : '';
   $('#vp-say-text').lang = ph?.lang === 'zh' ? 'zh-CN' : 'en';
   $('#vp-say-count').textContent = ph ? `${st.idx + 1} / ${m}` : '';
+  $('#vp-audio').setAttribute('aria-label', i18n.t('vp.play'));
   replace(
     $('#vp-list'),
     ...(p ? p.phrases : []).map((x, i) =>
