@@ -195,8 +195,8 @@ static const struct clip *clip_get(struct hq__clips *c, int lang, const char *te
     memcpy(all, p.data + from * frame, (to - from) * frame);
     free(wav);
     size_t ns = (to - from) * p.channels;
-    int16_t *lin = malloc((ns ? ns : 1) * sizeof *lin);
-    if (lin && !rec) { /* even out the loudness; out of memory: keep the clip as it is */
+    int16_t *lin = rec ? NULL : malloc((ns ? ns : 1) * sizeof *lin);
+    if (lin) { /* even out the loudness; out of memory: keep the clip as it is */
         for (size_t i = 0; i < ns; i++)
             lin[i] = (int16_t)(uint16_t)(all[2 * i] | all[2 * i + 1] << 8);
         hq__pcm_normalise(lin, ns);

@@ -154,7 +154,8 @@ function drawSettings() {
   const v = st.voice;
   if (!v) return;
   const sel = $('#vp-active');
-  replace(sel, h('option', { value: '' }, i18n.t('vp.machine')), ...v.packs.map((p) => h('option', { value: p.id }, `${p.name}（${p.recorded}/${p.total}）`)));
+  const count = (p) => (i18n.lang() === 'zh' ? `（${p.recorded}/${p.total}）` : ` (${p.recorded}/${p.total})`);
+  replace(sel, h('option', { value: '' }, i18n.t('vp.machine')), ...v.packs.map((p) => h('option', { value: p.id }, p.name + count(p))));
   sel.value = v.active || '';
   $('#vp-repeat').value = String(v.repeat);
   $('#vp-chime').checked = !!v.chime;
