@@ -14,6 +14,10 @@
  * actually called to that window today are rendered, so the public cannot make the server run
  * espeak-ng for arbitrary texts.
  *
+ * Voice packs (uc_voicepack.c) reach the voice through hq__media_voice_live: the pack, repeat
+ * and chime go to hq_voice_set_live, and the recent calls forget their rendered announcement so
+ * the next GET /announcements says them with the new voice.
+ *
  * Printing. A registered device with a printer ("a.b.c.d:9100" or "file:/path") that issues a
  * ticket gets it printed after the ticket is durable, outside the hall lock, within ~3 s. The
  * ticket is never withdrawn: the response says {"print":{"ok":false,"error":…}} so the kiosk
@@ -33,6 +37,7 @@
 
 #include "../media/hq_media.h"
 #include "app_int.h"
+#include "hq_voicepack.h"
 #include "media_hub.h"
 
 #define RECENT_MAX 64
@@ -170,6 +175,8 @@ static void on_event(void *ctx, const struct hq_event *e)
     json_decref(d);
 }
 
+static int voice_error(int rc, const struct hq_media_why *mw, struct hq_why *why);
+
 int hq_app_voice_start(struct hq_app *a, const struct hq_app_voice_options *o, struct hq_why *why)
 {
     struct hq_media_hub *h = a->media;
@@ -197,7 +204,51 @@ int hq_app_voice_start(struct hq_app *a, const struct hq_app_voice_options *o, s
         hq_voice_free(v);
         return hq_fail(why, HQ_EINTERNAL, "", "no free listener slot for the voice");
     }
+    hq__voicepack_apply(a); /* the hall's recorded pack, repeat and chime */
     return 0;
+}
+
+int hq__media_voice_live(struct hq_app *a, struct hq_voice_pack *pack, int repeat, bool chime)
+{
+    struct hq_voice *v = hub_voice(a);
+    if (!v) {
+        hq_voice_pack_free(pack);
+        return HQ_ENOTFOUND;
+    }
+    if (hq_voice_set_live(v, pack, repeat, chime) != 0) return HQ_EINVAL;
+    struct hq_media_hub *h = a->media;
+    pthread_mutex_lock(&h->mu);
+    for (size_t i = 0; i < RECENT_MAX; i++) {
+        h->recent[i].job = 0;
+        h->recent[i].key[0] = 0;
+    }
+    pthread_mutex_unlock(&h->mu);
+    return 0;
+}
+
+void hq__media_voice_counts(struct hq_app *a, uint64_t *from_pack, uint64_t *from_espeak)
+{
+    struct hq_voice *v = hub_voice(a);
+    *from_pack = *from_espeak = 0;
+    if (v) hq_voice_pack_stats(v, from_pack, from_espeak);
+}
+
+int hq_app_voice_preview(struct hq_app *a, const char *number, int32_t window, unsigned char **wav,
+                         size_t *len, struct hq_why *why)
+{
+    if (!number || !hq_app_announcement_number_valid(number))
+        return hq_fail(why, HQ_EINVAL, "number",
+                       "number: 1-2 capital letters then 3-5 digits, such as A001");
+    if (window < 1 || window > 9999)
+        return hq_fail(why, HQ_EINVAL, "window", "window: a number from 1 to 9999");
+    struct hq_voice *v = hub_voice(a);
+    if (!v) return hq_fail(why, HQ_ENOTFOUND, "", "voice announcements are off on this server");
+    struct hq_media_why mw = {0};
+    uint64_t job = 0;
+    int rc = hq_voice_request_ex(v, number, window, voice_english(a) ? 0 : HQ_VOICE_NO_ENGLISH,
+                                 &job, &mw);
+    if (rc == 0) rc = hq_voice_get(v, job, 60000, wav, len, &mw);
+    return rc == 0 ? 0 : voice_error(rc, &mw, why);
 }
 
 bool hq_app_voice_enabled(struct hq_app *a)

@@ -159,6 +159,17 @@ HQ_API(api_help_list);
 HQ_API(api_help_ack);
 HQ_API(api_help_close);
 HQ_API(api_speech);
+/* api_voice.c (voice packs) */
+HQ_API(api_voice_get);
+HQ_API(api_voice_put);
+HQ_API(api_voice_pack_create);
+HQ_API(api_voice_pack_get);
+HQ_API(api_voice_pack_delete);
+HQ_API(api_voice_pack_export);
+HQ_API(api_voice_clip_put);
+HQ_API(api_voice_clip_get);
+HQ_API(api_voice_clip_delete);
+HQ_API(api_voice_preview);
 /* api_surveys.c */
 HQ_API(api_questionnaires_list);
 HQ_API(api_questionnaire_create);

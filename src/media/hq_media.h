@@ -181,6 +181,70 @@ int hq_voice_number_en(const char *number, enum hq_voice_numbers mode, char *out
  * 15 -> "十五", 105 -> "一百零五", 110 -> "一百一十", 20000 -> "二万". Returns 0 or EINVAL. */
 int hq_voice_zh_integer(uint32_t n, char *out, size_t size);
 
+/* ============================ voice packs: recorded clips (voice_pack.c, wav.c) ================
+ * A voice pack is a set of recorded phrase clips (docs/MEDIA.md "Voice packs"): the fixed words of
+ * a call, the digits and numerals in Mandarin and English, and the letters. With a pack set on a
+ * voice (hq_voice_set_live), announcements use the pack's templates
+ * (请{number}号，到{window}号窗口办理 / Number {number}, please go to window {window}), each word
+ * taken from the pack when it has it and from espeak-ng when not; a chime may come first and the
+ * whole is said `repeat` times. */
+
+#define HQ_WAV_RATE 22050       /* every pack clip: mono, 16-bit PCM at this rate */
+#define HQ_WAV_CLIP_MAX_MS 8000 /* an uploaded clip before trimming */
+
+struct hq_wav_info {
+    uint16_t channels;
+    uint32_t rate;
+    uint32_t frames;
+    int ms;
+    int peak; /* largest |sample| */
+    int rms;  /* root mean square of the samples */
+};
+
+/* Check a WAV file's bytes: RIFF/WAVE, 16-bit PCM, 1-2 channels, 8000..48000 Hz, min_ms..max_ms
+ * long. 0 (info filled except peak/rms, may be NULL) or HQ_MEDIA_EINVAL with a clear message. */
+int hq_wav_check(const unsigned char *b, size_t n, int min_ms, int max_ms, struct hq_wav_info *info,
+                 struct hq_media_why *why);
+/* Make a pack clip of an uploaded WAV: checked (100 ms..max_ms), mixed to mono, resampled to
+ * HQ_WAV_RATE, leading/trailing silence trimmed, loudness normalised (RMS about -20 dBFS, peak
+ * under -1 dBFS). *out is a new WAV (malloc'd); info describes it. EINVAL when no speech is left.
+ */
+int hq_wav_clip(const unsigned char *b, size_t n, int max_ms, unsigned char **out, size_t *out_len,
+                struct hq_wav_info *info, struct hq_media_why *why);
+/* Length, format, peak and RMS of a 16-bit PCM WAV. 0 or HQ_MEDIA_EINVAL / ENOMEM. */
+int hq_wav_info(const unsigned char *b, size_t n, struct hq_wav_info *info);
+
+/* The phrases of a pack, in the order the admin page asks for them (Chinese first). lang is "zh",
+ * "en" or "letter" (a letter is said once, by its name, and used in both languages). */
+struct hq_voice_phrase {
+    const char *id;   /* "zh-qing", "zh-3", "letter-A", "en-window" … (URL-safe) */
+    const char *lang; /* "zh", "en", "letter" */
+    const char *text; /* what is said: "请", "三", "A", "please go to window" */
+};
+const struct hq_voice_phrase *hq_voice_phrases(size_t *n);
+/* The phrase of an id, or NULL. */
+const struct hq_voice_phrase *hq_voice_phrase_find(const char *id);
+
+struct hq_voice_pack;
+/* An empty pack (NULL when out of memory). */
+struct hq_voice_pack *hq_voice_pack_new(void);
+/* Add (or replace) the clip of phrase id: a WAV made by hq_wav_clip (mono, HQ_WAV_RATE). Copied.
+ * 0, HQ_MEDIA_EINVAL (unknown phrase, other format) or HQ_MEDIA_ENOMEM. */
+int hq_voice_pack_add(struct hq_voice_pack *p, const char *id, const unsigned char *wav,
+                      size_t len);
+size_t hq_voice_pack_count(const struct hq_voice_pack *p);
+/* Free a pack that was not handed to a voice. NULL is a no-op. */
+void hq_voice_pack_free(struct hq_voice_pack *p);
+
+/* Set what announcements requested from now on use: pack (ownership passes to the voice; NULL =
+ * espeak-ng only, with the voice's own templates), repeat (1..3; 0 = the voice's option) and a
+ * chime first. Announcements already cached under the old settings are never served for the new
+ * ones (the settings are part of the key). 0 or HQ_MEDIA_EINVAL (then the pack is freed). */
+int hq_voice_set_live(struct hq_voice *v, struct hq_voice_pack *pack, int repeat, bool chime);
+
+/* How many clips of the last rendered announcements came from the pack and from espeak-ng. */
+void hq_voice_pack_stats(struct hq_voice *v, uint64_t *from_pack, uint64_t *from_espeak);
+
 /* =================================== paper tickets (escpos.c) ================================ */
 
 #define HQ_PRINT_DOCS_MAX 16

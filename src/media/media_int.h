@@ -60,10 +60,16 @@ int hq__wav_parse(const unsigned char *b, size_t n, struct hq__pcm *out);
  * with err filled. */
 typedef int (*hq__clip_synth_fn)(void *ctx, int lang, const char *text, unsigned char **wav,
                                  size_t *len, char *err, size_t err_size);
+/* A recorded clip of a phrase (a WAV's bytes, owned by the caller and valid while the table is
+ * used), or NULL to have it synthesised. */
+typedef const unsigned char *(*hq__clip_lookup_fn)(void *ctx, int lang, const char *text,
+                                                   size_t *len);
 struct hq__clips;
 /* A table of at most max (>= 16) trimmed phrase clips, made by synth on first use. */
 struct hq__clips *hq__clips_new(size_t max, hq__clip_synth_fn synth, void *ctx);
 void hq__clips_free(struct hq__clips *c);
+/* Take clips from lookup (with the same ctx as synth) before synthesising them. */
+void hq__clips_set_lookup(struct hq__clips *c, hq__clip_lookup_fn lookup);
 /* The words of a line, in order: clip texts, "|" for a pause. Returns how many, or -1 when the
  * line has more than max words or a word of 96 bytes or more. Pure. */
 int hq__clips_tokens(const char *tpl, int lang, const char *number, int window,
@@ -73,6 +79,10 @@ int hq__clips_tokens(const char *tpl, int lang, const char *number, int window,
 int hq__clips_line(struct hq__clips *c, int lang, const char *tpl, const char *number, int window,
                    enum hq_voice_numbers mode, int gap_ms, int pause_ms, struct hq__mbuf *out,
                    char *err, size_t err_size);
+/* Forget every clip (the voice pack changed). */
+void hq__clips_flush(struct hq__clips *c);
+/* Or-ed into the mode of hq__clips_tokens/line: a voice pack is active (see voice_clips.c). */
+#define HQ__TOK_PACK 0x100
 /* Make sure the clip of word is in the table (synthesise it now if not). 0 or hq_media_err. */
 int hq__clips_warm(struct hq__clips *c, int lang, const char *word, char *err, size_t err_size);
 /* The format of the clips (0 before the first), and how many were synthesised so far. */
@@ -83,5 +93,28 @@ uint64_t hq__clips_synthesised(const struct hq__clips *c);
  * service, else the range (约 10–20 分钟) when known, else the estimate; false when there is none.
  */
 bool hq__media_wait_line(const struct hq_print_ticket *t, char *buf, size_t len);
+
+/* ---- voice packs (wav.c, voice_pack.c) ---- */
+/* A mono 16-bit WAV of frames samples at rate (*out malloc'd). 0 or hq_media_err. */
+int hq__wav_write(const int16_t *s, size_t frames, uint32_t rate, unsigned char **out, size_t *len);
+/* The frames [*from, *to) of s that are not leading or trailing silence (10 ms windows quieter
+ * than 8 % of the loudest one, 30 ms kept around the sound). */
+void hq__pcm_trim(const int16_t *s, size_t n, uint32_t rate, size_t *from, size_t *to);
+/* Bring the samples to the target loudness (RMS ~ -20 dBFS, peak under -1 dBFS, gain <= 16). */
+void hq__pcm_normalise(int16_t *s, size_t n);
+/* The chime at rate into out (at most max samples); returns the samples written. */
+size_t hq__chime(uint32_t rate, int16_t *out, size_t max);
+size_t hq__chime_frames(uint32_t rate);
+/* The pack's templates (fixed: their words are the pack's phrases). */
+#define HQ__PACK_TEMPLATE_ZH "请{number}号，到{window}号窗口办理"
+#define HQ__PACK_TEMPLATE_EN "Number {number}, please go to window {window}"
+/* The clip of (lang, text) in the pack (a single capital letter matches the letter phrase in
+ * either language): the WAV's bytes, or NULL. */
+const unsigned char *hq__pack_find(const struct hq_voice_pack *p, int lang, const char *text,
+                                   size_t *len);
+/* Reference counting of a pack shared by the voice and its jobs (under the voice's lock). */
+struct hq_voice_pack *hq__pack_ref(struct hq_voice_pack *p);
+void hq__pack_unref(struct hq_voice_pack *p);
+uint64_t hq__pack_gen(const struct hq_voice_pack *p);
 
 #endif

@@ -19,6 +19,12 @@
  * and by the finished jobs still remembered (jobs_kept); at ~44 KB per second of speech the
  * defaults keep at most ~64 announcements, about 20 MB.
  *
+ * Voice packs. hq_voice_set_live gives the voice a recorded pack (voice_pack.c), a repeat count and
+ * a chime: each job takes a reference to the pack current when it was requested, and the worker,
+ * when a job's pack differs from the one its clip table was filled from, empties the table. With
+ * a pack, the lines are the pack's templates; a word is the pack's clip when it has one, else
+ * espeak-ng's. The chime (wav.c) comes first, then 250 ms of silence.
+ *
  * Locking: one mutex guards the ring, the cache and the counters; the worker drops it while
  * espeak-ng runs and while on_done runs.
  */
@@ -326,6 +332,9 @@ struct job {
     char number[16];
     int window;
     bool english;
+    struct hq_voice_pack *pack; /* a reference, or NULL: espeak-ng only */
+    int repeat;
+    bool chime;
     struct blob *wav;
     char error[200];
 };
@@ -352,6 +361,11 @@ struct hq_voice {
     int warm_next[2];        /* prewarm: next word of the Chinese and English samples */
 
     struct hq_voice_stats st;
+    struct hq_voice_pack *live_pack; /* under mu: what new jobs use */
+    int live_repeat;                 /* 0 = o.repeat */
+    bool live_chime;
+    struct hq_voice_pack *clips_pack; /* the worker's: the pack its clip table was filled from */
+    uint64_t from_pack, from_espeak;  /* under mu */
 };
 
 static void blob_unref(struct blob *b)
@@ -551,8 +565,24 @@ static int synth(void *ctx, int lang, const char *text, unsigned char **wav, siz
                  size_t err_size)
 {
     struct hq_voice *v = ctx;
+    pthread_mutex_lock(&v->mu);
+    v->from_espeak++;
+    pthread_mutex_unlock(&v->mu);
     return run_espeak(v, lang == HQ__LANG_ZH ? v->voice_zh : v->voice_en, text, wav, len, err,
                       err_size);
+}
+
+/* The clip of a word in the pack the clip table is filled from. Worker thread, no lock. */
+static const unsigned char *pack_clip(void *ctx, int lang, const char *text, size_t *len)
+{
+    struct hq_voice *v = ctx;
+    const unsigned char *clip = hq__pack_find(v->clips_pack, lang, text, len);
+    if (clip) {
+        pthread_mutex_lock(&v->mu);
+        v->from_pack++;
+        pthread_mutex_unlock(&v->mu);
+    }
+    return clip;
 }
 
 /* Assemble the announcement from the clips: for each repetition the Chinese line, a pause, the
@@ -560,7 +590,12 @@ static int synth(void *ctx, int lang, const char *text, unsigned char **wav, siz
 static int render(struct hq_voice *v, const struct job *j, struct blob **out, char *err,
                   size_t err_size)
 {
-    const char *tpl[2] = {v->template_zh, j->english ? v->template_en : ""};
+    const char *tpl[2] = {j->pack ? HQ__PACK_TEMPLATE_ZH : v->template_zh,
+                          !j->english ? ""
+                          : j->pack   ? HQ__PACK_TEMPLATE_EN
+                                      : v->template_en};
+    int mode = (int)v->o.numbers | (j->pack ? HQ__TOK_PACK : 0);
+    int repeat = j->repeat;
     struct hq__mbuf line[2];
     int rc = 0, lines = 0;
     struct blob *b = NULL;
@@ -568,8 +603,8 @@ static int render(struct hq_voice *v, const struct job *j, struct blob **out, ch
         hq__mbuf_init(&line[i], WAV_MAX);
         if (!tpl[i][0] || rc) continue;
         rc = hq__clips_line(v->clips, i == 0 ? HQ__LANG_ZH : HQ__LANG_EN, tpl[i], j->number,
-                            j->window, v->o.numbers, v->o.gap_ms, v->o.phrase_pause_ms, &line[i],
-                            err, err_size);
+                            j->window, (enum hq_voice_numbers)mode, v->o.gap_ms,
+                            v->o.phrase_pause_ms, &line[i], err, err_size);
         if (rc == 0 && line[i].len) lines++;
     }
     if (rc) goto out;
@@ -584,11 +619,13 @@ static int render(struct hq_voice *v, const struct job *j, struct blob **out, ch
     hq__clips_format(v->clips, &channels, &rate);
     size_t frame = 2u * channels;
     size_t pause = (size_t)((uint64_t)rate * (uint64_t)v->o.pause_ms / 1000) * frame;
-    size_t total = 0, parts = (size_t)v->o.repeat * (size_t)lines;
-    for (int r = 0; r < v->o.repeat; r++)
+    size_t total = 0, parts = (size_t)repeat * (size_t)lines;
+    size_t chime = j->chime ? hq__chime_frames(rate) : 0;
+    size_t chime_gap = j->chime ? (size_t)rate * 250 / 1000 * frame : 0;
+    for (int r = 0; r < repeat; r++)
         for (int i = 0; i < 2; i++)
             total += line[i].len;
-    total += pause * (parts - 1);
+    total += pause * (parts - 1) + chime * frame + chime_gap;
     if (total > WAV_MAX - 44) {
         snprintf(err, err_size, "voice: announcement longer than %u bytes", WAV_MAX);
         goto out;
@@ -603,8 +640,21 @@ static int render(struct hq_voice *v, const struct job *j, struct blob **out, ch
     b->len = 44 + total;
     wav_header(b->data, channels, rate, (uint32_t)total);
     unsigned char *p = b->data + 44;
+    if (chime) {
+        int16_t *tone = malloc(chime * sizeof *tone);
+        size_t made = tone ? hq__chime(rate, tone, chime) : 0;
+        for (size_t f = 0; f < chime; f++)
+            for (uint16_t c = 0; c < channels; c++) {
+                uint16_t u = (uint16_t)(f < made ? tone[f] : 0);
+                *p++ = (unsigned char)(u & 0xff);
+                *p++ = (unsigned char)(u >> 8);
+            }
+        free(tone);
+        memset(p, 0, chime_gap);
+        p += chime_gap;
+    }
     size_t done = 0;
-    for (int r = 0; r < v->o.repeat; r++) {
+    for (int r = 0; r < repeat; r++) {
         for (int i = 0; i < 2; i++) {
             if (!line[i].len) continue;
             memcpy(p, line[i].data, line[i].len);
@@ -662,6 +712,7 @@ static void cache_put(struct hq_voice *v, const char *key, const char *ident, st
 
 static void job_clear(struct job *j)
 {
+    hq__pack_unref(j->pack);
     free(j->ident);
     blob_unref(j->wav);
     memset(j, 0, sizeof *j);
@@ -673,6 +724,7 @@ static void job_clear(struct job *j)
 static bool warm_one(struct hq_voice *v)
 {
     static const char *const sample[] = {"A0123456", "A789"};
+    if (v->live_pack) return false; /* a pack's words are copies; its gaps are said on demand */
     for (int lang = 0; lang < 2; lang++) {
         const char *tpl = lang == 0 ? v->template_zh : v->template_en;
         int total = 0;
@@ -720,6 +772,12 @@ static void *worker(void *arg)
             /* the slot stays ours while the job is pending: its strings are stable unlocked */
             struct blob *b = NULL;
             char err[sizeof j->error] = "";
+            if (j->pack != v->clips_pack) { /* another pack (or none): its clips, not these */
+                hq__pack_unref(v->clips_pack);
+                v->clips_pack = hq__pack_ref(j->pack);
+                hq__clips_flush(v->clips);
+                v->warm_next[0] = v->warm_next[1] = 0;
+            }
             pthread_mutex_unlock(&v->mu);
             uint64_t made = hq__clips_synthesised(v->clips);
             status = render(v, j, &b, err, sizeof err);
@@ -767,6 +825,8 @@ static void voice_release(struct hq_voice *v)
             blob_unref(v->cache[i].wav);
             free(v->cache[i].ident);
         }
+    hq__pack_unref(v->live_pack);
+    hq__pack_unref(v->clips_pack);
     free(v->ring);
     free(v->cache);
     free(v->espeak);
@@ -867,6 +927,7 @@ struct hq_voice *hq_voice_new(const struct hq_voice_options *opts, struct hq_med
     v->cache_n = (size_t)o.cache_max;
     v->cache = calloc(v->cache_n, sizeof *v->cache);
     v->clips = hq__clips_new((size_t)o.clips_max, synth, v);
+    if (v->clips) hq__clips_set_lookup(v->clips, pack_clip);
     if (!v->espeak || !v->template_zh || !v->template_en || !v->voice_zh || !v->voice_en ||
         !v->tmp_dir || !v->ring || !v->cache || !v->clips)
         goto nomem;
@@ -902,6 +963,10 @@ nomem:
     return NULL;
 }
 
+static int request_job(struct hq_voice *v, const struct hq_voice_options *to, const char *number,
+                       int window, unsigned flags, struct hq_voice_pack *pack, int repeat,
+                       bool chime, uint64_t *job, struct hq_media_why *why);
+
 int hq_voice_request(struct hq_voice *v, const char *number, int window, uint64_t *job,
                      struct hq_media_why *why)
 {
@@ -911,24 +976,51 @@ int hq_voice_request(struct hq_voice *v, const char *number, int window, uint64_
 int hq_voice_request_ex(struct hq_voice *v, const char *number, int window, unsigned flags,
                         uint64_t *job, struct hq_media_why *why)
 {
-    char zh[LINE_MAX], en[LINE_MAX];
     if (!v || !job) return hq__media_fail(why, HQ_MEDIA_EINVAL, "voice: NULL argument");
-    if (hq_voice_text(&v->o, number, window, zh, sizeof zh, en, sizeof en))
+    pthread_mutex_lock(&v->mu);
+    struct hq_voice_pack *pack = hq__pack_ref(v->live_pack);
+    int repeat = v->live_repeat ? v->live_repeat : v->o.repeat;
+    bool chime = v->live_chime;
+    pthread_mutex_unlock(&v->mu);
+    struct hq_voice_options to = v->o;
+    if (pack) {
+        to.template_zh = HQ__PACK_TEMPLATE_ZH;
+        to.template_en = HQ__PACK_TEMPLATE_EN;
+    }
+    int rc = request_job(v, &to, number, window, flags, pack, repeat, chime, job, why);
+    if (rc) {
+        pthread_mutex_lock(&v->mu);
+        hq__pack_unref(pack);
+        pthread_mutex_unlock(&v->mu);
+    }
+    return rc;
+}
+
+/* Queue a job; on success the job owns the reference to pack. */
+static int request_job(struct hq_voice *v, const struct hq_voice_options *to, const char *number,
+                       int window, unsigned flags, struct hq_voice_pack *pack, int repeat,
+                       bool chime, uint64_t *job, struct hq_media_why *why)
+{
+    char zh[LINE_MAX], en[LINE_MAX];
+    if (hq_voice_text(to, number, window, zh, sizeof zh, en, sizeof en))
         return hq__media_fail(why, HQ_MEDIA_EINVAL,
                               "voice: number '%.16s' (1-2 capital letters, 1-7 digits) or window "
                               "%d (1..9999) invalid, or line longer than %d bytes",
                               number ? number : "(null)", window, LINE_MAX - 1);
-    bool english = !(flags & HQ_VOICE_NO_ENGLISH) && v->template_en[0];
-    if (!english && !v->template_zh[0])
+    bool english = !(flags & HQ_VOICE_NO_ENGLISH) && to->template_en[0];
+    if (!english && !to->template_zh[0])
         return hq__media_fail(why, HQ_MEDIA_EINVAL,
                               "voice: no Chinese template and English is off: nothing to say");
     size_t n = strlen(v->espeak) + strlen(v->voice_zh) + strlen(v->voice_en) + strlen(zh) +
                strlen(en) + 128;
     char *ident = malloc(n);
     if (!ident) return hq__media_fail(why, HQ_MEDIA_ENOMEM, "voice: out of memory");
-    snprintf(ident, n, "hq-voice-2\x1f%s\x1f%s\x1f%s\x1f%d\x1f%d\x1f%d\x1f%d\x1f%d\x1f%s\x1f%s",
-             v->espeak, v->voice_zh, v->voice_en, v->o.speed, v->o.repeat, v->o.pause_ms,
-             v->o.gap_ms, v->o.phrase_pause_ms, zh, english ? en : "");
+    snprintf(ident, n,
+             "hq-voice-3\x1f%s\x1f%s\x1f%s\x1f%d\x1f%d\x1f%d\x1f%d\x1f%d\x1f%llu\x1f%d\x1f%s"
+             "\x1f%s",
+             v->espeak, v->voice_zh, v->voice_en, v->o.speed, repeat, v->o.pause_ms, v->o.gap_ms,
+             v->o.phrase_pause_ms, (unsigned long long)hq__pack_gen(pack), chime ? 1 : 0, zh,
+             english ? en : "");
 
     pthread_mutex_lock(&v->mu);
     if (v->next_id - v->next_run >= (uint64_t)v->o.queue_max) {
@@ -945,6 +1037,9 @@ int hq_voice_request_ex(struct hq_voice *v, const char *number, int window, unsi
     snprintf(j->number, sizeof j->number, "%s", number);
     j->window = window;
     j->english = english;
+    j->pack = pack;
+    j->repeat = repeat;
+    j->chime = chime;
     j->ident = ident;
     make_key(ident, j->key);
     v->st.requests++;
@@ -1047,6 +1142,32 @@ int hq_voice_cached(struct hq_voice *v, const char *key, unsigned char **wav, si
     }
     pthread_mutex_unlock(&v->mu);
     return rc;
+}
+
+int hq_voice_set_live(struct hq_voice *v, struct hq_voice_pack *pack, int repeat, bool chime)
+{
+    if (!v || repeat < 0 || repeat > 3) {
+        hq_voice_pack_free(pack);
+        return HQ_MEDIA_EINVAL;
+    }
+    pthread_mutex_lock(&v->mu);
+    struct hq_voice_pack *old = v->live_pack;
+    v->live_pack = hq__pack_ref(pack); /* gives it its generation; the caller's reference: */
+    hq__pack_unref(pack);              /* passes to the voice (never the last one here) */
+    v->live_repeat = repeat;
+    v->live_chime = chime;
+    hq__pack_unref(old);
+    pthread_cond_signal(&v->work); /* prewarm may resume without a pack */
+    pthread_mutex_unlock(&v->mu);
+    return 0;
+}
+
+void hq_voice_pack_stats(struct hq_voice *v, uint64_t *from_pack, uint64_t *from_espeak)
+{
+    pthread_mutex_lock(&v->mu);
+    *from_pack = v->from_pack;
+    *from_espeak = v->from_espeak;
+    pthread_mutex_unlock(&v->mu);
 }
 
 void hq_voice_stats(struct hq_voice *v, struct hq_voice_stats *out)

@@ -11,6 +11,12 @@
  * announcement costs a memcpy of ~100 KB instead of two espeak-ng processes, and a short template
  * ("A001号，请到3号窗口") is said in about 3 s instead of 8.
  *
+ * Each clip's loudness is evened out when it is made (hq__pcm_normalise, wav.c), so words from a
+ * recorded voice pack and from espeak-ng sit at one level. With HQ__TOK_PACK (a voice pack is
+ * active) the template's fixed text is cut at punctuation only (a pack records "please go to
+ * window" as one phrase) and the window number is said with the pack's words: numeral by numeral
+ * in Chinese (十 二), digit by digit in English (one two).
+ *
  * Threads: a struct hq__clips is used by one thread at a time (the voice's worker).
  */
 #include <stdio.h>
@@ -33,6 +39,7 @@ struct clip {
 
 struct hq__clips {
     hq__clip_synth_fn synth;
+    hq__clip_lookup_fn lookup; /* a recorded pack's clip, taken as it is; NULL = none */
     void *ctx;
     struct clip *tab;
     size_t n;
@@ -72,9 +79,23 @@ void hq__clips_free(struct hq__clips *c)
     free(c);
 }
 
+void hq__clips_set_lookup(struct hq__clips *c, hq__clip_lookup_fn lookup)
+{
+    c->lookup = lookup;
+}
+
 uint64_t hq__clips_synthesised(const struct hq__clips *c)
 {
     return c ? c->synthesised : 0;
+}
+
+void hq__clips_flush(struct hq__clips *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        free(c->tab[i].pcm);
+        c->tab[i].pcm = NULL;
+        c->tab[i].used = 0;
+    }
 }
 
 void hq__clips_format(const struct hq__clips *c, uint16_t *channels, uint32_t *rate)
@@ -130,8 +151,20 @@ static const struct clip *clip_get(struct hq__clips *c, int lang, const char *te
     }
     unsigned char *wav = NULL;
     size_t len = 0;
-    *rc = c->synth(c->ctx, lang, text, &wav, &len, err, err_size);
-    if (*rc) return NULL;
+    /* a pack's clip was trimmed and normalised when it was saved: taken whole */
+    const unsigned char *rec = c->lookup ? c->lookup(c->ctx, lang, text, &len) : NULL;
+    if (rec) {
+        wav = malloc(len);
+        if (!wav) {
+            *rc = HQ_MEDIA_ENOMEM;
+            snprintf(err, err_size, "voice: out of memory");
+            return NULL;
+        }
+        memcpy(wav, rec, len);
+    } else {
+        *rc = c->synth(c->ctx, lang, text, &wav, &len, err, err_size);
+        if (*rc) return NULL;
+    }
     struct hq__pcm p;
     if (hq__wav_parse(wav, len, &p) != 0) {
         free(wav);
@@ -146,8 +179,8 @@ static const struct clip *clip_get(struct hq__clips *c, int lang, const char *te
         *rc = HQ_MEDIA_EIO;
         return NULL;
     }
-    size_t frame = 2u * p.channels, frames = p.len / frame, from, to;
-    trim(p.data, frames, p.channels, p.rate, &from, &to);
+    size_t frame = 2u * p.channels, frames = p.len / frame, from = 0, to = frames;
+    if (!rec) trim(p.data, frames, p.channels, p.rate, &from, &to);
     if (to == from) { /* a phrase said as silence: keep one frame so it counts as present */
         from = 0;
         to = frames ? 1 : 0;
@@ -161,6 +194,18 @@ static const struct clip *clip_get(struct hq__clips *c, int lang, const char *te
     }
     memcpy(all, p.data + from * frame, (to - from) * frame);
     free(wav);
+    size_t ns = (to - from) * p.channels;
+    int16_t *lin = rec ? NULL : malloc((ns ? ns : 1) * sizeof *lin);
+    if (lin) { /* even out the loudness; out of memory: keep the clip as it is */
+        for (size_t i = 0; i < ns; i++)
+            lin[i] = (int16_t)(uint16_t)(all[2 * i] | all[2 * i + 1] << 8);
+        hq__pcm_normalise(lin, ns);
+        for (size_t i = 0; i < ns; i++) {
+            all[2 * i] = (unsigned char)((uint16_t)lin[i] & 0xff);
+            all[2 * i + 1] = (unsigned char)((uint16_t)lin[i] >> 8);
+        }
+        free(lin);
+    }
     c->channels = p.channels;
     c->rate = p.rate;
     free(victim->pcm);
@@ -169,7 +214,7 @@ static const struct clip *clip_get(struct hq__clips *c, int lang, const char *te
     victim->pcm = all;
     victim->bytes = (to - from) * frame;
     victim->used = ++c->tick;
-    c->synthesised++;
+    if (!rec) c->synthesised++;
     return victim;
 }
 
@@ -229,22 +274,35 @@ static size_t separator(const char *p, bool *pause)
     return *p == ' ' ? 1 : 0;
 }
 
-static void tok_literal(struct toks *ts, const char *s, size_t n)
+/* A word without its leading and trailing spaces. */
+static void tok_trimmed(struct toks *ts, const char *s, size_t n)
+{
+    while (n && *s == ' ') {
+        s++;
+        n--;
+    }
+    while (n && s[n - 1] == ' ')
+        n--;
+    tok_word(ts, s, n);
+}
+
+static void tok_literal(struct toks *ts, const char *s, size_t n, bool pack)
 {
     size_t start = 0;
     for (size_t i = 0; i < n;) {
         bool pause;
         size_t sl = separator(s + i, &pause);
+        if (pack && sl && !pause) sl = 0; /* a pack's phrase keeps its spaces */
         if (sl == 0 || i + sl > n) {
             i++;
             continue;
         }
-        tok_word(ts, s + start, i - start);
+        tok_trimmed(ts, s + start, i - start);
         if (pause) tok_pause(ts);
         i += sl;
         start = i;
     }
-    tok_word(ts, s + start, n - start);
+    tok_trimmed(ts, s + start, n - start);
 }
 
 static void tok_number(struct toks *ts, int lang, const char *number, enum hq_voice_numbers mode)
@@ -279,9 +337,24 @@ static void tok_number(struct toks *ts, int lang, const char *number, enum hq_vo
     }
 }
 
-static void tok_window(struct toks *ts, int lang, int window)
+static void tok_window(struct toks *ts, int lang, int window, bool pack)
 {
     char tmp[64];
+    if (pack && lang == HQ__LANG_EN) {
+        snprintf(tmp, sizeof tmp, "%d", window);
+        for (const char *d = tmp; *d; d++)
+            tok_word(ts, EN_DIGIT[*d - '0'], strlen(EN_DIGIT[*d - '0']));
+        return;
+    }
+    if (pack) {
+        if (hq_voice_zh_integer((uint32_t)window, tmp, sizeof tmp)) {
+            ts->over = true;
+            return;
+        }
+        for (const char *p = tmp; *p; p += 3)
+            tok_word(ts, p, 3);
+        return;
+    }
     if (lang == HQ__LANG_ZH) {
         if (hq_voice_zh_integer((uint32_t)window, tmp, sizeof tmp)) {
             ts->over = true;
@@ -297,6 +370,8 @@ int hq__clips_tokens(const char *tpl, int lang, const char *number, int window,
                      enum hq_voice_numbers mode, char words[][96], int max)
 {
     struct toks ts = {.n = 0};
+    bool pack = (mode & HQ__TOK_PACK) != 0;
+    mode = (enum hq_voice_numbers)(mode & ~HQ__TOK_PACK);
     const char *lit = tpl;
     for (const char *p = tpl; *p;) {
         bool is_num = strncmp(p, "{number}", 8) == 0, is_win = strncmp(p, "{window}", 8) == 0;
@@ -304,15 +379,15 @@ int hq__clips_tokens(const char *tpl, int lang, const char *number, int window,
             p++;
             continue;
         }
-        tok_literal(&ts, lit, (size_t)(p - lit));
+        tok_literal(&ts, lit, (size_t)(p - lit), pack);
         if (is_num)
             tok_number(&ts, lang, number, mode);
         else
-            tok_window(&ts, lang, window);
+            tok_window(&ts, lang, window, pack);
         p += 8;
         lit = p;
     }
-    tok_literal(&ts, lit, strlen(lit));
+    tok_literal(&ts, lit, strlen(lit), pack);
     if (ts.over) return -1;
     while (ts.n > 0 && ts.t[ts.n - 1].kind == TOK_PAUSE)
         ts.n--;

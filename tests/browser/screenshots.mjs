@@ -56,6 +56,7 @@ export const PAGES = [
   { name: 'admin-staff', path: '/admin', user: 'admin', full: true, prepare: async (p) => { await p.locator('[data-tab="staff"]').click(); await p.locator('#staff tr[data-username="clerk4"]').waitFor(); } },
   { name: 'cases', path: '/cases.html', user: 'manager1', full: true, prepare: async (p) => { await p.locator('#rows tr[data-number] button').first().click(); await p.locator('#forms form[data-step="verification"]').waitFor(); } },
   { name: 'admin-calendar', path: '/admin', user: 'admin', full: true, prepare: async (p) => { await p.locator('[data-tab="calendar"]').click(); await p.locator('#cal-holidays li[data-day]').first().waitFor(); await p.waitForFunction(() => document.querySelector('#evs-late')?.value); } },
+  { name: 'admin-voice', path: '/admin', user: 'admin', full: true, prepare: async (p) => { await p.locator('[data-tab="voice"]').click(); await p.locator('#vp-list button[data-recorded="true"]').first().waitFor(); } },
   { name: 'admin-hall', path: '/admin', user: 'admin', full: true, prepare: async (p) => { await p.locator('[data-tab="hall"]').click(); await p.locator('#h-mon').waitFor(); } },
   { name: 'plan', path: '/plan.html', user: 'manager1', demo: true, full: true, prepare: async (p) => {
     await p.locator('body[data-plan-date]').waitFor({ timeout: 30000 });
@@ -93,8 +94,24 @@ async function signIn(url, username, password) {
 }
 
 // Put the hall in mid-day: returns ids for the tracking pages, device keys and sessions.
+// A voice pack with its first phrases recorded (0.4 s tones as WAV), active (the admin's voice tab).
+async function stageVoice(url, admin) {
+  const pack = await hq.must(url, 'POST', '/voice/packs', { name: '王老师' }, admin);
+  const rate = 22050, n = Math.round(rate * 0.4), wav = Buffer.alloc(44 + 2 * n);
+  wav.write('RIFF', 0, 'latin1'); wav.writeUInt32LE(36 + 2 * n, 4); wav.write('WAVEfmt ', 8, 'latin1');
+  wav.writeUInt32LE(16, 16); wav.writeUInt16LE(1, 20); wav.writeUInt16LE(1, 22); wav.writeUInt32LE(rate, 24);
+  wav.writeUInt32LE(rate * 2, 28); wav.writeUInt16LE(2, 32); wav.writeUInt16LE(16, 34); wav.write('data', 36, 'latin1'); wav.writeUInt32LE(2 * n, 40);
+  for (let i = 0; i < n; i++) wav.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 330 * i) / rate)), 44 + 2 * i);
+  for (const id of ['zh-qing', 'zh-hao', 'zh-dao', 'zh-window', 'zh-0', 'zh-1', 'zh-2']) {
+    const r = await fetch(`${url}/api/v1/voice/packs/${pack.id}/clips/${id}`, { method: 'PUT', headers: { authorization: `Bearer ${admin}`, 'content-type': 'audio/wav' }, body: wav });
+    if (!r.ok) throw new Error(`voice clip ${id}: ${r.status} ${await r.text()}`);
+  }
+  await hq.must(url, 'PUT', '/voice', { active: pack.id, repeat: 2, chime: true }, admin);
+}
+
 export async function stage(url, dir) {
   const admin = await hq.setupHall(url);
+  await stageVoice(url, admin);
   await hq.must(url, 'POST', '/windows', { number: 3, name: '3号窗口', services: ['A'] }, admin);
   const issue = (service, category = 'normal', token) => hq.must(url, 'POST', '/tickets', { service, category, channel: token ? 'guide' : 'kiosk' }, token);
   const [c1, c2, guide, mgr, adm] = await Promise.all([
