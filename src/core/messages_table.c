@@ -689,7 +689,7 @@ const struct hq_msg hq__msg_table[] = {
     /* branch transport: libmicrohttpd's refusals of a later request's head, as JSON (door.c) */
     {"this HTTP version is not supported: use HTTP/1.1", "http.version_unsupported_any", {}, "不支持此 HTTP 版本，请使用 HTTP/1.1"},
     {"the chunked request body is malformed", "http.chunked_malformed", {}, "分块传输的请求体格式错误"},
-    {"hall: head office holds events of '%s' up to %lld, which this hall's log does not have (restored from an older backup?): ship it under a new hall id", "central.log_behind", {"hall", "seq"}, "总部已有大厅“{hall}”第 {seq} 号及之前的事件，而本大厅日志中没有（是否从较早的备份恢复？）：请使用新的大厅标识上传"},    /* branch voice: voice packs (uc_voicepack.c) */
+    /* branch voice: voice packs (uc_voicepack.c) */
     {"no such voice pack", "voice.pack_not_found", {}, "没有这个语音包"},
     {"active: the id of a voice pack, or null", "voice.active_invalid", {}, "启用的语音包应为已有语音包的编号，或为空"},
     {"name: required", "voice.name_required", {}, "请填写名称"},
