@@ -12,73 +12,6 @@
 #include "hq_appointments.h"
 #include "hq_ops.h"
 
-static const char *const day_names[7] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
-
-static int parse_hhmm(const char *s, int *out)
-{
-    if (strlen(s) != 5 || s[2] != ':' || s[0] < '0' || s[0] > '2' || s[1] < '0' || s[1] > '9' ||
-        s[3] < '0' || s[3] > '5' || s[4] < '0' || s[4] > '9')
-        return -1;
-    int h = (s[0] - '0') * 10 + (s[1] - '0'), m = (s[3] - '0') * 10 + (s[4] - '0');
-    if (h > 24 || (h == 24 && m != 0)) return -1;
-    *out = h * 60 + m;
-    return 0;
-}
-
-/* One day's ranges "08:30-12:00,13:30-17:30" into day d of h; -1 when not read whole. */
-static int parse_day_ranges(const char *s, struct hq_hours *h, int d)
-{
-    size_t len = strlen(s);
-    if (len == 0) return -1;
-    for (size_t i = 0; i < len;) {
-        char a[8], b[8];
-        int o, c;
-        if (len - i < 11 || s[i + 5] != '-' || (i + 11 < len && s[i + 11] != ',')) return -1;
-        snprintf(a, sizeof a, "%.5s", s + i);
-        snprintf(b, sizeof b, "%.5s", s + i + 6);
-        if (parse_hhmm(a, &o) || parse_hhmm(b, &c) || hq_hours_add(h, d, o, c) != 0) return -1;
-        i += 11;
-        if (i < len) i++; /* the comma */
-        if (i == len && s[len - 1] == ',') return -1;
-    }
-    return 0;
-}
-
-/* "hours": null (always open) or {"mon":"08:30-12:00,13:30-17:30", "sat":null, …}: one or more
- * ranges a day, ascending, not touching; absent or null days are closed. Read whole or refused. */
-static int parse_hours(json_t *v, struct hq_hours *out, struct hq_why *why)
-{
-    struct hq_hours h;
-    if (json_is_null(v)) {
-        hq_hours_clear(out, false);
-        return 0;
-    }
-    if (!json_is_object(v))
-        return hq_fail(
-            why, HQ_EINVAL, "hours",
-            "hours: must be null or an object like {\"mon\":\"08:30-12:00,13:30-17:30\"}");
-    hq_hours_clear(&h, true);
-    const char *key;
-    json_t *val;
-    json_object_foreach(v, key, val)
-    {
-        int d = -1;
-        for (int i = 0; i < 7; i++)
-            if (strcmp(key, day_names[i]) == 0) d = i;
-        if (d < 0)
-            return hq_fail(why, HQ_EINVAL, "hours", "hours: unknown day '%.20s' (mon … sun)", key);
-        if (json_is_null(val)) continue;
-        const char *s = json_string_value(val);
-        if (!s || parse_day_ranges(s, &h, d) != 0)
-            return hq_fail(why, HQ_EINVAL, "hours",
-                           "hours.%s: must be \"HH:MM-HH:MM\" ranges separated by commas (at "
-                           "most %d), each closing after it opens, in order and not overlapping",
-                           key, HQ_HOURS_RANGES);
-    }
-    *out = h;
-    return 0;
-}
-
 static int commit_event(struct hq_app *a, struct hq_batch *b, const struct hq_actor *who,
                         const char *type, json_t *data, struct hq_why *why)
 {
@@ -193,7 +126,7 @@ int hq__service_parse(json_t *in, struct hq_service *s, bool create, struct hq_w
         s->n_documents = (int)json_array_size(docs);
     }
     json_t *hours = json_object_get(in, "hours");
-    if (hours && (rc = parse_hours(hours, &s->hours, why))) return rc;
+    if (hours && (rc = hq__hours_parse(hours, &s->hours, why))) return rc;
     if (!s->name[0]) return hq_fail(why, HQ_EINVAL, "name", "name: must not be empty");
     return 0;
 }
@@ -731,7 +664,7 @@ int hq__hall_parse(json_t *in, struct hq_hall_conf *conf, char **info_text_out, 
         (rc = hq__in_str(in, "timezone", false, c.timezone, sizeof c.timezone, why)))
         return rc;
     json_t *hours = json_object_get(in, "hours");
-    if (hours && (rc = parse_hours(hours, &c.hours, why))) return rc;
+    if (hours && (rc = hq__hours_parse(hours, &c.hours, why))) return rc;
     int64_t v = c.target_wait_s;
     if ((rc = hq__in_int(in, "target_wait_s", false, 60, 86400, &v, why))) return rc;
     c.target_wait_s = (int32_t)v;

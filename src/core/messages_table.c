@@ -686,6 +686,14 @@ const struct hq_msg hq__msg_table[] = {
     {"batch: between 1 and 10000 events", "central.batch_invalid", {}, "每批事件数应在 1 到 10000 之间"},
     {"cannot read the hall's event log", "central.log_unreadable", {}, "无法读取本大厅的事件日志"},
     {"hall: head office holds events of '%s' up to %lld, which this hall's log does not have (restored from an older backup?): ship it under a new hall id", "central.log_behind", {"hall", "seq"}, "总部已有大厅“{hall}”第 {seq} 号及之前的事件，而本大厅日志中没有（是否从较早的备份恢复？）：请使用新的大厅标识上传"},
+    /* setup3 branch: hours refused with the position of the fault (hours_in.c) */
+    {"hours.%s: empty: give ranges such as 08:30-12:00,13:30-17:30, or null for a closed day", "hours.day_empty", {"day"}, "{day}的办公时间为空：请填写时段，如 08:30-12:00,13:30-17:30；休息日请设为 null"},
+    {"hours.%s: at most %d ranges a day", "hours.day_too_many", {"day", "max"}, "{day}最多 {max} 个时段"},
+    {"hours.%s: range %d '%s': character %d does not fit HH:MM-HH:MM (24-hour clock; ranges separated by commas)", "hours.range_shape", {"day", "index", "text", "pos"}, "{day}第 {index} 个时段“{text}”的第 {pos} 个字符有误：应写作 时:分-时:分（24 小时制，多个时段以英文逗号分隔）"},
+    {"hours.%s: range %d '%s': %.5s is not a time of day (00:00 to 24:00)", "hours.range_time", {"day", "index", "text", "time"}, "{day}第 {index} 个时段“{text}”中的 {time} 不是有效时间（应在 00:00 至 24:00 之间）"},
+    {"hours.%s: range %d '%s' does not end after it starts", "hours.range_order", {"day", "index", "text"}, "{day}第 {index} 个时段“{text}”的结束时间不晚于开始时间"},
+    {"hours.%s: range %d '%s' starts before range %d ends: give the ranges in order, not overlapping", "hours.range_overlap", {"day", "index", "text", "previous"}, "{day}第 {index} 个时段“{text}”在第 {previous} 个时段结束前开始：各时段应按先后顺序且互不重叠"},
+    {"hours.%s: must be a string of ranges such as \"08:30-12:00,13:30-17:30\", or null for a closed day", "hours.day_type", {"day"}, "{day}的办公时间应为时段文字，如“08:30-12:00,13:30-17:30”；休息日为 null"},
 };
 const size_t hq__msg_count = sizeof hq__msg_table / sizeof hq__msg_table[0];
 
