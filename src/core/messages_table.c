@@ -694,6 +694,8 @@ const struct hq_msg hq__msg_table[] = {
     {"hours.%s: range %d '%s' does not end after it starts", "hours.range_order", {"day", "index", "text"}, "{day}第 {index} 个时段“{text}”的结束时间不晚于开始时间"},
     {"hours.%s: range %d '%s' starts before range %d ends: give the ranges in order, not overlapping", "hours.range_overlap", {"day", "index", "text", "previous"}, "{day}第 {index} 个时段“{text}”在第 {previous} 个时段结束前开始：各时段应按先后顺序且互不重叠"},
     {"hours.%s: must be a string of ranges such as \"08:30-12:00,13:30-17:30\", or null for a closed day", "hours.day_type", {"day"}, "{day}的办公时间应为时段文字，如“08:30-12:00,13:30-17:30”；休息日为 null"},
+    {"service %s: no window is serving it now, and this hall issues no tickets for it until one opens", "ticket.unserved", {"code"}, "业务 {code} 当前无窗口办理，窗口开始办理后才能取号"},
+    {"unserved_tickets: issue or refuse", "hall.unserved_tickets", {}, "无窗口办理时的取号方式应为 issue（照常取号）或 refuse（停止取号）"},
 };
 const size_t hq__msg_count = sizeof hq__msg_table / sizeof hq__msg_table[0];
 

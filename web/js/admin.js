@@ -73,6 +73,10 @@ i18n.add({
   'ad.ch.letter': ['信件', 'Letter'],
   'ad.ch.in_person': ['当面', 'In person'],
   'ad.saved': ['已保存', 'Saved'],
+  'ad.unserved': ['没有窗口办理的业务', 'Services no window serves'],
+  'ad.unserved_issue': ['照常取号，号票提示“当前无窗口办理”', 'Issue tickets, saying "No window is serving this now"'],
+  'ad.unserved_refuse': ['停止取号，取号机显示“当前无窗口办理”', 'Stop issuing; the kiosk says "No window is serving this now"'],
+  'ad.unserved_rule': ['指已启用、但此刻没有已开启的窗口办理的业务；停止取号时窗口开启后自动恢复。', 'Services switched on that no open window serves now; issuing resumes by itself once a window opens.'],
   'ad.bad_json': ['公开信息不是有效的 JSON 对象', 'Public information is not a valid JSON object'],
   'ad.devices': ['设备', 'Devices'],
   'ad.dev_name': ['设备名称', 'Device name'],
@@ -347,6 +351,7 @@ async function loadHall() {
     $('#h-tz').value = hall.timezone || '';
     $('#h-target').value = hall.target_wait_s || 900;
     $('#h-url').value = hall.public_url || '';
+    $('#h-unserved').value = hall.unserved_tickets === 'refuse' ? 'refuse' : 'issue';
     hallGrid.set(hall.hours); // always open (null), or a row a day with its ranges
     // Public information as a form: the complaint channel's fields; anything else stays as JSON.
     const info = hall.public_info && typeof hall.public_info === 'object' ? { ...hall.public_info } : {};
@@ -379,7 +384,7 @@ async function saveHall(e) {
   complaints.channels = [...$$('#pi-channels input')].filter((b) => b.checked).map((b) => b.value);
   public_info = { ...public_info, complaints };
   const hours = hallGrid.get();
-  const body = { name: $('#h-name').value.trim(), name_en: $('#h-name-en').value.trim(), hours, target_wait_s: Number($('#h-target').value) || 900, public_info, public_url: $('#h-url').value.trim() || null };
+  const body = { name: $('#h-name').value.trim(), name_en: $('#h-name-en').value.trim(), hours, target_wait_s: Number($('#h-target').value) || 900, public_info, public_url: $('#h-url').value.trim() || null, unserved_tickets: $('#h-unserved').value };
   const tz = $('#h-tz').value.trim();
   if (tz) body.timezone = tz;
   $('#hall-form').dataset.state = 'saving';
