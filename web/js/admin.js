@@ -101,6 +101,11 @@ i18n.add({
   'ad.restore': ['恢复', 'Restore'],
   'ad.delete_forever': ['彻底删除', 'Delete for good'],
   'ad.delete_forever_q': ['彻底删除 {n} 号窗口？此操作不可恢复。', 'Delete window {n} for good? This cannot be undone.'],
+  'ad.deleted': ['已彻底删除', 'Deleted for good'],
+  'ad.delete_svc_label': ['彻底删除业务 {c}', 'Delete service {c} for good'],
+  'ad.delete_staff_label': ['彻底删除人员 {c}', 'Delete {c} for good'],
+  'ad.delete_svc_q': ['彻底删除业务 {c}（{n}）？只有从未发过号、没有窗口办理、没有人员持有其资质的业务才能删除；否则请改为停用。此操作不可恢复。', 'Delete service {c} ({n}) for good? Only a service that never issued a ticket, that no window serves and nobody is certified for can be; otherwise switch it off. This cannot be undone.'],
+  'ad.delete_staff_q': ['彻底删除人员 {c}（{n}）？只有从未办理过号票、当前未开窗口的人员才能删除；否则请改为不在岗。此操作不可恢复。', 'Delete {c} ({n}) for good? Only someone who never served a ticket and has no window open can be; otherwise take them off duty. This cannot be undone.'],
   'ad.expires_soon': ['{d} 天后到期', 'expires in {d} days'],
   'yes': ['是', 'yes'],
   'no': ['否', 'no'],
@@ -135,7 +140,8 @@ async function loadServices() {
           h('td', null, s.code), h('td', null, s.name), h('td', null, s.name_en || ''), h('td', { class: 'num' }, String(s.avg_service_s)), h('td', { class: 'num' }, String(s.daily_quota || '—')),
           h('td', null, (s.documents || []).join('、')), h('td', { class: 'hours' }, s.hours ? hoursText(s.hours) : i18n.t('ad.hall_hours')), h('td', null, i18n.t(s.enabled ? 'yes' : 'no')),
           h('td', { class: 'svc-windows' }, serving(s.code).length ? serving(s.code).join(', ') : (s.enabled ? h('span', { class: 'pill bad', title: i18n.t('ad.no_window_title') }, i18n.t('ad.no_window')) : '—')),
-          h('td', null, h('button', { class: 'btn small', type: 'button', onclick: () => editService(s) }, i18n.t('edit')))),
+          h('td', { class: 'row-actions' }, h('button', { class: 'btn small', type: 'button', onclick: () => editService(s) }, i18n.t('edit')),
+            h('button', { class: 'btn small danger svc-delete', type: 'button', 'aria-label': i18n.t('ad.delete_svc_label', { c: s.code }), onclick: () => deleteForever(i18n.t('ad.delete_svc_q', { c: s.code, n: s.name }), `/services/${api.seg(s.code)}/permanent`, loadServices) }, i18n.t('ad.delete_forever')))),
       ),
     );
   } catch (e) {
@@ -224,6 +230,19 @@ async function loadWindows() {
   }
 }
 
+// A service or staff member created by mistake, deleted for good after a confirmation; while
+// anything refers to it the server's 409 says what (shown in the page's language).
+async function deleteForever(question, path, reload) {
+  if (!confirm(question)) return;
+  try {
+    await api.del(path);
+    msg(i18n.t('ad.deleted'), 'ok');
+  } catch (err) {
+    msg(errText(err));
+  }
+  reload();
+}
+
 async function windowChange(fn) {
   try {
     await fn();
@@ -280,7 +299,8 @@ async function loadStaff() {
             return [i ? '; ' : null, h('span', { class: expired ? 'cert expired' : soon ? 'cert soon' : 'cert', dataset: { service: c.service } }, `${c.service} → ${c.expires_on}${note}`)];
           })),
           h('td', null, i18n.t(u.active === false ? 'no' : 'yes')),
-          h('td', null, h('button', { class: 'btn small', type: 'button', onclick: () => editStaff(u) }, i18n.t('edit')))),
+          h('td', { class: 'row-actions' }, h('button', { class: 'btn small', type: 'button', onclick: () => editStaff(u) }, i18n.t('edit')),
+            h('button', { class: 'btn small danger staff-delete', type: 'button', 'aria-label': i18n.t('ad.delete_staff_label', { c: u.username }), onclick: () => deleteForever(i18n.t('ad.delete_staff_q', { c: u.username, n: u.name }), `/staff/${api.seg(u.username)}/permanent`, loadStaff) }, i18n.t('ad.delete_forever')))),
       ),
     );
   } catch (e) {
