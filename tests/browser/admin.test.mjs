@@ -66,7 +66,7 @@ test('the admin configures the hall through the page', async () => {
   assert.equal(svc.hours.sat, null);
 
   // Edit it: disable.
-  await page.locator('#services tr[data-code="D"] button').click();
+  await page.locator('#services tr[data-code="D"] button').first().click();
   await page.locator('#s-enabled').uncheck();
   await page.locator('#svc-form button[type=submit]').click();
   await hq.until(async () => (await hq.must(url, 'GET', '/services')).find((s) => s.code === 'D').enabled === false, { what: 'D disabled' });
