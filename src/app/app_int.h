@@ -112,6 +112,7 @@ struct hq_app {
     int64_t last_seq;    /* last sequence number given to an event (under mu) */
     int64_t durable_seq; /* last committed (under qmu) */
     char public_url[256];
+    bool refuse_unserved; /* setting unserved_tickets "refuse": no ticket without a window */
     int32_t public_issue_per_min;
 
     /* in-memory records, loaded at open (under mu) */
@@ -277,6 +278,10 @@ json_t *hq__device_json(struct hq_app *a, const struct hq_device *d);
  * and public_info into *conf (and *info_text_out, the public information as stored, malloc'd or
  * NULL). 0 or a refusal naming the field. */
 int hq__service_parse(json_t *in, struct hq_service *s, bool create, struct hq_why *why);
+/* "hours" of PUT /hall, /services (hours_in.c); a refusal names hours.<day> */
+int hq__hours_parse(json_t *v, struct hq_hours *out, struct hq_why *why);
+/* Under mu: 409 when the hall refuses tickets no open window serves (uc_config.c) */
+int hq__unserved_check(struct hq_app *a, const char *service, struct hq_why *why);
 int hq__window_parse(json_t *in, struct hq_window *w, bool create, struct hq_why *why);
 int hq__staff_parse(json_t *in, struct hq_staff *s, bool create, char *password, size_t pcap,
                     struct hq_why *why);

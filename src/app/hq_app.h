@@ -173,6 +173,11 @@ int hq_app_window_restore(struct hq_app *a, const struct hq_actor *who, int32_t 
 int hq_app_window_delete(struct hq_app *a, const struct hq_actor *who, int32_t number, json_t **out,
                          struct hq_why *why);
 int hq_app_device_test_print(struct hq_app *a, const char *id, json_t **out, struct hq_why *why);
+/* Services and staff deleted for good while nothing refers to them (uc_retire.c); else 409. */
+int hq_app_service_delete_forever(struct hq_app *a, const struct hq_actor *who, const char *code,
+                                  json_t **out, struct hq_why *why);
+int hq_app_staff_delete_forever(struct hq_app *a, const struct hq_actor *who, const char *username,
+                                json_t **out, struct hq_why *why);
 
 /* Pairing (uc_pairing.c). A device page without a key asks for a code: start {"page"} (public)
  * → {"id" (its secret), "code" (six digits to show), "expires_at"}; the device polls with its id:

@@ -12,73 +12,6 @@
 #include "hq_appointments.h"
 #include "hq_ops.h"
 
-static const char *const day_names[7] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
-
-static int parse_hhmm(const char *s, int *out)
-{
-    if (strlen(s) != 5 || s[2] != ':' || s[0] < '0' || s[0] > '2' || s[1] < '0' || s[1] > '9' ||
-        s[3] < '0' || s[3] > '5' || s[4] < '0' || s[4] > '9')
-        return -1;
-    int h = (s[0] - '0') * 10 + (s[1] - '0'), m = (s[3] - '0') * 10 + (s[4] - '0');
-    if (h > 24 || (h == 24 && m != 0)) return -1;
-    *out = h * 60 + m;
-    return 0;
-}
-
-/* One day's ranges "08:30-12:00,13:30-17:30" into day d of h; -1 when not read whole. */
-static int parse_day_ranges(const char *s, struct hq_hours *h, int d)
-{
-    size_t len = strlen(s);
-    if (len == 0) return -1;
-    for (size_t i = 0; i < len;) {
-        char a[8], b[8];
-        int o, c;
-        if (len - i < 11 || s[i + 5] != '-' || (i + 11 < len && s[i + 11] != ',')) return -1;
-        snprintf(a, sizeof a, "%.5s", s + i);
-        snprintf(b, sizeof b, "%.5s", s + i + 6);
-        if (parse_hhmm(a, &o) || parse_hhmm(b, &c) || hq_hours_add(h, d, o, c) != 0) return -1;
-        i += 11;
-        if (i < len) i++; /* the comma */
-        if (i == len && s[len - 1] == ',') return -1;
-    }
-    return 0;
-}
-
-/* "hours": null (always open) or {"mon":"08:30-12:00,13:30-17:30", "sat":null, …}: one or more
- * ranges a day, ascending, not touching; absent or null days are closed. Read whole or refused. */
-static int parse_hours(json_t *v, struct hq_hours *out, struct hq_why *why)
-{
-    struct hq_hours h;
-    if (json_is_null(v)) {
-        hq_hours_clear(out, false);
-        return 0;
-    }
-    if (!json_is_object(v))
-        return hq_fail(
-            why, HQ_EINVAL, "hours",
-            "hours: must be null or an object like {\"mon\":\"08:30-12:00,13:30-17:30\"}");
-    hq_hours_clear(&h, true);
-    const char *key;
-    json_t *val;
-    json_object_foreach(v, key, val)
-    {
-        int d = -1;
-        for (int i = 0; i < 7; i++)
-            if (strcmp(key, day_names[i]) == 0) d = i;
-        if (d < 0)
-            return hq_fail(why, HQ_EINVAL, "hours", "hours: unknown day '%.20s' (mon … sun)", key);
-        if (json_is_null(val)) continue;
-        const char *s = json_string_value(val);
-        if (!s || parse_day_ranges(s, &h, d) != 0)
-            return hq_fail(why, HQ_EINVAL, "hours",
-                           "hours.%s: must be \"HH:MM-HH:MM\" ranges separated by commas (at "
-                           "most %d), each closing after it opens, in order and not overlapping",
-                           key, HQ_HOURS_RANGES);
-    }
-    *out = h;
-    return 0;
-}
-
 static int commit_event(struct hq_app *a, struct hq_batch *b, const struct hq_actor *who,
                         const char *type, json_t *data, struct hq_why *why)
 {
@@ -120,6 +53,9 @@ int hq_app_services_list(struct hq_app *a, json_t **out)
         for (size_t k = 0; k < a->estacc.n_services; k++)
             if (strcmp(a->estacc.services[k].code, code) == 0) recent = a->estacc.services[k].n;
         json_object_set_new(s, "served_28d", json_integer(recent));
+        /* branch setup3: a kiosk disables a service no open window serves when the hall says so */
+        json_object_set_new(s, "unserved_tickets",
+                            json_string(a->refuse_unserved ? "refuse" : "issue"));
         json_array_append_new(arr, s);
     }
     pthread_mutex_unlock(&a->mu);
@@ -148,6 +84,7 @@ int hq__service_parse(json_t *in, struct hq_service *s, bool create, struct hq_w
                                         "bookable",     /* uc_appointments.c */
                                         "issued_today", /* read-only, branch a11y */
                                         "served_28d",
+                                        "unserved_tickets", /* read-only, the hall's setting */
                                         NULL};
     int rc = hq__in_known(in, known, why);
     if (rc) return rc;
@@ -193,7 +130,7 @@ int hq__service_parse(json_t *in, struct hq_service *s, bool create, struct hq_w
         s->n_documents = (int)json_array_size(docs);
     }
     json_t *hours = json_object_get(in, "hours");
-    if (hours && (rc = parse_hours(hours, &s->hours, why))) return rc;
+    if (hours && (rc = hq__hours_parse(hours, &s->hours, why))) return rc;
     if (!s->name[0]) return hq_fail(why, HQ_EINVAL, "name", "name: must not be empty");
     return 0;
 }
@@ -613,6 +550,8 @@ int hq_app_hall_get(struct hq_app *a, json_t **out)
 {
     pthread_mutex_lock(&a->mu);
     *out = hq__hall_json(a);
+    json_object_set_new(*out, "unserved_tickets",
+                        json_string(a->refuse_unserved ? "refuse" : "issue"));
     pthread_mutex_unlock(&a->mu);
     return 0;
 }
@@ -643,10 +582,40 @@ static int public_url_parse(json_t *v, char *out, size_t cap, struct hq_why *why
     return 0;
 }
 
-/* The stored public URL, unless the command line gave one (hq_app_open, after the records). */
+/* The stored unserved_tickets setting: "refuse" (POST /tickets refuses a service no open window
+ * serves) or "issue" (the default: issued, with 当前无窗口办理 instead of a wait). */
+static void unserved_load(struct hq_app *a)
+{
+    char *txt = NULL;
+    a->refuse_unserved = false;
+    if (a->store->vt->doc_get(a->store, "setting", "unserved_tickets", &txt) != 0) return;
+    json_t *j = json_loads(txt, 0, NULL);
+    const char *m = json_string_value(json_object_get(j, "mode"));
+    a->refuse_unserved = m && strcmp(m, "refuse") == 0;
+    json_decref(j);
+    free(txt);
+}
+
+/* Under mu, or before the server runs: 409 when the hall refuses tickets for a service that is
+ * switched on but served by no open window now (uc_tickets.c, before issuing). */
+int hq__unserved_check(struct hq_app *a, const char *service, struct hq_why *why)
+{
+    const struct hq_service *s = hq_service_find(&a->hall, service);
+    if (!a->refuse_unserved || !s || !s->enabled ||
+        hq_service_serving_windows(&a->hall, service) > 0)
+        return 0;
+    return hq_fail(why, HQ_ECONFLICT, "service",
+                   "service %s: no window is serving it now, and this hall issues no tickets for "
+                   "it until one opens",
+                   s->code);
+}
+
+/* The stored public URL, unless the command line gave one (hq_app_open, after the records); the
+ * stored unserved_tickets setting too. */
 void hq__public_url_load(struct hq_app *a)
 {
     char *txt = NULL;
+    unserved_load(a);
     if (a->public_url[0] || a->store->vt->doc_get(a->store, "setting", "public_url", &txt) != 0)
         return;
     json_t *j = json_loads(txt, 0, NULL);
@@ -660,8 +629,9 @@ int hq_app_hall_update(struct hq_app *a, const struct hq_actor *who, json_t *in,
                        struct hq_why *why)
 {
     static const char *const known[] = {
-        "name",        "name_en",   "timezone",       "hours",      "policy",     "target_wait_s",
-        "public_info", "suspended", "suspend_reason", "carry_over", "public_url", NULL};
+        "name",          "name_en",          "timezone",  "hours",          "policy",
+        "target_wait_s", "public_info",      "suspended", "suspend_reason", "carry_over",
+        "public_url",    "unserved_tickets", NULL};
     int rc = hq__in_known(in, known, why);
     if (rc) return rc;
     pthread_mutex_lock(&a->mu);
@@ -686,10 +656,24 @@ int hq_app_hall_update(struct hq_app *a, const struct hq_actor *who, json_t *in,
         }
         set_url = true;
     }
+    json_t *uv = json_object_get(in, "unserved_tickets");
+    const char *um = uv && !json_is_null(uv) ? json_string_value(uv) : NULL;
+    if (uv && !json_is_null(uv) &&
+        !(um && (strcmp(um, "issue") == 0 || strcmp(um, "refuse") == 0))) {
+        free(info_text);
+        return hq_fail(why, HQ_EINVAL, "unserved_tickets", "unserved_tickets: issue or refuse");
+    }
     json_t *info = json_object_get(in, "public_info");
     struct hq_batch b;
     hq_batch_init(&b);
     pthread_mutex_lock(&a->mu);
+    bool refuse_was = a->refuse_unserved;
+    if (um) {
+        a->refuse_unserved = strcmp(um, "refuse") == 0;
+        char doc[48];
+        snprintf(doc, sizeof doc, "{\"mode\":\"%s\"}", a->refuse_unserved ? "refuse" : "issue");
+        hq_batch_doc(&b, "setting", "unserved_tickets", doc, hq_app_time(a));
+    }
     bool was_suspended = a->hall.conf.suspended;
     a->hall.conf = c;
     hq_batch_hall(&b, &c);
@@ -708,6 +692,8 @@ int hq_app_hall_update(struct hq_app *a, const struct hq_actor *who, json_t *in,
         snprintf(a->public_url, sizeof a->public_url, "%s", url);
     }
     *out = hq__hall_json(a);
+    json_object_set_new(*out, "unserved_tickets",
+                        json_string(a->refuse_unserved ? "refuse" : "issue"));
     if (c.suspended != was_suspended)
         hq__app_event(a, &b, who->username, c.suspended ? "hall.suspended" : "hall.resumed",
                       json_pack("{s:s}", "reason", c.suspend_reason));
@@ -715,6 +701,9 @@ int hq_app_hall_update(struct hq_app *a, const struct hq_actor *who, json_t *in,
     if (rc) {
         json_decref(*out);
         *out = NULL;
+        pthread_mutex_lock(&a->mu); /* not stored: the setting as it was */
+        a->refuse_unserved = refuse_was;
+        pthread_mutex_unlock(&a->mu);
     } else if (c.suspended != was_suspended) {
         hq__ops_hall_changed(a, who, c.suspended, c.suspend_reason); /* open incidents note it */
     }
@@ -731,7 +720,7 @@ int hq__hall_parse(json_t *in, struct hq_hall_conf *conf, char **info_text_out, 
         (rc = hq__in_str(in, "timezone", false, c.timezone, sizeof c.timezone, why)))
         return rc;
     json_t *hours = json_object_get(in, "hours");
-    if (hours && (rc = parse_hours(hours, &c.hours, why))) return rc;
+    if (hours && (rc = hq__hours_parse(hours, &c.hours, why))) return rc;
     int64_t v = c.target_wait_s;
     if ((rc = hq__in_int(in, "target_wait_s", false, 60, 86400, &v, why))) return rc;
     c.target_wait_s = (int32_t)v;

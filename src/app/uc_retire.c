@@ -18,6 +18,7 @@
 
 #include "../stats/hq_stats.h"
 #include "app_int.h"
+#include "hq_appointments.h"
 
 #define KIND "window_retired"
 
@@ -257,5 +258,193 @@ int hq_app_window_delete(struct hq_app *a, const struct hq_actor *who, int32_t n
     json_object_del(a->retired_windows, key);
     int rc = hq__app_commit_unlock(a, &b, why);
     if (rc == 0) *out = json_pack("{s:b,s:i}", "deleted", 1, "number", (int)number);
+    return rc;
+}
+
+/* ---- services and staff deleted for good (branch setup3) ----
+ * A service or a staff member created by mistake is deleted while nothing refers to it: the
+ * refusal (409) names the first thing that does. A service: a window (in service or retired)
+ * serving it, a staff member certified for it, its taking bookings, a ticket (today's or
+ * stored, as its service now or one still to come). A staff member: the signed-in admin himself,
+ * a window he has open, a ticket he called or served (and so its evaluation). Otherwise a service
+ * is switched off and a staff member taken off duty (active false): history keeps them. */
+
+struct refs {
+    const char *service;  /* or NULL */
+    const char *username; /* or NULL */
+    char number[16];      /* the first ticket found */
+};
+
+static bool ticket_refers(const struct refs *r, const struct hq_ticket *t)
+{
+    if (r->username) return strcmp(t->clerk, r->username) == 0;
+    if (strcmp(t->service, r->service) == 0) return true;
+    for (int i = 0; i < t->n_next && i < HQ_NEXT_MAX; i++)
+        if (strcmp(t->next[i], r->service) == 0) return true;
+    return false;
+}
+
+static int on_ref_ticket(void *ctx, const struct hq_ticket *t)
+{
+    struct refs *r = ctx;
+    if (!ticket_refers(r, t)) return 0;
+    snprintf(r->number, sizeof r->number, "%s", t->number);
+    return 1; /* stop */
+}
+
+/* The stored tickets (a rare admin action: one pass on the read handle); 0 none, 1 found. */
+static int stored_refs(struct hq_app *a, struct refs *r, struct hq_why *why)
+{
+    pthread_mutex_lock(&a->reader_mu);
+    int src = a->reader->vt->tickets_between(a->reader, 0, 99991231, on_ref_ticket, r);
+    pthread_mutex_unlock(&a->reader_mu);
+    if (src < 0) return hq_fail(why, HQ_ESTORE, "", "cannot read the ticket history");
+    return r->number[0] ? 1 : 0;
+}
+
+/* Under mu: what refers to service code now, as a refusal; 0 when nothing does. */
+static int service_refs_live(struct hq_app *a, const char *code, struct hq_why *why)
+{
+    for (size_t i = 0; i < a->hall.n_windows; i++)
+        for (int k = 0; k < a->hall.windows[i].n_services; k++)
+            if (strcmp(a->hall.windows[i].services[k], code) == 0)
+                return hq_fail(why, HQ_ECONFLICT, "code",
+                               "service %s is served by window %d: take it off the window first",
+                               code, (int)a->hall.windows[i].number);
+    const char *k;
+    json_t *v;
+    json_object_foreach(a->retired_windows, k, v)
+    {
+        size_t i;
+        json_t *c;
+        json_array_foreach(json_object_get(v, "services"), i, c)
+        {
+            if (json_is_string(c) && strcmp(json_string_value(c), code) == 0)
+                return hq_fail(why, HQ_ECONFLICT, "code",
+                               "service %s is served by the retired window %s: restore and change "
+                               "it, or delete the window first",
+                               code, k);
+        }
+    }
+    for (size_t i = 0; i < a->hall.n_staff; i++)
+        for (int c = 0; c < a->hall.staff[i].n_certs; c++)
+            if (strcmp(a->hall.staff[i].certs[c].service, code) == 0)
+                return hq_fail(why, HQ_ECONFLICT, "code",
+                               "service %s is in the certifications of '%s': remove it there first",
+                               code, a->hall.staff[i].username);
+    if (hq__appointments_bookable(a, code))
+        return hq_fail(why, HQ_ECONFLICT, "code",
+                       "service %s takes bookings: make it not bookable first", code);
+    struct refs r = {code, NULL, ""};
+    for (size_t i = 0; i < a->hall.n_tickets; i++)
+        if (ticket_refers(&r, &a->hall.tickets[i]))
+            return hq_fail(why, HQ_ECONFLICT, "code",
+                           "service %s has tickets (%s): switch it off instead, history keeps it",
+                           code, a->hall.tickets[i].number);
+    return 0;
+}
+
+int hq_app_service_delete_forever(struct hq_app *a, const struct hq_actor *who, const char *code,
+                                  json_t **out, struct hq_why *why)
+{
+    pthread_mutex_lock(&a->mu);
+    bool found = hq_service_find(&a->hall, code) != NULL;
+    int rc = found ? service_refs_live(a, code, why) : 0;
+    pthread_mutex_unlock(&a->mu);
+    if (!found) return hq_fail(why, HQ_ENOTFOUND, "", "no service with code '%.8s'", code);
+    if (rc) return rc;
+    struct refs r = {code, NULL, ""};
+    if ((rc = stored_refs(a, &r, why)) < 0) return rc;
+    if (rc > 0)
+        return hq_fail(why, HQ_ECONFLICT, "code",
+                       "service %s has tickets (%s): switch it off instead, history keeps it", code,
+                       r.number);
+    struct hq_batch b;
+    hq_batch_init(&b);
+    pthread_mutex_lock(&a->mu);
+    struct hq_service *s = hq_service_find(&a->hall, code);
+    if (!s) {
+        pthread_mutex_unlock(&a->mu);
+        return hq_fail(why, HQ_ENOTFOUND, "", "no service with code '%.8s'", code);
+    }
+    if ((rc = service_refs_live(a, code, why)) != 0) { /* changed meanwhile */
+        pthread_mutex_unlock(&a->mu);
+        return rc;
+    }
+    char kept[HQ_CODE_MAX];
+    snprintf(kept, sizeof kept, "%s", s->code);
+    if (hq_batch_service_delete(&b, kept) != 0 ||
+        hq__app_event(a, &b, who->username, "service.deleted", json_pack("{s:s}", "code", kept)) !=
+            0) {
+        hq_batch_release(&b);
+        pthread_mutex_unlock(&a->mu);
+        return hq_fail(why, HQ_EINTERNAL, "", "out of memory");
+    }
+    size_t at = (size_t)(s - a->hall.services);
+    memmove(&a->hall.services[at], &a->hall.services[at + 1],
+            (a->hall.n_services - at - 1) * sizeof *a->hall.services);
+    a->hall.n_services--;
+    rc = hq__app_commit_unlock(a, &b, why);
+    if (rc == 0) *out = json_pack("{s:b,s:s}", "deleted", 1, "code", kept);
+    return rc;
+}
+
+int hq_app_staff_delete_forever(struct hq_app *a, const struct hq_actor *who, const char *username,
+                                json_t **out, struct hq_why *why)
+{
+    if (strcmp(who->username, username) == 0)
+        return hq_fail(why, HQ_ECONFLICT, "username",
+                       "you cannot delete yourself: another admin can");
+    pthread_mutex_lock(&a->mu);
+    bool found = hq_staff_find(&a->hall, username) != NULL;
+    pthread_mutex_unlock(&a->mu);
+    if (!found) return hq_fail(why, HQ_ENOTFOUND, "", "no staff member '%.32s'", username);
+    struct refs r = {NULL, username, ""};
+    int rc = stored_refs(a, &r, why);
+    if (rc < 0) return rc;
+    if (rc > 0)
+        return hq_fail(why, HQ_ECONFLICT, "username",
+                       "'%s' served tickets (%s): take them off duty instead, history keeps them",
+                       username, r.number);
+    struct hq_batch b;
+    hq_batch_init(&b);
+    pthread_mutex_lock(&a->mu);
+    struct hq_staff *s = hq_staff_find(&a->hall, username);
+    if (!s) {
+        pthread_mutex_unlock(&a->mu);
+        return hq_fail(why, HQ_ENOTFOUND, "", "no staff member '%.32s'", username);
+    }
+    for (size_t i = 0; i < a->hall.n_windows; i++)
+        if (strcmp(a->hall.windows[i].clerk, username) == 0) {
+            int n = (int)a->hall.windows[i].number;
+            pthread_mutex_unlock(&a->mu);
+            return hq_fail(why, HQ_ECONFLICT, "username", "'%s' has window %d open: close it first",
+                           username, n);
+        }
+    for (size_t i = 0; i < a->hall.n_tickets; i++)
+        if (ticket_refers(&r, &a->hall.tickets[i])) {
+            char num[16];
+            snprintf(num, sizeof num, "%s", a->hall.tickets[i].number);
+            pthread_mutex_unlock(&a->mu);
+            return hq_fail(why, HQ_ECONFLICT, "username",
+                           "'%s' served tickets (%s): take them off duty instead, history keeps "
+                           "them",
+                           username, num);
+        }
+    char kept[HQ_USER_MAX];
+    snprintf(kept, sizeof kept, "%s", s->username);
+    if (hq_batch_staff_delete(&b, kept) != 0 ||
+        hq__app_event(a, &b, who->username, "staff.deleted",
+                      json_pack("{s:s}", "username", kept)) != 0) {
+        hq_batch_release(&b);
+        pthread_mutex_unlock(&a->mu);
+        return hq_fail(why, HQ_EINTERNAL, "", "out of memory");
+    }
+    size_t at = (size_t)(s - a->hall.staff);
+    memmove(&a->hall.staff[at], &a->hall.staff[at + 1],
+            (a->hall.n_staff - at - 1) * sizeof *a->hall.staff);
+    a->hall.n_staff--;
+    rc = hq__app_commit_unlock(a, &b, why);
+    if (rc == 0) *out = json_pack("{s:b,s:s}", "deleted", 1, "username", kept);
     return rc;
 }

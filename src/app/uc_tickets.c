@@ -156,7 +156,8 @@ static int issue(struct hq_app *a, const struct hq_actor *who, json_t *in, json_
     pthread_mutex_lock(&a->mu);
     hq__roll(a, &now, &b);
     struct hq_ticket *t = NULL;
-    rc = hq_ticket_issue(&a->hall, &now, id, &is, &t, why);
+    rc = hq__unserved_check(a, service, why); /* the hall may refuse a service no window serves */
+    if (rc == 0) rc = hq_ticket_issue(&a->hall, &now, id, &is, &t, why);
     if (rc) {
         /* A refusal changes nothing, but a day roll done on the way is still worth keeping. */
         if (b.n) {

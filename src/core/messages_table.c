@@ -697,6 +697,24 @@ const struct hq_msg hq__msg_table[] = {
     {"the body must be a WAV file (audio/wav)", "voice.wav_missing", {}, "请上传 WAV 录音文件"},
     {"that phrase is not recorded", "voice.clip_not_found", {}, "这个短语还没有录音"},
     {"audio: %s", "voice.wav_invalid", {"detail"}, "录音文件无效：{detail}"},
+    /* setup3 branch: hours refused with the position of the fault (hours_in.c) */
+    {"hours.%s: empty: give ranges such as 08:30-12:00,13:30-17:30, or null for a closed day", "hours.day_empty", {"day"}, "{day}的办公时间为空：请填写时段，如 08:30-12:00,13:30-17:30；休息日请设为 null"},
+    {"hours.%s: at most %d ranges a day", "hours.day_too_many", {"day", "max"}, "{day}最多 {max} 个时段"},
+    {"hours.%s: range %d '%s': character %d does not fit HH:MM-HH:MM (24-hour clock; ranges separated by commas)", "hours.range_shape", {"day", "index", "text", "pos"}, "{day}第 {index} 个时段“{text}”的第 {pos} 个字符有误：应写作 时:分-时:分（24 小时制，多个时段以英文逗号分隔）"},
+    {"hours.%s: range %d '%s': %.5s is not a time of day (00:00 to 24:00)", "hours.range_time", {"day", "index", "text", "time"}, "{day}第 {index} 个时段“{text}”中的 {time} 不是有效时间（应在 00:00 至 24:00 之间）"},
+    {"hours.%s: range %d '%s' does not end after it starts", "hours.range_order", {"day", "index", "text"}, "{day}第 {index} 个时段“{text}”的结束时间不晚于开始时间"},
+    {"hours.%s: range %d '%s' starts before range %d ends: give the ranges in order, not overlapping", "hours.range_overlap", {"day", "index", "text", "previous"}, "{day}第 {index} 个时段“{text}”在第 {previous} 个时段结束前开始：各时段应按先后顺序且互不重叠"},
+    {"hours.%s: must be a string of ranges such as \"08:30-12:00,13:30-17:30\", or null for a closed day", "hours.day_type", {"day"}, "{day}的办公时间应为时段文字，如“08:30-12:00,13:30-17:30”；休息日为 null"},
+    {"service %s: no window is serving it now, and this hall issues no tickets for it until one opens", "ticket.unserved", {"code"}, "业务 {code} 当前无窗口办理，窗口开始办理后才能取号"},
+    {"unserved_tickets: issue or refuse", "hall.unserved_tickets", {}, "无窗口办理时的取号方式应为 issue（照常取号）或 refuse（停止取号）"},
+    {"service %s is served by window %d: take it off the window first", "record.service_on_window", {"code", "window"}, "业务 {code} 仍由 {window} 号窗口办理：请先从该窗口的业务中去掉"},
+    {"service %s is served by the retired window %s: restore and change it, or delete the window first", "record.service_on_retired_window", {"code", "window"}, "业务 {code} 仍在已撤销的 {window} 号窗口的业务中：请先恢复并修改该窗口，或彻底删除该窗口"},
+    {"service %s is in the certifications of '%s': remove it there first", "record.service_certified", {"code", "username"}, "业务 {code} 仍在人员“{username}”的资质中：请先在那里删除"},
+    {"service %s takes bookings: make it not bookable first", "record.service_bookable", {"code"}, "业务 {code} 仍接受预约：请先取消可预约"},
+    {"service %s has tickets (%s): switch it off instead, history keeps it", "record.service_has_tickets", {"code", "number"}, "业务 {code} 已有号票（如 {number}）：请改为停用，办理记录将保留"},
+    {"you cannot delete yourself: another admin can", "record.delete_self", {}, "不能删除自己的账号，可由其他管理员删除"},
+    {"'%s' served tickets (%s): take them off duty instead, history keeps them", "record.staff_has_tickets", {"username", "number"}, "人员“{username}”已办理过号票（如 {number}）：请改为设为不在岗，办理记录将保留"},
+    {"'%s' has window %d open: close it first", "record.staff_window_open", {"username", "window"}, "人员“{username}”正在 {window} 号窗口办理：请先关闭窗口"},
 };
 const size_t hq__msg_count = sizeof hq__msg_table / sizeof hq__msg_table[0];
 

@@ -48,6 +48,8 @@ HQ_API(api_windows_retired);
 HQ_API(api_window_retire);
 HQ_API(api_window_restore);
 HQ_API(api_window_delete);
+HQ_API(api_service_delete_forever); /* api_records.c */
+HQ_API(api_staff_delete_forever);
 HQ_API(api_config_export);
 HQ_API(api_config_import);
 HQ_API(api_tickets_create);

@@ -5,6 +5,7 @@
  * right after the call. A batch owns those copies until hq_batch_release. Nothing here touches a
  * database; the back ends only read batches.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,6 +81,24 @@ int hq_batch_window_delete(struct hq_batch *b, int32_t number)
     if (!op) return HQ_EINTERNAL;
     memset(&op->u.window, 0, sizeof op->u.window);
     op->u.window.number = number;
+    return 0;
+}
+
+int hq_batch_service_delete(struct hq_batch *b, const char *code)
+{
+    struct hq_op *op = push(b, HQ_OP_SERVICE_DEL);
+    if (!op) return HQ_EINTERNAL;
+    memset(&op->u.service, 0, sizeof op->u.service);
+    snprintf(op->u.service.code, sizeof op->u.service.code, "%s", code);
+    return 0;
+}
+
+int hq_batch_staff_delete(struct hq_batch *b, const char *username)
+{
+    struct hq_op *op = push(b, HQ_OP_STAFF_DEL);
+    if (!op) return HQ_EINTERNAL;
+    memset(&op->u.staff, 0, sizeof op->u.staff);
+    snprintf(op->u.staff.username, sizeof op->u.staff.username, "%s", username);
     return 0;
 }
 

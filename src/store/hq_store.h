@@ -21,14 +21,16 @@
 #include "../core/hq_core.h"
 
 enum hq_op_kind {
-    HQ_OP_TICKET,    /* upsert by id */
-    HQ_OP_WINDOW,    /* upsert by number */
-    HQ_OP_SERVICE,   /* upsert by code (also carries the numbering state seq_day/seq) */
-    HQ_OP_STAFF,     /* upsert by username */
-    HQ_OP_HALL,      /* the hall settings, one row */
-    HQ_OP_DOC,       /* upsert (or delete) a JSON document under (kind, key) */
-    HQ_OP_EVENT,     /* append to the event log */
-    HQ_OP_WINDOW_DEL /* delete the window row u.window.number (a retired window, uc_retire.c) */
+    HQ_OP_TICKET,      /* upsert by id */
+    HQ_OP_WINDOW,      /* upsert by number */
+    HQ_OP_SERVICE,     /* upsert by code (also carries the numbering state seq_day/seq) */
+    HQ_OP_STAFF,       /* upsert by username */
+    HQ_OP_HALL,        /* the hall settings, one row */
+    HQ_OP_DOC,         /* upsert (or delete) a JSON document under (kind, key) */
+    HQ_OP_EVENT,       /* append to the event log */
+    HQ_OP_WINDOW_DEL,  /* delete the window row u.window.number (a retired window, uc_retire.c) */
+    HQ_OP_SERVICE_DEL, /* delete the service row u.service.code (nothing refers to it) */
+    HQ_OP_STAFF_DEL    /* delete the staff row u.staff.username (nothing refers to them) */
 };
 
 struct hq_doc {
@@ -72,6 +74,8 @@ void hq_batch_release(struct hq_batch *b); /* frees ops and the strings they own
 int hq_batch_ticket(struct hq_batch *b, const struct hq_ticket *t);
 int hq_batch_window(struct hq_batch *b, const struct hq_window *w);
 int hq_batch_window_delete(struct hq_batch *b, int32_t number);
+int hq_batch_service_delete(struct hq_batch *b, const char *code);
+int hq_batch_staff_delete(struct hq_batch *b, const char *username);
 int hq_batch_service(struct hq_batch *b, const struct hq_service *s);
 int hq_batch_staff(struct hq_batch *b, const struct hq_staff *s);
 int hq_batch_hall(struct hq_batch *b, const struct hq_hall_conf *c);

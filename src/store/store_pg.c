@@ -89,6 +89,8 @@ enum {
     Q_PUT_DOC,
     Q_DEL_DOC,
     Q_DEL_WINDOW,
+    Q_DEL_SERVICE,
+    Q_DEL_STAFF,
     Q_ADD_EVENT,
     Q_GET_HALL,
     Q_GET_SERVICES,
@@ -164,6 +166,8 @@ static const char *const sql_text[Q_COUNT_] = {
                   " ON CONFLICT (kind, key) DO UPDATE SET json = excluded.json, t = excluded.t",
     [Q_DEL_DOC] = "DELETE FROM docs WHERE kind = $1 AND key = $2",
     [Q_DEL_WINDOW] = "DELETE FROM windows WHERE number = $1::bigint",
+    [Q_DEL_SERVICE] = "DELETE FROM services WHERE code = $1",
+    [Q_DEL_STAFF] = "DELETE FROM staff WHERE username = $1",
     [Q_ADD_EVENT] = "INSERT INTO events (seq, t, actor, type, data)"
                     " VALUES ($1::bigint, $2::bigint, $3, $4, $5)",
     [Q_GET_HALL] = "SELECT name, name_en, timezone, hours, boost_priority_s, boost_appointment_s,"
@@ -486,14 +490,21 @@ static int apply_op(struct pg_store *s, const struct hq_op *op)
     case HQ_OP_WINDOW_DEL:
         p_i64(&p, op->u.window.number);
         return run_cmd(s, Q_DEL_WINDOW, &p);
+    case HQ_OP_SERVICE_DEL:
+        p_str(&p, op->u.service.code);
+        return run_cmd(s, Q_DEL_SERVICE, &p);
+    case HQ_OP_STAFF_DEL:
+        p_str(&p, op->u.staff.username);
+        return run_cmd(s, Q_DEL_STAFF, &p);
     }
     return -1;
 }
 
 static const char *op_name(enum hq_op_kind k)
 {
-    static const char *const names[] = {"ticket", "window", "service", "staff",
-                                        "hall",   "doc",    "event",   "window_del"};
+    static const char *const names[] = {"ticket",      "window",   "service", "staff",
+                                        "hall",        "doc",      "event",   "window_del",
+                                        "service_del", "staff_del"};
     return (unsigned)k < sizeof names / sizeof names[0] ? names[k] : "unknown";
 }
 

@@ -100,6 +100,8 @@ enum {
     ST_PUT_DOC,
     ST_DEL_DOC,
     ST_DEL_WINDOW,
+    ST_DEL_SERVICE,
+    ST_DEL_STAFF,
     ST_ADD_EVENT,
     ST_GET_HALL,
     ST_GET_SERVICES,
@@ -175,6 +177,8 @@ static const char *const sql_text[ST_COUNT_] = {
                    " ON CONFLICT (kind, key) DO UPDATE SET json = excluded.json, t = excluded.t",
     [ST_DEL_DOC] = "DELETE FROM docs WHERE kind = ?1 AND key = ?2",
     [ST_DEL_WINDOW] = "DELETE FROM windows WHERE number = ?1",
+    [ST_DEL_SERVICE] = "DELETE FROM services WHERE code = ?1",
+    [ST_DEL_STAFF] = "DELETE FROM staff WHERE username = ?1",
     [ST_ADD_EVENT] = "INSERT INTO events (seq, t, actor, type, data) VALUES (?1, ?2, ?3, ?4, ?5)",
     [ST_GET_HALL] = "SELECT name, name_en, timezone, hours, boost_priority_s, boost_appointment_s,"
                     " boost_first_service_s, suspended, suspend_reason, target_wait_s, carry_over"
@@ -411,6 +415,18 @@ static int apply_op(struct sq_store *s, const struct hq_op *op)
         }
         return exec_st(s, ST_DEL_WINDOW);
     }
+    case HQ_OP_SERVICE_DEL:
+    case HQ_OP_STAFF_DEL: {
+        bool svc = op->kind == HQ_OP_SERVICE_DEL;
+        int which = svc ? ST_DEL_SERVICE : ST_DEL_STAFF;
+        sqlite3_stmt *st = s->st[which];
+        const char *key = svc ? op->u.service.code : op->u.staff.username;
+        if (sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT) != SQLITE_OK) {
+            done(st);
+            return -1;
+        }
+        return exec_st(s, which);
+    }
     case HQ_OP_EVENT:
         return add_event(s, &op->u.event);
     }
@@ -419,8 +435,9 @@ static int apply_op(struct sq_store *s, const struct hq_op *op)
 
 static const char *op_name(enum hq_op_kind k)
 {
-    static const char *const names[] = {"ticket", "window", "service", "staff",
-                                        "hall",   "doc",    "event",   "window_del"};
+    static const char *const names[] = {"ticket",      "window",   "service", "staff",
+                                        "hall",        "doc",      "event",   "window_del",
+                                        "service_del", "staff_del"};
     return (unsigned)k < sizeof names / sizeof names[0] ? names[k] : "unknown";
 }
 

@@ -174,7 +174,7 @@ describe('hall settings, health, metrics, OpenAPI', () => {
     });
     const bad = [
         ['hours bad day', { hours: { funday: '08:00-09:00' } }, 'hours.funday'],
-        ['hours bad span', { hours: { mon: '18:00-08:00' } }, 'hours'],
+        ['hours bad span', { hours: { mon: '18:00-08:00' } }, 'hours.mon'],
         ['hours not an object', { hours: 'always' }, 'hours'],
         ['policy negative boost', { policy: { boost_priority_s: -1 } }, 'policy.boost_priority_s'],
         ['policy unknown key', { policy: { boost_vip_s: 5 } }, 'policy.boost_vip_s'],

@@ -45,7 +45,7 @@ test('the admin sees what would harm customers and corrects mistakes', async () 
   // Switching off B while two customers wait for it: the page asks; transfer to A.
   const t1 = await hq.must(url, 'POST', '/tickets', { service: 'B', category: 'normal', channel: 'kiosk' });
   await hq.must(url, 'POST', '/tickets', { service: 'B', category: 'normal', channel: 'kiosk' });
-  await page.locator('#services tr[data-code="B"] button').click();
+  await page.locator('#services tr[data-code="B"] button').first().click();
   await page.locator('#s-enabled').uncheck();
   await page.locator('#svc-form button[type=submit]').click();
   await page.locator('#svc-waiting').waitFor();

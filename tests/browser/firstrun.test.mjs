@@ -64,21 +64,30 @@ test('a new administrator sets up a hall from the pages alone and serves a first
 
   // 1. The hall: its name and hours with a lunch break, in Chinese day names.
   await guide.locator('li[data-step="hall"] button').click();
+  await hq.until(async () => (await admin.locator('#hall-form').getAttribute('data-state')) === 'ready', { what: 'the hall form read' });
   await admin.locator('#h-name').fill('新区税务服务厅');
-  await admin.locator('#h-mon').fill('08:30-12:00,13:30-17:30');
-  await admin.locator('#h-copy-week').click();
-  assert.equal(await admin.locator('#h-fri').inputValue(), '08:30-12:00,13:30-17:30', 'Monday copied to the week');
+  // The weekly grid (hours_grid.js): Monday's morning and afternoon, copied to the week.
+  await admin.locator('#h-hours input[value="weekly"]').check();
+  const mon = admin.locator('#h-hours tr[data-day="mon"]');
+  await mon.locator('.hg-add').click();
+  await mon.locator('.hg-add').click();
+  for (const [i, [a, z]] of [['08:30', '12:00'], ['13:30', '17:30']].entries()) {
+    await mon.locator('.hg-from').nth(i).fill(a);
+    await mon.locator('.hg-to').nth(i).fill(z);
+  }
+  await admin.locator('#h-hours .hg-copy-week').click();
+  assert.deepEqual(await admin.locator('#h-hours tr[data-day="fri"] input').evaluateAll((l) => l.map((x) => x.value)), ['08:30', '12:00', '13:30', '17:30'], 'Monday copied to the week');
   await admin.locator('#hall-form button[type=submit]').click();
   await saved(admin);
   const h1 = await hq.must(url, 'GET', '/hall');
   assert.equal(h1.hours.mon, '08:30-12:00,13:30-17:30', 'the morning is not dropped');
   assert.equal(h1.hours.fri, '08:30-12:00,13:30-17:30');
   assert.equal(h1.hours.sat, null);
-  // (The test must take a ticket whatever the time: open around the clock again, all fields empty.)
+  // (The test must take a ticket whatever the time: open around the clock again.)
   await admin.locator('[data-tab="hall"]').click();
   // The save's re-read (and the tab's) must be done before typing, or it overwrites what is typed.
   await hq.until(async () => (await admin.locator('#hall-form').getAttribute('data-state')) === 'ready', { what: 'the hall form re-read' });
-  for (const d of ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']) await admin.locator('#h-' + d).fill('');
+  await admin.locator('#h-hours input[value="always"]').check();
   await admin.locator('#pi-phone').fill('0311-88886666');
   await admin.locator('#hall-form button[type=submit]').click();
   await saved(admin);

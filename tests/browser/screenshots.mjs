@@ -57,7 +57,7 @@ export const PAGES = [
   { name: 'cases', path: '/cases.html', user: 'manager1', full: true, prepare: async (p) => { await p.locator('#rows tr[data-number] button').first().click(); await p.locator('#forms form[data-step="verification"]').waitFor(); } },
   { name: 'admin-calendar', path: '/admin', user: 'admin', full: true, prepare: async (p) => { await p.locator('[data-tab="calendar"]').click(); await p.locator('#cal-holidays li[data-day]').first().waitFor(); await p.waitForFunction(() => document.querySelector('#evs-late')?.value); } },
   { name: 'admin-voice', path: '/admin', user: 'admin', full: true, prepare: async (p) => { await p.locator('[data-tab="voice"]').click(); await p.locator('#vp-list button[data-recorded="true"]').first().waitFor(); } },
-  { name: 'admin-hall', path: '/admin', user: 'admin', full: true, prepare: async (p) => { await p.locator('[data-tab="hall"]').click(); await p.locator('#h-mon').waitFor(); } },
+  { name: 'admin-hall', path: '/admin', user: 'admin', full: true, prepare: async (p) => { await p.locator('[data-tab="hall"]').click(); await p.locator('#h-hours .hg-mode').waitFor(); } },
   { name: 'plan', path: '/plan.html', user: 'manager1', demo: true, full: true, prepare: async (p) => {
     await p.locator('body[data-plan-date]').waitFor({ timeout: 30000 });
     // A what-if: the first group down to one window at its busiest half hour.

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 // admin.js — configuration: services (GET/POST/PUT /services), windows (GET/POST/PUT /windows),
 // staff and certifications (GET/POST/PUT /staff), hall settings (GET/PUT /hall) with hours, the
-// waiting target and public information (public_info.complaints feeds the complaints page).
+// waiting target and public information (public_info.complaints feeds the complaints page). The
+// hall's and each service's hours are a weekly grid (hours_grid.js); a refusal of the server is
+// marked on the grid's row of that day.
 
 import * as api from './api.js';
 import * as i18n from './i18n.js';
@@ -9,6 +11,7 @@ import { h, $, $$, replace, boot, showMsg, errText, requireLogin, mountUserBar }
 import * as devices from './admin_devices.js';
 import * as configIo from './admin_config.js';
 import * as guide from './admin_guide.js';
+import * as hoursGrid from './hours_grid.js';
 
 i18n.add({
   'ad.title': ['系统管理', 'Administration'],
@@ -24,7 +27,7 @@ i18n.add({
   'ad.quota': ['日限额', 'Daily quota'],
   'ad.docs': ['所需材料', 'Documents'],
   'ad.docs_help': ['所需材料（每行一项）', 'Required documents (one a line)'],
-  'ad.svc_hours': ['办理时间（留空则按大厅时间）', 'Hours (empty: the hall\'s)'],
+  'ad.svc_hours': ['办理时间', 'Hours'],
   'ad.enabled': ['启用', 'Enabled'],
   'ad.svc_new': ['新增业务', 'New service'],
   'ad.svc_edit': ['修改业务 {c}', 'Edit service {c}'],
@@ -46,10 +49,7 @@ i18n.add({
   'ad.target': ['等候目标(秒)', 'Waiting target (s)'],
   'ad.public_url': ['公开网址（号票二维码与查询链接，手机须能访问）', 'Public URL (QR codes and tracking links; phones must reach it)'],
   'ad.public_url_note': ['留空：使用各设备访问本系统的地址。请填写大厅局域网地址或 HTTPS 域名，不要用 127.0.0.1（见 docs/DEPLOYMENT.md）。', 'Empty: each device\'s own address for hallq. Give the hall\'s LAN address or HTTPS name, never 127.0.0.1 (docs/DEPLOYMENT.md).'],
-  'ad.hours': ['开放时间（如 08:30-12:00,13:30-17:30；留空为休息；全部留空为全天开放）', 'Opening hours (e.g. 08:30-12:00,13:30-17:30; empty = closed; all empty = always open)'],
-  'ad.hours_all': ['一次填写（可选）：周一至周五 08:30-12:00,13:30-17:30; 周六 09:00-12:00', 'All at once (optional): mon-fri 08:30-12:00,13:30-17:30; sat 09:00-12:00'],
-  'ad.closed_day': ['休息', 'closed'],
-  'ad.always_open': ['全天开放', 'always open'],
+  'ad.hours': ['开放时间', 'Opening hours'],
   'ad.hours_col': ['办理时间', 'Hours'],
   'ad.hall_hours': ['同大厅', 'as the hall'],
   'ad.expired': ['已过期', 'expired'],
@@ -73,14 +73,15 @@ i18n.add({
   'ad.ch.letter': ['信件', 'Letter'],
   'ad.ch.in_person': ['当面', 'In person'],
   'ad.saved': ['已保存', 'Saved'],
+  'ad.unserved': ['没有窗口办理的业务', 'Services no window serves'],
+  'ad.unserved_issue': ['照常取号，号票提示“当前无窗口办理”', 'Issue tickets, saying "No window is serving this now"'],
+  'ad.unserved_refuse': ['停止取号，取号机显示“当前无窗口办理”', 'Stop issuing; the kiosk says "No window is serving this now"'],
+  'ad.unserved_rule': ['指已启用、但此刻没有已开启的窗口办理的业务；停止取号时窗口开启后自动恢复。', 'Services switched on that no open window serves now; issuing resumes by itself once a window opens.'],
   'ad.bad_json': ['公开信息不是有效的 JSON 对象', 'Public information is not a valid JSON object'],
-  'ad.bad_hours': ['时间格式应为 HH:MM-HH:MM', 'Hours must look like HH:MM-HH:MM'],
   'ad.devices': ['设备', 'Devices'],
   'ad.dev_name': ['设备名称', 'Device name'],
   'mg.state': ['状态', 'State'],
   'ad.svc_windows': ['办理窗口', 'Windows'],
-  'ad.copy_weekdays': ['把周一复制到周二至周五', 'Copy Monday to Tuesday–Friday'],
-  'ad.copy_all': ['把周一复制到每天', 'Copy Monday to every day'],
   'ad.no_window': ['无窗口办理', 'No window serves it'],
   'ad.no_window_title': ['没有任何窗口办理此业务：群众取号后将无人叫号。请在“窗口”中添加。', 'No window serves this service: customers would never be called. Add it to a window.'],
   'ad.rule_code': ['1–2 个大写字母，即号码前缀，如 A', '1–2 capital letters, the number prefix, e.g. A'],
@@ -100,12 +101,16 @@ i18n.add({
   'ad.restore': ['恢复', 'Restore'],
   'ad.delete_forever': ['彻底删除', 'Delete for good'],
   'ad.delete_forever_q': ['彻底删除 {n} 号窗口？此操作不可恢复。', 'Delete window {n} for good? This cannot be undone.'],
+  'ad.deleted': ['已彻底删除', 'Deleted for good'],
+  'ad.delete_svc_label': ['彻底删除业务 {c}', 'Delete service {c} for good'],
+  'ad.delete_staff_label': ['彻底删除人员 {c}', 'Delete {c} for good'],
+  'ad.delete_svc_q': ['彻底删除业务 {c}（{n}）？只有从未发过号、没有窗口办理、没有人员持有其资质的业务才能删除；否则请改为停用。此操作不可恢复。', 'Delete service {c} ({n}) for good? Only a service that never issued a ticket, that no window serves and nobody is certified for can be; otherwise switch it off. This cannot be undone.'],
+  'ad.delete_staff_q': ['彻底删除人员 {c}（{n}）？只有从未办理过号票、当前未开窗口的人员才能删除；否则请改为不在岗。此操作不可恢复。', 'Delete {c} ({n}) for good? Only someone who never served a ticket and has no window open can be; otherwise take them off duty. This cannot be undone.'],
   'ad.expires_soon': ['{d} 天后到期', 'expires in {d} days'],
   'yes': ['是', 'yes'],
   'no': ['否', 'no'],
 });
 
-const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 const PI_FIELDS = ['phone', 'web', 'department', 'department_en', 'address', 'procedure', 'procedure_en', 'time_limits', 'time_limits_en', 'assist', 'assist_en'];
 let editing = { svc: null, win: null, staff: null };
 const msg = (t, k) => showMsg($('#msg'), t, k);
@@ -119,32 +124,6 @@ function tab(name) {
   ({ services: loadServices, windows: loadWindows, staff: loadStaff, hall: loadHall, devices: devices.load })[name]?.();
 }
 
-// Hours in the API's multi-range form {"mon":"08:30-12:00,13:30-17:30",…}, written and read as
-// "周一至周五 08:30-12:00,13:30-17:30; 周六 09:00-12:00" (or mon-fri …). Day names in Chinese
-// (周一, 星期一) or English (mon); a span with 至, -, – or ~. Text that cannot be read whole is sent
-// as it is, so that the server's 400 says what is wrong (returns {text} then).
-const ZH_DAYS = { 一: 'mon', 二: 'tue', 三: 'wed', 四: 'thu', 五: 'fri', 六: 'sat', 日: 'sun', 天: 'sun' };
-function dayOf(tok) {
-  tok = tok.trim().toLowerCase();
-  const zh = /^(?:周|星期|礼拜)([一二三四五六日天])$/.exec(tok);
-  if (zh) return ZH_DAYS[zh[1]];
-  const en = tok.slice(0, 3);
-  return DAYS.includes(en) ? en : null;
-}
-export function parseHoursText(s) {
-  s = s.trim();
-  if (!s) return null;
-  const out = Object.fromEntries(DAYS.map((d) => [d, null]));
-  for (const part of s.split(/[;；\n]/).map((x) => x.trim()).filter(Boolean)) {
-    const m = /^(\S+?)(?:\s*(?:至|到|-|–|~)\s*(\S+?))?\s+([\d:,，\s-]+)$/.exec(part);
-    const a = m && dayOf(m[1]);
-    const b = m && (m[2] ? dayOf(m[2]) : a);
-    if (!a || !b) return { text: s };
-    const ranges = m[3].replace(/，/g, ',').replace(/\s+/g, '');
-    for (let i = DAYS.indexOf(a); i <= DAYS.indexOf(b); i++) out[DAYS[i]] = ranges;
-  }
-  return out;
-}
 function hoursText(hrs) {
   if (!hrs || typeof hrs !== 'object') return typeof hrs === 'string' ? hrs : '';
   return i18n.fmtHours(hrs);
@@ -161,7 +140,8 @@ async function loadServices() {
           h('td', null, s.code), h('td', null, s.name), h('td', null, s.name_en || ''), h('td', { class: 'num' }, String(s.avg_service_s)), h('td', { class: 'num' }, String(s.daily_quota || '—')),
           h('td', null, (s.documents || []).join('、')), h('td', { class: 'hours' }, s.hours ? hoursText(s.hours) : i18n.t('ad.hall_hours')), h('td', null, i18n.t(s.enabled ? 'yes' : 'no')),
           h('td', { class: 'svc-windows' }, serving(s.code).length ? serving(s.code).join(', ') : (s.enabled ? h('span', { class: 'pill bad', title: i18n.t('ad.no_window_title') }, i18n.t('ad.no_window')) : '—')),
-          h('td', null, h('button', { class: 'btn small', type: 'button', onclick: () => editService(s) }, i18n.t('edit')))),
+          h('td', { class: 'row-actions' }, h('button', { class: 'btn small', type: 'button', onclick: () => editService(s) }, i18n.t('edit')),
+            h('button', { class: 'btn small danger svc-delete', type: 'button', 'aria-label': i18n.t('ad.delete_svc_label', { c: s.code }), onclick: () => deleteForever(i18n.t('ad.delete_svc_q', { c: s.code, n: s.name }), `/services/${api.seg(s.code)}/permanent`, loadServices) }, i18n.t('ad.delete_forever')))),
       ),
     );
   } catch (e) {
@@ -181,14 +161,13 @@ function editService(s) {
   $('#s-quota').value = s.daily_quota || 0;
   $('#s-enabled').checked = !!s.enabled;
   $('#s-docs').value = (s.documents || []).join('\n');
-  $('#s-hours').value = hoursText(s.hours);
+  svcGrid.set(s.hours);
   $('#s-name').focus();
 }
 
 async function saveService(e) {
   e.preventDefault();
-  let hours = parseHoursText($('#s-hours').value);
-  if (hours && hours.text) hours = hours.text; // the server says what is wrong with it
+  const hours = svcGrid.get(); // as typed: a refusal names the day and range, marked on its row
   const body = {
     name: $('#s-name').value.trim(),
     name_en: $('#s-name-en').value.trim(),
@@ -208,6 +187,7 @@ async function saveService(e) {
     else await api.post('/services', { code: $('#s-code').value.trim().toUpperCase(), ...body });
     msg(i18n.t('ad.saved'), 'ok');
     $('#svc-form').reset();
+    svcGrid.set(null);
     box.hidden = true;
     loadServices();
   } catch (err) {
@@ -221,6 +201,7 @@ async function saveService(e) {
       msg('');
       return;
     }
+    svcGrid.mark(err);
     msg(errText(err));
   }
 }
@@ -247,6 +228,19 @@ async function loadWindows() {
   } catch (e) {
     msg(errText(e));
   }
+}
+
+// A service or staff member created by mistake, deleted for good after a confirmation; while
+// anything refers to it the server's 409 says what (shown in the page's language).
+async function deleteForever(question, path, reload) {
+  if (!confirm(question)) return;
+  try {
+    await api.del(path);
+    msg(i18n.t('ad.deleted'), 'ok');
+  } catch (err) {
+    msg(errText(err));
+  }
+  reload();
 }
 
 async function windowChange(fn) {
@@ -305,7 +299,8 @@ async function loadStaff() {
             return [i ? '; ' : null, h('span', { class: expired ? 'cert expired' : soon ? 'cert soon' : 'cert', dataset: { service: c.service } }, `${c.service} → ${c.expires_on}${note}`)];
           })),
           h('td', null, i18n.t(u.active === false ? 'no' : 'yes')),
-          h('td', null, h('button', { class: 'btn small', type: 'button', onclick: () => editStaff(u) }, i18n.t('edit')))),
+          h('td', { class: 'row-actions' }, h('button', { class: 'btn small', type: 'button', onclick: () => editStaff(u) }, i18n.t('edit')),
+            h('button', { class: 'btn small danger staff-delete', type: 'button', 'aria-label': i18n.t('ad.delete_staff_label', { c: u.username }), onclick: () => deleteForever(i18n.t('ad.delete_staff_q', { c: u.username, n: u.name }), `/staff/${api.seg(u.username)}/permanent`, loadStaff) }, i18n.t('ad.delete_forever')))),
       ),
     );
   } catch (e) {
@@ -376,9 +371,8 @@ async function loadHall() {
     $('#h-tz').value = hall.timezone || '';
     $('#h-target').value = hall.target_wait_s || 900;
     $('#h-url').value = hall.public_url || '';
-    // The stored hours as values (a closed day is empty and says so), in the multi-range form.
-    replace($('#h-hours'), ...DAYS.map((d) => h('div', null, h('label', { for: 'h-' + d }, i18n.t('day.' + d)), h('input', { id: 'h-' + d, value: hall.hours?.[d] || '', placeholder: i18n.t(hall.hours ? 'ad.closed_day' : 'ad.always_open') }))));
-    $('#h-hours-all').value = '';
+    $('#h-unserved').value = hall.unserved_tickets === 'refuse' ? 'refuse' : 'issue';
+    hallGrid.set(hall.hours); // always open (null), or a row a day with its ranges
     // Public information as a form: the complaint channel's fields; anything else stays as JSON.
     const info = hall.public_info && typeof hall.public_info === 'object' ? { ...hall.public_info } : {};
     const c = info.complaints && typeof info.complaints === 'object' ? info.complaints : {};
@@ -409,17 +403,8 @@ async function saveHall(e) {
   }
   complaints.channels = [...$$('#pi-channels input')].filter((b) => b.checked).map((b) => b.value);
   public_info = { ...public_info, complaints };
-  // "周一至周五 08:30-12:00,13:30-17:30" in the line above the days fills them; else day by day.
-  let hours;
-  const all = $('#h-hours-all').value.trim();
-  if (all) {
-    hours = parseHoursText(all);
-    if (hours.text) hours = hours.text; // the server's 400 says what is wrong
-  } else {
-    const vals = DAYS.map((d) => $('#h-' + d).value.trim().replace(/，/g, ',').replace(/\s+/g, ''));
-    hours = vals.every((v) => !v) ? null : Object.fromEntries(DAYS.map((d, i) => [d, vals[i] || null]));
-  }
-  const body = { name: $('#h-name').value.trim(), name_en: $('#h-name-en').value.trim(), hours, target_wait_s: Number($('#h-target').value) || 900, public_info, public_url: $('#h-url').value.trim() || null };
+  const hours = hallGrid.get();
+  const body = { name: $('#h-name').value.trim(), name_en: $('#h-name-en').value.trim(), hours, target_wait_s: Number($('#h-target').value) || 900, public_info, public_url: $('#h-url').value.trim() || null, unserved_tickets: $('#h-unserved').value };
   const tz = $('#h-tz').value.trim();
   if (tz) body.timezone = tz;
   $('#hall-form').dataset.state = 'saving';
@@ -428,22 +413,25 @@ async function saveHall(e) {
     msg(i18n.t('ad.saved'), 'ok');
     loadHall();
   } catch (err) {
+    hallGrid.mark(err);
     msg(errText(err));
     $('#hall-form').dataset.state = 'ready';
   }
 }
 
 boot();
+const hallGrid = hoursGrid.mount($('#h-hours'), { id: 'h', nullMode: 'always' });
+const svcGrid = hoursGrid.mount($('#s-hours'), { id: 's', nullMode: 'hall' });
+svcGrid.set(null);
 for (const b of $$('[data-tab]')) b.addEventListener('click', () => tab(b.dataset.tab));
 $('#svc-form').addEventListener('submit', saveService);
 $('#win-form').addEventListener('submit', saveWindow);
 $('#staff-form').addEventListener('submit', saveStaff);
 $('#u-certs').addEventListener('input', certsNote);
-for (const [id, days] of [['#h-copy-week', DAYS.slice(1, 5)], ['#h-copy-all', DAYS.slice(1)]])
-  $(id).addEventListener('click', () => {
-    for (const d of days) $('#h-' + d).value = $('#h-mon').value;
-  });
-$('#svc-form').addEventListener('reset', () => ($('#svc-waiting').hidden = true));
+$('#svc-form').addEventListener('reset', () => {
+  $('#svc-waiting').hidden = true;
+  svcGrid.set(null);
+});
 $('#hall-form').addEventListener('submit', saveHall);
 for (const [form, key, field, head, txt] of [
   ['#svc-form', 'svc', '#s-code', '#svc-form-h', 'ad.svc_new'],
@@ -456,7 +444,10 @@ for (const [form, key, field, head, txt] of [
     $(head).textContent = i18n.t(txt);
   });
 }
-i18n.onChange(() => tab($('[data-tab][aria-selected=true]').dataset.tab));
+i18n.onChange(() => {
+  svcGrid.clear(); // the grid's words in the new language, what is typed kept
+  tab($('[data-tab][aria-selected=true]').dataset.tab);
+});
 requireLogin({ roles: ['admin'], onReady: (u) => {
   mountUserBar($('#userbar'), u);
   configIo.mount();

@@ -31,6 +31,7 @@ i18n.add({
   'kiosk.refused': ['该业务暂不能取号', 'No ticket can be issued for this service now'],
   'kiosk.state.disabled': ['暂停办理', 'Suspended'],
   'kiosk.state.closed': ['不在办理时间', 'Closed now'],
+  'kiosk.state.unserved': ['当前无窗口办理', 'No window is serving this now'],
   'kiosk.opens.today': ['{part} {at} 开始办理', 'Opens at {at}'],
   'kiosk.opens.tomorrow': ['明天 {at} 开始办理', 'Opens tomorrow at {at}'],
   'kiosk.opens.day': ['{day} {at} 开始办理', 'Opens {day_en} at {at}'],
@@ -77,6 +78,8 @@ function serviceState(s) {
   if (quotaFull.get(s.code) === today()) return 'quota';
   if (s.daily_quota > 0 && s.remaining === 0) return 'quota';
   if (!openNow(s.hours, snapshot?.hall?.hours)) return 'closed';
+  // The hall stops issuing for a service no open window serves (unserved_tickets "refuse").
+  if (s.serving_windows === 0 && s.unserved_tickets === 'refuse') return 'unserved';
   return null;
 }
 
