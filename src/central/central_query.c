@@ -37,6 +37,23 @@
     "ticket.transferred,ticket.recalled}'::text[]) AND e.t >= b.f AND e.t < b.u " HALLCOND         \
     " GROUP BY 1, 2, 3),"
 
+/* The same tickets for a period over many halls, without the ordered aggregates (status,
+ * service, window), so PostgreSQL can hash them instead of sorting every event: the last status
+ * is told only for no-shows (the last event of the ticket is its ticket.no_show). */
+#define TICKETS_LIGHT_CTE                                                                          \
+    "tk AS (SELECT e.hall, (to_timestamp(e.t) AT TIME ZONE $1)::date AS day,"                      \
+    " e.data->>'number' AS num,"                                                                   \
+    " min(e.t) FILTER (WHERE e.type = 'ticket.issued') AS issued,"                                 \
+    " min(e.t) FILTER (WHERE e.type = 'ticket.called') AS called,"                                 \
+    " min(e.t) FILTER (WHERE e.type = 'ticket.started') AS started,"                               \
+    " min(e.t) FILTER (WHERE e.type = 'ticket.finished') AS finished,"                             \
+    " CASE WHEN max(e.seq) FILTER (WHERE e.type = 'ticket.no_show') = max(e.seq) THEN"             \
+    " 'no_show' END AS status"                                                                     \
+    " FROM hall_events e, b WHERE e.type = ANY ('{ticket.issued,ticket.called,ticket.started,"     \
+    "ticket.finished,ticket.no_show,ticket.cancelled,ticket.expired,ticket.requeued,"              \
+    "ticket.transferred,ticket.recalled}'::text[]) AND e.t >= b.f AND e.t < b.u"                   \
+    " GROUP BY 1, 2, 3),"
+
 /* The figures of a group of tickets (used with GROUP BY). */
 #define TICKET_FIGURES                                                                             \
     " count(issued) AS tickets, count(*) FILTER (WHERE issued IS NOT NULL AND finished IS NOT"     \
@@ -60,12 +77,11 @@
     " FROM (SELECT e.hall, (e.data->>'level')::int AS lv FROM hall_events e, b WHERE e.type ="     \
     " 'evaluation.recorded' AND e.t >= b.f AND e.t < b.u " HALLCOND ") x"
 
-static const char SQL_PERIOD[] = "WITH " PERIOD_CTE TICKETS_CTE(
-    "") "k AS (SELECT hall, GROUPING(hall) AS g," TICKET_FIGURES
-        ", count(*) FILTER (WHERE called >= issued AND called - issued <= $4::int) AS within_target"
-        " FROM tk GROUP BY GROUPING SETS ((hall), ()))," SAT_CTE(
-            "",
-            ", GROUPING(hall) AS g") " GROUP BY GROUPING SETS ((hall), ())),"
+static const char SQL_PERIOD[] =
+    "WITH " PERIOD_CTE TICKETS_LIGHT_CTE "k AS (SELECT hall, GROUPING(hall) AS g," TICKET_FIGURES
+    ", count(*) FILTER (WHERE called >= issued AND called - issued <= $4::int) AS within_target"
+    " FROM tk GROUP BY GROUPING SETS ((hall), ()))," SAT_CTE(
+        "", ", GROUPING(hall) AS g") " GROUP BY GROUPING SETS ((hall), ())),"
                                      "o AS (SELECT e.hall, GROUPING(e.hall) AS g,"
                                      " count(*) FILTER (WHERE e.type = 'complaint.received') AS "
                                      "complaints,"
@@ -235,6 +251,9 @@ int hq_central_views_prepare(struct hq_central *c, const char *tz, struct hq_why
         PQclear(r);
         if (!good) return q_fail(c, why);
     }
+    /* a period's tickets of hundreds of halls are grouped in memory rather than on disk */
+    PGresult *wm = PQexec(c->conn, "SET work_mem = '64MB'");
+    PQclear(wm);
     const char *v[1] = {tz};
     PGresult *r = PQexecPrepared(c->conn, "v_tz", 1, v, NULL, NULL, 0);
     bool good = r && PQresultStatus(r) == PGRES_TUPLES_OK;
