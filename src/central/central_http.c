@@ -164,9 +164,10 @@ static enum MHD_Result login(struct srv *s, struct MHD_Connection *conn, struct 
         }
     }
     if (!user || !pw || !user[0] || strlen(user) >= HQ_USER_MAX || strlen(pw) > 256) {
+        /* the field is named before the body (which holds user) is released */
+        bool bad_user = !user || !user[0] || strlen(user) >= HQ_USER_MAX;
         json_decref(b);
-        return (hq_fail(&w, HQ_EINVAL,
-                        !user || !user[0] || strlen(user) >= HQ_USER_MAX ? "username" : "password",
+        return (hq_fail(&w, HQ_EINVAL, bad_user ? "username" : "password",
                         "username and password: both required"),
                 send_error(conn, &w));
     }

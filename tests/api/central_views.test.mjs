@@ -191,7 +191,10 @@ describe('head office views', () => {
     const extra = await req(central.base, 'POST', '/api/login', { body: { username: 'admin', password: 'x', role: 'admin' } });
     assert.equal(extra.status, 400);
     assert.equal(extra.json.error.field, 'role');
-    assert.equal((await req(central.base, 'POST', '/api/login', { body: { username: 'admin' } })).status, 400);
+    const half = await req(central.base, 'POST', '/api/login', { body: { username: 'admin' } });
+    assert.equal(half.status, 400);
+    assert.equal(half.json.error.field, 'password');
+    assert.equal((await req(central.base, 'POST', '/api/login', { body: { password: 'x' } })).json.error.field, 'username');
     assert.equal((await req(central.base, 'POST', '/api/login', { raw: JSON.stringify({ username: 'a', password: 'x'.repeat(5000) }), headers: { 'Content-Type': 'application/json' } })).status, 413);
     assert.equal((await req(central.base, 'GET', '/js/api.js')).status, 404, 'only head office\'s own pages are served');
     assert.equal((await req(central.base, 'GET', '/../etc/passwd')).status, 404);
@@ -213,5 +216,11 @@ describe('head office views', () => {
     assert.match(r2.stderr, /time zone/);
     const r3 = spawnSync(BIN, ['central', 'serve', '--central', 'mysql://x', '--users', path.join(work, 'east.db'), '--listen', '127.0.0.1:0'], { encoding: 'utf8', timeout: 30000 });
     assert.equal(r3.status, 1);
+  });
+
+  test('the server stops cleanly on SIGTERM (under the sanitizers: no error, no leak)', async () => {
+    const code = await central.stop();
+    central = null;
+    assert.equal(code, 0);
   });
 });
