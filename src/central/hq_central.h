@@ -32,8 +32,10 @@ struct hq_central_stats {
 };
 
 /* Connect to the central database (a postgresql:// URL) and create its tables if missing:
- * halls(hall, name, last_seq, last_sync) and hall_events(hall, seq, t, actor, type, data),
- * primary key (hall, seq). NULL and why filled when it cannot. */
+ * halls(hall, name, last_seq, local_seq, last_sync) and hall_events(hall, seq, t, actor, type,
+ * data), primary key (hall, seq), with the indexes head office's views use. Each ship records
+ * how far the hall's own log goes (local_seq) and the time (last_sync), even with nothing to ship:
+ * the lag and a heartbeat. NULL and why filled when it cannot. */
 struct hq_central *hq_central_open(const char *url, struct hq_why *why);
 void hq_central_close(struct hq_central *c);
 
