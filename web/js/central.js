@@ -22,7 +22,7 @@ function kpis(el, items) {
 function drawToday() {
   if (!today) return;
   const tot = today.totals;
-  document.getElementById('today-sub').textContent = t('c.today_sub', { d: today.today, tz: today.tz });
+  document.getElementById('today-sub').textContent = `${t('c.today_sub', { d: today.today, tz: today.tz })}${t('c.silent_rule', { m: Math.round(today.silent_after_s / 60) })}`;
   kpis(document.getElementById('today-kpis'), [
     ['c.halls', num(tot.halls)],
     ['c.tickets', num(tot.tickets)],
@@ -44,7 +44,7 @@ function drawToday() {
     { label: 'c.bad_share', get: (r) => pct(r.bad, r.rated), num: true },
     { label: 'c.last_sync', get: (r, total) => (total ? '' : r.last_sync ? i18n.fmtDateTime(r.last_sync) : t('c.never')) },
     { label: 'c.lag', get: (r, total) => (total ? '' : t('c.lag_val', { e: num(r.lag_events), s: ago(r.lag_s) })) },
-    { label: 'c.state', get: (r, total) => (total ? t('c.silent_n', { n: tot.silent, m: Math.round(today.silent_after_s / 60) }) : r.silent ? t('c.silent') : t('c.ok')), cls: (r) => (r.hall ? (r.silent ? 'silent' : 'fine') : '') },
+    { label: 'c.state', get: (r, total) => (total ? `${t('c.silent')} ${tot.silent}` : r.silent ? t('c.silent') : t('c.ok')), cls: (r) => (r.hall ? (r.silent ? 'silent' : 'fine') : '') },
   ], today.halls, tot);
   hbars(document.getElementById('today-chart'), today.halls.map((r) => ({ label: r.name || r.hall, values: { tickets: r.tickets, waiting: r.waiting } })),
     [{ key: 'tickets', cls: 'a' }, { key: 'waiting', cls: 'b' }], (v) => num(v));

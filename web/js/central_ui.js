@@ -41,7 +41,7 @@ i18n.add({
   'c.silent': ['失联', 'Silent'],
   'c.ok': ['正常', 'Reporting'],
   'c.never': ['从未', 'never'],
-  'c.silent_n': ['{n} 个大厅超过 {m} 分钟未上报', '{n} halls silent for over {m} min'],
+  'c.silent_rule': ['；超过 {m} 分钟未上报的大厅标为“失联”。', '; a hall with no report for over {m} min is marked silent.'],
   'c.chart_today': ['今日取号与等候中（按大厅）', 'Tickets and waiting today, per hall'],
   'c.period': ['期间统计', 'Statistics of a period'],
   'c.from': ['开始日期', 'From'],
