@@ -188,6 +188,13 @@ if [ "${BENCH_STATS:-1}" = 1 ]; then
   "$ROOT/bench/stats.sh"
 fi
 
+# head office: 200 halls shipped into one PostgreSQL, the lag, beside PostgreSQL's raw limit
+# (bench/central.sh; BENCH_CENTRAL=0 skips; it skips itself when PostgreSQL cannot start)
+if [ "${BENCH_CENTRAL:-1}" = 1 ]; then
+  echo
+  "$ROOT/bench/central.sh" || echo "central: failed (exit $?)"
+fi
+
 kill "$LOADPID" 2>/dev/null || true
 LOADPID=
 echo

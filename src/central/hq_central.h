@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "core/hq_core.h"
 
 struct hq_store;
@@ -30,8 +32,10 @@ struct hq_central_stats {
 };
 
 /* Connect to the central database (a postgresql:// URL) and create its tables if missing:
- * halls(hall, name, last_seq, last_sync) and hall_events(hall, seq, t, actor, type, data),
- * primary key (hall, seq). NULL and why filled when it cannot. */
+ * halls(hall, name, last_seq, local_seq, last_sync) and hall_events(hall, seq, t, actor, type,
+ * data), primary key (hall, seq), with the indexes head office's views use. Each ship records
+ * how far the hall's own log goes (local_seq) and the time (last_sync), even with nothing to ship:
+ * the lag and a heartbeat. NULL and why filled when it cannot. */
 struct hq_central *hq_central_open(const char *url, struct hq_why *why);
 void hq_central_close(struct hq_central *c);
 
@@ -42,5 +46,27 @@ void hq_central_close(struct hq_central *c);
  * before the failure stays, and st says how far it got. */
 int hq_central_ship(struct hq_central *c, struct hq_store *local, const char *hall,
                     const char *name, int batch, struct hq_central_stats *st, struct hq_why *why);
+
+/* ---- head office's views (central_query.c) ----
+ * Figures computed in SQL from the shipped events, in the time zone tz (an IANA name such as
+ * "Asia/Shanghai"): a ticket is (hall, local day, number); its wait runs from ticket.issued to the
+ * first ticket.called, its service from the first ticket.started to the first ticket.finished;
+ * satisfaction is from evaluation.recorded (level 1-5; 1-2 is a bad review). Every answer is a
+ * new JSON object the caller releases; NULL and why (HQ_EINVAL, HQ_ENOTFOUND, HQ_ESTORE) when not.
+ * Call hq_central_views_prepare once after hq_central_open. */
+
+int hq_central_views_prepare(struct hq_central *c, const char *tz, struct hq_why *why);
+/* Today, every hall side by side: tickets issued, served, waiting, median wait and service,
+ * windows open, bad-review share, last sync and lag; silent when not heard from in silent_s. */
+json_t *hq_central_overview(struct hq_central *c, const char *tz, int silent_s, struct hq_why *why);
+/* Days from..to (YYYY-MM-DD, at most 366 days): per hall and in total, tickets, waits, service
+ * times, satisfaction and what the events tell of compliance (waits within target_s …). */
+json_t *hq_central_period(struct hq_central *c, const char *tz, const char *from, const char *to,
+                          int target_s, struct hq_why *why);
+/* One hall over from..to: its services, windows and days. */
+json_t *hq_central_hall(struct hq_central *c, const char *tz, const char *hall, const char *from,
+                        const char *to, struct hq_why *why);
+/* A YYYY-MM-DD period check shared by the above and the HTTP layer: 0 or HQ_EINVAL. */
+int hq_central_check_period(const char *from, const char *to, struct hq_why *why);
 
 #endif

@@ -9,12 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "central_int.h"
 #include "hq_central.h"
 #include "store/hq_store.h"
-
-struct hq_central {
-    PGconn *conn;
-};
 
 static const char SCHEMA[] =
     "CREATE TABLE IF NOT EXISTS halls ("
@@ -24,7 +21,11 @@ static const char SCHEMA[] =
     " hall TEXT NOT NULL REFERENCES halls(hall), seq BIGINT NOT NULL, t BIGINT NOT NULL,"
     " actor TEXT NOT NULL, type TEXT NOT NULL, data JSONB NOT NULL,"
     " received_at TIMESTAMPTZ NOT NULL DEFAULT now(), PRIMARY KEY (hall, seq));"
-    "CREATE INDEX IF NOT EXISTS hall_events_type_t ON hall_events(type, t);";
+    "CREATE INDEX IF NOT EXISTS hall_events_type_t ON hall_events(type, t);"
+    /* for head office's views (central_query.c): one hall's events of a type and period, and how
+     * far the hall's own log had got when its shipper last looked (lag in events) */
+    "CREATE INDEX IF NOT EXISTS hall_events_hall_type_t ON hall_events(hall, type, t);"
+    "ALTER TABLE halls ADD COLUMN IF NOT EXISTS local_seq BIGINT NOT NULL DEFAULT 0;";
 
 static int pg_fail(struct hq_central *c, struct hq_why *why, const char *what)
 {
@@ -41,6 +42,11 @@ static bool ok(PGresult *r, ExecStatusType want)
     bool good = r && PQresultStatus(r) == want;
     PQclear(r);
     return good;
+}
+
+static void quiet(void *arg, const char *msg)
+{
+    (void)arg, (void)msg; /* "already exists, skipping" is no news */
 }
 
 struct hq_central *hq_central_open(const char *url, struct hq_why *why)
@@ -60,7 +66,7 @@ struct hq_central *hq_central_open(const char *url, struct hq_why *why)
         hq_central_close(c);
         return NULL;
     }
-    PQsetNoticeProcessor(c->conn, NULL, NULL); /* "already exists, skipping" is no news */
+    PQsetNoticeProcessor(c->conn, quiet, NULL);
     if (!ok(PQexec(c->conn, SCHEMA), PGRES_COMMAND_OK) ||
         !ok(PQprepare(c->conn, "mark", "SELECT last_seq FROM halls WHERE hall = $1", 1, NULL),
             PGRES_COMMAND_OK) ||
@@ -75,7 +81,12 @@ struct hq_central *hq_central_open(const char *url, struct hq_why *why)
                       6, NULL),
             PGRES_COMMAND_OK) ||
         !ok(PQprepare(c->conn, "advance",
-                      "UPDATE halls SET last_seq = GREATEST(last_seq, $2::bigint), last_sync = "
+                      "UPDATE halls SET last_seq = GREATEST(last_seq, $2::bigint), local_seq = "
+                      "GREATEST(local_seq, $2::bigint), last_sync = now() WHERE hall = $1",
+                      2, NULL),
+            PGRES_COMMAND_OK) ||
+        !ok(PQprepare(c->conn, "seen",
+                      "UPDATE halls SET local_seq = GREATEST(local_seq, $2::bigint), last_sync = "
                       "now() WHERE hall = $1",
                       2, NULL),
             PGRES_COMMAND_OK)) {
@@ -142,6 +153,18 @@ static int on_probe(void *ctx, const struct hq_event *e)
     return 1;
 }
 
+static int on_count(void *ctx, const struct hq_event *e)
+{
+    int64_t *last = ctx;
+    *last = e->seq;
+    return 0;
+}
+
+PGconn *hq__central_conn(struct hq_central *c)
+{
+    return c->conn;
+}
+
 int hq_central_ship(struct hq_central *c, struct hq_store *local, const char *hall,
                     const char *name, int batch, struct hq_central_stats *st, struct hq_why *why)
 {
@@ -174,6 +197,16 @@ int hq_central_ship(struct hq_central *c, struct hq_store *local, const char *ha
                            "new hall id",
                            hall, (long long)after);
     }
+    /* How far the hall's own log goes now, recorded with the time of this pass (a heartbeat even
+     * when there is nothing to ship): head office shows the lag in events and seconds from it. */
+    int64_t local_last = after;
+    if (local->vt->events_since(local, after, 0, on_count, &local_last) != 0)
+        return hq_fail(why, HQ_ESTORE, "", "cannot read the hall's event log");
+    char seen[24];
+    snprintf(seen, sizeof seen, "%lld", (long long)local_last);
+    const char *sv[2] = {hall, seen};
+    if (!ok(PQexecPrepared(c->conn, "seen", 2, sv, NULL, NULL, 0), PGRES_COMMAND_OK))
+        return pg_fail(c, why, "cannot record the hall");
     for (;;) {
         if (!ok(PQexec(c->conn, "BEGIN"), PGRES_COMMAND_OK)) return pg_fail(c, why, "BEGIN");
         struct batch b = {c, hall, after, 0, false};

@@ -18,6 +18,7 @@ int cmd_plan(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
+int cmd_central(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_idreader(int argc, char **argv);
 int cmd_compliance(int argc, char **argv);

@@ -22,6 +22,7 @@ static const struct cmd commands[] = {
     {"restore", cmd_restore, "replace the database with a backup (server stopped)"},
     {"check", cmd_check, "check every page of the database (integrity check)"},
     {"sync", cmd_sync, "ship the event log to head office (PostgreSQL)"},
+    {"central", cmd_central, "head office: serve every hall's figures from PostgreSQL"},
     {"config", cmd_config, "export or import the hall's set-up as JSON"},
     {"erlang", cmd_erlang, "Erlang C: waiting figures for a load and a number of windows"},
     {"simulate", cmd_simulate, "simulate the hall: the same figures, measured"},

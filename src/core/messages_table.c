@@ -715,6 +715,26 @@ const struct hq_msg hq__msg_table[] = {
     {"you cannot delete yourself: another admin can", "record.delete_self", {}, "不能删除自己的账号，可由其他管理员删除"},
     {"'%s' served tickets (%s): take them off duty instead, history keeps them", "record.staff_has_tickets", {"username", "number"}, "人员“{username}”已办理过号票（如 {number}）：请改为设为不在岗，办理记录将保留"},
     {"'%s' has window %d open: close it first", "record.staff_window_open", {"username", "window"}, "人员“{username}”正在 {window} 号窗口办理：请先关闭窗口"},
+    /* head office views (branch central2): hallq central serve */
+    {"users: no active admin or manager in that database", "central.no_users", {}, "该数据库中没有在用的管理员或值班长账号"},
+    {"head office database unavailable", "central.db_unavailable", {}, "总部数据库暂时无法访问"},
+    {"libsodium failed to start", "sys.sodium_failed", {}, "加密库启动失败"},
+    {"listen: HOST:PORT", "central.listen_invalid", {}, "监听地址应为 主机:端口"},
+    {"listen: cannot listen on %s", "central.listen_failed", {"address"}, "无法在 {address} 上监听"},
+    {"tz: '%s' is not a time zone PostgreSQL knows", "central.tz_invalid", {"tz"}, "PostgreSQL 不认识时区“{tz}”"},
+    {"from: a date YYYY-MM-DD", "central.from_invalid", {}, "开始日期应为 YYYY-MM-DD 格式的有效日期"},
+    {"to: a date YYYY-MM-DD", "central.to_invalid", {}, "结束日期应为 YYYY-MM-DD 格式的有效日期"},
+    {"to: not before from", "central.period_reversed", {}, "结束日期不能早于开始日期"},
+    {"to: a period of at most %d days", "central.period_too_long", {"days"}, "统计期间最长 {days} 天"},
+    {"hall: no hall '%s' at head office", "central.hall_unknown", {"hall"}, "总部没有大厅“{hall}”"},
+    {"sign in first", "central.sign_in", {}, "请先登录"},
+    {"target_min: 1-600 minutes", "central.target_invalid", {}, "等候目标应为 1 到 600 分钟"},
+    {"username and password: both required", "central.login_incomplete", {}, "请填写用户名和密码"},
+    {"Content-Type must be application/json", "central.not_json", {}, "请求内容类型应为 application/json"},
+    {"request body: not valid JSON", "central.bad_json", {}, "请求内容不是有效的 JSON"},
+    {"no such route", "central.no_route", {}, "没有这个接口"},
+    {"method not allowed", "central.method", {}, "该接口不支持此请求方法"},
+    {"request body too large", "central.too_large", {}, "请求内容过大"},
 };
 const size_t hq__msg_count = sizeof hq__msg_table / sizeof hq__msg_table[0];
 
