@@ -55,6 +55,18 @@ test('a help request reaches the guide live; acknowledged and closed, the asker 
   await guide.locator('#help-list li.acknowledged button[data-act="close"]').click();
   await guide.locator('#help-list li.none').waitFor();
   await kiosk.locator('#help-note').waitFor({ state: 'hidden' });
+  // Asked, then the ticket taken: the next person at the kiosk does not see the previous one's
+  // note, while the guide still has the alert.
+  await kiosk.locator('#help-ask').click();
+  await kiosk.locator('#help-note[data-key="help.sent"]').waitFor();
+  await kiosk.locator('.svc-btn[data-code="A"]').click();
+  await kiosk.locator('#ticket:not([hidden])').waitFor();
+  await kiosk.locator('#t-done').click();
+  await kiosk.locator('#choose:not([hidden])').waitFor();
+  await kiosk.locator('#help-note').waitFor({ state: 'hidden' });
+  await item.locator('button[data-act="ack"]').click();
+  await guide.locator('#help-list li.acknowledged button[data-act="close"]').click();
+  await guide.locator('#help-list li.none').waitFor();
 
   // From the tracking page: the number, never the id; from the pad: its window.
   const t = await hq.must(url, 'POST', '/tickets', { service: 'A', category: 'normal', channel: 'web' });
@@ -76,7 +88,7 @@ test('a help request reaches the guide live; acknowledged and closed, the asker 
   // The statistics count them.
   const mgr = await hq.login(url, 'manager1', hq.PASSWORD);
   const stats = await hq.must(url, 'GET', '/stats', undefined, mgr);
-  assert.equal(stats.help_requests.count, 3);
-  assert.equal(stats.help_requests.acknowledged, 1);
+  assert.equal(stats.help_requests.count, 4);
+  assert.equal(stats.help_requests.acknowledged, 2);
   assert.deepEqual(ctx.pageErrors, []);
 });

@@ -16,6 +16,7 @@ import { noticeItem } from './notice.js';
 import './kiosk_idcard.js';
 import './ops_device.js'; // heartbeat; public information on the kiosk and display
 import * as largetype from './largetype.js';
+import * as help from './help.js';
 
 i18n.add({
   'kiosk.title': ['取号机', 'Take a ticket'],
@@ -225,6 +226,7 @@ function back() {
   backTimer = null;
   busy = false;
   largetype.done(); // the ticket is taken: normal type for the next person
+  help.reset(); // and no help note of the previous person's (the guide still has the alert)
   $('#ticket').hidden = true;
   $('#choose').hidden = false;
   renderHall();
