@@ -50,9 +50,31 @@ static bool name_ok(json_t *v, bool required)
     return (n > 0 || !required) && n <= HQ_CATEGORY_CHARS && !memchr(s, 0, len);
 }
 
+/* The complaint deadlines in working days, when given: whole numbers in range, never dropped in
+ * silence (an out-of-range figure would otherwise fall back to the default unnoticed). */
+static int deadline_days_check(json_t *complaints, struct hq_why *why)
+{
+    static const struct {
+        const char *key;
+        int max;
+    } days[] = {{"ack_working_days", 30}, {"resolve_working_days", 60}};
+    for (size_t i = 0; i < sizeof days / sizeof days[0]; i++) {
+        json_t *v = json_object_get(complaints, days[i].key);
+        if (!v || json_is_null(v)) continue;
+        if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > days[i].max)
+            return hq_fail(why, HQ_EINVAL, "public_info",
+                           "complaints.%s: a whole number of working days from 1 to %d",
+                           days[i].key, days[i].max);
+    }
+    return 0;
+}
+
 int hq__complaint_categories_check(json_t *info, struct hq_why *why)
 {
-    json_t *v = info ? json_object_get(json_object_get(info, "complaints"), "categories") : NULL;
+    json_t *complaints = info ? json_object_get(info, "complaints") : NULL;
+    int rc = json_is_object(complaints) ? deadline_days_check(complaints, why) : 0;
+    if (rc) return rc;
+    json_t *v = complaints ? json_object_get(complaints, "categories") : NULL;
     if (!v || json_is_null(v)) return 0;
     if (!json_is_array(v) || json_array_size(v) > HQ_CATEGORY_MAX)
         return hq_fail(why, HQ_EINVAL, "public_info",

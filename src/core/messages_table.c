@@ -735,6 +735,8 @@ const struct hq_msg hq__msg_table[] = {
     {"no such route", "central.no_route", {}, "没有这个接口"},
     {"method not allowed", "central.method", {}, "该接口不支持此请求方法"},
     {"request body too large", "central.too_large", {}, "请求内容过大"},
+    /* main: the complaint deadlines in working days (complaint_categories.c) */
+    {"complaints.%s: a whole number of working days from 1 to %d", "hall.complaint_days_invalid", {"key", "max"}, "投诉时限 {key} 应为 1 到 {max} 之间的整数个工作日"},
 };
 const size_t hq__msg_count = sizeof hq__msg_table / sizeof hq__msg_table[0];
 

@@ -103,12 +103,15 @@ test('the admin configures the hall through the page', async () => {
   for (const d of ['mon', 'tue', 'wed', 'thu', 'fri']) await setDay(page, '#h-hours', d, [['08:30', '17:30']]);
   // Public information is a form now (the complaint channel's fields), not raw JSON.
   await page.locator('#pi-phone').fill('0311-99999');
+  await page.locator('#pi-ack_working_days').fill('2'); // complaint deadlines in working days
   await page.locator('#hall-form button[type=submit]').click();
   await hq.until(async () => (await page.locator('#msg').textContent()).includes('已保存'), { what: 'hall saved' });
   const hall = await hq.must(url, 'GET', '/hall');
   assert.equal(hall.hours.mon, '08:30-17:30');
   assert.equal(hall.hours.sun, null);
   assert.equal(hall.public_info.complaints.phone, '0311-99999');
+  assert.equal(hall.public_info.complaints.ack_working_days, 2);
+  assert.equal(hall.public_info.complaints.resolve_working_days, undefined, 'empty: the default');
   // The saved hours are shown as rows; a lunch break is two ranges, Monday copied to the week.
   await hallReady();
   await hq.until(async () => (await page.locator('#h-hours tr[data-day="mon"] .hg-to').first().inputValue()) === '17:30', { what: 'hours as values' });

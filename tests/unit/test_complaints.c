@@ -451,7 +451,8 @@ static void test_ack_calendar(void **state)
     /* an ordinary weekend without the calendar's help */
     ack_by_is(f, "2026-11-28 09:00", "2026-11-30T23:59:59+08:00");
 
-    /* the hall's own number of working days; out of range falls back to the default */
+    /* the hall's own number of working days; out of range refused (nothing changed); null: the
+     * default again */
     in = json_pack("{s:{s:{s:i}}}", "public_info", "complaints", "ack_working_days", 2);
     ok(hq_app_hall_update(f->a, &f->admin, in, &out, &why), &why);
     json_decref(in);
@@ -459,6 +460,12 @@ static void test_ack_calendar(void **state)
     ack_by_is(f, "2026-10-09 09:00", "2026-10-12T23:59:59+08:00");
     ack_by_is(f, "2026-09-30 11:00", "2026-10-09T23:59:59+08:00");
     in = json_pack("{s:{s:{s:i}}}", "public_info", "complaints", "ack_working_days", 0);
+    out = NULL;
+    assert_int_equal(hq_app_hall_update(f->a, &f->admin, in, &out, &why), HQ_EINVAL);
+    assert_string_equal(why.reason, "hall.complaint_days_invalid");
+    json_decref(in);
+    ack_by_is(f, "2026-10-09 09:00", "2026-10-12T23:59:59+08:00");
+    in = json_pack("{s:{s:{s:n}}}", "public_info", "complaints", "ack_working_days");
     ok(hq_app_hall_update(f->a, &f->admin, in, &out, &why), &why);
     json_decref(in);
     json_decref(out);

@@ -66,6 +66,8 @@ i18n.add({
   'ad.pi.time_limits_en': ['办理时限（英文）', 'Time limits (English)'],
   'ad.pi.assist': ['无障碍协助', 'Assistance'],
   'ad.pi.assist_en': ['无障碍协助（英文）', 'Assistance (English)'],
+  'ad.pi.ack_working_days': ['受理时限（工作日，1–30，默认 1）', 'Acknowledge within (working days, 1–30, default 1)'],
+  'ad.pi.resolve_working_days': ['办结时限（工作日，1–60，默认 5）', 'Resolve within (working days, 1–60, default 5)'],
   'ad.pi.channels': ['投诉渠道', 'Channels'],
   'ad.ch.hotline': ['电话', 'Hotline'],
   'ad.ch.web': ['网上', 'Web'],
@@ -111,6 +113,8 @@ i18n.add({
   'no': ['否', 'no'],
 });
 
+// The complaint deadlines in working days (the hall's calendar): numbers, empty for the default.
+const PI_DAYS = ['ack_working_days', 'resolve_working_days'];
 const PI_FIELDS = ['phone', 'web', 'department', 'department_en', 'address', 'procedure', 'procedure_en', 'time_limits', 'time_limits_en', 'assist', 'assist_en'];
 let editing = { svc: null, win: null, staff: null };
 const msg = (t, k) => showMsg($('#msg'), t, k);
@@ -377,6 +381,7 @@ async function loadHall() {
     const info = hall.public_info && typeof hall.public_info === 'object' ? { ...hall.public_info } : {};
     const c = info.complaints && typeof info.complaints === 'object' ? info.complaints : {};
     for (const k of PI_FIELDS) $('#pi-' + k).value = c[k] ?? '';
+    for (const k of PI_DAYS) $('#pi-' + k).value = Number.isInteger(c[k]) ? String(c[k]) : '';
     const ch = new Set(Array.isArray(c.channels) ? c.channels : ['hotline', 'web', 'box', 'letter', 'in_person']);
     for (const b of $$('#pi-channels input')) b.checked = ch.has(b.value);
     delete info.complaints;
@@ -400,6 +405,10 @@ async function saveHall(e) {
   for (const k of PI_FIELDS) {
     const v = $('#pi-' + k).value.trim();
     if (v) complaints[k] = v;
+  }
+  for (const k of PI_DAYS) {
+    const v = $('#pi-' + k).value.trim();
+    if (v) complaints[k] = Number(v);
   }
   complaints.channels = [...$$('#pi-channels input')].filter((b) => b.checked).map((b) => b.value);
   public_info = { ...public_info, complaints };
