@@ -105,6 +105,16 @@ async function loadToday() {
 async function loadPeriod() {
   const f = document.getElementById('p-from').value, to = document.getElementById('p-to').value;
   const target = document.getElementById('p-target').value;
+  // A long period over many halls takes seconds: say so, with the seconds counted, and keep the
+  // button from sending it twice.
+  const btn = document.querySelector('#period button[type=submit]');
+  const tbl = document.getElementById('t-period');
+  const started = Date.now();
+  const tick = () => say(`${t('c.loading')} ${Math.round((Date.now() - started) / 1000)} s`, 'info');
+  const timer = setInterval(tick, 1000);
+  tick();
+  btn.disabled = true;
+  tbl.setAttribute('aria-busy', 'true');
   try {
     period = await call('GET', `/api/stats?from=${encodeURIComponent(f)}&to=${encodeURIComponent(to)}&target_min=${encodeURIComponent(target)}`);
     say('');
@@ -113,6 +123,10 @@ async function loadPeriod() {
     say(e.text());
     const field = e.field && { from: 'p-from', to: 'p-to', target_min: 'p-target' }[e.field];
     if (field) document.getElementById(field).focus();
+  } finally {
+    clearInterval(timer);
+    btn.disabled = false;
+    tbl.removeAttribute('aria-busy');
   }
 }
 

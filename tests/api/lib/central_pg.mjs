@@ -115,7 +115,11 @@ export async function startCentral(url, users, extra = []) {
       if (proc.exitCode !== null) return proc.exitCode;
       const done = new Promise((r) => proc.once('exit', (code, sig) => r(code ?? sig)));
       proc.kill('SIGTERM');
-      return done;
+      // A stop held up (a long query under load) must not hang the test: killed after 20 s.
+      const guard = setTimeout(() => proc.kill('SIGKILL'), 20000);
+      const rc = await done;
+      clearTimeout(guard);
+      return rc;
     },
   };
 }
