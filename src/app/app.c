@@ -193,7 +193,8 @@ static int reload_hall(struct hq_app *a, struct hq_why *why)
     free(a->pads);
     a->n_pads = a->hall.n_windows + 16;
     a->pads = calloc(a->n_pads, sizeof *a->pads);
-    if (rc == 0) rc = hq__retire_load(a, why); /* the windows taken out of the hall */
+    if (rc == 0) rc = hq__retire_load(a, why);          /* the windows taken out of the hall */
+    if (rc == 0) rc = hq__retired_records_load(a, why); /* retired services and staff */
     return rc;
 }
 
@@ -367,6 +368,8 @@ fail:
     hq__appointments_release(a);
     json_decref(a->public_info);
     json_decref(a->retired_windows);
+    json_decref(a->retired_services);
+    json_decref(a->retired_staff);
     free(a->pads);
     hq_hall_release(&a->hall);
     free(a);
@@ -394,6 +397,8 @@ void hq_app_close(struct hq_app *a)
     hq__appointments_release(a);
     json_decref(a->public_info);
     json_decref(a->retired_windows);
+    json_decref(a->retired_services);
+    json_decref(a->retired_staff);
     free(a->pads);
     free(a->alerted);
     hq_hall_release(&a->hall);

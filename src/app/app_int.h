@@ -121,7 +121,9 @@ struct hq_app {
     struct hq_device *devices;
     size_t n_devices, cap_devices;
     struct hq_pairing pairings[HQ_MAX_PAIRINGS]; /* uc_pairing.c */
-    json_t *retired_windows; /* number → the retired window (uc_retire.c), owned */
+    json_t *retired_windows;  /* number → the retired window (uc_retire.c), owned */
+    json_t *retired_services; /* code → {code,name,retired_at,retired_by} (branch retire), owned */
+    json_t *retired_staff;    /* username → {username,name,role,retired_at,retired_by}, owned */
     size_t n_pairings;
     struct hq_notice notices[HQ_MAX_NOTICES];
     size_t n_notices;
@@ -296,6 +298,32 @@ int hq__retired_window_names(struct hq_app *a, struct hq_stats_input *in);
 
 /* Under mu: drop expired sessions from memory and the store (auth.c). */
 void hq__sessions_purge(struct hq_app *a, int64_t now, struct hq_batch *b);
+/* Under mu: end every session of username (memory and store; branch retire). */
+void hq__sessions_end_user(struct hq_app *a, const char *username, int64_t now, struct hq_batch *b);
+
+/* Retired services and staff (uc_retire_records.c, branch retire): they stay in the hall, switched
+ * off / off duty, so tickets, statistics and reports keep their names; every list and page leaves
+ * them out. Load at open; under mu, is it retired? */
+int hq__retired_records_load(struct hq_app *a, struct hq_why *why);
+bool hq__service_retired(struct hq_app *a, const char *code);
+bool hq__staff_retired(struct hq_app *a, const char *username);
+/* Under mu: forget a retired record deleted for good, its document deleted in b. */
+int hq__retired_forget(struct hq_app *a, struct hq_batch *b, bool service, const char *key,
+                       int64_t now);
+/* Under mu: a service switched off while customers wait for it (uc_config.c): 409 until
+ * waiting_action says keep or transfer (transfer_to); the transfers go into b. */
+int hq__service_off(struct hq_app *a, const struct hq_actor *who, const char *code, json_t *in,
+                    struct hq_batch *b, struct hq_why *why);
+
+/* The first kind of store document naming a service code (service) or a staff member (value the
+ * username, name the person's name) as text (record_refs.c): 1 and *out filled, 0 none, < 0 the
+ * store failed (why set). Not under mu (it takes reader_mu). */
+struct hq_record_ref {
+    const char *what; /* "training records" … (a "kind" phrase of the message catalogue) */
+    int count;
+};
+int hq__record_refs(struct hq_app *a, bool service, const char *value, const char *name,
+                    struct hq_record_ref *out, struct hq_why *why);
 
 /* Under mu: crowding alerts into b (uc_advice.c). */
 void hq__crowding_check(struct hq_app *a, const struct hq_now *now, struct hq_batch *b);

@@ -391,6 +391,19 @@ void hq__sessions_purge(struct hq_app *a, int64_t now, struct hq_batch *b)
     }
 }
 
+/* branch retire: a retired staff member's sessions end at once (and stay ended if restored). */
+void hq__sessions_end_user(struct hq_app *a, const char *username, int64_t now, struct hq_batch *b)
+{
+    for (size_t i = 0; i < a->n_sessions;) {
+        if (strcmp(a->sessions[i].username, username) != 0) {
+            i++;
+            continue;
+        }
+        hq_batch_doc_delete(b, "session", a->sessions[i].key, now);
+        session_remove(a, &a->sessions[i]); /* moves the last one here: look at i again */
+    }
+}
+
 int hq_app_logout(struct hq_app *a, const char *token, struct hq_why *why)
 {
     char key[65];

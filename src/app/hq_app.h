@@ -179,6 +179,20 @@ int hq_app_service_delete_forever(struct hq_app *a, const struct hq_actor *who, 
 int hq_app_staff_delete_forever(struct hq_app *a, const struct hq_actor *who, const char *username,
                                 json_t **out, struct hq_why *why);
 
+/* Retired services and staff (uc_retire_records.c, branch retire): lists; retire {"code",
+ * "waiting_action", "transfer_to"} / {"username"} (out of every list and page, history kept; 409
+ * with a field while something still needs them); restore (back switched off / off duty). */
+int hq_app_services_retired(struct hq_app *a, json_t **out);
+int hq_app_staff_retired(struct hq_app *a, json_t **out);
+int hq_app_service_retire(struct hq_app *a, const struct hq_actor *who, json_t *in, json_t **out,
+                          struct hq_why *why);
+int hq_app_staff_retire(struct hq_app *a, const struct hq_actor *who, json_t *in, json_t **out,
+                        struct hq_why *why);
+int hq_app_service_restore(struct hq_app *a, const struct hq_actor *who, const char *code,
+                           json_t **out, struct hq_why *why);
+int hq_app_staff_restore(struct hq_app *a, const struct hq_actor *who, const char *username,
+                         json_t **out, struct hq_why *why);
+
 /* Pairing (uc_pairing.c). A device page without a key asks for a code: start {"page"} (public)
  * → {"id" (its secret), "code" (six digits to show), "expires_at"}; the device polls with its id:
  * {"status":"waiting"} until an admin accepts the code {code, name, role, window, printer,

@@ -206,6 +206,7 @@ int hq_app_advice(struct hq_app *a, json_t **out, struct hq_why *why)
     int32_t target = a->hall.conf.target_wait_s;
     for (size_t i = 0; i < a->hall.n_services; i++) {
         const struct hq_service *s = &a->hall.services[i];
+        if (hq__service_retired(a, s->code)) continue; /* branch retire: out of every list */
         struct svc_advice v;
         advise(a, &now, s, &v);
         char zh[512], en[512];

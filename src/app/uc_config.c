@@ -37,6 +37,7 @@ int hq_app_services_list(struct hq_app *a, json_t **out)
     pthread_mutex_lock(&a->mu);
     for (size_t i = 0; i < a->hall.n_services; i++) {
         const char *code = a->hall.services[i].code;
+        if (hq__service_retired(a, code)) continue; /* GET /retired-services (branch retire) */
         json_t *s = hq__service_json(&a->hall.services[i]);
         int32_t wait = hq_service_wait_next(&a->hall, &now, code, NULL);
         json_object_set_new(s, "waiting", json_integer(hq_count_waiting(&a->hall, code)));
@@ -144,6 +145,12 @@ int hq_app_service_create(struct hq_app *a, const struct hq_actor *who, json_t *
     if (rc == 0) rc = hq__appointments_bookable_check(in, why);
     if (rc) return rc;
     pthread_mutex_lock(&a->mu);
+    if (hq__service_retired(a, s.code)) {
+        pthread_mutex_unlock(&a->mu);
+        return hq_fail(why, HQ_ECONFLICT, "code",
+                       "code: service %s is retired: restore it, or delete it for good first",
+                       s.code);
+    }
     if (hq_service_find(&a->hall, s.code)) {
         pthread_mutex_unlock(&a->mu);
         return hq_fail(why, HQ_ECONFLICT, "code", "code: service '%s' exists already", s.code);
@@ -174,8 +181,8 @@ int hq_app_service_create(struct hq_app *a, const struct hq_actor *who, json_t *
  * silently: the admin says "keep" (the windows still serve them; no new tickets) or "transfer"
  * to another enabled service (each ticket keeps its number and place in time, with a
  * ticket.transferred event). Without a decision: 409 naming how many wait. */
-static int service_off(struct hq_app *a, const struct hq_actor *who, const char *code, json_t *in,
-                       struct hq_batch *b, struct hq_why *why)
+int hq__service_off(struct hq_app *a, const struct hq_actor *who, const char *code, json_t *in,
+                    struct hq_batch *b, struct hq_why *why)
 {
     int waiting = 0;
     for (size_t i = 0; i < a->hall.n_tickets; i++)
@@ -221,6 +228,10 @@ int hq_app_service_update(struct hq_app *a, const struct hq_actor *who, const ch
         pthread_mutex_unlock(&a->mu);
         return hq_fail(why, HQ_ENOTFOUND, "", "no service with code '%.8s'", code);
     }
+    if (hq__service_retired(a, code)) {
+        pthread_mutex_unlock(&a->mu);
+        return hq_fail(why, HQ_ECONFLICT, "code", "service %s is retired: restore it first", code);
+    }
     struct hq_service s = *cur;
     const char *given = json_string_value(json_object_get(in, "code"));
     if (given && strcmp(given, code) != 0) {
@@ -234,7 +245,7 @@ int hq_app_service_update(struct hq_app *a, const struct hq_actor *who, const ch
     struct hq_service old = *cur;
     if (rc == 0) rc = hq_service_put(&a->hall, &s, why);
     /* service_off refuses before it moves any ticket: then the service is put back as it was. */
-    if (rc == 0 && old.enabled && !s.enabled && (rc = service_off(a, who, code, in, &b, why))) {
+    if (rc == 0 && old.enabled && !s.enabled && (rc = hq__service_off(a, who, code, in, &b, why))) {
         struct hq_why ignored;
         hq_service_put(&a->hall, &old, &ignored);
     }
@@ -331,6 +342,16 @@ int hq__window_parse(json_t *in, struct hq_window *w, bool create, struct hq_why
     return 0;
 }
 
+/* Under mu: a window's list may not name a retired service (branch retire). */
+static int retired_on_window(struct hq_app *a, const struct hq_window *w, struct hq_why *why)
+{
+    for (int i = 0; i < w->n_services; i++)
+        if (hq__service_retired(a, w->services[i]))
+            return hq_fail(why, HQ_EINVAL, "services", "services[%d]: service %s is retired", i,
+                           w->services[i]);
+    return 0;
+}
+
 int hq_app_window_create(struct hq_app *a, const struct hq_actor *who, json_t *in, json_t **out,
                          struct hq_why *why)
 {
@@ -349,7 +370,7 @@ int hq_app_window_create(struct hq_app *a, const struct hq_actor *who, json_t *i
                        "number: window %d is retired: restore it, or delete it for good first",
                        w.number);
     }
-    if ((rc = hq_window_add(&a->hall, &w, why))) {
+    if ((rc = retired_on_window(a, &w, why)) || (rc = hq_window_add(&a->hall, &w, why))) {
         pthread_mutex_unlock(&a->mu);
         return rc;
     }
@@ -383,6 +404,7 @@ int hq_app_window_update(struct hq_app *a, const struct hq_actor *who, int32_t n
         return hq_fail(why, HQ_EINVAL, "number", "number: cannot be changed");
     }
     int rc = hq__window_parse(in, &w, false, why);
+    if (rc == 0) rc = retired_on_window(a, &w, why);
     if (rc == 0) rc = hq_window_put(&a->hall, &w, why);
     if (rc) {
         pthread_mutex_unlock(&a->mu);
@@ -411,7 +433,8 @@ int hq_app_staff_list(struct hq_app *a, const struct hq_actor *who, json_t **out
     json_t *arr = json_array();
     pthread_mutex_lock(&a->mu);
     for (size_t i = 0; i < a->hall.n_staff; i++)
-        json_array_append_new(arr, hq__staff_json(&a->hall.staff[i]));
+        if (!hq__staff_retired(a, a->hall.staff[i].username)) /* GET /retired-staff */
+            json_array_append_new(arr, hq__staff_json(&a->hall.staff[i]));
     pthread_mutex_unlock(&a->mu);
     *out = arr;
     return 0;
@@ -501,6 +524,15 @@ static int staff_save(struct hq_app *a, const struct hq_actor *who, json_t *in,
         return hq_fail(why, HQ_EINTERNAL, "", "cannot hash the password (out of memory)");
     pthread_mutex_lock(&a->mu);
     struct hq_staff *cur = hq_staff_find(&a->hall, s.username);
+    if (hq__staff_retired(a, s.username)) { /* branch retire */
+        pthread_mutex_unlock(&a->mu);
+        return create ? hq_fail(why, HQ_ECONFLICT, "username",
+                                "username: '%s' is retired: restore them, or delete them for good "
+                                "first",
+                                s.username)
+                      : hq_fail(why, HQ_ECONFLICT, "username",
+                                "'%s' is retired: restore them first", s.username);
+    }
     if (create && cur) {
         pthread_mutex_unlock(&a->mu);
         return hq_fail(why, HQ_ECONFLICT, "username", "username: '%s' exists already", s.username);

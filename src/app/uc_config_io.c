@@ -76,12 +76,14 @@ int hq_app_config_export(struct hq_app *a, json_t **out)
 {
     json_t *svc = json_array(), *win = json_array(), *staff = json_array();
     pthread_mutex_lock(&a->mu);
-    for (size_t i = 0; i < a->hall.n_services; i++)
-        json_array_append_new(svc, service_out(&a->hall.services[i]));
+    for (size_t i = 0; i < a->hall.n_services; i++) /* retired records stay here (branch retire) */
+        if (!hq__service_retired(a, a->hall.services[i].code))
+            json_array_append_new(svc, service_out(&a->hall.services[i]));
     for (size_t i = 0; i < a->hall.n_windows; i++)
         json_array_append_new(win, window_out(&a->hall.windows[i]));
     for (size_t i = 0; i < a->hall.n_staff; i++)
-        json_array_append_new(staff, staff_out(&a->hall.staff[i]));
+        if (!hq__staff_retired(a, a->hall.staff[i].username))
+            json_array_append_new(staff, staff_out(&a->hall.staff[i]));
     json_t *hall = hall_out(a);
     pthread_mutex_unlock(&a->mu);
     *out = json_pack("{s:s,s:i,s:o,s:o,s:o,s:o,s:o}", "format", FORMAT, "version", VERSION,

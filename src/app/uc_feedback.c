@@ -136,8 +136,9 @@ int hq_app_display(struct hq_app *a, json_t **out)
     free(calls);
     json_t *waiting = json_object();
     for (size_t i = 0; i < a->hall.n_services; i++)
-        json_object_set_new(waiting, a->hall.services[i].code,
-                            json_integer(hq_count_waiting(&a->hall, a->hall.services[i].code)));
+        if (!hq__service_retired(a, a->hall.services[i].code)) /* branch retire */
+            json_object_set_new(waiting, a->hall.services[i].code,
+                                json_integer(hq_count_waiting(&a->hall, a->hall.services[i].code)));
     json_t *windows = json_array();
     for (size_t i = 0; i < a->hall.n_windows; i++) {
         const struct hq_window *w = &a->hall.windows[i];

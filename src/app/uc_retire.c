@@ -168,7 +168,9 @@ int hq_app_window_restore(struct hq_app *a, const struct hq_actor *who, int32_t 
     {
         if (i >= HQ_WIN_SVC_MAX || !json_is_string(c)) break;
         /* A service gone since then is left out; none left is refused by the core. */
-        if (!hq_service_find(&a->hall, json_string_value(c))) continue;
+        if (!hq_service_find(&a->hall, json_string_value(c)) ||
+            hq__service_retired(a, json_string_value(c)))
+            continue;
         snprintf(w.services[w.n_services++], HQ_CODE_MAX, "%s", json_string_value(c));
     }
     int rc = hq_window_add(&a->hall, &w, why);
@@ -359,6 +361,12 @@ int hq_app_service_delete_forever(struct hq_app *a, const struct hq_actor *who, 
         return hq_fail(why, HQ_ECONFLICT, "code",
                        "service %s has tickets (%s): switch it off instead, history keeps it", code,
                        r.number);
+    struct hq_record_ref ref; /* the documents naming it as text (record_refs.c) */
+    if ((rc = hq__record_refs(a, true, code, NULL, &ref, why)) < 0) return rc;
+    if (rc > 0)
+        return hq_fail(why, HQ_ECONFLICT, "code",
+                       "service %s is named in %d %s: retire it instead, history keeps it", code,
+                       ref.count, ref.what);
     struct hq_batch b;
     hq_batch_init(&b);
     pthread_mutex_lock(&a->mu);
@@ -374,6 +382,7 @@ int hq_app_service_delete_forever(struct hq_app *a, const struct hq_actor *who, 
     char kept[HQ_CODE_MAX];
     snprintf(kept, sizeof kept, "%s", s->code);
     if (hq_batch_service_delete(&b, kept) != 0 ||
+        hq__retired_forget(a, &b, true, kept, hq_app_time(a)) != 0 ||
         hq__app_event(a, &b, who->username, "service.deleted", json_pack("{s:s}", "code", kept)) !=
             0) {
         hq_batch_release(&b);
@@ -396,9 +405,11 @@ int hq_app_staff_delete_forever(struct hq_app *a, const struct hq_actor *who, co
         return hq_fail(why, HQ_ECONFLICT, "username",
                        "you cannot delete yourself: another admin can");
     pthread_mutex_lock(&a->mu);
-    bool found = hq_staff_find(&a->hall, username) != NULL;
+    const struct hq_staff *f = hq_staff_find(&a->hall, username);
+    char name[HQ_NAME_MAX] = "";
+    if (f) snprintf(name, sizeof name, "%s", f->name);
     pthread_mutex_unlock(&a->mu);
-    if (!found) return hq_fail(why, HQ_ENOTFOUND, "", "no staff member '%.32s'", username);
+    if (!f) return hq_fail(why, HQ_ENOTFOUND, "", "no staff member '%.32s'", username);
     struct refs r = {NULL, username, ""};
     int rc = stored_refs(a, &r, why);
     if (rc < 0) return rc;
@@ -406,6 +417,12 @@ int hq_app_staff_delete_forever(struct hq_app *a, const struct hq_actor *who, co
         return hq_fail(why, HQ_ECONFLICT, "username",
                        "'%s' served tickets (%s): take them off duty instead, history keeps them",
                        username, r.number);
+    struct hq_record_ref ref; /* the documents naming them as text (record_refs.c) */
+    if ((rc = hq__record_refs(a, false, username, name, &ref, why)) < 0) return rc;
+    if (rc > 0)
+        return hq_fail(why, HQ_ECONFLICT, "username",
+                       "'%s' is named in %d %s: retire them instead, history keeps them", username,
+                       ref.count, ref.what);
     struct hq_batch b;
     hq_batch_init(&b);
     pthread_mutex_lock(&a->mu);
@@ -434,6 +451,7 @@ int hq_app_staff_delete_forever(struct hq_app *a, const struct hq_actor *who, co
     char kept[HQ_USER_MAX];
     snprintf(kept, sizeof kept, "%s", s->username);
     if (hq_batch_staff_delete(&b, kept) != 0 ||
+        hq__retired_forget(a, &b, false, kept, hq_app_time(a)) != 0 ||
         hq__app_event(a, &b, who->username, "staff.deleted",
                       json_pack("{s:s}", "username", kept)) != 0) {
         hq_batch_release(&b);

@@ -737,6 +737,24 @@ const struct hq_msg hq__msg_table[] = {
     {"request body too large", "central.too_large", {}, "请求内容过大"},
     /* main: the complaint deadlines in working days (complaint_categories.c) */
     {"complaints.%s: a whole number of working days from 1 to %d", "hall.complaint_days_invalid", {"key", "max"}, "投诉时限 {key} 应为 1 到 {max} 之间的整数个工作日"},
+    /* branch retire: retired services and staff (uc_retire_records.c), documents naming them (record_refs.c) */
+    {"cannot read the stored records", "store.read_records", {}, "无法读取已保存的记录"},
+    {"service %s is named in %d %s: retire it instead, history keeps it", "record.service_named", {"code", "count", "kind"}, "业务 {code} 仍被 {count} 条{kind}引用：请改为撤销，办理记录将保留"},
+    {"'%s' is named in %d %s: retire them instead, history keeps them", "record.staff_named", {"username", "count", "kind"}, "人员“{username}”仍被 {count} 条{kind}引用：请改为撤销，记录将保留"},
+    {"service %s is retired already", "retire.service_already", {"code"}, "业务 {code} 已撤销"},
+    {"service %s takes bookings (%d booked from now on): make it not bookable and cancel them first", "retire.service_bookable", {"code", "count"}, "业务 {code} 仍接受预约（今后已有 {count} 个预约）：请先取消可预约并取消这些预约"},
+    {"service %s is served by the windows %s: take it off them first", "retire.service_on_windows", {"code", "windows"}, "业务 {code} 仍由窗口 {windows} 办理：请先从这些窗口的业务中去掉"},
+    {"waiting_action: no window serves service %s any more: transfer the %d waiting customers to another service (transfer, transfer_to)", "retire.waiting_keep", {"code", "count"}, "已没有窗口办理业务 {code}：请将正在等候的 {count} 位群众转到其他业务"},
+    {"you cannot retire yourself: another admin can", "retire.self", {}, "不能撤销自己的账号，可由其他管理员撤销"},
+    {"'%s' is retired already", "retire.staff_already", {"username"}, "人员“{username}”已撤销"},
+    {"'%s' is the last active admin: make another admin first", "retire.last_admin", {"username"}, "“{username}”是最后一位在岗的管理员：请先设立另一位管理员"},
+    {"no retired service %s", "retire.service_not_found", {"code"}, "没有已撤销的业务 {code}"},
+    {"no retired staff member '%s'", "retire.staff_not_found", {"username"}, "没有已撤销的人员“{username}”"},
+    {"code: service %s is retired: restore it, or delete it for good first", "retire.service_code_taken", {"code"}, "业务代码 {code} 属于已撤销的业务：请先恢复它，或将其彻底删除"},
+    {"service %s is retired: restore it first", "retire.service_is_retired", {"code"}, "业务 {code} 已撤销：请先恢复"},
+    {"services[%d]: service %s is retired", "retire.service_on_window", {"index", "code"}, "业务 {code} 已撤销，不能由窗口办理"},
+    {"username: '%s' is retired: restore them, or delete them for good first", "retire.username_taken", {"username"}, "用户名“{username}”属于已撤销的人员：请先恢复，或将其彻底删除"},
+    {"'%s' is retired: restore them first", "retire.staff_is_retired", {"username"}, "人员“{username}”已撤销：请先恢复"},
 };
 const size_t hq__msg_count = sizeof hq__msg_table / sizeof hq__msg_table[0];
 
@@ -927,6 +945,18 @@ const struct hq_phrase hq__phrase_table[] = {
     {"field", "default_level", "默认评价等级"},
     {"field", "default_after_days", "默认评价天数"},
     {"field", "case_working_days", "工单处理时限"},
+    /* branch retire: the kinds of documents naming a service or a staff member (record_refs.c) */
+    {"kind", "bookings", "预约记录"},
+    {"kind", "cases", "工单"},
+    {"kind", "evaluations", "评价记录"},
+    {"kind", "service stages", "业务办理记录"},
+    {"kind", "ID card tickets", "身份证取号记录"},
+    {"kind", "certification alerts", "资质到期提醒"},
+    {"kind", "training records", "培训记录"},
+    {"kind", "emergency plans", "应急预案"},
+    {"kind", "complaints", "投诉"},
+    {"kind", "improvement measures", "改进措施"},
+    {"kind", "incident reports", "事件报告"},
 };
 const size_t hq__phrase_count = sizeof hq__phrase_table / sizeof hq__phrase_table[0];
 /* clang-format on */
