@@ -12,6 +12,7 @@ import * as devices from './admin_devices.js';
 import * as configIo from './admin_config.js';
 import * as guide from './admin_guide.js';
 import * as hoursGrid from './hours_grid.js';
+import * as retire from './admin_retire.js';
 
 i18n.add({
   'ad.title': ['系统管理', 'Administration'],
@@ -106,8 +107,8 @@ i18n.add({
   'ad.deleted': ['已彻底删除', 'Deleted for good'],
   'ad.delete_svc_label': ['彻底删除业务 {c}', 'Delete service {c} for good'],
   'ad.delete_staff_label': ['彻底删除人员 {c}', 'Delete {c} for good'],
-  'ad.delete_svc_q': ['彻底删除业务 {c}（{n}）？只有从未发过号、没有窗口办理、没有人员持有其资质的业务才能删除；否则请改为停用。此操作不可恢复。', 'Delete service {c} ({n}) for good? Only a service that never issued a ticket, that no window serves and nobody is certified for can be; otherwise switch it off. This cannot be undone.'],
-  'ad.delete_staff_q': ['彻底删除人员 {c}（{n}）？只有从未办理过号票、当前未开窗口的人员才能删除；否则请改为不在岗。此操作不可恢复。', 'Delete {c} ({n}) for good? Only someone who never served a ticket and has no window open can be; otherwise take them off duty. This cannot be undone.'],
+  'ad.delete_svc_q': ['彻底删除业务 {c}（{n}）？只有从未发过号、没有窗口办理、没有人员持有其资质的业务才能删除；否则请改为撤销。此操作不可恢复。', 'Delete service {c} ({n}) for good? Only a service that never issued a ticket, that no window serves, nobody is certified for and no record names can be; otherwise retire it. This cannot be undone.'],
+  'ad.delete_staff_q': ['彻底删除人员 {c}（{n}）？只有从未办理过号票、当前未开窗口的人员才能删除；否则请改为撤销。此操作不可恢复。', 'Delete {c} ({n}) for good? Only someone who never served a ticket, has no window open and no record names can be; otherwise retire them. This cannot be undone.'],
   'ad.expires_soon': ['{d} 天后到期', 'expires in {d} days'],
   'yes': ['是', 'yes'],
   'no': ['否', 'no'],
@@ -145,9 +146,11 @@ async function loadServices() {
           h('td', null, (s.documents || []).join('、')), h('td', { class: 'hours' }, s.hours ? hoursText(s.hours) : i18n.t('ad.hall_hours')), h('td', null, i18n.t(s.enabled ? 'yes' : 'no')),
           h('td', { class: 'svc-windows' }, serving(s.code).length ? serving(s.code).join(', ') : (s.enabled ? h('span', { class: 'pill bad', title: i18n.t('ad.no_window_title') }, i18n.t('ad.no_window')) : '—')),
           h('td', { class: 'row-actions' }, h('button', { class: 'btn small', type: 'button', onclick: () => editService(s) }, i18n.t('edit')),
+            retire.serviceButton(s, loadServices),
             h('button', { class: 'btn small danger svc-delete', type: 'button', 'aria-label': i18n.t('ad.delete_svc_label', { c: s.code }), onclick: () => deleteForever(i18n.t('ad.delete_svc_q', { c: s.code, n: s.name }), `/services/${api.seg(s.code)}/permanent`, loadServices) }, i18n.t('ad.delete_forever')))),
       ),
     );
+    retire.loadServices();
   } catch (e) {
     msg(errText(e));
   }
@@ -304,9 +307,11 @@ async function loadStaff() {
           })),
           h('td', null, i18n.t(u.active === false ? 'no' : 'yes')),
           h('td', { class: 'row-actions' }, h('button', { class: 'btn small', type: 'button', onclick: () => editStaff(u) }, i18n.t('edit')),
+            retire.staffButton(u, loadStaff),
             h('button', { class: 'btn small danger staff-delete', type: 'button', 'aria-label': i18n.t('ad.delete_staff_label', { c: u.username }), onclick: () => deleteForever(i18n.t('ad.delete_staff_q', { c: u.username, n: u.name }), `/staff/${api.seg(u.username)}/permanent`, loadStaff) }, i18n.t('ad.delete_forever')))),
       ),
     );
+    retire.loadStaff();
   } catch (e) {
     msg(errText(e));
   }
