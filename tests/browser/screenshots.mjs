@@ -86,6 +86,9 @@ export const PAGES = [
   // evaluating window 4's ticket raced the other shots of that pad)
   { name: 'surveys', path: '/surveys.html', user: 'admin', full: true, ready: '#t-q tr[data-id="hall2026"]' },
   { name: 'stats-gap', path: (s) => `/stats.html?from=${s.today}&to=${s.today}`, user: 'manager1', full: true, ready: '#gap-svg', prepare: async (p) => { await p.locator('#t-pauses').waitFor(); } },
+  // branch retire: the retired services and staff under their tabs (restore, delete for good)
+  { name: 'admin-services-retired', path: '/admin', user: 'admin', full: true, ready: '#rt-svc-box[data-state="ready"] tr[data-key="Z"]' },
+  { name: 'admin-staff-retired', path: '/admin', user: 'admin', full: true, prepare: async (p) => { await p.locator('[data-tab="staff"]').click(); await p.locator('#rt-staff-box[data-state="ready"] tr[data-key="oops"]').waitFor(); } },
 ];
 
 async function signIn(url, username, password) {
@@ -135,6 +138,11 @@ export async function stage(url, dir) {
   await hq.must(url, 'POST', '/windows', { number: 4, name: '4号窗口', services: ['B', 'A'] }, admin);
   await hq.must(url, 'POST', '/staff', { username: 'clerk4', name: '孙丽', role: 'clerk', password: hq.PASSWORD, certifications: [{ service: 'A', expires_on: '2026-01-31' }, { service: 'B', expires_on: '2099-12-31' }] }, admin);
   const c4 = await signIn(url, 'clerk4', hq.PASSWORD);
+  // branch retire: a service and a clerk created by mistake, retired (the admin's retired lists)
+  await hq.must(url, 'POST', '/services', { code: 'Z', name: '误建业务', name_en: 'Created by mistake', avg_service_s: 300 }, admin);
+  await hq.must(url, 'POST', '/retired-services', { code: 'Z' }, admin);
+  await hq.must(url, 'POST', '/staff', { username: 'oops', name: '误建人员', role: 'clerk', password: hq.PASSWORD, certifications: [] }, admin);
+  await hq.must(url, 'POST', '/retired-staff', { username: 'oops' }, admin);
   const d3 = await issue('B');
   await hq.must(url, 'POST', '/windows/4/open', {}, c4.token);
   await hq.must(url, 'POST', '/windows/4/call', { number: d3.number }, c4.token);
