@@ -181,6 +181,13 @@ static int apply(struct hq_app *a, struct hq_hall *tmp, json_t *in, json_t *chan
     json_array_foreach(svcs, i, x)
     {
         const char *code = json_string_value(json_object_get(x, "code"));
+        if (hq__service_retired(a, code)) /* branch retire: restored first, not imported over */
+            return at(why,
+                      hq_fail(why, HQ_ECONFLICT, "code",
+                              "code: service %s is retired: restore it, or delete it for good "
+                              "first",
+                              code),
+                      "services", i);
         struct hq_service *cur = code ? hq_service_find(tmp, code) : NULL;
         struct hq_service s;
         memset(&s, 0, sizeof s);
@@ -204,8 +211,12 @@ static int apply(struct hq_app *a, struct hq_hall *tmp, json_t *in, json_t *chan
         memset(&w, 0, sizeof w);
         if (cur) w = *cur;
         json_t *before = cur ? window_out(cur) : NULL;
-        if ((rc = hq__window_parse(x, &w, cur == NULL, why)) == 0 && !cur &&
-            hq__window_retired(a, w.number))
+        rc = hq__window_parse(x, &w, cur == NULL, why);
+        for (int k = 0; rc == 0 && k < w.n_services; k++) /* branch retire */
+            if (hq__service_retired(a, w.services[k]))
+                rc = hq_fail(why, HQ_EINVAL, "services", "services[%d]: service %s is retired", k,
+                             w.services[k]);
+        if (rc == 0 && !cur && hq__window_retired(a, w.number))
             rc = hq_fail(why, HQ_ECONFLICT, "number",
                          "number: window %d is retired: restore it, or delete it for good first",
                          w.number);
@@ -227,6 +238,13 @@ static int apply(struct hq_app *a, struct hq_hall *tmp, json_t *in, json_t *chan
                               "password: not imported: set passwords on the admin page"),
                       "staff", i);
         const char *user = json_string_value(json_object_get(x, "username"));
+        if (hq__staff_retired(a, user))
+            return at(why,
+                      hq_fail(why, HQ_ECONFLICT, "username",
+                              "username: '%s' is retired: restore them, or delete them for good "
+                              "first",
+                              user),
+                      "staff", i);
         struct hq_staff *cur = user ? hq_staff_find(tmp, user) : NULL;
         struct hq_staff s;
         memset(&s, 0, sizeof s);

@@ -236,6 +236,21 @@ describe('services retired', () => {
         assertError(await post('/retired-services/G/restore', {}), 404, 'not_found');
     });
 
+    test('the configuration export leaves retired records out; an import naming one is refused whole', async () => {
+        const doc = (await api(srv, 'GET', '/config/export', undefined, { token: A() })).json;
+        assert.ok(!doc.services.some((s) => s.code === 'F'), 'a retired service is not exported');
+        let r = await api(srv, 'POST', '/config/import', { ...doc, services: [...doc.services, { code: 'F', name: '误建业务', enabled: true }] }, { token: A() });
+        assertError(r, 409, 'conflict');
+        assert.match(r.json.error.field, /^services\[\d+\]/);
+        assert.match(r.json.error.message, /service F is retired/);
+        r = await api(srv, 'POST', '/config/import', { ...doc, windows: [...doc.windows, { number: 9, name: '9号窗口', services: ['F'] }] }, { token: A() });
+        assertError(r, 400, 'invalid_field');
+        assert.match(r.json.error.field, /^windows\[\d+\]\.services/);
+        assert.match(r.json.error.message, /service F is retired/);
+        assert.ok(!(await codes()).includes('F'), 'nothing changed');
+        assert.ok(!(await api(srv, 'GET', '/windows')).json.some((w) => w.number === 9));
+    });
+
     test('delete for good: refused while a booking names it, the first kind and how many', async () => {
         assert.equal((await post('/services', { code: 'E', name: '预约测试', avg_service_s: 300 })).status, 201);
         assert.equal((await post('/windows', { number: 7, name: '7号窗口', services: ['E'] })).status, 201);
