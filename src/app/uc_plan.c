@@ -824,6 +824,11 @@ static int app_plan(struct hq_app *a, json_t *in, bool what_if, json_t **out, st
     struct plan_hall ph;
     pthread_mutex_lock(&a->mu);
     hall_snapshot(&a->hall, &ph);
+    for (int i = 0; i < ph.n_services;) /* branch retire: a retired service is planned no more */
+        if (hq__service_retired(a, ph.svc[i].code))
+            memmove(&ph.svc[i], &ph.svc[i + 1], (size_t)(--ph.n_services - i) * sizeof ph.svc[0]);
+        else
+            i++;
     pthread_mutex_unlock(&a->mu);
     if (!ph.windows) return hq_fail(why, HQ_EINTERNAL, "", "out of memory");
     /* the read handle is held for the reading only: the computation runs without locks */

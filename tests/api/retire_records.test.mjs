@@ -210,6 +210,12 @@ describe('services retired', () => {
             async () => assert.ok(!(await codes()).includes('G'), 'GET /services'),
             async () => assert.ok(!('G' in (await api(srv, 'GET', '/display')).json.waiting), 'the display'),
             async () => assert.ok(!(await api(srv, 'GET', '/windows')).json.some((w) => w.services.includes('G')), 'the windows'),
+            async () => assert.ok(!(await api(srv, 'GET', '/advice', undefined, { token: tokens.manager1 })).json.services.some((s) => s.code === 'G'), 'the advice'),
+            async () => {
+                const plan = await api(srv, 'GET', `/plan?date=${plus(TODAY, 1)}`, undefined, { token: tokens.manager1 });
+                assert.equal(plan.status, 200, plan.text);
+                assert.ok(plan.json.services.some((s) => s.code === 'A') && !plan.json.services.some((s) => s.code === 'G'), 'the window plan');
+            },
             async () => assert.deepEqual((await api(srv, 'GET', '/retired-services', undefined, { token: A() })).json.map((s) => s.code).sort(), ['F', 'G']),
         ])
             await check();
