@@ -219,8 +219,9 @@ size_t hq__utf8_chars(const char *s, size_t len);
 #define HQ_CATEGORY_CHARS 40                        /* characters of one name */
 #define HQ_CATEGORY_MAX 32                          /* names in the list */
 json_t *hq__complaint_categories(struct hq_app *a); /* new reference; takes mu */
-/* Refuse a public_info whose complaints.categories is not such a list. */
-int hq__complaint_categories_check(json_t *info, struct hq_why *why);
+/* Refuse a public_info whose complaint settings are off: complaints.categories not such a list,
+ * or a deadline (complaints.ack_working_days, resolve_working_days) out of range. */
+int hq__complaint_settings_check(json_t *info, struct hq_why *why);
 /* given (Chinese or English name) -> the Chinese name into out, or HQ_EINVAL. Takes mu. */
 int hq__complaint_category_pick(struct hq_app *a, const char *given, char *out, size_t cap,
                                 struct hq_why *why);
