@@ -21,17 +21,10 @@
 #include "app/app_int.h"
 #include "app/hq_app.h"
 #include "app/media_hub.h"
+#include "test_app_fixture.h"
 
 /* The wrapper sleeps this long before each espeak-ng run (two runs per announcement). */
 #define SLOW_S 1
-
-struct fake {
-    int64_t t;
-};
-static int64_t fake_now(void *ctx)
-{
-    return ((struct fake *)ctx)->t;
-}
 
 struct fx {
     char dir[64];
@@ -49,12 +42,6 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void ok(int rc, const struct hq_why *why)
-{
-    if (rc != 0) fprintf(stderr, "unexpected refusal %d: %s\n", rc, why->message);
-    assert_int_equal(rc, 0);
-}
-
 static void create(struct fx *f,
                    int (*fn)(struct hq_app *, const struct hq_actor *, json_t *, json_t **,
                              struct hq_why *),
@@ -70,24 +57,17 @@ static void create(struct fx *f,
 static int setup(void **state)
 {
     struct fx *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/hq-appmedia-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->db, sizeof f->db, "%s/h.db", f->dir);
+    afx_dir(f->dir, sizeof f->dir, f->db, sizeof f->db, "appmedia");
     snprintf(f->espeak, sizeof f->espeak, "%s/slow-espeak", f->dir);
     FILE *s = fopen(f->espeak, "w");
     assert_non_null(s);
     fprintf(s, "#!/bin/sh\nsleep %d\nexec espeak-ng \"$@\"\n", SLOW_S);
     fclose(s);
     assert_int_equal(chmod(f->espeak, 0755), 0);
-    setenv("TZ", "Asia/Shanghai", 1);
     f->clk.t = 1795741200; /* 2026-11-27 09:00 +08:00 (a Friday) */
-    struct hq_why why = {0};
-    struct hq_app_options o = {.db = f->db, .clock = {fake_now, &f->clk}};
-    f->a = hq_app_open(&o, &why);
-    if (!f->a) fprintf(stderr, "open: %s\n", why.message);
+    f->a = afx_open(f->db, &f->clk);
     assert_non_null(f->a);
-    f->admin.role = HQ_ROLE_ADMIN;
-    snprintf(f->admin.username, sizeof f->admin.username, "admin");
+    afx_actor(&f->admin, HQ_ROLE_ADMIN, "admin");
     f->clerk.role = f->clerk2.role = HQ_ROLE_CLERK;
     snprintf(f->clerk.username, sizeof f->clerk.username, "clerk1");
     snprintf(f->clerk2.username, sizeof f->clerk2.username, "clerk2");
@@ -111,10 +91,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fx *f = *state;
-    hq_app_close(f->a);
-    char cmd[200];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    assert_int_equal(system(cmd), 0);
+    afx_close(f->a, f->dir);
     free(f);
     return 0;
 }
