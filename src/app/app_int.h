@@ -235,6 +235,8 @@ int hq__parse_time(const char *s, int64_t *out);
 /* "YYYY-MM-DD" <-> yyyymmdd */
 int hq__parse_date(const char *s, int32_t *out);
 void hq__format_date(int32_t day, char *buf, size_t len);
+/* Local midnight of yyyymmdd + plus_days, unix seconds (the process runs in the hall's zone). */
+int64_t hq__midnight(int32_t day, int plus_days);
 
 /* Random hex string of 2*nbytes chars (libsodium). */
 void hq__random_hex(char *out, size_t nbytes);
