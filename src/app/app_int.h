@@ -237,6 +237,9 @@ int hq__parse_date(const char *s, int32_t *out);
 void hq__format_date(int32_t day, char *buf, size_t len);
 /* Local midnight of yyyymmdd + plus_days, unix seconds (the process runs in the hall's zone). */
 int64_t hq__midnight(int32_t day, int plus_days);
+/* The store documents of kind with times in [from, to) (to 0: no upper bound), at most max (0:
+ * all), newest first, parsed: a new JSON array. Takes reader_mu. */
+json_t *hq__docs_list(struct hq_app *a, const char *kind, int64_t from, int64_t to, size_t max);
 
 /* Random hex string of 2*nbytes chars (libsodium). */
 void hq__random_hex(char *out, size_t nbytes);

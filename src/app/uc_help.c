@@ -47,28 +47,10 @@ static int64_t jint(json_t *o, const char *k)
     return json_integer_value(json_object_get(o, k));
 }
 
-struct collect {
-    json_t *arr;
-};
-
-static int on_doc(void *ctx, const char *key, const char *json, int64_t t)
-{
-    (void)key;
-    (void)t;
-    struct collect *c = ctx;
-    json_t *o = json_loads(json, 0, NULL);
-    if (o) json_array_append_new(c->arr, o);
-    return 0;
-}
-
 /* The stored requests made in [from, to), newest first. */
 static json_t *docs_between(struct hq_app *a, int64_t from, int64_t to, size_t max)
 {
-    struct collect c = {json_array()};
-    pthread_mutex_lock(&a->reader_mu);
-    a->reader->vt->doc_list(a->reader, "help", from, to, max, on_doc, &c);
-    pthread_mutex_unlock(&a->reader_mu);
-    return c.arr;
+    return hq__docs_list(a, "help", from, to, max);
 }
 
 static int load(struct hq_app *a, const char *id, json_t **out, struct hq_why *why)
