@@ -74,4 +74,18 @@ static inline void ok(int rc, const struct hq_why *why)
     assert_int_equal(rc, 0);
 }
 
+/* A use case taking (app, actor, body, answer, why): the creating ones of the admin's set-up. */
+typedef int (*afx_uc)(struct hq_app *, const struct hq_actor *, json_t *, json_t **,
+                      struct hq_why *);
+
+/* Run fn as who with the body in (taken), asserting success; the answer is dropped. */
+static inline void afx_create(struct hq_app *a, const struct hq_actor *who, afx_uc fn, json_t *in)
+{
+    struct hq_why why = {0};
+    json_t *out = NULL;
+    ok(fn(a, who, in, &out, &why), &why);
+    json_decref(in);
+    json_decref(out);
+}
+
 #endif

@@ -42,18 +42,6 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void create(struct fx *f,
-                   int (*fn)(struct hq_app *, const struct hq_actor *, json_t *, json_t **,
-                             struct hq_why *),
-                   json_t *in)
-{
-    struct hq_why why = {0};
-    json_t *out = NULL;
-    ok(fn(f->a, &f->admin, in, &out, &why), &why);
-    json_decref(in);
-    json_decref(out);
-}
-
 static int setup(void **state)
 {
     struct fx *f = calloc(1, sizeof *f);
@@ -73,17 +61,19 @@ static int setup(void **state)
     snprintf(f->clerk2.username, sizeof f->clerk2.username, "clerk2");
     snprintf(f->public.ip, sizeof f->public.ip, "10.0.0.9");
 
-    create(f, hq_app_service_create,
-           json_pack("{s:s,s:s,s:s,s:i,s:[s]}", "code", "A", "name", "社保业务", "name_en",
-                     "Social security", "avg_service_s", 300, "documents", "身份证"));
-    create(f, hq_app_window_create, json_pack("{s:i,s:[s]}", "number", 1, "services", "A"));
-    create(f, hq_app_window_create, json_pack("{s:i,s:[s]}", "number", 2, "services", "A"));
+    afx_create(f->a, &f->admin, hq_app_service_create,
+               json_pack("{s:s,s:s,s:s,s:i,s:[s]}", "code", "A", "name", "社保业务", "name_en",
+                         "Social security", "avg_service_s", 300, "documents", "身份证"));
+    afx_create(f->a, &f->admin, hq_app_window_create,
+               json_pack("{s:i,s:[s]}", "number", 1, "services", "A"));
+    afx_create(f->a, &f->admin, hq_app_window_create,
+               json_pack("{s:i,s:[s]}", "number", 2, "services", "A"));
     for (int i = 1; i <= 2; i++)
-        create(f, hq_app_staff_create,
-               json_pack("{s:s,s:s,s:s,s:s,s:[{s:s,s:s}]}", "username",
-                         i == 1 ? "clerk1" : "clerk2", "name", "王芳", "role", "clerk", "password",
-                         "secret-pass", "certifications", "service", "A", "expires_on",
-                         "2030-01-01"));
+        afx_create(f->a, &f->admin, hq_app_staff_create,
+                   json_pack("{s:s,s:s,s:s,s:s,s:[{s:s,s:s}]}", "username",
+                             i == 1 ? "clerk1" : "clerk2", "name", "王芳", "role", "clerk",
+                             "password", "secret-pass", "certifications", "service", "A",
+                             "expires_on", "2030-01-01"));
     *state = f;
     return 0;
 }

@@ -29,18 +29,6 @@ struct fx {
     struct hq_actor admin, clerk, guide, public, pad;
 };
 
-static void create(struct fx *f,
-                   int (*fn)(struct hq_app *, const struct hq_actor *, json_t *, json_t **,
-                             struct hq_why *),
-                   json_t *in)
-{
-    struct hq_why why;
-    json_t *out = NULL;
-    ok(fn(f->a, &f->admin, in, &out, &why), &why);
-    json_decref(in);
-    json_decref(out);
-}
-
 static int setup(void **state)
 {
     struct fx *f = calloc(1, sizeof *f);
@@ -54,16 +42,17 @@ static int setup(void **state)
     snprintf(f->public.ip, sizeof f->public.ip, "10.0.0.9");
     f->pad.device = true;
     snprintf(f->pad.ip, sizeof f->pad.ip, "10.0.0.10");
-    create(f, hq_app_service_create,
-           json_pack("{s:s,s:s,s:i}", "code", "A", "name", "社保业务", "avg_service_s", 300));
-    create(f, hq_app_service_create,
-           json_pack("{s:s,s:s,s:i}", "code", "B", "name", "医保", "avg_service_s", 200));
-    create(f, hq_app_window_create, json_pack("{s:i,s:[s,s]}", "number", 1, "services", "A", "B"));
-    create(f, hq_app_staff_create,
-           json_pack("{s:s,s:s,s:s,s:s,s:[{s:s,s:s},{s:s,s:s}]}", "username", "clerk1", "name",
-                     "王芳", "role", "clerk", "password", "secret-pass", "certifications",
-                     "service", "A", "expires_on", "2030-01-01", "service", "B", "expires_on",
-                     "2030-01-01"));
+    afx_create(f->a, &f->admin, hq_app_service_create,
+               json_pack("{s:s,s:s,s:i}", "code", "A", "name", "社保业务", "avg_service_s", 300));
+    afx_create(f->a, &f->admin, hq_app_service_create,
+               json_pack("{s:s,s:s,s:i}", "code", "B", "name", "医保", "avg_service_s", 200));
+    afx_create(f->a, &f->admin, hq_app_window_create,
+               json_pack("{s:i,s:[s,s]}", "number", 1, "services", "A", "B"));
+    afx_create(f->a, &f->admin, hq_app_staff_create,
+               json_pack("{s:s,s:s,s:s,s:s,s:[{s:s,s:s},{s:s,s:s}]}", "username", "clerk1", "name",
+                         "王芳", "role", "clerk", "password", "secret-pass", "certifications",
+                         "service", "A", "expires_on", "2030-01-01", "service", "B", "expires_on",
+                         "2030-01-01"));
     *state = f;
     return 0;
 }

@@ -29,18 +29,6 @@ struct fx {
 
 #define T0 1795741200 /* 2026-11-27 09:00 +08:00 */
 
-static void create(struct fx *f,
-                   int (*fn)(struct hq_app *, const struct hq_actor *, json_t *, json_t **,
-                             struct hq_why *),
-                   json_t *in)
-{
-    struct hq_why why = {0};
-    json_t *out = NULL;
-    ok(fn(f->a, &f->admin, in, &out, &why), &why);
-    json_decref(in);
-    json_decref(out);
-}
-
 static void act(struct fx *f, const struct hq_actor *who, int w, const char *action,
                 const char *reason, int64_t at)
 {
@@ -63,19 +51,19 @@ static int setup(void **state)
     f->c1.role = f->c2.role = HQ_ROLE_CLERK;
     snprintf(f->c1.username, sizeof f->c1.username, "clerk1");
     snprintf(f->c2.username, sizeof f->c2.username, "clerk2");
-    create(f, hq_app_service_create,
-           json_pack("{s:s,s:s,s:i}", "code", "A", "name", "社保业务", "avg_service_s", 300));
+    afx_create(f->a, &f->admin, hq_app_service_create,
+               json_pack("{s:s,s:s,s:i}", "code", "A", "name", "社保业务", "avg_service_s", 300));
     for (int w = 1; w <= 2; w++)
-        create(f, hq_app_window_create,
-               json_pack("{s:i,s:s,s:[s]}", "number", w, "name", w == 1 ? "1号窗口" : "2号窗口",
-                         "services", "A"));
+        afx_create(f->a, &f->admin, hq_app_window_create,
+                   json_pack("{s:i,s:s,s:[s]}", "number", w, "name", w == 1 ? "1号窗口" : "2号窗口",
+                             "services", "A"));
     for (int c = 1; c <= 2; c++)
-        create(f, hq_app_staff_create,
-               json_pack("{s:s,s:s,s:s,s:s,s:[{s:s,s:s}]}", "username",
-                         c == 1 ? "clerk1" : "clerk2", "name", c == 1 ? "王芳" : "李强", "role",
-                         "clerk", "password", "secret-pass", "certifications", "service", "A",
-                         "expires_on", "2030-01-01"));
-    create(f, hq_app_hall_update, json_pack("{s:n}", "hours"));
+        afx_create(f->a, &f->admin, hq_app_staff_create,
+                   json_pack("{s:s,s:s,s:s,s:s,s:[{s:s,s:s}]}", "username",
+                             c == 1 ? "clerk1" : "clerk2", "name", c == 1 ? "王芳" : "李强", "role",
+                             "clerk", "password", "secret-pass", "certifications", "service", "A",
+                             "expires_on", "2030-01-01"));
+    afx_create(f->a, &f->admin, hq_app_hall_update, json_pack("{s:n}", "hours"));
     *state = f;
     return 0;
 }

@@ -30,18 +30,6 @@ struct fx {
 
 #define T0 1795741200 /* 2026-11-27 09:00 +08:00 */
 
-static void create(struct fx *f,
-                   int (*fn)(struct hq_app *, const struct hq_actor *, json_t *, json_t **,
-                             struct hq_why *),
-                   json_t *in)
-{
-    struct hq_why why = {0};
-    json_t *out = NULL;
-    ok(fn(f->a, &f->admin, in, &out, &why), &why);
-    json_decref(in);
-    json_decref(out);
-}
-
 static char *issue(struct fx *f, const char *svc)
 {
     struct hq_why why = {0};
@@ -83,21 +71,23 @@ static int setup(void **state)
     afx_actor(&f->admin, HQ_ROLE_ADMIN, "admin");
     afx_actor(&f->clerk, HQ_ROLE_CLERK, "clerk1");
     snprintf(f->public.ip, sizeof f->public.ip, "10.0.0.9");
-    create(f, hq_app_service_create,
-           json_pack("{s:s,s:s,s:s,s:i}", "code", "A", "name", "社保业务", "name_en",
-                     "Social security", "avg_service_s", 300));
-    create(f, hq_app_service_create,
-           json_pack("{s:s,s:s,s:i}", "code", "B", "name", "医保", "avg_service_s", 200));
-    create(f, hq_app_window_create,
-           json_pack("{s:i,s:s,s:[s,s]}", "number", 1, "name", "1号窗口", "services", "A", "B"));
-    create(f, hq_app_window_create, json_pack("{s:i,s:[s]}", "number", 2, "services", "B"));
-    create(f, hq_app_staff_create,
-           json_pack("{s:s,s:s,s:s,s:s,s:[{s:s,s:s},{s:s,s:s}]}", "username", "clerk1", "name",
-                     "王芳", "role", "clerk", "password", "secret-pass", "certifications",
-                     "service", "A", "expires_on", "2030-01-01", "service", "B", "expires_on",
-                     "2030-01-01"));
+    afx_create(f->a, &f->admin, hq_app_service_create,
+               json_pack("{s:s,s:s,s:s,s:i}", "code", "A", "name", "社保业务", "name_en",
+                         "Social security", "avg_service_s", 300));
+    afx_create(f->a, &f->admin, hq_app_service_create,
+               json_pack("{s:s,s:s,s:i}", "code", "B", "name", "医保", "avg_service_s", 200));
+    afx_create(
+        f->a, &f->admin, hq_app_window_create,
+        json_pack("{s:i,s:s,s:[s,s]}", "number", 1, "name", "1号窗口", "services", "A", "B"));
+    afx_create(f->a, &f->admin, hq_app_window_create,
+               json_pack("{s:i,s:[s]}", "number", 2, "services", "B"));
+    afx_create(f->a, &f->admin, hq_app_staff_create,
+               json_pack("{s:s,s:s,s:s,s:s,s:[{s:s,s:s},{s:s,s:s}]}", "username", "clerk1", "name",
+                         "王芳", "role", "clerk", "password", "secret-pass", "certifications",
+                         "service", "A", "expires_on", "2030-01-01", "service", "B", "expires_on",
+                         "2030-01-01"));
     json_t *in = json_pack("{s:n,s:i}", "hours", "target_wait_s", 900);
-    create(f, hq_app_hall_update, in);
+    afx_create(f->a, &f->admin, hq_app_hall_update, in);
     *state = f;
     return 0;
 }
