@@ -9,29 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *type_of(const char *p)
-{
-    const char *dot = strrchr(p, '.');
-    static const struct {
-        const char *ext, *type;
-    } types[] = {
-        {".html", "text/html; charset=utf-8"},
-        {".js", "text/javascript; charset=utf-8"},
-        {".mjs", "text/javascript; charset=utf-8"},
-        {".css", "text/css; charset=utf-8"},
-        {".json", "application/json; charset=utf-8"},
-        {".svg", "image/svg+xml"},
-        {".png", "image/png"},
-        {".ico", "image/x-icon"},
-        {".wav", "audio/wav"},
-        {".txt", "text/plain; charset=utf-8"},
-        {".woff2", "font/woff2"},
-    };
-    if (dot)
-        for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
-            if (strcmp(dot, types[i].ext) == 0) return types[i].type;
-    return "application/octet-stream";
-}
+#include "../src/http/content_type.h"
 
 int main(int argc, char **argv)
 {
@@ -75,7 +53,7 @@ int main(int argc, char **argv)
             snprintf(rel, sizeof rel, "%.*s", (int)(eq - argv[i]), argv[i]);
         else
             snprintf(rel, sizeof rel, "%s", argv[i] + rootlen);
-        fprintf(out, "  {\"%s\", a%d, sizeof a%d - 1, \"%s\"},\n", rel, i, i, type_of(rel));
+        fprintf(out, "  {\"%s\", a%d, sizeof a%d - 1, \"%s\"},\n", rel, i, i, hq_content_type(rel));
     }
     fprintf(out, "  {NULL, NULL, 0, NULL}};\n"
                  "const struct hq_asset *hq_asset_find(const char *path)\n{\n"

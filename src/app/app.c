@@ -118,6 +118,25 @@ int hq_app_events_since(struct hq_app *a, int64_t after, size_t max, hq_event_cb
     return rc;
 }
 
+/* doc_list callback: each document parsed onto the JSON array ctx (unparsable ones skipped). */
+static int doc_onto(void *ctx, const char *key, const char *json, int64_t t)
+{
+    (void)key;
+    (void)t;
+    json_t *o = json_loads(json, 0, NULL);
+    if (o) json_array_append_new(ctx, o);
+    return 0;
+}
+
+json_t *hq__docs_list(struct hq_app *a, const char *kind, int64_t from, int64_t to, size_t max)
+{
+    json_t *arr = json_array();
+    pthread_mutex_lock(&a->reader_mu);
+    a->reader->vt->doc_list(a->reader, kind, from, to, max, doc_onto, arr);
+    pthread_mutex_unlock(&a->reader_mu);
+    return arr;
+}
+
 static void publish(struct hq_app *a, struct hq_batch *b)
 {
     pthread_mutex_lock(&a->lmu);

@@ -221,8 +221,9 @@ size_t hq__utf8_chars(const char *s, size_t len);
 #define HQ_CATEGORY_CHARS 40                        /* characters of one name */
 #define HQ_CATEGORY_MAX 32                          /* names in the list */
 json_t *hq__complaint_categories(struct hq_app *a); /* new reference; takes mu */
-/* Refuse a public_info whose complaints.categories is not such a list. */
-int hq__complaint_categories_check(json_t *info, struct hq_why *why);
+/* Refuse a public_info whose complaint settings are off: complaints.categories not such a list,
+ * or a deadline (complaints.ack_working_days, resolve_working_days) out of range. */
+int hq__complaint_settings_check(json_t *info, struct hq_why *why);
 /* given (Chinese or English name) -> the Chinese name into out, or HQ_EINVAL. Takes mu. */
 int hq__complaint_category_pick(struct hq_app *a, const char *given, char *out, size_t cap,
                                 struct hq_why *why);
@@ -236,6 +237,11 @@ int hq__parse_time(const char *s, int64_t *out);
 /* "YYYY-MM-DD" <-> yyyymmdd */
 int hq__parse_date(const char *s, int32_t *out);
 void hq__format_date(int32_t day, char *buf, size_t len);
+/* Local midnight of yyyymmdd + plus_days, unix seconds (the process runs in the hall's zone). */
+int64_t hq__midnight(int32_t day, int plus_days);
+/* The store documents of kind with times in [from, to) (to 0: no upper bound), at most max (0:
+ * all), newest first, parsed: a new JSON array. Takes reader_mu. */
+json_t *hq__docs_list(struct hq_app *a, const char *kind, int64_t from, int64_t to, size_t max);
 
 /* Random hex string of 2*nbytes chars (libsodium). */
 void hq__random_hex(char *out, size_t nbytes);

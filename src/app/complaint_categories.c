@@ -4,7 +4,8 @@
  * public_info.complaints.categories (PUT /hall), an array of {"zh","en"} names; without it a
  * default list. The category given when a complaint is assessed must be one of them (its
  * Chinese or English name, stored as the Chinese one), so the statistics group like with like.
- * Names count characters, not bytes: at most HQ_CATEGORY_CHARS each.
+ * Names count characters, not bytes: at most HQ_CATEGORY_CHARS each. hq__complaint_settings_check
+ * refuses a bad list and the complaint deadlines (working days) out of range.
  */
 #include <string.h>
 #include <strings.h>
@@ -69,7 +70,7 @@ static int deadline_days_check(json_t *complaints, struct hq_why *why)
     return 0;
 }
 
-int hq__complaint_categories_check(json_t *info, struct hq_why *why)
+int hq__complaint_settings_check(json_t *info, struct hq_why *why)
 {
     json_t *complaints = info ? json_object_get(info, "complaints") : NULL;
     int rc = json_is_object(complaints) ? deadline_days_check(complaints, why) : 0;

@@ -41,8 +41,6 @@ int hq_app_survey_analysis(struct hq_app *a, const char *questionnaire, const ch
 /* ---- internal (app) ---- */
 /* The questionnaire document of id, or NULL (reader handle; takes reader_mu). */
 json_t *hq__questionnaire_load(struct hq_app *a, const char *id);
-/* Local midnight of yyyymmdd + plus_days (the process runs in the hall's time zone). */
-int64_t hq__survey_midnight(int32_t day, int plus_days);
 /* The paused time of windows and clerks over local days [from, to] (the "pauses" block of GET
  * /stats); now bounds a pause still running. */
 json_t *hq__pauses_json(struct hq_app *a, int32_t from, int32_t to);

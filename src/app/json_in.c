@@ -198,3 +198,13 @@ void hq__format_date(int32_t day, char *buf, size_t len)
 {
     snprintf(buf, len, "%04d-%02d-%02d", day / 10000, (day / 100) % 100, day % 100);
 }
+
+int64_t hq__midnight(int32_t day, int plus_days)
+{
+    struct tm tm = {0};
+    tm.tm_year = day / 10000 - 1900;
+    tm.tm_mon = day / 100 % 100 - 1;
+    tm.tm_mday = day % 100 + plus_days;
+    tm.tm_isdst = -1;
+    return (int64_t)mktime(&tm);
+}

@@ -491,7 +491,7 @@ int hq__rollup_period(struct hq_store *st, pthread_mutex_t *mu, int32_t from, in
     if (!c.seen) return hq_fail(why, HQ_EINTERNAL, "", "out of memory reading the period");
     int rc = 0;
     if (c.to >= from) {
-        int64_t t0 = hq__local_midnight(from, 0), t1 = hq__local_midnight(c.to, 1);
+        int64_t t0 = hq__midnight(from, 0), t1 = hq__midnight(c.to, 1);
         if (mu) pthread_mutex_lock(mu);
         rc = st->vt->doc_list(st, HQ_ROLLUP_KIND, t0, t1, 0, on_doc, &c);
         if (mu) pthread_mutex_unlock(mu);
@@ -535,7 +535,7 @@ int hq__rollup_batch(struct hq_batch *b, const struct hq__rollup_writes *w)
     for (size_t i = 0; i < w->n; i++) {
         char key[16];
         snprintf(key, sizeof key, "%08d", (int)w->day[i]);
-        if (hq_batch_doc(b, HQ_ROLLUP_KIND, key, w->json[i], hq__local_midnight(w->day[i], 0)))
+        if (hq_batch_doc(b, HQ_ROLLUP_KIND, key, w->json[i], hq__midnight(w->day[i], 0)))
             return HQ_EINTERNAL;
     }
     return 0;
@@ -647,7 +647,7 @@ int hq_stats_rebuild_rollups(const char *db, const char *from, const char *to, i
         if (rc == 0 && !text) rc = hq_fail(why, HQ_EINTERNAL, "", "out of memory");
         char key[16];
         snprintf(key, sizeof key, "%08d", (int)day);
-        if (rc == 0 && hq_batch_doc(&b, HQ_ROLLUP_KIND, key, text, hq__local_midnight(day, 0)))
+        if (rc == 0 && hq_batch_doc(&b, HQ_ROLLUP_KIND, key, text, hq__midnight(day, 0)))
             rc = hq_fail(why, HQ_EINTERNAL, "", "out of memory");
         free(text);
         if (rc == 0) ++*days;

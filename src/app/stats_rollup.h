@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * stats_rollup.h — app-internal: the daily rollup documents of the statistics (stats_rollup.c)
- * and what uc_stats.c lends them (reading a period's rows, local midnights).
+ * and what uc_stats.c lends them (reading a period's rows).
  */
 #ifndef HQ_STATS_ROLLUP_H
 #define HQ_STATS_ROLLUP_H
@@ -49,9 +49,8 @@ void hq__stats_rollup_tick(struct hq_app *a);
 /* The event counts of r as a report's trace. */
 void hq__rollup_trace(const struct hq_roll *r, struct hq_report_trace *tr);
 
-/* uc_stats.c: the local midnight of day + plus_days (process TZ); the rows of days [from, to]
- * (tickets, evaluations, the log's ticket events; complaints too). */
-int64_t hq__local_midnight(int32_t day, int plus_days);
+/* uc_stats.c: the rows of days [from, to] (tickets, evaluations, the log's ticket events;
+ * complaints too). */
 int hq__stats_gather_rows(struct hq_store *st, pthread_mutex_t *mu, int32_t from, int32_t to,
                           struct hq_stats_input *in, struct hq_report_trace *trace,
                           struct hq_why *why);

@@ -280,23 +280,10 @@ static int64_t jint(json_t *o, const char *k)
     return json_integer_value(json_object_get(o, k));
 }
 
-static int collect(void *ctx, const char *key, const char *json, int64_t t)
-{
-    (void)key;
-    (void)t;
-    json_t *o = json_loads(json, 0, NULL);
-    if (o) json_array_append_new(ctx, o);
-    return 0;
-}
-
 /* Bookings whose slot starts in [from, to), newest first. */
 static json_t *bookings_between(struct hq_app *a, int64_t from, int64_t to)
 {
-    json_t *arr = json_array();
-    pthread_mutex_lock(&a->reader_mu);
-    a->reader->vt->doc_list(a->reader, "appointment", from, to, 0, collect, arr);
-    pthread_mutex_unlock(&a->reader_mu);
-    return arr;
+    return hq__docs_list(a, "appointment", from, to, 0);
 }
 
 static bool live(json_t *d)

@@ -37,16 +37,6 @@ static json_t *scrub(json_t *o)
     return o;
 }
 
-static int64_t midnight(int32_t day, int plus)
-{
-    struct tm tm = {0};
-    tm.tm_year = day / 10000 - 1900;
-    tm.tm_mon = day / 100 % 100 - 1;
-    tm.tm_mday = day % 100 + plus;
-    tm.tm_isdst = -1;
-    return (int64_t)mktime(&tm);
-}
-
 struct scan {
     struct hq_app *a;
     const struct hq_audit_query *q;
@@ -98,8 +88,8 @@ static int parse(struct hq_app *a, const struct hq_audit_query *q, int64_t *t0, 
         return hq_fail(why, HQ_EINVAL, "actor", "actor: not a username");
     if (q->type && strlen(q->type) > 31)
         return hq_fail(why, HQ_EINVAL, "type", "type: at most %d characters", 31);
-    *t0 = midnight(f, 0);
-    *t1 = midnight(t, 1);
+    *t0 = hq__midnight(f, 0);
+    *t1 = hq__midnight(t, 1);
     hq__format_date(f, fs, 16);
     hq__format_date(t, ts, 16);
     return 0;

@@ -421,22 +421,9 @@ int hq_app_case_get(struct hq_app *a, const struct hq_actor *who, const char *id
     return 0;
 }
 
-static int collect(void *ctx, const char *key, const char *json, int64_t t)
-{
-    (void)key;
-    (void)t;
-    json_t *o = json_loads(json, 0, NULL);
-    if (o) json_array_append_new(ctx, o);
-    return 0;
-}
-
 static json_t *all_cases(struct hq_app *a)
 {
-    json_t *arr = json_array();
-    pthread_mutex_lock(&a->reader_mu);
-    a->reader->vt->doc_list(a->reader, "case", 0, 0, CASES_MAX, collect, arr);
-    pthread_mutex_unlock(&a->reader_mu);
-    return arr;
+    return hq__docs_list(a, "case", 0, 0, CASES_MAX);
 }
 
 static json_t *share(int64_t n, int64_t of)

@@ -149,11 +149,5 @@ int64_t hq__workdays_end(struct hq_app *a, int64_t t, int n)
         due = hq_calendar_add_workdays(c, day, n);
         free(c);
     }
-    int32_t next = hq_day_plus(due, 1); /* the local midnight that ends the due day, less 1 s */
-    struct tm m = {0};
-    m.tm_year = next / 10000 - 1900;
-    m.tm_mon = next / 100 % 100 - 1;
-    m.tm_mday = next % 100;
-    m.tm_isdst = -1;
-    return (int64_t)mktime(&m) - 1;
+    return hq__midnight(due, 1) - 1; /* the local midnight that ends the due day, less 1 s */
 }

@@ -136,16 +136,6 @@ void hq__eval_default_run(struct hq_app *a, int64_t now)
 
 /* ---- coverage ---- */
 
-static int64_t local_midnight(int32_t day)
-{
-    struct tm tm = {0};
-    tm.tm_year = day / 10000 - 1900;
-    tm.tm_mon = day / 100 % 100 - 1;
-    tm.tm_mday = day % 100;
-    tm.tm_isdst = -1;
-    return (int64_t)mktime(&tm);
-}
-
 struct keyset {
     json_t *set; /* key -> true, or the evaluation document (for excluded) */
 };
@@ -199,7 +189,7 @@ static json_t *group_array(json_t *groups, const char *name_key, bool numeric)
 
 json_t *hq__eval_coverage_json(struct hq_app *a, int32_t from, int32_t to)
 {
-    int64_t t0 = local_midnight(from), t1 = local_midnight(hq__day_add(to, 1));
+    int64_t t0 = hq__midnight(from, 0), t1 = hq__midnight(to, 1);
     struct stage_list l = {json_array(), json_array()};
     json_t *rated = json_object(), *defaulted = json_object();
     pthread_mutex_lock(&a->reader_mu);

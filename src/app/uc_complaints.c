@@ -689,27 +689,9 @@ int hq_app_complaint_get(struct hq_app *a, const char *code, json_t **out, struc
     return 0;
 }
 
-struct collect {
-    json_t *arr;
-};
-
-static int collect_doc(void *ctx, const char *key, const char *json, int64_t t)
-{
-    (void)key;
-    (void)t;
-    struct collect *c = ctx;
-    json_t *o = json_loads(json, 0, NULL);
-    if (o) json_array_append_new(c->arr, o);
-    return 0;
-}
-
 static json_t *list_docs(struct hq_app *a, const char *kind, size_t max)
 {
-    struct collect c = {json_array()};
-    pthread_mutex_lock(&a->reader_mu);
-    a->reader->vt->doc_list(a->reader, kind, 0, 0, max, collect_doc, &c);
-    pthread_mutex_unlock(&a->reader_mu);
-    return c.arr;
+    return hq__docs_list(a, kind, 0, 0, max);
 }
 
 int hq_app_complaints_list(struct hq_app *a, const char *status, bool overdue_only, size_t max,

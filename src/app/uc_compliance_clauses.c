@@ -30,21 +30,11 @@ struct period {
     int64_t t0, t1; /* local midnight of from, of the day after to */
 };
 
-static int64_t midnight(int32_t day, int plus)
-{
-    struct tm tm = {0};
-    tm.tm_year = day / 10000 - 1900;
-    tm.tm_mon = day / 100 % 100 - 1;
-    tm.tm_mday = day % 100 + plus;
-    tm.tm_isdst = -1;
-    return (int64_t)mktime(&tm);
-}
-
 static bool period(const char *from, const char *to, struct period *p)
 {
     if (hq__parse_date(from, &p->from) || hq__parse_date(to, &p->to)) return false;
-    p->t0 = midnight(p->from, 0);
-    p->t1 = midnight(p->to, 1);
+    p->t0 = hq__midnight(p->from, 0);
+    p->t1 = hq__midnight(p->to, 1);
     return true;
 }
 
@@ -709,8 +699,8 @@ void hq_compliance_service_quality(struct hq_app *a, const char *from, const cha
     pthread_mutex_lock(&a->reader_mu);
     int rc = a->reader->vt->tickets_between(a->reader, p.from, p.to, on_done_ticket, x);
     if (!rc)
-        rc = a->reader->vt->doc_list(a->reader, "evaluation", p.t0, midnight(p.to, 2), 0, on_eval,
-                                     x);
+        rc = a->reader->vt->doc_list(a->reader, "evaluation", p.t0, hq__midnight(p.to, 2), 0,
+                                     on_eval, x);
     pthread_mutex_unlock(&a->reader_mu);
 
     double cov = share(x->rated, x->done);

@@ -783,8 +783,8 @@ int hq__hall_parse(json_t *in, struct hq_hall_conf *conf, char **info_text_out, 
             free(info_text);
             return hq_fail(why, HQ_EINVAL, "public_info", "public_info: at most 64 KiB");
         }
-        if ((rc = hq__complaint_categories_check(info, why)) || /* the complaint categories */
-            (rc = hq__bookid_settings_check(info, why))) {      /* rejoin, notify.near, id_card */
+        if ((rc = hq__complaint_settings_check(info, why)) || /* complaint categories, deadlines */
+            (rc = hq__bookid_settings_check(info, why))) {    /* rejoin, notify.near, id_card */
             free(info_text);
             return rc;
         }

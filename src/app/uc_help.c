@@ -47,39 +47,10 @@ static int64_t jint(json_t *o, const char *k)
     return json_integer_value(json_object_get(o, k));
 }
 
-/* Local midnight of day yyyymmdd (the hall's zone is the process's). */
-static int64_t day_start(int32_t day)
-{
-    struct tm tm = {0};
-    tm.tm_year = day / 10000 - 1900;
-    tm.tm_mon = day / 100 % 100 - 1;
-    tm.tm_mday = day % 100;
-    tm.tm_isdst = -1;
-    return (int64_t)mktime(&tm);
-}
-
-struct collect {
-    json_t *arr;
-};
-
-static int on_doc(void *ctx, const char *key, const char *json, int64_t t)
-{
-    (void)key;
-    (void)t;
-    struct collect *c = ctx;
-    json_t *o = json_loads(json, 0, NULL);
-    if (o) json_array_append_new(c->arr, o);
-    return 0;
-}
-
 /* The stored requests made in [from, to), newest first. */
 static json_t *docs_between(struct hq_app *a, int64_t from, int64_t to, size_t max)
 {
-    struct collect c = {json_array()};
-    pthread_mutex_lock(&a->reader_mu);
-    a->reader->vt->doc_list(a->reader, "help", from, to, max, on_doc, &c);
-    pthread_mutex_unlock(&a->reader_mu);
-    return c.arr;
+    return hq__docs_list(a, "help", from, to, max);
 }
 
 static int load(struct hq_app *a, const char *id, json_t **out, struct hq_why *why)
@@ -199,7 +170,7 @@ int hq_app_help_request(struct hq_app *a, const struct hq_actor *who, json_t *in
 
     pthread_mutex_lock(&hmu);
     /* A request still open from the same place is answered again, not repeated. */
-    json_t *today = docs_between(a, day_start(now.day), 0, HELP_LIST_MAX);
+    json_t *today = docs_between(a, hq__midnight(now.day, 0), 0, HELP_LIST_MAX);
     size_t i;
     json_t *d;
     json_t *same = NULL;
@@ -277,7 +248,7 @@ int hq_app_help_list(struct hq_app *a, json_t **out, struct hq_why *why)
     (void)why;
     struct hq_now now;
     hq_app_now(a, &now);
-    json_t *docs = docs_between(a, day_start(now.day), 0, HELP_LIST_MAX);
+    json_t *docs = docs_between(a, hq__midnight(now.day, 0), 0, HELP_LIST_MAX);
     json_t *arr = json_array();
     size_t i;
     json_t *d;
@@ -305,7 +276,7 @@ static int cmp_i64(const void *x, const void *y)
 
 json_t *hq__help_counts(struct hq_app *a, int32_t from, int32_t to)
 {
-    json_t *docs = docs_between(a, day_start(from), day_start(hq__day_add(to, 1)), HELP_STATS_MAX);
+    json_t *docs = docs_between(a, hq__midnight(from, 0), hq__midnight(to, 1), HELP_STATS_MAX);
     size_t n = json_array_size(docs), acked = 0, closed = 0;
     int64_t *waits = calloc(n ? n : 1, sizeof *waits);
     size_t i;

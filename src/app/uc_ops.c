@@ -44,27 +44,9 @@ bool hq__ops_id_ok(const char *id)
     return id && strlen(id) == 16 && strspn(id, "0123456789abcdef") == 16;
 }
 
-struct collect {
-    json_t *arr;
-};
-
-static int collect_doc(void *ctx, const char *key, const char *json, int64_t t)
-{
-    (void)key;
-    (void)t;
-    struct collect *c = ctx;
-    json_t *o = json_loads(json, 0, NULL);
-    if (o) json_array_append_new(c->arr, o);
-    return 0;
-}
-
 json_t *hq__ops_list(struct hq_app *a, const char *kind)
 {
-    struct collect c = {json_array()};
-    pthread_mutex_lock(&a->reader_mu);
-    a->reader->vt->doc_list(a->reader, kind, 0, 0, HQ_OPS_LIST_MAX, collect_doc, &c);
-    pthread_mutex_unlock(&a->reader_mu);
-    return c.arr;
+    return hq__docs_list(a, kind, 0, 0, HQ_OPS_LIST_MAX);
 }
 
 int hq__ops_load(struct hq_app *a, const char *kind, const char *id, const char *what, json_t **out,

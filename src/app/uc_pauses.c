@@ -125,7 +125,7 @@ static json_t *acc_json(json_t *acc)
 
 json_t *hq__pauses_json(struct hq_app *a, int32_t from, int32_t to)
 {
-    int64_t t0 = hq__survey_midnight(from, 0), t1 = hq__survey_midnight(to, 1);
+    int64_t t0 = hq__midnight(from, 0), t1 = hq__midnight(to, 1);
     int64_t now = hq_app_time(a);
     struct pctx c = {calloc(MAX_OPEN_PAUSES, sizeof(struct open_pause)),
                      0,

@@ -43,21 +43,6 @@ struct gather {
     int err;
 };
 
-static int64_t local_midnight(int32_t day, int plus_days)
-{
-    struct tm tm = {0};
-    tm.tm_year = day / 10000 - 1900;
-    tm.tm_mon = day / 100 % 100 - 1;
-    tm.tm_mday = day % 100 + plus_days;
-    tm.tm_isdst = -1;
-    return (int64_t)mktime(&tm);
-}
-
-int64_t hq__local_midnight(int32_t day, int plus_days)
-{
-    return local_midnight(day, plus_days);
-}
-
 static int local_hour(int64_t t, int32_t *day)
 {
     time_t tt = (time_t)t;
@@ -181,8 +166,8 @@ static int gather(struct hq_store *st, pthread_mutex_t *mu, const struct period 
                   struct hq_why *why)
 {
     struct gather g = {.in = in, .trace = trace, .from = p->from, .to = p->to};
-    int64_t t0 = local_midnight(p->from, 0), t1 = local_midnight(p->to, 1);
-    int64_t t2 = local_midnight(p->to, 2);
+    int64_t t0 = hq__midnight(p->from, 0), t1 = hq__midnight(p->to, 1);
+    int64_t t2 = hq__midnight(p->to, 2);
     in->day_from = p->from;
     in->day_to = p->to;
     memset(trace, 0, sizeof *trace);

@@ -77,7 +77,7 @@ static int on_eval(void *ctx, const char *key, const char *json, int64_t t)
 
 static void gather(struct hq_app *a, int32_t from, int32_t to, struct agg *g)
 {
-    int64_t t0 = hq__survey_midnight(from, 0), t1 = hq__survey_midnight(to, 1);
+    int64_t t0 = hq__midnight(from, 0), t1 = hq__midnight(to, 1);
     pthread_mutex_lock(&a->reader_mu);
     a->reader->vt->doc_list(a->reader, "survey_answer", t0, t1, SIZE_MAX, on_answer, g);
     a->reader->vt->doc_list(a->reader, "evaluation", t0, t1, SIZE_MAX, on_eval, g);

@@ -61,16 +61,6 @@ static bool channel_ok(const char *c)
     return false;
 }
 
-int64_t hq__survey_midnight(int32_t day, int plus_days)
-{
-    struct tm tm = {0};
-    tm.tm_year = day / 10000 - 1900;
-    tm.tm_mon = day / 100 % 100 - 1;
-    tm.tm_mday = day % 100 + plus_days;
-    tm.tm_isdst = -1;
-    return (int64_t)mktime(&tm);
-}
-
 static json_t *load_doc(struct hq_app *a, const char *kind, const char *key)
 {
     char *text = NULL;
@@ -743,8 +733,8 @@ int hq_app_survey_answers_list(struct hq_app *a, const char *questionnaire, cons
     }
     struct alist l = {a, json_array(), questionnaire && *questionnaire ? questionnaire : NULL};
     pthread_mutex_lock(&a->reader_mu);
-    a->reader->vt->doc_list(a->reader, "survey_answer", f ? hq__survey_midnight(f, 0) : 0,
-                            t ? hq__survey_midnight(t, 1) : 0, (size_t)max, on_answer, &l);
+    a->reader->vt->doc_list(a->reader, "survey_answer", f ? hq__midnight(f, 0) : 0,
+                            t ? hq__midnight(t, 1) : 0, (size_t)max, on_answer, &l);
     pthread_mutex_unlock(&a->reader_mu);
     *out = l.arr;
     return 0;

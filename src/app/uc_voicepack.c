@@ -108,27 +108,9 @@ static json_t *pack_view(struct hq_app *a, json_t *p, const char *active, bool p
     return o;
 }
 
-struct collect {
-    json_t *arr;
-};
-
-static int on_pack(void *ctx, const char *key, const char *json, int64_t t)
-{
-    (void)key;
-    (void)t;
-    struct collect *c = ctx;
-    json_t *o = json_loads(json, 0, NULL);
-    if (o) json_array_append_new(c->arr, o);
-    return 0;
-}
-
 static json_t *packs_all(struct hq_app *a)
 {
-    struct collect c = {json_array()};
-    pthread_mutex_lock(&a->reader_mu);
-    a->reader->vt->doc_list(a->reader, "voice_pack", 0, 0, 0, on_pack, &c);
-    pthread_mutex_unlock(&a->reader_mu);
-    return c.arr;
+    return hq__docs_list(a, "voice_pack", 0, 0, 0);
 }
 
 int hq_app_voice_settings(struct hq_app *a, json_t **out, struct hq_why *why)

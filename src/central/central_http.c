@@ -329,8 +329,8 @@ static enum MHD_Result page(struct MHD_Connection *conn, const char *url)
     else if (strcmp(url, "/hall") == 0)
         file = "/central_hall.html";
     bool allowed = strcmp(file, "/central.html") == 0 || strcmp(file, "/central_hall.html") == 0 ||
-                   strcmp(file, "/css/hall.css") == 0 || strcmp(file, "/js/i18n.js") == 0 ||
-                   strncmp(file, "/js/central", 11) == 0;
+                   strcmp(file, "/css/hall.css") == 0 || strcmp(file, "/css/central.css") == 0 ||
+                   strcmp(file, "/js/i18n.js") == 0 || strncmp(file, "/js/central", 11) == 0;
     const struct hq_asset *as = allowed && !strstr(file, "..") ? hq_asset_find(file) : NULL;
     if (!as) {
         static const char nf[] = "<!doctype html><meta charset=utf-8><title>Not found</title>"

@@ -15,24 +15,6 @@
 #include "cli_opts.h"
 #include "hq_cli.h"
 
-static int write_out(const char *path, const unsigned char *data, size_t len)
-{
-    if (!path || strcmp(path, "-") == 0) return fwrite(data, 1, len, stdout) == len ? 0 : -1;
-    char tmp[4096];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid()) >= (int)sizeof tmp) return -1;
-    FILE *f = fopen(tmp, "wb");
-    if (!f) return -1;
-    bool ok = fwrite(data, 1, len, f) == len;
-    ok = fflush(f) == 0 && ok;
-    ok = fsync(fileno(f)) == 0 && ok;
-    ok = fclose(f) == 0 && ok;
-    if (!ok || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return -1;
-    }
-    return 0;
-}
-
 int cmd_compliance(int argc, char **argv)
 {
     static const char *const allowed[] = {"db", "from", "to", "format", "out", NULL};
@@ -77,7 +59,7 @@ int cmd_compliance(int argc, char **argv)
                 why.field[0] ? ": " : "", why.message);
         return rc == HQ_EINVAL ? 2 : 1;
     }
-    rc = write_out(out, data, len);
+    rc = hq_cli_write_out(out, data, len);
     free(data);
     if (rc) {
         fprintf(stderr, "hallq compliance: cannot write %s\n", out ? out : "stdout");

@@ -8,29 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "app/hq_app.h"
 #include "cli_opts.h"
 #include "hq_cli.h"
-
-static int write_file(const char *path, const unsigned char *data, size_t len)
-{
-    if (strcmp(path, "-") == 0) return fwrite(data, 1, len, stdout) == len ? 0 : -1;
-    char tmp[4096];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid()) >= (int)sizeof tmp) return -1;
-    FILE *f = fopen(tmp, "wb");
-    if (!f) return -1;
-    bool ok = fwrite(data, 1, len, f) == len;
-    ok = fflush(f) == 0 && ok;
-    ok = fsync(fileno(f)) == 0 && ok;
-    ok = fclose(f) == 0 && ok;
-    if (!ok || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return -1;
-    }
-    return 0;
-}
 
 int cmd_report(int argc, char **argv)
 {
@@ -78,7 +59,7 @@ int cmd_report(int argc, char **argv)
                 why.field[0] ? ": " : "", why.message);
         return rc == HQ_EINVAL ? 2 : 1;
     }
-    rc = write_file(out, data, len);
+    rc = hq_cli_write_out(out, data, len);
     free(data);
     if (rc) {
         fprintf(stderr, "hallq report: cannot write %s\n", out);

@@ -7,6 +7,8 @@
 #ifndef HQ_CLI_H
 #define HQ_CLI_H
 
+#include <stddef.h>
+
 int cmd_init(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
@@ -34,5 +36,8 @@ int hq_cli_db_existing(const char *cmd, const char *db);
 /* cli_db.c: SQLite's quick check of db, bounded by limit_s seconds (0: skipped; over the bound: a
  * warning, and 0). 1 after printing the problem and the restore command when db is damaged. */
 int hq_cli_db_quick_check(const char *cmd, const char *db, int limit_s);
+/* cli_out.c: data written to stdout (path "-" or NULL) or to path, whole or not at all (written
+ * beside it, fsynced, renamed). 0, or -1. */
+int hq_cli_write_out(const char *path, const unsigned char *data, size_t len);
 
 #endif

@@ -94,6 +94,8 @@ HQ_API(api_announcement);
  * (api_media.c). */
 void hq__public_link(struct hq_app *a, const struct hq_req *req, const char *path, const char *id,
                      char *url, size_t cap);
+/* The answer: url as a QR code, PNG (api_media.c). */
+int hq__reply_qr(struct hq_res *res, const char *url, struct hq_why *why);
 /* api_notify.c */
 HQ_API(api_notifiers_list);
 HQ_API(api_notifier_create);

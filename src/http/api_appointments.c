@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "../app/hq_appointments.h"
-#include "../media/hq_media.h"
 #include "api.h"
 
 HQ_API(api_appointment_slots)
@@ -69,14 +68,7 @@ HQ_API(api_appointment_qr_png)
     hq__public_link(a, req, "/book.html?b=", json_string_value(json_object_get(b, "id")), url,
                     sizeof url);
     json_decref(b);
-    unsigned char *png = NULL;
-    size_t len = 0;
-    if (hq_qr_png(url, 8, &png, &len) != 0)
-        return hq_fail(why, HQ_EINTERNAL, "", "cannot draw the QR code");
-    res->body = (char *)png;
-    res->body_len = len;
-    res->content_type = "image/png";
-    return 0;
+    return hq__reply_qr(res, url, why);
 }
 
 HQ_API(api_appointment_change)

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../media/hq_media.h"
 #include "api.h"
 
 HQ_API(api_device_update)
@@ -61,14 +60,7 @@ HQ_API(api_pairing_qr_png)
     if (rc) return rc;
     char url[768];
     hq__public_link(a, req, "/admin?pair=", code, url, sizeof url);
-    unsigned char *png = NULL;
-    size_t len = 0;
-    if (hq_qr_png(url, 8, &png, &len) != 0)
-        return hq_fail(why, HQ_EINTERNAL, "", "cannot draw the QR code");
-    res->body = (char *)png;
-    res->body_len = len;
-    res->content_type = "image/png";
-    return 0;
+    return hq__reply_qr(res, url, why);
 }
 
 /* Retired windows (uc_retire.c) — here beside the devices: both are the admin correcting what was

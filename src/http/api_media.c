@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../media/hq_media.h"
 #include "api.h"
 
 #define ANNOUNCE_WAIT_MS 5000
@@ -28,6 +29,18 @@ void hq__public_link(struct hq_app *a, const struct hq_req *req, const char *pat
         snprintf(url, cap, "%s%s%s", base, path, id);
     else
         snprintf(url, cap, "http://%s%s%s", host, path, id);
+}
+
+int hq__reply_qr(struct hq_res *res, const char *url, struct hq_why *why)
+{
+    unsigned char *png = NULL;
+    size_t len = 0;
+    if (hq_qr_png(url, 8, &png, &len) != 0)
+        return hq_fail(why, HQ_EINTERNAL, "", "cannot draw the QR code");
+    res->body = (char *)png;
+    res->body_len = len;
+    res->content_type = "image/png";
+    return 0;
 }
 
 static int image(struct hq_app *a, struct hq_req *req, struct hq_res *res, struct hq_why *why,

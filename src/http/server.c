@@ -55,6 +55,7 @@
 #include <unistd.h>
 
 #include "server_int.h"
+#include "content_type.h"
 #include "req_schema.h"
 
 #define PATH_MAX_LEN 2048       /* longer request paths are 404 */
@@ -318,30 +319,6 @@ static enum MHD_Result send_error(struct rq *q, struct MHD_Connection *c, const 
 
 /* ---- static pages and assets ---- */
 
-static const char *type_by_ext(const char *p)
-{
-    static const struct {
-        const char *ext, *type;
-    } types[] = {
-        {".html", "text/html; charset=utf-8"},
-        {".js", "text/javascript; charset=utf-8"},
-        {".mjs", "text/javascript; charset=utf-8"},
-        {".css", "text/css; charset=utf-8"},
-        {".json", "application/json; charset=utf-8"},
-        {".svg", "image/svg+xml"},
-        {".png", "image/png"},
-        {".ico", "image/x-icon"},
-        {".wav", "audio/wav"},
-        {".txt", "text/plain; charset=utf-8"},
-        {".woff2", "font/woff2"},
-    };
-    const char *dot = strrchr(p, '.');
-    if (dot)
-        for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
-            if (strcmp(dot, types[i].ext) == 0) return types[i].type;
-    return "application/octet-stream";
-}
-
 /* Map a request path to the file under web/ that answers it; false when none could. */
 static bool static_target(const char *path, char *out, size_t len, bool *page)
 {
@@ -388,7 +365,7 @@ static enum MHD_Result serve_static(struct rq *q, struct MHD_Connection *c)
     char file[512];
     bool page = false;
     if (!static_target(q->path, file, sizeof file, &page)) goto notfound;
-    const char *type = type_by_ext(file);
+    const char *type = hq_content_type(file);
     struct MHD_Response *r = NULL;
     size_t n = 0;
     if (q->s->static_dir) {

@@ -187,17 +187,5 @@ int hq_report_compliance_pdf(json_t *r, unsigned char **out, size_t *len, struct
     hq__pdf_text(cr, MARGIN, p.y, 11, true, 0, "阈值 Thresholds");
     figures(&p, json_object_get(r, "settings"), MARGIN + 8);
     footer(&p);
-    cairo_show_page(cr);
-    cairo_destroy(cr);
-    cairo_surface_finish(surf);
-    cairo_status_t st = cairo_surface_status(surf);
-    cairo_surface_destroy(surf);
-    if (st != CAIRO_STATUS_SUCCESS || !b.ok) {
-        free(b.data);
-        return hq_fail(why, HQ_EINTERNAL, "", "pdf: %s",
-                       b.ok ? cairo_status_to_string(st) : "too large or out of memory");
-    }
-    *out = b.data;
-    *len = b.len;
-    return 0;
+    return hq__pdf_end(cr, surf, &b, out, len, why);
 }

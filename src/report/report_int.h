@@ -121,9 +121,12 @@ const char *hq__group_name(const struct hq_stats_group *g);
 
 /* PDF drawing shared by the PDF documents (report_pdf.c): cairo's stream writer into a struct
  * hq__rbuf, and text at (x, baseline y) in the report's font (align 0 left, 1 right, 0.5 centre;
- * returns the width). Only for files that include <cairo.h>. */
+ * returns the width). hq__pdf_end ends the last page, frees cr and surf, and hands over the
+ * bytes (0), or frees them (HQ_EINTERNAL). Only for files that include <cairo.h>. */
 #ifdef CAIRO_H
 cairo_status_t hq__pdf_write(void *closure, const unsigned char *data, unsigned int length);
+int hq__pdf_end(cairo_t *cr, cairo_surface_t *surf, struct hq__rbuf *b, unsigned char **out,
+                size_t *len, struct hq_why *why);
 double hq__pdf_text(cairo_t *cr, double x, double y, double size, bool bold, double align,
                     const char *s);
 #endif

@@ -425,25 +425,31 @@ int hq_report_pdf(const struct hq_report *r, unsigned char **out, size_t *len, s
         }
     }
     footer(&p);
-    cairo_show_page(cr);
-    cairo_destroy(cr);
-    cairo_surface_finish(surf);
-    cairo_status_t st = cairo_surface_status(surf);
-    cairo_surface_destroy(surf);
-    if (st != CAIRO_STATUS_SUCCESS || !b.ok) {
-        free(b.data);
-        return hq_fail(why, HQ_EINTERNAL, "", "pdf: %s",
-                       b.ok ? cairo_status_to_string(st) : "too large or out of memory");
-    }
-    *out = b.data;
-    *len = b.len;
-    return 0;
+    return hq__pdf_end(cr, surf, &b, out, len, why);
 }
 
 /* The drawing helpers above for the other PDF documents of src/report (report_int.h). */
 cairo_status_t hq__pdf_write(void *closure, const unsigned char *data, unsigned int length)
 {
     return write_cb(closure, data, length);
+}
+
+int hq__pdf_end(cairo_t *cr, cairo_surface_t *surf, struct hq__rbuf *b, unsigned char **out,
+                size_t *len, struct hq_why *why)
+{
+    cairo_show_page(cr);
+    cairo_destroy(cr);
+    cairo_surface_finish(surf);
+    cairo_status_t st = cairo_surface_status(surf);
+    cairo_surface_destroy(surf);
+    if (st != CAIRO_STATUS_SUCCESS || !b->ok) {
+        free(b->data);
+        return hq_fail(why, HQ_EINTERNAL, "", "pdf: %s",
+                       b->ok ? cairo_status_to_string(st) : "too large or out of memory");
+    }
+    *out = b->data;
+    *len = b->len;
+    return 0;
 }
 
 double hq__pdf_text(cairo_t *cr, double x, double y, double size, bool bold, double align,

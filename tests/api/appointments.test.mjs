@@ -9,6 +9,7 @@
 import { test, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { hall, api, assertError, sse } from './lib/server.mjs';
+import { getBytes, zbar } from './lib/media_helpers.mjs';
 
 const { srv, tokens } = await hall(after);
 const events = sse(srv, { lastEventId: 0 });
@@ -152,6 +153,10 @@ describe('appointments', () => {
         assert.equal(g.json.ticket, null);
         assert.ok(!g.text.includes(p));
         assert.equal((await slots('A', D1))[0].available, 1);
+        const qr = await getBytes(srv, `/appointments/${booking.id}/qr.png`);
+        assert.equal(qr.status, 200);
+        assert.equal(qr.headers.get('content-type'), 'image/png');
+        assert.match(zbar(qr.body)[0] ?? '', new RegExp(`/book\\.html\\?b=${booking.id}$`), 'the QR code links to the booking');
     });
     test('a full slot: 409 conflict (field start); the walk-in share is never offered', async () => {
         const r = await book({ service: 'A', start: slotsD1[0].start, phone: phone() });

@@ -196,6 +196,9 @@ describe('head office views', () => {
     assert.equal(half.json.error.field, 'password');
     assert.equal((await req(central.base, 'POST', '/api/login', { body: { password: 'x' } })).json.error.field, 'username');
     assert.equal((await req(central.base, 'POST', '/api/login', { raw: JSON.stringify({ username: 'a', password: 'x'.repeat(5000) }), headers: { 'Content-Type': 'application/json' } })).status, 413);
+    const css = await req(central.base, 'GET', '/css/central.css');
+    assert.equal(css.status, 200, 'the pages\' own style sheet');
+    assert.match(css.headers.get('content-type'), /^text\/css/);
     assert.equal((await req(central.base, 'GET', '/js/api.js')).status, 404, 'only head office\'s own pages are served');
     assert.equal((await req(central.base, 'GET', '/../etc/passwd')).status, 404);
     const page = await req(central.base, 'GET', '/');

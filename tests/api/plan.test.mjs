@@ -5,58 +5,13 @@
 // same plan as the API, and the live advice using the arrival rate.
 import { test, after, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { BIN, ADMIN_PASSWORD, SANITIZE, scale, api, login, assertError, hall, issue, act } from './lib/server.mjs';
+import { spawnSync } from 'node:child_process';
+import { BIN, ADMIN_PASSWORD, scale, api, login, assertError, hall, issue, act } from './lib/server.mjs';
+import { demoServer, localDate } from './lib/demo_server.mjs';
 
 // a few days keep `make test` short (the demo writes every change durably); with fewer days than
 // a week the forecast falls back from the same weekday to all days
 const DAYS = scale(4, 2);
-
-function localDate(offsetDays) {
-    // the demo hall's zone is Asia/Shanghai (UTC+8, no DST)
-    const d = new Date(Date.now() + 8 * 3600 * 1000 + offsetDays * 86400 * 1000);
-    return d.toISOString().slice(0, 10);
-}
-
-async function demoServer() {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hallq-plan-'));
-    const db = path.join(dir, 'demo.db');
-    const env = { ...process.env, HALLQ_ADMIN_PASSWORD: ADMIN_PASSWORD };
-    const r = spawnSync(BIN, ['demo', '--db', db, '--history-days', String(DAYS), '--always-open'], { env, encoding: 'utf8', timeout: SANITIZE ? 600000 : 240000 });
-    assert.equal(r.status, 0, `hallq demo: ${r.stderr}`);
-    const child = spawn(BIN, ['serve', '--db', db, '--listen', '127.0.0.1:0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let err = '';
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (d) => (err += d));
-    const url = await new Promise((resolve, reject) => {
-        let out = '';
-        const timer = setTimeout(() => reject(new Error(`no URL: ${err}`)), SANITIZE ? 60000 : 20000);
-        child.stdout.setEncoding('utf8');
-        child.stdout.on('data', (d) => {
-            out += d;
-            const m = /hallq: serving (http:\/\/[^\s]+)/.exec(out);
-            if (m) {
-                clearTimeout(timer);
-                resolve(m[1].replace(/\/$/, ''));
-            }
-        });
-        child.on('exit', (c) => reject(new Error(`server exited ${c}: ${err}`)));
-    });
-    return {
-        url,
-        db,
-        env,
-        async stop() {
-            child.kill('SIGTERM');
-            await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
-            assert.doesNotMatch(err, /AddressSanitizer|LeakSanitizer|runtime error:/, err.slice(-2000));
-            fs.rmSync(dir, { recursive: true, force: true });
-        },
-    };
-}
 
 describe('plan on a demo history', () => {
     let srv;
@@ -64,7 +19,7 @@ describe('plan on a demo history', () => {
     const date = localDate(1);
     let plan;
     before(async () => {
-        srv = await demoServer();
+        srv = await demoServer({ days: DAYS, tag: 'plan' });
         tk.manager = await login(srv, 'manager1', 'demo1234');
         tk.guide = await login(srv, 'guide1', 'demo1234');
         tk.clerk = await login(srv, 'clerk01', 'demo1234');

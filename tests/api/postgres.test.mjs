@@ -5,57 +5,21 @@
 // restart, sessions surviving it, and acknowledged tickets surviving kill -9.
 import { test, after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { startServer, setupHall, api, issue, act, sse, assertIds } from './lib/server.mjs';
+import { startPg, pgAvailable } from './lib/central_pg.mjs';
 
-const PG_BIN = '/usr/lib/postgresql/15/bin';
-const root = process.getuid && process.getuid() === 0;
-let pgDir, pgPort, pgAs;
-
-function sh(cmd, args, opts = {}) {
-    const full = root ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args];
-    const r = spawnSync(full[0], full[1], { encoding: 'utf8', timeout: 60000, ...opts });
-    if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.status} ${r.stderr}${r.stdout}`);
-    return r.stdout;
-}
-
-function freePort() {
-    return new Promise((resolve) => {
-        const s = net.createServer().listen(0, '127.0.0.1', () => {
-            const p = s.address().port;
-            s.close(() => resolve(p));
-        });
-    });
-}
+let pg;
 
 before(async () => {
-    assert.ok(fs.existsSync(`${PG_BIN}/initdb`), 'PostgreSQL 15 is installed by scripts/setup.sh');
-    pgDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hallq-pg-'));
-    if (root) spawnSync('chown', ['postgres:postgres', pgDir]);
-    fs.chmodSync(pgDir, 0o700);
-    sh(`${PG_BIN}/initdb`, ['-D', `${pgDir}/data`, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C', '--no-sync']);
-    pgPort = await freePort();
-    sh(`${PG_BIN}/pg_ctl`, ['-D', `${pgDir}/data`, '-l', `${pgDir}/server.log`, '-w', '-t', '30', '-o',
-        `-h 127.0.0.1 -p ${pgPort} -k ${pgDir} -c fsync=on -c synchronous_commit=on`, 'start']);
-    sh('/usr/bin/psql', ['-h', '127.0.0.1', '-p', String(pgPort), '-U', 'postgres', '-c', 'CREATE DATABASE hallq']);
+    assert.ok(pgAvailable(), 'PostgreSQL 15 is installed by scripts/setup.sh');
+    pg = await startPg({ database: 'hallq', settings: ['fsync=on', 'synchronous_commit=on'] });
 });
 
-after(() => {
-    if (!pgDir) return;
-    try {
-        sh(`${PG_BIN}/pg_ctl`, ['-D', `${pgDir}/data`, '-m', 'fast', '-w', 'stop']);
-    } finally {
-        fs.rmSync(pgDir, { recursive: true, force: true });
-    }
-});
+after(() => pg?.stop());
 
 describe('hallq on PostgreSQL', () => {
     test('a day in miniature, a restart and a kill -9', async () => {
-        const db = `postgresql://postgres@127.0.0.1:${pgPort}/hallq`;
+        const db = pg.url;
         const srv = await startServer({ db });
         try {
             const tokens = await setupHall(srv);

@@ -9,47 +9,13 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { hall, api, act, issue, SANITIZE } from './lib/server.mjs';
-import { getBytes, pdfText, sanitizerEnv } from './lib/media_helpers.mjs';
+import { api, act, issue } from './lib/server.mjs';
+import { getBytes, pdfText } from './lib/media_helpers.mjs';
+import { reportHall, section, dayCsv } from './lib/report_csv.mjs';
 
-// cairo and fontconfig keep caches for the life of the process: suppressed under ASan.
-const { srv, tokens } = await hall(after, { env: SANITIZE ? sanitizerEnv() : {} });
+const { srv, tokens, auth } = await reportHall(after);
 const M = tokens.manager1;
 const C1 = tokens.clerk1;
-const auth = { authorization: `Bearer ${M}` };
-
-function parseCsv(text) {
-    const rows = [];
-    let row = [], f = '', q = false;
-    for (let i = 0; i < text.length; i++) {
-        const c = text[i];
-        if (q) {
-            if (c === '"' && text[i + 1] === '"') {
-                f += '"';
-                i++;
-            } else if (c === '"') q = false;
-            else f += c;
-        } else if (c === '"') q = true;
-        else if (c === ',') {
-            row.push(f);
-            f = '';
-        } else if (c === '\n') {
-            row.push(f);
-            rows.push(row);
-            row = [];
-            f = '';
-        } else if (c !== '\r') f += c;
-    }
-    return rows;
-}
-
-function section(rows, title) {
-    const i = rows.findIndex((r) => r[0].startsWith('# ' + title));
-    if (i < 0) return null;
-    const out = [];
-    for (let k = i + 3; k < rows.length && rows[k].join('') !== ''; k++) out.push(rows[k]);
-    return { note: rows[i + 1][0], header: rows[i + 2], rows: out };
-}
 
 const share = (v) => (v === null ? '' : v.toFixed(3));
 const covRow = (g) => [String(g.stages), String(g.rated), String(g.defaulted), String(g.unrated), String(g.excluded), share(g.coverage)];
@@ -81,9 +47,7 @@ describe('reports with the evaluation coverage and the help requests', () => {
         assert.deepEqual([stats.help_requests.count, stats.help_requests.acknowledged], [1, 1]);
     });
     test('CSV: 评价覆盖 (total, window, clerk) and 求助 as GET /stats says', async () => {
-        const r = await getBytes(srv, '/reports/day.csv', auth);
-        assert.equal(r.status, 200);
-        const rows = parseCsv(r.body.subarray(3).toString('utf8'));
+        const rows = await dayCsv(srv, auth);
         const cov = section(rows, '评价覆盖');
         assert.ok(cov, 'coverage section');
         assert.match(cov.note, /默认评价/, 'says the default ratings are apart');

@@ -7,95 +7,18 @@
 // `hallq report` giving the same figures as the API.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { BIN, ADMIN_PASSWORD, SANITIZE, api, login, assertError } from './lib/server.mjs';
 import { getBytes, pdfText, sanitizerEnv } from './lib/media_helpers.mjs';
-
-function localDate(offsetDays) {
-    // the demo hall's zone is Asia/Shanghai (UTC+8, no DST)
-    const d = new Date(Date.now() + 8 * 3600 * 1000 + offsetDays * 86400 * 1000);
-    return d.toISOString().slice(0, 10);
-}
+import { demoServer, localDate } from './lib/demo_server.mjs';
+import { parseCsv } from './lib/report_csv.mjs';
 
 const D1 = localDate(-2);
 const D2 = localDate(-1);
 
-async function demoServer(days = 2) {
-    // the demo commits every change durably: on tmpfs (when there is one) its fsyncs cost nothing
-    const base = fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
-    const dir = fs.mkdtempSync(path.join(base, 'hallq-stats-'));
-    const db = path.join(dir, 'demo.db');
-    const env = { ...process.env, HALLQ_ADMIN_PASSWORD: ADMIN_PASSWORD, ...(SANITIZE ? sanitizerEnv() : {}) };
-    const r = spawnSync(BIN, ['demo', '--db', db, '--history-days', String(days), '--always-open'], { env, encoding: 'utf8', timeout: SANITIZE ? 600000 : 300000 });
-    assert.equal(r.status, 0, `hallq demo: ${r.stderr}`);
-    const child = spawn(BIN, ['serve', '--db', db, '--listen', '127.0.0.1:0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let err = '';
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (d) => (err += d));
-    const url = await new Promise((resolve, reject) => {
-        let out = '';
-        const timer = setTimeout(() => reject(new Error(`no URL: ${err}`)), SANITIZE ? 60000 : 20000);
-        child.stdout.setEncoding('utf8');
-        child.stdout.on('data', (d) => {
-            out += d;
-            const m = /hallq: serving (http:\/\/[^\s]+)/.exec(out);
-            if (m) {
-                clearTimeout(timer);
-                resolve(m[1].replace(/\/$/, ''));
-            }
-        });
-        child.on('exit', (c) => reject(new Error(`server exited ${c}: ${err}`)));
-    });
-    return {
-        url,
-        db,
-        dir,
-        env,
-        async stop() {
-            child.kill('SIGTERM');
-            await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
-            assert.doesNotMatch(err, /AddressSanitizer|LeakSanitizer|runtime error:/, err.slice(-2000));
-            assert.equal(child.exitCode, 0, err.slice(-1000));
-            fs.rmSync(dir, { recursive: true, force: true });
-        },
-    };
-}
-
-/** RFC 4180 parser: rows of fields (quotes, doubled quotes, CRLF). */
-function parseCsv(text) {
-    const rows = [];
-    let row = [];
-    let f = '';
-    let q = false;
-    for (let i = 0; i < text.length; i++) {
-        const c = text[i];
-        if (q) {
-            if (c === '"' && text[i + 1] === '"') {
-                f += '"';
-                i++;
-            } else if (c === '"') q = false;
-            else f += c;
-        } else if (c === '"') q = true;
-        else if (c === ',') {
-            row.push(f);
-            f = '';
-        } else if (c === '\r') continue;
-        else if (c === '\n') {
-            row.push(f);
-            rows.push(row);
-            row = [];
-            f = '';
-        } else f += c;
-    }
-    if (f || row.length) {
-        row.push(f);
-        rows.push(row);
-    }
-    return rows;
-}
+const statsServer = (days = 2) => demoServer({ days, tag: 'stats', env: SANITIZE ? sanitizerEnv() : {} });
 
 /** The rows of a CSV section after its "# title" and header row, up to the blank line. */
 function section(rows, title) {
@@ -117,7 +40,7 @@ describe('statistics and reports on a demo history', () => {
     const tk = {};
     let stats;
     before(async () => {
-        srv = await demoServer();
+        srv = await statsServer();
         tk.manager = await login(srv, 'manager1', 'demo1234');
         tk.admin = await login(srv, 'admin', ADMIN_PASSWORD);
         tk.clerk = await login(srv, 'clerk01', 'demo1234');
@@ -326,7 +249,7 @@ describe('a month of demo history: page figures, CSV, XLSX and PDF agree cell by
     const FROM = localDate(-DAYS);
     const TO = localDate(-1);
     before(async () => {
-        srv = await demoServer(DAYS);
+        srv = await statsServer(DAYS);
         token = await login(srv, 'manager1', 'demo1234');
     });
     after(async () => srv && srv.stop());

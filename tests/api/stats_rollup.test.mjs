@@ -8,29 +8,18 @@
 // again with the same figures, and GET /stats of the server on that file shows the same.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { BIN, ADMIN_PASSWORD, SANITIZE, api, login } from './lib/server.mjs';
 import { sanitizerEnv } from './lib/media_helpers.mjs';
+import { makeDemo, serveDb, localDate } from './lib/demo_server.mjs';
 
-function localDate(offsetDays) {
-    // the demo hall's zone is Asia/Shanghai (UTC+8, no DST)
-    const d = new Date(Date.now() + 8 * 3600 * 1000 + offsetDays * 86400 * 1000);
-    return d.toISOString().slice(0, 10);
-}
 const FROM = localDate(-9);
 const TO = localDate(0);
 const BIN_S = 10;
 
-const base = fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
-const dir = fs.mkdtempSync(path.join(base, 'hallq-rollup-'));
+const { dir, db, env } = makeDemo({ days: 6, tag: 'rollup', env: SANITIZE ? sanitizerEnv() : {} });
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
-const db = path.join(dir, 'demo.db');
-const env = { ...process.env, HALLQ_ADMIN_PASSWORD: ADMIN_PASSWORD, ...(SANITIZE ? sanitizerEnv() : {}) };
-const demo = spawnSync(BIN, ['demo', '--db', db, '--history-days', '6', '--always-open'], { env, encoding: 'utf8', timeout: SANITIZE ? 600000 : 300000 });
-assert.equal(demo.status, 0, `hallq demo: ${demo.stderr}`);
 
 let lastRead = null; // [days from rollup documents, days from rows] of the last `hallq stats`
 function stats(...flags) {
@@ -103,34 +92,14 @@ test('--rebuild-rollups writes them again with the same figures', () => {
 
 test('GET /stats of the server shows the rollup figures', async () => {
     const cli = stats();
-    const child = spawn(BIN, ['serve', '--db', db, '--listen', '127.0.0.1:0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let err = '';
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (d) => (err += d));
+    const srv = await serveDb(db, env);
     try {
-        const url = await new Promise((resolve, reject) => {
-            let out = '';
-            const timer = setTimeout(() => reject(new Error(`no URL: ${err}`)), SANITIZE ? 60000 : 30000);
-            child.stdout.setEncoding('utf8');
-            child.stdout.on('data', (d) => {
-                out += d;
-                const m = /hallq: serving (http:\/\/[^\s]+)/.exec(out);
-                if (m) {
-                    clearTimeout(timer);
-                    resolve(m[1].replace(/\/$/, ''));
-                }
-            });
-            child.on('exit', (c) => reject(new Error(`server exited ${c}: ${err}`)));
-        });
-        const srv = { url };
         const token = await login(srv, 'admin', ADMIN_PASSWORD);
         const r = await api(srv, 'GET', `/stats?from=${FROM}&to=${TO}`, undefined, { token });
         assert.equal(r.status, 200, r.text);
         for (const k of ['total', 'services', 'windows', 'staff', 'hours', 'reasons', 'source'])
             assert.deepEqual(r.json[k], cli[k], k);
     } finally {
-        child.kill('SIGTERM');
-        await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
+        await srv.stop();
     }
-    assert.doesNotMatch(err, /AddressSanitizer|LeakSanitizer|runtime error:/, err.slice(-2000));
 });

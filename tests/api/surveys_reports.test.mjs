@@ -9,53 +9,15 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { hall, api, act, SANITIZE } from './lib/server.mjs';
-import { getBytes, pdfText, sanitizerEnv } from './lib/media_helpers.mjs';
+import { api, act } from './lib/server.mjs';
+import { getBytes, pdfText } from './lib/media_helpers.mjs';
+import { reportHall, section, dayCsv } from './lib/report_csv.mjs';
 
-// cairo and fontconfig keep caches for the life of the process: suppressed under ASan.
-const { srv, tokens } = await hall(after, { env: SANITIZE ? sanitizerEnv() : {} });
+const { srv, tokens, auth } = await reportHall(after);
 const A = tokens.admin;
 const M = tokens.manager1;
-const auth = { authorization: `Bearer ${M}` };
 
-function parseCsv(text) {
-    const rows = [];
-    let row = [], f = '', q = false;
-    for (let i = 0; i < text.length; i++) {
-        const c = text[i];
-        if (q) {
-            if (c === '"' && text[i + 1] === '"') {
-                f += '"';
-                i++;
-            } else if (c === '"') q = false;
-            else f += c;
-        } else if (c === '"') q = true;
-        else if (c === ',') {
-            row.push(f);
-            f = '';
-        } else if (c === '\n') {
-            row.push(f);
-            rows.push(row);
-            row = [];
-            f = '';
-        } else if (c !== '\r') f += c;
-    }
-    return rows;
-}
-
-function section(rows, title) {
-    const i = rows.findIndex((r) => r[0].startsWith('# ' + title));
-    if (i < 0) return null;
-    const out = [];
-    for (let k = i + 3; k < rows.length && rows[k].join('') !== ''; k++) out.push(rows[k]);
-    return { note: rows[i + 1][0], header: rows[i + 2], rows: out };
-}
-
-async function csv() {
-    const r = await getBytes(srv, '/reports/day.csv', auth);
-    assert.equal(r.status, 200);
-    return parseCsv(r.body.subarray(3).toString('utf8'));
-}
+const csv = () => dayCsv(srv, auth);
 
 describe('reports with paused time and the gap analysis', () => {
     test('without pauses or a questionnaire: no sections but an empty pause table', async () => {

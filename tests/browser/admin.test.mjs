@@ -23,20 +23,6 @@ after(async () => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-// Day d of the weekly hours grid under root gets the ranges [[from, to], …] (hours_grid.js).
-async function setDay(page, root, d, ranges) {
-  const row = page.locator(`${root} tr[data-day="${d}"]`);
-  while ((await row.locator('.hg-range').count()) > ranges.length) await row.locator('.hg-del').last().click();
-  for (let n = 0; (await row.locator('.hg-range').count()) < ranges.length; n++) {
-    assert.ok(n < 8, 'the + button adds a range');
-    await row.locator('.hg-add').click();
-  }
-  for (let i = 0; i < ranges.length; i++) {
-    await row.locator('.hg-from').nth(i).fill(ranges[i][0]);
-    await row.locator('.hg-to').nth(i).fill(ranges[i][1]);
-  }
-}
-
 test('the admin configures the hall through the page', async () => {
   const url = server.url;
   const page = await ctx.newPage();
@@ -54,7 +40,7 @@ test('the admin configures the hall through the page', async () => {
   await page.locator('#s-quota').fill('40');
   await page.locator('#s-docs').fill('身份证\n不动产权证书');
   await page.locator('#s-hours input[value="weekly"]').check();
-  await setDay(page, '#s-hours', 'mon', [['09:00', '17:00']]);
+  await hq.setHoursDay(page, '#s-hours', 'mon', [['09:00', '17:00']]);
   await page.locator('#s-hours .hg-copy-week').click();
   await page.locator('#svc-form button[type=submit]').click();
   await page.locator('#services tr[data-code="D"]').waitFor();
@@ -100,7 +86,7 @@ test('the admin configures the hall through the page', async () => {
   await page.locator('[data-tab="hall"]').click();
   await hallReady();
   await page.locator('#h-hours input[value="weekly"]').check();
-  for (const d of ['mon', 'tue', 'wed', 'thu', 'fri']) await setDay(page, '#h-hours', d, [['08:30', '17:30']]);
+  for (const d of ['mon', 'tue', 'wed', 'thu', 'fri']) await hq.setHoursDay(page, '#h-hours', d, [['08:30', '17:30']]);
   // Public information is a form now (the complaint channel's fields), not raw JSON.
   await page.locator('#pi-phone').fill('0311-99999');
   await page.locator('#pi-ack_working_days').fill('2'); // complaint deadlines in working days
@@ -116,9 +102,9 @@ test('the admin configures the hall through the page', async () => {
   await hallReady();
   await hq.until(async () => (await page.locator('#h-hours tr[data-day="mon"] .hg-to').first().inputValue()) === '17:30', { what: 'hours as values' });
   assert.equal(await page.locator('#h-hours tr[data-day="sun"]').getAttribute('data-state'), 'closed');
-  await setDay(page, '#h-hours', 'mon', [['08:30', '12:00'], ['13:30', '17:30']]);
+  await hq.setHoursDay(page, '#h-hours', 'mon', [['08:30', '12:00'], ['13:30', '17:30']]);
   await page.locator('#h-hours .hg-copy-week').click();
-  await setDay(page, '#h-hours', 'sat', [['09:00', '12:00']]);
+  await hq.setHoursDay(page, '#h-hours', 'sat', [['09:00', '12:00']]);
   await page.locator('#hall-form button[type=submit]').click();
   await hq.until(async () => (await hq.must(url, 'GET', '/hall')).hours?.fri === '08:30-12:00,13:30-17:30', { what: 'lunch break saved' });
   const h2 = await hq.must(url, 'GET', '/hall');
@@ -129,7 +115,7 @@ test('the admin configures the hall through the page', async () => {
   await hallReady();
   await hq.until(async () => (await page.locator('#h-hours tr[data-day="fri"] .hg-range').count()) === 2, { what: 'the form re-read' });
   // What is typed wrong is sent as it is, and the server's 400 is shown on its row.
-  await setDay(page, '#h-hours', 'fri', [['08:30', '12:00'], ['13.30', '17:30']]);
+  await hq.setHoursDay(page, '#h-hours', 'fri', [['08:30', '12:00'], ['13.30', '17:30']]);
   await page.locator('#hall-form button[type=submit]').click();
   await hq.until(async () => (await page.locator('#msg').getAttribute('class')).includes('error'), { what: 'server error shown' });
   assert.match(await page.locator('#h-hours tr[data-day="fri"]').getAttribute('class'), /bad/);

@@ -47,6 +47,8 @@ const shot = async (name) => {
   await page.screenshot({ path: path.join(hq.SRC, 'docs/screenshots', name), fullPage: true });
 };
 const num = (s) => Number(String(s).replace(/[^0-9]/g, ''));
+// body text over root text: 1.15 from css/central.css (hall.css alone leaves it at 1)
+const bodyScale = () => page.evaluate(() => Math.round((parseFloat(getComputedStyle(document.body).fontSize) / parseFloat(getComputedStyle(document.documentElement).fontSize)) * 100) / 100);
 
 test('sign-in first, then every hall side by side with a total row that is their sum', async () => {
   await page.goto(central.base + '/');
@@ -77,6 +79,7 @@ test('sign-in first, then every hall side by side with a total row that is their
   assert.ok(await page.locator('#today-chart svg rect').count() >= 6);
   assert.ok(await page.locator('#period-chart svg rect').count() >= 6);
   assert.equal(await page.locator('#t-compliance tbody tr').count(), 4);
+  assert.equal(await bodyScale(), 1.15, 'the head office style sheet (css/central.css) applies');
   await assertAccessible(page, 'central overview');
   await shot('central-overview.png');
   assert.deepEqual(browser.pageErrors, []);
@@ -109,6 +112,7 @@ test('drill-down: one hall\'s services, windows and day-by-day chart', async () 
   const days = await page.locator('#t-days tbody tr').count();
   assert.ok(days >= 3);
   assert.equal(await page.locator('#day-chart svg rect').count(), days);
+  assert.equal(await bodyScale(), 1.15, 'css/central.css applies here too');
   const dayTickets = (await page.locator('#t-days tbody tr td:nth-of-type(1)').allTextContents()).map(num);
   const svcTickets = (await page.locator('#t-services tbody tr td:nth-of-type(1)').allTextContents()).map(num);
   assert.equal(dayTickets.reduce((a, b) => a + b, 0), svcTickets.reduce((a, b) => a + b, 0));

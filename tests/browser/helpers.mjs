@@ -5,6 +5,7 @@
 // browser). Env: HALLQ_BIN (the binary, default build/hallq), HQ_SRC (repo root), HQ_STATIC_DIR
 // (serve web/ from disk instead of the built-in copy, for page development).
 
+import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -221,5 +222,20 @@ export async function until(fn, { timeout = 15000, interval = 100, what = 'condi
     }
     if (Date.now() > end) throw new Error(`timed out waiting for ${what} (last: ${last})`);
     await new Promise((r) => setTimeout(r, interval));
+  }
+}
+
+/** Day d ('mon' …) of the weekly hours grid under root (web/js/hours_grid.js) gets the ranges
+ * [[from, to], …]: rows added with its + button or removed with its delete button, then filled. */
+export async function setHoursDay(page, root, d, ranges) {
+  const row = page.locator(`${root} tr[data-day="${d}"]`);
+  while ((await row.locator('.hg-range').count()) > ranges.length) await row.locator('.hg-del').last().click();
+  for (let n = 0; (await row.locator('.hg-range').count()) < ranges.length; n++) {
+    assert.ok(n < 8, 'the + button adds a range');
+    await row.locator('.hg-add').click();
+  }
+  for (let i = 0; i < ranges.length; i++) {
+    await row.locator('.hg-from').nth(i).fill(ranges[i][0]);
+    await row.locator('.hg-to').nth(i).fill(ranges[i][1]);
   }
 }

@@ -27,20 +27,6 @@ after(async () => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-// Fill day d's ranges [[from, to], …] in the grid under root: adds rows with the + button.
-async function setDay(page, root, d, ranges) {
-  const row = page.locator(`${root} tr[data-day="${d}"]`);
-  while ((await row.locator('.hg-range').count()) > ranges.length) await row.locator('.hg-del').last().click();
-  for (let n = 0; (await row.locator('.hg-range').count()) < ranges.length; n++) {
-    assert.ok(n < 8, 'the + button adds a range');
-    await row.locator('.hg-add').click();
-  }
-  for (let i = 0; i < ranges.length; i++) {
-    await row.locator('.hg-from').nth(i).fill(ranges[i][0]);
-    await row.locator('.hg-to').nth(i).fill(ranges[i][1]);
-  }
-}
-
 // Submit a form and wait for the page's answer (#msg emptied first, so an old one is not taken).
 async function submit(page, form) {
   await page.evaluate(() => Object.assign(document.querySelector('#msg'), { hidden: true, textContent: '' }));
@@ -66,11 +52,11 @@ test('the hall and a service get weekly hours with a lunch break through the gri
   assert.match(await page.locator('#h-hours tr[data-day="mon"]').textContent(), /周一.*休息/);
   // Chinese day names, Monday first.
   assert.deepEqual(await page.locator('#h-hours .hg-day').allTextContents(), ['周一', '周二', '周三', '周四', '周五', '周六', '周日']);
-  await setDay(page, '#h-hours', 'mon', [['08:30', '12:00'], ['13:30', '17:30']]);
+  await hq.setHoursDay(page, '#h-hours', 'mon', [['08:30', '12:00'], ['13:30', '17:30']]);
   await page.locator('#h-hours .hg-copy-week').click();
   assert.equal(await page.locator('#h-hours tr[data-day="fri"] .hg-range').count(), 2, 'Monday copied to Friday');
   assert.equal(await page.locator('#h-hours tr[data-day="sat"]').getAttribute('data-state'), 'closed', 'Saturday stays closed');
-  await setDay(page, '#h-hours', 'sat', [['09:00', '12:00']]);
+  await hq.setHoursDay(page, '#h-hours', 'sat', [['09:00', '12:00']]);
   await assertAccessible(page, 'the hall hours grid');
   fs.mkdirSync(SHOTS, { recursive: true });
   await page.locator('#h-hours').screenshot({ path: path.join(SHOTS, 'admin-hours-grid-hall.png') });
@@ -84,7 +70,7 @@ test('the hall and a service get weekly hours with a lunch break through the gri
   // The saved hours come back as rows; overlapping ranges on Tuesday are refused and marked there.
   await hallReady();
   assert.equal(await page.locator('#h-hours tr[data-day="tue"] .hg-to').nth(1).inputValue(), '17:30');
-  await setDay(page, '#h-hours', 'tue', [['08:30', '12:00'], ['11:00', '17:30']]);
+  await hq.setHoursDay(page, '#h-hours', 'tue', [['08:30', '12:00'], ['11:00', '17:30']]);
   const m = await submit(page, '#hall-form');
   assert.match(m.cls, /error/);
   assert.match(m.text, /星期二第 2 个时段“11:00-17:30”在第 1 个时段结束前开始/);
@@ -109,7 +95,7 @@ test('the hall and a service get weekly hours with a lunch break through the gri
   await page.locator('#services tr[data-code="A"] button').first().click();
   assert.ok(await page.locator('#s-hours input[value="hall"]').isChecked(), 'as the hall');
   await page.locator('#s-hours input[value="weekly"]').check();
-  await setDay(page, '#s-hours', 'mon', [['13:30', '16:30']]);
+  await hq.setHoursDay(page, '#s-hours', 'mon', [['13:30', '16:30']]);
   await page.locator('#s-hours .hg-copy-week').click();
   await page.locator('#s-hours').screenshot({ path: path.join(SHOTS, 'admin-hours-grid-service.png') });
   assert.match((await submit(page, '#svc-form')).text, /已保存/);
@@ -120,7 +106,7 @@ test('the hall and a service get weekly hours with a lunch break through the gri
   await page.locator('#lang').click();
   await page.locator('#services tr[data-code="A"] button').first().click();
   await hq.until(async () => (await page.locator('#s-hours tr[data-day="wed"] .hg-range').count()) === 1, { what: 'the service in the grid' });
-  await setDay(page, '#s-hours', 'wed', [['13:30', '24:30']]);
+  await hq.setHoursDay(page, '#s-hours', 'wed', [['13:30', '24:30']]);
   const e = await submit(page, '#svc-form');
   assert.match(e.text, /hours\.wed: range 1 '13:30-24:30': 24:30 is not a time of day/);
   assert.match(await page.locator('#s-hours tr[data-day="wed"]').getAttribute('class'), /bad/);

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import * as hq from './helpers.mjs';
+import { parseCsv } from '../api/lib/report_csv.mjs';
 
 let dir, server, browser, token;
 const day = (offset) => new Date(Date.now() + 8 * 3600 * 1000 + offset * 86400 * 1000).toISOString().slice(0, 10);
@@ -31,31 +32,6 @@ after(async () => {
   await server?.stop();
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
-
-function parseCsv(text) {
-  const rows = [];
-  let row = [], f = '', q = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (q) {
-      if (c === '"' && text[i + 1] === '"') {
-        f += '"';
-        i++;
-      } else if (c === '"') q = false;
-      else f += c;
-    } else if (c === '"') q = true;
-    else if (c === ',') {
-      row.push(f);
-      f = '';
-    } else if (c === '\n') {
-      row.push(f);
-      rows.push(row);
-      row = [];
-      f = '';
-    } else if (c !== '\r') f += c;
-  }
-  return rows;
-}
 
 test('the page shows the same figures as the CSV, cell by cell', async () => {
   const res = await fetch(`${server.url}/api/v1/reports/day.csv?from=${FROM}&to=${TO}`, { headers: { authorization: `Bearer ${token}` } });

@@ -18,14 +18,7 @@
 
 #include "app/app_int.h"
 #include "app/hq_app.h"
-
-struct fake {
-    int64_t t;
-};
-static int64_t fake_now(void *ctx)
-{
-    return ((struct fake *)ctx)->t;
-}
+#include "test_app_fixture.h"
 
 struct fx {
     char dir[64];
@@ -34,21 +27,6 @@ struct fx {
     struct hq_app *a;
     struct hq_actor admin, clerk, guide, public;
 };
-
-static struct hq_app *open_app(struct fx *f)
-{
-    struct hq_why why = {0};
-    struct hq_app_options o = {.db = f->db, .clock = {fake_now, &f->clk}};
-    struct hq_app *a = hq_app_open(&o, &why);
-    if (!a) fprintf(stderr, "open: %s\n", why.message);
-    return a;
-}
-
-static void ok(int rc, const struct hq_why *why)
-{
-    if (rc != 0) fprintf(stderr, "unexpected refusal %d: %s\n", rc, why->message);
-    assert_int_equal(rc, 0);
-}
 
 static json_t *call_ok(int rc, json_t *out, const struct hq_why *why)
 {
@@ -60,19 +38,13 @@ static json_t *call_ok(int rc, json_t *out, const struct hq_why *why)
 static int setup(void **state)
 {
     struct fx *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/hq-app-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->db, sizeof f->db, "%s/h.db", f->dir);
-    setenv("TZ", "Asia/Shanghai", 1);
+    afx_dir(f->dir, sizeof f->dir, f->db, sizeof f->db, "app");
     f->clk.t = 1795741200; /* 2026-11-27 09:00 +08:00 (a Friday) */
-    f->a = open_app(f);
+    f->a = afx_open(f->db, &f->clk);
     assert_non_null(f->a);
-    f->admin.role = HQ_ROLE_ADMIN;
-    snprintf(f->admin.username, sizeof f->admin.username, "admin");
-    f->clerk.role = HQ_ROLE_CLERK;
-    snprintf(f->clerk.username, sizeof f->clerk.username, "clerk1");
-    f->guide.role = HQ_ROLE_GUIDE;
-    snprintf(f->guide.username, sizeof f->guide.username, "guide1");
+    afx_actor(&f->admin, HQ_ROLE_ADMIN, "admin");
+    afx_actor(&f->clerk, HQ_ROLE_CLERK, "clerk1");
+    afx_actor(&f->guide, HQ_ROLE_GUIDE, "guide1");
     snprintf(f->public.ip, sizeof f->public.ip, "10.0.0.9");
 
     struct hq_why why;
@@ -107,10 +79,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fx *f = *state;
-    hq_app_close(f->a);
-    char cmd[200];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    assert_int_equal(system(cmd), 0);
+    afx_close(f->a, f->dir);
     free(f);
     return 0;
 }
@@ -193,7 +162,7 @@ static void test_ticket_life(void **state)
     int64_t seq = hq_app_last_seq(f->a);
     assert_true(seq >= 8);
     hq_app_close(f->a);
-    f->a = open_app(f);
+    f->a = afx_open(f->db, &f->clk);
     assert_non_null(f->a);
     ok(hq_app_tickets_list(f->a, &f->admin, NULL, NULL, &after, &why), &why);
     assert_true(json_equal(before, after));
@@ -273,7 +242,7 @@ static void test_login_and_sessions(void **state)
     assert_string_equal(got_csrf, csrf);
     /* durable: survives a restart */
     hq_app_close(f->a);
-    f->a = open_app(f);
+    f->a = afx_open(f->db, &f->clk);
     memset(&who, 0, sizeof who);
     assert_int_equal(hq_app_session(f->a, token, &who, NULL), 0);
     assert_int_equal(who.role, HQ_ROLE_CLERK);
@@ -284,7 +253,7 @@ static void test_login_and_sessions(void **state)
     assert_int_equal(f->a->n_sessions, 0);
     f->clk.t -= 13 * 3600;
     hq_app_close(f->a);
-    f->a = open_app(f);
+    f->a = afx_open(f->db, &f->clk);
     assert_int_equal(hq_app_session(f->a, token, &who, NULL), HQ_EUNAUTH); /* gone for good */
     assert_int_equal(hq_app_logout(f->a, token, &why), HQ_EUNAUTH);
     /* rate limit after repeated failures */

@@ -21,17 +21,10 @@
 #include "app/app_int.h"
 #include "app/hq_app.h"
 #include "app/media_hub.h"
+#include "test_app_fixture.h"
 
 /* The wrapper sleeps this long before each espeak-ng run (two runs per announcement). */
 #define SLOW_S 1
-
-struct fake {
-    int64_t t;
-};
-static int64_t fake_now(void *ctx)
-{
-    return ((struct fake *)ctx)->t;
-}
 
 struct fx {
     char dir[64];
@@ -49,61 +42,38 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void ok(int rc, const struct hq_why *why)
-{
-    if (rc != 0) fprintf(stderr, "unexpected refusal %d: %s\n", rc, why->message);
-    assert_int_equal(rc, 0);
-}
-
-static void create(struct fx *f,
-                   int (*fn)(struct hq_app *, const struct hq_actor *, json_t *, json_t **,
-                             struct hq_why *),
-                   json_t *in)
-{
-    struct hq_why why = {0};
-    json_t *out = NULL;
-    ok(fn(f->a, &f->admin, in, &out, &why), &why);
-    json_decref(in);
-    json_decref(out);
-}
-
 static int setup(void **state)
 {
     struct fx *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/hq-appmedia-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->db, sizeof f->db, "%s/h.db", f->dir);
+    afx_dir(f->dir, sizeof f->dir, f->db, sizeof f->db, "appmedia");
     snprintf(f->espeak, sizeof f->espeak, "%s/slow-espeak", f->dir);
     FILE *s = fopen(f->espeak, "w");
     assert_non_null(s);
     fprintf(s, "#!/bin/sh\nsleep %d\nexec espeak-ng \"$@\"\n", SLOW_S);
     fclose(s);
     assert_int_equal(chmod(f->espeak, 0755), 0);
-    setenv("TZ", "Asia/Shanghai", 1);
     f->clk.t = 1795741200; /* 2026-11-27 09:00 +08:00 (a Friday) */
-    struct hq_why why = {0};
-    struct hq_app_options o = {.db = f->db, .clock = {fake_now, &f->clk}};
-    f->a = hq_app_open(&o, &why);
-    if (!f->a) fprintf(stderr, "open: %s\n", why.message);
+    f->a = afx_open(f->db, &f->clk);
     assert_non_null(f->a);
-    f->admin.role = HQ_ROLE_ADMIN;
-    snprintf(f->admin.username, sizeof f->admin.username, "admin");
+    afx_actor(&f->admin, HQ_ROLE_ADMIN, "admin");
     f->clerk.role = f->clerk2.role = HQ_ROLE_CLERK;
     snprintf(f->clerk.username, sizeof f->clerk.username, "clerk1");
     snprintf(f->clerk2.username, sizeof f->clerk2.username, "clerk2");
     snprintf(f->public.ip, sizeof f->public.ip, "10.0.0.9");
 
-    create(f, hq_app_service_create,
-           json_pack("{s:s,s:s,s:s,s:i,s:[s]}", "code", "A", "name", "社保业务", "name_en",
-                     "Social security", "avg_service_s", 300, "documents", "身份证"));
-    create(f, hq_app_window_create, json_pack("{s:i,s:[s]}", "number", 1, "services", "A"));
-    create(f, hq_app_window_create, json_pack("{s:i,s:[s]}", "number", 2, "services", "A"));
+    afx_create(f->a, &f->admin, hq_app_service_create,
+               json_pack("{s:s,s:s,s:s,s:i,s:[s]}", "code", "A", "name", "社保业务", "name_en",
+                         "Social security", "avg_service_s", 300, "documents", "身份证"));
+    afx_create(f->a, &f->admin, hq_app_window_create,
+               json_pack("{s:i,s:[s]}", "number", 1, "services", "A"));
+    afx_create(f->a, &f->admin, hq_app_window_create,
+               json_pack("{s:i,s:[s]}", "number", 2, "services", "A"));
     for (int i = 1; i <= 2; i++)
-        create(f, hq_app_staff_create,
-               json_pack("{s:s,s:s,s:s,s:s,s:[{s:s,s:s}]}", "username",
-                         i == 1 ? "clerk1" : "clerk2", "name", "王芳", "role", "clerk", "password",
-                         "secret-pass", "certifications", "service", "A", "expires_on",
-                         "2030-01-01"));
+        afx_create(f->a, &f->admin, hq_app_staff_create,
+                   json_pack("{s:s,s:s,s:s,s:s,s:[{s:s,s:s}]}", "username",
+                             i == 1 ? "clerk1" : "clerk2", "name", "王芳", "role", "clerk",
+                             "password", "secret-pass", "certifications", "service", "A",
+                             "expires_on", "2030-01-01"));
     *state = f;
     return 0;
 }
@@ -111,10 +81,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fx *f = *state;
-    hq_app_close(f->a);
-    char cmd[200];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    assert_int_equal(system(cmd), 0);
+    afx_close(f->a, f->dir);
     free(f);
     return 0;
 }

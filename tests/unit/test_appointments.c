@@ -19,14 +19,7 @@
 
 #include "app/app_int.h"
 #include "app/hq_appointments.h"
-
-struct fake {
-    int64_t t;
-};
-static int64_t fake_now(void *ctx)
-{
-    return ((struct fake *)ctx)->t;
-}
+#include "test_app_fixture.h"
 
 struct fx {
     char dir[64], db[128];
@@ -37,35 +30,15 @@ struct fx {
 
 #define T0 1795741200 /* 2026-11-27 09:00 +08:00, a Friday */
 
-static struct hq_app *open_app(struct fx *f)
-{
-    struct hq_why why = {0};
-    struct hq_app_options o = {.db = f->db, .clock = {fake_now, &f->clk}};
-    struct hq_app *a = hq_app_open(&o, &why);
-    if (!a) fprintf(stderr, "open: %s\n", why.message);
-    return a;
-}
-
-static void ok(int rc, const struct hq_why *why)
-{
-    if (rc != 0) fprintf(stderr, "unexpected refusal %d: %s\n", rc, why->message);
-    assert_int_equal(rc, 0);
-}
-
 static int setup(void **state)
 {
     struct fx *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/hq-appt-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->db, sizeof f->db, "%s/h.db", f->dir);
-    setenv("TZ", "Asia/Shanghai", 1);
+    afx_dir(f->dir, sizeof f->dir, f->db, sizeof f->db, "appt");
     f->clk.t = T0;
-    f->a = open_app(f);
+    f->a = afx_open(f->db, &f->clk);
     assert_non_null(f->a);
-    f->admin.role = HQ_ROLE_ADMIN;
-    snprintf(f->admin.username, sizeof f->admin.username, "admin");
-    f->guide.role = HQ_ROLE_GUIDE;
-    snprintf(f->guide.username, sizeof f->guide.username, "guide1");
+    afx_actor(&f->admin, HQ_ROLE_ADMIN, "admin");
+    afx_actor(&f->guide, HQ_ROLE_GUIDE, "guide1");
     snprintf(f->public.ip, sizeof f->public.ip, "10.0.0.9");
     struct hq_why why;
     json_t *out = NULL;
@@ -95,10 +68,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fx *f = *state;
-    hq_app_close(f->a);
-    char cmd[200];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    if (system(cmd) != 0) fprintf(stderr, "cleanup failed\n");
+    afx_close(f->a, f->dir);
     free(f);
     return 0;
 }
@@ -225,7 +195,7 @@ static void settings_survive_a_restart(void **state)
 {
     struct fx *f = *state;
     hq_app_close(f->a);
-    f->a = open_app(f);
+    f->a = afx_open(f->db, &f->clk);
     assert_non_null(f->a);
     json_t *out = NULL;
     ok(hq_app_appointment_settings_get(f->a, &out), &(struct hq_why){0});

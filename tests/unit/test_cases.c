@@ -24,16 +24,9 @@
 #include "app/hq_cases.h"
 #include "core/hq_booking.h"
 #include "store/hq_store.h"
+#include "test_app_fixture.h"
 
 #define THU_0924 1790211600 /* 2026-09-24 09:00 +08:00, a Thursday before 中秋 and 国庆 */
-
-struct fake {
-    int64_t t;
-};
-static int64_t fake_now(void *ctx)
-{
-    return ((struct fake *)ctx)->t;
-}
 
 struct fx {
     char dir[64];
@@ -42,21 +35,6 @@ struct fx {
     struct hq_app *a;
     struct hq_actor admin, mgr, clerk, public;
 };
-
-static struct hq_app *open_app(struct fx *f)
-{
-    struct hq_why why = {0};
-    struct hq_app_options o = {.db = f->db, .clock = {fake_now, &f->clk}};
-    struct hq_app *a = hq_app_open(&o, &why);
-    if (!a) fprintf(stderr, "open: %s\n", why.message);
-    return a;
-}
-
-static void ok(int rc, const struct hq_why *why)
-{
-    if (rc != 0) fprintf(stderr, "unexpected refusal %d: %s\n", rc, why->message);
-    assert_int_equal(rc, 0);
-}
 
 /* One use case with a body given as JSON text; returns rc, frees out. */
 typedef int (*uc_fn)(struct hq_app *, const struct hq_actor *, json_t *, json_t **,
@@ -89,19 +67,13 @@ static const char CAL2026[] =
 static int setup(void **state)
 {
     struct fx *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/hq-cases-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->db, sizeof f->db, "%s/h.db", f->dir);
-    setenv("TZ", "Asia/Shanghai", 1);
+    afx_dir(f->dir, sizeof f->dir, f->db, sizeof f->db, "cases");
     f->clk.t = THU_0924;
-    f->a = open_app(f);
+    f->a = afx_open(f->db, &f->clk);
     assert_non_null(f->a);
-    f->admin.role = HQ_ROLE_ADMIN;
-    snprintf(f->admin.username, sizeof f->admin.username, "admin");
-    f->mgr.role = HQ_ROLE_MANAGER;
-    snprintf(f->mgr.username, sizeof f->mgr.username, "manager1");
-    f->clerk.role = HQ_ROLE_CLERK;
-    snprintf(f->clerk.username, sizeof f->clerk.username, "clerk1");
+    afx_actor(&f->admin, HQ_ROLE_ADMIN, "admin");
+    afx_actor(&f->mgr, HQ_ROLE_MANAGER, "manager1");
+    afx_actor(&f->clerk, HQ_ROLE_CLERK, "clerk1");
     snprintf(f->public.ip, sizeof f->public.ip, "10.0.0.9");
     struct hq_why why;
     json_t *out = NULL;
@@ -130,10 +102,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fx *f = *state;
-    if (f->a) hq_app_close(f->a);
-    char cmd[200];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    assert_int_equal(system(cmd), 0);
+    afx_close(f->a, f->dir);
     free(f);
     return 0;
 }
@@ -292,7 +261,7 @@ static void test_default_after_restart(void **state)
     hq_app_close(f->a);
     f->a = NULL;
     f->clk.t += 4 * 86400;
-    f->a = open_app(f);
+    f->a = afx_open(f->db, &f->clk);
     assert_non_null(f->a);
     hq__eval_default_run(f->a, f->clk.t);
     hq__eval_default_run(f->a, f->clk.t); /* again: no second default */

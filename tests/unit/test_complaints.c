@@ -23,20 +23,13 @@
 
 #include "app/hq_app.h"
 #include "app/hq_appointments.h"
+#include "test_app_fixture.h"
 
 #define CONTACT "13912345678"
 #define CONTENT "3号窗口的工作人员态度很差"
 #define INTERNAL "clerk Wang was tired: talked to him"
 #define MEASURES "training on courtesy for window 1"
 #define COMMENT "nobody called me back"
-
-struct fake {
-    int64_t t;
-};
-static int64_t fake_now(void *ctx)
-{
-    return ((struct fake *)ctx)->t;
-}
 
 struct fx {
     char dir[64];
@@ -46,35 +39,15 @@ struct fx {
     struct hq_actor admin, mgr, public;
 };
 
-static struct hq_app *open_app(struct fx *f)
-{
-    struct hq_why why = {0};
-    struct hq_app_options o = {.db = f->db, .clock = {fake_now, &f->clk}};
-    struct hq_app *a = hq_app_open(&o, &why);
-    if (!a) fprintf(stderr, "open: %s\n", why.message);
-    return a;
-}
-
-static void ok(int rc, const struct hq_why *why)
-{
-    if (rc != 0) fprintf(stderr, "unexpected refusal %d: %s\n", rc, why->message);
-    assert_int_equal(rc, 0);
-}
-
 static int setup(void **state)
 {
     struct fx *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/hq-compl-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->db, sizeof f->db, "%s/h.db", f->dir);
-    setenv("TZ", "Asia/Shanghai", 1);
+    afx_dir(f->dir, sizeof f->dir, f->db, sizeof f->db, "compl");
     f->clk.t = 1795741200; /* 2026-11-27 09:00 +08:00, a Friday */
-    f->a = open_app(f);
+    f->a = afx_open(f->db, &f->clk);
     assert_non_null(f->a);
-    f->admin.role = HQ_ROLE_ADMIN;
-    snprintf(f->admin.username, sizeof f->admin.username, "admin");
-    f->mgr.role = HQ_ROLE_MANAGER;
-    snprintf(f->mgr.username, sizeof f->mgr.username, "manager1");
+    afx_actor(&f->admin, HQ_ROLE_ADMIN, "admin");
+    afx_actor(&f->mgr, HQ_ROLE_MANAGER, "manager1");
     snprintf(f->public.ip, sizeof f->public.ip, "10.0.0.9");
     struct hq_why why;
     json_t *out = NULL, *in;
@@ -93,10 +66,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fx *f = *state;
-    hq_app_close(f->a);
-    char cmd[200];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    assert_int_equal(system(cmd), 0);
+    afx_close(f->a, f->dir);
     free(f);
     return 0;
 }
@@ -530,7 +500,7 @@ static void test_close_escalate(void **state)
     assert_int_equal(count_type(&l, "complaint.reopened"), 2);
 
     hq_app_close(f->a);
-    f->a = open_app(f);
+    f->a = afx_open(f->db, &f->clk);
     assert_non_null(f->a);
     assert_string_equal(status_of(f, code), "closed");
     assert_string_equal(status_of(f, third), "reopened");

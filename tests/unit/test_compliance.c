@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "app/hq_compliance.h"
+#include "test_app_fixture.h"
 
 /* cairo 1.16 leaks while subsetting fonts for a PDF and fontconfig keeps its configuration (as
  * test_report.c, docs/MEDIA.md): exactly those stacks are suppressed; anything else is reported. */
@@ -39,14 +40,6 @@ const char *__lsan_default_suppressions(void)
 
 #define MON 1795395600 /* 2026-11-23 09:00 +08:00, a Monday */
 
-struct fake {
-    int64_t t;
-};
-static int64_t fake_now(void *ctx)
-{
-    return ((struct fake *)ctx)->t;
-}
-
 struct fx {
     char dir[64];
     char db[128];
@@ -55,12 +48,6 @@ struct fx {
     struct hq_actor admin, mgr, clerk, public;
     char ticket_id[64], ticket_no[16];
 };
-
-static void ok(int rc, const struct hq_why *why)
-{
-    if (rc != 0) fprintf(stderr, "unexpected refusal %d: %s\n", rc, why->message);
-    assert_int_equal(rc, 0);
-}
 
 /* Run a use case taking (a, who, in, out, why) with in given as JSON text; drops out. */
 typedef int (*uc_fn)(struct hq_app *, const struct hq_actor *, json_t *, json_t **,
@@ -87,21 +74,14 @@ static json_t *window(struct fx *f, const char *action, const char *body)
 static int setup(void **state)
 {
     struct fx *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/hq-cmpl-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->db, sizeof f->db, "%s/h.db", f->dir);
-    setenv("TZ", "Asia/Shanghai", 1);
+    afx_dir(f->dir, sizeof f->dir, f->db, sizeof f->db, "cmpl");
     f->clk.t = MON;
     struct hq_why why = {0};
-    struct hq_app_options o = {.db = f->db, .clock = {fake_now, &f->clk}};
-    f->a = hq_app_open(&o, &why);
+    f->a = afx_open(f->db, &f->clk);
     assert_non_null(f->a);
-    f->admin.role = HQ_ROLE_ADMIN;
-    snprintf(f->admin.username, sizeof f->admin.username, "admin");
-    f->mgr.role = HQ_ROLE_MANAGER;
-    snprintf(f->mgr.username, sizeof f->mgr.username, "manager1");
-    f->clerk.role = HQ_ROLE_CLERK;
-    snprintf(f->clerk.username, sizeof f->clerk.username, "clerk1");
+    afx_actor(&f->admin, HQ_ROLE_ADMIN, "admin");
+    afx_actor(&f->mgr, HQ_ROLE_MANAGER, "manager1");
+    afx_actor(&f->clerk, HQ_ROLE_CLERK, "clerk1");
     snprintf(f->public.ip, sizeof f->public.ip, "10.0.0.9");
     run(f, hq_app_service_create, &f->admin,
         "{\"code\":\"A\",\"name\":\"社保\",\"name_en\":\"Social\",\"avg_service_s\":300}");
@@ -137,10 +117,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fx *f = *state;
-    hq_app_close(f->a);
-    char cmd[200];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    assert_int_equal(system(cmd), 0);
+    afx_close(f->a, f->dir);
     free(f);
     return 0;
 }

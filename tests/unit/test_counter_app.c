@@ -19,14 +19,7 @@
 
 #include "app/app_int.h"
 #include "app/hq_app.h"
-
-struct fake {
-    int64_t t;
-};
-static int64_t fake_now(void *ctx)
-{
-    return ((struct fake *)ctx)->t;
-}
+#include "test_app_fixture.h"
 
 struct fx {
     char dir[64];
@@ -36,55 +29,30 @@ struct fx {
     struct hq_actor admin, clerk, guide, public, pad;
 };
 
-static void ok(int rc, const struct hq_why *why)
-{
-    if (rc != 0) fprintf(stderr, "unexpected refusal %d: %s\n", rc, why->message);
-    assert_int_equal(rc, 0);
-}
-
-static void create(struct fx *f,
-                   int (*fn)(struct hq_app *, const struct hq_actor *, json_t *, json_t **,
-                             struct hq_why *),
-                   json_t *in)
-{
-    struct hq_why why;
-    json_t *out = NULL;
-    ok(fn(f->a, &f->admin, in, &out, &why), &why);
-    json_decref(in);
-    json_decref(out);
-}
-
 static int setup(void **state)
 {
     struct fx *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/hq-counter-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->db, sizeof f->db, "%s/h.db", f->dir);
-    setenv("TZ", "Asia/Shanghai", 1);
+    afx_dir(f->dir, sizeof f->dir, f->db, sizeof f->db, "counter");
     f->clk.t = 1795741200; /* 2026-11-27 09:00 +08:00 */
-    struct hq_why why = {0};
-    struct hq_app_options o = {.db = f->db, .clock = {fake_now, &f->clk}};
-    f->a = hq_app_open(&o, &why);
+    f->a = afx_open(f->db, &f->clk);
     assert_non_null(f->a);
-    f->admin.role = HQ_ROLE_ADMIN;
-    snprintf(f->admin.username, sizeof f->admin.username, "admin");
-    f->clerk.role = HQ_ROLE_CLERK;
-    snprintf(f->clerk.username, sizeof f->clerk.username, "clerk1");
-    f->guide.role = HQ_ROLE_GUIDE;
-    snprintf(f->guide.username, sizeof f->guide.username, "guide1");
+    afx_actor(&f->admin, HQ_ROLE_ADMIN, "admin");
+    afx_actor(&f->clerk, HQ_ROLE_CLERK, "clerk1");
+    afx_actor(&f->guide, HQ_ROLE_GUIDE, "guide1");
     snprintf(f->public.ip, sizeof f->public.ip, "10.0.0.9");
     f->pad.device = true;
     snprintf(f->pad.ip, sizeof f->pad.ip, "10.0.0.10");
-    create(f, hq_app_service_create,
-           json_pack("{s:s,s:s,s:i}", "code", "A", "name", "社保业务", "avg_service_s", 300));
-    create(f, hq_app_service_create,
-           json_pack("{s:s,s:s,s:i}", "code", "B", "name", "医保", "avg_service_s", 200));
-    create(f, hq_app_window_create, json_pack("{s:i,s:[s,s]}", "number", 1, "services", "A", "B"));
-    create(f, hq_app_staff_create,
-           json_pack("{s:s,s:s,s:s,s:s,s:[{s:s,s:s},{s:s,s:s}]}", "username", "clerk1", "name",
-                     "王芳", "role", "clerk", "password", "secret-pass", "certifications",
-                     "service", "A", "expires_on", "2030-01-01", "service", "B", "expires_on",
-                     "2030-01-01"));
+    afx_create(f->a, &f->admin, hq_app_service_create,
+               json_pack("{s:s,s:s,s:i}", "code", "A", "name", "社保业务", "avg_service_s", 300));
+    afx_create(f->a, &f->admin, hq_app_service_create,
+               json_pack("{s:s,s:s,s:i}", "code", "B", "name", "医保", "avg_service_s", 200));
+    afx_create(f->a, &f->admin, hq_app_window_create,
+               json_pack("{s:i,s:[s,s]}", "number", 1, "services", "A", "B"));
+    afx_create(f->a, &f->admin, hq_app_staff_create,
+               json_pack("{s:s,s:s,s:s,s:s,s:[{s:s,s:s},{s:s,s:s}]}", "username", "clerk1", "name",
+                         "王芳", "role", "clerk", "password", "secret-pass", "certifications",
+                         "service", "A", "expires_on", "2030-01-01", "service", "B", "expires_on",
+                         "2030-01-01"));
     *state = f;
     return 0;
 }
@@ -92,10 +60,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fx *f = *state;
-    hq_app_close(f->a);
-    char cmd[200];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    assert_int_equal(system(cmd), 0);
+    afx_close(f->a, f->dir);
     free(f);
     return 0;
 }

@@ -18,31 +18,20 @@
 #include <cairo.h>
 
 #include "media/hq_media.h"
+#include "test_media_fixture.h"
 
 static const char *URL = "http://hall.example/t/0123456789abcdef0123456789abcdef";
-
-static char tmpdir[64];
 
 static int setup(void **state)
 {
     (void)state;
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/hq-test-qr-XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
+    return mfx_tmpdir("qr");
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
-static void need_program(const char *name)
-{
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "command -v %s >/dev/null 2>&1", name);
-    if (system(cmd) != 0) fail_msg("%s not installed (scripts/setup.sh installs it)", name);
+    return mfx_rmdir();
 }
 
 /* Decode a PNG file with zbarimg; returns the first line of its output (static buffer). */

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "media/hq_media.h"
+#include "test_media_fixture.h"
 
 static const struct hq_print_ticket TICKET = {
     .hall = "市民服务中心",
@@ -32,8 +33,6 @@ static const struct hq_print_ticket TICKET = {
     .url = "http://hall.example/t/0123456789abcdef0123456789abcdef",
     .footer = "请留意叫号 Please listen for your number",
 };
-
-static char tmpdir[64];
 
 /* cairo 1.16 leaks a few hundred bytes per PDF when it subsets an OpenType/CFF font (inside
  * cairo_surface_finish), and fontconfig keeps its configuration and a pattern per toy font face:
@@ -55,23 +54,13 @@ const char *__lsan_default_suppressions(void)
 static int setup(void **state)
 {
     (void)state;
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/hq-test-ticket-XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
+    return mfx_tmpdir("ticket");
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
-static void need_program(const char *name)
-{
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "command -v %s >/dev/null 2>&1", name);
-    if (system(cmd) != 0) fail_msg("%s not installed (scripts/setup.sh installs it)", name);
+    return mfx_rmdir();
 }
 
 static void write_file(const char *path, const void *p, size_t n)

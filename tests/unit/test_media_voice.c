@@ -24,29 +24,18 @@
 
 #include "media/hq_media.h"
 #include "media/media_int.h"
-
-static char tmpdir[64];
+#include "test_media_fixture.h"
 
 static int setup(void **state)
 {
     (void)state;
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/hq-test-voice-XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
+    return mfx_tmpdir("voice");
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
-static void need_program(const char *name)
-{
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "command -v %s >/dev/null 2>&1", name);
-    if (system(cmd) != 0) fail_msg("%s not installed (scripts/setup.sh installs it)", name);
+    return mfx_rmdir();
 }
 
 static double now_s(void)

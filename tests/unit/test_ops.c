@@ -21,17 +21,10 @@
 
 #include "app/hq_app.h"
 #include "app/hq_ops.h"
+#include "test_app_fixture.h"
 
 #define T0 1795741200 /* 2026-11-27 09:00 +08:00, a Friday */
 #define PHONE "13912345678"
-
-struct fake {
-    int64_t t;
-};
-static int64_t fake_now(void *ctx)
-{
-    return ((struct fake *)ctx)->t;
-}
 
 struct fx {
     char dir[64];
@@ -41,28 +34,15 @@ struct fx {
     struct hq_actor admin, mgr;
 };
 
-static void ok(int rc, const struct hq_why *why)
-{
-    if (rc != 0) fprintf(stderr, "unexpected refusal %d: %s\n", rc, why->message);
-    assert_int_equal(rc, 0);
-}
-
 static int setup(void **state)
 {
     struct fx *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/hq-ops-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->db, sizeof f->db, "%s/h.db", f->dir);
-    setenv("TZ", "Asia/Shanghai", 1);
+    afx_dir(f->dir, sizeof f->dir, f->db, sizeof f->db, "ops");
     f->clk.t = T0;
-    struct hq_why why = {0};
-    struct hq_app_options o = {.db = f->db, .clock = {fake_now, &f->clk}};
-    f->a = hq_app_open(&o, &why);
+    f->a = afx_open(f->db, &f->clk);
     assert_non_null(f->a);
-    f->admin.role = HQ_ROLE_ADMIN;
-    snprintf(f->admin.username, sizeof f->admin.username, "admin");
-    f->mgr.role = HQ_ROLE_MANAGER;
-    snprintf(f->mgr.username, sizeof f->mgr.username, "manager1");
+    afx_actor(&f->admin, HQ_ROLE_ADMIN, "admin");
+    afx_actor(&f->mgr, HQ_ROLE_MANAGER, "manager1");
     *state = f;
     return 0;
 }
@@ -70,10 +50,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fx *f = *state;
-    hq_app_close(f->a);
-    char cmd[200];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    assert_int_equal(system(cmd), 0);
+    afx_close(f->a, f->dir);
     free(f);
     return 0;
 }

@@ -16,15 +16,7 @@
 
 #include "app/app_int.h"
 #include "app/hq_app.h"
-
-struct fake {
-    int64_t t;
-};
-
-static int64_t fake_now(void *ctx)
-{
-    return ((struct fake *)ctx)->t;
-}
+#include "test_app_fixture.h"
 
 struct fx {
     char dir[64];
@@ -34,27 +26,14 @@ struct fx {
     struct hq_actor admin, public;
 };
 
-static struct hq_app *open_app(struct fx *f)
-{
-    struct hq_why why = {0};
-    struct hq_app_options o = {.db = f->db, .clock = {fake_now, &f->clk}};
-    struct hq_app *a = hq_app_open(&o, &why);
-    if (!a) fprintf(stderr, "open: %s\n", why.message);
-    return a;
-}
-
 static int setup(void **state)
 {
     struct fx *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/hq-pair-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->db, sizeof f->db, "%s/h.db", f->dir);
-    setenv("TZ", "Asia/Shanghai", 1);
+    afx_dir(f->dir, sizeof f->dir, f->db, sizeof f->db, "pair");
     f->clk.t = 1795741200; /* 2026-11-27 09:00 +08:00 */
-    f->a = open_app(f);
+    f->a = afx_open(f->db, &f->clk);
     assert_non_null(f->a);
-    f->admin.role = HQ_ROLE_ADMIN;
-    snprintf(f->admin.username, sizeof f->admin.username, "admin");
+    afx_actor(&f->admin, HQ_ROLE_ADMIN, "admin");
     snprintf(f->public.ip, sizeof f->public.ip, "10.0.0.9");
     *state = f;
     return 0;
@@ -63,10 +42,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fx *f = *state;
-    if (f->a) hq_app_close(f->a);
-    char cmd[160];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    if (system(cmd) != 0) fprintf(stderr, "cannot remove %s\n", f->dir);
+    afx_close(f->a, f->dir);
     free(f);
     return 0;
 }
@@ -152,7 +128,7 @@ static void test_key_handed_over_once(void **state)
     assert_int_equal(hq_app_device(f->a, key, &dev), HQ_EFORBIDDEN);
     assert_int_equal(hq_app_device_revoke(f->a, &f->admin, did, &out, &why), HQ_ECONFLICT);
     hq_app_close(f->a);
-    f->a = open_app(f);
+    f->a = afx_open(f->db, &f->clk);
     assert_non_null(f->a);
     assert_int_equal(hq_app_device(f->a, key, &dev), HQ_EFORBIDDEN);
     assert_int_equal(hq_app_devices_list(f->a, &list), 0);

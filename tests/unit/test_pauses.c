@@ -18,14 +18,7 @@
 #include <unistd.h>
 
 #include "app/hq_app.h"
-
-struct fake {
-    int64_t t;
-};
-static int64_t fake_now(void *ctx)
-{
-    return ((struct fake *)ctx)->t;
-}
+#include "test_app_fixture.h"
 
 struct fx {
     char dir[64], db[128];
@@ -35,24 +28,6 @@ struct fx {
 };
 
 #define T0 1795741200 /* 2026-11-27 09:00 +08:00 */
-
-static void ok(int rc, const struct hq_why *why)
-{
-    if (rc != 0) fprintf(stderr, "unexpected refusal %d: %s\n", rc, why->message);
-    assert_int_equal(rc, 0);
-}
-
-static void create(struct fx *f,
-                   int (*fn)(struct hq_app *, const struct hq_actor *, json_t *, json_t **,
-                             struct hq_why *),
-                   json_t *in)
-{
-    struct hq_why why = {0};
-    json_t *out = NULL;
-    ok(fn(f->a, &f->admin, in, &out, &why), &why);
-    json_decref(in);
-    json_decref(out);
-}
 
 static void act(struct fx *f, const struct hq_actor *who, int w, const char *action,
                 const char *reason, int64_t at)
@@ -68,33 +43,27 @@ static void act(struct fx *f, const struct hq_actor *who, int w, const char *act
 static int setup(void **state)
 {
     struct fx *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/hq-pauses-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->db, sizeof f->db, "%s/h.db", f->dir);
-    setenv("TZ", "Asia/Shanghai", 1);
+    afx_dir(f->dir, sizeof f->dir, f->db, sizeof f->db, "pauses");
     f->clk.t = T0 - 600;
-    struct hq_why why = {0};
-    struct hq_app_options o = {.db = f->db, .clock = {fake_now, &f->clk}};
-    f->a = hq_app_open(&o, &why);
+    f->a = afx_open(f->db, &f->clk);
     assert_non_null(f->a);
-    f->admin.role = HQ_ROLE_ADMIN;
-    snprintf(f->admin.username, sizeof f->admin.username, "admin");
+    afx_actor(&f->admin, HQ_ROLE_ADMIN, "admin");
     f->c1.role = f->c2.role = HQ_ROLE_CLERK;
     snprintf(f->c1.username, sizeof f->c1.username, "clerk1");
     snprintf(f->c2.username, sizeof f->c2.username, "clerk2");
-    create(f, hq_app_service_create,
-           json_pack("{s:s,s:s,s:i}", "code", "A", "name", "社保业务", "avg_service_s", 300));
+    afx_create(f->a, &f->admin, hq_app_service_create,
+               json_pack("{s:s,s:s,s:i}", "code", "A", "name", "社保业务", "avg_service_s", 300));
     for (int w = 1; w <= 2; w++)
-        create(f, hq_app_window_create,
-               json_pack("{s:i,s:s,s:[s]}", "number", w, "name", w == 1 ? "1号窗口" : "2号窗口",
-                         "services", "A"));
+        afx_create(f->a, &f->admin, hq_app_window_create,
+                   json_pack("{s:i,s:s,s:[s]}", "number", w, "name", w == 1 ? "1号窗口" : "2号窗口",
+                             "services", "A"));
     for (int c = 1; c <= 2; c++)
-        create(f, hq_app_staff_create,
-               json_pack("{s:s,s:s,s:s,s:s,s:[{s:s,s:s}]}", "username",
-                         c == 1 ? "clerk1" : "clerk2", "name", c == 1 ? "王芳" : "李强", "role",
-                         "clerk", "password", "secret-pass", "certifications", "service", "A",
-                         "expires_on", "2030-01-01"));
-    create(f, hq_app_hall_update, json_pack("{s:n}", "hours"));
+        afx_create(f->a, &f->admin, hq_app_staff_create,
+                   json_pack("{s:s,s:s,s:s,s:s,s:[{s:s,s:s}]}", "username",
+                             c == 1 ? "clerk1" : "clerk2", "name", c == 1 ? "王芳" : "李强", "role",
+                             "clerk", "password", "secret-pass", "certifications", "service", "A",
+                             "expires_on", "2030-01-01"));
+    afx_create(f->a, &f->admin, hq_app_hall_update, json_pack("{s:n}", "hours"));
     *state = f;
     return 0;
 }
@@ -102,10 +71,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fx *f = *state;
-    hq_app_close(f->a);
-    char cmd[200];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    assert_int_equal(system(cmd), 0);
+    afx_close(f->a, f->dir);
     free(f);
     return 0;
 }

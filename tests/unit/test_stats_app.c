@@ -19,14 +19,7 @@
 #include <unistd.h>
 
 #include "app/hq_app.h"
-
-struct fake {
-    int64_t t;
-};
-static int64_t fake_now(void *ctx)
-{
-    return ((struct fake *)ctx)->t;
-}
+#include "test_app_fixture.h"
 
 struct fx {
     char dir[64], db[128];
@@ -36,24 +29,6 @@ struct fx {
 };
 
 #define T0 1795741200 /* 2026-11-27 09:00 +08:00 */
-
-static void ok(int rc, const struct hq_why *why)
-{
-    if (rc != 0) fprintf(stderr, "unexpected refusal %d: %s\n", rc, why->message);
-    assert_int_equal(rc, 0);
-}
-
-static void create(struct fx *f,
-                   int (*fn)(struct hq_app *, const struct hq_actor *, json_t *, json_t **,
-                             struct hq_why *),
-                   json_t *in)
-{
-    struct hq_why why = {0};
-    json_t *out = NULL;
-    ok(fn(f->a, &f->admin, in, &out, &why), &why);
-    json_decref(in);
-    json_decref(out);
-}
 
 static char *issue(struct fx *f, const char *svc)
 {
@@ -89,35 +64,30 @@ static void evaluate(struct fx *f, const char *id, int level)
 static int setup(void **state)
 {
     struct fx *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/hq-stats-app-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->db, sizeof f->db, "%s/h.db", f->dir);
-    setenv("TZ", "Asia/Shanghai", 1);
+    afx_dir(f->dir, sizeof f->dir, f->db, sizeof f->db, "stats-app");
     f->clk.t = T0;
-    struct hq_why why = {0};
-    struct hq_app_options o = {.db = f->db, .clock = {fake_now, &f->clk}};
-    f->a = hq_app_open(&o, &why);
+    f->a = afx_open(f->db, &f->clk);
     assert_non_null(f->a);
-    f->admin.role = HQ_ROLE_ADMIN;
-    snprintf(f->admin.username, sizeof f->admin.username, "admin");
-    f->clerk.role = HQ_ROLE_CLERK;
-    snprintf(f->clerk.username, sizeof f->clerk.username, "clerk1");
+    afx_actor(&f->admin, HQ_ROLE_ADMIN, "admin");
+    afx_actor(&f->clerk, HQ_ROLE_CLERK, "clerk1");
     snprintf(f->public.ip, sizeof f->public.ip, "10.0.0.9");
-    create(f, hq_app_service_create,
-           json_pack("{s:s,s:s,s:s,s:i}", "code", "A", "name", "社保业务", "name_en",
-                     "Social security", "avg_service_s", 300));
-    create(f, hq_app_service_create,
-           json_pack("{s:s,s:s,s:i}", "code", "B", "name", "医保", "avg_service_s", 200));
-    create(f, hq_app_window_create,
-           json_pack("{s:i,s:s,s:[s,s]}", "number", 1, "name", "1号窗口", "services", "A", "B"));
-    create(f, hq_app_window_create, json_pack("{s:i,s:[s]}", "number", 2, "services", "B"));
-    create(f, hq_app_staff_create,
-           json_pack("{s:s,s:s,s:s,s:s,s:[{s:s,s:s},{s:s,s:s}]}", "username", "clerk1", "name",
-                     "王芳", "role", "clerk", "password", "secret-pass", "certifications",
-                     "service", "A", "expires_on", "2030-01-01", "service", "B", "expires_on",
-                     "2030-01-01"));
+    afx_create(f->a, &f->admin, hq_app_service_create,
+               json_pack("{s:s,s:s,s:s,s:i}", "code", "A", "name", "社保业务", "name_en",
+                         "Social security", "avg_service_s", 300));
+    afx_create(f->a, &f->admin, hq_app_service_create,
+               json_pack("{s:s,s:s,s:i}", "code", "B", "name", "医保", "avg_service_s", 200));
+    afx_create(
+        f->a, &f->admin, hq_app_window_create,
+        json_pack("{s:i,s:s,s:[s,s]}", "number", 1, "name", "1号窗口", "services", "A", "B"));
+    afx_create(f->a, &f->admin, hq_app_window_create,
+               json_pack("{s:i,s:[s]}", "number", 2, "services", "B"));
+    afx_create(f->a, &f->admin, hq_app_staff_create,
+               json_pack("{s:s,s:s,s:s,s:s,s:[{s:s,s:s},{s:s,s:s}]}", "username", "clerk1", "name",
+                         "王芳", "role", "clerk", "password", "secret-pass", "certifications",
+                         "service", "A", "expires_on", "2030-01-01", "service", "B", "expires_on",
+                         "2030-01-01"));
     json_t *in = json_pack("{s:n,s:i}", "hours", "target_wait_s", 900);
-    create(f, hq_app_hall_update, in);
+    afx_create(f->a, &f->admin, hq_app_hall_update, in);
     *state = f;
     return 0;
 }
@@ -125,10 +95,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fx *f = *state;
-    hq_app_close(f->a);
-    char cmd[200];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    assert_int_equal(system(cmd), 0);
+    afx_close(f->a, f->dir);
     free(f);
     return 0;
 }

@@ -9,7 +9,7 @@
 
 import * as api from './api.js';
 import * as i18n from './i18n.js';
-import { h, $, replace, boot, showMsg, errText, requireLogin, mountUserBar } from './ui.js';
+import { h, $, replace, boot, showMsg, errText, requireLogin, mountUserBar, svgEl as s } from './ui.js';
 
 i18n.add({
   'pl.title': ['窗口计划', 'Window plan'],
@@ -67,14 +67,6 @@ const gLabel = (g) => g.services.join(' ');
 function tomorrow() {
   const d = new Date(Date.now() + 86400000);
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-}
-
-const SVGNS = 'http://www.w3.org/2000/svg';
-function s(tag, attrs, text) {
-  const el = document.createElementNS(SVGNS, tag);
-  for (const [k, v] of Object.entries(attrs || {})) el.setAttribute(k, String(v));
-  if (text != null) el.textContent = text;
-  return el;
 }
 
 function drawChart() {

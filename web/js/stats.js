@@ -7,7 +7,7 @@
 
 import * as api from './api.js';
 import * as i18n from './i18n.js';
-import { h, $, $$, replace, boot, showMsg, errText, requireLogin, mountUserBar } from './ui.js';
+import { h, $, $$, replace, boot, showMsg, errText, requireLogin, mountUserBar, svgEl as s } from './ui.js';
 import './stats_gap.js'; // the surveys' gap analysis (listens to hq:stats)
 import './stats_pauses.js'; // paused time per window and clerk (listens to hq:stats)
 
@@ -138,14 +138,6 @@ const gname = (g) => (i18n.lang() === 'en' && g.name_en ? g.name_en : g.name || 
 function localDay(offset = 0) {
   const d = new Date(Date.now() + offset * 86400000);
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-}
-
-const SVGNS = 'http://www.w3.org/2000/svg';
-function s(tag, attrs, text) {
-  const el = document.createElementNS(SVGNS, tag);
-  for (const [k, v] of Object.entries(attrs || {})) el.setAttribute(k, String(v));
-  if (text != null) el.textContent = text;
-  return el;
 }
 
 function kpi(label, value, sub, key) {

@@ -9,7 +9,7 @@
 
 import * as api from './api.js';
 import * as i18n from './i18n.js';
-import { h, $, replace, errText } from './ui.js';
+import { h, $, replace, errText, svgEl as s } from './ui.js';
 
 i18n.add({
   'gap.title': ['满意度差距分析（问卷）', 'Gap analysis (surveys)'],
@@ -50,13 +50,6 @@ i18n.add({
   'gap.note': ['多重比较用 Holm 法校正（α = 0.05）；卡方检验单独一项，不校正。', 'Many comparisons corrected by Holm’s method (α = 0.05); the chi-square test stands alone, uncorrected.'],
 });
 
-const SVGNS = 'http://www.w3.org/2000/svg';
-function s(tag, attrs, text) {
-  const el = document.createElementNS(SVGNS, tag);
-  for (const [k, v] of Object.entries(attrs || {})) el.setAttribute(k, String(v));
-  if (text != null) el.textContent = text;
-  return el;
-}
 const f2 = (x) => (x == null ? '—' : Number(x).toFixed(2));
 const fp = (p) => (p == null ? '—' : p < 0.0001 ? '<0.0001' : Number(p).toFixed(4));
 const dname = (d) => (i18n.lang() === 'en' && d.name_en ? d.name_en : d.name);

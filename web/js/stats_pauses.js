@@ -5,7 +5,7 @@
 // the document event "hq:stats" (detail = the answer, or null); this module draws from it.
 
 import * as i18n from './i18n.js';
-import { h, replace } from './ui.js';
+import { h, replace, svgEl as s } from './ui.js';
 
 i18n.add({
   'pz.title': ['暂停服务时长', 'Paused time'],
@@ -22,13 +22,6 @@ i18n.add({
   'pz.running': ['（其中 {n} 次仍在暂停中，计到现在）', '({n} still paused, counted to now)'],
 });
 
-const SVGNS = 'http://www.w3.org/2000/svg';
-function s(tag, attrs, text) {
-  const el = document.createElementNS(SVGNS, tag);
-  for (const [k, v] of Object.entries(attrs || {})) el.setAttribute(k, String(v));
-  if (text != null) el.textContent = text;
-  return el;
-}
 const min = (sec) => (Math.round(sec / 6) / 10).toFixed(1);
 let last = null;
 

@@ -25,6 +25,16 @@ export function h(tag, attrs, ...children) {
   return el;
 }
 
+// svgEl('rect', {x: 0, y: 0, width: 10, height: 4, class: 'bar'}, 'optional text'): an SVG
+// element for the charts, its attributes set as given, its text (if any) as text.
+const SVGNS = 'http://www.w3.org/2000/svg';
+export function svgEl(tag, attrs, text) {
+  const el = document.createElementNS(SVGNS, tag);
+  for (const [k, v] of Object.entries(attrs || {})) el.setAttribute(k, String(v));
+  if (text != null) el.textContent = text;
+  return el;
+}
+
 function append(el, children) {
   for (const c of children) {
     if (c == null || c === false) continue;

@@ -33,19 +33,21 @@ function freePort() {
 
 export const pgAvailable = () => fs.existsSync(`${PG_BIN}/initdb`);
 
-// Start a PostgreSQL with a database "central". Returns {url, psql(sql), stop()}.
-export async function startPg() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hallq-central-pg-'));
+// Start a PostgreSQL with a database (default "central"); settings: server settings
+// ['fsync=on', …]. Returns {url, psql(sql), stop()}.
+export async function startPg({ database = 'central', settings = [] } = {}) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `hallq-${database}-pg-`));
   if (root) spawnSync('chown', ['postgres:postgres', dir]);
   fs.chmodSync(dir, 0o700);
   sh(`${PG_BIN}/initdb`, ['-D', `${dir}/data`, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C', '--no-sync']);
   const port = await freePort();
-  sh(`${PG_BIN}/pg_ctl`, ['-D', `${dir}/data`, '-l', `${dir}/server.log`, '-w', '-t', '60', '-o', `-h 127.0.0.1 -p ${port} -k ${dir}`, 'start']);
+  const opts = [`-h 127.0.0.1 -p ${port} -k ${dir}`, ...settings.map((s) => `-c ${s}`)].join(' ');
+  sh(`${PG_BIN}/pg_ctl`, ['-D', `${dir}/data`, '-l', `${dir}/server.log`, '-w', '-t', '60', '-o', opts, 'start']);
   const psqlArgs = ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres'];
-  sh('/usr/bin/psql', [...psqlArgs, '-c', 'CREATE DATABASE central']);
+  sh('/usr/bin/psql', [...psqlArgs, '-c', `CREATE DATABASE ${database}`]);
   return {
-    url: `postgresql://postgres@127.0.0.1:${port}/central`,
-    psql: (sql) => sh('/usr/bin/psql', [...psqlArgs, '-d', 'central', '-At', '-c', sql]).trim(),
+    url: `postgresql://postgres@127.0.0.1:${port}/${database}`,
+    psql: (sql) => sh('/usr/bin/psql', [...psqlArgs, '-d', database, '-At', '-c', sql]).trim(),
     stop() {
       try {
         sh(`${PG_BIN}/pg_ctl`, ['-D', `${dir}/data`, '-m', 'fast', '-w', 'stop']);
