@@ -134,6 +134,9 @@ struct hq_stats_counts {
                        and clerks */
     int64_t called, served, no_show, cancelled, expired, open; /* open: waiting/called/serving */
 };
+/* Add one ticket to the count its status says: served, no-show, cancelled, expired, else open
+ * (stats.c; the rollups count the same way). */
+void hq_stats_count_status(struct hq_stats_counts *c, enum hq_status status);
 
 /* A figure against its target. A miss "matters" (MISSED) beyond a tolerance: for times, over the
  * target by more than 10% of it and at least 30 s (hq_stats_tolerance_s); for the satisfaction

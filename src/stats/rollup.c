@@ -199,23 +199,7 @@ static int count_ticket(struct hq_roll_group *g, const struct hq_stats_ticket *t
     struct hq_stats_counts *c = &g->c;
     c->issued++;
     if (t->called_at > 0) c->called++;
-    switch (t->status) {
-    case HQ_DONE:
-        c->served++;
-        break;
-    case HQ_NO_SHOW:
-        c->no_show++;
-        break;
-    case HQ_CANCELLED:
-        c->cancelled++;
-        break;
-    case HQ_EXPIRED:
-        c->expired++;
-        break;
-    default:
-        c->open++;
-        break;
-    }
+    hq_stats_count_status(c, t->status);
     if (t->called_at > 0 && t->stage == 0 && t->queued_at > 0 && t->called_at >= t->queued_at)
         if (hq_roll_dist_add(&g->wait, t->called_at - t->queued_at)) return HQ_EINTERNAL;
     if (t->status == HQ_DONE && t->started_at > 0 && t->finished_at >= t->started_at)

@@ -166,14 +166,10 @@ static void accs_release(struct accs *as)
     memset(as, 0, sizeof *as);
 }
 
-static int count_ticket(struct acc *a, const struct hq_stats_ticket *t, int32_t target_wait,
-                        bool by_caller)
+/* The count a ticket's end adds to (served, no-show, cancelled, expired, else open). */
+void hq_stats_count_status(struct hq_stats_counts *c, enum hq_status status)
 {
-    struct hq_stats_counts *c = &a->g.c;
-    if (!by_caller) c->issued++;
-    if (t->called_at > 0) c->called++;
-    if (by_caller) c->issued++;
-    switch (t->status) {
+    switch (status) {
     case HQ_DONE:
         c->served++;
         break;
@@ -190,6 +186,16 @@ static int count_ticket(struct acc *a, const struct hq_stats_ticket *t, int32_t 
         c->open++;
         break;
     }
+}
+
+static int count_ticket(struct acc *a, const struct hq_stats_ticket *t, int32_t target_wait,
+                        bool by_caller)
+{
+    struct hq_stats_counts *c = &a->g.c;
+    if (!by_caller) c->issued++;
+    if (t->called_at > 0) c->called++;
+    if (by_caller) c->issued++;
+    hq_stats_count_status(c, t->status);
     if (t->called_at > 0 && t->stage == 0 && t->queued_at > 0 && t->called_at >= t->queued_at) {
         double w = (double)(t->called_at - t->queued_at);
         if (sample_add(&a->wait, w)) return HQ_EINTERNAL;
