@@ -238,8 +238,10 @@ static void test_documents_round_trip(void **state)
     check_against_full_scan(900, true);
     struct hq_roll r;
     hq_roll_init(&r);
-    assert_int_equal(hq__rollup_decode("{\"v\":2,\"bin_s\":10,\"groups\":[[\"T\"]]}", &r, NULL), -1);
-    assert_int_equal(hq__rollup_decode("{\"v\":3,\"bin_s\":10,\"groups\":[[\"T\"]]}", &r, NULL), -1);
+    assert_int_equal(hq__rollup_decode("{\"v\":2,\"bin_s\":10,\"groups\":[[\"T\"]]}", &r, NULL),
+                     -1);
+    assert_int_equal(hq__rollup_decode("{\"v\":3,\"bin_s\":10,\"groups\":[[\"T\"]]}", &r, NULL),
+                     -1);
     assert_int_equal(hq__rollup_decode("{\"v\":3,\"bin_s\":10,\"groups\":\"AQ==\"}", &r, NULL), -1);
     assert_int_equal(hq__rollup_decode("{\"v\":3,\"bin_s\":10,\"groups\":\"A*A=\"}", &r, NULL), -1);
     assert_int_equal(hq__rollup_decode("{\"v\":99,\"bin_s\":10}", &r, NULL), -1);
