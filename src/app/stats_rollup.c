@@ -11,7 +11,7 @@
  *
  * The document (version 4): {"v","day","bin_s","tz","tickets","evals","first_seq","last_seq",
  * "events":[[type,n]…],"reasons":[[text,n,level_sum]…],"estimate":[[code,n,abs_sum,within]…],
- * "groups":base64,"sections":{…}} where groups is one byte string of varints (unsigned LEB128;
+ * "groups":base64,"sections":base64} where groups is one byte string of varints (unsigned LEB128;
  * signed numbers zigzag): the number of groups, then per group its kind (one byte), day, key
  * (length, bytes), the 7 counts (issued, called, served, no_show, cancelled, expired, open), the 5
  * evaluation levels, the days, WAIT and SERVICE = n, sum, sumsq, max, the number of non-empty bins
@@ -20,8 +20,9 @@
  * JSON values a busy day, whose parsing was most of a year's statistics; a version 2 document is
  * ignored and the day remade from its rows like any other stale one. "sections" (version 4) are
  * the day's sums of the blocks other modules keep — evaluation coverage, pauses, help requests,
- * appointments (stats_rollup.h): small JSON, added key by key; version 3 documents had none and
- * are remade. Whatever changes a closed day's rows deletes its document (hq__rollup_drop).
+ * appointments (stats_rollup.h): a tree of named integers and lists as bytes (put_sums), added
+ * key by key into the period's sums; version 3 documents had none and are remade. Whatever changes
+ * a closed day's rows deletes its document (hq__rollup_drop).
  *
  * A period decodes each document straight into its sums (no day's roll in between), after a
  * first pass over the same bytes that only checks them, so a document that is not one of ours
@@ -300,6 +301,100 @@ static int get_groups(const unsigned char *p, size_t n, struct hq_roll *r)
     return b.p == b.end ? 0 : -1;
 }
 
+/* The sections' sums (stats_rollup.h) as bytes: an object is its number of entries, then per
+ * entry its key (length, bytes) and a tag: 0 an integer (zigzag), 1 a list (its length, the
+ * integers), 2 an object (the same way). As JSON they were ~2,500 values to parse a busy day. */
+static void put_sums(struct wbuf *b, json_t *o)
+{
+    put_u(b, json_object_size(o));
+    const char *k;
+    json_t *v;
+    json_object_foreach(o, k, v)
+    {
+        put_str(b, k);
+        unsigned char tag = json_is_integer(v) ? 0 : json_is_array(v) ? 1 : 2;
+        put_bytes(b, &tag, 1);
+        if (tag == 0) {
+            put_i(b, json_integer_value(v));
+        } else if (tag == 1) {
+            put_u(b, json_array_size(v));
+            size_t i;
+            json_t *e;
+            json_array_foreach(v, i, e) put_i(b, json_integer_value(e));
+        } else {
+            put_sums(b, v);
+        }
+    }
+}
+
+/* The bytes of put_sums added to into (dry: only checked, against into's types when into is not
+ * NULL). -1 when they are not such bytes (or out of memory). */
+static int get_sums(struct rbuf *b, json_t *into, bool dry, int depth)
+{
+    uint64_t n = get_u(b);
+    if (b->bad || depth > 8 || n > (uint64_t)(b->end - b->p)) return -1;
+    for (uint64_t i = 0; i < n; i++) {
+        char key[256];
+        get_str(b, key, sizeof key);
+        if (b->bad || b->p >= b->end) return -1;
+        unsigned char tag = *b->p++;
+        json_t *x = into ? json_object_get(into, key) : NULL;
+        if (tag == 0) {
+            int64_t v = get_i(b);
+            if (b->bad || (x && !json_is_integer(x))) return -1;
+            if (dry) continue;
+            if (x)
+                json_integer_set(x, json_integer_value(x) + v);
+            else if (json_object_set_new(into, key, json_integer(v)))
+                return -1;
+        } else if (tag == 1) {
+            uint64_t m = get_u(b);
+            if (b->bad || m > (uint64_t)(b->end - b->p) || (x && !json_is_array(x))) return -1;
+            if (!dry && !x && json_object_set_new(into, key, x = json_array())) return -1;
+            for (uint64_t j = 0; j < m; j++) {
+                int64_t v = get_i(b);
+                if (b->bad) return -1;
+                if (!dry && json_array_append_new(x, json_integer(v))) return -1;
+            }
+        } else if (tag == 2) {
+            if (x && !json_is_object(x)) return -1;
+            if (!dry && !x && json_object_set_new(into, key, x = json_object())) return -1;
+            if (get_sums(b, x, dry, depth + 1)) return -1;
+        } else {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The base64 text of the sums' bytes (malloc'd), NULL when out of memory. */
+static char *sums_b64(json_t *sums)
+{
+    struct wbuf wb = {0};
+    put_sums(&wb, sums);
+    char *out = wb.bad ? NULL : b64_encode(wb.p, wb.n);
+    free(wb.p);
+    return out;
+}
+
+/* A document's sections string added to sec (NULL: only checked), checked whole first: 0, -1
+ * when it is not one of ours (sec unchanged), -2 when out of memory half way. */
+static int sections_decode(json_t *str, json_t *sec)
+{
+    const char *s64 = json_string_value(str);
+    unsigned char *raw = NULL;
+    size_t n = 0;
+    if (!s64 || b64_decode(s64, json_string_length(str), &raw, &n)) return -1;
+    struct rbuf b = {raw, raw + n, false};
+    int rc = get_sums(&b, sec, true, 0) || b.p != b.end ? -1 : 0;
+    if (rc == 0 && sec) {
+        struct rbuf b2 = {raw, raw + n, false};
+        if (get_sums(&b2, sec, false, 0)) rc = -2;
+    }
+    free(raw);
+    return rc;
+}
+
 /* ---- the sections (stats_rollup.h) ---- */
 
 /* Add day's sums to into (dry: only check that they would add up). -1 when day is not of the
@@ -419,14 +514,17 @@ char *hq__rollup_encode(int32_t day, const struct hq_roll *r, json_t *sections)
         json_decref(est);
         return NULL;
     }
-    json_t *sec = sections ? json_incref(sections) : json_object();
+    json_t *empty = sections ? NULL : json_object();
+    char *sec = sums_b64(sections ? sections : empty);
+    json_decref(empty);
     json_t *o =
-        json_pack("{s:i,s:i,s:i,s:s,s:I,s:I,s:I,s:I,s:o,s:o,s:s,s:o,s:o}", "v", ROLLUP_VERSION,
+        json_pack("{s:i,s:i,s:i,s:s,s:I,s:I,s:I,s:I,s:o,s:o,s:s,s:o,s:s}", "v", ROLLUP_VERSION,
                   "day", (int)day, "bin_s", HQ_ROLL_BIN_S, "tz", zone(), "tickets",
                   (json_int_t)r->n_tickets, "evals", (json_int_t)r->n_evals, "first_seq",
                   (json_int_t)r->first_seq, "last_seq", (json_int_t)r->last_seq, "events", events,
                   "reasons", reasons, "groups", groups, "estimate", est, "sections", sec);
     free(groups);
+    free(sec);
     char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
     return s;
@@ -491,11 +589,10 @@ static int decode_into(json_t *o, struct hq_roll *r, json_t *sec)
     size_t n = 0;
     if (!g64 || b64_decode(g64, json_string_length(gj), &raw, &n)) return -1;
     json_t *day_sec = json_object_get(o, "sections");
-    int rc = get_groups(raw, n, NULL) || decode_rest(o, NULL) || sums_add(sec, day_sec, true, 0)
-                 ? -1
-                 : 0;
+    int rc =
+        get_groups(raw, n, NULL) || decode_rest(o, NULL) || sections_decode(day_sec, NULL) ? -1 : 0;
     if (rc == 0 &&
-        (get_groups(raw, n, r) || decode_rest(o, r) || (sec && sums_add(sec, day_sec, false, 0))))
+        (get_groups(raw, n, r) || decode_rest(o, r) || (sec && sections_decode(day_sec, sec))))
         rc = -2;
     free(raw);
     return rc;

@@ -288,8 +288,15 @@ static bool rollup_with_sections(struct fx *f, const char *key)
     struct hq_store *st = hq_store_open(f->db, &why);
     assert_non_null(st);
     char *text = NULL;
+    struct hq_roll r;
+    hq_roll_init(&r);
+    json_t *sec = json_object();
     bool found = st->vt->doc_get(st, HQ_ROLLUP_KIND, key, &text) == 0 && text &&
-                 strstr(text, "\"sections\":{\"coverage\"") != NULL;
+                 hq__rollup_decode(text, &r, sec) == 0 && json_object_get(sec, "coverage") &&
+                 json_object_get(sec, "pauses") && json_object_get(sec, "help") &&
+                 json_object_get(sec, "appointments");
+    json_decref(sec);
+    hq_roll_release(&r);
     free(text);
     hq_store_close(st);
     return found;
@@ -434,6 +441,32 @@ static void test_bad_sections_refused(void **state)
     assert_int_equal(hq__sections_add(into, fine), 0);
     assert_int_equal(num(into, "help.count"), 5);
     assert_int_equal(json_array_size(json_object_get(json_object_get(into, "help"), "acks")), 1);
+    /* through a document: read back exactly; cut short or of another shape, refused whole */
+    struct hq_roll r;
+    hq_roll_init(&r);
+    char *text = hq__rollup_encode(20261105, &r, into);
+    assert_non_null(text);
+    json_t *back = json_object();
+    assert_int_equal(hq__rollup_decode(text, &r, back), 0);
+    assert_true(json_equal(back, into));
+    json_t *o = json_loads(text, 0, NULL);
+    const char *s64 = json_string_value(json_object_get(o, "sections"));
+    assert_non_null(s64);
+    char cut[256];
+    snprintf(cut, sizeof cut, "%.*s", (int)strlen(s64) - 4, s64);
+    json_object_set_new(o, "sections", json_string(cut));
+    char *bad_doc = json_dumps(o, JSON_COMPACT);
+    assert_int_equal(hq__rollup_decode(bad_doc, &r, back), -1);
+    assert_true(json_equal(back, into)); /* nothing added */
+    json_object_set_new(o, "sections", json_pack("{s:{s:I}}", "help", "count", (json_int_t)1));
+    free(bad_doc);
+    bad_doc = json_dumps(o, JSON_COMPACT);
+    assert_int_equal(hq__rollup_decode(bad_doc, &r, back), -1); /* format 4 sections are bytes */
+    free(bad_doc);
+    json_decref(o);
+    json_decref(back);
+    free(text);
+    hq_roll_release(&r);
     json_decref(into);
     json_decref(bad);
     json_decref(clash);
