@@ -8,11 +8,16 @@
  * spread over the demo's services, each called at a window by its clerk after an exponential
  * wait (mean 7 min), served for its service's average time times a random factor (0.4–1.8), some
  * no-shows, cancellations and expiries, the estimate given at issue within ±40% of the wait; half
- * of the served ones evaluated (mostly satisfied, a few with reasons); one `ticket.issued` event
- * per ticket. Writes 20,000 tickets per transaction.
+ * of the served ones evaluated (mostly satisfied, a few with reasons), a tenth of the others
+ * given the default rating a week later; one `ticket.issued` event per ticket. Also what the
+ * other blocks of GET /stats read: a `stage` document per served ticket (its finished stage),
+ * two pauses a day per window (window.paused with a reason, window.resumed 3–20 minutes later),
+ * 20 help requests a day (most acknowledged, most closed) and 150 appointments a day (booked,
+ * checked in, missed or cancelled). Writes 50,000 rows per transaction.
  *
  *   bench_history DB [TICKETS=10000000] [DAYS=365] [WINDOWS=80]
- *   prints "history_tickets N", "history_evaluations N", "history_seconds S"
+ *   prints "history_tickets N", "history_evaluations N", "history_stages N",
+ *   "history_seconds S"
  */
 #include <math.h>
 #include <stdio.h>
@@ -61,6 +66,57 @@ static int arrival(void)
         double peak = s < 12 * 3600 ? fabs(s - 9.5 * 3600) : fabs(s - 14.5 * 3600);
         if (rnd() < 0.45 + 0.55 * exp(-peak / 5400.0)) return s;
     }
+}
+
+/* One day's pauses (two a window), help requests and appointments into b. */
+static int other_blocks(struct hq_batch *b, int64_t m, int32_t day, int windows, int64_t *seq)
+{
+    static const char *const reasons[] = {"休息 break", "会议 meeting", "系统故障 system"};
+    static const char *const status[] = {"checked_in", "checked_in", "checked_in", "missed",
+                                         "cancelled"};
+    char data[160], key[40];
+    for (int w = 1; w <= windows; w++)
+        for (int k = 0; k < 2; k++) {
+            int64_t at = m + (k ? 14 * 3600 : 10 * 3600) + (int64_t)(rnd() * 5400);
+            char actor[16];
+            snprintf(actor, sizeof actor, "bw%03d", w);
+            snprintf(data, sizeof data, "{\"window\":%d,\"reason\":\"%s\"}", w,
+                     reasons[(int)(rnd() * 3) % 3]);
+            if (hq_batch_event(b, ++*seq, at, actor, "window.paused", data)) return 1;
+            snprintf(data, sizeof data, "{\"window\":%d}", w);
+            if (hq_batch_event(b, ++*seq, at + 180 + (int64_t)(rnd() * 1020), actor,
+                               "window.resumed", data))
+                return 1;
+        }
+    for (int i = 0; i < 20; i++) {
+        int64_t at = m + 8 * 3600 + 1800 + (int64_t)(rnd() * 9 * 3600);
+        bool ack = rnd() < 0.9, closed = ack && rnd() < 0.8;
+        snprintf(key, sizeof key, "%08x%08x", (unsigned)day, (unsigned)i);
+        char doc[400];
+        snprintf(doc, sizeof doc,
+                 "{\"id\":\"%s\",\"source\":\"kiosk\",\"place\":\"kiosk\",\"window\":0,"
+                 "\"number\":\"\",\"service\":\"\",\"day\":%d,\"status\":\"%s\","
+                 "\"requested_at\":%lld,\"acknowledged_at\":%lld,\"acknowledged_by\":\"\","
+                 "\"closed_at\":%lld,\"closed_by\":\"\"}",
+                 key, (int)day,
+                 closed ? "closed"
+                 : ack  ? "acknowledged"
+                        : "open",
+                 (long long)at, ack ? (long long)(at + 20 + (int64_t)(rnd() * 200)) : 0LL,
+                 closed ? (long long)(at + 600) : 0LL);
+        if (hq_batch_doc(b, "help", key, doc, at)) return 1;
+    }
+    for (int i = 0; i < 150; i++) {
+        int64_t at = m + 9 * 3600 + (int64_t)(rnd() * 16) * 1800;
+        snprintf(key, sizeof key, "%08x%024x", (unsigned)day, (unsigned)i);
+        char doc[200];
+        snprintf(doc, sizeof doc,
+                 "{\"id\":\"%s\",\"service\":\"A\",\"start\":%lld,\"end\":%lld,"
+                 "\"status\":\"%s\"}",
+                 key, (long long)at, (long long)(at + 1800), status[(int)(rnd() * 5) % 5]);
+        if (hq_batch_doc(b, "appointment", key, doc, at)) return 1;
+    }
+    return 0;
 }
 
 static int commit(struct hq_store *st, struct hq_batch *b)
@@ -127,7 +183,7 @@ int main(int argc, char **argv)
         midnight(d, &day, &wd);
         weekdays += wd >= 1 && wd <= 5;
     }
-    long long per_day = weekdays ? total / weekdays : 0, n_tickets = 0, n_evals = 0;
+    long long per_day = weekdays ? total / weekdays : 0, n_tickets = 0, n_evals = 0, n_stages = 0;
     int64_t iseq = 1000000000;
     static const char *const why_bad[] = {"等候时间长 long wait", "态度不好 attitude",
                                           "办理慢 slow"};
@@ -137,6 +193,7 @@ int main(int argc, char **argv)
         int64_t m = midnight(d, &day, &wd);
         if (wd < 1 || wd > 5) continue;
         int counter[64] = {0};
+        if (other_blocks(&b, m, day, windows, &seq)) return 1;
         for (long long i = 0; i < per_day; i++) {
             struct hq_ticket t;
             memset(&t, 0, sizeof t);
@@ -182,7 +239,23 @@ int main(int argc, char **argv)
                      t.service);
             if (hq_batch_event(&b, ++seq, t.issued_at, "", "ticket.issued", data)) return 1;
             n_tickets++;
+            char key[80];
+            snprintf(key, sizeof key, "%s:0", t.id);
+            if (t.status == HQ_DONE) {
+                char doc[400];
+                snprintf(doc, sizeof doc,
+                         "{\"ticket\":\"%s\",\"number\":\"%s\",\"day\":%d,\"stage\":0,"
+                         "\"service\":\"%s\",\"window\":%d,\"clerk\":\"%s\",\"started_at\":%lld,"
+                         "\"finished_at\":%lld,\"service_s\":%lld}",
+                         t.id, t.number, (int)day, t.service, (int)t.window, t.clerk,
+                         (long long)t.started_at, (long long)t.finished_at,
+                         (long long)(t.finished_at - t.started_at));
+                if (hq_batch_doc(&b, "stage", key, doc, t.finished_at)) return 1;
+                n_stages++;
+            }
+            bool rated = false;
             if (t.status == HQ_DONE && rnd() < 0.5) {
+                rated = true;
                 double u = rnd();
                 int level = u < 0.02 ? 1 : u < 0.05 ? 2 : u < 0.12 ? 3 : u < 0.45 ? 4 : 5;
                 char doc[512];
@@ -195,8 +268,17 @@ int main(int argc, char **argv)
                          level <= 2 ? "\"" : "", level <= 2 ? why_bad[(int)(rnd() * 3) % 3] : "",
                          level <= 2 ? "\"" : "", (long long)(t.finished_at + 20),
                          (long long)(t.finished_at - t.started_at));
-                if (hq_batch_doc(&b, "evaluation", t.id, doc, t.finished_at + 20)) return 1;
+                if (hq_batch_doc(&b, "evaluation", key, doc, t.finished_at + 20)) return 1;
                 n_evals++;
+            }
+            if (t.status == HQ_DONE && !rated && rnd() < 0.1) {
+                char doc[200];
+                snprintf(doc, sizeof doc,
+                         "{\"ticket\":\"%s\",\"day\":%d,\"window\":%d,\"clerk\":\"%s\","
+                         "\"level\":5,\"default\":true,\"channel\":\"default\"}",
+                         t.id, (int)day, (int)t.window, t.clerk);
+                if (hq_batch_doc(&b, "evaluation_default", key, doc, t.finished_at + 7 * 86400))
+                    return 1;
             }
             if (b.n >= 50000 && commit(st, &b)) return 1;
         }
@@ -205,7 +287,8 @@ int main(int argc, char **argv)
     hq_batch_release(&b);
     hq_hall_release(&h);
     hq_store_close(st);
-    printf("history_tickets %lld\nhistory_evaluations %lld\nhistory_seconds %.1f\n", n_tickets,
-           n_evals, now_s() - t0);
+    printf("history_tickets %lld\nhistory_evaluations %lld\nhistory_stages %lld\n"
+           "history_seconds %.1f\n",
+           n_tickets, n_evals, n_stages, now_s() - t0);
     return 0;
 }

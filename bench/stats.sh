@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # stats.sh — the statistics benchmark (docs/PERFORMANCE.md "Statistics"), run by `make bench`
 # (bench/run.sh) or alone: a year of ~10M tickets written straight into a store file
-# (bench_history: not over HTTP), its daily rollups written (`hallq stats --rebuild-rollups`),
+# (bench_history: not over HTTP; with the stages, pauses, help requests and bookings the other
+# blocks of the answer read), its daily rollups written (`hallq stats --rebuild-rollups`),
 # then GET /api/v1/stats for the whole year timed over HTTP (three times: the first reads the
 # rollup documents from a cold server) with the server's peak RSS; beside them the raw limit of
 # the same run: reading the rollup documents' bytes with the sqlite3 shell (no decoding), and, with
@@ -44,7 +45,7 @@ echo "stats_db_tickets $(sqlite3 "$DB" 'SELECT count(*) FROM tickets')"
 echo "stats_db_evaluations $(sqlite3 "$DB" "SELECT count(*) FROM docs WHERE kind = 'evaluation'")"
 echo "stats_db_events $(sqlite3 "$DB" 'SELECT count(*) FROM events')"
 
-[ "${BENCH_STATS_REBUILD:-1}" = 1 ] && /usr/bin/time -f "rollup_rebuild_wall_s %e\nrollup_rebuild_rss_kb %M" \
+[ "${BENCH_STATS_REBUILD:-1}" = 1 ] && /usr/bin/time -f "rollup_rebuild_wall_s %e\nrollup_rebuild_cpu_s %U\nrollup_rebuild_rss_kb %M" \
   "$BIN" stats --db "$DB" --rebuild-rollups 2>&1 | sed 's/^\([0-9]*\) days$/rollup_rebuild_days \1/'
 echo "rollup_docs_bytes $(sqlite3 "$DB" "SELECT sum(length(json)) FROM docs WHERE kind = 'stats_day'")"
 # the raw limit: the documents' bytes read by the sqlite3 shell, nothing decoded

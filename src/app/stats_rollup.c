@@ -9,16 +9,20 @@
  * first use and its document written then; `hallq stats --rebuild-rollups` writes them all
  * again. A document written by another bin width, version or time zone is ignored and remade.
  *
- * The document (version 3): {"v","day","bin_s","tz","tickets","evals","first_seq","last_seq",
+ * The document (version 4): {"v","day","bin_s","tz","tickets","evals","first_seq","last_seq",
  * "events":[[type,n]…],"reasons":[[text,n,level_sum]…],"estimate":[[code,n,abs_sum,within]…],
- * "groups":base64} where groups is one byte string of varints (unsigned LEB128; signed numbers
- * zigzag): the number of groups, then per group its kind (one byte), day, key (length, bytes),
- * the 7 counts (issued, called, served, no_show, cancelled, expired, open), the 5 evaluation
- * levels, the days, WAIT and SERVICE = n, sum, sumsq, max, the number of non-empty bins and per
- * bin (bins skipped since the last one, count), and the served tickets per service (how many;
- * per service: code length, code, n). Version 2 had every group as nested JSON arrays: ~7,000
+ * "groups":base64,"sections":base64} where groups is one byte string of varints (unsigned LEB128;
+ * signed numbers zigzag): the number of groups, then per group its kind (one byte), day, key
+ * (length, bytes), the 7 counts (issued, called, served, no_show, cancelled, expired, open), the 5
+ * evaluation levels, the days, WAIT and SERVICE = n, sum, sumsq, max, the number of non-empty bins
+ * and per bin (bins skipped since the last one, count), and the served tickets per service (how
+ * many; per service: code length, code, n). Version 2 had every group as nested JSON arrays: ~7,000
  * JSON values a busy day, whose parsing was most of a year's statistics; a version 2 document is
- * ignored and the day remade from its rows like any other stale one.
+ * ignored and the day remade from its rows like any other stale one. "sections" (version 4) are
+ * the day's sums of the blocks other modules keep — evaluation coverage, pauses, help requests,
+ * appointments (stats_rollup.h): a tree of named integers and lists as bytes (put_sums), added
+ * key by key into the period's sums; version 3 documents had none and are remade. Whatever changes
+ * a closed day's rows deletes its document (hq__rollup_drop).
  *
  * A period decodes each document straight into its sums (no day's roll in between), after a
  * first pass over the same bytes that only checks them, so a document that is not one of ours
@@ -35,7 +39,7 @@
 #include "app_int.h"
 #include "stats_rollup.h"
 
-#define ROLLUP_VERSION 3
+#define ROLLUP_VERSION 4
 
 /* ---- the groups' byte string ---- */
 
@@ -297,13 +301,192 @@ static int get_groups(const unsigned char *p, size_t n, struct hq_roll *r)
     return b.p == b.end ? 0 : -1;
 }
 
+/* The sections' sums (stats_rollup.h) as bytes: an object is its number of entries, then per
+ * entry its key (length, bytes) and a tag: 0 an integer (zigzag), 1 a list (its length, the
+ * integers), 2 an object (the same way). As JSON they were ~2,500 values to parse a busy day. */
+static void put_sums(struct wbuf *b, json_t *o)
+{
+    put_u(b, json_object_size(o));
+    const char *k;
+    json_t *v;
+    json_object_foreach(o, k, v)
+    {
+        put_str(b, k);
+        unsigned char tag = json_is_integer(v) ? 0 : json_is_array(v) ? 1 : 2;
+        put_bytes(b, &tag, 1);
+        if (tag == 0) {
+            put_i(b, json_integer_value(v));
+        } else if (tag == 1) {
+            put_u(b, json_array_size(v));
+            size_t i;
+            json_t *e;
+            json_array_foreach(v, i, e) put_i(b, json_integer_value(e));
+        } else {
+            put_sums(b, v);
+        }
+    }
+}
+
+/* The bytes of put_sums added to into (dry: only checked, against into's types when into is not
+ * NULL). -1 when they are not such bytes (or out of memory). */
+static int get_sums(struct rbuf *b, json_t *into, bool dry, int depth)
+{
+    uint64_t n = get_u(b);
+    if (b->bad || depth > 8 || n > (uint64_t)(b->end - b->p)) return -1;
+    for (uint64_t i = 0; i < n; i++) {
+        char key[256];
+        get_str(b, key, sizeof key);
+        if (b->bad || b->p >= b->end) return -1;
+        unsigned char tag = *b->p++;
+        json_t *x = into ? json_object_get(into, key) : NULL;
+        if (tag == 0) {
+            int64_t v = get_i(b);
+            if (b->bad || (x && !json_is_integer(x))) return -1;
+            if (dry) continue;
+            if (x)
+                json_integer_set(x, json_integer_value(x) + v);
+            else if (json_object_set_new(into, key, json_integer(v)))
+                return -1;
+        } else if (tag == 1) {
+            uint64_t m = get_u(b);
+            if (b->bad || m > (uint64_t)(b->end - b->p) || (x && !json_is_array(x))) return -1;
+            if (!dry && !x && json_object_set_new(into, key, x = json_array())) return -1;
+            for (uint64_t j = 0; j < m; j++) {
+                int64_t v = get_i(b);
+                if (b->bad) return -1;
+                if (!dry && json_array_append_new(x, json_integer(v))) return -1;
+            }
+        } else if (tag == 2) {
+            if (x && !json_is_object(x)) return -1;
+            if (!dry && !x && json_object_set_new(into, key, x = json_object())) return -1;
+            if (get_sums(b, x, dry, depth + 1)) return -1;
+        } else {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The base64 text of the sums' bytes (malloc'd), NULL when out of memory. */
+static char *sums_b64(json_t *sums)
+{
+    struct wbuf wb = {0};
+    put_sums(&wb, sums);
+    char *out = wb.bad ? NULL : b64_encode(wb.p, wb.n);
+    free(wb.p);
+    return out;
+}
+
+/* A document's sections string added to sec (NULL: only checked), checked whole first: 0, -1
+ * when it is not one of ours (sec unchanged), -2 when out of memory half way. */
+static int sections_decode(json_t *str, json_t *sec)
+{
+    const char *s64 = json_string_value(str);
+    unsigned char *raw = NULL;
+    size_t n = 0;
+    if (!s64 || b64_decode(s64, json_string_length(str), &raw, &n)) return -1;
+    struct rbuf b = {raw, raw + n, false};
+    int rc = get_sums(&b, sec, true, 0) || b.p != b.end ? -1 : 0;
+    if (rc == 0 && sec) {
+        struct rbuf b2 = {raw, raw + n, false};
+        if (get_sums(&b2, sec, false, 0)) rc = -2;
+    }
+    free(raw);
+    return rc;
+}
+
+/* ---- the sections (stats_rollup.h) ---- */
+
+/* Add day's sums to into (dry: only check that they would add up). -1 when day is not of the
+ * sums' shape: objects of integers, arrays of integers and such objects, matching into's types. */
+static int sums_add(json_t *into, json_t *day, bool dry, int depth)
+{
+    if (!json_is_object(day) || depth > 8) return -1;
+    const char *k;
+    json_t *v;
+    json_object_foreach(day, k, v)
+    {
+        json_t *x = into ? json_object_get(into, k) : NULL;
+        if (json_is_integer(v)) {
+            if (x && !json_is_integer(x)) return -1;
+            if (dry) continue;
+            if (x)
+                json_integer_set(x, json_integer_value(x) + json_integer_value(v));
+            else if (json_object_set_new(into, k, json_integer(json_integer_value(v))))
+                return -1;
+        } else if (json_is_array(v)) {
+            if (x && !json_is_array(x)) return -1;
+            size_t i;
+            json_t *e;
+            json_array_foreach(v, i, e) if (!json_is_integer(e)) return -1;
+            if (dry) continue;
+            if (!x && json_object_set_new(into, k, x = json_array())) return -1;
+            if (json_array_extend(x, v)) return -1;
+        } else if (json_is_object(v)) {
+            if (x && !json_is_object(x)) return -1;
+            if (!dry && !x && json_object_set_new(into, k, x = json_object())) return -1;
+            if (sums_add(x, v, dry, depth + 1)) return -1;
+        } else {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int hq__sections_add(json_t *into, json_t *day)
+{
+    if (sums_add(into, day, true, 0)) return -1;
+    return sums_add(into, day, false, 0);
+}
+
+int hq__sections_fold(struct hq_store *st, pthread_mutex_t *mu, int32_t from, int32_t to,
+                      int64_t now, json_t *sums)
+{
+    if (mu) pthread_mutex_lock(mu);
+    int rc = hq__eval_coverage_fold(st, from, to, sums);
+    if (rc == 0) rc = hq__pauses_fold(st, from, to, now, sums);
+    if (rc == 0) rc = hq__help_fold(st, from, to, sums);
+    if (rc == 0) rc = hq__appointments_fold(st, from, to, sums);
+    if (mu) pthread_mutex_unlock(mu);
+    return rc ? -1 : 0;
+}
+
+void hq__sections_json(const struct hq_hall *h, json_t *sums, json_t *out)
+{
+    json_object_set_new(out, "appointments", hq__appointments_finish(sums));
+    json_object_set_new(out, "help_requests", hq__help_finish(sums));
+    json_object_set_new(out, "pauses", hq__pauses_finish(h, sums));
+    json_object_set_new(out, "evaluation_coverage", hq__eval_coverage_finish(sums));
+}
+
+void hq__rollup_drop(struct hq_app *a, struct hq_batch *b, int32_t day, int64_t t)
+{
+    struct hq_now now;
+    hq_app_now(a, &now);
+    int32_t closed_to = hq_civil_from_days(hq_days_from_civil(now.day) - HQ_ROLLUP_CLOSED_AFTER);
+    int32_t of_t = 0;
+    if (t > 0) {
+        time_t tt = (time_t)t;
+        struct tm tm;
+        localtime_r(&tt, &tm);
+        of_t = (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+    }
+    int32_t days[2] = {day, of_t != day ? of_t : 0};
+    for (int i = 0; i < 2; i++) {
+        if (days[i] <= 0 || days[i] > closed_to) continue;
+        char key[16];
+        snprintf(key, sizeof key, "%08d", (int)days[i]);
+        hq_batch_doc_delete(b, HQ_ROLLUP_KIND, key, now.t);
+    }
+}
+
 static const char *zone(void)
 {
     const char *tz = getenv("TZ");
     return tz ? tz : "";
 }
 
-char *hq__rollup_encode(int32_t day, const struct hq_roll *r)
+char *hq__rollup_encode(int32_t day, const struct hq_roll *r, json_t *sections)
 {
     json_t *events = json_array(), *reasons = json_array(), *est = json_array();
     struct wbuf gb = {0};
@@ -331,12 +514,17 @@ char *hq__rollup_encode(int32_t day, const struct hq_roll *r)
         json_decref(est);
         return NULL;
     }
-    json_t *o = json_pack("{s:i,s:i,s:i,s:s,s:I,s:I,s:I,s:I,s:o,s:o,s:s,s:o}", "v", ROLLUP_VERSION,
-                          "day", (int)day, "bin_s", HQ_ROLL_BIN_S, "tz", zone(), "tickets",
-                          (json_int_t)r->n_tickets, "evals", (json_int_t)r->n_evals, "first_seq",
-                          (json_int_t)r->first_seq, "last_seq", (json_int_t)r->last_seq, "events",
-                          events, "reasons", reasons, "groups", groups, "estimate", est);
+    json_t *empty = sections ? NULL : json_object();
+    char *sec = sums_b64(sections ? sections : empty);
+    json_decref(empty);
+    json_t *o =
+        json_pack("{s:i,s:i,s:i,s:s,s:I,s:I,s:I,s:I,s:o,s:o,s:s,s:o,s:s}", "v", ROLLUP_VERSION,
+                  "day", (int)day, "bin_s", HQ_ROLL_BIN_S, "tz", zone(), "tickets",
+                  (json_int_t)r->n_tickets, "evals", (json_int_t)r->n_evals, "first_seq",
+                  (json_int_t)r->first_seq, "last_seq", (json_int_t)r->last_seq, "events", events,
+                  "reasons", reasons, "groups", groups, "estimate", est, "sections", sec);
     free(groups);
+    free(sec);
     char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
     return s;
@@ -390,28 +578,33 @@ static int decode_rest(json_t *o, struct hq_roll *r)
     return 0;
 }
 
-/* Add the document o (a parsed rollup) to r: checked whole first, so -1 (not one of ours)
- * leaves r as it was; -2 when out of memory half way (r is then incomplete). */
-static int decode_into(json_t *o, struct hq_roll *r)
+/* Add the document o (a parsed rollup) to r and its sections to sec (may be NULL): checked whole
+ * first, so -1 (not one of ours) leaves r and sec as they were; -2 when out of memory half way
+ * (r is then incomplete). */
+static int decode_into(json_t *o, struct hq_roll *r, json_t *sec)
 {
     json_t *gj = json_object_get(o, "groups");
     const char *g64 = json_string_value(gj);
     unsigned char *raw = NULL;
     size_t n = 0;
     if (!g64 || b64_decode(g64, json_string_length(gj), &raw, &n)) return -1;
-    int rc = get_groups(raw, n, NULL) || decode_rest(o, NULL) ? -1 : 0;
-    if (rc == 0 && (get_groups(raw, n, r) || decode_rest(o, r))) rc = -2;
+    json_t *day_sec = json_object_get(o, "sections");
+    int rc =
+        get_groups(raw, n, NULL) || decode_rest(o, NULL) || sections_decode(day_sec, NULL) ? -1 : 0;
+    if (rc == 0 &&
+        (get_groups(raw, n, r) || decode_rest(o, r) || (sec && sections_decode(day_sec, sec))))
+        rc = -2;
     free(raw);
     return rc;
 }
 
-int hq__rollup_decode(const char *json, struct hq_roll *into)
+int hq__rollup_decode(const char *json, struct hq_roll *into, json_t *into_sections)
 {
     json_t *o = json_loads(json, 0, NULL);
     if (!o) return -1;
     int rc = json_integer_value(json_object_get(o, "v")) == ROLLUP_VERSION &&
                      json_integer_value(json_object_get(o, "bin_s")) == HQ_ROLL_BIN_S
-                 ? decode_into(o, into)
+                 ? decode_into(o, into, into_sections)
                  : -1;
     if (rc < -1) rc = -1;
     json_decref(o);
@@ -422,6 +615,7 @@ int hq__rollup_decode(const char *json, struct hq_roll *into)
 
 struct docs_ctx {
     struct hq_roll *roll;
+    json_t *sections;
     int32_t from, to; /* the closed days asked for */
     unsigned char *seen;
     int n_docs;
@@ -444,7 +638,7 @@ static int on_doc(void *ctx, const char *key, const char *json, int64_t t)
         json_integer_value(json_object_get(o, "v")) == ROLLUP_VERSION &&
         json_integer_value(json_object_get(o, "bin_s")) == HQ_ROLL_BIN_S && tz &&
         strcmp(tz, zone()) == 0) {
-        int rc = decode_into(o, c->roll); /* straight into the period's sums */
+        int rc = decode_into(o, c->roll, c->sections); /* straight into the period's sums */
         if (rc == -2) c->err = 1;
         if (rc == 0) {
             c->seen[idx] = 1;
@@ -456,7 +650,8 @@ static int on_doc(void *ctx, const char *key, const char *json, int64_t t)
 }
 
 int hq__rollup_day_build(struct hq_store *st, pthread_mutex_t *mu, int32_t day,
-                         int32_t target_wait_s, struct hq_roll *out, struct hq_why *why)
+                         int32_t target_wait_s, int64_t now, struct hq_roll *out, json_t *sections,
+                         struct hq_why *why)
 {
     struct hq_stats_input in;
     struct hq_report_trace trace;
@@ -478,15 +673,18 @@ int hq__rollup_day_build(struct hq_store *st, pthread_mutex_t *mu, int32_t day,
         out->last_seq = trace.last_seq;
     }
     hq_stats_input_release(&in);
+    if (rc == 0 && sections && hq__sections_fold(st, mu, day, day, now, sections))
+        rc = hq_fail(why, HQ_ESTORE, "", "the history could not be read");
     return rc;
 }
 
 int hq__rollup_period(struct hq_store *st, pthread_mutex_t *mu, int32_t from, int32_t to,
-                      int32_t closed_to, int32_t target_wait_s, struct hq_roll *out,
-                      struct hq__rollup_writes *writes, struct hq_why *why)
+                      int32_t closed_to, int32_t target_wait_s, int64_t now, struct hq_roll *out,
+                      json_t *sections, struct hq__rollup_writes *writes, struct hq_why *why)
 {
     long n_days = (long)(hq_days_from_civil(to) - hq_days_from_civil(from)) + 1;
-    struct docs_ctx c = {.roll = out, .from = from, .to = closed_to < to ? closed_to : to};
+    struct docs_ctx c = {
+        .roll = out, .sections = sections, .from = from, .to = closed_to < to ? closed_to : to};
     c.seen = calloc((size_t)(n_days > 0 ? n_days : 1), 1);
     if (!c.seen) return hq_fail(why, HQ_EINTERNAL, "", "out of memory reading the period");
     int rc = 0;
@@ -505,17 +703,20 @@ int hq__rollup_period(struct hq_store *st, pthread_mutex_t *mu, int32_t from, in
         int32_t day = hq_civil_from_days(hq_days_from_civil(from) + i);
         struct hq_roll one;
         hq_roll_init(&one);
-        rc = hq__rollup_day_build(st, mu, day, target_wait_s, &one, why);
-        if (rc == 0 && hq_roll_merge(out, &one))
+        json_t *sec = json_object();
+        rc = sec ? hq__rollup_day_build(st, mu, day, target_wait_s, now, &one, sec, why)
+                 : hq_fail(why, HQ_EINTERNAL, "", "out of memory computing the figures");
+        if (rc == 0 && (hq_roll_merge(out, &one) || (sections && hq__sections_add(sections, sec))))
             rc = hq_fail(why, HQ_EINTERNAL, "", "out of memory computing the figures");
         if (writes) writes->days_from_rows++;
         if (rc == 0 && day <= closed_to && writes && writes->n < HQ_ROLLUP_WRITES_MAX) {
-            char *text = hq__rollup_encode(day, &one);
+            char *text = hq__rollup_encode(day, &one, sec);
             if (text) {
                 writes->day[writes->n] = day;
                 writes->json[writes->n++] = text;
             }
         }
+        json_decref(sec);
         hq_roll_release(&one);
     }
     if (writes) writes->days_from_docs += c.n_docs;
@@ -574,7 +775,7 @@ void hq__stats_rollup_tick(struct hq_app *a)
     pthread_mutex_unlock(&a->reader_mu);
     struct hq_roll one;
     hq_roll_init(&one);
-    bool have = rc == 0 && hq__rollup_decode(json, &one) == 0;
+    bool have = rc == 0 && hq__rollup_decode(json, &one, NULL) == 0;
     free(json);
     hq_roll_release(&one);
     if (have) return;
@@ -584,12 +785,15 @@ void hq__stats_rollup_tick(struct hq_app *a)
     struct hq__rollup_writes *w = calloc(1, sizeof *w);
     if (!w) return;
     hq_roll_init(&one);
-    if (hq__rollup_day_build(a->reader, &a->reader_mu, day, target, &one, NULL) == 0) {
-        w->json[0] = hq__rollup_encode(day, &one);
+    json_t *sec = json_object();
+    if (sec &&
+        hq__rollup_day_build(a->reader, &a->reader_mu, day, target, now.t, &one, sec, NULL) == 0) {
+        w->json[0] = hq__rollup_encode(day, &one, sec);
         w->day[0] = day;
         w->n = w->json[0] ? 1 : 0;
         hq__rollup_write_app(a, w);
     }
+    json_decref(sec);
     hq_roll_release(&one);
     hq__rollup_writes_release(w);
     free(w);
@@ -641,8 +845,10 @@ int hq_stats_rebuild_rollups(const char *db, const char *from, const char *to, i
         int32_t day = hq_civil_from_days(x);
         struct hq_roll one;
         hq_roll_init(&one);
-        rc = hq__rollup_day_build(st, NULL, day, target, &one, why);
-        char *text = rc == 0 ? hq__rollup_encode(day, &one) : NULL;
+        json_t *sec = json_object();
+        rc = hq__rollup_day_build(st, NULL, day, target, (int64_t)time(NULL), &one, sec, why);
+        char *text = rc == 0 ? hq__rollup_encode(day, &one, sec) : NULL;
+        json_decref(sec);
         hq_roll_release(&one);
         if (rc == 0 && !text) rc = hq_fail(why, HQ_EINTERNAL, "", "out of memory");
         char key[16];

@@ -30,6 +30,7 @@
 #include "app_int.h"
 #include "notify.h"
 #include "hq_appointments.h"
+#include "stats_rollup.h"
 
 static pthread_mutex_t bmu = PTHREAD_MUTEX_INITIALIZER;
 static const struct hq_app *scrubbed; /* the app whose bookings have no clear ID (under bmu) */
@@ -310,9 +311,10 @@ static json_t *event_data(struct hq_app *a, json_t *d)
                      hq__time_json(a, jint(d, "start")), "status", jstr(d, "status"));
 }
 
-/* Under mu: add d and its event to a batch and commit; mu released. */
-static int commit_booking(struct hq_app *a, const char *actor, json_t *d, const char *event,
-                          struct hq_why *why)
+/* Under mu: add d and its event to a batch and commit; mu released. moved_from: the slot a
+ * changed booking had (0: none). */
+static int commit_booking_from(struct hq_app *a, const char *actor, json_t *d, const char *event,
+                               int64_t moved_from, struct hq_why *why)
 {
     char *text = json_dumps(d, JSON_COMPACT);
     if (!text) {
@@ -323,6 +325,10 @@ static int commit_booking(struct hq_app *a, const char *actor, json_t *d, const 
     hq_batch_init(&b);
     hq_batch_doc(&b, "appointment", jstr(d, "id"), text, jint(d, "start"));
     free(text);
+    /* a status changed after the slot's day closed (missed days later): the day's statistics
+     * rollup is made again */
+    hq__rollup_drop(a, &b, 0, jint(d, "start"));
+    if (moved_from) hq__rollup_drop(a, &b, 0, moved_from);
     hq__app_event(a, &b, actor, event, event_data(a, d));
     /* The customer's message (docs/NOTIFY.md), queued in the same batch as the booking's change,
      * so it exists exactly when the change is durable. */
@@ -338,6 +344,12 @@ static int commit_booking(struct hq_app *a, const char *actor, json_t *d, const 
                                      jstr(d, "service"), "slot", slot, "start", start));
     }
     return hq__app_commit_unlock(a, &b, why);
+}
+
+static int commit_booking(struct hq_app *a, const char *actor, json_t *d, const char *event,
+                          struct hq_why *why)
+{
+    return commit_booking_from(a, actor, d, event, 0, why);
 }
 
 static bool valid_id(const char *id)
@@ -657,6 +669,7 @@ int hq_app_appointment_change(struct hq_app *a, const struct hq_actor *who, cons
                              jstr(d, "id_hash"), why);
         json_decref(docs);
     }
+    int64_t old_start = rc ? 0 : jint(d, "start");
     if (!rc) {
         json_object_set_new(d, "start", json_integer(start));
         json_object_set_new(d, "end", json_integer(start + x.c.slot_min * 60));
@@ -664,7 +677,7 @@ int hq_app_appointment_change(struct hq_app *a, const struct hq_actor *who, cons
         json_object_set_new(d, "changes", json_integer(jint(d, "changes") + 1));
         json_object_del(d, "reminded_at"); /* a reminder for the new slot */
         pthread_mutex_lock(&a->mu);
-        rc = commit_booking(a, who->username, d, "appointment.changed", why);
+        rc = commit_booking_from(a, who->username, d, "appointment.changed", old_start, why);
     }
     pthread_mutex_unlock(&bmu);
     if (!rc) *out = view(a, d);
@@ -769,12 +782,54 @@ static json_t *counts_of(json_t *docs, const char *service)
     return c;
 }
 
+static int count_row(void *ctx, const char *key, const char *json, int64_t t)
+{
+    (void)key;
+    (void)t;
+    json_t *d = json_loads(json, 0, NULL);
+    if (!d) return 0;
+    json_t *v = json_object_get(ctx, jstr(d, "status"));
+    if (v) json_integer_set(v, json_integer_value(v) + 1);
+    json_decref(d);
+    return 0;
+}
+
+/* Sums (docs/STATS.md "Rollups"): {"booked","checked_in","missed","cancelled"} of the bookings
+ * whose slot is in days [from, to]. The caller holds st's lock. */
+int hq__appointments_fold(struct hq_store *st, int32_t from, int32_t to, json_t *sums)
+{
+    json_t *c = json_object_get(sums, "appointments");
+    if (!c) {
+        c = json_pack("{s:I,s:I,s:I,s:I}", "booked", (json_int_t)0, "checked_in", (json_int_t)0,
+                      "missed", (json_int_t)0, "cancelled", (json_int_t)0);
+        if (!c || json_object_set_new(sums, "appointments", c)) return -1;
+    }
+    return st->vt->doc_list(st, "appointment", local_t(from, 0), local_t(hq_day_plus(to, 1), 0), 0,
+                            count_row, c)
+               ? -1
+               : 0;
+}
+
+/* The "appointments" block of GET /stats from the sums. */
+json_t *hq__appointments_finish(json_t *sums)
+{
+    json_t *c = json_object_get(sums, "appointments");
+    return json_pack("{s:I,s:I,s:I,s:I}", "booked",
+                     json_integer_value(json_object_get(c, "booked")), "checked_in",
+                     json_integer_value(json_object_get(c, "checked_in")), "missed",
+                     json_integer_value(json_object_get(c, "missed")), "cancelled",
+                     json_integer_value(json_object_get(c, "cancelled")));
+}
+
 json_t *hq__appointments_counts(struct hq_app *a, int32_t from, int32_t to)
 {
-    json_t *docs = bookings_between(a, local_t(from, 0), local_t(hq_day_plus(to, 1), 0));
-    json_t *c = counts_of(docs, NULL);
-    json_decref(docs);
-    return c;
+    json_t *sums = json_object();
+    pthread_mutex_lock(&a->reader_mu);
+    hq__appointments_fold(a->reader, from, to, sums);
+    pthread_mutex_unlock(&a->reader_mu);
+    json_t *out = hq__appointments_finish(sums);
+    json_decref(sums);
+    return out;
 }
 
 int hq_app_appointments_list(struct hq_app *a, const char *date, const char *service, json_t **out,

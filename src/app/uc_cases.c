@@ -324,12 +324,14 @@ static void exclude_rating(struct hq_app *a, struct hq_batch *b, json_t *d, int6
     json_object_set_new(e, "excluded_by_case", json_string(jstr(d, "id")));
     /* The day's statistics rollup counted this rating: dropped, it is rebuilt from the rows
      * (without it) the next time the day is asked for (stats_rollup.c). */
-    json_int_t day = jint(e, "day");
-    if (day > 0) {
-        char k[24];
-        snprintf(k, sizeof k, "%lld", (long long)day);
-        hq_batch_doc_delete(b, HQ_ROLLUP_KIND, k, now);
-    }
+    char *st = NULL; /* the stage: its day holds the rating in the evaluation coverage */
+    pthread_mutex_lock(&a->reader_mu);
+    if (a->reader->vt->doc_get(a->reader, "stage", key, &st) != 0) st = NULL;
+    pthread_mutex_unlock(&a->reader_mu);
+    json_t *so = st ? json_loads(st, 0, NULL) : NULL;
+    free(st);
+    hq__rollup_drop(a, b, (int32_t)jint(e, "day"), jint(so, "finished_at"));
+    json_decref(so);
     char *t2 = json_dumps(e, JSON_COMPACT);
     if (t2)
         hq_batch_doc(b, "evaluation", key, t2, jint(e, "created_at") ? jint(e, "created_at") : now);

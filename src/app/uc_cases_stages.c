@@ -16,6 +16,7 @@
 
 #include "app_int.h"
 #include "hq_cases.h"
+#include "stats_rollup.h"
 
 static pthread_mutex_t jmu = PTHREAD_MUTEX_INITIALIZER; /* one default-rating run at a time */
 
@@ -111,6 +112,9 @@ void hq__eval_default_run(struct hq_app *a, int64_t now)
         json_decref(e);
         if (text) hq_batch_doc(&b, "evaluation_default", key, text, now);
         free(text);
+        /* the stage's closed day counted it unrated: its statistics rollup is made again */
+        hq__rollup_drop(a, &b, (int32_t)json_integer_value(json_object_get(d, "day")),
+                        json_integer_value(json_object_get(d, "finished_at")));
         n++;
     }
     pthread_mutex_unlock(&a->reader_mu);
@@ -136,26 +140,13 @@ void hq__eval_default_run(struct hq_app *a, int64_t now)
 
 /* ---- coverage ---- */
 
-struct keyset {
-    json_t *set; /* key -> true, or the evaluation document (for excluded) */
-};
-
-static int add_key(void *ctx, const char *key, const char *json, int64_t t)
+static json_t *cov_group(void)
 {
-    (void)t;
-    json_t *set = ctx;
-    bool excluded = strstr(json, "\"excluded\":true") != NULL;
-    json_object_set_new(set, key, json_boolean(excluded));
-    return 0;
+    return json_pack("{s:i,s:i,s:i,s:i}", "stages", 0, "rated", 0, "defaulted", 0, "excluded", 0);
 }
 
-static void cov_add(json_t *groups, const char *name, int rated, int defaulted, int excluded)
+static void cov_inc(json_t *g, int rated, int defaulted, int excluded)
 {
-    json_t *g = json_object_get(groups, name);
-    if (!g) {
-        g = json_pack("{s:i,s:i,s:i,s:i}", "stages", 0, "rated", 0, "defaulted", 0, "excluded", 0);
-        json_object_set_new(groups, name, g);
-    }
     const char *k[] = {"stages", "rated", "defaulted", "excluded"};
     int v[] = {1, rated, defaulted, excluded};
     for (int i = 0; i < 4; i++)
@@ -163,69 +154,144 @@ static void cov_add(json_t *groups, const char *name, int rated, int defaulted, 
                             json_integer(json_integer_value(json_object_get(g, k[i])) + v[i]));
 }
 
+static void cov_add(json_t *groups, const char *name, int rated, int defaulted, int excluded)
+{
+    json_t *g = json_object_get(groups, name);
+    if (!g) {
+        g = cov_group();
+        json_object_set_new(groups, name, g);
+    }
+    cov_inc(g, rated, defaulted, excluded);
+}
+
 static json_t *figures(json_t *g)
 {
     json_int_t n = json_integer_value(json_object_get(g, "stages"));
     json_int_t r = json_integer_value(json_object_get(g, "rated"));
     json_int_t d = json_integer_value(json_object_get(g, "defaulted"));
-    json_object_set_new(g, "unrated", json_integer(n - r - d));
-    json_object_set_new(g, "coverage", n ? json_real((double)r / (double)n) : json_null());
-    return g;
+    json_int_t x = json_integer_value(json_object_get(g, "excluded"));
+    json_t *o = json_pack("{s:I,s:I,s:I,s:I,s:I}", "stages", n, "rated", r, "defaulted", d,
+                          "excluded", x, "unrated", n - r - d);
+    json_object_set_new(o, "coverage", n ? json_real((double)r / (double)n) : json_null());
+    return o;
 }
 
+static int cmp_window(const void *x, const void *y)
+{
+    int a = (int)json_integer_value(json_object_get(*(json_t *const *)x, "window"));
+    int b = (int)json_integer_value(json_object_get(*(json_t *const *)y, "window"));
+    return a < b ? -1 : a > b;
+}
+
+static int cmp_clerk(const void *x, const void *y)
+{
+    return strcmp(json_string_value(json_object_get(*(json_t *const *)x, "clerk")),
+                  json_string_value(json_object_get(*(json_t *const *)y, "clerk")));
+}
+
+/* The groups of one kind as an array sorted by window number or clerk (the same order however
+ * the sums were added up). */
 static json_t *group_array(json_t *groups, const char *name_key, bool numeric)
 {
+    size_t n = json_object_size(groups), i = 0;
+    json_t **v = calloc(n ? n : 1, sizeof *v);
     json_t *arr = json_array();
     const char *k;
     json_t *g;
     json_object_foreach(groups, k, g)
     {
-        json_t *o = figures(json_deep_copy(g));
+        if (!v) break;
+        json_t *o = figures(g);
         json_object_set_new(o, name_key, numeric ? json_integer(atoi(k)) : json_string(k));
-        json_array_append_new(arr, o);
+        v[i++] = o;
     }
+    if (v) qsort(v, i, sizeof *v, numeric ? cmp_window : cmp_clerk);
+    for (size_t j = 0; j < i; j++)
+        json_array_append_new(arr, v[j]);
+    free(v);
     return arr;
+}
+
+struct day_stages {
+    json_t *list; /* [[key, window, clerk] …] */
+};
+
+static int stage_row(void *ctx, const char *key, const char *json, int64_t t)
+{
+    (void)t;
+    struct day_stages *c = ctx;
+    json_t *o = json_loads(json, 0, NULL);
+    if (!o) return 0;
+    const char *clerk = json_string_value(json_object_get(o, "clerk"));
+    json_array_append_new(c->list, json_pack("[s,I,s]", key,
+                                             json_integer_value(json_object_get(o, "window")),
+                                             clerk ? clerk : ""));
+    json_decref(o);
+    return 0;
+}
+
+/* Sums (docs/STATS.md "Rollups"): {"all":{stages,rated,defaulted,excluded},"by_window":{n:{…}},
+ * "by_clerk":{user:{…}}} of the stages finished in days [from, to] (a stage by its finishing
+ * time), each looked up among the ratings and default ratings, one day at a time so only a day's
+ * stages are held. The caller holds st's lock. */
+int hq__eval_coverage_fold(struct hq_store *st, int32_t from, int32_t to, json_t *sums)
+{
+    json_t *cov = json_object_get(sums, "coverage");
+    if (!cov) {
+        cov = json_pack("{s:o,s:{},s:{}}", "all", cov_group(), "by_window", "by_clerk");
+        if (!cov || json_object_set_new(sums, "coverage", cov)) return -1;
+    }
+    json_t *all = json_object_get(cov, "all"), *by_window = json_object_get(cov, "by_window"),
+           *by_clerk = json_object_get(cov, "by_clerk");
+    int rc = 0;
+    for (int32_t day = from; rc == 0 && day <= to; day = hq__day_add(day, 1)) {
+        struct day_stages c = {json_array()};
+        rc = st->vt->doc_list(st, "stage", hq__midnight(day, 0), hq__midnight(day, 1), 0, stage_row,
+                              &c);
+        size_t i;
+        json_t *x;
+        json_array_foreach(c.list, i, x)
+        {
+            const char *key = json_string_value(json_array_get(x, 0));
+            char *text = NULL;
+            int is_rated = st->vt->doc_get(st, "evaluation", key, &text) == 0, is_def = 0;
+            int excl = is_rated && text && strstr(text, "\"excluded\":true") != NULL;
+            free(text);
+            text = NULL;
+            if (!is_rated) is_def = st->vt->doc_get(st, "evaluation_default", key, &text) == 0;
+            free(text);
+            char w[16];
+            snprintf(w, sizeof w, "%d", (int)json_integer_value(json_array_get(x, 1)));
+            const char *clerk = json_string_value(json_array_get(x, 2));
+            cov_inc(all, is_rated, is_def, excl);
+            cov_add(by_window, w, is_rated, is_def, excl);
+            if (clerk && *clerk) cov_add(by_clerk, clerk, is_rated, is_def, excl);
+        }
+        json_decref(c.list);
+    }
+    return rc ? -1 : 0;
+}
+
+/* The "evaluation_coverage" block of GET /stats from the sums. */
+json_t *hq__eval_coverage_finish(json_t *sums)
+{
+    json_t *cov = json_object_get(sums, "coverage");
+    json_t *out = figures(json_object_get(cov, "all"));
+    json_object_set_new(out, "by_window",
+                        group_array(json_object_get(cov, "by_window"), "window", true));
+    json_object_set_new(out, "by_clerk",
+                        group_array(json_object_get(cov, "by_clerk"), "clerk", false));
+    return out;
 }
 
 json_t *hq__eval_coverage_json(struct hq_app *a, int32_t from, int32_t to)
 {
-    int64_t t0 = hq__midnight(from, 0), t1 = hq__midnight(to, 1);
-    struct stage_list l = {json_array(), json_array()};
-    json_t *rated = json_object(), *defaulted = json_object();
+    json_t *sums = json_object();
     pthread_mutex_lock(&a->reader_mu);
-    a->reader->vt->doc_list(a->reader, "stage", t0, t1, 0, collect, &l);
-    a->reader->vt->doc_list(a->reader, "evaluation", t0, 0, 0, add_key, rated);
-    a->reader->vt->doc_list(a->reader, "evaluation_default", t0, 0, 0, add_key, defaulted);
+    hq__eval_coverage_fold(a->reader, from, to, sums);
     pthread_mutex_unlock(&a->reader_mu);
-    json_t *all = json_object(), *by_window = json_object(), *by_clerk = json_object();
-    size_t i;
-    json_t *d;
-    json_array_foreach(l.docs, i, d)
-    {
-        const char *key = json_string_value(json_array_get(l.keys, i));
-        json_t *r = json_object_get(rated, key);
-        int is_rated = r != NULL, is_def = !r && json_object_get(defaulted, key) != NULL;
-        int excl = json_is_true(r);
-        char w[16];
-        snprintf(w, sizeof w, "%d", (int)json_integer_value(json_object_get(d, "window")));
-        const char *clerk = json_string_value(json_object_get(d, "clerk"));
-        cov_add(all, "all", is_rated, is_def, excl);
-        cov_add(by_window, w, is_rated, is_def, excl);
-        if (clerk && *clerk) cov_add(by_clerk, clerk, is_rated, is_def, excl);
-    }
-    json_t *tot = json_object_get(all, "all");
-    json_t *out = tot ? figures(json_deep_copy(tot))
-                      : figures(json_pack("{s:i,s:i,s:i,s:i}", "stages", 0, "rated", 0, "defaulted",
-                                          0, "excluded", 0));
-    json_object_set_new(out, "by_window", group_array(by_window, "window", true));
-    json_object_set_new(out, "by_clerk", group_array(by_clerk, "clerk", false));
-    json_decref(all);
-    json_decref(by_window);
-    json_decref(by_clerk);
-    json_decref(rated);
-    json_decref(defaulted);
-    json_decref(l.keys);
-    json_decref(l.docs);
+    json_t *out = hq__eval_coverage_finish(sums);
+    json_decref(sums);
     return out;
 }
 

@@ -14,6 +14,7 @@
 
 #include "app_int.h"
 #include "hq_cases.h"
+#include "stats_rollup.h"
 
 static char *dump(json_t *o)
 {
@@ -374,6 +375,8 @@ static int rate(struct hq_app *a, const struct hq_actor *who, struct rated_stage
     }
     hq_batch_doc(&b, "evaluation", r->key, text ? text : "{}", now);
     free(text);
+    /* a late rating of a closed day: its statistics rollup is made again (stats_rollup.c) */
+    hq__rollup_drop(a, &b, r->t.day, finished);
     if (level <= 2) hq__case_open(a, &b, doc, r->key, now, due);
     hq__app_event(a, &b, who->username, "evaluation.recorded",
                   json_pack("{s:s,s:s,s:i,s:I,s:i}", "number", number, "service",

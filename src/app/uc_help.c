@@ -29,10 +29,10 @@
 
 #include "app_int.h"
 #include "hq_help.h"
+#include "stats_rollup.h"
 
 #define HELP_PER_MIN 5    /* public requests a minute from one address */
 #define HELP_LIST_MAX 500 /* requests of a day listed */
-#define HELP_STATS_MAX 100000
 
 static pthread_mutex_t hmu = PTHREAD_MUTEX_INITIALIZER;
 
@@ -118,6 +118,8 @@ static int save(struct hq_app *a, json_t *d, const char *actor, const char *type
     hq_batch_init(&b);
     int rc = hq_batch_doc(&b, "help", jstr(d, "id"), text, jint(d, "requested_at"));
     free(text);
+    /* acknowledged or closed days later: the day's statistics rollup is made again */
+    hq__rollup_drop(a, &b, 0, jint(d, "requested_at"));
     if (rc) {
         hq_batch_release(&b);
         return hq_fail(why, HQ_EINTERNAL, "", "out of memory");
@@ -274,27 +276,81 @@ static int cmp_i64(const void *x, const void *y)
     return a < b ? -1 : a > b;
 }
 
-json_t *hq__help_counts(struct hq_app *a, int32_t from, int32_t to)
+struct help_sums {
+    json_t *h;
+    int err;
+};
+
+static json_int_t geth(json_t *h, const char *k)
 {
-    json_t *docs = docs_between(a, hq__midnight(from, 0), hq__midnight(to, 1), HELP_STATS_MAX);
-    size_t n = json_array_size(docs), acked = 0, closed = 0;
-    int64_t *waits = calloc(n ? n : 1, sizeof *waits);
-    size_t i;
-    json_t *d;
-    json_array_foreach(docs, i, d)
-    {
-        int64_t s = ack_s(d);
-        if (s >= 0 && waits) waits[acked++] = s;
-        if (strcmp(jstr(d, "status"), "closed") == 0) closed++;
+    return json_integer_value(json_object_get(h, k));
+}
+
+static void inc(json_t *h, const char *k)
+{
+    json_object_set_new(h, k, json_integer(geth(h, k) + 1));
+}
+
+static int help_row(void *ctx, const char *key, const char *json, int64_t t)
+{
+    (void)key;
+    (void)t;
+    struct help_sums *c = ctx;
+    json_t *d = json_loads(json, 0, NULL);
+    if (!d) return 0;
+    inc(c->h, "count");
+    int64_t s = ack_s(d);
+    if (s >= 0) {
+        inc(c->h, "acknowledged");
+        if (json_array_append_new(json_object_get(c->h, "acks"), json_integer(s))) c->err = 1;
     }
+    if (strcmp(jstr(d, "status"), "closed") == 0) inc(c->h, "closed");
+    json_decref(d);
+    return c->err;
+}
+
+/* Sums (docs/STATS.md "Rollups"): {"count","acknowledged","closed","acks":[seconds …]} of the
+ * requests asked in days [from, to]. The caller holds st's lock. */
+int hq__help_fold(struct hq_store *st, int32_t from, int32_t to, json_t *sums)
+{
+    json_t *h = json_object_get(sums, "help");
+    if (!h) {
+        h = json_pack("{s:I,s:I,s:I,s:[]}", "count", (json_int_t)0, "acknowledged", (json_int_t)0,
+                      "closed", (json_int_t)0, "acks");
+        if (!h || json_object_set_new(sums, "help", h)) return -1;
+    }
+    struct help_sums c = {h, 0};
+    int rc =
+        st->vt->doc_list(st, "help", hq__midnight(from, 0), hq__midnight(to, 1), 0, help_row, &c);
+    return rc || c.err ? -1 : 0;
+}
+
+/* The "help_requests" block of GET /stats from the sums: the median time to acknowledge of
+ * every acknowledged request (the mean of the middle two when even, in whole seconds). */
+json_t *hq__help_finish(json_t *sums)
+{
+    json_t *h = json_object_get(sums, "help"), *acks = json_object_get(h, "acks");
+    size_t n = json_array_size(acks);
+    int64_t *waits = calloc(n ? n : 1, sizeof *waits);
     json_t *median = json_null();
-    if (acked && waits) {
-        qsort(waits, acked, sizeof *waits, cmp_i64);
-        median = json_integer(acked % 2 ? waits[acked / 2]
-                                        : (waits[acked / 2 - 1] + waits[acked / 2]) / 2);
+    if (n && waits) {
+        for (size_t i = 0; i < n; i++)
+            waits[i] = json_integer_value(json_array_get(acks, i));
+        qsort(waits, n, sizeof *waits, cmp_i64);
+        median = json_integer(n % 2 ? waits[n / 2] : (waits[n / 2 - 1] + waits[n / 2]) / 2);
     }
     free(waits);
-    json_decref(docs);
-    return json_pack("{s:I,s:I,s:I,s:o}", "count", (json_int_t)n, "acknowledged", (json_int_t)acked,
-                     "closed", (json_int_t)closed, "median_ack_s", median);
+    return json_pack("{s:I,s:I,s:I,s:o}", "count", geth(h, "count"), "acknowledged",
+                     geth(h, "acknowledged"), "closed", geth(h, "closed"), "median_ack_s", median);
+}
+
+json_t *hq__help_counts(struct hq_app *a, int32_t from, int32_t to)
+{
+    json_t *sums = json_object();
+    pthread_mutex_lock(&a->reader_mu);
+    hq__help_fold(a->reader, from, to, sums);
+    pthread_mutex_unlock(&a->reader_mu);
+    json_t *out = hq__help_finish(sums);
+    json_decref(sums);
+    return out;
 }

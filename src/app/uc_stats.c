@@ -10,8 +10,9 @@
  *
  * The period is local days [from, to] in the hall's zone (the process TZ, set by hq_app_open or
  * here for the CLI): tickets by their day of issue; evaluations of those tickets (read from
- * midnight of `from` to a day after the period, as a ticket may be evaluated up to 24 h after
- * it finished); complaints and ticket events with their time in the period.
+ * midnight of `from` to the hall's late_rating_h after the period, 24 h by default, as a ticket
+ * may be evaluated that long after it finished); complaints and ticket events with their time in
+ * the period.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -159,19 +160,35 @@ static int on_event(void *ctx, const struct hq_event *e)
     return 0;
 }
 
+/* The days after a ticket's day that its rating may come in: the hall's late_rating_h
+ * (uc_cases_settings.c: 1–720 h, default 24) after it finished, finished by the day's end. */
+static int rating_days(struct hq_store *st)
+{
+    char *text = NULL;
+    json_t *o = st->vt->doc_get(st, "setting", "evaluation", &text) == 0 && text
+                    ? json_loads(text, 0, NULL)
+                    : NULL;
+    free(text);
+    json_int_t h = json_integer_value(json_object_get(o, "late_rating_h"));
+    json_decref(o);
+    if (h < 1 || h > 720) h = 24;
+    return 1 + (int)((h + 23) / 24);
+}
+
 /* Read the period from st (mu, when not NULL, guards st): its complaints, and with rows its
- * tickets, evaluations and ticket events. */
+ * tickets, evaluations (those given up to late_rating_h after the period too) and ticket
+ * events. */
 static int gather(struct hq_store *st, pthread_mutex_t *mu, const struct period *p,
                   struct hq_stats_input *in, struct hq_report_trace *trace, bool rows,
                   struct hq_why *why)
 {
     struct gather g = {.in = in, .trace = trace, .from = p->from, .to = p->to};
     int64_t t0 = hq__midnight(p->from, 0), t1 = hq__midnight(p->to, 1);
-    int64_t t2 = hq__midnight(p->to, 2);
     in->day_from = p->from;
     in->day_to = p->to;
     memset(trace, 0, sizeof *trace);
     if (mu) pthread_mutex_lock(mu);
+    int64_t t2 = rows ? hq__midnight(p->to, rating_days(st)) : t1;
     int rc = rows ? st->vt->tickets_between(st, p->from, p->to, on_ticket, &g) : 0;
     if (rc == 0 && !g.err && rows) rc = st->vt->doc_list(st, "evaluation", t0, t2, 0, on_eval, &g);
     if (rc == 0 && !g.err) rc = st->vt->doc_list(st, "complaint", t0, t1, 0, on_complaint, &g);
@@ -249,6 +266,7 @@ struct run {
     bool computed;
     json_t *pauses, *gap;      /* report sections of uc_pauses.c, uc_survey_analysis.c (or NULL) */
     json_t *coverage, *help;   /* of uc_cases_stages.c, uc_help.c (or NULL) */
+    json_t *sections;          /* their sums over the period (stats_rollup.h), or NULL */
     bool counts_only;          /* figures from rollups without the rows: src has the counts */
     struct hq_stats_input src; /* no arrays: only n_tickets, n_evals, n_complaints */
     struct hq_estacc *est;     /* from the rollups (NULL: uc_estimate.c reads the rows) */
@@ -261,6 +279,7 @@ static void run_release(struct run *r)
     json_decref(r->gap);
     json_decref(r->coverage);
     json_decref(r->help);
+    json_decref(r->sections);
     free(r->est);
     hq_stats_input_release(&r->in);
 }
@@ -306,14 +325,20 @@ static void est_from_roll(const struct hq_roll *roll, int32_t from, int32_t to, 
 /* Read and compute r's period from st (mu, when not NULL, guards it). A period that reaches back
  * to a closed day merges the days' rollups (docs/STATS.md "Rollups"; closed days computed from
  * rows go to w, to be written); one of live days only, or full_scan, computes from every row
- * (the reference). rows: read the rows anyway (the report files list them). */
-static int compute(struct hq_store *st, pthread_mutex_t *mu, int32_t today, bool rows,
+ * (the reference). rows: read the rows anyway (the report files list them). The sections of the
+ * other modules (coverage, pauses, help, appointments) come the same way into r->sections; now
+ * ends the pauses still running. */
+static int compute(struct hq_store *st, pthread_mutex_t *mu, int32_t today, int64_t now, bool rows,
                    bool full_scan, struct run *r, struct hq__rollup_writes *w, struct hq_why *why)
 {
     int32_t closed_to = hq_civil_from_days(hq_days_from_civil(today) - HQ_ROLLUP_CLOSED_AFTER);
     int rc;
+    if (!(r->sections = json_object()))
+        return hq_fail(why, HQ_EINTERNAL, "", "out of memory computing the figures");
     if (full_scan || r->p.from > closed_to) {
         if ((rc = gather(st, mu, &r->p, &r->in, &r->trace, true, why))) return rc;
+        if (hq__sections_fold(st, mu, r->p.from, r->p.to, now, r->sections))
+            return hq_fail(why, HQ_ESTORE, "", "the history could not be read");
         if (hq_stats_compute(&r->in, &r->stats))
             return hq_fail(why, HQ_EINTERNAL, "", "out of memory computing the figures");
         r->computed = true;
@@ -322,8 +347,8 @@ static int compute(struct hq_store *st, pthread_mutex_t *mu, int32_t today, bool
     if ((rc = gather(st, mu, &r->p, &r->in, &r->trace, rows, why))) return rc;
     struct hq_roll roll;
     hq_roll_init(&roll);
-    rc = hq__rollup_period(st, mu, r->p.from, r->p.to, closed_to, r->in.target_wait_s, &roll, w,
-                           why);
+    rc = hq__rollup_period(st, mu, r->p.from, r->p.to, closed_to, r->in.target_wait_s, now, &roll,
+                           r->sections, w, why);
     if (rc == 0 && hq_roll_finish(&roll, &r->in, &r->stats))
         rc = hq_fail(why, HQ_EINTERNAL, "", "out of memory computing the figures");
     if (rc == 0) {
@@ -361,7 +386,7 @@ static int app_run(struct hq_app *a, const struct period *p, struct run *r, bool
     hq_app_now(a, &now);
     struct hq__rollup_writes *w = calloc(1, sizeof *w);
     if (!w) return hq_fail(why, HQ_EINTERNAL, "", "out of memory");
-    rc = compute(a->reader, &a->reader_mu, now.day, rows, false, r, w, why);
+    rc = compute(a->reader, &a->reader_mu, now.day, now.t, rows, false, r, w, why);
     hq__rollup_write_app(a, w);
     hq__rollup_writes_release(w);
     free(w);
@@ -400,17 +425,15 @@ int hq_app_stats(struct hq_app *a, const char *from, const char *to, json_t **ou
             json_object_set_new(*out, "estimate_accuracy",
                                 r.est ? hq__estacc_json(r.est)
                                       : hq__estacc_period_json(a, p.from, p.to));
-        /* bookings whose slot is in the period, by status (uc_appointments.c) */
-        if (*out)
-            json_object_set_new(*out, "appointments", hq__appointments_counts(a, p.from, p.to));
-        /* help requests asked in the period and the time to acknowledge them (uc_help.c) */
-        if (*out) json_object_set_new(*out, "help_requests", hq__help_counts(a, p.from, p.to));
-        /* paused time per window and clerk, with its reasons (uc_pauses.c) */
-        if (*out) json_object_set_new(*out, "pauses", hq__pauses_json(a, p.from, p.to));
-        /* finished stages rated, defaulted, unrated by window and clerk (uc_cases_stages.c) */
-        if (*out)
-            json_object_set_new(*out, "evaluation_coverage",
-                                hq__eval_coverage_json(a, p.from, p.to));
+        /* bookings whose slot is in the period, by status (uc_appointments.c); help requests
+         * asked in it and the time to acknowledge them (uc_help.c); paused time per window and
+         * clerk, with its reasons (uc_pauses.c); finished stages rated, defaulted, unrated by
+         * window and clerk (uc_cases_stages.c): from the same rollups and rows as the rest */
+        if (*out) {
+            pthread_mutex_lock(&a->mu);
+            hq__sections_json(&a->hall, r.sections, *out);
+            pthread_mutex_unlock(&a->mu);
+        }
     }
     run_release(&r);
     return rc;
@@ -510,8 +533,8 @@ int hq_app_stats_compare(struct hq_app *a, json_t *in, json_t **out, struct hq_w
     return rc;
 }
 
-static int render(const struct run *r, const char *format, unsigned char **out, size_t *len,
-                  struct hq_why *why)
+static int render(const struct run *r, const char *format, const struct hq_hall *h,
+                  unsigned char **out, size_t *len, struct hq_why *why)
 {
     struct hq_report rep;
     run_report(r, &rep);
@@ -520,6 +543,7 @@ static int render(const struct run *r, const char *format, unsigned char **out, 
     if (strcmp(format, "pdf") == 0) return hq_report_pdf(&rep, out, len, why);
     if (strcmp(format, "json") == 0) {
         json_t *j = hq_report_json(&rep);
+        if (j && h && r->sections) hq__sections_json(h, r->sections, j); /* as GET /stats */
         char *s = j ? json_dumps(j, JSON_INDENT(1) | JSON_REAL_PRECISION(10)) : NULL;
         json_decref(j);
         if (!s) return hq_fail(why, HQ_EINTERNAL, "", "out of memory");
@@ -541,13 +565,18 @@ int hq_app_report(struct hq_app *a, const char *from, const char *to, const char
     struct run r;
     rc = app_run(a, &p, &r, true, why);
     if (rc == 0 && strcmp(format, "json") != 0) { /* paused time, surveys' gap analysis */
-        r.pauses = hq__pauses_json(a, p.from, p.to);
+        json_t *sec = json_object();
+        pthread_mutex_lock(&a->mu);
+        if (sec) hq__sections_json(&a->hall, r.sections, sec);
+        pthread_mutex_unlock(&a->mu);
+        r.pauses = json_incref(json_object_get(sec, "pauses"));
         r.gap = hq__survey_report_gap(a, p.from, p.to);
         /* evaluation coverage (9.1.1) and help requests, as GET /stats gives them */
-        r.coverage = hq__eval_coverage_json(a, p.from, p.to);
-        r.help = hq__help_counts(a, p.from, p.to);
+        r.coverage = json_incref(json_object_get(sec, "evaluation_coverage"));
+        r.help = json_incref(json_object_get(sec, "help_requests"));
+        json_decref(sec);
     }
-    if (rc == 0) rc = render(&r, format, out, len, why);
+    if (rc == 0) rc = render(&r, format, NULL, out, len, why);
     run_release(&r);
     return rc;
 }
@@ -563,6 +592,7 @@ static int from_db(const char *db, const char *from, const char *to, const char 
     hq_hall_init(&h);
     int64_t last_seq = 0;
     int32_t today = 0;
+    int64_t now_t = 0;
     struct run r;
     memset(&r, 0, sizeof r);
     hq_stats_input_init(&r.in);
@@ -574,6 +604,7 @@ static int from_db(const char *db, const char *from, const char *to, const char 
         time_t now = time(NULL);
         struct tm tm;
         localtime_r(&now, &tm);
+        now_t = (int64_t)now;
         today = (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
         strftime(r.generated, sizeof r.generated, "%Y-%m-%d %H:%M:%S %z", &tm);
         rc = parse_period(from, to, today, "date", "date", &r.p, why);
@@ -585,7 +616,8 @@ static int from_db(const char *db, const char *from, const char *to, const char 
     }
     struct hq__rollup_writes *w = calloc(1, sizeof *w);
     if (rc == 0 && !w) rc = hq_fail(why, HQ_EINTERNAL, "", "out of memory");
-    if (rc == 0) rc = compute(st, NULL, today, strcmp(format, "json") != 0, full_scan, &r, w, why);
+    if (rc == 0)
+        rc = compute(st, NULL, today, now_t, strcmp(format, "json") != 0, full_scan, &r, w, why);
     if (rc == 0 && w->n) {
         /* keep the rollups made on the way (a failure only means they are made again) */
         struct hq_batch b, *bp = &b;
@@ -600,7 +632,7 @@ static int from_db(const char *db, const char *from, const char *to, const char 
     }
     if (w) hq__rollup_writes_release(w);
     free(w);
-    if (rc == 0) rc = render(&r, format, out, len, why);
+    if (rc == 0) rc = render(&r, format, &h, out, len, why);
     run_release(&r);
     hq_hall_release(&h);
     hq_store_close(st);

@@ -134,8 +134,8 @@ struct hq_stats_counts {
                        and clerks */
     int64_t called, served, no_show, cancelled, expired, open; /* open: waiting/called/serving */
 };
-/* A ticket's status counted into c: served, no_show, cancelled, expired or else open (the full
- * scan and the daily rollups count alike). */
+/* Add one ticket to the count its status says: served, no-show, cancelled, expired, else open
+ * (stats.c; the rollups count the same way). */
 void hq_stats_count_status(struct hq_stats_counts *c, enum hq_status status);
 
 /* A figure against its target. A miss "matters" (MISSED) beyond a tolerance: for times, over the

@@ -166,6 +166,7 @@ static void accs_release(struct accs *as)
     memset(as, 0, sizeof *as);
 }
 
+/* The count a ticket's end adds to (served, no-show, cancelled, expired, else open). */
 void hq_stats_count_status(struct hq_stats_counts *c, enum hq_status status)
 {
     switch (status) {

@@ -4,7 +4,8 @@
 // from the rows on first use and read back from their documents the second time) against
 // `hallq stats --full-scan` (every row, the reference): counts, means, maxima, shares within the
 // target, satisfaction, reasons, complaints and the event log's counts exactly; medians and p90
-// within the bin width (10 s); standard deviations to rounding. `--rebuild-rollups` writes them
+// within the bin width (10 s); standard deviations to rounding; the blocks other modules keep
+// (evaluation_coverage, pauses, help_requests, appointments) exactly. `--rebuild-rollups` writes them
 // again with the same figures, and GET /stats of the server on that file shows the same.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -68,6 +69,8 @@ const full = stats('--full-scan');
 test('the rollups give the full scan figures: exact, quantiles within one bin', () => {
     assert.ok(full.total.counts.issued > 500, 'the demo has a history');
     assert.ok(full.total.wait.n > 300 && full.total.satisfaction.n > 100);
+    assert.ok(full.evaluation_coverage.stages > 300 && full.evaluation_coverage.rated > 100, 'stages rated');
+    for (const k of ['pauses', 'help_requests', 'appointments']) assert.ok(full[k], k);
     // closed days without a document (the demo's tick wrote those of the days it closed) made
     // from their rows, their documents written
     const first = stats();
@@ -97,8 +100,12 @@ test('GET /stats of the server shows the rollup figures', async () => {
         const token = await login(srv, 'admin', ADMIN_PASSWORD);
         const r = await api(srv, 'GET', `/stats?from=${FROM}&to=${TO}`, undefined, { token });
         assert.equal(r.status, 200, r.text);
-        for (const k of ['total', 'services', 'windows', 'staff', 'hours', 'reasons', 'source'])
+        for (const k of ['total', 'services', 'windows', 'staff', 'hours', 'reasons', 'source',
+            'evaluation_coverage', 'help_requests', 'appointments'])
             assert.deepEqual(r.json[k], cli[k], k);
+        // pauses: the same, but one still running is counted up to each one's present
+        assert.deepEqual(r.json.pauses.windows.map((w) => w.window), cli.pauses.windows.map((w) => w.window));
+        assert.equal(r.json.pauses.total.n, cli.pauses.total.n);
     } finally {
         await srv.stop();
     }

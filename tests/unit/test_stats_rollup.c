@@ -131,9 +131,9 @@ static void roll_days(const struct hq_stats_input *in, struct hq_roll *all, bool
         for (size_t i = 0; i < in->n_evals; i++)
             if (in->evals[i].day == day) assert_int_equal(hq_roll_add_eval(&one, &in->evals[i]), 0);
         if (docs) {
-            char *text = hq__rollup_encode(day, &one);
+            char *text = hq__rollup_encode(day, &one, NULL);
             assert_non_null(text);
-            assert_int_equal(hq__rollup_decode(text, all), 0);
+            assert_int_equal(hq__rollup_decode(text, all, NULL), 0);
             free(text);
         } else {
             assert_int_equal(hq_roll_merge(all, &one), 0);
@@ -238,12 +238,14 @@ static void test_documents_round_trip(void **state)
     check_against_full_scan(900, true);
     struct hq_roll r;
     hq_roll_init(&r);
-    assert_int_equal(hq__rollup_decode("{\"v\":2,\"bin_s\":10,\"groups\":[[\"T\"]]}", &r), -1);
-    assert_int_equal(hq__rollup_decode("{\"v\":3,\"bin_s\":10,\"groups\":[[\"T\"]]}", &r), -1);
-    assert_int_equal(hq__rollup_decode("{\"v\":3,\"bin_s\":10,\"groups\":\"AQ==\"}", &r), -1);
-    assert_int_equal(hq__rollup_decode("{\"v\":3,\"bin_s\":10,\"groups\":\"A*A=\"}", &r), -1);
-    assert_int_equal(hq__rollup_decode("{\"v\":99,\"bin_s\":10}", &r), -1);
-    assert_int_equal(hq__rollup_decode("not json", &r), -1);
+    assert_int_equal(hq__rollup_decode("{\"v\":2,\"bin_s\":10,\"groups\":[[\"T\"]]}", &r, NULL),
+                     -1);
+    assert_int_equal(hq__rollup_decode("{\"v\":3,\"bin_s\":10,\"groups\":[[\"T\"]]}", &r, NULL),
+                     -1);
+    assert_int_equal(hq__rollup_decode("{\"v\":3,\"bin_s\":10,\"groups\":\"AQ==\"}", &r, NULL), -1);
+    assert_int_equal(hq__rollup_decode("{\"v\":3,\"bin_s\":10,\"groups\":\"A*A=\"}", &r, NULL), -1);
+    assert_int_equal(hq__rollup_decode("{\"v\":99,\"bin_s\":10}", &r, NULL), -1);
+    assert_int_equal(hq__rollup_decode("not json", &r, NULL), -1);
     hq_roll_release(&r);
 }
 
@@ -261,18 +263,18 @@ static void test_documents_exact_and_atomic(void **state)
         assert_int_equal(hq_roll_add_ticket(&day, &in.tickets[i], in.target_wait_s), 0);
     for (size_t i = 0; i < in.n_evals; i++)
         assert_int_equal(hq_roll_add_eval(&day, &in.evals[i]), 0);
-    char *text = hq__rollup_encode(in.day_from, &day);
+    char *text = hq__rollup_encode(in.day_from, &day, NULL);
     assert_non_null(text);
     hq_roll_init(&back);
-    assert_int_equal(hq__rollup_decode(text, &back), 0);
-    char *again = hq__rollup_encode(in.day_from, &back);
+    assert_int_equal(hq__rollup_decode(text, &back, NULL), 0);
+    char *again = hq__rollup_encode(in.day_from, &back, NULL);
     assert_string_equal(again, text);
     free(again);
     /* twice: the sums of two such days */
     hq_roll_init(&two);
-    assert_int_equal(hq__rollup_decode(text, &two), 0);
-    assert_int_equal(hq__rollup_decode(text, &two), 0);
-    char *twice = hq__rollup_encode(in.day_from, &two);
+    assert_int_equal(hq__rollup_decode(text, &two, NULL), 0);
+    assert_int_equal(hq__rollup_decode(text, &two, NULL), 0);
+    char *twice = hq__rollup_encode(in.day_from, &two, NULL);
     assert_true(two.n_tickets == 2 * day.n_tickets && two.g[0].c.issued == 2 * day.g[0].c.issued);
     /* the groups' base64 cut short or with one character changed: refused, back unchanged */
     char *g = strstr(text, "\"groups\":\"");
@@ -292,9 +294,9 @@ static void test_documents_exact_and_atomic(void **state)
         }
         struct hq_roll r;
         hq_roll_init(&r);
-        assert_int_equal(hq__rollup_decode(text, &r), 0);
-        int rc = hq__rollup_decode(bad, &r);
-        char *after = hq__rollup_encode(in.day_from, &r);
+        assert_int_equal(hq__rollup_decode(text, &r, NULL), 0);
+        int rc = hq__rollup_decode(bad, &r, NULL);
+        char *after = hq__rollup_encode(in.day_from, &r, NULL);
         if (rc != 0) {
             refused++;
             assert_string_equal(after, text); /* nothing of the bad document was added */
