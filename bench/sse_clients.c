@@ -8,8 +8,9 @@
  * 10 s), `no-show`, a pause of 100 ms. For each call and stream the delay from sending the call
  * to the arrival of its event; printed: median, p99 and max over all N × K deliveries, the
  * missing ones, and the server's resident memory (VmRSS of --pid) before the streams and with
- * them open, and the CPU time the server and this client spent per call and stream (from
- * /proc; a call makes two events: the call and the no-show).
+ * them open (and which of the server's daemons held them, from /metrics), and the CPU time the
+ * server and this client spent per call and stream (from /proc; a call makes two events: the
+ * call and the no-show).
  *
  *   sse_clients --port P --clients N --calls K --clerk TOKEN --guide TOKEN [--pid SERVER_PID]
  *               [--head browser|minimal]
@@ -450,6 +451,19 @@ int main(int argc, char **argv)
     while (now_s() < settle)
         pump(50);
     long rss_open = pid ? rss_kb(pid) : -1;
+    /* which of the server's daemons holds the streams (hallq_http_connections in /metrics) */
+    size_t msz = 1 << 20;
+    char *met = malloc(msz);
+    if (met && request("GET", "/metrics", guide, NULL, met, msz) == 200) {
+        for (char *l = strstr(met, "\nhallq_http_connections{"); l;
+             l = strstr(l + 1, "\nhallq_http_connections{")) {
+            char d[32];
+            unsigned long v;
+            if (sscanf(l + 1, "hallq_http_connections{daemon=\"%31[a-z]\"} %lu", d, &v) == 2)
+                printf("sse_daemon_%s %lu\n", d, v);
+        }
+    }
+    free(met);
 
     double cpu0 = pid ? cpu_s(pid) : 0, self0 = cpu_s(getpid());
     for (int c = 0; c < n_calls; c++) {

@@ -13,9 +13,10 @@
  *    client: a client more than HQ_SSE_BUF_MAX bytes behind the newest frame is marked dropped
  *    (its cursor released, so the frames it held are freed) and woken, and its reader ends the
  *    stream; the browser reconnects with Last-Event-ID and replays what it missed from the
- *    durable log. The wake-ups (MHD_resume_connection, one eventfd write each) are issued after
- *    the mutex is released, in one batch, so the event threads' readers are not held up meanwhile
- *    and each event thread finds most of its connections resumed in one pass.
+ *    durable log. The wake-ups (MHD_resume_connection) are issued after the mutex is released,
+ *    in one batch, so the event threads' readers are not held up meanwhile, and with one eventfd
+ *    write per event thread and batch instead of one per stream (wake_run), so each event thread
+ *    finds most of its connections resumed in one pass.
  *  - The reader (a libmicrohttpd event thread) copies pending bytes out: first its private
  *    literal (the "retry:" hello or a ping), then its page of replayed events, then shared frames
  *    from its cursor, as many as fit in one write. With nothing to send it suspends its connection
