@@ -15,7 +15,7 @@
  *   sse_clients --port P --clients N --calls K --clerk TOKEN --guide TOKEN [--pid SERVER_PID]
  *               [--head browser|minimal]
  *
- * Each stream is opened with the head a display's browser sends (~700 bytes: user agent, client
+ * Each stream is opened with the head a display's browser sends (623 bytes: user agent, client
  * hints, a session cookie; --head minimal: three lines), since the head decides which of the
  * server's daemons takes the stream and how much memory the stream is given
  * (src/http/accept_route.c).
