@@ -1,8 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * server.c — hq_serve: the libmicrohttpd daemon (a few epoll event threads, suspend/resume), the
- * pool of worker threads that runs the API handlers, the request pipeline in front of the route
- * table, the pages and assets, /metrics, the access log and the clean stop.
+ * server.c — hq_serve: the libmicrohttpd daemons (a few epoll event threads each, suspend/resume),
+ * the pool of worker threads that runs the API handlers, the request pipeline in front of the
+ * route table, the pages and assets, /metrics, the access log and the clean stop.
+ *
+ * Two daemons run the same handlers: the main one (MAIN_POOL bytes of memory per connection) and
+ * the event streams' (HQ_STREAM_POOL), to which the door (door.c) hands a connection whose first
+ * head is an event stream that fits (accept_route.c). The streams daemon serves one request per
+ * connection (its answers say Connection: close), and once a stream is queued its request record
+ * (~3 KiB) gives way to a struct open_stream of a few dozen bytes, since a stream holds its
+ * request for hours.
  *
  * The pipeline, in this order (API.md "General"): route look-up (404 not_found, 405
  * method_not_allowed), authentication (Bearer token or the hq_session cookie; a staff route
@@ -154,6 +161,13 @@ struct open_stream {
     char method[8];
     char path[]; /* /api/v1/events */
 };
+
+/* Is a connection's context (an rq or an open_stream) an open_stream? Read through a pointer to
+ * the first member, which both structs start with. */
+static bool is_open_stream(const void *ctx)
+{
+    return *(const bool *)ctx;
+}
 
 static void rq_free(struct rq *q)
 {
@@ -971,8 +985,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     (void)cls;
     (void)url;
     struct rq *q = *con_cls;
-    if (!q) return MHD_NO;              /* the URI logger could not allocate */
-    if (q->open_stream) return MHD_YES; /* a struct open_stream: answered */
+    if (!q) return MHD_NO;                 /* the URI logger could not allocate */
+    if (is_open_stream(q)) return MHD_YES; /* a struct open_stream: answered */
     if (!q->started) {
         hq__door_head_end(c);
         q->started = true;
@@ -1129,7 +1143,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     *con_cls = NULL;
     hq__door_head_end(c);
     if (!q) return;
-    if (q->open_stream) {
+    if (is_open_stream(q)) {
         struct open_stream *os = (struct open_stream *)(void *)q;
         log_access(s, c, os->slot, &os->t0, os->method, os->path, 200, 0, "");
         free(os);
