@@ -12,8 +12,14 @@
  * libmicrohttpd can parse in the small pool and serve as a stream:
  *
  *  - the request line is `GET /api/v1/events` with or without a query, HTTP/1.x;
- *  - the whole head is at most HQ_STREAM_HEAD_MAX bytes (measured: what still leaves room in the
- *    pool for libmicrohttpd's header records, the answer's head and a chunk of events);
+ *  - the whole head is at most HQ_STREAM_HEAD_MAX bytes, and its cost at most HQ_STREAM_BUDGET:
+ *    the head, plus the Cookie header's value (libmicrohttpd copies it to split the cookies), plus
+ *    HQ_STREAM_RECORD for each header, cookie and query argument (libmicrohttpd's records of them,
+ *    all in the pool). Measured with libmicrohttpd 0.9.75 and a 4 KiB pool: heads of cost up to
+ *    3,796 were served and the cheapest that failed cost 3,892 (docs/PERFORMANCE.md); beyond,
+ *    libmicrohttpd refuses the head (431, turned into the JSON error by the door's refusal hook)
+ *    or, worse, closes the connection without an answer when the answer's own head does not fit
+ *    any more. The budget keeps a margin below that;
  *  - nothing follows the head (no pipelined request, no body) and no header announces a body
  *    (Content-Length other than 0, Transfer-Encoding).
  *
@@ -25,8 +31,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
-#include <strings.h>
 #include <stdint.h>
+#include <strings.h>
 
 #include "server_int.h"
 
