@@ -24,7 +24,7 @@
 # The server runs with hallq serve's defaults (worker threads, voice when espeak-ng is installed)
 # plus BENCH_SERVE_ARGS. The bench_* programs are built in HALLQ_BIN's build dir when missing.
 # Environment: HALLQ_BIN (default build/hallq), BENCH_SECONDS (default 10), BENCH_WINDOWS (16),
-# BENCH_SSE ("1000 5000 10000"; "" skips), BENCH_ACCURACY (1; 0 skips the ~15 s table), BENCH_SERVE_ARGS (""),
+# BENCH_SSE ("1000 5000 10000"; "" skips), BENCH_SSE_HEAD (browser; minimal), BENCH_ACCURACY (1; 0 skips the ~15 s table), BENCH_SERVE_ARGS (""),
 # BENCH_DIR (where the databases go; default a temp dir under the build dir), BENCH_STATS (1; 0
 # skips the statistics bench; its own variables are in bench/stats.sh), BENCH_QUEUE (1; 0 skips
 # bench/queue.sh, whose variables are in that file).
