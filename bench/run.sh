@@ -11,7 +11,8 @@
 #   - the worst delay from a call to the start of its announcement in a 12-window burst
 #     (announce.mjs, voice.js's queue with the server's WAVs), beside one announcement's length
 #   - latency from a call to its arrival at 1,000, 5,000 and 10,000 SSE clients, and the server's
-#     memory with them (sse_clients, one epoll process)
+#     memory with them (sse_clients, one epoll process, each stream opened with a browser's head;
+#     BENCH_SSE_HEAD=minimal for three header lines), and which daemon held the streams
 #   - the issue rate (16 connections) and call-next rate with ~1,000 and ~40,000 tickets waiting,
 #     interleaved with the raw per-commit rate (bench/queue.sh)
 #   - the core's scans over the tickets in memory (bench_core) and the plan module (bench_plan: a
@@ -23,7 +24,7 @@
 # The server runs with hallq serve's defaults (worker threads, voice when espeak-ng is installed)
 # plus BENCH_SERVE_ARGS. The bench_* programs are built in HALLQ_BIN's build dir when missing.
 # Environment: HALLQ_BIN (default build/hallq), BENCH_SECONDS (default 10), BENCH_WINDOWS (16),
-# BENCH_SSE ("1000 5000 10000"; "" skips), BENCH_ACCURACY (1; 0 skips the ~15 s table), BENCH_SERVE_ARGS (""),
+# BENCH_SSE ("1000 5000 10000"; "" skips), BENCH_SSE_HEAD (browser; minimal), BENCH_ACCURACY (1; 0 skips the ~15 s table), BENCH_SERVE_ARGS (""),
 # BENCH_DIR (where the databases go; default a temp dir under the build dir), BENCH_STATS (1; 0
 # skips the statistics bench; its own variables are in bench/stats.sh), BENCH_QUEUE (1; 0 skips
 # bench/queue.sh, whose variables are in that file).
@@ -158,7 +159,7 @@ for n in $SSE_SIZES; do
   CLERK=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1])).clerks[0])' "$WORK/tokens-sse.json")
   GUIDE=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1])).guide)' "$WORK/tokens-sse.json")
   echo "sse_run $n"
-  "$BUILD/sse_clients" --port "${URL##*:}" --clients "$n" --calls 20 --clerk "$CLERK" --guide "$GUIDE" --pid "$PID" | tee "$WORK/sse$n.txt" || true
+  "$BUILD/sse_clients" --port "${URL##*:}" --clients "$n" --calls 20 --clerk "$CLERK" --guide "$GUIDE" --pid "$PID" --head "${BENCH_SSE_HEAD:-browser}" | tee "$WORK/sse$n.txt" || true
   stop_server
 done
 

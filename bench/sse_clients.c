@@ -8,10 +8,17 @@
  * 10 s), `no-show`, a pause of 100 ms. For each call and stream the delay from sending the call
  * to the arrival of its event; printed: median, p99 and max over all N × K deliveries, the
  * missing ones, and the server's resident memory (VmRSS of --pid) before the streams and with
- * them open, and the CPU time the server and this client spent per call and stream (from
- * /proc; a call makes two events: the call and the no-show).
+ * them open (and which of the server's daemons held them, from /metrics), and the CPU time the
+ * server and this client spent per call and stream (from /proc; a call makes two events: the
+ * call and the no-show).
  *
  *   sse_clients --port P --clients N --calls K --clerk TOKEN --guide TOKEN [--pid SERVER_PID]
+ *               [--head browser|minimal]
+ *
+ * Each stream is opened with the head a display's browser sends (623 bytes: user agent, client
+ * hints, a session cookie; --head minimal: three lines), since the head decides which of the
+ * server's daemons takes the stream and how much memory the stream is given
+ * (src/http/accept_route.c).
  *
  * The server's answers are read as HTTP/1.1 with chunked or plain bodies; events are recognised
  * by their `event: ticket.called` line and matched to the call by the ticket number in `data:`.
@@ -355,6 +362,7 @@ int main(int argc, char **argv)
     const char *clerk = arg(argc, argv, "--clerk", NULL);
     const char *guide = arg(argc, argv, "--guide", NULL);
     int pid = atoi(arg(argc, argv, "--pid", "0"));
+    const char *head_kind = arg(argc, argv, "--head", "browser");
     if (port <= 0 || n_streams <= 0 || n_calls <= 0 || !clerk || !guide) {
         fprintf(stderr, "usage: sse_clients --port P --clients N --calls K --clerk TOKEN "
                         "--guide TOKEN [--pid SERVER_PID]\n");
@@ -391,14 +399,28 @@ int main(int argc, char **argv)
     long rss_before = pid ? rss_kb(pid) : -1;
 
     /* connect in bursts so that the listen backlog is not overrun */
-    static const char get[] = "GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                              "Accept: text/event-stream\r\n\r\n";
+    /* what a display's browser sends (Chromium 120's EventSource on a same-origin page, with a
+     * session cookie): its head decides which daemon and how much memory a stream gets */
+    static const char browser[] =
+        "GET /api/v1/events HTTP/1.1\r\nHost: 192.168.100.200:8080\r\nConnection: keep-alive\r\n"
+        "Accept: text/event-stream\r\nCache-Control: no-cache\r\n"
+        "User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/120.0.0.0 Safari/537.36\r\n"
+        "sec-ch-ua: \"Not_A Brand\";v=\"8\", \"Chromium\";v=\"120\"\r\nsec-ch-ua-mobile: ?0\r\n"
+        "sec-ch-ua-platform: \"Linux\"\r\nSec-Fetch-Site: same-origin\r\nSec-Fetch-Mode: cors\r\n"
+        "Sec-Fetch-Dest: empty\r\nReferer: http://192.168.100.200:8080/display\r\n"
+        "Accept-Encoding: gzip, deflate\r\nAccept-Language: zh-CN,zh;q=0.9,en;q=0.8\r\n"
+        "Cookie: hq_session=Yx3kP0qV9mT2wZ8rN5bL1cF7hJ4dS6gA0eU3iO9yR2t; hq_lang=zh\r\n\r\n";
+    static const char minimal[] = "GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                  "Accept: text/event-stream\r\n\r\n";
+    const char *get = strcmp(head_kind, "minimal") == 0 ? minimal : browser;
+    size_t get_len = get == minimal ? sizeof minimal - 1 : sizeof browser - 1;
     int failed = 0;
     for (int i = 0; i < n_streams;) {
         int end = i + 250 < n_streams ? i + 250 : n_streams;
         for (; i < end; i++) {
             st[i].fd = connect_from(i, false);
-            if (st[i].fd < 0 || send_all(st[i].fd, get, sizeof get - 1) != 0) {
+            if (st[i].fd < 0 || send_all(st[i].fd, get, get_len) != 0) {
                 st[i].closed = true;
                 failed++;
                 continue;
@@ -429,6 +451,19 @@ int main(int argc, char **argv)
     while (now_s() < settle)
         pump(50);
     long rss_open = pid ? rss_kb(pid) : -1;
+    /* which of the server's daemons holds the streams (hallq_http_connections in /metrics) */
+    size_t msz = 1 << 20;
+    char *met = malloc(msz);
+    if (met && request("GET", "/metrics", guide, NULL, met, msz) == 200) {
+        for (char *l = strstr(met, "\nhallq_http_connections{"); l;
+             l = strstr(l + 1, "\nhallq_http_connections{")) {
+            char d[32];
+            unsigned long v;
+            if (sscanf(l + 1, "hallq_http_connections{daemon=\"%31[a-z]\"} %lu", d, &v) == 2)
+                printf("sse_daemon_%s %lu\n", d, v);
+        }
+    }
+    free(met);
 
     double cpu0 = pid ? cpu_s(pid) : 0, self0 = cpu_s(getpid());
     for (int c = 0; c < n_calls; c++) {

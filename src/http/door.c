@@ -20,6 +20,9 @@
  *    smuggling), a request line over REQ_LINE_MAX (414), a head over HEAD_MAX (431), an HTTP
  *    version other than 1.0 and 1.1 (505).
  *
+ * A connection whose first request is an event stream (GET /api/v1/events) with a head that fits
+ * is handed to the streams' daemon, with its small memory pool, instead (accept_route.c).
+ *
  * The head is read with MSG_PEEK, so libmicrohttpd then reads the same bytes itself; the socket
  * is watched edge-triggered (each new segment is one event). Only the first request of a
  * connection passes here: later requests on a kept-alive connection are parsed by libmicrohttpd
@@ -74,6 +77,7 @@ struct pend {
 struct hq_door {
     int lfd, ep;
     struct MHD_Daemon *d;
+    struct MHD_Daemon *streams; /* event streams' daemon (small pool): accept_route.c */
     unsigned per_ip, limit;
     pthread_t thread;
     bool started;
@@ -386,14 +390,13 @@ static void start_linger(struct hq_door *d, struct pend *p, int status, struct h
     if (drain_input(p->fd)) pend_close(d, p);
 }
 
-static void hand_over(struct hq_door *d, struct pend *p)
+static void hand_over(struct hq_door *d, struct pend *p, struct MHD_Daemon *to)
 {
     epoll_ctl(d->ep, EPOLL_CTL_DEL, p->fd, NULL);
     pend_unlink(d, p);
     /* libmicrohttpd owns the socket now (it closes it on failure too); its close notification
      * gives the count back. */
-    if (MHD_add_connection(d->d, p->fd, (const struct sockaddr *)&p->addr, sizeof p->addr) !=
-        MHD_YES)
+    if (MHD_add_connection(to, p->fd, (const struct sockaddr *)&p->addr, sizeof p->addr) != MHD_YES)
         ip_release(d, p->ip);
     free(p);
 }
@@ -461,7 +464,8 @@ static void on_readable(struct hq_door *d, struct pend *p, uint32_t events)
         start_linger(d, p, st, &why);
         return;
     }
-    hand_over(d, p);
+    bool stream = d->streams && hq__accept_is_stream(buf, n, hend);
+    hand_over(d, p, stream ? d->streams : d->d);
 }
 
 static void accept_all(struct hq_door *d)
@@ -554,12 +558,14 @@ static void *door_main(void *arg)
     return NULL;
 }
 
-struct hq_door *hq__door_start(int lfd, struct MHD_Daemon *daemon, unsigned per_ip, unsigned limit)
+struct hq_door *hq__door_start(int lfd, struct MHD_Daemon *daemon, struct MHD_Daemon *streams,
+                               unsigned per_ip, unsigned limit)
 {
     struct hq_door *d = calloc(1, sizeof *d);
     if (!d) return NULL;
     d->lfd = lfd;
     d->d = daemon;
+    d->streams = streams;
     d->per_ip = per_ip ? per_ip : 256;
     d->limit = limit;
     d->head.next = d->head.prev = &d->head;

@@ -1,8 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * server.c — hq_serve: the libmicrohttpd daemon (a few epoll event threads, suspend/resume), the
- * pool of worker threads that runs the API handlers, the request pipeline in front of the route
- * table, the pages and assets, /metrics, the access log and the clean stop.
+ * server.c — hq_serve: the libmicrohttpd daemons (a few epoll event threads each, suspend/resume),
+ * the pool of worker threads that runs the API handlers, the request pipeline in front of the
+ * route table, the pages and assets, /metrics, the access log and the clean stop.
+ *
+ * Two daemons run the same handlers: the main one (MAIN_POOL bytes of memory per connection) and
+ * the event streams' (HQ_STREAM_POOL), to which the door (door.c) hands a connection whose first
+ * head is an event stream that fits (accept_route.c). The streams daemon serves one request per
+ * connection (its answers say Connection: close), and once a stream is queued its request record
+ * (~3 KiB) gives way to a struct open_stream of a few dozen bytes, since a stream holds its
+ * request for hours.
  *
  * The pipeline, in this order (API.md "General"): route look-up (404 not_found, 405
  * method_not_allowed), authentication (Bearer token or the hq_session cookie; a staff route
@@ -63,8 +70,9 @@
 #define STATIC_FILE_MAX (64u << 20)
 #define WORKERS_DEFAULT 64
 #define MAX_CONNS_PER_IP_DEFAULT 256
-#define IDLE_TIMEOUT_S 30   /* a kept-alive connection idle this long is closed (streams ping) */
-#define STOP_RUN_MS 7000    /* after SIGTERM, queued handlers still start until then */
+#define MAIN_POOL 8192    /* libmicrohttpd's memory per connection (the streams': HQ_STREAM_POOL) */
+#define IDLE_TIMEOUT_S 30 /* a kept-alive connection idle this long is closed (streams ping) */
+#define STOP_RUN_MS 7000  /* after SIGTERM, queued handlers still start until then */
 #define STOP_ANSWER_MS 9000 /* … and finished ones are answered until then */
 
 static const char CSP[] = "default-src 'self'; img-src 'self' data:; media-src 'self' blob:; "
@@ -87,6 +95,8 @@ struct server {
     struct hq_metrics m;
     struct hq_sse_hub *hub;
     struct hq_door *door;         /* accepts and caps connections per address (door.c) */
+    struct MHD_Daemon *d;         /* the main daemon (8 KiB pool per connection) */
+    struct MHD_Daemon *ds;        /* the event streams' daemon (HQ_STREAM_POOL: accept_route.c) */
     const struct hq_route *extra; /* tests' routes */
     /* The worker pool. mu also orders the suspend and the resume of the connections it serves. */
     pthread_mutex_t mu;
@@ -102,8 +112,10 @@ struct server {
     unsigned n_workers;
 };
 
-/* Per request; created by the URI logger, freed by the completion callback. */
+/* Per request; created by the URI logger, freed by the completion callback (or replaced by a
+ * struct open_stream once it is an event stream). */
 struct rq {
+    bool open_stream; /* false: the first member of struct rq and struct open_stream */
     struct server *s;
     bool started;
     bool queued;
@@ -126,7 +138,8 @@ struct rq {
     struct timespec t0;
     int status;
     size_t bytes;
-    bool closing; /* answer with Connection: close (the server is stopping) */
+    bool closing;  /* answer with Connection: close (the server is stopping) */
+    bool one_shot; /* on the streams' daemon: one request per connection (accept_route.c) */
     /* The hand-off to the pool; the fields below are under s->mu once dispatched. */
     struct job job;
     struct MHD_Connection *conn;
@@ -138,6 +151,24 @@ struct rq {
     struct hq_res res;
     char path[]; /* sized to the request's path: an event stream holds its rq for hours */
 };
+
+/* What an open event stream keeps of its request for the access log and the metrics: an rq is
+ * ~3 KiB (the API request and answer), and a stream holds its request for hours. */
+struct open_stream {
+    bool open_stream; /* true */
+    struct server *s;
+    size_t slot;
+    struct timespec t0;
+    char method[8];
+    char path[]; /* /api/v1/events */
+};
+
+/* Is a connection's context (an rq or an open_stream) an open_stream? Read through a pointer to
+ * the first member, which both structs start with. */
+static bool is_open_stream(const void *ctx)
+{
+    return *(const bool *)ctx;
+}
 
 static void rq_free(struct rq *q)
 {
@@ -222,7 +253,9 @@ static enum MHD_Result queue(struct rq *q, struct MHD_Connection *c, int status,
     q->queued = true;
     q->status = status;
     q->bytes = bytes;
-    if (q->closing) MHD_add_response_header(r, "Connection", "close");
+    /* (an event stream's own response says Connection: close already) */
+    if (q->closing || (q->one_shot && !(q->kind == K_EVENTS && status == 200)))
+        MHD_add_response_header(r, "Connection", "close");
     enum MHD_Result rc = MHD_queue_response(c, (unsigned)status, r);
     MHD_destroy_response(r);
     return rc;
@@ -755,7 +788,23 @@ static enum MHD_Result answer(struct rq *q, struct MHD_Connection *c)
     return send_res(q, c, &q->res);
 }
 
-static enum MHD_Result serve_events(struct rq *q, struct MHD_Connection *c)
+/* The stream is queued: the request's ~3 KiB give way to a struct open_stream. */
+static void keep_open_stream(struct rq *q, void **con_cls)
+{
+    size_t n = strlen(q->path);
+    struct open_stream *o = malloc(sizeof *o + n + 1);
+    if (!o) return; /* keep the rq */
+    o->open_stream = true;
+    o->s = q->s;
+    o->slot = q->slot;
+    o->t0 = q->t0;
+    memcpy(o->method, q->method, sizeof o->method);
+    memcpy(o->path, q->path, n + 1);
+    *con_cls = o;
+    rq_free(q);
+}
+
+static enum MHD_Result serve_events(struct rq *q, struct MHD_Connection *c, void **con_cls)
 {
     struct hq_why why = {0};
     const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Last-Event-ID");
@@ -776,14 +825,36 @@ static enum MHD_Result serve_events(struct rq *q, struct MHD_Connection *c)
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
     MHD_add_response_header(r, "X-Frame-Options", "DENY");
-    return queue(q, c, 200, r, 0);
+    enum MHD_Result rc = queue(q, c, 200, r, 0);
+    if (rc == MHD_YES) keep_open_stream(q, con_cls);
+    return rc;
+}
+
+static unsigned daemon_connections(struct MHD_Daemon *d)
+{
+    const union MHD_DaemonInfo *di =
+        d ? MHD_get_daemon_info(d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS) : NULL;
+    return di ? di->num_connections : 0;
+}
+
+/* Connections per daemon: the streams' one holds the event streams the door routed there. */
+static int render_daemons(struct server *s, struct hq_buf *b)
+{
+    return hq__buf_printf(b,
+                          "# HELP hallq_http_connections Connections libmicrohttpd holds, by "
+                          "daemon (streams: event streams with a %d-byte memory pool).\n"
+                          "# TYPE hallq_http_connections gauge\n"
+                          "hallq_http_connections{daemon=\"main\"} %u\n"
+                          "hallq_http_connections{daemon=\"streams\"} %u\n",
+                          HQ_STREAM_POOL, daemon_connections(s->d), daemon_connections(s->ds));
 }
 
 static enum MHD_Result serve_metrics(struct rq *q, struct MHD_Connection *c)
 {
     struct hq_buf b;
     hq__buf_init(&b, 0);
-    if (hq__metrics_render(&q->s->m, q->s->app, q->s->hub, &b) != 0) {
+    if (hq__metrics_render(&q->s->m, q->s->app, q->s->hub, &b) != 0 ||
+        render_daemons(q->s, &b) != 0) {
         hq__buf_release(&b);
         return MHD_NO;
     }
@@ -891,7 +962,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     (void)cls;
     (void)url;
     struct rq *q = *con_cls;
-    if (!q) return MHD_NO; /* the URI logger could not allocate */
+    if (!q) return MHD_NO;                 /* the URI logger could not allocate */
+    if (is_open_stream(q)) return MHD_YES; /* a struct open_stream: answered */
     if (!q->started) {
         hq__door_head_end(c);
         q->started = true;
@@ -923,7 +995,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     switch (q->kind) {
     case K_EVENTS:
-        return serve_events(q, c);
+        return serve_events(q, c, con_cls);
     case K_METRICS:
         return serve_metrics(q, c);
     case K_STATIC:
@@ -934,7 +1006,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     return MHD_NO;
 }
 
-static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+static struct rq *new_rq(struct server *s, const char *uri, struct MHD_Connection *c)
 {
     size_t n = strcspn(uri, "?#");
     bool path_ok = n > 0 && n < PATH_MAX_LEN && uri[0] == '/';
@@ -942,7 +1014,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
     hq__door_head_begin(c);
     struct rq *q = calloc(1, sizeof *q + n + 1);
     if (!q) return NULL;
-    q->s = cls;
+    q->s = s;
     q->refs = 1;
     clock_gettime(CLOCK_MONOTONIC, &q->t0);
     hq__buf_init(&q->body, HQ_BODY_MAX);
@@ -951,6 +1023,19 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
     memcpy(q->path, uri, n);
     q->path[n] = '\0';
     q->status = 0;
+    return q;
+}
+
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    return new_rq(cls, uri, c);
+}
+
+/* The streams' daemon: its connections serve one request, the one the door routed. */
+static void *on_uri_stream(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    struct rq *q = new_rq(cls, uri, c);
+    if (q) q->one_shot = true;
     return q;
 }
 
@@ -1007,6 +1092,26 @@ static void linger(struct server *s, struct MHD_Connection *c)
     if (ci) linger_fd(s, ci->connect_fd);
 }
 
+/* The metrics and the access log line of a finished request. */
+static void log_access(struct server *s, struct MHD_Connection *c, size_t slot,
+                       const struct timespec *t0, const char *method, const char *rpath, int status,
+                       size_t bytes, const char *user)
+{
+    uint64_t us = elapsed_us(t0);
+    hq__metrics_request(&s->m, slot, status, us);
+    char t[64], path[PATH_MAX_LEN + 8], ip[64];
+    now_iso(t, sizeof t);
+    hq__log_path(rpath, path, sizeof path);
+    for (char *p = path; *p; p++)
+        if (*p == '"' || *p == '\\' || (unsigned char)*p < 0x20) *p = '?';
+    client_ip(c, ip, sizeof ip);
+    fprintf(stderr,
+            "t=%s level=info msg=access ip=%s method=%s path=\"%s\" status=%d bytes=%zu "
+            "us=%llu%s%s\n",
+            t, ip, method, path, status, bytes, (unsigned long long)us, user[0] ? " user=" : "",
+            user);
+}
+
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
@@ -1015,22 +1120,17 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     *con_cls = NULL;
     hq__door_head_end(c);
     if (!q) return;
-    uint64_t us = elapsed_us(&q->t0);
-    int status = q->status ? q->status : 499; /* no answer: the client left or MHD refused */
-    if (q->started) {
-        hq__metrics_request(&s->m, q->slot, status, us);
-        char t[64], path[PATH_MAX_LEN + 8], ip[64];
-        now_iso(t, sizeof t);
-        hq__log_path(q->path, path, sizeof path);
-        for (char *p = path; *p; p++)
-            if (*p == '"' || *p == '\\' || (unsigned char)*p < 0x20) *p = '?';
-        client_ip(c, ip, sizeof ip);
-        fprintf(stderr,
-                "t=%s level=info msg=access ip=%s method=%s path=\"%s\" status=%d bytes=%zu "
-                "us=%llu%s%s\n",
-                t, ip, q->method, path, status, q->bytes, (unsigned long long)us,
-                q->req.actor.username[0] ? " user=" : "", q->req.actor.username);
+    if (is_open_stream(q)) {
+        struct open_stream *os = (struct open_stream *)(void *)q;
+        log_access(s, c, os->slot, &os->t0, os->method, os->path, 200, 0, "");
+        free(os);
+        return;
     }
+    /* no answer: the client left or MHD refused */
+    int status = q->status ? q->status : 499;
+    if (q->started)
+        log_access(s, c, q->slot, &q->t0, q->method, q->path, status, q->bytes,
+                   q->req.actor.username);
     if (q->drain && toe == MHD_REQUEST_TERMINATED_COMPLETED_OK) linger(s, c);
     /* dispatched is set by this connection's event thread, the one calling us */
     if (!q->dispatched) {
@@ -1130,6 +1230,22 @@ static unsigned event_threads(int want)
     if (want > 0) return (unsigned)want;
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n < 2 ? 2 : n > 8 ? 8 : (unsigned)n;
+}
+
+/* One libmicrohttpd daemon: threads epoll loops, pool bytes of memory per connection. */
+static struct MHD_Daemon *
+start_daemon(struct server *s, unsigned threads, unsigned limit, size_t pool,
+             void *(*uri_cb)(void *, const char *, struct MHD_Connection *))
+{
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+                     MHD_USE_ERROR_LOG | MHD_USE_ITC | MHD_USE_NO_LISTEN_SOCKET;
+    return MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER,
+                            mhd_logger, s, MHD_OPTION_THREAD_POOL_SIZE, threads,
+                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT_S,
+                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, pool, MHD_OPTION_CONNECTION_LIMIT,
+                            limit, MHD_OPTION_URI_LOG_CALLBACK, uri_cb, s,
+                            MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                            MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_END);
 }
 
 static void deadline_in(struct timespec *ts, long ms)
@@ -1255,25 +1371,21 @@ int hq_serve(struct hq_app *a, const struct hq_server_options *o, volatile int *
         rc = hq_fail(why, HQ_EINTERNAL, "", "cannot start the worker threads");
         goto out;
     }
-    /* The daemon has no listening socket: the door accepts, checks the first head and hands
-     * each connection over (door.c). */
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
-                     MHD_USE_ERROR_LOG | MHD_USE_ITC | MHD_USE_NO_LISTEN_SOCKET;
+    /* The daemons have no listening socket: the door accepts, checks the first head and hands
+     * each connection over (door.c) to the main daemon or, for an event stream, to the streams'
+     * daemon with its small memory pool (accept_route.c). */
     unsigned limit = connection_limit();
-    d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER,
-                         mhd_logger, s, MHD_OPTION_THREAD_POOL_SIZE,
-                         event_threads(o->event_threads), MHD_OPTION_CONNECTION_TIMEOUT,
-                         (unsigned)IDLE_TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)8192,
-                         MHD_OPTION_CONNECTION_LIMIT, limit, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
-                         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION,
-                         on_connection, s, MHD_OPTION_END);
-    if (!d) {
+    unsigned threads = event_threads(o->event_threads);
+    d = start_daemon(s, threads, limit, MAIN_POOL, on_uri);
+    s->ds = d ? start_daemon(s, threads, limit, HQ_STREAM_POOL, on_uri_stream) : NULL;
+    if (!d || !s->ds) {
         rc = hq_fail(why, HQ_EINTERNAL, "", "cannot start the HTTP server on %s:%d", host, port);
         goto out;
     }
+    s->d = d;
     s->door = hq__door_start(
-        lfd, d, o->max_conns_per_ip > 0 ? (unsigned)o->max_conns_per_ip : MAX_CONNS_PER_IP_DEFAULT,
-        limit);
+        lfd, d, s->ds,
+        o->max_conns_per_ip > 0 ? (unsigned)o->max_conns_per_ip : MAX_CONNS_PER_IP_DEFAULT, limit);
     if (!s->door) {
         rc = hq_fail(why, HQ_EINTERNAL, "", "cannot start the HTTP server on %s:%d", host, port);
         goto out;
@@ -1291,11 +1403,14 @@ int hq_serve(struct hq_app *a, const struct hq_server_options *o, volatile int *
     close(lfd);
     lfd = -1;
     drain(s);
+    MHD_stop_daemon(s->ds);
+    s->ds = NULL;
     MHD_stop_daemon(d);
     d = NULL;
     rc = 0;
 out:
     hq__door_stop(s->door);
+    if (s->ds) MHD_stop_daemon(s->ds);
     if (d) MHD_stop_daemon(d);
     hq__door_free(s->door);
     if (pool) pool_stop(s);

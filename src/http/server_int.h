@@ -99,10 +99,31 @@ void hq__stats_limits(int heavy, int days);
 int hq__heavy_enter(struct hq_why *why);
 void hq__heavy_leave(void);
 
+/* ---- accept_route.c: which daemon takes a new connection ---- */
+/* The streams' daemon: libmicrohttpd's memory pool per connection, and the first request heads
+ * it is given: at most HQ_STREAM_HEAD_MAX bytes, and at most HQ_STREAM_BUDGET by
+ * hq__accept_stream_cost (measured with libmicrohttpd 0.9.75 and this pool: docs/PERFORMANCE.md
+ * "Display streams"). */
+#define HQ_STREAM_POOL 4096
+#define HQ_STREAM_HEAD_MAX 2048
+#define HQ_STREAM_BUDGET 3200
+#define HQ_STREAM_RECORD 64 /* pool bytes counted per header, cookie and query argument */
+/* buf[0..n) is all a new connection has sent, head_len the length of its first request's head
+ * (checked by the door). The pool bytes libmicrohttpd is expected to need for it as an event
+ * stream: head_len + the Cookie value's length + HQ_STREAM_RECORD per header, cookie and query
+ * argument; SIZE_MAX when it is not GET /api/v1/events (with or without a query), when anything
+ * follows the head, or when a body is announced (Content-Length other than 0, Transfer-Encoding).
+ */
+size_t hq__accept_stream_cost(const char *buf, size_t n, size_t head_len);
+/* True when the connection goes to the streams' daemon: the cost within the bounds above. */
+bool hq__accept_is_stream(const char *buf, size_t n, size_t head_len);
+
 /* ---- door.c: accepts, caps connections per address, checks the first request's head ---- */
 struct hq_door;
-/* Start the door thread on the listening socket lfd (not owned), handing connections to d. */
-struct hq_door *hq__door_start(int lfd, struct MHD_Daemon *d, unsigned per_ip, unsigned limit);
+/* Start the door thread on the listening socket lfd (not owned), handing connections to d, or to
+ * streams (may be NULL) when hq__accept_is_stream says so. */
+struct hq_door *hq__door_start(int lfd, struct MHD_Daemon *d, struct MHD_Daemon *streams,
+                               unsigned per_ip, unsigned limit);
 /* Stop accepting and close what waits for a head (the daemon keeps what it has). */
 void hq__door_stop(struct hq_door *d);
 /* After the daemon has stopped (its close notifications use the door). */

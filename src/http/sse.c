@@ -13,9 +13,10 @@
  *    client: a client more than HQ_SSE_BUF_MAX bytes behind the newest frame is marked dropped
  *    (its cursor released, so the frames it held are freed) and woken, and its reader ends the
  *    stream; the browser reconnects with Last-Event-ID and replays what it missed from the
- *    durable log. The wake-ups (MHD_resume_connection, one eventfd write each) are issued after
- *    the mutex is released, in one batch, so the event threads' readers are not held up meanwhile
- *    and each event thread finds most of its connections resumed in one pass.
+ *    durable log. The wake-ups (MHD_resume_connection) are issued after the mutex is released,
+ *    in one batch, so the event threads' readers are not held up meanwhile, and with one eventfd
+ *    write per event thread and batch instead of one per stream (wake_run), so each event thread
+ *    finds most of its connections resumed in one pass.
  *  - The reader (a libmicrohttpd event thread) copies pending bytes out: first its private
  *    literal (the "retry:" hello or a ping), then its page of replayed events, then shared frames
  *    from its cursor, as many as fit in one write. With nothing to send it suspends its connection
@@ -45,6 +46,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "server_int.h"
 #include "sse_frames.h"
@@ -153,10 +155,47 @@ static void wake_init(struct wake_batch *w, size_t n)
     w->cap = w->conn ? n : 0; /* out of memory: client_resume resumes at once */
 }
 
+/* ---- one eventfd write per event thread and batch ----
+ * MHD_resume_connection writes to the eventfd of the connection's event thread every time
+ * (libmicrohttpd 0.9.75, MHD_itc_activate_), and every write may wake that thread, which then
+ * walks its whole list of suspended connections for the ones marked for resuming. A batch of N
+ * resumes was N writes (strace: one per stream and event) and up to N walks. While wake_run
+ * resumes a batch, this thread lets the first 8-byte write to each descriptor through (its event
+ * thread starts on the streams resumed so far), drops the later ones to the same descriptor, and
+ * after the last resume writes each descriptor once more: an event thread that had drained its
+ * eventfd after the first write and missed later resumes is woken again, and by then every
+ * resume of the batch is marked. hallq defines the symbol write for that (as door.c does recv):
+ * the program's definition comes first for libmicrohttpd's calls too. Outside wake_run, and on
+ * every other thread, it is the C library's write, unchanged. */
+#define WAKE_FDS 32
+static _Thread_local struct {
+    bool on;
+    int n;
+    int fd[WAKE_FDS];
+} t_wake;
+
+extern ssize_t __write(int fd, const void *buf, size_t n);
+ssize_t hq__sse_write(int fd, const void *buf, size_t n) __asm__("write");
+ssize_t hq__sse_write(int fd, const void *buf, size_t n)
+{
+    if (t_wake.on && n == sizeof(uint64_t)) {
+        for (int i = 0; i < t_wake.n; i++)
+            if (t_wake.fd[i] == fd) return (ssize_t)n; /* written once already in this batch */
+        if (t_wake.n < WAKE_FDS) t_wake.fd[t_wake.n++] = fd;
+    }
+    return __write(fd, buf, n);
+}
+
 static void wake_run(struct wake_batch *w)
 {
+    t_wake.n = 0;
+    t_wake.on = true;
     for (size_t i = 0; i < w->n; i++)
         MHD_resume_connection(w->conn[i]);
+    t_wake.on = false;
+    const uint64_t one = 1;
+    for (int i = 0; i < t_wake.n; i++)
+        (void)!__write(t_wake.fd[i], &one, sizeof one);
     free(w->conn);
 }
 
