@@ -162,17 +162,23 @@ int hq__app_commit_unlock(struct hq_app *a, struct hq_batch *b, struct hq_why *w
     p->batch = *b;
     hq_batch_init(b);
     p->result = 1;
+    sem_init(&p->done, 0, 0);
     pthread_mutex_lock(&a->qmu);
     if (a->qtail)
         a->qtail->next = p;
     else
         a->qhead = p;
     a->qtail = p;
-    pthread_cond_signal(&a->qcv);
-    pthread_mutex_unlock(&a->mu);
-    while (p->result == 1)
-        pthread_cond_wait(&a->donecv, &a->qmu);
+    bool idle = a->writer_idle;
     pthread_mutex_unlock(&a->qmu);
+    pthread_mutex_unlock(&a->mu);
+    /* Wake the writer only when it sleeps: a busy writer takes the queue when its commit ends. */
+    if (idle) pthread_cond_signal(&a->qcv);
+    /* Our own wake-up: the writer posts each caller of a group it committed (or failed), so no
+     * caller wakes for another's batch or takes qmu again to look (issue 12). */
+    while (sem_wait(&p->done) != 0 && errno == EINTR)
+        ;
+    sem_destroy(&p->done);
     int rc = p->result;
     if (rc < 0 && why) *why = p->why;
     hq_batch_release(&p->batch);
@@ -202,8 +208,11 @@ static void *writer_main(void *arg)
     struct hq_app *a = arg;
     pthread_mutex_lock(&a->qmu);
     for (;;) {
-        while (!a->qhead && !a->stopping)
+        while (!a->qhead && !a->stopping) {
+            a->writer_idle = true;
             pthread_cond_wait(&a->qcv, &a->qmu);
+            a->writer_idle = false;
+        }
         if (!a->qhead && a->stopping) break;
         struct hq_pending *group = a->qhead;
         a->qhead = a->qtail = NULL;
@@ -251,10 +260,13 @@ static void *writer_main(void *arg)
             struct hq_why rw = {0};
             if (reload_hall(a, &rw) != 0) fprintf(stderr, "hallq: reload failed: %s\n", rw.message);
             pthread_mutex_unlock(&a->mu);
-            for (struct hq_pending *p = rest; p; p = p->next) {
+            for (struct hq_pending *p = rest; p;) {
+                struct hq_pending *next = p->next;
                 p->why = why;
                 p->why.code = HQ_ESTORE;
                 p->result = HQ_ESTORE;
+                sem_post(&p->done);
+                p = next; /* the caller frees p */
             }
             for (struct hq_pending *p = group; p; p = p->next) {
                 p->why = why;
@@ -265,9 +277,9 @@ static void *writer_main(void *arg)
         for (struct hq_pending *p = group; p;) {
             struct hq_pending *next = p->next;
             p->result = rc == 0 ? 0 : HQ_ESTORE;
+            sem_post(&p->done);
             p = next; /* the caller frees p */
         }
-        pthread_cond_broadcast(&a->donecv);
     }
     pthread_mutex_unlock(&a->qmu);
     return NULL;
@@ -307,7 +319,6 @@ struct hq_app *hq_app_open(const struct hq_app_options *o, struct hq_why *why)
     pthread_mutex_init(&a->lmu, NULL);
     pthread_mutex_init(&a->reader_mu, NULL);
     pthread_cond_init(&a->qcv, NULL);
-    pthread_cond_init(&a->donecv, NULL);
     pthread_cond_init(&a->tickcv, NULL);
     hq_hall_init(&a->hall);
     a->clock = o->clock;
@@ -402,7 +413,6 @@ void hq_app_close(struct hq_app *a)
     pthread_mutex_destroy(&a->lmu);
     pthread_mutex_destroy(&a->reader_mu);
     pthread_cond_destroy(&a->qcv);
-    pthread_cond_destroy(&a->donecv);
     pthread_cond_destroy(&a->tickcv);
     free(a);
 }

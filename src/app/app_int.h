@@ -9,6 +9,7 @@
 #define HQ_APP_INT_H
 
 #include <pthread.h>
+#include <semaphore.h>
 
 #include "hq_app.h"
 
@@ -80,6 +81,7 @@ struct hq_pending {
     int result; /* 1 = waiting, 0 = committed, < 0 failed */
     struct hq_why why;
     struct hq_pending *next;
+    sem_t done; /* posted once by the writer after it set result (and why) */
 };
 
 struct hq_listener {
@@ -137,10 +139,10 @@ struct hq_app {
 
     /* commit queue */
     pthread_mutex_t qmu;
-    pthread_cond_t qcv;    /* writer waits for work */
-    pthread_cond_t donecv; /* callers wait for their batch */
+    pthread_cond_t qcv; /* writer waits for work */
     struct hq_pending *qhead, *qtail;
     bool stopping;
+    bool writer_idle; /* the writer waits on qcv for work */
     pthread_t writer;
     pthread_t ticker;
     pthread_cond_t tickcv;
