@@ -203,6 +203,18 @@ static int reload_hall(struct hq_app *a, struct hq_why *why)
     return rc;
 }
 
+/* Hand each pending batch of the list its result and wake its caller, who then owns (and frees)
+ * it: p is not touched after its post. */
+static void wake(struct hq_pending *p, int result)
+{
+    while (p) {
+        struct hq_pending *next = p->next;
+        p->result = result;
+        sem_post(&p->done);
+        p = next;
+    }
+}
+
 static void *writer_main(void *arg)
 {
     struct hq_app *a = arg;
@@ -234,6 +246,7 @@ static void *writer_main(void *arg)
         }
         free(bs);
 
+        struct hq_pending *rest = NULL; /* queued behind a failed group: failed with it */
         if (rc == 0) {
             for (struct hq_pending *p = group; p; p = p->next)
                 publish(a, &p->batch);
@@ -255,31 +268,26 @@ static void *writer_main(void *arg)
              * and everything queued behind it (made from the same state), then rebuild. */
             pthread_mutex_lock(&a->mu);
             pthread_mutex_lock(&a->qmu);
-            struct hq_pending *rest = a->qhead;
+            rest = a->qhead;
             a->qhead = a->qtail = NULL;
             struct hq_why rw = {0};
             if (reload_hall(a, &rw) != 0) fprintf(stderr, "hallq: reload failed: %s\n", rw.message);
             pthread_mutex_unlock(&a->mu);
-            for (struct hq_pending *p = rest; p;) {
-                struct hq_pending *next = p->next;
+            for (struct hq_pending *p = rest; p; p = p->next) {
                 p->why = why;
                 p->why.code = HQ_ESTORE;
-                p->result = HQ_ESTORE;
-                sem_post(&p->done);
-                p = next; /* the caller frees p */
             }
             for (struct hq_pending *p = group; p; p = p->next) {
                 p->why = why;
                 p->why.code = HQ_ESTORE;
             }
         }
-        /* qmu is held here */
-        for (struct hq_pending *p = group; p;) {
-            struct hq_pending *next = p->next;
-            p->result = rc == 0 ? 0 : HQ_ESTORE;
-            sem_post(&p->done);
-            p = next; /* the caller frees p */
-        }
+        /* qmu is held here; the callers are woken without it, so that the ones queueing the next
+         * group do not wait for these wake-ups (each one a system call) */
+        pthread_mutex_unlock(&a->qmu);
+        wake(rest, HQ_ESTORE);
+        wake(group, rc == 0 ? 0 : HQ_ESTORE);
+        pthread_mutex_lock(&a->qmu);
     }
     pthread_mutex_unlock(&a->qmu);
     return NULL;
