@@ -5,7 +5,9 @@
 #   - raw SQLite durable commits per second on the same disk (bench_sqlite, WAL + synchronous=FULL),
 #     at the start and again at the end of the run, since the disk may be shared and noisy
 #   - GET /health per second (the HTTP floor), tickets issued per second (wrk + bench/issue.lua)
-#     with the mean group-commit size of that run (from /metrics)
+#     with the mean group-commit size of that run (from /metrics); issue_2xx_rps counts only the
+#     201s, over the time until the last of them: a service has 99,999 numbers a day, and the fast
+#     409 refusals after them (issue_non2xx) are not issues (issue_rps counts them too)
 #   - call-next per second (bench.mjs calls: W windows doing call-next + no-show), and the
 #     server's CPU time per call (compare voice on and off by it: the rate follows the load)
 #   - the worst delay from a call to the start of its announcement in a 12-window burst
@@ -123,6 +125,9 @@ sed -n 's/^wrk_/issue_/p' "$WORK/issue.txt"
 C1=$(metric hallq_commits_total)
 B1=$(metric hallq_batches_committed_total)
 awk -v c="$((C1 - C0))" -v b="$((B1 - B0))" 'BEGIN {printf "issue_commits %d\nissue_changes_per_commit %.2f\n", c, c ? b / c : 0}'
+if [ "$(val wrk_non2xx "$WORK/issue.txt")" != 0 ]; then
+  echo "issue_note: $(val wrk_non2xx "$WORK/issue.txt") refusals from $(val wrk_first_refusal_s "$WORK/issue.txt") s on (see issue_first_refusal); the issue rate is issue_2xx_rps"
+fi
 
 # the server's own CPU time (user + system, its children included) per call: on a shared machine
 # this moves much less than the rate does, so voice on and off can be compared by it

@@ -181,17 +181,23 @@ int hq__app_commit_unlock(struct hq_app *a, struct hq_batch *b, struct hq_why *w
     p->batch = *b;
     hq_batch_init(b);
     p->result = 1;
+    sem_init(&p->done, 0, 0);
     pthread_mutex_lock(&a->qmu);
     if (a->qtail)
         a->qtail->next = p;
     else
         a->qhead = p;
     a->qtail = p;
-    pthread_cond_signal(&a->qcv);
-    pthread_mutex_unlock(&a->mu);
-    while (p->result == 1)
-        pthread_cond_wait(&a->donecv, &a->qmu);
+    bool idle = a->writer_idle;
     pthread_mutex_unlock(&a->qmu);
+    pthread_mutex_unlock(&a->mu);
+    /* Wake the writer only when it sleeps: a busy writer takes the queue when its commit ends. */
+    if (idle) pthread_cond_signal(&a->qcv);
+    /* Our own wake-up: the writer posts each caller of a group it committed (or failed), so no
+     * caller wakes for another's batch or takes qmu again to look (issue 12). */
+    while (sem_wait(&p->done) != 0 && errno == EINTR)
+        ;
+    sem_destroy(&p->done);
     int rc = p->result;
     if (rc < 0 && why) *why = p->why;
     hq_batch_release(&p->batch);
@@ -217,13 +223,28 @@ static int reload_hall(struct hq_app *a, struct hq_why *why)
     return rc;
 }
 
+/* Hand each pending batch of the list its result and wake its caller, who then owns (and frees)
+ * it: p is not touched after its post. */
+static void wake(struct hq_pending *p, int result)
+{
+    while (p) {
+        struct hq_pending *next = p->next;
+        p->result = result;
+        sem_post(&p->done);
+        p = next;
+    }
+}
+
 static void *writer_main(void *arg)
 {
     struct hq_app *a = arg;
     pthread_mutex_lock(&a->qmu);
     for (;;) {
-        while (!a->qhead && !a->stopping)
+        while (!a->qhead && !a->stopping) {
+            a->writer_idle = true;
             pthread_cond_wait(&a->qcv, &a->qmu);
+            a->writer_idle = false;
+        }
         if (!a->qhead && a->stopping) break;
         struct hq_pending *group = a->qhead;
         a->qhead = a->qtail = NULL;
@@ -245,6 +266,7 @@ static void *writer_main(void *arg)
         }
         free(bs);
 
+        struct hq_pending *rest = NULL; /* queued behind a failed group: failed with it */
         if (rc == 0) {
             for (struct hq_pending *p = group; p; p = p->next)
                 publish(a, &p->batch);
@@ -266,7 +288,7 @@ static void *writer_main(void *arg)
              * and everything queued behind it (made from the same state), then rebuild. */
             pthread_mutex_lock(&a->mu);
             pthread_mutex_lock(&a->qmu);
-            struct hq_pending *rest = a->qhead;
+            rest = a->qhead;
             a->qhead = a->qtail = NULL;
             struct hq_why rw = {0};
             if (reload_hall(a, &rw) != 0) fprintf(stderr, "hallq: reload failed: %s\n", rw.message);
@@ -274,20 +296,18 @@ static void *writer_main(void *arg)
             for (struct hq_pending *p = rest; p; p = p->next) {
                 p->why = why;
                 p->why.code = HQ_ESTORE;
-                p->result = HQ_ESTORE;
             }
             for (struct hq_pending *p = group; p; p = p->next) {
                 p->why = why;
                 p->why.code = HQ_ESTORE;
             }
         }
-        /* qmu is held here */
-        for (struct hq_pending *p = group; p;) {
-            struct hq_pending *next = p->next;
-            p->result = rc == 0 ? 0 : HQ_ESTORE;
-            p = next; /* the caller frees p */
-        }
-        pthread_cond_broadcast(&a->donecv);
+        /* qmu is held here; the callers are woken without it, so that the ones queueing the next
+         * group do not wait for these wake-ups (each one a system call) */
+        pthread_mutex_unlock(&a->qmu);
+        wake(rest, HQ_ESTORE);
+        wake(group, rc == 0 ? 0 : HQ_ESTORE);
+        pthread_mutex_lock(&a->qmu);
     }
     pthread_mutex_unlock(&a->qmu);
     return NULL;
@@ -327,7 +347,6 @@ struct hq_app *hq_app_open(const struct hq_app_options *o, struct hq_why *why)
     pthread_mutex_init(&a->lmu, NULL);
     pthread_mutex_init(&a->reader_mu, NULL);
     pthread_cond_init(&a->qcv, NULL);
-    pthread_cond_init(&a->donecv, NULL);
     pthread_cond_init(&a->tickcv, NULL);
     hq_hall_init(&a->hall);
     a->clock = o->clock;
@@ -426,7 +445,6 @@ void hq_app_close(struct hq_app *a)
     pthread_mutex_destroy(&a->lmu);
     pthread_mutex_destroy(&a->reader_mu);
     pthread_cond_destroy(&a->qcv);
-    pthread_cond_destroy(&a->donecv);
     pthread_cond_destroy(&a->tickcv);
     free(a);
 }

@@ -9,6 +9,7 @@
 #define HQ_APP_INT_H
 
 #include <pthread.h>
+#include <semaphore.h>
 
 #include "hq_app.h"
 
@@ -80,6 +81,7 @@ struct hq_pending {
     int result; /* 1 = waiting, 0 = committed, < 0 failed */
     struct hq_why why;
     struct hq_pending *next;
+    sem_t done; /* posted once by the writer after it set result (and why) */
 };
 
 struct hq_listener {
@@ -139,10 +141,10 @@ struct hq_app {
 
     /* commit queue */
     pthread_mutex_t qmu;
-    pthread_cond_t qcv;    /* writer waits for work */
-    pthread_cond_t donecv; /* callers wait for their batch */
+    pthread_cond_t qcv; /* writer waits for work */
     struct hq_pending *qhead, *qtail;
     bool stopping;
+    bool writer_idle; /* the writer waits on qcv for work */
     pthread_t writer;
     pthread_t ticker;
     pthread_cond_t tickcv;
@@ -196,6 +198,24 @@ int hq__app_event(struct hq_app *a, struct hq_batch *b, const char *actor, const
 /* JSON views (json_out.c). staff_view adds masked phone and clerk names. */
 json_t *hq__ticket_json(struct hq_app *a, const struct hq_now *now, const struct hq_ticket *t,
                         bool staff_view);
+/* The same view in two steps, so that a use case builds the JSON after releasing mu: take copies
+ * the ticket and everything its view reads from the hall at that moment (service name and
+ * documents, position, estimate, wait range; under mu); json builds hq__ticket_json's object
+ * from the copy (without mu). hq__ticket_json is take then json. */
+struct hq__ticket_view {
+    struct hq_ticket t;
+    bool has_service;
+    char service_name[HQ_NAME_MAX];
+    int n_documents;
+    char documents[HQ_DOC_MAX][HQ_NAME_MAX];
+    bool has_estimate; /* waiting, with an estimate */
+    struct hq_estimate est;
+    bool has_range;
+    int64_t range_lo, range_hi;
+};
+void hq__ticket_view_take(struct hq_app *a, const struct hq_now *now, const struct hq_ticket *t,
+                          struct hq__ticket_view *v);
+json_t *hq__ticket_view_json(struct hq_app *a, const struct hq__ticket_view *v, bool staff_view);
 json_t *hq__window_json(struct hq_app *a, const struct hq_window *w);
 json_t *hq__service_json(const struct hq_service *s);
 json_t *hq__staff_json(const struct hq_staff *s);
@@ -345,6 +365,7 @@ void hq__estacc_refresh(struct hq_app *a, int max_age_s);
 json_t *hq__estacc_json(const struct hq_estacc *e);
 json_t *hq__estacc_period_json(struct hq_app *a, int32_t from, int32_t to);
 json_t *hq__wait_range_json(struct hq_app *a, const char *service, int32_t est_s);
+bool hq__wait_range(struct hq_app *a, const char *service, int32_t est_s, int64_t *lo, int64_t *hi);
 /* yyyymmdd plus n days (n may be negative). */
 int32_t hq__day_add(int32_t day, int n);
 

@@ -88,31 +88,46 @@ json_t *hq__staff_json(const struct hq_staff *s)
                      hq_role_name(s->role), "certifications", certs, "active", s->active);
 }
 
-json_t *hq__ticket_json(struct hq_app *a, const struct hq_now *now, const struct hq_ticket *t,
-                        bool staff_view)
+/* The figures of a waiting ticket's view, or has_estimate false. */
+struct live {
+    bool has_estimate, has_range;
+    struct hq_estimate est;
+    int64_t range_lo, range_hi;
+};
+
+static void live_figures(struct hq_app *a, const struct hq_now *now, const struct hq_ticket *t,
+                         struct live *l)
 {
-    struct hq_service *svc = hq_service_find(&a->hall, t->service);
+    memset(l, 0, sizeof *l);
+    /* the one estimate (docs/ESTIMATE.md): every page shows these figures */
+    l->has_estimate = t->status == HQ_WAITING && hq_ticket_estimate(&a->hall, now, t, &l->est) == 0;
+    l->has_range =
+        l->has_estimate && hq__wait_range(a, t->service, l->est.wait_s, &l->range_lo, &l->range_hi);
+}
+
+/* The ticket's view from its parts: the service's name (NULL = no such service) and documents,
+ * the live figures. Reads nothing else of the hall. */
+static json_t *ticket_json(struct hq_app *a, const struct hq_ticket *t, const char *service_name,
+                           int n_documents, const char (*documents)[HQ_NAME_MAX],
+                           const struct live *l, bool staff_view)
+{
     json_t *docs = json_array();
-    if (svc)
-        for (int i = 0; i < svc->n_documents; i++)
-            json_array_append_new(docs, json_string(svc->documents[i]));
+    for (int i = 0; i < n_documents; i++)
+        json_array_append_new(docs, json_string(documents[i]));
     json_t *pos = json_null(), *ahead = json_null(), *wait = json_null(), *serving = json_null(),
            *range = json_null();
-    if (t->status == HQ_WAITING) {
-        /* the one estimate (docs/ESTIMATE.md): every page shows these figures */
-        struct hq_estimate e;
-        if (hq_ticket_estimate(&a->hall, now, t, &e) == 0) {
-            pos = json_integer(e.position);
-            ahead = json_integer(e.ahead);
-            wait = json_integer(e.wait_s);
-            serving = json_integer(e.serving);
-            range = hq__wait_range_json(a, t->service, e.wait_s);
-        }
+    if (l->has_estimate) {
+        pos = json_integer(l->est.position);
+        ahead = json_integer(l->est.ahead);
+        wait = json_integer(l->est.wait_s);
+        serving = json_integer(l->est.serving);
+        if (l->has_range)
+            range = json_pack("[I,I]", (json_int_t)l->range_lo, (json_int_t)l->range_hi);
     }
     json_t *o = json_pack(
         "{s:s,s:s,s:s,s:s?,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:i,s:o,s:o,s:o,s:o,s:o,s:o}", "id",
-        t->id, "number", t->number, "service", t->service, "service_name", svc ? svc->name : NULL,
-        "category", hq_category_name(t->category), "channel", hq_channel_name(t->channel), "status",
+        t->id, "number", t->number, "service", t->service, "service_name", service_name, "category",
+        hq_category_name(t->category), "channel", hq_channel_name(t->channel), "status",
         hq_status_name(t->status), "issued_at", hq__time_json(a, t->issued_at), "called_at",
         hq__time_json(a, t->called_at), "started_at", hq__time_json(a, t->started_at),
         "finished_at", hq__time_json(a, t->finished_at), "window",
@@ -129,6 +144,49 @@ json_t *hq__ticket_json(struct hq_app *a, const struct hq_now *now, const struct
         json_object_set_new(o, "queued_at", hq__time_json(a, t->queued_at));
     }
     return o;
+}
+
+json_t *hq__ticket_json(struct hq_app *a, const struct hq_now *now, const struct hq_ticket *t,
+                        bool staff_view)
+{
+    const struct hq_service *svc = hq_service_find(&a->hall, t->service);
+    struct live l;
+    live_figures(a, now, t, &l);
+    return ticket_json(a, t, svc ? svc->name : NULL, svc ? svc->n_documents : 0,
+                       svc ? svc->documents : NULL, &l, staff_view);
+}
+
+void hq__ticket_view_take(struct hq_app *a, const struct hq_now *now, const struct hq_ticket *t,
+                          struct hq__ticket_view *v)
+{
+    v->t = *t;
+    const struct hq_service *svc = hq_service_find(&a->hall, t->service);
+    v->has_service = svc != NULL;
+    v->service_name[0] = 0;
+    v->n_documents = 0;
+    if (svc) {
+        snprintf(v->service_name, sizeof v->service_name, "%s", svc->name);
+        for (int i = 0; i < svc->n_documents && i < HQ_DOC_MAX; i++)
+            snprintf(v->documents[v->n_documents++], HQ_NAME_MAX, "%s", svc->documents[i]);
+    }
+    struct live l;
+    live_figures(a, now, t, &l);
+    v->has_estimate = l.has_estimate;
+    v->est = l.est;
+    v->has_range = l.has_range;
+    v->range_lo = l.range_lo;
+    v->range_hi = l.range_hi;
+}
+
+json_t *hq__ticket_view_json(struct hq_app *a, const struct hq__ticket_view *v, bool staff_view)
+{
+    struct live l = {.has_estimate = v->has_estimate,
+                     .has_range = v->has_range,
+                     .est = v->est,
+                     .range_lo = v->range_lo,
+                     .range_hi = v->range_hi};
+    return ticket_json(a, &v->t, v->has_service ? v->service_name : NULL, v->n_documents,
+                       v->documents, &l, staff_view);
 }
 
 json_t *hq__ticket_event_json(const struct hq_ticket *t)

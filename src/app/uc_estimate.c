@@ -229,19 +229,28 @@ void hq__estacc_refresh(struct hq_app *a, int max_age_s)
     free(e);
 }
 
-json_t *hq__wait_range_json(struct hq_app *a, const char *service, int32_t est_s)
+bool hq__wait_range(struct hq_app *a, const char *service, int32_t est_s, int64_t *lo, int64_t *hi)
 {
     const struct hq_estacc_group *g = NULL;
     for (size_t i = 0; i < a->estacc.n_services; i++)
         if (strcmp(a->estacc.services[i].code, service) == 0) g = &a->estacc.services[i];
     if (!g || g->n < HQ_ESTACC_MIN_N) g = &a->estacc.all;
-    if (g->n < HQ_ESTACC_MIN_N || est_s < 0) return json_null();
+    if (g->n < HQ_ESTACC_MIN_N || est_s < 0) return false;
     double scale = fmax(est_s, SCALE_MIN_S);
     double low = est_s + g->q_low * scale, high = est_s + g->q_high * scale;
     low = fmax(0, fmin(low, est_s));
     high = fmax(high, est_s);
-    json_int_t lo = (json_int_t)(floor(low / 60) * 60), hi = (json_int_t)(ceil(high / 60) * 60);
-    if (hi > 7 * 86400) hi = 7 * 86400;
-    if (lo > hi) lo = hi;
-    return json_pack("[I,I]", lo, hi);
+    int64_t l = (int64_t)(floor(low / 60) * 60), h = (int64_t)(ceil(high / 60) * 60);
+    if (h > 7 * 86400) h = 7 * 86400;
+    if (l > h) l = h;
+    *lo = l;
+    *hi = h;
+    return true;
+}
+
+json_t *hq__wait_range_json(struct hq_app *a, const char *service, int32_t est_s)
+{
+    int64_t lo, hi;
+    if (!hq__wait_range(a, service, est_s, &lo, &hi)) return json_null();
+    return json_pack("[I,I]", (json_int_t)lo, (json_int_t)hi);
 }

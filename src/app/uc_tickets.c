@@ -168,19 +168,20 @@ static int issue(struct hq_app *a, const struct hq_actor *who, json_t *in, json_
         hq_batch_release(&b);
         return rc;
     }
-    /* The estimate given now is kept with the ticket: its error is measured once it is called. */
-    struct hq_estimate est;
-    if (hq_ticket_estimate(&a->hall, &now, t, &est) == 0) t->est_wait_s = est.wait_s;
+    /* The answer shows the hall at this moment (position, estimate): copied now, made into JSON
+     * once mu is released, so other requests do not wait for that (issue 12). The estimate given
+     * now is kept with the ticket: its error is measured once it is called. */
+    struct hq__ticket_view view; /* ~2.6 KB: the default 8 MB thread stacks */
+    hq__ticket_view_take(a, &now, t, &view);
+    if (view.has_estimate) t->est_wait_s = view.est.wait_s;
+    view.t.est_wait_s = t->est_wait_s;
     hq_batch_ticket(&b, t);
     hq_batch_service(&b, hq_service_find(&a->hall, t->service));
     if (idt->locked) hq__idnum_ticket_add(idt, &b, t->id, t->service, now.t);
     hq__app_event(a, &b, who->username, "ticket.issued", hq__ticket_event_json(t));
-    *out = hq__ticket_json(a, &now, t, who->role != HQ_ROLE_NONE);
     rc = hq__app_commit_unlock(a, &b, why);
-    if (rc) {
-        json_decref(*out);
-        *out = NULL;
-    } else {
+    if (rc == 0) {
+        *out = hq__ticket_view_json(a, &view, who->role != HQ_ROLE_NONE);
         hq__media_after_issue(a, who, *out); /* durable first; a kiosk's printer, no lock held */
     }
     return rc;

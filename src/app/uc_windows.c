@@ -220,14 +220,19 @@ int hq_app_window_action(struct hq_app *a, const struct hq_actor *who, int32_t n
     }
     hq_batch_window(&b, w);
     hq__app_event(a, &b, who->username, event, data);
-    *out = json_pack("{s:o,s:o}", "window", hq__window_json(a, w), "ticket",
-                     t ? hq__ticket_json(a, &now, t, true) : json_null());
+    /* The answer shows the hall at this moment; the ticket's part is copied now and made into
+     * JSON once mu is released (t is not touched after that; issue 12). */
+    struct hq__ticket_view tv;
+    if (t) hq__ticket_view_take(a, &now, t, &tv);
+    json_t *win = hq__window_json(a, w);
     rc = hq__app_commit_unlock(a, &b, why);
     if (rc) {
-        json_decref(*out);
-        *out = NULL;
+        json_decref(win);
+        return rc;
     }
-    return rc;
+    *out = json_pack("{s:o,s:o}", "window", win, "ticket",
+                     t ? hq__ticket_view_json(a, &tv, true) : json_null());
+    return 0;
 }
 
 int hq_app_window_pending_eval(struct hq_app *a, int32_t number, json_t **out, struct hq_why *why)

@@ -2,8 +2,8 @@
 /*
  * test_core_tickets.c — issuing tickets: numbering per service and day (reset at the day
  * change, four digits after 999, never repeated across a reload), quota, hours, suspension,
- * input refusals (each leaves the hall unchanged), cancel and requeue, the day roll, forget,
- * the error table, enum names and phone masking.
+ * input refusals (each leaves the hall unchanged), the day's 99,999 numbers used up, cancel and
+ * requeue, the day roll, forget, the error table, enum names and phone masking.
  */
 #include "test_core_fixture.h"
 
@@ -143,6 +143,33 @@ static void test_quota(void **state)
     /* the next day the quota starts again */
     struct hq_now tomorrow = fx_after(&now, 86400);
     assert_int_equal(issue_rc(&tomorrow, "q3", &in, &why), 0);
+}
+
+/* A service has 99,999 numbers a day (A00001 - A99999, the longest that fits HQ_NUMBER_MAX): the
+ * next issue is a conflict (409) that names the service and changes nothing; the next day the
+ * numbers start again. (bench/issue.lua counts these refusals apart: issue 12.) */
+static void test_numbers_exhausted(void **state)
+{
+    (void)state;
+    struct hq_now now = fx_now(2026, 3, 2, 9, 0);
+    fx_issue(&H, &now, "A"); /* the hall is on this day */
+    struct hq_service *a = hq_service_find(&H, "A");
+    a->seq = 99998;
+    struct hq_ticket *t = fx_issue(&H, &now, "A");
+    assert_string_equal(t->number, "A99999");
+    struct hq_issue in = {.service = "A", .category = HQ_NORMAL, .channel = HQ_KIOSK};
+    struct hq_why why;
+    size_t n = H.n_tickets;
+    assert_int_equal(issue_rc(&now, "x1", &in, &why), HQ_ECONFLICT);
+    assert_string_equal(why.field, "service");
+    assert_string_equal(why.message,
+                        "service A has issued 99999 tickets today, the most numbers allow");
+    assert_int_equal(H.n_tickets, n);
+    assert_int_equal(hq_service_find(&H, "A")->seq, 99999);
+    /* another service still issues */
+    assert_string_equal(fx_issue(&H, &now, "CD")->number, "CD001");
+    struct hq_now tomorrow = fx_after(&now, 86400);
+    assert_string_equal(fx_issue(&H, &tomorrow, "A")->number, "A001");
 }
 
 static void test_hours(void **state)
@@ -526,6 +553,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_numbering_past_999, setup, teardown),
         cmocka_unit_test_setup_teardown(test_numbering_survives_reload, setup, teardown),
         cmocka_unit_test_setup_teardown(test_quota, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_numbers_exhausted, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hours, setup, teardown),
         cmocka_unit_test_setup_teardown(test_issue_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_issue_multi_and_appointment, setup, teardown),
