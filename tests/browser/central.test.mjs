@@ -94,7 +94,8 @@ test('English on the toggle; a bad period is refused in the page\'s language, it
   await page.locator('#p-from').fill('2026-03-10');
   await page.locator('#p-to').fill('2026-03-01');
   await page.locator('#period button[type=submit]').click();
-  await page.locator('#msg:not([hidden])').waitFor();
+  // The note says 加载中 (loading) while the request is out; wait for the answer's refusal.
+  await page.locator('#msg:not([hidden])', { hasText: /结束日期不能早于开始日期|end date/i }).waitFor();
   assert.match(await page.locator('#msg').textContent(), /结束日期不能早于开始日期/);
   assert.equal(await page.evaluate(() => document.activeElement.id), 'p-to');
   await assertAccessible(page, 'central overview with a refusal');
