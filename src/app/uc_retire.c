@@ -415,7 +415,7 @@ int hq_app_staff_delete_forever(struct hq_app *a, const struct hq_actor *who, co
     if (rc < 0) return rc;
     if (rc > 0)
         return hq_fail(why, HQ_ECONFLICT, "username",
-                       "'%s' served tickets (%s): take them off duty instead, history keeps them",
+                       "'%s' served tickets (%s): retire them instead, history keeps them",
                        username, r.number);
     struct hq_record_ref ref; /* the documents naming them as text (record_refs.c) */
     if ((rc = hq__record_refs(a, false, username, name, &ref, why)) < 0) return rc;
@@ -444,8 +444,7 @@ int hq_app_staff_delete_forever(struct hq_app *a, const struct hq_actor *who, co
             snprintf(num, sizeof num, "%s", a->hall.tickets[i].number);
             pthread_mutex_unlock(&a->mu);
             return hq_fail(why, HQ_ECONFLICT, "username",
-                           "'%s' served tickets (%s): take them off duty instead, history keeps "
-                           "them",
+                           "'%s' served tickets (%s): retire them instead, history keeps them",
                            username, num);
         }
     char kept[HQ_USER_MAX];

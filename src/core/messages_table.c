@@ -713,7 +713,7 @@ const struct hq_msg hq__msg_table[] = {
     {"service %s takes bookings: make it not bookable first", "record.service_bookable", {"code"}, "业务 {code} 仍接受预约：请先取消可预约"},
     {"service %s has tickets (%s): switch it off instead, history keeps it", "record.service_has_tickets", {"code", "number"}, "业务 {code} 已有号票（如 {number}）：请改为停用，办理记录将保留"},
     {"you cannot delete yourself: another admin can", "record.delete_self", {}, "不能删除自己的账号，可由其他管理员删除"},
-    {"'%s' served tickets (%s): take them off duty instead, history keeps them", "record.staff_has_tickets", {"username", "number"}, "人员“{username}”已办理过号票（如 {number}）：请改为设为不在岗，办理记录将保留"},
+    {"'%s' served tickets (%s): retire them instead, history keeps them", "record.staff_has_tickets", {"username", "number"}, "人员“{username}”已办理过号票（如 {number}）：请改为撤销（停用）该人员，办理记录将保留"},
     {"'%s' has window %d open: close it first", "record.staff_window_open", {"username", "window"}, "人员“{username}”正在 {window} 号窗口办理：请先关闭窗口"},
     /* head office views (branch central2): hallq central serve */
     {"users: no active admin or manager in that database", "central.no_users", {}, "该数据库中没有在用的管理员或值班长账号"},

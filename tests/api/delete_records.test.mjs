@@ -100,8 +100,8 @@ describe('staff deleted for good', () => {
         await act(srv, 1, 'close', tokens.clerk1);
         r = await api(srv, 'DELETE', '/staff/clerk1/permanent', undefined, { token: A() });
         assertError(r, 409, 'conflict', 'username');
-        assert.match(r.json.error.message, new RegExp(`'clerk1' served tickets \\(${t.number}\\)`));
-        assert.match(r.json.error.message_zh, /不在岗/);
+        assert.match(r.json.error.message, new RegExp(`'clerk1' served tickets \\(${t.number}\\): retire them instead`));
+        assert.match(r.json.error.message_zh, /请改为撤销/);
         assert.ok((await users()).includes('clerk1'));
     });
 });
