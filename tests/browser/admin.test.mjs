@@ -3,25 +3,13 @@
 // a certification, the hall's hours and public information, and a device registration; each change
 // is checked through the API. Also: a page refuses a signed-in user of the wrong role.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import * as hq from './helpers.mjs';
 
-let dir, server, ctx, admin;
+let server, ctx, admin;
 
-before(async () => {
-  dir = hq.tmpDir();
-  server = await hq.serve(hq.initDb(dir));
-  admin = await hq.setupHall(server.url);
-  ctx = await hq.browser();
-});
-
-after(async () => {
-  await ctx?.close();
-  await server?.stop();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
+hq.hallHooks((h) => ({ server, ctx, admin } = h));
 
 test('the admin configures the hall through the page', async () => {
   const url = server.url;

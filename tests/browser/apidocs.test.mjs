@@ -3,24 +3,13 @@
 // (every request stays on the server) and under the pages' Content-Security-Policy: the ticket
 // route is on the page, and nothing was refused or thrown. The admin page links to it.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import * as hq from './helpers.mjs';
 
-let dir, server, ctx;
+let server, ctx;
 
-before(async () => {
-  dir = hq.tmpDir();
-  server = await hq.serve(hq.initDb(dir));
-  ctx = await hq.browser();
-});
-
-after(async () => {
-  await ctx?.close();
-  await server?.stop();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
+hq.hallHooks((h) => ({ server, ctx } = h), { hall: false });
 
 test('/api/docs shows the API reference with the ticket route, offline and under the CSP', async () => {
   const page = await ctx.newPage();

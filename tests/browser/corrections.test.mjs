@@ -5,7 +5,7 @@
 // for good; switching off a service with customers waiting asks what happens to them, and the
 // answer (transfer to another service) is what the server does; the rules of a field are shown
 // beside it before submitting; a certification that expires soon is marked where it is typed.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,18 +14,7 @@ import * as hq from './helpers.mjs';
 let dir, server, ctx, admin;
 const SHOTS = path.join(hq.SRC, 'docs', 'screenshots');
 
-before(async () => {
-  dir = hq.tmpDir();
-  server = await hq.serve(hq.initDb(dir));
-  admin = await hq.setupHall(server.url);
-  ctx = await hq.browser();
-});
-
-after(async () => {
-  await ctx?.close();
-  await server?.stop();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
+hq.hallHooks((h) => ({ dir, server, ctx, admin } = h));
 
 test('the admin sees what would harm customers and corrects mistakes', async () => {
   const url = server.url;

@@ -2,26 +2,14 @@
 // delete_records.test.mjs — the admin page's 彻底删除 buttons for services and staff: after a
 // confirmation a record created by mistake is gone from the list; one that something refers to
 // stays, and the page says what refers to it, in its language. axe finds nothing on the lists.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import * as hq from './helpers.mjs';
 import { assertAccessible } from './a11y_axe.mjs';
 
-let dir, server, ctx, admin;
+let server, ctx, admin;
 
-before(async () => {
-  dir = hq.tmpDir();
-  server = await hq.serve(hq.initDb(dir));
-  admin = await hq.setupHall(server.url);
-  ctx = await hq.browser();
-});
-
-after(async () => {
-  await ctx?.close();
-  await server?.stop();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
+hq.hallHooks((h) => ({ server, ctx, admin } = h));
 
 // Click a button that asks for confirmation (accepted) and wait for the page's answer.
 async function confirmed(page, button) {

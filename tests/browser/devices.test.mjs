@@ -6,29 +6,16 @@
 // and the pad then works as a registered device. The admin revokes the pad from the list: the pad
 // forgets its key and asks for a new pairing at its next request. Screenshots of the waiting
 // device and of the admin's list go to docs/screenshots.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as hq from './helpers.mjs';
 
-let dir, server, ctx, b, admin;
+let server, ctx, b, admin;
 const SHOTS = path.join(hq.SRC, 'docs', 'screenshots');
 
-before(async () => {
-  dir = hq.tmpDir();
-  server = await hq.serve(hq.initDb(dir));
-  admin = await hq.setupHall(server.url);
-  ctx = await hq.browser();
-  b = await hq.launch();
-});
-
-after(async () => {
-  await ctx?.close();
-  await b?.done();
-  await server?.stop();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
+hq.hallHooks((h) => ({ server, ctx, admin, b } = h), { launch: true });
 
 // A device page in its own context: follows the "not paired" link and returns {page, code}.
 async function waitingDevice(devicePath) {

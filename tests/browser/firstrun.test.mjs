@@ -5,28 +5,16 @@
 // a mistaken window retired; a kiosk and a pad paired by code in browser contexts of their own; the
 // public information; then a test ticket taken at the kiosk, called and finished at the counter,
 // shown on the display and rated on the pad. Screenshots of the guide before and after.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as hq from './helpers.mjs';
 
-let dir, server, ctx, b;
+let server, ctx, b;
 const SHOTS = path.join(hq.SRC, 'docs', 'screenshots');
 
-before(async () => {
-  dir = hq.tmpDir();
-  server = await hq.serve(hq.initDb(dir));
-  ctx = await hq.browser();
-  b = await hq.launch();
-});
-
-after(async () => {
-  await ctx?.close();
-  await b?.done();
-  await server?.stop();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
+hq.hallHooks((h) => ({ server, ctx, b } = h), { hall: false, launch: true });
 
 async function saved(page) {
   await hq.until(async () => /已保存|error/.test((await page.locator('#msg').textContent()) + (await page.locator('#msg').getAttribute('class'))), { what: 'saved or refused' });

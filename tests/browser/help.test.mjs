@@ -5,26 +5,13 @@
 // on the way (help.acknowledged); 已解决 closes it and the kiosk's note goes (help.closed). The
 // tracking page's request names the ticket's number (never its id); the pad's names its window.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import * as hq from './helpers.mjs';
 
-let dir, server, ctx, url, admin;
+let server, ctx, url, admin;
 
-before(async () => {
-  dir = hq.tmpDir();
-  server = await hq.serve(hq.initDb(dir));
-  url = server.url;
-  admin = await hq.setupHall(url);
-  ctx = await hq.browser();
-});
-
-after(async () => {
-  await ctx?.close();
-  await server?.stop();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
+hq.hallHooks((h) => ({ server, ctx, url, admin } = h));
 
 test('a help request reaches the guide live; acknowledged and closed, the asker sees it', async () => {
   const kioskKey = (await hq.must(url, 'POST', '/devices', { name: '东门取号机' }, admin)).key;

@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 
 export const SRC = process.env.HQ_SRC || path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -163,6 +164,33 @@ export async function launch() {
   };
   b.done = () => b.close();
   return b;
+}
+
+// The usual set-up of a test file, as node:test hooks: before its tests a fresh folder, a store made
+// by `hallq init`, a server on it, the small hall of setupHall (unless hall: false; its admin token
+// in .admin), a browser context (unless context: false; viewport as browser's) and, with launch: true, a Chromium for
+// contexts of their own (.b); after them all of it closed and removed. Returns the object those
+// fields are filled into ({dir, db, server, url, admin, ctx, b}); ready(h), when given, runs at the
+// end of the set-up (a file copies the fields into its own variables there).
+export function hallHooks(ready, { hall = true, context = true, viewport, launch: withLaunch = false } = {}) {
+  const h = {};
+  before(async () => {
+    h.dir = tmpDir();
+    h.db = initDb(h.dir);
+    h.server = await serve(h.db);
+    h.url = h.server.url;
+    if (hall) h.admin = await setupHall(h.url);
+    if (context) h.ctx = await browser(viewport ? { viewport } : {});
+    if (withLaunch) h.b = await launch();
+    await ready?.(h);
+  });
+  after(async () => {
+    await h.ctx?.close();
+    await h.b?.done();
+    await h.server?.stop();
+    if (h.dir) fs.rmSync(h.dir, { recursive: true, force: true });
+  });
+  return h;
 }
 
 // Resolve once the page has had no request in flight (the live stream aside) for quietMs and its

@@ -4,28 +4,17 @@
 // removed, the closed and always-open states; a refusal of the server (overlapping ranges) marked
 // on its day's row, in the page's language, with nothing stored; axe finds nothing on the grid.
 // Screenshots of both grids and of the refusal go to docs/screenshots.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as hq from './helpers.mjs';
 import { assertAccessible } from './a11y_axe.mjs';
 
-let dir, server, ctx, admin;
+let server, ctx, admin;
 const SHOTS = path.join(hq.SRC, 'docs', 'screenshots');
 
-before(async () => {
-  dir = hq.tmpDir();
-  server = await hq.serve(hq.initDb(dir));
-  admin = await hq.setupHall(server.url);
-  ctx = await hq.browser();
-});
-
-after(async () => {
-  await ctx?.close();
-  await server?.stop();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
+hq.hallHooks((h) => ({ server, ctx, admin } = h));
 
 // Submit a form and wait for the page's answer (#msg emptied first, so an old one is not taken).
 async function submit(page, form) {

@@ -3,26 +3,14 @@
 // (PUT /hall {"unserved_tickets":"refuse"}): the kiosk shows that service disabled, saying
 // 当前无窗口办理, and enables it again once a clerk opens a window serving it (after its reload).
 // With the default ("issue") the same service can be taken, its wait replaced by 当前无窗口办理.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import * as hq from './helpers.mjs';
 import { assertAccessible } from './a11y_axe.mjs';
 
-let dir, server, ctx, admin;
+let server, ctx, admin;
 
-before(async () => {
-  dir = hq.tmpDir();
-  server = await hq.serve(hq.initDb(dir));
-  admin = await hq.setupHall(server.url);
-  ctx = await hq.browser();
-});
-
-after(async () => {
-  await ctx?.close();
-  await server?.stop();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
+hq.hallHooks((h) => ({ server, ctx, admin } = h));
 
 test('the kiosk disables a service no window serves when the hall says so', async () => {
   const url = server.url;

@@ -4,26 +4,14 @@
 // through the form; opens an incident from it with ticketing suspended (the hall is suspended),
 // records who arrived, restores the service (ticketing resumes), closes and reviews it, and sees
 // the timeline; a refused step shows the server's message; no script errors.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import * as hq from './helpers.mjs';
 
-let dir, server, ctx, admin;
+let server, ctx, admin;
 const day = (n) => new Date(Date.now() + n * 86400e3).toISOString().slice(0, 10);
 
-before(async () => {
-  dir = hq.tmpDir();
-  server = await hq.serve(hq.initDb(dir));
-  admin = await hq.setupHall(server.url);
-  ctx = await hq.browser();
-});
-
-after(async () => {
-  await ctx?.close();
-  await server?.stop();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
+hq.hallHooks((h) => ({ server, ctx, admin } = h));
 
 test('overdue items are marked; an incident runs from a plan to its review', async () => {
   const u = server.url;

@@ -3,26 +3,13 @@
 // same port) the display reconnects by itself and resumes from the last event it saw, so a call
 // made before it is back is still shown and announced, exactly once.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import * as hq from './helpers.mjs';
 
-let dir, db, server, ctx;
+let db, server, ctx;
 
-before(async () => {
-  dir = hq.tmpDir();
-  db = hq.initDb(dir);
-  server = await hq.serve(db);
-  await hq.setupHall(server.url);
-  ctx = await hq.browser({ viewport: { width: 1920, height: 1080 } });
-});
-
-after(async () => {
-  await ctx?.close();
-  await server?.stop();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
+const hall = hq.hallHooks((h) => ({ db, server, ctx } = h), { viewport: { width: 1920, height: 1080 } });
 
 const announcedCalls = (page, number) => page.evaluate((n) => window.__hq.announced.filter((s) => s === `${n}号，请到1号窗口`).length, number);
 
@@ -50,6 +37,7 @@ test('the display misses no call across a server restart', async () => {
   assert.equal(r.code, 0, 'hallq stops cleanly on SIGTERM');
   await hq.until(async () => (await display.locator('#live').getAttribute('class')).includes('off'), { what: 'display notices the loss' });
   server = await hq.serve(db, { port });
+  hall.server = server; // stopped by the hooks at the end
   url = server.url;
   const clerkAgain = await hq.login(url, 'clerk1', hq.PASSWORD).catch(() => clerk);
   const second = (await hq.must(url, 'POST', '/windows/1/call-next', {}, clerkAgain)).ticket.number;

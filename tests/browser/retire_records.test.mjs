@@ -5,26 +5,14 @@
 // clerk's sign-in. A service customers wait for asks where to transfer them, then is retired.
 // Restore brings the service back switched off; the retired clerk is deleted for good. axe finds
 // nothing on either tab with its retired list.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import * as hq from './helpers.mjs';
 import { assertAccessible } from './a11y_axe.mjs';
 
-let dir, server, ctx, admin;
+let server, ctx, admin;
 
-before(async () => {
-  dir = hq.tmpDir();
-  server = await hq.serve(hq.initDb(dir));
-  admin = await hq.setupHall(server.url);
-  ctx = await hq.browser();
-});
-
-after(async () => {
-  await ctx?.close();
-  await server?.stop();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
+hq.hallHooks((h) => ({ server, ctx, admin } = h));
 
 // Click a button (accepting its confirmation when it asks one) and wait for the page's answer.
 async function answered(page, button, { asks = true } = {}) {

@@ -5,26 +5,13 @@
 // same on all four). With no window open the API says serving_windows 0 and every page says
 // 当前无窗口办理 instead of minutes (when the server gives serving_windows).
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import * as hq from './helpers.mjs';
 
-let dir, server, br, url;
+let server, br, url;
 
-before(async () => {
-  dir = hq.tmpDir();
-  server = await hq.serve(hq.initDb(dir));
-  url = server.url;
-  await hq.setupHall(url);
-  br = await hq.launch();
-});
-
-after(async () => {
-  await br?.done();
-  await server?.stop();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
+hq.hallHooks((h) => ({ server, url, b: br } = h), { context: false, launch: true });
 
 const text = async (p, sel) => ((await p.locator(sel).textContent()) || '').trim();
 
