@@ -377,14 +377,14 @@ static char *sums_b64(json_t *sums)
     return out;
 }
 
-/* A document's sections string added to sec (NULL: only checked), checked whole first: 0, -1
- * when it is not one of ours (sec unchanged), -2 when out of memory half way. */
-static int sections_decode(json_t *str, json_t *sec)
+/* A document's sections (base64 text s64 of len chars, NULL when missing) added to sec (NULL: only
+ * checked), checked whole first: 0, -1 when it is not one of ours (sec unchanged), -2 when out of
+ * memory half way. */
+static int sections_decode(const char *s64, size_t len, json_t *sec)
 {
-    const char *s64 = json_string_value(str);
     unsigned char *raw = NULL;
     size_t n = 0;
-    if (!s64 || b64_decode(s64, json_string_length(str), &raw, &n)) return -1;
+    if (!s64 || b64_decode(s64, len, &raw, &n)) return -1;
     struct rbuf b = {raw, raw + n, false};
     int rc = get_sums(&b, sec, true, 0) || b.p != b.end ? -1 : 0;
     if (rc == 0 && sec) {
@@ -578,33 +578,97 @@ static int decode_rest(json_t *o, struct hq_roll *r)
     return 0;
 }
 
-/* Add the document o (a parsed rollup) to r and its sections to sec (may be NULL): checked whole
- * first, so -1 (not one of ours) leaves r and sec as they were; -2 when out of memory half way
- * (r is then incomplete). */
-static int decode_into(json_t *o, struct hq_roll *r, json_t *sec)
+/* The two long strings of a document (base64 text, not NUL-terminated), NULL when missing. */
+struct b64_parts {
+    const char *groups, *sections;
+    size_t n_groups, n_sections;
+};
+
+/* Add the document o (a parsed rollup, its long strings in t) to r and its sections to sec (may
+ * be NULL): checked whole first, so -1 (not one of ours) leaves r and sec as they were; -2 when
+ * out of memory half way (r is then incomplete). */
+static int decode_into(json_t *o, const struct b64_parts *t, struct hq_roll *r, json_t *sec)
 {
-    json_t *gj = json_object_get(o, "groups");
-    const char *g64 = json_string_value(gj);
     unsigned char *raw = NULL;
     size_t n = 0;
-    if (!g64 || b64_decode(g64, json_string_length(gj), &raw, &n)) return -1;
-    json_t *day_sec = json_object_get(o, "sections");
-    int rc =
-        get_groups(raw, n, NULL) || decode_rest(o, NULL) || sections_decode(day_sec, NULL) ? -1 : 0;
-    if (rc == 0 &&
-        (get_groups(raw, n, r) || decode_rest(o, r) || (sec && sections_decode(day_sec, sec))))
+    if (!t->groups || b64_decode(t->groups, t->n_groups, &raw, &n)) return -1;
+    int rc = get_groups(raw, n, NULL) || decode_rest(o, NULL) ||
+                     sections_decode(t->sections, t->n_sections, NULL)
+                 ? -1
+                 : 0;
+    if (rc == 0 && (get_groups(raw, n, r) || decode_rest(o, r) ||
+                    (sec && sections_decode(t->sections, t->n_sections, sec))))
         rc = -2;
     free(raw);
     return rc;
 }
 
+/* Where the value of the member "name":"…" of json starts (after its opening quote) and how long
+ * it is up to the next quote, when it is there as rollup_json writes it (compact); else NULL.
+ * Whether those characters are base64 is b64_decode's check (a backslash is not). */
+static const char *b64_member(const char *json, const char *name, size_t *len)
+{
+    char pat[24];
+    snprintf(pat, sizeof pat, "\"%s\":\"", name);
+    const char *v = strstr(json, pat);
+    if (!v) return NULL;
+    v += strlen(pat);
+    const char *end = strchr(v, '"');
+    if (!end) return NULL;
+    *len = (size_t)(end - v);
+    return v;
+}
+
+/* Parse a rollup document: the ~150 KB of its two base64 strings are not handed to jansson (whose
+ * parse of them, a character at a time, was most of a year's statistics) but pointed at in json
+ * (*t); jansson parses the rest, a few hundred bytes, with those two values emptied — and they
+ * must then read "" there, so a pattern found anywhere else than those members is never taken
+ * for them. A document of another shape is parsed whole (and *t points into the parse). NULL
+ * when it is not JSON; *t is valid while json and the answer are. */
+static json_t *doc_parse(const char *json, struct b64_parts *t)
+{
+    *t = (struct b64_parts){0};
+    size_t ng = 0, ns = 0;
+    const char *g = b64_member(json, "groups", &ng);
+    const char *sc = g ? b64_member(json, "sections", &ns) : NULL;
+    if (g && sc) {
+        size_t len = strlen(json);
+        char *rest = malloc(len + 1 - ng - ns); /* json without the two values */
+        if (rest) {
+            const char *a = g < sc ? g : sc, *b = g < sc ? sc : g;
+            size_t na = g < sc ? ng : ns, nb = g < sc ? ns : ng;
+            size_t k = (size_t)(a - json);
+            memcpy(rest, json, k);
+            size_t mid = (size_t)(b - (a + na));
+            memcpy(rest + k, a + na, mid);
+            memcpy(rest + k + mid, b + nb, len - (size_t)(b + nb - json) + 1);
+            json_t *o = json_loads(rest, 0, NULL);
+            free(rest);
+            json_t *og = json_object_get(o, "groups"), *os = json_object_get(o, "sections");
+            if (o && json_is_string(og) && json_string_length(og) == 0 && json_is_string(os) &&
+                json_string_length(os) == 0) {
+                *t = (struct b64_parts){g, sc, ng, ns};
+                return o;
+            }
+            json_decref(o);
+        }
+    }
+    json_t *o = json_loads(json, 0, NULL);
+    if (!o) return NULL;
+    json_t *og = json_object_get(o, "groups"), *os = json_object_get(o, "sections");
+    *t = (struct b64_parts){json_string_value(og), json_string_value(os), json_string_length(og),
+                            json_string_length(os)};
+    return o;
+}
+
 int hq__rollup_decode(const char *json, struct hq_roll *into, json_t *into_sections)
 {
-    json_t *o = json_loads(json, 0, NULL);
+    struct b64_parts t;
+    json_t *o = doc_parse(json, &t);
     if (!o) return -1;
     int rc = json_integer_value(json_object_get(o, "v")) == ROLLUP_VERSION &&
                      json_integer_value(json_object_get(o, "bin_s")) == HQ_ROLL_BIN_S
-                 ? decode_into(o, into, into_sections)
+                 ? decode_into(o, &t, into, into_sections)
                  : -1;
     if (rc < -1) rc = -1;
     json_decref(o);
@@ -627,7 +691,8 @@ static int on_doc(void *ctx, const char *key, const char *json, int64_t t)
     (void)key;
     (void)t;
     struct docs_ctx *c = ctx;
-    json_t *o = json_loads(json, 0, NULL);
+    struct b64_parts parts;
+    json_t *o = doc_parse(json, &parts);
     if (!o) return 0;
     int32_t day = (int32_t)json_integer_value(json_object_get(o, "day"));
     const char *tz = json_string_value(json_object_get(o, "tz"));
@@ -638,7 +703,7 @@ static int on_doc(void *ctx, const char *key, const char *json, int64_t t)
         json_integer_value(json_object_get(o, "v")) == ROLLUP_VERSION &&
         json_integer_value(json_object_get(o, "bin_s")) == HQ_ROLL_BIN_S && tz &&
         strcmp(tz, zone()) == 0) {
-        int rc = decode_into(o, c->roll, c->sections); /* straight into the period's sums */
+        int rc = decode_into(o, &parts, c->roll, c->sections); /* straight into the sums */
         if (rc == -2) c->err = 1;
         if (rc == 0) {
             c->seen[idx] = 1;

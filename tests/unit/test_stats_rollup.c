@@ -315,6 +315,72 @@ static void test_documents_exact_and_atomic(void **state)
     hq_stats_input_release(&in);
 }
 
+/* A document of another layout than the writer's (spaces, the long strings in another order, a
+ * nested member also called "groups" before the real one) decodes to the same roll: the quick
+ * path that leaves the long strings out of the JSON parse takes only the top-level members, and
+ * whatever it cannot be sure of is parsed whole. A quote inside the groups' text is refused. */
+static void test_documents_other_layouts(void **state)
+{
+    (void)state;
+    struct hq_stats_input in;
+    make_input(&in, 300);
+    struct hq_roll day;
+    hq_roll_init(&day);
+    for (size_t i = 0; i < in.n_tickets; i++)
+        assert_int_equal(hq_roll_add_ticket(&day, &in.tickets[i], in.target_wait_s), 0);
+    char *text = hq__rollup_encode(in.day_from, &day, NULL);
+    assert_non_null(text);
+    json_t *o = json_loads(text, 0, NULL);
+    assert_non_null(o);
+    char *layouts[4];
+    layouts[0] = json_dumps(o, JSON_INDENT(1)); /* "groups": "…" with a space */
+    json_t *swapped = json_object(), *decoy = json_object();
+    json_object_set(swapped, "sections", json_object_get(o, "sections"));
+    json_object_set_new(decoy, "x", json_pack("{s:s,s:s}", "groups", "AQ==", "sections", ""));
+    const char *k;
+    json_t *v;
+    json_object_foreach(o, k, v)
+    {
+        if (strcmp(k, "sections") != 0) json_object_set(swapped, k, v);
+        json_object_set(decoy, k, v);
+    }
+    layouts[1] = json_dumps(swapped, JSON_COMPACT); /* sections before groups */
+    layouts[2] = json_dumps(decoy, JSON_COMPACT);   /* "x":{"groups":"AQ==",…} first */
+    assert_true(strstr(layouts[2], "\"groups\":\"AQ==\"") < strstr(layouts[2], "\"tickets\""));
+    layouts[3] = strdup(text);
+    for (int i = 0; i < 4; i++) {
+        assert_non_null(layouts[i]);
+        struct hq_roll r;
+        hq_roll_init(&r);
+        assert_int_equal(hq__rollup_decode(layouts[i], &r, NULL), 0);
+        char *back = hq__rollup_encode(in.day_from, &r, NULL);
+        assert_string_equal(back, text);
+        free(back);
+        hq_roll_release(&r);
+    }
+    /* an escaped quote in the groups' text: not base64, refused, nothing added */
+    char *g = strstr(layouts[3], "\"groups\":\"") + strlen("\"groups\":\"");
+    size_t at = (size_t)(g - layouts[3]) + 8;
+    char *bad = malloc(strlen(layouts[3]) + 3);
+    memcpy(bad, layouts[3], at);
+    memcpy(bad + at, "\\\"", 2);
+    strcpy(bad + at + 2, layouts[3] + at);
+    struct hq_roll r;
+    hq_roll_init(&r);
+    assert_int_equal(hq__rollup_decode(bad, &r, NULL), -1);
+    assert_int_equal(r.n_tickets, 0);
+    hq_roll_release(&r);
+    free(bad);
+    for (int i = 0; i < 4; i++)
+        free(layouts[i]);
+    json_decref(swapped);
+    json_decref(decoy);
+    json_decref(o);
+    free(text);
+    hq_roll_release(&day);
+    hq_stats_input_release(&in);
+}
+
 static void test_target_off_the_bins(void **state)
 {
     (void)state;
@@ -353,6 +419,7 @@ int main(void)
         cmocka_unit_test(test_target_off_the_bins),
         cmocka_unit_test(test_documents_round_trip),
         cmocka_unit_test(test_documents_exact_and_atomic),
+        cmocka_unit_test(test_documents_other_layouts),
         cmocka_unit_test(test_quantile_bins),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
