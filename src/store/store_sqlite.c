@@ -548,96 +548,96 @@ out:
     return ret;
 }
 
-static int load_services(struct sq_store *s, struct hq_hall *h)
+/* Step statement `which` to its end, each row decoded by row() into a zeroed buffer of size bytes
+ * and handed to the hall; 0, or -1 at the first row that does not decode or fit. */
+static int load_rows(struct sq_store *s, int which, struct hq_hall *h, size_t size,
+                     int (*row)(sqlite3_stmt *, void *, struct hq_hall *))
 {
-    sqlite3_stmt *st = s->st[ST_GET_SERVICES];
-    int rc, ret = -1;
-    struct hq_service *v = malloc(sizeof *v);
-    if (!v) goto out;
-    while ((rc = step(s, st)) == SQLITE_ROW) {
-        memset(v, 0, sizeof *v);
-        if (COL_STR(st, 0, v->code) || COL_STR(st, 1, v->name) || COL_STR(st, 2, v->name_en) ||
-            col_i32(st, 3, &v->avg_service_s) ||
-            hq__strs_decode(col_text(st, 4), &v->documents[0][0], sizeof v->documents[0],
-                            HQ_DOC_MAX, &v->n_documents) ||
-            col_i32(st, 5, &v->daily_quota) || hq__hours_decode(col_text(st, 7), &v->hours) ||
-            col_i32(st, 8, &v->seq_day) || col_i32(st, 9, &v->seq))
-            goto out;
-        v->enabled = sqlite3_column_int(st, 6) != 0;
-        if (!hq_hall_load_service(h, v)) goto out;
+    sqlite3_stmt *st = s->st[which];
+    int rc = SQLITE_ERROR;
+    void *v = malloc(size);
+    while (v && (rc = step(s, st)) == SQLITE_ROW) {
+        memset(v, 0, size);
+        if (row(st, v, h) != 0) {
+            rc = SQLITE_ERROR;
+            break;
+        }
     }
-    ret = rc == SQLITE_DONE ? 0 : -1;
-out:
     free(v);
     done(st);
-    return ret;
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int row_service(sqlite3_stmt *st, void *p, struct hq_hall *h)
+{
+    struct hq_service *v = p;
+    if (COL_STR(st, 0, v->code) || COL_STR(st, 1, v->name) || COL_STR(st, 2, v->name_en) ||
+        col_i32(st, 3, &v->avg_service_s) ||
+        hq__strs_decode(col_text(st, 4), &v->documents[0][0], sizeof v->documents[0], HQ_DOC_MAX,
+                        &v->n_documents) ||
+        col_i32(st, 5, &v->daily_quota) || hq__hours_decode(col_text(st, 7), &v->hours) ||
+        col_i32(st, 8, &v->seq_day) || col_i32(st, 9, &v->seq))
+        return -1;
+    v->enabled = sqlite3_column_int(st, 6) != 0;
+    return hq_hall_load_service(h, v) ? 0 : -1;
+}
+
+static int row_window(sqlite3_stmt *st, void *p, struct hq_hall *h)
+{
+    struct hq_window *w = p;
+    int state;
+    if (col_i32(st, 0, &w->number) || COL_STR(st, 1, w->name) ||
+        hq__strs_decode(col_text(st, 2), &w->services[0][0], sizeof w->services[0], HQ_WIN_SVC_MAX,
+                        &w->n_services) ||
+        (state = hq__win_state_parse(col_text(st, 3))) < 0 || COL_STR(st, 4, w->pause_reason) ||
+        col_i32(st, 6, &w->back_in_s) || COL_STR(st, 7, w->clerk) || COL_STR(st, 8, w->current) ||
+        hq__strs_decode(col_text(st, 9), &w->active[0][0], sizeof w->active[0], HQ_WIN_SVC_MAX,
+                        &w->n_active))
+        return -1;
+    w->state = (enum hq_win_state)state;
+    w->paused_at = sqlite3_column_int64(st, 5);
+    w->opened_at = sqlite3_column_int64(st, 10);
+    return hq_hall_load_window(h, w) ? 0 : -1;
+}
+
+static int row_staff(sqlite3_stmt *st, void *p, struct hq_hall *h)
+{
+    struct hq_staff *v = p;
+    int role;
+    if (COL_STR(st, 0, v->username) || COL_STR(st, 1, v->name) ||
+        (role = hq_role_parse(col_text(st, 2))) < 0 || COL_STR(st, 3, v->pw_hash) ||
+        hq__certs_decode(col_text(st, 4), v->certs, HQ_CERT_MAX, &v->n_certs))
+        return -1;
+    v->role = (enum hq_role)role;
+    v->active = sqlite3_column_int(st, 5) != 0;
+    return hq_hall_load_staff(h, v) ? 0 : -1;
+}
+
+static int row_hall_ticket(sqlite3_stmt *st, void *p, struct hq_hall *h)
+{
+    struct hq_ticket *t = p;
+    return row_ticket(st, t) == 0 && hq_hall_load_ticket(h, t) ? 0 : -1;
+}
+
+static int load_services(struct sq_store *s, struct hq_hall *h)
+{
+    return load_rows(s, ST_GET_SERVICES, h, sizeof(struct hq_service), row_service);
 }
 
 static int load_windows(struct sq_store *s, struct hq_hall *h)
 {
-    sqlite3_stmt *st = s->st[ST_GET_WINDOWS];
-    int rc, ret = -1, state;
-    struct hq_window *w = malloc(sizeof *w);
-    if (!w) goto out;
-    while ((rc = step(s, st)) == SQLITE_ROW) {
-        memset(w, 0, sizeof *w);
-        if (col_i32(st, 0, &w->number) || COL_STR(st, 1, w->name) ||
-            hq__strs_decode(col_text(st, 2), &w->services[0][0], sizeof w->services[0],
-                            HQ_WIN_SVC_MAX, &w->n_services) ||
-            (state = hq__win_state_parse(col_text(st, 3))) < 0 || COL_STR(st, 4, w->pause_reason) ||
-            col_i32(st, 6, &w->back_in_s) || COL_STR(st, 7, w->clerk) ||
-            COL_STR(st, 8, w->current) ||
-            hq__strs_decode(col_text(st, 9), &w->active[0][0], sizeof w->active[0], HQ_WIN_SVC_MAX,
-                            &w->n_active))
-            goto out;
-        w->state = (enum hq_win_state)state;
-        w->paused_at = sqlite3_column_int64(st, 5);
-        w->opened_at = sqlite3_column_int64(st, 10);
-        if (!hq_hall_load_window(h, w)) goto out;
-    }
-    ret = rc == SQLITE_DONE ? 0 : -1;
-out:
-    free(w);
-    done(st);
-    return ret;
+    return load_rows(s, ST_GET_WINDOWS, h, sizeof(struct hq_window), row_window);
 }
 
 static int load_staff(struct sq_store *s, struct hq_hall *h)
 {
-    sqlite3_stmt *st = s->st[ST_GET_STAFF];
-    int rc, ret = -1, role;
-    struct hq_staff *v = malloc(sizeof *v);
-    if (!v) goto out;
-    while ((rc = step(s, st)) == SQLITE_ROW) {
-        memset(v, 0, sizeof *v);
-        if (COL_STR(st, 0, v->username) || COL_STR(st, 1, v->name) ||
-            (role = hq_role_parse(col_text(st, 2))) < 0 || COL_STR(st, 3, v->pw_hash) ||
-            hq__certs_decode(col_text(st, 4), v->certs, HQ_CERT_MAX, &v->n_certs))
-            goto out;
-        v->role = (enum hq_role)role;
-        v->active = sqlite3_column_int(st, 5) != 0;
-        if (!hq_hall_load_staff(h, v)) goto out;
-    }
-    ret = rc == SQLITE_DONE ? 0 : -1;
-out:
-    free(v);
-    done(st);
-    return ret;
+    return load_rows(s, ST_GET_STAFF, h, sizeof(struct hq_staff), row_staff);
 }
 
 static int load_tickets(struct sq_store *s, struct hq_hall *h, int32_t min_day)
 {
-    sqlite3_stmt *st = s->st[ST_GET_TICKETS];
-    int rc, ret = -1;
-    struct hq_ticket t;
-    sqlite3_bind_int(st, 1, min_day);
-    while ((rc = step(s, st)) == SQLITE_ROW) {
-        if (row_ticket(st, &t) != 0 || !hq_hall_load_ticket(h, &t)) goto out;
-    }
-    ret = rc == SQLITE_DONE ? 0 : -1;
-out:
-    done(st);
-    return ret;
+    sqlite3_bind_int(s->st[ST_GET_TICKETS], 1, min_day);
+    return load_rows(s, ST_GET_TICKETS, h, sizeof(struct hq_ticket), row_hall_ticket);
 }
 
 /* Numbering never goes back: a service's (seq_day, seq) is at least the highest number ever
