@@ -105,7 +105,7 @@ test('the manager page counts what is overdue; the admin publishes information; 
   await hq.signIn(ad, 'admin', hq.ADMIN_PASSWORD);
   assert.equal((await ad.locator('[data-tab="info"]').textContent()).trim(), '公示信息');
   await ad.locator('[data-tab="info"]').click();
-  await ad.locator('#ai-licences').waitFor();
+  await ad.locator('#ai-form[data-state="ready"]').waitFor(); // what the server has is in the fields
   await ad.locator('#ai-licences').fill('营业执照 | Business licence | 91130000MA0000000X | 市场监督管理局 | 2030-12-31');
   await ad.locator('#ai-prices').fill('复印 | Copy | 0.5 元 | 页 | page\n照相 | Photo | 10 元 | 张 | photo');
   await ad.locator('#ai-hours_note').fill('法定节假日休息');

@@ -56,6 +56,10 @@ async function mount() {
     h('a', { href: '/info.html', target: '_blank', rel: 'noopener', dataset: { i18n: 'ai.view' } }, i18n.t('ai.view')),
     msg,
   );
+  // Nothing can be typed until what the server has is in the fields: text typed before would be
+  // overwritten by it (data-state: loading, then ready).
+  form.dataset.state = 'loading';
+  for (const el of form.elements) el.disabled = true;
   panel.append(form);
   try {
     const r = await api.get('/info', { auth: false });
@@ -65,6 +69,8 @@ async function mount() {
   } catch (e) {
     showMsg(msg, errText(e));
   }
+  for (const el of form.elements) el.disabled = false;
+  form.dataset.state = 'ready';
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const body = { licences: fromLines($('#ai-licences').value, LIC), prices: fromLines($('#ai-prices').value, PRI) };
