@@ -110,6 +110,11 @@ struct hq_sse_hub {
     pthread_t fan[HQ_SSE_FAN_MAX];
 };
 
+/* A stream socket's send buffer (the kernel doubles it): without it, loopback's autotuning let a
+ * stalled reader pin ~4 MB of kernel memory before a send failed; with it, a stalled stream holds
+ * at most ~128 KiB there plus HQ_SSE_BUF_MAX in the hub before it is dropped. */
+#define HQ_SSE_SNDBUF (64 * 1024)
+
 /* Bytes allocated with every stream's response (see hq__sse_open). */
 #define HQ_SSE_BLOCK 256
 
@@ -515,6 +520,10 @@ int hq__sse_open(struct hq_sse_hub *h, struct MHD_Connection *conn, int64_t last
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
     c->fd = ci ? ci->connect_fd : -1;
+    if (c->fd >= 0) {
+        int sndbuf = HQ_SSE_SNDBUF;
+        (void)setsockopt(c->fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
+    }
     hq__buf_init(&c->page, 0);
     c->lit = hello;
     c->lit_len = sizeof hello - 1;
