@@ -9,7 +9,9 @@
  * and wake-ups, not N copies, and a stream costs a few hundred bytes of its own:
  *
  *  - The publisher (the app's writer thread, after each durable commit) appends the frame under
- *    the hub mutex and marks for waking every live client that is suspended. It never waits for a
+ *    the hub mutex. A live client that is suspended with its head and hello sent (`direct`) goes
+ *    into a fan-out job instead of being woken: see the fan-out below. Every other live client
+ *    that is suspended is marked for waking. It never waits for a
  *    client: a client more than HQ_SSE_BUF_MAX bytes behind the newest frame is marked dropped
  *    (its cursor released, so the frames it held are freed) and woken, and its reader ends the
  *    stream; the browser reconnects with Last-Event-ID and replays what it missed from the
@@ -17,6 +19,18 @@
  *    in one batch, so the event threads' readers are not held up meanwhile, and with one eventfd
  *    write per event thread and batch instead of one per stream (wake_run), so each event thread
  *    finds most of its connections resumed in one pass.
+ *  - The fan-out (HQ_SSE_FAN_MAX threads at most, one per core): a job is the clients one event
+ *    goes to directly; the threads take them 64 at a time, marked `busy`, and, without the mutex,
+ *    send each one's pending frames from a copy of its cursor with a non-blocking sendmsg on the
+ *    connection's socket. While a client is suspended, libmicrohttpd neither reads its reader nor
+ *    writes its socket, and everything the reader returned before suspending has been sent (it is
+ *    called again only then), so these bytes follow the last ones in order. Then, under the mutex,
+ *    the cursor moves past what went; a client whose socket was full (EAGAIN, or a short write)
+ *    or failed is resumed and its reader goes on from that exact byte as before (the body is
+ *    close-delimited, not chunked, so any cut is fine); a client given another frame meanwhile
+ *    (`again`) gets another round. While busy, nobody else resumes or drops a client: the ping,
+ *    the stop and the lag check set `to_resume` / `to_drop` and its fan-out thread acts on them.
+ *    So a live event costs one send per stream and no resume, eventfd, epoll round or reader call.
  *  - The reader (a libmicrohttpd event thread) copies pending bytes out: first its private
  *    literal (the "retry:" hello or a ping), then its page of replayed events, then shared frames
  *    from its cursor, as many as fit in one write. With nothing to send it suspends its connection
