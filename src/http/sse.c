@@ -267,7 +267,8 @@ static int direct_send(int fd, struct hq_sse_cursor *pos, const struct hq_sse_fr
         for (int i = 0; i < k; i++)
             want += iov[i].iov_len;
         struct msghdr mh = {.msg_iov = iov, .msg_iovlen = (size_t)k};
-        ssize_t r = sendmsg(fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+        ssize_t r = k == 1 ? send(fd, iov[0].iov_base, want, MSG_DONTWAIT | MSG_NOSIGNAL)
+                           : sendmsg(fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
         if (r < 0 && errno == EINTR) continue;
         if (r < 0) return errno == EAGAIN || errno == EWOULDBLOCK ? FULL : FAILED;
         hq__sse_pos_skip(pos, stop, (size_t)r);
