@@ -14,7 +14,9 @@
 #     (announce.mjs, voice.js's queue with the server's WAVs), beside one announcement's length
 #   - latency from a call to its arrival at 1,000, 5,000 and 10,000 SSE clients, and the server's
 #     memory with them (sse_clients, one epoll process, each stream opened with a browser's head;
-#     BENCH_SSE_HEAD=minimal for three header lines), and which daemon held the streams
+#     BENCH_SSE_HEAD=minimal for three header lines), and which daemon held the streams; also the
+#     fan-out alone (sse_spread_*: each delivery from the first arrival of its call) and the first
+#     arrival (sse_first_*: the call's request, commit and publish)
 #   - the issue rate (16 connections) and call-next rate with ~1,000 and ~40,000 tickets waiting,
 #     interleaved with the raw per-commit rate (bench/queue.sh)
 #   - the core's scans over the tickets in memory (bench_core) and the plan module (bench_plan: a

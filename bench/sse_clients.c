@@ -62,6 +62,7 @@ static int port;
 static struct stream *st;
 static int n_streams, n_calls;
 static double *arrival;         /* [call][stream], seconds; 0 = not yet */
+static int *arrived;            /* [call]: streams that have its event (no scan of all streams) */
 static char (*numbers)[NUMLEN]; /* [call][stream]: the number in that event */
 static int ep;
 
@@ -214,6 +215,7 @@ static void on_event(struct stream *s, const char *ev, size_t n, double t)
         }
     }
     arrival[at] = t;
+    arrived[s->called]++;
     s->called++;
 }
 
@@ -380,10 +382,11 @@ int main(int argc, char **argv)
     }
     st = calloc((size_t)n_streams, sizeof *st);
     arrival = calloc((size_t)n_streams * (size_t)n_calls, sizeof *arrival);
+    arrived = calloc((size_t)n_calls, sizeof *arrived);
     numbers = calloc((size_t)n_streams * (size_t)n_calls, sizeof *numbers);
     char(*expect)[NUMLEN] = calloc((size_t)n_calls, sizeof *expect);
     double *sent = calloc((size_t)n_calls, sizeof *sent);
-    if (!st || !arrival || !numbers || !expect || !sent) return 1;
+    if (!st || !arrival || !arrived || !numbers || !expect || !sent) return 1;
     ep = epoll_create1(EPOLL_CLOEXEC);
 
     static char out[65536];
@@ -474,10 +477,7 @@ int main(int argc, char **argv)
         }
         double deadline = now_s() + 10;
         for (;;) {
-            int got = 0;
-            for (int i = 0; i < n_streams; i++)
-                got += st[i].called > c;
-            if ((got >= connected && call_done) || now_s() > deadline) break;
+            if ((arrived[c] >= connected && call_done) || now_s() > deadline) break;
             pump(5);
         }
         const char *body;
@@ -501,9 +501,20 @@ int main(int argc, char **argv)
     double cpu1 = pid ? cpu_s(pid) : 0, self1 = cpu_s(getpid());
 
     double *d = malloc((size_t)n_streams * (size_t)n_calls * sizeof *d);
-    size_t nd = 0;
+    /* the same deliveries measured from the first stream's arrival of each call (the fan-out
+     * alone, without the call's own path: request, commit, publish), and that first delay */
+    double *sp = malloc((size_t)n_streams * (size_t)n_calls * sizeof *sp);
+    double *first = malloc((size_t)n_calls * sizeof *first);
+    size_t nd = 0, nf = 0;
     long missing = 0, wrong = 0;
     for (int c = 0; c < n_calls; c++) {
+        double t0 = 0;
+        for (int i = 0; i < n_streams; i++) {
+            size_t at = (size_t)c * (size_t)n_streams + (size_t)i;
+            if (!st[i].closed && st[i].body && st[i].called > c && (t0 == 0 || arrival[at] < t0))
+                t0 = arrival[at];
+        }
+        if (t0 > 0) first[nf++] = (t0 - sent[c]) * 1000;
         for (int i = 0; i < n_streams; i++) {
             if (st[i].closed || !st[i].body) continue;
             size_t at = (size_t)c * (size_t)n_streams + (size_t)i;
@@ -512,6 +523,7 @@ int main(int argc, char **argv)
                 continue;
             }
             if (strcmp(numbers[at], expect[c]) != 0) wrong++;
+            sp[nd] = (arrival[at] - t0) * 1000;
             d[nd++] = (arrival[at] - sent[c]) * 1000;
         }
     }
@@ -524,6 +536,11 @@ int main(int argc, char **argv)
     if (nd) {
         printf("sse_p50_ms %.2f\nsse_p99_ms %.2f\nsse_max_ms %.2f\n", d[nd / 2],
                d[(size_t)((double)(nd - 1) * 0.99)], d[nd - 1]);
+        qsort(sp, nd, sizeof *sp, cmp_double);
+        qsort(first, nf, sizeof *first, cmp_double);
+        printf("sse_first_p50_ms %.2f\nsse_first_max_ms %.2f\n", first[nf / 2], first[nf - 1]);
+        printf("sse_spread_p50_ms %.2f\nsse_spread_p99_ms %.2f\nsse_spread_max_ms %.2f\n",
+               sp[nd / 2], sp[(size_t)((double)(nd - 1) * 0.99)], sp[nd - 1]);
     }
     /* CPU per call and stream: less sensitive to the machine's load than the delays */
     double per = (double)n_calls * (connected ? connected : 1) / 1e6;
@@ -540,8 +557,11 @@ int main(int argc, char **argv)
     for (int i = 0; i < n_streams; i++)
         if (st[i].fd > 0) close(st[i].fd);
     free(d);
+    free(sp);
+    free(first);
     free(st);
     free(arrival);
+    free(arrived);
     free(numbers);
     free(expect);
     free(sent);

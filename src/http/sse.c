@@ -9,7 +9,9 @@
  * and wake-ups, not N copies, and a stream costs a few hundred bytes of its own:
  *
  *  - The publisher (the app's writer thread, after each durable commit) appends the frame under
- *    the hub mutex and marks for waking every live client that is suspended. It never waits for a
+ *    the hub mutex. A live client that is suspended with its head and hello sent (`direct`) goes
+ *    into a fan-out job instead of being woken: see the fan-out below. Every other live client
+ *    that is suspended is marked for waking. It never waits for a
  *    client: a client more than HQ_SSE_BUF_MAX bytes behind the newest frame is marked dropped
  *    (its cursor released, so the frames it held are freed) and woken, and its reader ends the
  *    stream; the browser reconnects with Last-Event-ID and replays what it missed from the
@@ -17,6 +19,18 @@
  *    in one batch, so the event threads' readers are not held up meanwhile, and with one eventfd
  *    write per event thread and batch instead of one per stream (wake_run), so each event thread
  *    finds most of its connections resumed in one pass.
+ *  - The fan-out (HQ_SSE_FAN_MAX threads at most, one per core): a job is the clients one event
+ *    goes to directly; the threads take them 64 at a time, marked `busy`, and, without the mutex,
+ *    send each one's pending frames from a copy of its cursor with a non-blocking sendmsg on the
+ *    connection's socket. While a client is suspended, libmicrohttpd neither reads its reader nor
+ *    writes its socket, and everything the reader returned before suspending has been sent (it is
+ *    called again only then), so these bytes follow the last ones in order. Then, under the mutex,
+ *    the cursor moves past what went; a client whose socket was full (EAGAIN, or a short write)
+ *    or failed is resumed and its reader goes on from that exact byte as before (the body is
+ *    close-delimited, not chunked, so any cut is fine); a client given another frame meanwhile
+ *    (`again`) gets another round. While busy, nobody else resumes or drops a client: the ping,
+ *    the stop and the lag check set `to_resume` / `to_drop` and its fan-out thread acts on them.
+ *    So a live event costs one send per stream and no resume, eventfd, epoll round or reader call.
  *  - The reader (a libmicrohttpd event thread) copies pending bytes out: first its private
  *    literal (the "retry:" hello or a ping), then its page of replayed events, then shared frames
  *    from its cursor, as many as fit in one write. With nothing to send it suspends its connection
@@ -42,14 +56,19 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "server_int.h"
 #include "sse_frames.h"
+
+#define HQ_SSE_FAN_MAX 4 /* fan-out threads at most (one per core, see hq__sse_start) */
+#define FAN_CHUNK 64     /* streams a fan-out thread takes from a job at a time */
 
 struct sse_client {
     struct sse_client *prev, *next;
@@ -62,10 +81,25 @@ struct sse_client {
     size_t page_off;
     struct hq_sse_cursor cur; /* live: position in the hub's frames */
     int64_t last_seq;         /* replaying: the last event in page */
+    int fd;                   /* the connection's socket (the fan-out's direct sends) */
     bool replaying;
     bool suspended;
     bool closing;
     bool dropped;
+    bool hello_out; /* the reader has handed the hello to libmicrohttpd */
+    bool direct;    /* libmicrohttpd has sent the head and the hello: direct sends allowed */
+    bool busy;      /* a fan-out thread is sending to it: only that thread may resume it */
+    bool again;     /* busy and a frame came meanwhile */
+    bool to_resume; /* busy and someone asked for a resume (ping, stop) */
+    bool to_drop;   /* busy and too far behind */
+};
+
+/* A fan-out job: the streams one event goes to directly, in chunks taken by the fan-out threads. */
+struct fan_job {
+    struct fan_job *next;
+    const struct hq_sse_frame *stop; /* the list's tail when the job was made */
+    size_t n, taken, done;           /* clients; chunks handed out / finished (hub mutex) */
+    struct sse_client *c[];
 };
 
 struct hq_sse_hub {
@@ -82,7 +116,18 @@ struct hq_sse_hub {
     bool ping_started;
     int listen_id;
     pthread_t ping;
+    /* the fan-out threads and their queue of jobs (hub mutex) */
+    pthread_cond_t fan_cv;
+    struct fan_job *jobs, **jobs_tail;
+    bool stop_fan;
+    int n_fan;
+    pthread_t fan[HQ_SSE_FAN_MAX];
 };
+
+/* A stream socket's send buffer (the kernel doubles it): without it, loopback's autotuning let a
+ * stalled reader pin ~4 MB of kernel memory before a send failed; with it, a stalled stream holds
+ * at most ~128 KiB there plus HQ_SSE_BUF_MAX in the hub before it is dropped. */
+#define HQ_SSE_SNDBUF (64 * 1024)
 
 /* Bytes allocated with every stream's response (see hq__sse_open). */
 #define HQ_SSE_BLOCK 256
@@ -129,6 +174,10 @@ struct wake_batch {
  * resumes after unlocking. */
 static void client_resume(struct sse_client *c, struct wake_batch *wake)
 {
+    if (c->busy) { /* its fan-out thread resumes it when done */
+        c->to_resume = true;
+        return;
+    }
     if (!c->suspended) return;
     c->suspended = false;
     if (wake && wake->n < wake->cap)
@@ -139,6 +188,10 @@ static void client_resume(struct sse_client *c, struct wake_batch *wake)
 
 static void client_drop(struct sse_client *c, struct wake_batch *wake)
 {
+    if (c->busy) { /* its cursor is being read: the fan-out thread drops it when done */
+        c->to_drop = true;
+        return;
+    }
     if (!c->dropped) {
         c->dropped = true;
         c->closing = true;
@@ -199,6 +252,98 @@ static void wake_run(struct wake_batch *w)
     free(w->conn);
 }
 
+/* ---- the fan-out: direct sends to suspended streams ---- */
+
+enum { SENT, FULL, FAILED };
+
+/* Send the bytes from pos to the end of stop on fd without waiting; pos advances by what went. */
+static int direct_send(int fd, struct hq_sse_cursor *pos, const struct hq_sse_frame *stop)
+{
+    for (;;) {
+        struct iovec iov[8];
+        int k = hq__sse_pos_iov(pos, stop, iov, 8);
+        if (k == 0) return SENT;
+        size_t want = 0;
+        for (int i = 0; i < k; i++)
+            want += iov[i].iov_len;
+        struct msghdr mh = {.msg_iov = iov, .msg_iovlen = (size_t)k};
+        ssize_t r = k == 1 ? send(fd, iov[0].iov_base, want, MSG_DONTWAIT | MSG_NOSIGNAL)
+                           : sendmsg(fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) return errno == EAGAIN || errno == EWOULDBLOCK ? FULL : FAILED;
+        hq__sse_pos_skip(pos, stop, (size_t)r);
+        if ((size_t)r < want) return FULL;
+    }
+}
+
+/* Send to n busy streams (their cursors are ours until we clear busy), then hand each back under
+ * the mutex: a stream that took everything stays suspended; one whose socket is full, failed, or
+ * that was asked to resume or drop meanwhile goes back to libmicrohttpd's path; one that got
+ * another frame while we sent is sent to again. Called and returns without the mutex. */
+static void fan_chunk(struct hq_sse_hub *h, struct sse_client **cs, size_t n,
+                      const struct hq_sse_frame *stop)
+{
+    struct hq_sse_cursor pos[FAN_CHUNK];
+    int st[FAN_CHUNK];
+    while (n) {
+        for (size_t i = 0; i < n; i++) {
+            pos[i] = cs[i]->cur; /* a copy: no reference taken, none dropped */
+            st[i] = direct_send(cs[i]->fd, &pos[i], stop);
+        }
+        struct wake_batch wake;
+        pthread_mutex_lock(&h->mu);
+        wake_init(&wake, n);
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++) {
+            struct sse_client *c = cs[i];
+            hq__sse_cursor_move(&c->cur, &pos[i]);
+            c->busy = false;
+            bool again = c->again;
+            c->again = false;
+            if (c->to_drop) {
+                c->to_drop = c->to_resume = false;
+                client_drop(c, &wake);
+            } else if (st[i] != SENT || c->to_resume || c->closing) {
+                c->to_resume = false;
+                client_resume(c, &wake);
+            } else if (again && hq__sse_cursor_lag(&c->cur, &h->frames) > 0) {
+                c->busy = true;
+                cs[m++] = c;
+            }
+        }
+        stop = hq__sse_frames_tail(&h->frames);
+        pthread_mutex_unlock(&h->mu);
+        wake_run(&wake);
+        n = m;
+    }
+}
+
+static void *fan_main(void *arg)
+{
+    struct hq_sse_hub *h = arg;
+    pthread_mutex_lock(&h->mu);
+    for (;;) {
+        while (!h->jobs && !h->stop_fan)
+            pthread_cond_wait(&h->fan_cv, &h->mu);
+        struct fan_job *j = h->jobs;
+        if (!j) break; /* stopping, and nothing left to send */
+        size_t from = j->taken, to = from + FAN_CHUNK < j->n ? from + FAN_CHUNK : j->n;
+        j->taken = to;
+        if (to == j->n) { /* every chunk handed out: the next job */
+            h->jobs = j->next;
+            if (!h->jobs) h->jobs_tail = &h->jobs;
+        }
+        const struct hq_sse_frame *stop = j->stop;
+        pthread_mutex_unlock(&h->mu);
+        fan_chunk(h, j->c + from, to - from, stop);
+        pthread_mutex_lock(&h->mu);
+        j->done += to - from;
+        if (j->done == j->n) free(j);
+    }
+    pthread_mutex_unlock(&h->mu);
+    return NULL;
+}
+
 /* ---- the publisher: the app's writer thread ---- */
 
 static void on_event(void *ctx, const struct hq_event *e)
@@ -217,16 +362,34 @@ static void on_event(void *ctx, const struct hq_event *e)
     h->last_seq = e->seq;
     ok = ok && hq__sse_frames_push(&h->frames, text.p, text.len) == 0;
     wake_init(&wake, h->n);
+    struct fan_job *job = NULL;
+    if (ok && h->n_fan && h->n) {
+        job = malloc(sizeof *job + h->n * sizeof job->c[0]);
+        if (job) *job = (struct fan_job){.stop = hq__sse_frames_tail(&h->frames)};
+    }
     for (struct sse_client *c = h->head; c; c = c->next) {
         if (c->closing) continue;
         if (c->replaying) { /* it reads the log itself; wake it if it waits for this */
             client_resume(c, &wake);
             continue;
         }
-        if (!ok || hq__sse_cursor_lag(&c->cur, &h->frames) > HQ_SSE_BUF_MAX)
+        if (!ok || hq__sse_cursor_lag(&c->cur, &h->frames) > HQ_SSE_BUF_MAX) {
             client_drop(c, &wake); /* too far behind, or out of memory: let it replay */
-        else
+        } else if (c->busy) {
+            c->again = true; /* its fan-out thread sends this one too */
+        } else if (job && c->suspended && c->direct) {
+            c->busy = true; /* to the fan-out: sent directly, no resume */
+            job->c[job->n++] = c;
+        } else {
             client_resume(c, &wake);
+        }
+    }
+    if (job && job->n) {
+        *h->jobs_tail = job;
+        h->jobs_tail = &job->next;
+        pthread_cond_broadcast(&h->fan_cv);
+    } else {
+        free(job);
     }
     pthread_mutex_unlock(&h->mu);
     wake_run(&wake);
@@ -285,6 +448,9 @@ static ssize_t reader(void *cls, uint64_t pos, char *out, size_t max)
     struct hq_sse_hub *h = c->hub;
     (void)pos;
     pthread_mutex_lock(&h->mu);
+    /* libmicrohttpd calls the reader again only once all it was given before is sent: from the
+     * second call on, the head and the hello are out and the socket is ours while suspended */
+    if (c->hello_out && c->fd >= 0) c->direct = true;
     for (;;) {
         if (c->dropped) {
             pthread_mutex_unlock(&h->mu);
@@ -292,6 +458,7 @@ static ssize_t reader(void *cls, uint64_t pos, char *out, size_t max)
         }
         size_t n = client_read(c, out, max);
         if (n) {
+            c->hello_out = true;
             pthread_mutex_unlock(&h->mu);
             return (ssize_t)n;
         }
@@ -365,6 +532,13 @@ int hq__sse_open(struct hq_sse_hub *h, struct MHD_Connection *conn, int64_t last
     if (!c) return hq_fail(why, HQ_ESTORE, "", "out of memory");
     c->hub = h;
     c->conn = conn;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    c->fd = ci ? ci->connect_fd : -1;
+    if (c->fd >= 0) {
+        int sndbuf = HQ_SSE_SNDBUF;
+        (void)setsockopt(c->fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
+    }
     hq__buf_init(&c->page, 0);
     c->lit = hello;
     c->lit_len = sizeof hello - 1;
@@ -395,6 +569,10 @@ int hq__sse_open(struct hq_sse_hub *h, struct MHD_Connection *conn, int64_t last
         client_free(c);
         return hq_fail(why, HQ_ESTORE, "", "cannot create the event stream");
     }
+    /* The body is the raw event stream, delimited by the connection's close (as an HTTP/1.0
+     * answer's; the status line stays HTTP/1.1), not chunked: so the fan-out can write any number
+     * of its bytes to the socket directly, and libmicrohttpd's path goes on from there. */
+    if (c->fd >= 0) MHD_set_response_options(r, MHD_RF_HTTP_1_0_COMPATIBLE_STRICT, MHD_RO_END);
     MHD_add_response_header(r, "Content-Type", "text/event-stream; charset=utf-8");
     MHD_add_response_header(r, "Cache-Control", "no-store");
     MHD_add_response_header(r, "X-Accel-Buffering", "no");
@@ -451,6 +629,8 @@ struct hq_sse_hub *hq__sse_start(struct hq_app *a, struct hq_metrics *m)
         return NULL;
     }
     pthread_mutex_init(&h->mu, NULL);
+    pthread_cond_init(&h->fan_cv, NULL);
+    h->jobs_tail = &h->jobs;
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -473,6 +653,17 @@ struct hq_sse_hub *hq__sse_start(struct hq_app *a, struct hq_metrics *m)
         return NULL;
     }
     h->ping_started = true;
+    /* fan-out threads: one per core (2 - HQ_SSE_FAN_MAX); HQ_SSE_FANOUT=N sets N, 0 turns the
+     * direct sends off (every event through libmicrohttpd's resume, for comparison) */
+    long want = sysconf(_SC_NPROCESSORS_ONLN);
+    const char *env = getenv("HQ_SSE_FANOUT");
+    if (env && *env) want = strtol(env, NULL, 10);
+    if (!env || !*env) want = want < 2 ? 2 : want;
+    if (want > HQ_SSE_FAN_MAX) want = HQ_SSE_FAN_MAX;
+    for (long i = 0; i < want; i++) {
+        if (pthread_create(&h->fan[h->n_fan], NULL, fan_main, h) != 0) break;
+        h->n_fan++;
+    }
     return h;
 }
 
@@ -520,6 +711,13 @@ void hq__sse_free(struct hq_sse_hub *h)
         pthread_mutex_unlock(&h->mu);
         pthread_join(h->ping, NULL);
     }
+    pthread_mutex_lock(&h->mu);
+    h->stop_fan = true;
+    pthread_cond_broadcast(&h->fan_cv);
+    pthread_mutex_unlock(&h->mu);
+    for (int i = 0; i < h->n_fan; i++) /* each finishes the jobs left first */
+        pthread_join(h->fan[i], NULL);
+    pthread_cond_destroy(&h->fan_cv);
     pthread_cond_destroy(&h->cv);
     pthread_mutex_destroy(&h->mu);
     hq__sse_frames_release(&h->frames); /* every stream (and its cursor) is gone by now */

@@ -115,3 +115,53 @@ size_t hq__sse_cursor_read(struct hq_sse_cursor *c, char *out, size_t max)
     }
     return n;
 }
+
+const struct hq_sse_frame *hq__sse_frames_tail(const struct hq_sse_frames *q)
+{
+    return q->tail;
+}
+
+int hq__sse_pos_iov(const struct hq_sse_cursor *pos, const struct hq_sse_frame *stop,
+                    struct iovec *iov, int max)
+{
+    int n = 0;
+    const struct hq_sse_frame *f = pos->f;
+    size_t off = pos->off;
+    while (f && n < max) {
+        if (off < f->len) {
+            iov[n].iov_base = (char *)f->data + off;
+            iov[n].iov_len = f->len - off;
+            n++;
+        }
+        if (f == stop) break;
+        f = f->next;
+        off = 0;
+    }
+    return n;
+}
+
+void hq__sse_pos_skip(struct hq_sse_cursor *pos, const struct hq_sse_frame *stop, size_t n)
+{
+    while (pos->f) {
+        size_t k = pos->f->len - pos->off;
+        if (n < k || pos->f == stop || !pos->f->next) {
+            pos->off += n < k ? n : k;
+            return;
+        }
+        n -= k;
+        pos->f = pos->f->next;
+        pos->off = 0;
+    }
+}
+
+void hq__sse_cursor_move(struct hq_sse_cursor *c, const struct hq_sse_cursor *pos)
+{
+    if (c->f == pos->f) {
+        c->off = pos->off;
+        return;
+    }
+    frame_ref(pos->f);
+    frame_unref(c->f);
+    c->f = pos->f;
+    c->off = pos->off;
+}

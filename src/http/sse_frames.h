@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 struct hq_sse_frame;
 
@@ -47,5 +48,22 @@ uint64_t hq__sse_cursor_lag(const struct hq_sse_cursor *c, const struct hq_sse_f
 /* Copy up to max unread bytes into out, across as many frames as fit, and advance. Returns the
  * number of bytes copied (0: nothing to read). */
 size_t hq__sse_cursor_read(struct hq_sse_cursor *c, char *out, size_t max);
+
+/* ---- reading without the mutex (sse.c's fan-out) ----
+ * A thread that owns a stream for a while (the stream's cursor cannot move or be released
+ * meanwhile) may read the frames from a copy of its cursor up to the end of `stop`, a frame that
+ * was the list's tail when the caller last held the mutex: frames before `stop` have their next
+ * link set for good, and only the tail's link is written by a push. These three never change a
+ * reference count; hq__sse_cursor_move (mutex held) then moves the real cursor. */
+
+/* The list's newest frame (mutex held): the `stop` for the calls below. */
+const struct hq_sse_frame *hq__sse_frames_tail(const struct hq_sse_frames *q);
+/* Up to max iovecs over the unread bytes from pos to the end of stop; returns how many. */
+int hq__sse_pos_iov(const struct hq_sse_cursor *pos, const struct hq_sse_frame *stop,
+                    struct iovec *iov, int max);
+/* Advance pos by n bytes (n at most what hq__sse_pos_iov offered, summed over calls). */
+void hq__sse_pos_skip(struct hq_sse_cursor *pos, const struct hq_sse_frame *stop, size_t n);
+/* Stand cursor c where pos is (mutex held): a reference on the new frame, the old one dropped. */
+void hq__sse_cursor_move(struct hq_sse_cursor *c, const struct hq_sse_cursor *pos);
 
 #endif

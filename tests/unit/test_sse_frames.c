@@ -5,7 +5,10 @@
  * joined, in order, whatever the size of their reads; a cursor's lag is what it has not read; a
  * frame is freed as soon as no cursor reaches it (the live count follows, and ASan finds any frame
  * leaked or freed twice); a cursor left far behind keeps its frames until released, as a dropped
- * stream's does in sse.c.
+ * stream's does in sse.c. And the fan-out's reads without the mutex: a copy of a cursor read
+ * through iovecs up to a stop frame, advanced by sends of any size (partial ones included), gives
+ * the same byte stream, never past the stop frame, and the cursor moved there afterwards holds the
+ * right frames.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -162,12 +165,75 @@ static void a_dropped_cursor_frees_its_frames(void **st)
     assert_int_equal(q.live, 0);
 }
 
+/* The fan-out's path: iovecs from a copy of the cursor, "sends" of odd sizes, then a move. */
+static void direct_reads_give_the_same_stream(void **st)
+{
+    (void)st;
+    struct hq_sse_frames q;
+    assert_int_equal(hq__sse_frames_init(&q), 0);
+    struct hq_sse_cursor c;
+    hq__sse_cursor_at_end(&c, &q);
+    char want[65536], got[65536], text[128];
+    size_t wn = 0, gn = 0;
+    unsigned seed = 7;
+    for (int round = 0; round < 300; round++) {
+        int k = 1 + round % 5; /* frames pushed before this send */
+        for (int i = 0; i < k; i++) {
+            size_t n = frame_text(round * 5 + i, text, sizeof text);
+            assert_int_equal(hq__sse_frames_push(&q, text, n), 0);
+            memcpy(want + wn, text, n);
+            wn += n;
+        }
+        const struct hq_sse_frame *stop = hq__sse_frames_tail(&q);
+        if (round % 3 == 0) { /* a frame pushed after the stop is not read in this round */
+            size_t n = frame_text(100000 + round, text, sizeof text);
+            assert_int_equal(hq__sse_frames_push(&q, text, n), 0);
+            memcpy(want + wn, text, n);
+            wn += n;
+        }
+        struct hq_sse_cursor pos = c;
+        size_t before = gn;
+        for (;;) {
+            struct iovec iov[3];
+            int m = hq__sse_pos_iov(&pos, stop, iov, 3);
+            if (m == 0) break;
+            size_t avail = 0;
+            for (int i = 0; i < m; i++)
+                avail += iov[i].iov_len;
+            seed = seed * 1103515245u + 12345u;
+            size_t take = 1 + (seed >> 8) % avail; /* a partial send, or all of it */
+            size_t left = take;
+            for (int i = 0; i < m && left; i++) {
+                size_t l = iov[i].iov_len < left ? iov[i].iov_len : left;
+                memcpy(got + gn, iov[i].iov_base, l);
+                gn += l;
+                left -= l;
+            }
+            hq__sse_pos_skip(&pos, stop, take);
+            if (round % 7 == 0 && take < avail) break; /* the socket is full: stop mid-frame */
+        }
+        assert_true(gn >= before);
+        hq__sse_cursor_move(&c, &pos);
+        assert_memory_equal(got, want, gn);
+        assert_int_equal(hq__sse_cursor_lag(&c, &q), wn - gn);
+    }
+    /* what is left, through the locked reader: the stream goes on from the exact byte */
+    gn += hq__sse_cursor_read(&c, got + gn, sizeof got - gn);
+    assert_int_equal(gn, wn);
+    assert_memory_equal(got, want, wn);
+    assert_int_equal(hq__sse_cursor_lag(&c, &q), 0);
+    hq__sse_cursor_release(&c);
+    assert_int_equal(q.live, 1); /* only the tail */
+    hq__sse_frames_release(&q);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(empty_list),
         cmocka_unit_test(many_cursors_each_get_the_whole_stream),
         cmocka_unit_test(a_dropped_cursor_frees_its_frames),
+        cmocka_unit_test(direct_reads_give_the_same_stream),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
