@@ -82,6 +82,10 @@ struct hq_pending {
     struct hq_why why;
     struct hq_pending *next;
     sem_t done; /* posted once by the writer after it set result (and why) */
+    /* The asynchronous form (hq__app_commit_later): the writer calls then(then_ctx, result, why)
+     * instead of posting done, and frees the pending batch itself. */
+    void (*then)(void *ctx, int rc, const struct hq_why *why);
+    void *then_ctx;
 };
 
 struct hq_listener {
@@ -190,6 +194,14 @@ extern const struct hq__module *const hq__modules[]; /* NULL-terminated (modules
  * mu is NOT held on return. Returns 0, or HQ_ESTORE after which the hall has been rebuilt from the
  * store (the change is lost, and said so). Takes the contents of b (b is left empty). */
 int hq__app_commit_unlock(struct hq_app *a, struct hq_batch *b, struct hq_why *why);
+/* The same without waiting (issue 12): with mu HELD, queue b and release mu; the writer calls
+ * then(ctx, 0, NULL) once b is durable, or then(ctx, HQ_ESTORE, why) when its commit failed,
+ * exactly once, on the writer thread, after the events were handed to the listeners. then must
+ * not block, take mu or commit. Returns 0 (queued), or HQ_EINTERNAL (out of memory: mu released,
+ * nothing queued, then not called; the hall keeps the change until the next failure rebuilds it,
+ * as with a failed commit the caller must report it). */
+int hq__app_commit_later(struct hq_app *a, struct hq_batch *b,
+                         void (*then)(void *ctx, int rc, const struct hq_why *why), void *ctx);
 
 /* Add an event (seq assigned at commit) whose data is the JSON object `data` (stolen). */
 int hq__app_event(struct hq_app *a, struct hq_batch *b, const char *actor, const char *type,

@@ -61,20 +61,45 @@ static int check_appointment(struct hq_app *a, int64_t at, struct hq_why *why)
 }
 
 static int issue(struct hq_app *a, const struct hq_actor *who, json_t *in, json_t **out,
-                 struct hq_why *why, struct hq__idticket *idt);
+                 struct hq_why *why, struct hq__idticket *idt, const struct hq_app_later *later);
 
 int hq_app_ticket_issue(struct hq_app *a, const struct hq_actor *who, json_t *in, json_t **out,
                         struct hq_why *why)
 {
+    return hq_app_ticket_issue_later(a, who, in, out, why, NULL);
+}
+
+int hq_app_ticket_issue_later(struct hq_app *a, const struct hq_actor *who, json_t *in,
+                              json_t **out, struct hq_why *why, const struct hq_app_later *later)
+{
+    /* A device's issue may print once durable (no lock held, may take seconds), and an ID
+     * number's count stays locked until its commit: both wait for the commit on this thread. */
+    if (who->device || json_object_get(in, "id_number")) later = NULL;
     struct hq__idticket idt = {0};
-    int rc = issue(a, who, in, out, why, &idt);
+    int rc = issue(a, who, in, out, why, &idt, later);
     hq__idnum_ticket_end(&idt);
     return rc;
 }
 
+/* The continuation of an issue answered later: the answer from the view copied under mu. */
+struct issue_later {
+    struct hq_app *a;
+    struct hq_app_later k;
+    bool staff;
+    struct hq__ticket_view view;
+};
+
+static void issue_done(void *ctx, int rc, const struct hq_why *why)
+{
+    struct issue_later *il = ctx;
+    json_t *out = rc == 0 ? hq__ticket_view_json(il->a, &il->view, il->staff) : NULL;
+    il->k.fn(il->k.ctx, rc, out, why);
+    free(il);
+}
+
 /* idt: an ID number given (刷身份证取号, idnum.c): validated, never kept; its hash in the batch. */
 static int issue(struct hq_app *a, const struct hq_actor *who, json_t *in, json_t **out,
-                 struct hq_why *why, struct hq__idticket *idt)
+                 struct hq_why *why, struct hq__idticket *idt, const struct hq_app_later *later)
 {
     static const char *const known[] = {"service",       "category",       "channel",   "phone",
                                         "next_services", "appointment_at", "id_number", NULL};
@@ -179,6 +204,17 @@ static int issue(struct hq_app *a, const struct hq_actor *who, json_t *in, json_
     hq_batch_service(&b, hq_service_find(&a->hall, t->service));
     if (idt->locked) hq__idnum_ticket_add(idt, &b, t->id, t->service, now.t);
     hq__app_event(a, &b, who->username, "ticket.issued", hq__ticket_event_json(t));
+    struct issue_later *il = later ? malloc(sizeof *il) : NULL;
+    if (il) { /* answered by the writer once durable: this thread is free at once (issue 12) */
+        il->a = a;
+        il->k = *later;
+        il->staff = who->role != HQ_ROLE_NONE;
+        il->view = view;
+        rc = hq__app_commit_later(a, &b, issue_done, il);
+        if (rc == 0) return HQ_APP_LATER;
+        free(il);
+        return hq_fail(why, HQ_EINTERNAL, "", "out of memory");
+    }
     rc = hq__app_commit_unlock(a, &b, why);
     if (rc == 0) {
         *out = hq__ticket_view_json(a, &view, who->role != HQ_ROLE_NONE);

@@ -58,6 +58,35 @@ static int undo_no_show(struct hq_app *a, const struct hq_now *now, struct hq_wi
 int hq_app_window_action(struct hq_app *a, const struct hq_actor *who, int32_t number,
                          const char *action, json_t *in, json_t **out, struct hq_why *why)
 {
+    return hq_app_window_action_later(a, who, number, action, in, out, why, NULL);
+}
+
+/* The continuation of an action answered later: the answer from what was copied under mu. */
+struct action_later {
+    struct hq_app *a;
+    struct hq_app_later k;
+    json_t *win;
+    bool has_ticket;
+    struct hq__ticket_view tv;
+};
+
+static void action_done(void *ctx, int rc, const struct hq_why *why)
+{
+    struct action_later *al = ctx;
+    json_t *out = NULL;
+    if (rc == 0)
+        out = json_pack("{s:o,s:o}", "window", al->win, "ticket",
+                        al->has_ticket ? hq__ticket_view_json(al->a, &al->tv, true) : json_null());
+    else
+        json_decref(al->win);
+    al->k.fn(al->k.ctx, rc, out, why);
+    free(al);
+}
+
+int hq_app_window_action_later(struct hq_app *a, const struct hq_actor *who, int32_t number,
+                               const char *action, json_t *in, json_t **out, struct hq_why *why,
+                               const struct hq_app_later *later)
+{
     static const char *const k_call[] = {"number", NULL}, *const k_transfer[] = {"service", NULL},
                              *const k_pause[] = {"reason", "back_in_s", NULL},
                              *const k_none[] = {NULL};
@@ -222,6 +251,19 @@ int hq_app_window_action(struct hq_app *a, const struct hq_actor *who, int32_t n
     hq__app_event(a, &b, who->username, event, data);
     /* The answer shows the hall at this moment; the ticket's part is copied now and made into
      * JSON once mu is released (t is not touched after that; issue 12). */
+    struct action_later *al = later ? malloc(sizeof *al) : NULL;
+    if (al) { /* answered by the writer once durable: this thread is free at once (issue 12) */
+        al->a = a;
+        al->k = *later;
+        al->has_ticket = t != NULL;
+        if (t) hq__ticket_view_take(a, &now, t, &al->tv);
+        al->win = hq__window_json(a, w);
+        rc = hq__app_commit_later(a, &b, action_done, al);
+        if (rc == 0) return HQ_APP_LATER;
+        json_decref(al->win);
+        free(al);
+        return hq_fail(why, HQ_EINTERNAL, "", "out of memory");
+    }
     struct hq__ticket_view tv;
     if (t) hq__ticket_view_take(a, &now, t, &tv);
     json_t *win = hq__window_json(a, w);
