@@ -177,6 +177,11 @@ static void enqueue_unlock(struct hq_app *a, struct hq_batch *b, struct hq_pendi
             b->ops[i].u.event.seq = ++a->last_seq;
             if (b->ops[i].u.event.t == 0) b->ops[i].u.event.t = t;
         }
+    for (size_t i = 0; i < b->n; i++)
+        if (b->ops[i].kind == HQ_OP_STAFF || b->ops[i].kind == HQ_OP_STAFF_DEL) {
+            atomic_fetch_add(&a->staff_gen, 1); /* sessions look at the staff again (auth.c) */
+            break;
+        }
     p->batch = *b;
     hq_batch_init(b);
     p->result = 1;
@@ -240,6 +245,7 @@ static int reload_hall(struct hq_app *a, struct hq_why *why)
     int rc = a->store->vt->load(a->store, &a->hall, now.day - 1, &last, why);
     a->last_seq = last;
     a->durable_seq = last;
+    atomic_fetch_add(&a->staff_gen, 1); /* the staff as the store has them */
     free(a->pads);
     a->n_pads = a->hall.n_windows + 16;
     a->pads = calloc(a->n_pads, sizeof *a->pads);
@@ -378,6 +384,8 @@ struct hq_app *hq_app_open(const struct hq_app_options *o, struct hq_why *why)
     pthread_mutex_init(&a->qmu, NULL);
     pthread_mutex_init(&a->lmu, NULL);
     pthread_mutex_init(&a->reader_mu, NULL);
+    pthread_mutex_init(&a->smu, NULL);
+    atomic_init(&a->staff_gen, 1);
     pthread_cond_init(&a->qcv, NULL);
     pthread_cond_init(&a->tickcv, NULL);
     hq_hall_init(&a->hall);
@@ -476,6 +484,7 @@ void hq_app_close(struct hq_app *a)
     pthread_mutex_destroy(&a->qmu);
     pthread_mutex_destroy(&a->lmu);
     pthread_mutex_destroy(&a->reader_mu);
+    pthread_mutex_destroy(&a->smu);
     pthread_cond_destroy(&a->qcv);
     pthread_cond_destroy(&a->tickcv);
     free(a);

@@ -9,6 +9,7 @@
 #define HQ_APP_INT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <semaphore.h>
 
 #include "hq_app.h"
@@ -23,6 +24,11 @@ struct hq_session {
     char username[HQ_USER_MAX];
     char csrf[65];
     int64_t expires_at;
+    /* What hq_app_session saw of the staff member (role, active) at staff_gen gen (0: not yet):
+     * checked again under mu only when a staff change was queued since (issue 12). */
+    int64_t gen;
+    int role;
+    bool ok;
 };
 
 #define HQ_PRINTER_MAX 128
@@ -122,8 +128,10 @@ struct hq_app {
     int32_t public_issue_per_min;
 
     /* in-memory records, loaded at open (under mu) */
-    struct hq_session *sessions;
+    struct hq_session *sessions; /* changed under mu AND smu; hq_app_session reads under smu */
     size_t n_sessions, cap_sessions;
+    pthread_mutex_t smu;       /* the sessions, so that checking one never waits for mu */
+    _Atomic int64_t staff_gen; /* bumped (under mu) with every staff change queued */
     struct hq_device *devices;
     size_t n_devices, cap_devices;
     struct hq_pairing pairings[HQ_MAX_PAIRINGS]; /* uc_pairing.c */
