@@ -304,6 +304,9 @@ int hq__roll(struct hq_app *a, const struct hq_now *now, struct hq_batch *b);
  * registered devices are exempt). HQ_ERATE with a message naming `what`. Takes mu. */
 int hq__rate_public(struct hq_app *a, const struct hq_actor *who, const char *kind, int per_min,
                     const char *what, struct hq_why *why);
+/* The same with mu held. */
+int hq__rate_public_held(struct hq_app *a, const struct hq_actor *who, const char *kind,
+                         int per_min, const char *what, struct hq_why *why);
 
 /* Devices (uc_devices.c). role_valid: kiosk|display|window_display|pad; page: the device page of
  * a role ("" for none); from_doc: d from its stored document; parse: {name, role, window, printer,

@@ -41,10 +41,19 @@ int hq__rate_public(struct hq_app *a, const struct hq_actor *who, const char *ki
                     const char *what, struct hq_why *why)
 {
     if (who->device || who->role != HQ_ROLE_NONE) return 0;
+    pthread_mutex_lock(&a->mu);
+    int rc = hq__rate_public_held(a, who, kind, per_min, what, why);
+    pthread_mutex_unlock(&a->mu);
+    return rc;
+}
+
+int hq__rate_public_held(struct hq_app *a, const struct hq_actor *who, const char *kind,
+                         int per_min, const char *what, struct hq_why *why)
+{
+    if (who->device || who->role != HQ_ROLE_NONE) return 0;
     char key[sizeof a->rates[0].key];
     snprintf(key, sizeof key, "%.15s:%.46s", kind, who->ip);
     int64_t now = hq_app_time(a);
-    pthread_mutex_lock(&a->mu);
     struct hq_rate *r = rate_slot(a, key);
     if (now - r->window_start >= 60) {
         r->window_start = now;
@@ -57,7 +66,6 @@ int hq__rate_public(struct hq_app *a, const struct hq_actor *who, const char *ki
                      per_min);
     else
         r->count++;
-    pthread_mutex_unlock(&a->mu);
     return rc;
 }
 

@@ -124,9 +124,14 @@ int hq_app_ticket_issue(struct hq_app *a, const struct hq_actor *who, json_t *in
  * commit failed: exactly once, on the group-commit writer thread. fn must not block, take an app
  * lock or call the app. Any other return is the answer as without it (fn not called). */
 #define HQ_APP_LATER 1
+/* With nowait, the caller is a thread that must never wait (an HTTP event thread): the use case
+ * returns HQ_APP_BUSY, having changed nothing, whenever it would have to wait for a lock, the
+ * store or a device; the caller then calls it again from a thread that may wait. */
+#define HQ_APP_BUSY 2
 struct hq_app_later {
     void (*fn)(void *ctx, int rc, json_t *out, const struct hq_why *why);
     void *ctx;
+    bool nowait;
 };
 /* hq_app_ticket_issue, answered later when later is not NULL (not for issues that print on a
  * device's printer or take an ID number: those wait for their commit). */

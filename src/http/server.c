@@ -67,6 +67,7 @@
 #include <unistd.h>
 
 #include "server_int.h"
+#include "api.h"
 #include "content_type.h"
 #include "req_schema.h"
 
@@ -111,7 +112,7 @@ struct server {
     size_t running;          /* jobs being run */
     _Atomic size_t inflight; /* API requests handed to the pool, not completed by libmicrohttpd */
     _Atomic bool draining;   /* drain waits for inflight: completions broadcast idle_cv */
-    bool stopping;           /* SIGTERM: new API requests are answered 503 */
+    _Atomic bool stopping;   /* SIGTERM: new API requests are answered 503 */
     bool refuse;       /* past STOP_RUN_MS: queued handlers are answered 503 without running */
     bool exit_workers; /* the workers exit once the queue is empty */
     pthread_t *workers;
@@ -715,9 +716,14 @@ static void later_done(void *ctx, int rc, json_t *out, const struct hq_why *w)
     hand_back(q);
 }
 
-/* On a worker: the body's type and JSON, then the handler. The answer is left in q->res; or, when
- * the handler returned HQ_APP_LATER, later_done will leave it (returns true). */
-static bool handle(struct rq *q)
+/* What handle did: the answer is in q->res; or later_done will leave it there (HQ_APP_LATER); or
+ * the handler would have had to wait (HQ_APP_BUSY with nowait): nothing done, run it on a worker.
+ */
+enum handled { H_DONE, H_LATER, H_BUSY };
+
+/* On a worker (or, with nowait, on the event thread: run_inline): the body's type and JSON, then
+ * the handler. */
+static enum handled handle(struct rq *q, bool nowait)
 {
     const struct hq_route *rt = q->route;
     struct hq_res *res = &q->res;
@@ -743,7 +749,7 @@ static bool handle(struct rq *q)
         }
         if (rc) {
             hq_res_error(res, &why);
-            return false;
+            return H_DONE;
         }
     }
     /* the route's request schema (api/routes/, compiled by tools/gen_api.c): 400 invalid_field */
@@ -752,7 +758,7 @@ static bool handle(struct rq *q)
                                  &why))) {
         json_decref(body);
         hq_res_error(res, &why);
-        return false;
+        return H_DONE;
     }
     q->req.body = body;
     q->req.raw_body = q->body.p;
@@ -762,16 +768,17 @@ static bool handle(struct rq *q)
     q->req.conn = q->conn;
     /* The way back for an answer given later holds a reference of its own: it may run (and the
      * connection complete) before the handler has even returned here. */
-    q->later = (struct hq_app_later){later_done, q};
+    q->later = (struct hq_app_later){later_done, q, nowait};
     q->req.later = &q->later;
     atomic_fetch_add(&q->refs, 1);
     rc = rt->fn(q->s->app, &q->req, res, &why);
     json_decref(body);
-    if (rc == HQ_APP_LATER) return true; /* q->res belongs to later_done now */
-    atomic_fetch_sub(&q->refs, 1);       /* never the last: the worker holds one */
+    if (rc == HQ_APP_LATER) return H_LATER; /* q->res belongs to later_done now */
+    atomic_fetch_sub(&q->refs, 1); /* never the last: the worker or libmicrohttpd holds one */
     q->req.body = NULL;
+    if (rc == HQ_APP_BUSY && nowait) return H_BUSY;
     handler_result(q, rc, &why);
-    return false;
+    return H_DONE;
 }
 
 /* The job of a handed-off request: run it (or refuse it when the stop has run out of time),
@@ -786,7 +793,7 @@ static void run_request(struct server *s, struct job *j, bool refuse)
         q->res = (struct hq_res){0};
         hq_res_error(&q->res, &why);
         q->closing = true;
-    } else if (handle(q)) {
+    } else if (handle(q, false) == H_LATER) {
         /* answered later by the use case (later_done): only the worker's reference ends here */
         if (atomic_fetch_sub(&q->refs, 1) == 1) rq_free(q);
         return;
@@ -804,10 +811,66 @@ static void hand_back(struct rq *q)
     if (atomic_fetch_sub(&q->refs, 1) == 1) rq_free(q);
 }
 
+/* A dispatched request no longer counts for the drain (see drain: not lost). */
+static void inflight_done(struct server *s)
+{
+    atomic_fetch_sub(&s->inflight, 1);
+    if (atomic_load(&s->draining)) { /* drain waits for inflight: wake it (under mu: not lost) */
+        pthread_mutex_lock(&s->mu);
+        pthread_cond_broadcast(&s->idle_cv);
+        pthread_mutex_unlock(&s->mu);
+    }
+}
+
+/* The handlers that may run on the event thread: they answer later (the group-commit writer
+ * sends the answer once durable) and never wait there (HQ_APP_BUSY instead, with nowait). */
+static bool inline_route(const struct hq_route *rt)
+{
+    return rt->fn == api_tickets_create;
+}
+
+/* On the event thread, the last call of an inline route's request: run the handler here, saving
+ * the hand-off to a worker and back (issue 12). False when it goes to the pool after all (the
+ * handler would have waited, or the server is stopping); else *ret is the call's result. */
+static bool run_inline(struct rq *q, struct MHD_Connection *c, enum MHD_Result *ret)
+{
+    struct server *s = q->s;
+    /* counted before stopping is read (drain sets it before it waits for inflight) */
+    atomic_fetch_add(&s->inflight, 1);
+    if (atomic_load(&s->stopping)) {
+        inflight_done(s);
+        return false; /* dispatch refuses it */
+    }
+    q->conn = c;
+    enum handled h = handle(q, true);
+    if (h != H_LATER) {
+        inflight_done(s);
+        if (h == H_BUSY) return false;
+        serialise(q, &q->res);
+        *ret = send_res(q, c, &q->res);
+        return true;
+    }
+    q->dispatched = true; /* the completion callback ends inflight and its reference */
+    if (atomic_load(&q->hand) & HAND_DONE) { /* already durable and answered */
+        *ret = send_res(q, c, &q->res);
+        return true;
+    }
+    MHD_suspend_connection(c);
+    if (atomic_fetch_or(&q->hand, HAND_SUSPENDED) & HAND_DONE) {
+        /* the answer came in between and later_done did not see the suspend: resume */
+        atomic_fetch_and(&q->hand, ~HAND_SUSPENDED);
+        MHD_resume_connection(c);
+    }
+    *ret = MHD_YES;
+    return true;
+}
+
 /* Last call of a routed API request: suspend the connection and hand the request to the pool. */
 static enum MHD_Result dispatch(struct rq *q, struct MHD_Connection *c)
 {
     struct server *s = q->s;
+    enum MHD_Result ret;
+    if (inline_route(q->route) && run_inline(q, c, &ret)) return ret;
     pthread_mutex_lock(&s->mu);
     if (s->stopping) {
         pthread_mutex_unlock(&s->mu);
@@ -1195,12 +1258,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     }
     /* A dispatched request completes only once its answer was handed back (a suspended
      * connection is never completed), so no worker or writer resumes it after this. */
-    atomic_fetch_sub(&s->inflight, 1);
-    if (atomic_load(&s->draining)) { /* drain waits for inflight: wake it (under mu: not lost) */
-        pthread_mutex_lock(&s->mu);
-        pthread_cond_broadcast(&s->idle_cv);
-        pthread_mutex_unlock(&s->mu);
-    }
+    inflight_done(s);
     if (atomic_fetch_sub(&q->refs, 1) == 1) rq_free(q);
 }
 

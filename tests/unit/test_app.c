@@ -334,12 +334,15 @@ static void later_fn(void *ctx, int rc, json_t *out, const struct hq_why *why)
     struct later_box *x = ctx;
     pthread_mutex_lock(&x->mu);
     int i = x->calls++;
-    x->rc[i] = rc;
-    x->out[i] = out;
-    x->thread[i] = pthread_self();
-    if (rc < 0) {
-        x->failed++;
-        snprintf(x->message[i], sizeof x->message[i], "%s", why ? why->message : "(no why)");
+    if (rc < 0) x->failed++;
+    if (i < 16) {
+        x->rc[i] = rc;
+        x->out[i] = out;
+        x->thread[i] = pthread_self();
+        if (rc < 0)
+            snprintf(x->message[i], sizeof x->message[i], "%s", why ? why->message : "(no why)");
+    } else {
+        json_decref(out);
     }
     pthread_cond_broadcast(&x->cv);
     pthread_mutex_unlock(&x->mu);
@@ -406,6 +409,50 @@ static void test_issue_answered_later(void **state)
     assert_string_equal(str(x.out[1], "ticket", "number"), "A001");
     json_decref(x.out[1]);
     json_decref(in);
+}
+
+/* With nowait (an HTTP event thread), an issue never waits: HQ_APP_BUSY with nothing changed
+ * while the hall lock is taken or the estimate's accuracy is due for its refresh, else answered
+ * later; the public's rate limit still applies. */
+static void test_issue_nowait(void **state)
+{
+    struct fx *f = *state;
+    struct later_box x = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+    struct hq_app_later k = {later_fn, &x, true};
+    struct hq_why why;
+    json_t *out = NULL;
+    json_t *in = json_pack("{s:s,s:s}", "service", "A", "channel", "kiosk");
+    /* the accuracy figure not computed yet: that reads the store */
+    assert_int_equal(hq_app_ticket_issue_later(f->a, &f->public, in, &out, &why, &k), HQ_APP_BUSY);
+    ok(hq_app_ticket_issue(f->a, &f->public, in, &out, &why), &why); /* a waiting thread: A001 */
+    json_decref(out);
+    out = NULL;
+    /* the hall lock taken (by this thread here): busy, nothing changed */
+    pthread_mutex_lock(&f->a->mu);
+    assert_int_equal(hq_app_ticket_issue_later(f->a, &f->public, in, &out, &why, &k), HQ_APP_BUSY);
+    pthread_mutex_unlock(&f->a->mu);
+    assert_null(out);
+    assert_int_equal(x.calls, 0);
+    assert_int_equal(hq_app_ticket_issue_later(f->a, &f->public, in, &out, &why, &k), HQ_APP_LATER);
+    later_wait(&x, 1);
+    assert_int_equal(x.rc[0], 0);
+    assert_string_equal(str(x.out[0], "number", NULL), "A002"); /* the busy one took no number */
+    json_decref(x.out[0]);
+    /* an ID number's issue and a device's wait for their commit: never on this thread */
+    struct hq_actor kiosk = {0};
+    kiosk.device = true;
+    assert_int_equal(hq_app_ticket_issue_later(f->a, &kiosk, in, &out, &why, &k), HQ_APP_BUSY);
+    /* the public's limit a minute (60 by default) counts the issues answered later too */
+    int rc = 0, n = 2;
+    while (n < 100 &&
+           (rc = hq_app_ticket_issue_later(f->a, &f->public, in, &out, &why, &k)) == HQ_APP_LATER)
+        n++;
+    assert_int_equal(rc, HQ_ERATE);
+    assert_int_equal(n, 60);
+    later_wait(&x, 1 + 58);
+    json_decref(in);
+    for (int i = 1; i < x.calls && i < 16; i++)
+        json_decref(x.out[i]);
 }
 
 /* A store whose commits fail while failing is set (the real one's other functions). */
@@ -658,6 +705,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_login_and_sessions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_group_commit_threads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_issue_answered_later, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_issue_nowait, setup, teardown),
         cmocka_unit_test_setup_teardown(test_later_commit_fails, setup, teardown),
         cmocka_unit_test_setup_teardown(test_session_sees_staff_changes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_events_log, setup, teardown),
