@@ -826,7 +826,7 @@ static void inflight_done(struct server *s)
  * sends the answer once durable) and never wait there (HQ_APP_BUSY instead, with nowait). */
 static bool inline_route(const struct hq_route *rt)
 {
-    return rt->fn == api_tickets_create;
+    return rt->fn == api_tickets_create || rt->fn == api_window_action;
 }
 
 /* On the event thread, the last call of an inline route's request: run the handler here, saving

@@ -453,6 +453,29 @@ static void test_issue_nowait(void **state)
     json_decref(in);
     for (int i = 1; i < x.calls && i < 16; i++)
         json_decref(x.out[i]);
+    /* a window action the same way: busy with the hall lock taken, nothing called */
+    ok(hq_app_window_action(f->a, &f->clerk, 1, "open", NULL, &out, &why), &why);
+    json_decref(out);
+    out = NULL;
+    struct later_box y = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+    struct hq_app_later kw = {later_fn, &y, true};
+    pthread_mutex_lock(&f->a->mu);
+    assert_int_equal(
+        hq_app_window_action_later(f->a, &f->clerk, 1, "call-next", NULL, &out, &why, &kw),
+        HQ_APP_BUSY);
+    pthread_mutex_unlock(&f->a->mu);
+    assert_null(out);
+    assert_int_equal(
+        hq_app_window_action_later(f->a, &f->clerk, 1, "call-next", NULL, &out, &why, &kw),
+        HQ_APP_LATER);
+    later_wait(&y, 1);
+    assert_int_equal(y.rc[0], 0);
+    assert_string_equal(str(y.out[0], "ticket", "number"), "A001"); /* the busy call took none */
+    json_decref(y.out[0]);
+    /* a refusal is answered at once */
+    assert_int_equal(
+        hq_app_window_action_later(f->a, &f->clerk, 2, "call-next", NULL, &out, &why, &kw),
+        HQ_EFORBIDDEN);
 }
 
 /* A store whose commits fail while failing is set (the real one's other functions). */
