@@ -28,12 +28,14 @@
  * actions answer later instead (struct hq_app_later): the worker returns to the pool as soon as
  * the change is queued for the group commit, and the commit's writer serialises the answer and
  * resumes the connection once it is durable (later_done), so no thread sleeps per request for its
- * commit (issue 12). Suspend (event thread) and resume (worker or writer) are ordered by an atomic
- * word per request, not a lock: resume only after suspend, exactly once, so no wake-up is lost
- * (DEPENDENCIES.md pitfall 2; HAND_* below). A request is freed when libmicrohttpd (the completion
- * callback), the worker and an answer given later are all done with it (a reference count). The
- * pages, assets, /metrics and the event streams are answered on the event threads: they never
- * block.
+ * commit (issue 12). They even run on the event thread first (run_inline) with a nowait
+ * continuation: a use case that would have to wait there (a lock taken, the store to read, a
+ * printer) says HQ_APP_BUSY, having changed nothing, and the request goes to the pool. Suspend
+ * (event thread) and resume (worker or writer) are ordered by an atomic word per request, not a
+ * lock: resume only after suspend, exactly once, so no wake-up is lost (DEPENDENCIES.md pitfall 2;
+ * HAND_* below). A request is freed when libmicrohttpd (the completion callback), the worker and an
+ * answer given later are all done with it (a reference count). The pages, assets, /metrics and the
+ * event streams are answered on the event threads: they never block.
  *
  * Stop (SIGTERM): stop accepting; answer new API requests 503 with Connection: close; end the
  * event streams; let queued handlers start for STOP_RUN_MS and running ones finish (each is bounded
