@@ -63,6 +63,11 @@ unserve() {
 }
 metric() { curl -fsS "$URL/metrics" | sed -n "s/^$1 //p" | head -n1; }
 waiting() { metric 'hallq_tickets{status="waiting"}'; }
+# the server's CPU time in µs (user + system, its children included) and its context switches
+# (voluntary + not, summed over its threads): per-request figures of the runs (issue 12)
+TICK=$(getconf CLK_TCK)
+cpu_us() { awk -v t="$TICK" '{print ($14 + $15 + $16 + $17) * 1000000 / t}' "/proc/$PID/stat"; }
+ctxsw() { cat /proc/"$PID"/task/*/status 2>/dev/null | awk '/ctxt_switches/ {s += $2} END {print s + 0}'; }
 guide() { node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1])).guide)' "$1"; }
 
 echo "## issue and call rate against the queue's size (bench/queue.sh)"
@@ -99,10 +104,13 @@ for r in $(seq 1 "$ROUNDS"); do
     w0=$(waiting)
     c0=$(metric hallq_commits_total)
     b0=$(metric hallq_batches_committed_total)
+    u0=$(cpu_us) x0=$(ctxsw)
     HQ_TOKEN=$(guide "$WORK/tokens.json") wrk -t2 -c16 -d"${SECS}s" -s "$ROOT/bench/issue.lua" "$URL" >"$WORK/issue.txt"
+    u1=$(cpu_us) x1=$(ctxsw)
     c1=$(metric hallq_commits_total)
     b1=$(metric hallq_batches_committed_total)
     node "$ROOT/bench/bench.mjs" calls --url "$URL" --tokens "$WORK/tokens.json" --seconds 60 --max "$CALLS" >"$WORK/calls.txt"
+    u2=$(cpu_us) x2=$(ctxsw)
     w1=$(waiting)
     unserve
     rps=$(sed -n 's/^wrk_2xx_rps //p' "$WORK/issue.txt")
@@ -115,6 +123,12 @@ for r in $(seq 1 "$ROUNDS"); do
       "$(sed -n 's/^wrk_non2xx //p' "$WORK/issue.txt")" \
       "$(awk -v c="$((c1 - c0))" -v b="$((b1 - b0))" 'BEGIN {printf "%.2f", c ? b / c : 0}')" \
       "$cps" "$(sed -n 's/^calls_total //p' "$WORK/calls.txt")" "$(sed -n 's/^calls_p50_ms //p' "$WORK/calls.txt")"
+    # per request: the issue run's answers (all of them: refusals too) and the calls (each a
+    # call-next and a no-show: two requests), with the metrics reads above in them (a few)
+    awk -v ui="$(awk -v a="$u0" -v b="$u1" 'BEGIN {print b - a}')" -v uc="$(awk -v a="$u1" -v b="$u2" 'BEGIN {print b - a}')" \
+      -v xi="$((x1 - x0))" -v xc="$((x2 - x1))" -v ni="$(sed -n 's/^wrk_requests //p' "$WORK/issue.txt")" \
+      -v nc="$(sed -n 's/^calls_total //p' "$WORK/calls.txt")" -v r="$r" -v n="$n" \
+      'BEGIN {printf "queue_cpu round %d size %d: issue %.0f us CPU and %.2f context switches per request; call-next + no-show %.0f us and %.2f per call\n", r, n, ni ? ui / ni : 0, ni ? xi / ni : 0, nc ? uc / nc : 0, nc ? xc / nc : 0}'
     sed -n 's/^wrk_first_refusal /queue_first_refusal /p' "$WORK/issue.txt"
   done
 done

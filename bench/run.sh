@@ -122,11 +122,18 @@ echo "health_rps $(sed -n 's/^Requests\/sec:\s*//p' "$WORK/health.txt")"
 
 C0=$(metric hallq_commits_total)
 B0=$(metric hallq_batches_committed_total)
+# the server's CPU (user + system, children included) and context switches (summed over its
+# threads) per answer of the issue run (issue 12: thread changes per request)
+ctxsw() { cat /proc/"$PID"/task/*/status 2>/dev/null | awk '/ctxt_switches/ {s += $2} END {print s + 0}'; }
+IT0=$(awk '{print $14 + $15 + $16 + $17}' "/proc/$PID/stat") IX0=$(ctxsw)
 HQ_TOKEN=$GUIDE wrk -t2 -c64 -d"${SECS}s" -s "$ROOT/bench/issue.lua" "$URL" >"$WORK/issue.txt"
+IT1=$(awk '{print $14 + $15 + $16 + $17}' "/proc/$PID/stat") IX1=$(ctxsw)
 sed -n 's/^wrk_/issue_/p' "$WORK/issue.txt"
 C1=$(metric hallq_commits_total)
 B1=$(metric hallq_batches_committed_total)
 awk -v c="$((C1 - C0))" -v b="$((B1 - B0))" 'BEGIN {printf "issue_commits %d\nissue_changes_per_commit %.2f\n", c, c ? b / c : 0}'
+awk -v t="$((IT1 - IT0))" -v x="$((IX1 - IX0))" -v n="$(val wrk_requests "$WORK/issue.txt")" -v hz="$(getconf CLK_TCK)" \
+  'BEGIN {if (n > 0) printf "issue_server_cpu_us_per_request %.0f\nissue_context_switches_per_request %.2f\n", t * 1e6 / hz / n, x / n}'
 if [ "$(val wrk_non2xx "$WORK/issue.txt")" != 0 ]; then
   echo "issue_note: $(val wrk_non2xx "$WORK/issue.txt") refusals from $(val wrk_first_refusal_s "$WORK/issue.txt") s on (see issue_first_refusal); the issue rate is issue_2xx_rps"
 fi

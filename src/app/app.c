@@ -6,9 +6,13 @@
  * Group commit. A use case changes the hall under mu, fills a batch (rows + events), queues it
  * while still holding mu (so batches queue in the order their changes were made), releases mu and
  * waits. The writer thread takes everything queued, commits it in one transaction (one fsync for
- * all of it), wakes the callers and hands the events to the listeners in sequence order. If a
- * commit fails, the writer takes mu, fails every queued batch and rebuilds the hall from the store,
- * so memory never shows a change the store does not have for longer than that failure.
+ * all of it), hands the events to the listeners in sequence order and wakes the callers. A caller
+ * may instead leave a continuation (hq__app_commit_later) and return at once: the writer then
+ * runs it after the commit, and it answers the request (the ticket issue and the window actions
+ * over HTTP), so no thread sleeps per change and the writer's wake-up of a sleeping caller is
+ * saved. If a commit fails, the writer takes mu, fails every queued batch (a continuation gets the
+ * error) and rebuilds the hall from the store, so memory never shows a change the store does not
+ * have for longer than that failure.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -162,14 +166,9 @@ int hq__app_event(struct hq_app *a, struct hq_batch *b, const char *actor, const
     return rc;
 }
 
-int hq__app_commit_unlock(struct hq_app *a, struct hq_batch *b, struct hq_why *why)
+/* Queue b (mu held) as the pending p and release mu; wakes the writer when it sleeps. */
+static void enqueue_unlock(struct hq_app *a, struct hq_batch *b, struct hq_pending *p)
 {
-    struct hq_pending *p = calloc(1, sizeof *p);
-    if (!p) {
-        pthread_mutex_unlock(&a->mu);
-        hq_batch_release(b);
-        return hq_fail(why, HQ_EINTERNAL, "", "out of memory");
-    }
     for (const struct hq__module *const *m = hq__modules; *m; m++)
         if ((*m)->before_commit) (*m)->before_commit(a, b);
     int64_t t = hq_app_time(a);
@@ -178,10 +177,14 @@ int hq__app_commit_unlock(struct hq_app *a, struct hq_batch *b, struct hq_why *w
             b->ops[i].u.event.seq = ++a->last_seq;
             if (b->ops[i].u.event.t == 0) b->ops[i].u.event.t = t;
         }
+    for (size_t i = 0; i < b->n; i++)
+        if (b->ops[i].kind == HQ_OP_STAFF || b->ops[i].kind == HQ_OP_STAFF_DEL) {
+            atomic_fetch_add(&a->staff_gen, 1); /* sessions look at the staff again (auth.c) */
+            break;
+        }
     p->batch = *b;
     hq_batch_init(b);
     p->result = 1;
-    sem_init(&p->done, 0, 0);
     pthread_mutex_lock(&a->qmu);
     if (a->qtail)
         a->qtail->next = p;
@@ -193,6 +196,18 @@ int hq__app_commit_unlock(struct hq_app *a, struct hq_batch *b, struct hq_why *w
     pthread_mutex_unlock(&a->mu);
     /* Wake the writer only when it sleeps: a busy writer takes the queue when its commit ends. */
     if (idle) pthread_cond_signal(&a->qcv);
+}
+
+int hq__app_commit_unlock(struct hq_app *a, struct hq_batch *b, struct hq_why *why)
+{
+    struct hq_pending *p = calloc(1, sizeof *p);
+    if (!p) {
+        pthread_mutex_unlock(&a->mu);
+        hq_batch_release(b);
+        return hq_fail(why, HQ_EINTERNAL, "", "out of memory");
+    }
+    sem_init(&p->done, 0, 0);
+    enqueue_unlock(a, b, p);
     /* Our own wake-up: the writer posts each caller of a group it committed (or failed), so no
      * caller wakes for another's batch or takes qmu again to look (issue 12). */
     while (sem_wait(&p->done) != 0 && errno == EINTR)
@@ -205,6 +220,21 @@ int hq__app_commit_unlock(struct hq_app *a, struct hq_batch *b, struct hq_why *w
     return rc;
 }
 
+int hq__app_commit_later(struct hq_app *a, struct hq_batch *b,
+                         void (*then)(void *ctx, int rc, const struct hq_why *why), void *ctx)
+{
+    struct hq_pending *p = calloc(1, sizeof *p);
+    if (!p) {
+        pthread_mutex_unlock(&a->mu);
+        hq_batch_release(b);
+        return HQ_EINTERNAL;
+    }
+    p->then = then;
+    p->then_ctx = ctx;
+    enqueue_unlock(a, b, p);
+    return 0;
+}
+
 static int reload_hall(struct hq_app *a, struct hq_why *why)
 {
     struct hq_now now;
@@ -215,6 +245,7 @@ static int reload_hall(struct hq_app *a, struct hq_why *why)
     int rc = a->store->vt->load(a->store, &a->hall, now.day - 1, &last, why);
     a->last_seq = last;
     a->durable_seq = last;
+    atomic_fetch_add(&a->staff_gen, 1); /* the staff as the store has them */
     free(a->pads);
     a->n_pads = a->hall.n_windows + 16;
     a->pads = calloc(a->n_pads, sizeof *a->pads);
@@ -223,14 +254,21 @@ static int reload_hall(struct hq_app *a, struct hq_why *why)
     return rc;
 }
 
-/* Hand each pending batch of the list its result and wake its caller, who then owns (and frees)
- * it: p is not touched after its post. */
+/* Hand each pending batch of the list its result: wake its caller, who then owns (and frees) it
+ * (p is not touched after its post), or run its continuation and free it (the asynchronous form:
+ * the continuation answers the request itself, so no caller sleeps per change; issue 12). */
 static void wake(struct hq_pending *p, int result)
 {
     while (p) {
         struct hq_pending *next = p->next;
         p->result = result;
-        sem_post(&p->done);
+        if (p->then) {
+            p->then(p->then_ctx, result, result < 0 ? &p->why : NULL);
+            hq_batch_release(&p->batch);
+            free(p);
+        } else {
+            sem_post(&p->done);
+        }
         p = next;
     }
 }
@@ -346,6 +384,8 @@ struct hq_app *hq_app_open(const struct hq_app_options *o, struct hq_why *why)
     pthread_mutex_init(&a->qmu, NULL);
     pthread_mutex_init(&a->lmu, NULL);
     pthread_mutex_init(&a->reader_mu, NULL);
+    pthread_mutex_init(&a->smu, NULL);
+    atomic_init(&a->staff_gen, 1);
     pthread_cond_init(&a->qcv, NULL);
     pthread_cond_init(&a->tickcv, NULL);
     hq_hall_init(&a->hall);
@@ -444,6 +484,7 @@ void hq_app_close(struct hq_app *a)
     pthread_mutex_destroy(&a->qmu);
     pthread_mutex_destroy(&a->lmu);
     pthread_mutex_destroy(&a->reader_mu);
+    pthread_mutex_destroy(&a->smu);
     pthread_cond_destroy(&a->qcv);
     pthread_cond_destroy(&a->tickcv);
     free(a);

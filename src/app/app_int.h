@@ -9,6 +9,7 @@
 #define HQ_APP_INT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <semaphore.h>
 
 #include "hq_app.h"
@@ -23,6 +24,11 @@ struct hq_session {
     char username[HQ_USER_MAX];
     char csrf[65];
     int64_t expires_at;
+    /* What hq_app_session saw of the staff member (role, active) at staff_gen gen (0: not yet):
+     * checked again under mu only when a staff change was queued since (issue 12). */
+    int64_t gen;
+    int role;
+    bool ok;
 };
 
 #define HQ_PRINTER_MAX 128
@@ -82,6 +88,10 @@ struct hq_pending {
     struct hq_why why;
     struct hq_pending *next;
     sem_t done; /* posted once by the writer after it set result (and why) */
+    /* The asynchronous form (hq__app_commit_later): the writer calls then(then_ctx, result, why)
+     * instead of posting done, and frees the pending batch itself. */
+    void (*then)(void *ctx, int rc, const struct hq_why *why);
+    void *then_ctx;
 };
 
 struct hq_listener {
@@ -118,8 +128,10 @@ struct hq_app {
     int32_t public_issue_per_min;
 
     /* in-memory records, loaded at open (under mu) */
-    struct hq_session *sessions;
+    struct hq_session *sessions; /* changed under mu AND smu; hq_app_session reads under smu */
     size_t n_sessions, cap_sessions;
+    pthread_mutex_t smu;       /* the sessions, so that checking one never waits for mu */
+    _Atomic int64_t staff_gen; /* bumped (under mu) with every staff change queued */
     struct hq_device *devices;
     size_t n_devices, cap_devices;
     struct hq_pairing pairings[HQ_MAX_PAIRINGS]; /* uc_pairing.c */
@@ -190,6 +202,14 @@ extern const struct hq__module *const hq__modules[]; /* NULL-terminated (modules
  * mu is NOT held on return. Returns 0, or HQ_ESTORE after which the hall has been rebuilt from the
  * store (the change is lost, and said so). Takes the contents of b (b is left empty). */
 int hq__app_commit_unlock(struct hq_app *a, struct hq_batch *b, struct hq_why *why);
+/* The same without waiting (issue 12): with mu HELD, queue b and release mu; the writer calls
+ * then(ctx, 0, NULL) once b is durable, or then(ctx, HQ_ESTORE, why) when its commit failed,
+ * exactly once, on the writer thread, after the events were handed to the listeners. then must
+ * not block, take mu or commit. Returns 0 (queued), or HQ_EINTERNAL (out of memory: mu released,
+ * nothing queued, then not called; the hall keeps the change until the next failure rebuilds it,
+ * as with a failed commit the caller must report it). */
+int hq__app_commit_later(struct hq_app *a, struct hq_batch *b,
+                         void (*then)(void *ctx, int rc, const struct hq_why *why), void *ctx);
 
 /* Add an event (seq assigned at commit) whose data is the JSON object `data` (stolen). */
 int hq__app_event(struct hq_app *a, struct hq_batch *b, const char *actor, const char *type,
@@ -284,6 +304,9 @@ int hq__roll(struct hq_app *a, const struct hq_now *now, struct hq_batch *b);
  * registered devices are exempt). HQ_ERATE with a message naming `what`. Takes mu. */
 int hq__rate_public(struct hq_app *a, const struct hq_actor *who, const char *kind, int per_min,
                     const char *what, struct hq_why *why);
+/* The same with mu held. */
+int hq__rate_public_held(struct hq_app *a, const struct hq_actor *who, const char *kind,
+                         int per_min, const char *what, struct hq_why *why);
 
 /* Devices (uc_devices.c). role_valid: kiosk|display|window_display|pad; page: the device page of
  * a role ("" for none); from_doc: d from its stored document; parse: {name, role, window, printer,

@@ -41,10 +41,19 @@ int hq__rate_public(struct hq_app *a, const struct hq_actor *who, const char *ki
                     const char *what, struct hq_why *why)
 {
     if (who->device || who->role != HQ_ROLE_NONE) return 0;
+    pthread_mutex_lock(&a->mu);
+    int rc = hq__rate_public_held(a, who, kind, per_min, what, why);
+    pthread_mutex_unlock(&a->mu);
+    return rc;
+}
+
+int hq__rate_public_held(struct hq_app *a, const struct hq_actor *who, const char *kind,
+                         int per_min, const char *what, struct hq_why *why)
+{
+    if (who->device || who->role != HQ_ROLE_NONE) return 0;
     char key[sizeof a->rates[0].key];
     snprintf(key, sizeof key, "%.15s:%.46s", kind, who->ip);
     int64_t now = hq_app_time(a);
-    pthread_mutex_lock(&a->mu);
     struct hq_rate *r = rate_slot(a, key);
     if (now - r->window_start >= 60) {
         r->window_start = now;
@@ -57,7 +66,6 @@ int hq__rate_public(struct hq_app *a, const struct hq_actor *who, const char *ki
                      per_min);
     else
         r->count++;
-    pthread_mutex_unlock(&a->mu);
     return rc;
 }
 
@@ -202,17 +210,27 @@ static void login_succeeded(struct hq_app *a, const char *pkey, const char *ikey
 
 /* ---- sessions ---- */
 
+/* Sessions change under mu and smu (in that order); hq_app_session reads them under smu alone,
+ * so the check of every staff request on the event threads never waits for a use case. */
 static int session_add(struct hq_app *a, const struct hq_session *s)
 {
+    int rc = 0;
+    pthread_mutex_lock(&a->smu);
     if (a->n_sessions == a->cap_sessions) {
         size_t cap = a->cap_sessions ? a->cap_sessions * 2 : 64;
         struct hq_session *n = realloc(a->sessions, cap * sizeof *n);
-        if (!n) return HQ_EINTERNAL;
+        if (!n) {
+            rc = HQ_EINTERNAL;
+            goto out;
+        }
         a->sessions = n;
         a->cap_sessions = cap;
     }
-    a->sessions[a->n_sessions++] = *s;
-    return 0;
+    a->sessions[a->n_sessions] = *s;
+    a->sessions[a->n_sessions++].gen = 0;
+out:
+    pthread_mutex_unlock(&a->smu);
+    return rc;
 }
 
 static struct hq_session *session_find(struct hq_app *a, const char *key)
@@ -224,8 +242,10 @@ static struct hq_session *session_find(struct hq_app *a, const char *key)
 
 static void session_remove(struct hq_app *a, struct hq_session *s)
 {
+    pthread_mutex_lock(&a->smu);
     size_t i = (size_t)(s - a->sessions);
     a->sessions[i] = a->sessions[--a->n_sessions];
+    pthread_mutex_unlock(&a->smu);
 }
 
 struct load_ctx {
@@ -432,17 +452,41 @@ int hq_app_session(struct hq_app *a, const char *token, struct hq_actor *out, ch
     hq__hash_hex(token, key);
     int64_t now = hq_app_time(a);
     int rc = HQ_EUNAUTH;
-    pthread_mutex_lock(&a->mu);
+    /* Mostly under smu alone: the staff member's role and state as last seen, unless a staff
+     * change was queued since (staff_gen); then once under mu (issue 12). */
+    bool again = false;
+    pthread_mutex_lock(&a->smu);
     struct hq_session *s = session_find(a, key);
     if (s && s->expires_at > now) {
+        if (s->gen != 0 && s->gen == atomic_load(&a->staff_gen)) {
+            if (s->ok) {
+                snprintf(out->username, sizeof out->username, "%s", s->username);
+                out->role = (enum hq_role)s->role;
+                if (csrf_out) snprintf(csrf_out, 65, "%s", s->csrf);
+                rc = 0;
+            }
+        } else {
+            again = true;
+        }
+    }
+    pthread_mutex_unlock(&a->smu);
+    if (!again) return rc;
+    pthread_mutex_lock(&a->mu);
+    pthread_mutex_lock(&a->smu);
+    s = session_find(a, key);
+    if (s && s->expires_at > now) {
         struct hq_staff *st = hq_staff_find(&a->hall, s->username);
-        if (st && st->active) {
+        s->gen = atomic_load(&a->staff_gen); /* staff changes bump it under mu: not now */
+        s->ok = st && st->active;
+        s->role = st ? (int)st->role : 0;
+        if (s->ok) {
             snprintf(out->username, sizeof out->username, "%s", st->username);
             out->role = st->role;
             if (csrf_out) snprintf(csrf_out, 65, "%s", s->csrf);
             rc = 0;
         }
     }
+    pthread_mutex_unlock(&a->smu);
     pthread_mutex_unlock(&a->mu);
     return rc;
 }

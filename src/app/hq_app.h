@@ -102,6 +102,11 @@ int hq_app_window_update(struct hq_app *a, const struct hq_actor *who, int32_t n
  * "pause", "resume", "close". *out = {"window":…,"ticket":…}. */
 int hq_app_window_action(struct hq_app *a, const struct hq_actor *who, int32_t number,
                          const char *action, json_t *in, json_t **out, struct hq_why *why);
+/* The same, answered later when later is not NULL (struct hq_app_later below). */
+struct hq_app_later;
+int hq_app_window_action_later(struct hq_app *a, const struct hq_actor *who, int32_t number,
+                               const char *action, json_t *in, json_t **out, struct hq_why *why,
+                               const struct hq_app_later *later);
 
 int hq_app_staff_list(struct hq_app *a, const struct hq_actor *who, json_t **out,
                       struct hq_why *why);
@@ -112,6 +117,26 @@ int hq_app_staff_update(struct hq_app *a, const struct hq_actor *who, const char
 
 int hq_app_ticket_issue(struct hq_app *a, const struct hq_actor *who, json_t *in, json_t **out,
                         struct hq_why *why);
+
+/* An answer given later (issue 12): a use case given one may queue its change and return
+ * HQ_APP_LATER at once instead of waiting for the commit; fn(ctx, 0, out, NULL) is then called
+ * once the change is durable (out: the answer, owned by fn), or fn(ctx, rc, NULL, why) when the
+ * commit failed: exactly once, on the group-commit writer thread. fn must not block, take an app
+ * lock or call the app. Any other return is the answer as without it (fn not called). */
+#define HQ_APP_LATER 1
+/* With nowait, the caller is a thread that must never wait (an HTTP event thread): the use case
+ * returns HQ_APP_BUSY, having changed nothing, whenever it would have to wait for a lock, the
+ * store or a device; the caller then calls it again from a thread that may wait. */
+#define HQ_APP_BUSY 2
+struct hq_app_later {
+    void (*fn)(void *ctx, int rc, json_t *out, const struct hq_why *why);
+    void *ctx;
+    bool nowait;
+};
+/* hq_app_ticket_issue, answered later when later is not NULL (not for issues that print on a
+ * device's printer or take an ID number: those wait for their commit). */
+int hq_app_ticket_issue_later(struct hq_app *a, const struct hq_actor *who, json_t *in,
+                              json_t **out, struct hq_why *why, const struct hq_app_later *later);
 /* Public view of one ticket by its secret id (no phone). */
 int hq_app_ticket_get(struct hq_app *a, const char *id, json_t **out, struct hq_why *why);
 /* Staff list; status/service filters may be NULL. */

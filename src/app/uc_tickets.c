@@ -61,20 +61,57 @@ static int check_appointment(struct hq_app *a, int64_t at, struct hq_why *why)
 }
 
 static int issue(struct hq_app *a, const struct hq_actor *who, json_t *in, json_t **out,
-                 struct hq_why *why, struct hq__idticket *idt);
+                 struct hq_why *why, struct hq__idticket *idt, const struct hq_app_later *later);
 
 int hq_app_ticket_issue(struct hq_app *a, const struct hq_actor *who, json_t *in, json_t **out,
                         struct hq_why *why)
 {
+    return hq_app_ticket_issue_later(a, who, in, out, why, NULL);
+}
+
+int hq_app_ticket_issue_later(struct hq_app *a, const struct hq_actor *who, json_t *in,
+                              json_t **out, struct hq_why *why, const struct hq_app_later *later)
+{
+    /* A device's issue may print once durable (no lock held, may take seconds), and an ID
+     * number's count stays locked until its commit: both wait for the commit on this thread. */
+    if (who->device || json_object_get(in, "id_number")) {
+        if (later && later->nowait) return HQ_APP_BUSY;
+        later = NULL;
+    }
     struct hq__idticket idt = {0};
-    int rc = issue(a, who, in, out, why, &idt);
+    int rc = issue(a, who, in, out, why, &idt, later);
     hq__idnum_ticket_end(&idt);
     return rc;
 }
 
+/* The continuation of an issue answered later: the answer from the view copied under mu. */
+struct issue_later {
+    struct hq_app *a;
+    struct hq_app_later k;
+    bool staff;
+    struct hq__ticket_view view;
+};
+
+/* A day roll committed on the way to a refusal: nobody waits for it (a failure rebuilds the hall).
+ */
+static void roll_done(void *ctx, int rc, const struct hq_why *why)
+{
+    (void)ctx;
+    (void)rc;
+    (void)why;
+}
+
+static void issue_done(void *ctx, int rc, const struct hq_why *why)
+{
+    struct issue_later *il = ctx;
+    json_t *out = rc == 0 ? hq__ticket_view_json(il->a, &il->view, il->staff) : NULL;
+    il->k.fn(il->k.ctx, rc, out, why);
+    free(il);
+}
+
 /* idt: an ID number given (刷身份证取号, idnum.c): validated, never kept; its hash in the batch. */
 static int issue(struct hq_app *a, const struct hq_actor *who, json_t *in, json_t **out,
-                 struct hq_why *why, struct hq__idticket *idt)
+                 struct hq_why *why, struct hq__idticket *idt, const struct hq_app_later *later)
 {
     static const char *const known[] = {"service",       "category",       "channel",   "phone",
                                         "next_services", "appointment_at", "id_number", NULL};
@@ -106,6 +143,8 @@ static int issue(struct hq_app *a, const struct hq_actor *who, json_t *in, json_
     if (appt[0] && hq__parse_time(appt, &is.appointment_at) != 0)
         return hq_fail(why, HQ_EINVAL, "appointment_at",
                        "appointment_at: an RFC 3339 time such as 2026-11-27T09:30:00+08:00");
+    bool nowait = later && later->nowait; /* on an event thread: never wait (HQ_APP_BUSY) */
+    if (appt[0] && cat == HQ_APPOINTMENT && nowait) return HQ_APP_BUSY;
     if (appt[0] && cat == HQ_APPOINTMENT && (rc = check_appointment(a, is.appointment_at, why)))
         return rc;
     json_t *next = json_object_get(in, "next_services");
@@ -137,7 +176,7 @@ static int issue(struct hq_app *a, const struct hq_actor *who, json_t *in, json_
             return hq_fail(why, HQ_EFORBIDDEN, "",
                            "only a guide, manager or admin issues %s tickets", category);
     }
-    if ((rc = hq_app_rate_check(a, who, why))) return rc;
+    if (!nowait && (rc = hq_app_rate_check(a, who, why))) return rc; /* nowait: under mu below */
     if (idgiven[0]) {
         rc = hq__idnum_ticket_begin(a, who, idgiven, service, idt, why);
         sodium_memzero(idgiven, sizeof idgiven);
@@ -145,22 +184,48 @@ static int issue(struct hq_app *a, const struct hq_actor *who, json_t *in, json_
         if (rc) return rc;
         if (idt->priority && is.category == HQ_NORMAL) is.category = HQ_PRIORITY;
     }
-    hq__estacc_refresh(a, 300); /* the measured error behind wait_range_s, at most 5 min old */
+    if (!nowait) {
+        hq__estacc_refresh(a, 300); /* the measured error behind wait_range_s, at most 5 min old */
+    } else {
+        /* its refresh reads the store: on a thread that may wait */
+        int64_t at = __atomic_load_n(&a->estacc_at, __ATOMIC_RELAXED), t = hq_app_time(a);
+        if (!at || t < at || t - at >= 300) return HQ_APP_BUSY;
+    }
 
     char id[HQ_ID_LEN + 1];
     hq__random_hex(id, HQ_ID_LEN / 2);
     struct hq_now now;
     hq_app_now(a, &now);
+    /* the continuation, when answered later (allocated before anything changes) */
+    struct issue_later *il = later ? malloc(sizeof *il) : NULL;
+    if (nowait && !il) return HQ_APP_BUSY;
     struct hq_batch b;
     hq_batch_init(&b);
-    pthread_mutex_lock(&a->mu);
+    if (!nowait) {
+        pthread_mutex_lock(&a->mu);
+    } else {
+        if (pthread_mutex_trylock(&a->mu) != 0) {
+            free(il);
+            return HQ_APP_BUSY;
+        }
+        if ((rc = hq__rate_public_held(a, who, "issue", a->public_issue_per_min, "tickets", why))) {
+            pthread_mutex_unlock(&a->mu);
+            free(il);
+            return rc;
+        }
+    }
     hq__roll(a, &now, &b);
     struct hq_ticket *t = NULL;
     rc = hq__unserved_check(a, service, why); /* the hall may refuse a service no window serves */
     if (rc == 0) rc = hq_ticket_issue(&a->hall, &now, id, &is, &t, why);
     if (rc) {
+        free(il);
         /* A refusal changes nothing, but a day roll done on the way is still worth keeping. */
         if (b.n) {
+            if (nowait) { /* the roll's commit is not waited for here */
+                hq__app_commit_later(a, &b, roll_done, NULL);
+                return rc;
+            }
             hq__app_commit_unlock(a, &b, NULL);
             return rc;
         }
@@ -179,6 +244,16 @@ static int issue(struct hq_app *a, const struct hq_actor *who, json_t *in, json_
     hq_batch_service(&b, hq_service_find(&a->hall, t->service));
     if (idt->locked) hq__idnum_ticket_add(idt, &b, t->id, t->service, now.t);
     hq__app_event(a, &b, who->username, "ticket.issued", hq__ticket_event_json(t));
+    if (il) { /* answered by the writer once durable: this thread is free at once (issue 12) */
+        il->a = a;
+        il->k = *later;
+        il->staff = who->role != HQ_ROLE_NONE;
+        il->view = view;
+        rc = hq__app_commit_later(a, &b, issue_done, il);
+        if (rc == 0) return HQ_APP_LATER;
+        free(il);
+        return hq_fail(why, HQ_EINTERNAL, "", "out of memory");
+    }
     rc = hq__app_commit_unlock(a, &b, why);
     if (rc == 0) {
         *out = hq__ticket_view_json(a, &view, who->role != HQ_ROLE_NONE);

@@ -58,6 +58,44 @@ static int undo_no_show(struct hq_app *a, const struct hq_now *now, struct hq_wi
 int hq_app_window_action(struct hq_app *a, const struct hq_actor *who, int32_t number,
                          const char *action, json_t *in, json_t **out, struct hq_why *why)
 {
+    return hq_app_window_action_later(a, who, number, action, in, out, why, NULL);
+}
+
+/* The continuation of an action answered later: the answer from what was copied under mu. */
+struct action_later {
+    struct hq_app *a;
+    struct hq_app_later k;
+    json_t *win;
+    bool has_ticket;
+    struct hq__ticket_view tv;
+};
+
+/* A day roll committed on the way to a refusal: nobody waits for it (a failure rebuilds the hall).
+ */
+static void roll_done(void *ctx, int rc, const struct hq_why *why)
+{
+    (void)ctx;
+    (void)rc;
+    (void)why;
+}
+
+static void action_done(void *ctx, int rc, const struct hq_why *why)
+{
+    struct action_later *al = ctx;
+    json_t *out = NULL;
+    if (rc == 0)
+        out = json_pack("{s:o,s:o}", "window", al->win, "ticket",
+                        al->has_ticket ? hq__ticket_view_json(al->a, &al->tv, true) : json_null());
+    else
+        json_decref(al->win);
+    al->k.fn(al->k.ctx, rc, out, why);
+    free(al);
+}
+
+int hq_app_window_action_later(struct hq_app *a, const struct hq_actor *who, int32_t number,
+                               const char *action, json_t *in, json_t **out, struct hq_why *why,
+                               const struct hq_app_later *later)
+{
     static const char *const k_call[] = {"number", NULL}, *const k_transfer[] = {"service", NULL},
                              *const k_pause[] = {"reason", "back_in_s", NULL},
                              *const k_none[] = {NULL};
@@ -90,20 +128,33 @@ int hq_app_window_action(struct hq_app *a, const struct hq_actor *who, int32_t n
     }
     if (rc) return rc;
 
+    /* the continuation, when answered later (allocated before anything changes); nowait: on an
+     * event thread, which never waits (HQ_APP_BUSY, nothing changed, when the hall lock is taken)
+     */
+    bool nowait = later && later->nowait;
+    struct action_later *al = later ? malloc(sizeof *al) : NULL;
+    if (nowait && !al) return HQ_APP_BUSY;
     struct hq_now now;
     hq_app_now(a, &now);
     struct hq_batch b;
     hq_batch_init(&b);
-    pthread_mutex_lock(&a->mu);
+    if (!nowait) {
+        pthread_mutex_lock(&a->mu);
+    } else if (pthread_mutex_trylock(&a->mu) != 0) {
+        free(al);
+        return HQ_APP_BUSY;
+    }
     struct hq_window *w = hq_window_find(&a->hall, number);
     if (!w) {
         pthread_mutex_unlock(&a->mu);
+        free(al);
         return hq_fail(why, HQ_ENOTFOUND, "", "no window %d", number);
     }
     bool own = w->clerk[0] && strcmp(w->clerk, who->username) == 0;
     if (!is_boss(who->role)) {
         if (strcmp(action, "open") == 0 ? (w->clerk[0] && !own) : !own) {
             pthread_mutex_unlock(&a->mu);
+            free(al);
             return hq_fail(why, HQ_EFORBIDDEN, "", "window %d is not yours: %s", number,
                            w->clerk[0] ? "another clerk has it open" : "open it first");
         }
@@ -162,7 +213,12 @@ int hq_app_window_action(struct hq_app *a, const struct hq_actor *who, int32_t n
         event = "window.closed";
     }
     if (rc) {
+        free(al);
         if (b.n) {
+            if (nowait) { /* a day roll on the way: its commit is not waited for here */
+                hq__app_commit_later(a, &b, roll_done, NULL);
+                return rc;
+            }
             hq__app_commit_unlock(a, &b, NULL);
             return rc;
         }
@@ -170,7 +226,19 @@ int hq_app_window_action(struct hq_app *a, const struct hq_actor *who, int32_t n
         hq_batch_release(&b);
         return rc;
     }
+    if (strncmp(event, "ticket.", 7) == 0 && !t && al && b.n) {
+        /* call-next with nobody waiting after a day roll: answered once the roll is durable */
+        al->a = a;
+        al->k = *later;
+        al->has_ticket = false;
+        al->win = hq__window_json(a, w);
+        if (hq__app_commit_later(a, &b, action_done, al) == 0) return HQ_APP_LATER;
+        json_decref(al->win);
+        free(al);
+        return hq_fail(why, HQ_EINTERNAL, "", "out of memory");
+    }
     if (strncmp(event, "ticket.", 7) == 0 && !t) {
+        free(al);
         /* call-next with nobody waiting: nothing changed. */
         *out = json_pack("{s:o,s:n}", "window", hq__window_json(a, w), "ticket");
         if (b.n) {
@@ -222,6 +290,18 @@ int hq_app_window_action(struct hq_app *a, const struct hq_actor *who, int32_t n
     hq__app_event(a, &b, who->username, event, data);
     /* The answer shows the hall at this moment; the ticket's part is copied now and made into
      * JSON once mu is released (t is not touched after that; issue 12). */
+    if (al) { /* answered by the writer once durable: this thread is free at once (issue 12) */
+        al->a = a;
+        al->k = *later;
+        al->has_ticket = t != NULL;
+        if (t) hq__ticket_view_take(a, &now, t, &al->tv);
+        al->win = hq__window_json(a, w);
+        rc = hq__app_commit_later(a, &b, action_done, al);
+        if (rc == 0) return HQ_APP_LATER;
+        json_decref(al->win);
+        free(al);
+        return hq_fail(why, HQ_EINTERNAL, "", "out of memory");
+    }
     struct hq__ticket_view tv;
     if (t) hq__ticket_view_take(a, &now, t, &tv);
     json_t *win = hq__window_json(a, w);

@@ -87,8 +87,8 @@ HQ_API(api_window_action)
     int32_t n;
     int rc = window_number(req, &n, why);
     if (rc) return rc;
-    return hq_app_window_action(a, &req->actor, n, req->params[1], body_or_empty(req), &res->json,
-                                why);
+    return hq_app_window_action_later(a, &req->actor, n, req->params[1], body_or_empty(req),
+                                      &res->json, why, req->later);
 }
 
 HQ_API(api_window_pending_eval)

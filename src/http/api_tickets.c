@@ -10,9 +10,8 @@
 HQ_API(api_tickets_create)
 {
     if (!req->body) return hq_fail(why, HQ_EINVAL, "service", "service: required");
-    int rc = hq_app_ticket_issue(a, &req->actor, req->body, &res->json, why);
-    if (rc == 0) res->status = 201;
-    return rc;
+    res->status = 201; /* kept for an answer given later; an error replaces it */
+    return hq_app_ticket_issue_later(a, &req->actor, req->body, &res->json, why, req->later);
 }
 
 HQ_API(api_tickets_list)

@@ -45,6 +45,10 @@ struct hq_req {
     struct hq_actor actor; /* role HQ_ROLE_NONE for the public */
     char token[128];       /* the session token used, "" if none */
     void *conn;            /* struct MHD_Connection *, for hq_req_header / hq_req_query */
+    /* Set by the server (NULL elsewhere): a handler may give it to a use case that answers later
+     * (struct hq_app_later) and return HQ_APP_LATER; res->status set before is kept for a
+     * success, and the answer is sent when the use case calls it (issue 12). */
+    const struct hq_app_later *later;
 };
 const char *hq_req_header(const struct hq_req *r, const char *name);
 const char *hq_req_query(const struct hq_req *r, const char *name);

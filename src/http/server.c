@@ -24,11 +24,18 @@
  * routed API request the connection is suspended and the request handed to the worker pool
  * (hq_server_options.threads): a worker parses the JSON body, runs the handler (which may block:
  * the group commit, a printer, espeak-ng), serialises the answer and resumes the connection; on
- * the next call the event thread queues the prepared answer. Suspend (event thread) and resume
- * (worker) happen under the pool's mutex, and resume only after suspend, so no wake-up is lost
- * (DEPENDENCIES.md pitfall 2). A request is freed when both libmicrohttpd (the completion
- * callback) and the worker are done with it (a reference count). The pages, assets, /metrics and
- * the event streams are answered on the event threads: they never block.
+ * the next call the event thread queues the prepared answer. The ticket issue and the window
+ * actions answer later instead (struct hq_app_later): the worker returns to the pool as soon as
+ * the change is queued for the group commit, and the commit's writer serialises the answer and
+ * resumes the connection once it is durable (later_done), so no thread sleeps per request for its
+ * commit (issue 12). They even run on the event thread first (run_inline) with a nowait
+ * continuation: a use case that would have to wait there (a lock taken, the store to read, a
+ * printer) says HQ_APP_BUSY, having changed nothing, and the request goes to the pool. Suspend
+ * (event thread) and resume (worker or writer) are ordered by an atomic word per request, not a
+ * lock: resume only after suspend, exactly once, so no wake-up is lost (DEPENDENCIES.md pitfall 2;
+ * HAND_* below). A request is freed when libmicrohttpd (the completion callback), the worker and an
+ * answer given later are all done with it (a reference count). The pages, assets, /metrics and the
+ * event streams are answered on the event threads: they never block.
  *
  * Stop (SIGTERM): stop accepting; answer new API requests 503 with Connection: close; end the
  * event streams; let queued handlers start for STOP_RUN_MS and running ones finish (each is bounded
@@ -62,6 +69,7 @@
 #include <unistd.h>
 
 #include "server_int.h"
+#include "api.h"
 #include "content_type.h"
 #include "req_schema.h"
 
@@ -103,9 +111,10 @@ struct server {
     pthread_cond_t work_cv; /* a job was queued, or the workers are to exit */
     pthread_cond_t idle_cv; /* a job ended, or a handed-off request completed (for the stop) */
     struct job *head, *tail;
-    size_t running;    /* jobs being run */
-    size_t inflight;   /* API requests handed to the pool, not yet completed by libmicrohttpd */
-    bool stopping;     /* SIGTERM: new API requests are answered 503 */
+    size_t running;          /* jobs being run */
+    _Atomic size_t inflight; /* API requests handed to the pool, not completed by libmicrohttpd */
+    _Atomic bool draining;   /* drain waits for inflight: completions broadcast idle_cv */
+    _Atomic bool stopping;   /* SIGTERM: new API requests are answered 503 */
     bool refuse;       /* past STOP_RUN_MS: queued handlers are answered 503 without running */
     bool exit_workers; /* the workers exit once the queue is empty */
     pthread_t *workers;
@@ -140,17 +149,25 @@ struct rq {
     size_t bytes;
     bool closing;  /* answer with Connection: close (the server is stopping) */
     bool one_shot; /* on the streams' daemon: one request per connection (accept_route.c) */
-    /* The hand-off to the pool; the fields below are under s->mu once dispatched. */
+    /* The hand-off to the pool, without a lock (issue 12): refs counts the holders (1 for
+     * libmicrohttpd until the completion callback, 1 while a worker runs the handler, 1 for an
+     * answer given later), hand the HAND_* bits below. */
     struct job job;
     struct MHD_Connection *conn;
-    int refs; /* 1 for libmicrohttpd until the completion callback, 1 while the pool holds it */
+    _Atomic int refs;
+    _Atomic int hand;
     bool dispatched;
-    bool done;      /* the handler has run: res is the answer, serialised */
-    bool suspended; /* the connection is suspended, waiting for the answer */
-    bool completed; /* libmicrohttpd is done with the request and the connection */
+    struct hq_app_later later; /* req.later: the use case's way back (later_done) */
     struct hq_res res;
     char path[]; /* sized to the request's path: an event stream holds its rq for hours */
 };
+
+/* The hand-back of an answer. The event thread sets HAND_SUSPENDED when it suspends the
+ * connection (before the job is queued, or again in answer()); whoever finishes the answer (the
+ * worker, or the group-commit writer for an answer given later) swaps in HAND_DONE and resumes
+ * the connection only when it took HAND_SUSPENDED out: so a resume always follows its suspend and
+ * exactly one side resumes (DEPENDENCIES.md pitfall 2), and nobody takes a lock for it. */
+enum { HAND_SUSPENDED = 1, HAND_DONE = 2 };
 
 /* What an open event stream keeps of its request for the access log and the metrics: an rq is
  * ~3 KiB (the API request and answer), and a stream holds its request for hours. */
@@ -657,8 +674,58 @@ static void serialise(struct rq *q, struct hq_res *res)
     res->body_len = text ? strlen(text) : 0;
 }
 
-/* On a worker: the body's type and JSON, then the handler. The answer is left in q->res. */
-static void handle(struct rq *q)
+/* The handler's result rc (0 or a negative hq_err with why) made into the answer in q->res. */
+static void handler_result(struct rq *q, int rc, struct hq_why *why)
+{
+    const struct hq_route *rt = q->route;
+    struct hq_res *res = &q->res;
+    if (rc == 0 && !res->json && !res->body && res->status != 204)
+        rc = hq_fail(why, HQ_EINTERNAL, "", "the handler gave no answer");
+    if (rc < 0) {
+        why->code = rc;
+        if (!why->message[0]) snprintf(why->message, sizeof why->message, "%s", hq_err_name(rc));
+        if (rc == HQ_EINTERNAL || hq_err_http_status(rc) == 500) {
+            char t[64];
+            now_iso(t, sizeof t);
+            fprintf(stderr, "t=%s level=error msg=\"handler bug: %s %s: %s\"\n", t, q->method,
+                    rt->pattern, why->message);
+            atomic_fetch_add_explicit(&q->s->m.internal_errors, 1, memory_order_relaxed);
+            snprintf(why->message, sizeof why->message, "internal error");
+            why->field[0] = '\0';
+        }
+        hq_res_error(res, why);
+        res->cache_control = NULL;
+    }
+}
+
+static void hand_back(struct rq *q);
+
+/* The answer given later (struct hq_app_later), on the group-commit writer: once the change is
+ * durable (rc 0, out the answer) or its commit failed. Serialise it and resume the connection. */
+static void later_done(void *ctx, int rc, json_t *out, const struct hq_why *w)
+{
+    struct rq *q = ctx;
+    struct hq_why why = {0};
+    if (w) why = *w;
+    if (rc == 0) {
+        json_decref(q->res.json);
+        q->res.json = out;
+    } else {
+        json_decref(out);
+    }
+    handler_result(q, rc, &why);
+    serialise(q, &q->res);
+    hand_back(q);
+}
+
+/* What handle did: the answer is in q->res; or later_done will leave it there (HQ_APP_LATER); or
+ * the handler would have had to wait (HQ_APP_BUSY with nowait): nothing done, run it on a worker.
+ */
+enum handled { H_DONE, H_LATER, H_BUSY };
+
+/* On a worker (or, with nowait, on the event thread: run_inline): the body's type and JSON, then
+ * the handler. */
+static enum handled handle(struct rq *q, bool nowait)
 {
     const struct hq_route *rt = q->route;
     struct hq_res *res = &q->res;
@@ -684,7 +751,7 @@ static void handle(struct rq *q)
         }
         if (rc) {
             hq_res_error(res, &why);
-            return;
+            return H_DONE;
         }
     }
     /* the route's request schema (api/routes/, compiled by tools/gen_api.c): 400 invalid_field */
@@ -693,7 +760,7 @@ static void handle(struct rq *q)
                                  &why))) {
         json_decref(body);
         hq_res_error(res, &why);
-        return;
+        return H_DONE;
     }
     q->req.body = body;
     q->req.raw_body = q->body.p;
@@ -701,32 +768,26 @@ static void handle(struct rq *q)
     q->req.method = q->method;
     q->req.path = q->path;
     q->req.conn = q->conn;
+    /* The way back for an answer given later holds a reference of its own: it may run (and the
+     * connection complete) before the handler has even returned here. */
+    q->later = (struct hq_app_later){later_done, q, nowait};
+    q->req.later = &q->later;
+    atomic_fetch_add(&q->refs, 1);
     rc = rt->fn(q->s->app, &q->req, res, &why);
     json_decref(body);
+    if (rc == HQ_APP_LATER) return H_LATER; /* q->res belongs to later_done now */
+    atomic_fetch_sub(&q->refs, 1); /* never the last: the worker or libmicrohttpd holds one */
     q->req.body = NULL;
-    if (rc == 0 && !res->json && !res->body && res->status != 204)
-        rc = hq_fail(&why, HQ_EINTERNAL, "", "the handler gave no answer");
-    if (rc < 0) {
-        why.code = rc;
-        if (!why.message[0]) snprintf(why.message, sizeof why.message, "%s", hq_err_name(rc));
-        if (rc == HQ_EINTERNAL || hq_err_http_status(rc) == 500) {
-            char t[64];
-            now_iso(t, sizeof t);
-            fprintf(stderr, "t=%s level=error msg=\"handler bug: %s %s: %s\"\n", t, q->method,
-                    rt->pattern, why.message);
-            atomic_fetch_add_explicit(&q->s->m.internal_errors, 1, memory_order_relaxed);
-            snprintf(why.message, sizeof why.message, "internal error");
-            why.field[0] = '\0';
-        }
-        hq_res_error(res, &why);
-        res->cache_control = NULL;
-    }
+    if (rc == HQ_APP_BUSY && nowait) return H_BUSY;
+    handler_result(q, rc, &why);
+    return H_DONE;
 }
 
 /* The job of a handed-off request: run it (or refuse it when the stop has run out of time),
  * then resume its connection so that the event thread sends the answer. */
 static void run_request(struct server *s, struct job *j, bool refuse)
 {
+    (void)s;
     struct rq *q = (struct rq *)(void *)((char *)j - offsetof(struct rq, job));
     if (refuse) {
         struct hq_why why;
@@ -734,25 +795,84 @@ static void run_request(struct server *s, struct job *j, bool refuse)
         q->res = (struct hq_res){0};
         hq_res_error(&q->res, &why);
         q->closing = true;
-    } else {
-        handle(q);
+    } else if (handle(q, false) == H_LATER) {
+        /* answered later by the use case (later_done): only the worker's reference ends here */
+        if (atomic_fetch_sub(&q->refs, 1) == 1) rq_free(q);
+        return;
     }
     serialise(q, &q->res);
-    pthread_mutex_lock(&s->mu);
-    q->done = true;
-    if (q->suspended && !q->completed) {
-        q->suspended = false;
-        MHD_resume_connection(q->conn);
+    hand_back(q);
+}
+
+/* The answer in q->res is ready and serialised: mark it done, resume the connection when its
+ * event thread suspended it (see HAND_*), and drop the caller's reference. q->conn is not touched
+ * after the resume: the event thread may send the answer and complete the request at once. */
+static void hand_back(struct rq *q)
+{
+    if (atomic_exchange(&q->hand, HAND_DONE) & HAND_SUSPENDED) MHD_resume_connection(q->conn);
+    if (atomic_fetch_sub(&q->refs, 1) == 1) rq_free(q);
+}
+
+/* A dispatched request no longer counts for the drain (see drain: not lost). */
+static void inflight_done(struct server *s)
+{
+    atomic_fetch_sub(&s->inflight, 1);
+    if (atomic_load(&s->draining)) { /* drain waits for inflight: wake it (under mu: not lost) */
+        pthread_mutex_lock(&s->mu);
+        pthread_cond_broadcast(&s->idle_cv);
+        pthread_mutex_unlock(&s->mu);
     }
-    bool last = --q->refs == 0;
-    pthread_mutex_unlock(&s->mu);
-    if (last) rq_free(q);
+}
+
+/* The handlers that may run on the event thread: they answer later (the group-commit writer
+ * sends the answer once durable) and never wait there (HQ_APP_BUSY instead, with nowait). */
+static bool inline_route(const struct hq_route *rt)
+{
+    return rt->fn == api_tickets_create || rt->fn == api_window_action;
+}
+
+/* On the event thread, the last call of an inline route's request: run the handler here, saving
+ * the hand-off to a worker and back (issue 12). False when it goes to the pool after all (the
+ * handler would have waited, or the server is stopping); else *ret is the call's result. */
+static bool run_inline(struct rq *q, struct MHD_Connection *c, enum MHD_Result *ret)
+{
+    struct server *s = q->s;
+    /* counted before stopping is read (drain sets it before it waits for inflight) */
+    atomic_fetch_add(&s->inflight, 1);
+    if (atomic_load(&s->stopping)) {
+        inflight_done(s);
+        return false; /* dispatch refuses it */
+    }
+    q->conn = c;
+    enum handled h = handle(q, true);
+    if (h != H_LATER) {
+        inflight_done(s);
+        if (h == H_BUSY) return false;
+        serialise(q, &q->res);
+        *ret = send_res(q, c, &q->res);
+        return true;
+    }
+    q->dispatched = true; /* the completion callback ends inflight and its reference */
+    if (atomic_load(&q->hand) & HAND_DONE) { /* already durable and answered */
+        *ret = send_res(q, c, &q->res);
+        return true;
+    }
+    MHD_suspend_connection(c);
+    if (atomic_fetch_or(&q->hand, HAND_SUSPENDED) & HAND_DONE) {
+        /* the answer came in between and later_done did not see the suspend: resume */
+        atomic_fetch_and(&q->hand, ~HAND_SUSPENDED);
+        MHD_resume_connection(c);
+    }
+    *ret = MHD_YES;
+    return true;
 }
 
 /* Last call of a routed API request: suspend the connection and hand the request to the pool. */
 static enum MHD_Result dispatch(struct rq *q, struct MHD_Connection *c)
 {
     struct server *s = q->s;
+    enum MHD_Result ret;
+    if (inline_route(q->route) && run_inline(q, c, &ret)) return ret;
     pthread_mutex_lock(&s->mu);
     if (s->stopping) {
         pthread_mutex_unlock(&s->mu);
@@ -763,11 +883,11 @@ static enum MHD_Result dispatch(struct rq *q, struct MHD_Connection *c)
     }
     q->dispatched = true;
     q->conn = c;
-    q->refs++;
+    atomic_fetch_add(&q->refs, 1);
     q->job.run = run_request;
-    q->suspended = true;
+    atomic_store(&q->hand, HAND_SUSPENDED); /* before the job is queued: no answer can come yet */
     MHD_suspend_connection(c);
-    s->inflight++;
+    atomic_fetch_add(&s->inflight, 1);
     push_job(s, &q->job);
     pthread_mutex_unlock(&s->mu);
     return MHD_YES;
@@ -776,15 +896,15 @@ static enum MHD_Result dispatch(struct rq *q, struct MHD_Connection *c)
 /* A call after the hand-off (the worker resumed the connection): send the prepared answer. */
 static enum MHD_Result answer(struct rq *q, struct MHD_Connection *c)
 {
-    struct server *s = q->s;
-    pthread_mutex_lock(&s->mu);
-    bool done = q->done;
-    if (!done && !q->suspended) { /* called before the answer is ready: wait on */
-        q->suspended = true;
+    if (!(atomic_load(&q->hand) & HAND_DONE)) { /* called before the answer is ready: wait on */
         MHD_suspend_connection(c);
+        if (atomic_fetch_or(&q->hand, HAND_SUSPENDED) & HAND_DONE) {
+            /* the answer came in between and its finisher did not see the suspend: resume */
+            atomic_fetch_and(&q->hand, ~HAND_SUSPENDED);
+            MHD_resume_connection(c);
+        }
+        return MHD_YES;
     }
-    pthread_mutex_unlock(&s->mu);
-    if (!done) return MHD_YES;
     return send_res(q, c, &q->res);
 }
 
@@ -1015,7 +1135,8 @@ static struct rq *new_rq(struct server *s, const char *uri, struct MHD_Connectio
     struct rq *q = calloc(1, sizeof *q + n + 1);
     if (!q) return NULL;
     q->s = s;
-    q->refs = 1;
+    atomic_init(&q->refs, 1);
+    atomic_init(&q->hand, 0);
     clock_gettime(CLOCK_MONOTONIC, &q->t0);
     hq__buf_init(&q->body, HQ_BODY_MAX);
     q->path_ok = path_ok;
@@ -1137,13 +1258,10 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
         rq_free(q);
         return;
     }
-    pthread_mutex_lock(&s->mu);
-    q->completed = true; /* a worker still holding q must not resume the connection */
-    s->inflight--;
-    pthread_cond_broadcast(&s->idle_cv);
-    bool last = --q->refs == 0;
-    pthread_mutex_unlock(&s->mu);
-    if (last) rq_free(q);
+    /* A dispatched request completes only once its answer was handed back (a suspended
+     * connection is never completed), so no worker or writer resumes it after this. */
+    inflight_done(s);
+    if (atomic_fetch_sub(&q->refs, 1) == 1) rq_free(q);
 }
 
 /* libmicrohttpd let a connection go: the door counts it no more. */
@@ -1325,7 +1443,8 @@ static void drain(struct server *s)
             pthread_cond_wait(&s->idle_cv, &s->mu);
         }
     }
-    while (s->inflight)
+    atomic_store(&s->draining, true); /* before reading inflight: see on_completed */
+    while (atomic_load(&s->inflight))
         if (pthread_cond_timedwait(&s->idle_cv, &s->mu, &answer_until) == ETIMEDOUT) break;
     s->refuse = true; /* lingering closes from now on close at once */
     pthread_mutex_unlock(&s->mu);

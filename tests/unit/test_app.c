@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -316,6 +317,284 @@ static void test_group_commit_threads(void **state)
     assert_true(m.batches_committed >= T * N);
 }
 
+/* ---- answers given later (hq_app_later, issue 12) ---- */
+
+struct later_box {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int calls, failed;
+    int rc[16];
+    json_t *out[16];
+    char message[16][300];
+    pthread_t thread[16];
+};
+
+static void later_fn(void *ctx, int rc, json_t *out, const struct hq_why *why)
+{
+    struct later_box *x = ctx;
+    pthread_mutex_lock(&x->mu);
+    int i = x->calls++;
+    if (rc < 0) x->failed++;
+    if (i < 16) {
+        x->rc[i] = rc;
+        x->out[i] = out;
+        x->thread[i] = pthread_self();
+        if (rc < 0)
+            snprintf(x->message[i], sizeof x->message[i], "%s", why ? why->message : "(no why)");
+    } else {
+        json_decref(out);
+    }
+    pthread_cond_broadcast(&x->cv);
+    pthread_mutex_unlock(&x->mu);
+}
+
+/* Wait (without a time limit: CTest's timeout ends a hang) until n continuations ran. */
+static void later_wait(struct later_box *x, int n)
+{
+    pthread_mutex_lock(&x->mu);
+    while (x->calls < n)
+        pthread_cond_wait(&x->cv, &x->mu);
+    pthread_mutex_unlock(&x->mu);
+}
+
+static int issued_events(void *ctx, const struct hq_event *e)
+{
+    if (strcmp(e->type, "ticket.issued") == 0) (*(int *)ctx)++;
+    return 0;
+}
+
+static void test_issue_answered_later(void **state)
+{
+    struct fx *f = *state;
+    struct later_box x = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+    struct hq_app_later k = {later_fn, &x};
+    struct hq_why why;
+    json_t *out = NULL;
+    json_t *in = json_pack("{s:s,s:s}", "service", "A", "channel", "guide");
+    assert_int_equal(hq_app_ticket_issue_later(f->a, &f->guide, in, &out, &why, &k), HQ_APP_LATER);
+    assert_null(out);
+    later_wait(&x, 1);
+    assert_int_equal(x.rc[0], 0);
+    assert_string_equal(str(x.out[0], "number", NULL), "A001");
+    assert_string_equal(str(x.out[0], "status", NULL), "waiting");
+    assert_false(pthread_equal(x.thread[0], pthread_self())); /* the writer answered */
+    /* durable before the answer: the event is in the store's log */
+    int n = 0;
+    assert_int_equal(hq_app_events_since(f->a, 0, 0, issued_events, &n), 0);
+    assert_int_equal(n, 1);
+    json_decref(x.out[0]);
+    /* a refusal is answered at once, as without a continuation */
+    json_t *bad = json_pack("{s:s,s:s}", "service", "Z", "channel", "guide");
+    int rc = hq_app_ticket_issue_later(f->a, &f->guide, bad, &out, &why, &k);
+    assert_true(rc < 0);
+    json_decref(bad);
+    /* a device's issue (it may print) waits for its commit: answered now */
+    struct hq_actor kiosk = {0};
+    kiosk.device = true;
+    snprintf(kiosk.device_name, sizeof kiosk.device_name, "kiosk-1");
+    json_t *pub = json_pack("{s:s}", "service", "A");
+    ok(hq_app_ticket_issue_later(f->a, &kiosk, pub, &out, &why, &k), &why);
+    assert_string_equal(str(out, "number", NULL), "A002");
+    json_decref(out);
+    json_decref(pub);
+    /* a window action answered later */
+    ok(hq_app_window_action(f->a, &f->clerk, 1, "open", NULL, &out, &why), &why);
+    json_decref(out);
+    assert_int_equal(
+        hq_app_window_action_later(f->a, &f->clerk, 1, "call-next", NULL, &out, &why, &k),
+        HQ_APP_LATER);
+    later_wait(&x, 2);
+    assert_int_equal(x.calls, 2);
+    assert_int_equal(x.rc[1], 0);
+    assert_string_equal(str(x.out[1], "ticket", "number"), "A001");
+    json_decref(x.out[1]);
+    json_decref(in);
+}
+
+/* With nowait (an HTTP event thread), an issue never waits: HQ_APP_BUSY with nothing changed
+ * while the hall lock is taken or the estimate's accuracy is due for its refresh, else answered
+ * later; the public's rate limit still applies. */
+static void test_issue_nowait(void **state)
+{
+    struct fx *f = *state;
+    struct later_box x = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+    struct hq_app_later k = {later_fn, &x, true};
+    struct hq_why why;
+    json_t *out = NULL;
+    json_t *in = json_pack("{s:s,s:s}", "service", "A", "channel", "kiosk");
+    /* the accuracy figure not computed yet: that reads the store */
+    assert_int_equal(hq_app_ticket_issue_later(f->a, &f->public, in, &out, &why, &k), HQ_APP_BUSY);
+    ok(hq_app_ticket_issue(f->a, &f->public, in, &out, &why), &why); /* a waiting thread: A001 */
+    json_decref(out);
+    out = NULL;
+    /* the hall lock taken (by this thread here): busy, nothing changed */
+    pthread_mutex_lock(&f->a->mu);
+    assert_int_equal(hq_app_ticket_issue_later(f->a, &f->public, in, &out, &why, &k), HQ_APP_BUSY);
+    pthread_mutex_unlock(&f->a->mu);
+    assert_null(out);
+    assert_int_equal(x.calls, 0);
+    assert_int_equal(hq_app_ticket_issue_later(f->a, &f->public, in, &out, &why, &k), HQ_APP_LATER);
+    later_wait(&x, 1);
+    assert_int_equal(x.rc[0], 0);
+    assert_string_equal(str(x.out[0], "number", NULL), "A002"); /* the busy one took no number */
+    json_decref(x.out[0]);
+    /* an ID number's issue and a device's wait for their commit: never on this thread */
+    struct hq_actor kiosk = {0};
+    kiosk.device = true;
+    assert_int_equal(hq_app_ticket_issue_later(f->a, &kiosk, in, &out, &why, &k), HQ_APP_BUSY);
+    /* the public's limit a minute (60 by default) counts the issues answered later too */
+    int rc = 0, n = 2;
+    while (n < 100 &&
+           (rc = hq_app_ticket_issue_later(f->a, &f->public, in, &out, &why, &k)) == HQ_APP_LATER)
+        n++;
+    assert_int_equal(rc, HQ_ERATE);
+    assert_int_equal(n, 60);
+    later_wait(&x, 1 + 58);
+    json_decref(in);
+    for (int i = 1; i < x.calls && i < 16; i++)
+        json_decref(x.out[i]);
+    /* a window action the same way: busy with the hall lock taken, nothing called */
+    ok(hq_app_window_action(f->a, &f->clerk, 1, "open", NULL, &out, &why), &why);
+    json_decref(out);
+    out = NULL;
+    struct later_box y = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+    struct hq_app_later kw = {later_fn, &y, true};
+    pthread_mutex_lock(&f->a->mu);
+    assert_int_equal(
+        hq_app_window_action_later(f->a, &f->clerk, 1, "call-next", NULL, &out, &why, &kw),
+        HQ_APP_BUSY);
+    pthread_mutex_unlock(&f->a->mu);
+    assert_null(out);
+    assert_int_equal(
+        hq_app_window_action_later(f->a, &f->clerk, 1, "call-next", NULL, &out, &why, &kw),
+        HQ_APP_LATER);
+    later_wait(&y, 1);
+    assert_int_equal(y.rc[0], 0);
+    assert_string_equal(str(y.out[0], "ticket", "number"), "A001"); /* the busy call took none */
+    json_decref(y.out[0]);
+    /* a refusal is answered at once */
+    assert_int_equal(
+        hq_app_window_action_later(f->a, &f->clerk, 2, "call-next", NULL, &out, &why, &kw),
+        HQ_EFORBIDDEN);
+}
+
+/* A store whose commits fail while failing is set (the real one's other functions). */
+static struct hq_store_vt failing_vt;
+static const struct hq_store_vt *real_vt;
+static _Atomic int failing;
+static int failing_commit(struct hq_store *s, struct hq_batch *const *bs, size_t n,
+                          struct hq_why *why)
+{
+    if (atomic_load(&failing)) return hq_fail(why, HQ_ESTORE, "", "disk full (test)");
+    return real_vt->commit(s, bs, n, why);
+}
+
+struct later_issuer {
+    struct fx *f;
+    struct later_box *x;
+    int rc;
+};
+
+static void *issue_one_later(void *arg)
+{
+    struct later_issuer *li = arg;
+    struct hq_app_later k = {later_fn, li->x};
+    struct hq_why why;
+    json_t *out = NULL;
+    json_t *in = json_pack("{s:s,s:s}", "service", "B", "channel", "guide");
+    li->rc = hq_app_ticket_issue_later(li->f->a, &li->f->guide, in, &out, &why, &k);
+    json_decref(in);
+    json_decref(out);
+    return NULL;
+}
+
+static void test_later_commit_fails(void **state)
+{
+    struct fx *f = *state;
+    real_vt = f->a->store->vt;
+    failing_vt = *real_vt;
+    failing_vt.commit = failing_commit;
+    f->a->store->vt = &failing_vt;
+    atomic_store(&failing, 1);
+    enum { T = 8 };
+    struct later_box x = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+    struct later_issuer li[T];
+    pthread_t th[T];
+    for (int i = 0; i < T; i++) {
+        li[i] = (struct later_issuer){f, &x, 0};
+        pthread_create(&th[i], NULL, issue_one_later, &li[i]);
+    }
+    /* and one caller waiting for its commit in the same failing queue */
+    struct hq_why why;
+    json_t *out = NULL;
+    json_t *in = json_pack("{s:s,s:s}", "service", "B", "channel", "guide");
+    int rc = hq_app_ticket_issue(f->a, &f->guide, in, &out, &why);
+    assert_int_equal(rc, HQ_ESTORE);
+    assert_null(out);
+    for (int i = 0; i < T; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(li[i].rc, HQ_APP_LATER);
+    }
+    /* every caller gets its error, once */
+    later_wait(&x, T);
+    assert_int_equal(x.calls, T);
+    assert_int_equal(x.failed, T);
+    for (int i = 0; i < T; i++) {
+        assert_int_equal(x.rc[i], HQ_ESTORE);
+        assert_null(x.out[i]);
+        assert_non_null(strstr(x.message[i], "disk full (test)"));
+    }
+    /* nothing of it kept: the hall was rebuilt from the store */
+    struct hq_app_metrics m;
+    hq_app_metrics(f->a, &m);
+    assert_int_equal(m.tickets_by_status[HQ_WAITING], 0);
+    /* the store back: issues go through again, numbered from the store's state */
+    atomic_store(&failing, 0);
+    ok(hq_app_ticket_issue(f->a, &f->guide, in, &out, &why), &why);
+    assert_string_equal(str(out, "number", NULL), "B001");
+    json_decref(out);
+    json_decref(in);
+    f->a->store->vt = real_vt;
+}
+
+/* Sessions are checked under their own lock (issue 12); a change of the staff member's role or
+ * state is still seen by the very next check. */
+static void test_session_sees_staff_changes(void **state)
+{
+    struct fx *f = *state;
+    struct hq_why why;
+    json_t *out = NULL;
+    ok(hq_app_login(f->a, "clerk1", "secret-pass", "1.2.3.4", &out, &why), &why);
+    char token[80];
+    snprintf(token, sizeof token, "%s", str(out, "token", NULL));
+    json_decref(out);
+    struct hq_actor who = {0};
+    assert_int_equal(hq_app_session(f->a, token, &who, NULL), 0);
+    assert_int_equal(hq_app_session(f->a, token, &who, NULL), 0); /* from what was seen */
+    assert_int_equal(who.role, HQ_ROLE_CLERK);
+    json_t *in = json_pack("{s:s}", "role", "guide");
+    ok(hq_app_staff_update(f->a, &f->admin, "clerk1", in, &out, &why), &why);
+    json_decref(in);
+    json_decref(out);
+    memset(&who, 0, sizeof who);
+    assert_int_equal(hq_app_session(f->a, token, &who, NULL), 0);
+    assert_int_equal(who.role, HQ_ROLE_GUIDE);
+    assert_string_equal(who.username, "clerk1");
+    in = json_pack("{s:b}", "active", 0);
+    ok(hq_app_staff_update(f->a, &f->admin, "clerk1", in, &out, &why), &why);
+    json_decref(in);
+    json_decref(out);
+    assert_int_equal(hq_app_session(f->a, token, &who, NULL), HQ_EUNAUTH);
+    assert_int_equal(hq_app_session(f->a, token, &who, NULL), HQ_EUNAUTH);
+    in = json_pack("{s:b}", "active", 1);
+    ok(hq_app_staff_update(f->a, &f->admin, "clerk1", in, &out, &why), &why);
+    json_decref(in);
+    json_decref(out);
+    assert_int_equal(hq_app_session(f->a, token, &who, NULL), 0);
+    ok(hq_app_logout(f->a, token, &why), &why);
+    assert_int_equal(hq_app_session(f->a, token, &who, NULL), HQ_EUNAUTH);
+}
+
 static int64_t last_seen_seq;
 static int count_event(void *ctx, const struct hq_event *e)
 {
@@ -448,6 +727,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_permissions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_login_and_sessions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_group_commit_threads, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_issue_answered_later, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_issue_nowait, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_later_commit_fails, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_session_sees_staff_changes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_events_log, setup, teardown),
         cmocka_unit_test_setup_teardown(test_day_roll_expires, setup, teardown),
         cmocka_unit_test_setup_teardown(test_crowding_advice_and_alert, setup, teardown),

@@ -820,8 +820,32 @@ static int slow_handler(struct hq_app *a, struct hq_req *req, struct hq_res *res
     return 0;
 }
 
+/* Answers given later (struct hq_app_later, issue 12): the handler keeps its way back, the test
+ * answers through it. */
+static struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int n;
+    struct hq_app_later k[4];
+} L = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+
+static int later_handler(struct hq_app *a, struct hq_req *req, struct hq_res *res,
+                         struct hq_why *why)
+{
+    (void)a;
+    (void)why;
+    if (!req->later || req->later->nowait) return HQ_EINTERNAL;
+    res->status = 202;
+    pthread_mutex_lock(&L.mu);
+    if (L.n < 4) L.k[L.n++] = *req->later;
+    pthread_cond_broadcast(&L.cv);
+    pthread_mutex_unlock(&L.mu);
+    return HQ_APP_LATER;
+}
+
 static const struct hq_route test_routes[] = {
     {"GET", "/api/v1/test/slow", slow_handler, 0, 0, "blocks on the test's gate"},
+    {"GET", "/api/v1/test/later", later_handler, 0, 0, "answered later by the test"},
     {0},
 };
 
@@ -1031,6 +1055,46 @@ static void stop_with_handlers_running(void **state)
     close(b.fd);
 }
 
+/* The stop with answers given later outstanding: it waits for them (libmicrohttpd would abort
+ * on a connection still suspended), and an answer that is an error is sent as one. */
+static void stop_with_answers_later(void **state)
+{
+    (void)state;
+    pthread_mutex_lock(&L.mu);
+    L.n = 0;
+    pthread_mutex_unlock(&L.mu);
+    int fd[2];
+    for (int i = 0; i < 2; i++) {
+        fd[i] = dial(F->port);
+        const char *req = "GET /api/v1/test/later HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
+        send_all(fd[i], req, strlen(req));
+    }
+    pthread_mutex_lock(&L.mu);
+    while (L.n < 2) /* no time limit: CTest's timeout ends a hang */
+        pthread_cond_wait(&L.cv, &L.mu);
+    pthread_mutex_unlock(&L.mu);
+    F->stop = 1; /* both handlers have returned; their answers are still to come */
+    struct timespec ts = {0, 300 * 1000000L}; /* let the stop begin (not a timed assertion) */
+    nanosleep(&ts, NULL);
+    L.k[0].fn(L.k[0].ctx, 0, json_pack("{s:s}", "answer", "durable"), NULL);
+    struct hq_why why = {0};
+    hq_fail(&why, HQ_ESTORE, "", "disk full (test)");
+    L.k[1].fn(L.k[1].ctx, HQ_ESTORE, NULL, &why);
+    struct resp r;
+    read_all(fd[0], &r);
+    assert_int_equal(r.status, 202);
+    assert_non_null(strstr(r.body, "durable"));
+    resp_free(&r);
+    read_all(fd[1], &r);
+    expect_error(&r, 503, "store_unavailable");
+    assert_non_null(strstr(r.body, "disk full (test)"));
+    resp_free(&r);
+    close(fd[0]);
+    close(fd[1]);
+    pthread_join(F->th, NULL);
+    assert_int_equal(F->serve_rc, 0);
+}
+
 static void stop_refuses_queued(void **state)
 {
     (void)state;
@@ -1109,6 +1173,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(slow_handlers_block_nobody, setup_pool, teardown),
         cmocka_unit_test_setup_teardown(stop_with_handlers_running, setup_pool, teardown),
         cmocka_unit_test_setup_teardown(stop_refuses_queued, setup_one_worker, teardown),
+        cmocka_unit_test_setup_teardown(stop_with_answers_later, setup_pool, teardown),
         cmocka_unit_test_setup_teardown(client_leaves_mid_handler, setup_one_worker, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
