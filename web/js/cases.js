@@ -175,14 +175,18 @@ function renderList() {
   );
 }
 
+let listReads = 0; // only the newest read is drawn: an older one may answer after it
 async function loadList() {
   const st = $('#f-status').value;
+  const mine = ++listReads;
   try {
-    list = await api.get(`/cases${st ? `?status=${st}` : ''}`);
+    const r = await api.get(`/cases${st ? `?status=${st}` : ''}`);
+    if (mine !== listReads) return;
+    list = r;
     showMsg($('#msg'), '');
     renderList();
   } catch (e) {
-    showMsg($('#msg'), errText(e));
+    if (mine === listReads) showMsg($('#msg'), errText(e));
   }
 }
 
