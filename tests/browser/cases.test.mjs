@@ -43,10 +43,16 @@ test('the tracking page rates each service of a ticket once, late too', async ()
   const t = await hq.must(url, 'POST', '/tickets', { service: 'A', category: 'normal', channel: 'kiosk', next_services: ['B'] });
   await serveAt(1, c1, t.number); // A done, waiting for B
   const phone = await ctx.newPage();
+  // the services' list (the names) answers late, after the stage's form is drawn
+  await phone.route('**/api/v1/services', async (route) => {
+    await new Promise((r) => setTimeout(r, 1500));
+    await route.continue();
+  });
   await phone.goto(`${url}/t/${t.id}`);
   await phone.locator('#stages .stage[data-stage="0"] form').waitFor();
   assert.equal(await phone.locator('#stages .stage').count(), 1, 'only the finished service');
-  assert.match(await stageText(phone, 0), /社保业务/);
+  // the service's name, also when the services' list answers after the stages (the title is redrawn)
+  await hq.until(async () => /社保业务/.test(await stageText(phone, 0)), { what: 'the service named on stage 0' });
   // level 1 with a reason: the reasons appear for 2 and 1 only
   await phone.locator('#stages .stage[data-stage="0"] input[name="level-0"][value="1"]').check();
   await phone.locator('#stages .stage[data-stage="0"] .ev-reasons:not([hidden])').waitFor();

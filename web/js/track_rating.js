@@ -145,7 +145,11 @@ function draw() {
   const cards = list.map((st) => {
     const state = st.rated ? 'rated' : st.defaulted ? 'defaulted' : st.rateable ? 'open' : 'closed';
     const old = box.querySelector(`.stage[data-stage="${st.stage}"]`);
-    if (old && old.dataset.state === state && state === 'open' && old.dataset.lang === i18n.lang()) return old;
+    if (old && old.dataset.state === state && state === 'open' && old.dataset.lang === i18n.lang()) {
+      // the form stays as it is; the title is drawn again (the services' names may have come since)
+      old.querySelector('h3')?.replaceWith(title(st));
+      return old;
+    }
     let body;
     if (state === 'rated') body = h('p', { class: 'rated msg ok' }, i18n.t(st.thanks ? 'tr.thanks' : 'rt.rated'));
     else if (state === 'defaulted') body = h('p', { class: 'sub' }, i18n.t('rt.defaulted'));
