@@ -235,6 +235,22 @@ int hq__app_commit_later(struct hq_app *a, struct hq_batch *b,
     return 0;
 }
 
+/* Nobody waits for a day roll kept on the way to a refusal (a failure rebuilds the hall). */
+static void roll_done(void *ctx, int rc, const struct hq_why *why)
+{
+    (void)ctx;
+    (void)rc;
+    (void)why;
+}
+
+void hq__app_keep_roll_unlock(struct hq_app *a, struct hq_batch *b, bool nowait)
+{
+    if (nowait)
+        hq__app_commit_later(a, b, roll_done, NULL);
+    else
+        hq__app_commit_unlock(a, b, NULL);
+}
+
 static int reload_hall(struct hq_app *a, struct hq_why *why)
 {
     struct hq_now now;

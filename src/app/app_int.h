@@ -211,6 +211,10 @@ int hq__app_commit_unlock(struct hq_app *a, struct hq_batch *b, struct hq_why *w
 int hq__app_commit_later(struct hq_app *a, struct hq_batch *b,
                          void (*then)(void *ctx, int rc, const struct hq_why *why), void *ctx);
 
+/* A refusal made after a day roll (b holds the roll), with mu HELD: the roll is still worth
+ * keeping. Queue b and release mu; wait for its commit unless nowait (then nobody waits for it). */
+void hq__app_keep_roll_unlock(struct hq_app *a, struct hq_batch *b, bool nowait);
+
 /* Add an event (seq assigned at commit) whose data is the JSON object `data` (stolen). */
 int hq__app_event(struct hq_app *a, struct hq_batch *b, const char *actor, const char *type,
                   json_t *data);

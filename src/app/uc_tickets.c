@@ -92,15 +92,6 @@ struct issue_later {
     struct hq__ticket_view view;
 };
 
-/* A day roll committed on the way to a refusal: nobody waits for it (a failure rebuilds the hall).
- */
-static void roll_done(void *ctx, int rc, const struct hq_why *why)
-{
-    (void)ctx;
-    (void)rc;
-    (void)why;
-}
-
 static void issue_done(void *ctx, int rc, const struct hq_why *why)
 {
     struct issue_later *il = ctx;
@@ -222,11 +213,7 @@ static int issue(struct hq_app *a, const struct hq_actor *who, json_t *in, json_
         free(il);
         /* A refusal changes nothing, but a day roll done on the way is still worth keeping. */
         if (b.n) {
-            if (nowait) { /* the roll's commit is not waited for here */
-                hq__app_commit_later(a, &b, roll_done, NULL);
-                return rc;
-            }
-            hq__app_commit_unlock(a, &b, NULL);
+            hq__app_keep_roll_unlock(a, &b, nowait);
             return rc;
         }
         pthread_mutex_unlock(&a->mu);

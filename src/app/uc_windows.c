@@ -70,15 +70,6 @@ struct action_later {
     struct hq__ticket_view tv;
 };
 
-/* A day roll committed on the way to a refusal: nobody waits for it (a failure rebuilds the hall).
- */
-static void roll_done(void *ctx, int rc, const struct hq_why *why)
-{
-    (void)ctx;
-    (void)rc;
-    (void)why;
-}
-
 static void action_done(void *ctx, int rc, const struct hq_why *why)
 {
     struct action_later *al = ctx;
@@ -214,12 +205,8 @@ int hq_app_window_action_later(struct hq_app *a, const struct hq_actor *who, int
     }
     if (rc) {
         free(al);
-        if (b.n) {
-            if (nowait) { /* a day roll on the way: its commit is not waited for here */
-                hq__app_commit_later(a, &b, roll_done, NULL);
-                return rc;
-            }
-            hq__app_commit_unlock(a, &b, NULL);
+        if (b.n) { /* a day roll on the way */
+            hq__app_keep_roll_unlock(a, &b, nowait);
             return rc;
         }
         pthread_mutex_unlock(&a->mu);

@@ -7,7 +7,7 @@
 import { test, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { hall, api, issue, act, sse, assertIds, list, scale } from './lib/server.mjs';
+import { hall, api, issue, act, sse, assertIds, list, scale, parseEvents } from './lib/server.mjs';
 
 const { srv, tokens } = await hall(after);
 const ids = new Set(); // every ticket id we were given: none may appear in an event
@@ -209,20 +209,6 @@ describe('many streams, one of them stalled', () => {
         assert.equal(r.status, 200, r.text);
         return Number(/^hallq_sse_dropped_total (\d+)/m.exec(r.text)[1]);
     };
-    function parse(text) {
-        const out = [];
-        // an event cut off by the end of the stream is discarded, as EventSource does
-        for (const block of text.split('\n\n').slice(0, -1)) {
-            const ev = { data: [] };
-            for (const line of block.split('\n')) {
-                if (line.startsWith('id: ')) ev.id = line.slice(4);
-                else if (line.startsWith('event: ')) ev.event = line.slice(7);
-                else if (line.startsWith('data: ')) ev.data.push(line.slice(6));
-            }
-            if (ev.id !== undefined) out.push({ id: ev.id, event: ev.event, raw: ev.data.join('\n') });
-        }
-        return out;
-    }
     test('the stalled stream is dropped and replays without loss; the others get every event', async () => {
         const ref = open();
         const many = Array.from({ length: scale(20, 8) }, () => open());
@@ -258,7 +244,7 @@ describe('many streams, one of them stalled', () => {
         res.resume();
         await end;
         assert.ok(ended);
-        const got = parse(text);
+        const got = parseEvents(text);
         assert.ok(got.length > 0 && Number(got.at(-1).id) < lastId, 'dropped before the end');
         const first = Number(got[0].id);
         const replay = open({ lastEventId: got.at(-1).id });

@@ -11,7 +11,7 @@ import { test, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { execFileSync } from 'node:child_process';
-import { hall, api, issue, sse, assertIds, scale } from './lib/server.mjs';
+import { hall, api, issue, sse, assertIds, scale, parseEvents } from './lib/server.mjs';
 
 const { srv, tokens } = await hall(after);
 const streams = [];
@@ -31,20 +31,6 @@ async function post(on, token, from, n) {
     const batch = [];
     for (let i = 0; i < n; i++) batch.push(api(on, 'POST', '/notices', note(from + i), { token }));
     for (const r of await Promise.all(batch)) assert.equal(r.status, 201, r.text);
-}
-// complete events of a raw stream's text (a last one cut off is discarded, as EventSource does)
-function parse(text) {
-    const out = [];
-    for (const block of text.split('\n\n').slice(0, -1)) {
-        const ev = { data: [] };
-        for (const line of block.split('\n')) {
-            if (line.startsWith('id: ')) ev.id = line.slice(4);
-            else if (line.startsWith('event: ')) ev.event = line.slice(7);
-            else if (line.startsWith('data: ')) ev.data.push(line.slice(6));
-        }
-        if (ev.id !== undefined) out.push({ id: ev.id, event: ev.event, raw: ev.data.join('\n') });
-    }
-    return out;
 }
 const key = (e) => `${e.id}:${e.event}:${e.raw}`;
 // a stream that reads its headers and then nothing, until resumed
@@ -113,11 +99,11 @@ describe('a reader whose socket fills', () => {
         // (a stream left suspended with bytes pending would wait for the next event, or for the
         // ping after 15 s: hence 10 s here, for ~300 KB over loopback)
         const t0 = Date.now();
-        while (!parse(text).some((e) => Number(e.id) === lastId)) {
+        while (!parseEvents(text).some((e) => Number(e.id) === lastId)) {
             assert.ok(Date.now() - t0 < 10000, `the stream never caught up to event ${lastId}`);
             await new Promise((r) => setTimeout(r, 50));
         }
-        const got = parse(text).filter((e) => Number(e.id) <= lastId);
+        const got = parseEvents(text).filter((e) => Number(e.id) <= lastId);
         assert.ok(got.length > posted, `${got.length} events for ${posted} notices`);
         assertIds(got, { contiguous: true });
         const first = Number(got[0].id);

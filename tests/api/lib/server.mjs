@@ -417,6 +417,22 @@ export function sse(srv, { lastEventId, headers = {} } = {}) {
     return c;
 }
 
+// The complete events in a raw stream's text, as {id, event, raw}: an event cut off by the end of
+// the text is discarded, as EventSource does; only events with an id count.
+export function parseEvents(text) {
+    const out = [];
+    for (const block of text.split('\n\n').slice(0, -1)) {
+        const ev = { data: [] };
+        for (const line of block.split('\n')) {
+            if (line.startsWith('id: ')) ev.id = line.slice(4);
+            else if (line.startsWith('event: ')) ev.event = line.slice(7);
+            else if (line.startsWith('data: ')) ev.data.push(line.slice(6));
+        }
+        if (ev.id !== undefined) out.push({ id: ev.id, event: ev.event, raw: ev.data.join('\n') });
+    }
+    return out;
+}
+
 /** Check SSE ids: numeric, strictly increasing; with contiguous, each is the previous + 1. */
 export function assertIds(events, { contiguous = false, after } = {}) {
     let prev = after;
