@@ -1068,11 +1068,12 @@ static void stop_with_answers_later(void **state)
         fd[i] = dial(F->port);
         const char *req = "GET /api/v1/test/later HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
         send_all(fd[i], req, strlen(req));
+        /* one at a time, so that L.k[i] is the way back of fd[i]'s request */
+        pthread_mutex_lock(&L.mu);
+        while (L.n < i + 1) /* no time limit: CTest's timeout ends a hang */
+            pthread_cond_wait(&L.cv, &L.mu);
+        pthread_mutex_unlock(&L.mu);
     }
-    pthread_mutex_lock(&L.mu);
-    while (L.n < 2) /* no time limit: CTest's timeout ends a hang */
-        pthread_cond_wait(&L.cv, &L.mu);
-    pthread_mutex_unlock(&L.mu);
     F->stop = 1; /* both handlers have returned; their answers are still to come */
     struct timespec ts = {0, 300 * 1000000L}; /* let the stop begin (not a timed assertion) */
     nanosleep(&ts, NULL);
