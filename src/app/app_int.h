@@ -289,6 +289,8 @@ json_t *hq__docs_list(struct hq_app *a, const char *kind, int64_t from, int64_t 
 
 /* Random hex string of 2*nbytes chars (libsodium). */
 void hq__random_hex(char *out, size_t nbytes);
+/* A new ticket's id (HQ_ID_LEN hex digits): time-ordered, then random (app.c). */
+void hq__ticket_id(char out[HQ_ID_LEN + 1]);
 /* Hex BLAKE2b-256 of s into out[65]. */
 void hq__hash_hex(const char *s, char *out);
 

@@ -184,7 +184,7 @@ static int issue(struct hq_app *a, const struct hq_actor *who, json_t *in, json_
     }
 
     char id[HQ_ID_LEN + 1];
-    hq__random_hex(id, HQ_ID_LEN / 2);
+    hq__ticket_id(id);
     struct hq_now now;
     hq_app_now(a, &now);
     /* the continuation, when answered later (allocated before anything changes) */

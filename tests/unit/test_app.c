@@ -176,6 +176,33 @@ static void test_ticket_life(void **state)
     json_decref(t);
 }
 
+/* Ticket ids: 32 lowercase hex digits, all distinct, in issue order by their first 12 digits
+ * (the time), so that the store's index of ids grows at its edge (issue 12); the other 20 are
+ * random, so no id is guessed from another. */
+static void test_ticket_ids(void **state)
+{
+    struct fx *f = *state;
+    char ids[40][HQ_ID_LEN + 1];
+    for (int i = 0; i < 40; i++) {
+        json_t *t = issue(f, &f->public, "A", "normal", "kiosk");
+        snprintf(ids[i], sizeof ids[i], "%s", str(t, "id", NULL));
+        json_decref(t);
+        assert_int_equal(strlen(ids[i]), HQ_ID_LEN);
+        assert_int_equal(strspn(ids[i], "0123456789abcdef"), HQ_ID_LEN);
+        if (i == 20) usleep(2000); /* a later millisecond: a strictly later prefix */
+    }
+    int rising = 0;
+    for (int i = 1; i < 40; i++) {
+        assert_true(strncmp(ids[i - 1], ids[i], 12) <= 0);
+        rising += strncmp(ids[i - 1], ids[i], 12) < 0;
+        for (int j = 0; j < i; j++) {
+            assert_string_not_equal(ids[i], ids[j]);
+            assert_string_not_equal(ids[i] + 12, ids[j] + 12);
+        }
+    }
+    assert_true(rising >= 1);
+}
+
 static void test_permissions(void **state)
 {
     struct fx *f = *state;
@@ -724,6 +751,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_ticket_life, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ticket_ids, setup, teardown),
         cmocka_unit_test_setup_teardown(test_permissions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_login_and_sessions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_group_commit_threads, setup, teardown),
