@@ -5,16 +5,17 @@
  *
  * Group commit. A use case changes the hall under mu, fills a batch (rows + events), queues it
  * while still holding mu (so batches queue in the order their changes were made), releases mu and
- * waits. The writer thread takes everything queued, commits it in one transaction (one fsync for
- * all of it), hands the events to the listeners in sequence order and wakes the callers. A caller
- * may instead leave a continuation (hq__app_commit_later) and return at once: the writer then
- * runs it after the commit, and it answers the request (the ticket issue and the window actions
- * over HTTP), so no thread sleeps per change and the writer's wake-up of a sleeping caller is
- * saved. If a commit fails, the writer takes mu, fails every queued batch (a continuation gets the
- * error) and rebuilds the hall from the store, so memory never shows a change the store does not
- * have for longer than that failure.
+ * waits. The writer thread takes everything queued and commits it in one transaction (one fsync
+ * for all of it); the replier thread then hands the group's events to the listeners in sequence
+ * order and wakes the callers, while the writer already commits the next group. A caller may
+ * instead leave a continuation (hq__app_commit_later) and return at once: the replier then runs
+ * it after the commit, and it answers the request (the ticket issue and the window actions over
+ * HTTP), so no thread sleeps per change. If a commit fails, the writer takes mu, fails every
+ * queued batch (a continuation gets the error) and rebuilds the hall from the store, so memory
+ * never shows a change the store does not have for longer than that failure.
  */
 #include <errno.h>
+#include <sched.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -209,7 +210,7 @@ int hq__app_commit_unlock(struct hq_app *a, struct hq_batch *b, struct hq_why *w
     }
     sem_init(&p->done, 0, 0);
     enqueue_unlock(a, b, p);
-    /* Our own wake-up: the writer posts each caller of a group it committed (or failed), so no
+    /* Our own wake-up: the replier posts each caller of a group it committed (or failed), so no
      * caller wakes for another's batch or takes qmu again to look (issue 12). */
     while (sem_wait(&p->done) != 0 && errno == EINTR)
         ;
@@ -290,6 +291,78 @@ static void wake(struct hq_pending *p, int result)
     }
 }
 
+/* What follows a commit: the events to the listeners, then durable_seq and the metrics, then
+ * the callers woken: in this order, so that a reader of durable_seq never misses an event that a
+ * listener had not seen yet. Runs on the replier thread (or the writer's, when out of memory). */
+static void finish_group(struct hq_app *a, struct hq_pending *group, struct hq_pending *rest,
+                         int rc)
+{
+    if (rc == 0) {
+        size_t n = 0;
+        for (struct hq_pending *p = group; p; p = p->next, n++)
+            publish(a, &p->batch);
+        pthread_mutex_lock(&a->qmu);
+        for (struct hq_pending *p = group; p; p = p->next)
+            for (size_t i = 0; i < p->batch.n; i++)
+                if (p->batch.ops[i].kind == HQ_OP_EVENT)
+                    a->durable_seq = p->batch.ops[i].u.event.seq;
+        a->m.commits++;
+        a->m.batches_committed += (int64_t)n;
+        int bucket = 0;
+        while (bucket < 7 && ((size_t)1 << bucket) < n)
+            bucket++;
+        a->m.batch_size_hist[bucket]++;
+        pthread_mutex_unlock(&a->qmu);
+    }
+    wake(rest, HQ_ESTORE);
+    wake(group, rc == 0 ? 0 : HQ_ESTORE);
+}
+
+/* The replier: hands each group the writer finished to finish_group, in commit order, while the
+ * writer commits the next group (issue 12: building and sending a group's answers took a quarter
+ * of the writer's time, in which no commit ran). Ends once the writer has ended and all is done. */
+static void *replier_main(void *arg)
+{
+    struct hq_app *a = arg;
+    pthread_mutex_lock(&a->qmu);
+    for (;;) {
+        while (!a->dhead && !a->writer_stopped) {
+            a->replier_idle = true;
+            pthread_cond_wait(&a->dcv, &a->qmu);
+            a->replier_idle = false;
+        }
+        if (!a->dhead) break;
+        struct hq_done *d = a->dhead;
+        a->dhead = a->dtail = NULL;
+        pthread_mutex_unlock(&a->qmu);
+        while (d) {
+            struct hq_done *next = d->next;
+            finish_group(a, d->group, d->rest, d->rc);
+            free(d);
+            d = next;
+        }
+        pthread_mutex_lock(&a->qmu);
+    }
+    pthread_mutex_unlock(&a->qmu);
+    return NULL;
+}
+
+/* Queue a finished group for the replier (qmu held); false when out of memory (then the caller
+ * finishes it itself, after the groups queued before it: see writer_main). */
+static bool to_replier(struct hq_app *a, struct hq_pending *group, struct hq_pending *rest, int rc)
+{
+    struct hq_done *d = malloc(sizeof *d);
+    if (!d) return false;
+    *d = (struct hq_done){.group = group, .rest = rest, .rc = rc};
+    if (a->dtail)
+        a->dtail->next = d;
+    else
+        a->dhead = d;
+    a->dtail = d;
+    if (a->replier_idle) pthread_cond_signal(&a->dcv);
+    return true;
+}
+
 static void *writer_main(void *arg)
 {
     struct hq_app *a = arg;
@@ -323,19 +396,7 @@ static void *writer_main(void *arg)
 
         struct hq_pending *rest = NULL; /* queued behind a failed group: failed with it */
         if (rc == 0) {
-            for (struct hq_pending *p = group; p; p = p->next)
-                publish(a, &p->batch);
             pthread_mutex_lock(&a->qmu);
-            for (struct hq_pending *p = group; p; p = p->next)
-                for (size_t i = 0; i < p->batch.n; i++)
-                    if (p->batch.ops[i].kind == HQ_OP_EVENT)
-                        a->durable_seq = p->batch.ops[i].u.event.seq;
-            a->m.commits++;
-            a->m.batches_committed += (int64_t)n;
-            int bucket = 0;
-            while (bucket < 7 && ((size_t)1 << bucket) < n)
-                bucket++;
-            a->m.batch_size_hist[bucket]++;
         } else {
             fprintf(stderr, "hallq: commit failed: %s; rebuilding the hall from the store\n",
                     why.message);
@@ -357,13 +418,21 @@ static void *writer_main(void *arg)
                 p->why.code = HQ_ESTORE;
             }
         }
-        /* qmu is held here; the callers are woken without it, so that the ones queueing the next
-         * group do not wait for these wake-ups (each one a system call) */
+        /* qmu is held here. The replier hands the group on, so that the next commit starts now. */
+        if (to_replier(a, group, rest, rc)) continue;
+        /* Out of memory for the hand-over: wait for the replier to finish the groups before this
+         * one (the order of events and answers is kept), then finish this one here. */
+        while (a->dhead || !a->replier_idle) {
+            pthread_mutex_unlock(&a->qmu);
+            sched_yield();
+            pthread_mutex_lock(&a->qmu);
+        }
         pthread_mutex_unlock(&a->qmu);
-        wake(rest, HQ_ESTORE);
-        wake(group, rc == 0 ? 0 : HQ_ESTORE);
+        finish_group(a, group, rest, rc);
         pthread_mutex_lock(&a->qmu);
     }
+    a->writer_stopped = true;
+    pthread_cond_signal(&a->dcv);
     pthread_mutex_unlock(&a->qmu);
     return NULL;
 }
@@ -404,6 +473,7 @@ struct hq_app *hq_app_open(const struct hq_app_options *o, struct hq_why *why)
     pthread_mutex_init(&a->smu, NULL);
     atomic_init(&a->staff_gen, 1);
     pthread_cond_init(&a->qcv, NULL);
+    pthread_cond_init(&a->dcv, NULL);
     pthread_cond_init(&a->tickcv, NULL);
     hq_hall_init(&a->hall);
     a->clock = o->clock;
@@ -434,7 +504,16 @@ struct hq_app *hq_app_open(const struct hq_app_options *o, struct hq_why *why)
     hq__public_url_load(a);
     for (const struct hq__module *const *m = hq__modules; *m; m++)
         if ((*m)->open && (*m)->open(a, why) != 0) goto fail;
+    if (pthread_create(&a->replier, NULL, replier_main, a) != 0) {
+        hq_fail(why, HQ_EINTERNAL, "", "cannot start the writer thread");
+        goto fail;
+    }
     if (pthread_create(&a->writer, NULL, writer_main, a) != 0) {
+        pthread_mutex_lock(&a->qmu);
+        a->writer_stopped = true;
+        pthread_cond_signal(&a->dcv);
+        pthread_mutex_unlock(&a->qmu);
+        pthread_join(a->replier, NULL);
         hq_fail(why, HQ_EINTERNAL, "", "cannot start the writer thread");
         goto fail;
     }
@@ -444,6 +523,7 @@ struct hq_app *hq_app_open(const struct hq_app_options *o, struct hq_why *why)
         pthread_cond_broadcast(&a->qcv);
         pthread_mutex_unlock(&a->qmu);
         pthread_join(a->writer, NULL);
+        pthread_join(a->replier, NULL);
         hq_fail(why, HQ_EINTERNAL, "", "cannot start the ticker thread");
         goto fail;
     }
@@ -483,7 +563,8 @@ void hq_app_close(struct hq_app *a)
     pthread_mutex_unlock(&a->qmu);
     pthread_join(a->ticker, NULL);
     pthread_join(a->writer, NULL);
-    hq__media_free(a, a->media); /* no listener runs once the writer has stopped */
+    pthread_join(a->replier, NULL); /* it ends after the writer, with every group finished */
+    hq__media_free(a, a->media);    /* no listener runs once the replier has stopped */
     for (const struct hq__module *const *m = hq__modules; *m; m++)
         if ((*m)->close) (*m)->close(a);
     hq_store_close(a->store);
@@ -503,6 +584,7 @@ void hq_app_close(struct hq_app *a)
     pthread_mutex_destroy(&a->reader_mu);
     pthread_mutex_destroy(&a->smu);
     pthread_cond_destroy(&a->qcv);
+    pthread_cond_destroy(&a->dcv);
     pthread_cond_destroy(&a->tickcv);
     free(a);
 }

@@ -87,11 +87,19 @@ struct hq_pending {
     int result; /* 1 = waiting, 0 = committed, < 0 failed */
     struct hq_why why;
     struct hq_pending *next;
-    sem_t done; /* posted once by the writer after it set result (and why) */
-    /* The asynchronous form (hq__app_commit_later): the writer calls then(then_ctx, result, why)
+    sem_t done; /* posted once by the replier after it set result (and why) */
+    /* The asynchronous form (hq__app_commit_later): the replier calls then(then_ctx, result, why)
      * instead of posting done, and frees the pending batch itself. */
     void (*then)(void *ctx, int rc, const struct hq_why *why);
     void *then_ctx;
+};
+
+/* A group the writer has finished: group committed when rc is 0, else group and rest (queued
+ * behind it) failed with rc; owned by the replier from the moment it is queued. */
+struct hq_done {
+    struct hq_pending *group, *rest;
+    int rc;
+    struct hq_done *next;
 };
 
 struct hq_listener {
@@ -158,6 +166,13 @@ struct hq_app {
     bool stopping;
     bool writer_idle; /* the writer waits on qcv for work */
     pthread_t writer;
+    /* groups the writer has committed (or failed), in commit order, for the replier thread to
+     * hand to the listeners and callers while the writer commits the next group (qmu) */
+    struct hq_done *dhead, *dtail;
+    pthread_cond_t dcv;  /* the replier waits for work */
+    bool replier_idle;   /* the replier waits on dcv */
+    bool writer_stopped; /* the writer has ended: the replier ends once dhead is empty */
+    pthread_t replier;
     pthread_t ticker;
     pthread_cond_t tickcv;
 
@@ -204,7 +219,7 @@ extern const struct hq__module *const hq__modules[]; /* NULL-terminated (modules
 int hq__app_commit_unlock(struct hq_app *a, struct hq_batch *b, struct hq_why *why);
 /* The same without waiting (issue 12): with mu HELD, queue b and release mu; the writer calls
  * then(ctx, 0, NULL) once b is durable, or then(ctx, HQ_ESTORE, why) when its commit failed,
- * exactly once, on the writer thread, after the events were handed to the listeners. then must
+ * exactly once, on the replier thread, after the events were handed to the listeners. then must
  * not block, take mu or commit. Returns 0 (queued), or HQ_EINTERNAL (out of memory: mu released,
  * nothing queued, then not called; the hall keeps the change until the next failure rebuilds it,
  * as with a failed commit the caller must report it). */

@@ -58,7 +58,7 @@ void hq_app_format_time(struct hq_app *a, int64_t t, char *buf, size_t len);
 const char *hq_app_public_url(struct hq_app *a);
 
 /* ---- live events ---- */
-/* Called on the writer thread after each commit, in sequence order. Must not block or call back
+/* Called on the replier thread after each commit, in sequence order. Must not block or call back
  * into the app. Returns a listener id for hq_app_unlisten. */
 typedef void (*hq_listener_fn)(void *ctx, const struct hq_event *e);
 int hq_app_listen(struct hq_app *a, hq_listener_fn fn, void *ctx);
@@ -121,7 +121,7 @@ int hq_app_ticket_issue(struct hq_app *a, const struct hq_actor *who, json_t *in
 /* An answer given later (issue 12): a use case given one may queue its change and return
  * HQ_APP_LATER at once instead of waiting for the commit; fn(ctx, 0, out, NULL) is then called
  * once the change is durable (out: the answer, owned by fn), or fn(ctx, rc, NULL, why) when the
- * commit failed: exactly once, on the group-commit writer thread. fn must not block, take an app
+ * commit failed: exactly once, on the group commit's replier thread. fn must not block, take an app
  * lock or call the app. Any other return is the answer as without it (fn not called). */
 #define HQ_APP_LATER 1
 /* With nowait, the caller is a thread that must never wait (an HTTP event thread): the use case

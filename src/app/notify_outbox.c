@@ -191,7 +191,7 @@ static void *outbox_main(void *arg)
     return NULL;
 }
 
-/* After every committed event (the writer thread, under lmu): look at the outbox again when the
+/* After every committed event (the replier thread, under lmu): look at the outbox again when the
  * event's batch, or a later one, carried new deliveries (events are published in order). */
 static void on_event(void *ctx, const struct hq_event *e)
 {

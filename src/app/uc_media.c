@@ -4,7 +4,7 @@
  * ticket images and printing on a kiosk's printer. docs/MEDIA.md has the decisions.
  *
  * Voice. hq_app_voice_start creates one struct hq_voice and subscribes a listener. The listener
- * runs on the writer thread after each commit: on ticket.called and ticket.recalled it reads the
+ * runs on the replier thread after each commit: on ticket.called and ticket.recalled it reads the
  * number and window from the event and only remembers number+window in a small ring — no speech
  * work at all on the call path. The announcement is rendered when a display first asks for it:
  * GET /announcements asks hq_app_announcement, which queues the job (hq_voice_request_ex, English
@@ -160,7 +160,7 @@ static int announce(struct hq_app *a, struct hq_voice *v, const char *number, in
     return 0;
 }
 
-/* On the writer thread, after a commit: must not block. Only notes the call (job 0 = not yet
+/* On the replier thread, after a commit: must not block. Only notes the call (job 0 = not yet
  * requested); the display's GET /announcements has it rendered. */
 static void on_event(void *ctx, const struct hq_event *e)
 {

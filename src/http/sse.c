@@ -8,7 +8,7 @@
  * into that list instead of a copy of the bytes, so publishing to N streams costs N flag checks
  * and wake-ups, not N copies, and a stream costs a few hundred bytes of its own:
  *
- *  - The publisher (the app's writer thread, after each durable commit) appends the frame under
+ *  - The publisher (the app's replier thread, after each durable commit) appends the frame under
  *    the hub mutex. A live client that is suspended with its head and hello sent (`direct`) goes
  *    into a fan-out job instead of being woken: see the fan-out below. Every other live client
  *    that is suspended is marked for waking. It never waits for a
@@ -344,7 +344,7 @@ static void *fan_main(void *arg)
     return NULL;
 }
 
-/* ---- the publisher: the app's writer thread ---- */
+/* ---- the publisher: the app's replier thread ---- */
 
 static void on_event(void *ctx, const struct hq_event *e)
 {

@@ -438,6 +438,54 @@ static void test_issue_answered_later(void **state)
     json_decref(in);
 }
 
+/* The replier answers a group while the writer commits the next (issue 12): a continuation that
+ * is still running does not hold up the next commit. (It waits here on purpose, which a real
+ * continuation must not do; with the answers on the writer's own thread it would wait in vain.) */
+struct overlap {
+    struct hq_app *a;
+    int seen; /* ticket.issued events in the store while the first answer was being given */
+    json_t *out;
+};
+
+static void overlap_fn(void *ctx, int rc, json_t *out, const struct hq_why *why)
+{
+    (void)why;
+    struct overlap *o = ctx;
+    assert_int_equal(rc, 0);
+    o->out = out;
+    for (int i = 0; i < 500 && o->seen < 2; i++) {
+        o->seen = 0;
+        hq_app_events_since(o->a, 0, 0, issued_events, &o->seen);
+        if (o->seen < 2) usleep(10000);
+    }
+}
+
+static void test_replier_overlaps_writer(void **state)
+{
+    struct fx *f = *state;
+    struct overlap o = {.a = f->a};
+    struct hq_app_later k1 = {overlap_fn, &o};
+    struct later_box x = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+    struct hq_app_later k2 = {later_fn, &x};
+    struct hq_why why;
+    json_t *out = NULL;
+    json_t *in = json_pack("{s:s,s:s}", "service", "A", "channel", "guide");
+    assert_int_equal(hq_app_ticket_issue_later(f->a, &f->guide, in, &out, &why, &k1), HQ_APP_LATER);
+    /* the first is committed on its own before the second is queued */
+    for (int n = 0; n < 1;) {
+        hq_app_events_since(f->a, 0, 0, issued_events, &n);
+        if (n < 1) usleep(1000);
+    }
+    assert_int_equal(hq_app_ticket_issue_later(f->a, &f->guide, in, &out, &why, &k2), HQ_APP_LATER);
+    later_wait(&x, 1); /* answered after the first one, in commit order */
+    assert_int_equal(o.seen, 2);
+    assert_string_equal(str(o.out, "number", NULL), "A001");
+    assert_string_equal(str(x.out[0], "number", NULL), "A002");
+    json_decref(o.out);
+    json_decref(x.out[0]);
+    json_decref(in);
+}
+
 /* With nowait (an HTTP event thread), an issue never waits: HQ_APP_BUSY with nothing changed
  * while the hall lock is taken or the estimate's accuracy is due for its refresh, else answered
  * later; the public's rate limit still applies. */
@@ -756,6 +804,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_login_and_sessions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_group_commit_threads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_issue_answered_later, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_replier_overlaps_writer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_issue_nowait, setup, teardown),
         cmocka_unit_test_setup_teardown(test_later_commit_fails, setup, teardown),
         cmocka_unit_test_setup_teardown(test_session_sees_staff_changes, setup, teardown),
