@@ -247,6 +247,38 @@ static int find_signin(void *ctx, const struct hq_event *e)
     return 0;
 }
 
+/* Many sessions, signed out in a mixed order (they are kept sorted for the binary search of
+ * auth.c): each still found, or refused once signed out, also after a restart. */
+static void test_many_sessions(void **state)
+{
+    struct fx *f = *state;
+    struct hq_why why;
+    enum { N = 24 };
+    char tokens[N][80];
+    for (int i = 0; i < N; i++) {
+        json_t *out = NULL;
+        ok(hq_app_login(f->a, "clerk1", "secret-pass", "1.2.3.4", &out, &why), &why);
+        snprintf(tokens[i], sizeof tokens[i], "%s", str(out, "token", NULL));
+        json_decref(out);
+    }
+    for (int i = 0; i < N; i += 3) /* the first, fourth, ...: from all over the sorted order */
+        ok(hq_app_logout(f->a, tokens[i], &why), &why);
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < N; i++) {
+            struct hq_actor who = {0};
+            int rc = hq_app_session(f->a, tokens[i], &who, NULL);
+            if (i % 3 == 0) {
+                assert_int_equal(rc, HQ_EUNAUTH);
+            } else {
+                assert_int_equal(rc, 0);
+                assert_string_equal(who.username, "clerk1");
+            }
+        }
+        hq_app_close(f->a);
+        f->a = afx_open(f->db, &f->clk);
+    }
+}
+
 static void test_login_and_sessions(void **state)
 {
     struct fx *f = *state;
@@ -802,6 +834,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_ticket_ids, setup, teardown),
         cmocka_unit_test_setup_teardown(test_permissions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_login_and_sessions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_many_sessions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_group_commit_threads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_issue_answered_later, setup, teardown),
         cmocka_unit_test_setup_teardown(test_replier_overlaps_writer, setup, teardown),
