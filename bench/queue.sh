@@ -12,10 +12,11 @@
 #       and after is printed; the rate is of 201s only, wrk_2xx_rps: a refusal, such as the 409
 #       when the service's 99,999 numbers of the day are used up, is not an issue), with the
 #       changes per durable transaction from /metrics, and
-#       BENCH_QUEUE_CALLS call-next (+ no-show) from the 16 windows (bench.mjs calls --max).
+#       BENCH_QUEUE_SECONDS of window actions from the 16 windows, one connection each (wrk -t16
+#       -c16, bench/calls.lua): call-next then no-show, over and over; both are durable changes.
 # Prints one line per measurement and a summary: the median rate at each size, the ratio of the
-# largest size to the smallest (issue 12: within 10 %), and the issue rate over the raw per-commit
-# rate of the same run (issue 12's goal: >= 2, by group commit).
+# largest size to the smallest (issue 12: within 10 %), and the issue and window-action rates over
+# the raw per-commit rate of the same run (issue 12's goal: >= 2, by group commit).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${HALLQ_BIN:-$ROOT/build/hallq}
@@ -23,7 +24,6 @@ BUILD=$(dirname "$BIN")
 SIZES=${BENCH_QUEUE_SIZES:-"1000 40000"}
 ROUNDS=${BENCH_QUEUE_ROUNDS:-3}
 SECS=${BENCH_QUEUE_SECONDS:-2}
-CALLS=${BENCH_QUEUE_CALLS:-800}
 WINDOWS=16
 PW=bench-admin-123
 SERVE_ARGS=${BENCH_SERVE_ARGS:-}
@@ -69,6 +69,7 @@ TICK=$(getconf CLK_TCK)
 cpu_us() { awk -v t="$TICK" '{print ($14 + $15 + $16 + $17) * 1000000 / t}' "/proc/$PID/stat"; }
 ctxsw() { cat /proc/"$PID"/task/*/status 2>/dev/null | awk '/ctxt_switches/ {s += $2} END {print s + 0}'; }
 guide() { node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1])).guide)' "$1"; }
+clerks() { node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1])).clerks.join(","))' "$1"; }
 
 echo "## issue and call rate against the queue's size (bench/queue.sh)"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min)"
@@ -109,26 +110,31 @@ for r in $(seq 1 "$ROUNDS"); do
     u1=$(cpu_us) x1=$(ctxsw)
     c1=$(metric hallq_commits_total)
     b1=$(metric hallq_batches_committed_total)
-    node "$ROOT/bench/bench.mjs" calls --url "$URL" --tokens "$WORK/tokens.json" --seconds 60 --max "$CALLS" >"$WORK/calls.txt"
+    HQ_TOKENS=$(clerks "$WORK/tokens.json") wrk -t"$WINDOWS" -c"$WINDOWS" -d"${SECS}s" -s "$ROOT/bench/calls.lua" "$URL" >"$WORK/calls.txt"
     u2=$(cpu_us) x2=$(ctxsw)
     w1=$(waiting)
     unserve
     rps=$(sed -n 's/^wrk_2xx_rps //p' "$WORK/issue.txt")
-    cps=$(sed -n 's/^calls_per_s //p' "$WORK/calls.txt")
+    cps=$(sed -n 's/^wrk_calls_rps //p' "$WORK/calls.txt")
+    aps=$(sed -n 's/^wrk_actions_rps //p' "$WORK/calls.txt")
     echo "$rps" >>"$WORK/issue-$n.txt"
     echo "$cps" >>"$WORK/calls-$n.txt"
-    printf 'queue_run round %d size %d: waiting %s -> %s; issue %s/s (%s issues, p50 %s ms, p99 %s ms, non-2xx %s, %s changes per commit); call-next %s/s (%s calls, p50 %s ms)\n' \
+    echo "$aps" >>"$WORK/actions-$n.txt"
+    printf 'queue_run round %d size %d: waiting %s -> %s; issue %s/s (%s issues, p50 %s ms, p99 %s ms, non-2xx %s, %s changes per commit); call-next %s/s and window actions %s/s (%s calls, p50 %s ms, p99 %s ms, empty %s, errors %s)\n' \
       "$r" "$n" "$w0" "$w1" "$rps" "$(sed -n 's/^wrk_2xx //p' "$WORK/issue.txt")" \
       "$(sed -n 's/^wrk_p50_ms //p' "$WORK/issue.txt")" "$(sed -n 's/^wrk_p99_ms //p' "$WORK/issue.txt")" \
       "$(sed -n 's/^wrk_non2xx //p' "$WORK/issue.txt")" \
       "$(awk -v c="$((c1 - c0))" -v b="$((b1 - b0))" 'BEGIN {printf "%.2f", c ? b / c : 0}')" \
-      "$cps" "$(sed -n 's/^calls_total //p' "$WORK/calls.txt")" "$(sed -n 's/^calls_p50_ms //p' "$WORK/calls.txt")"
-    # per request: the issue run's answers (all of them: refusals too) and the calls (each a
-    # call-next and a no-show: two requests), with the metrics reads above in them (a few)
+      "$cps" "$aps" "$(sed -n 's/^wrk_calls //p' "$WORK/calls.txt")" "$(sed -n 's/^wrk_p50_ms //p' "$WORK/calls.txt")" \
+      "$(sed -n 's/^wrk_p99_ms //p' "$WORK/calls.txt")" "$(sed -n 's/^wrk_empty //p' "$WORK/calls.txt")" \
+      "$(sed -n 's/^wrk_errors //p' "$WORK/calls.txt")"
+    sed -n 's/^wrk_first_error /queue_first_error /p' "$WORK/calls.txt"
+    # per request: the issue run's answers (all of them: refusals too) and the window actions'
+    # (call-next and no-show alike), with the metrics reads above in them (a few)
     awk -v ui="$(awk -v a="$u0" -v b="$u1" 'BEGIN {print b - a}')" -v uc="$(awk -v a="$u1" -v b="$u2" 'BEGIN {print b - a}')" \
       -v xi="$((x1 - x0))" -v xc="$((x2 - x1))" -v ni="$(sed -n 's/^wrk_requests //p' "$WORK/issue.txt")" \
-      -v nc="$(sed -n 's/^calls_total //p' "$WORK/calls.txt")" -v r="$r" -v n="$n" \
-      'BEGIN {printf "queue_cpu round %d size %d: issue %.0f us CPU and %.2f context switches per request; call-next + no-show %.0f us and %.2f per call\n", r, n, ni ? ui / ni : 0, ni ? xi / ni : 0, nc ? uc / nc : 0, nc ? xc / nc : 0}'
+      -v nc="$(sed -n 's/^wrk_requests //p' "$WORK/calls.txt")" -v r="$r" -v n="$n" \
+      'BEGIN {printf "queue_cpu round %d size %d: issue %.0f us CPU and %.2f context switches per request; window action %.0f us and %.2f per request\n", r, n, ni ? ui / ni : 0, ni ? xi / ni : 0, nc ? uc / nc : 0, nc ? xc / nc : 0}'
     sed -n 's/^wrk_first_refusal /queue_first_refusal /p' "$WORK/issue.txt"
   done
 done
@@ -142,8 +148,10 @@ echo "queue_raw_median $raw ($(sort -n "$WORK/raw.txt" | tr '\n' ' ')commits/s)"
 for n in $SIZES; do
   i=$(median <"$WORK/issue-$n.txt")
   c=$(median <"$WORK/calls-$n.txt")
-  awk -v n="$n" -v i="$i" -v c="$c" -v raw="$raw" -v all="$(tr '\n' ' ' <"$WORK/issue-$n.txt")" \
-    'BEGIN {printf "queue_median size %d: issue %d/s (%s), %.2f x raw per-commit; call-next %d/s\n", n, i, all, raw ? i / raw : 0, c}'
+  w=$(median <"$WORK/actions-$n.txt")
+  awk -v n="$n" -v i="$i" -v c="$c" -v w="$w" -v raw="$raw" -v all="$(tr '\n' ' ' <"$WORK/issue-$n.txt")" \
+    -v wall="$(tr '\n' ' ' <"$WORK/actions-$n.txt")" \
+    'BEGIN {printf "queue_median size %d: issue %d/s (%s), %.2f x raw per-commit; call-next %d/s, window actions %d/s (%s), %.2f x raw per-commit\n", n, i, all, raw ? i / raw : 0, c, w, wall, raw ? w / raw : 0}'
 done
 awk -v a="$(median <"$WORK/issue-$first.txt")" -v b="$(median <"$WORK/issue-$last.txt")" \
   -v c="$(median <"$WORK/calls-$first.txt")" -v d="$(median <"$WORK/calls-$last.txt")" -v s="$first" -v t="$last" \
