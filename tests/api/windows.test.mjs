@@ -86,10 +86,18 @@ describe('call order (default policy)', () => {
     });
     test('appointment boost only once its slot began', async () => {
         const iso = (ms) => new Date(Date.now() + ms).toISOString().replace(/\.\d+Z$/, 'Z');
+        // An appointment must be on the hall's day (Asia/Shanghai, UTC+8, no summer time): both
+        // times stay inside it (10 min ago and in an hour, or less near midnight), and within a
+        // minute of midnight the test waits for the new day (it once failed at 23:38 hall time).
+        const DAY = 86400e3;
+        const intoDay = () => (Date.now() + 8 * 3600e3) % DAY;
+        if (intoDay() < 5e3 || DAY - intoDay() < 90e3) await sleep((DAY - intoDay() + 6e3) % DAY);
+        const pastMs = -Math.min(600e3, intoDay() - 2e3);
+        const futureMs = Math.min(3600e3, DAY - intoDay() - 20e3);
         const n1 = await issue(srv, { service: 'A' });
         const p1 = await issue(srv, { service: 'A', category: 'priority', channel: 'guide' }, tokens.guide1);
-        const past = await issue(srv, { service: 'A', category: 'appointment', channel: 'guide', appointment_at: iso(-600000) }, tokens.guide1);
-        const future = await issue(srv, { service: 'A', category: 'appointment', channel: 'guide', appointment_at: iso(3600000) }, tokens.guide1);
+        const past = await issue(srv, { service: 'A', category: 'appointment', channel: 'guide', appointment_at: iso(pastMs) }, tokens.guide1);
+        const future = await issue(srv, { service: 'A', category: 'appointment', channel: 'guide', appointment_at: iso(futureMs) }, tokens.guide1);
         assert.equal(past.category, 'appointment');
         assert.ok(past.appointment_at === undefined || past.appointment_at !== null);
         const order = await callOrder(1, C1, 4);
