@@ -28,6 +28,25 @@ int hq__hours_decode(const char *txt, struct hq_hours *out);
 int hq__strs_decode(const char *txt, char *base, size_t stride, int max, int *n);
 int hq__certs_decode(const char *txt, struct hq_cert *out, int max, int *n);
 
+/* The encoded text of a row's list-valued field, kept per store handle (memo.c): a row written
+ * again with the field's bytes unchanged is not encoded again. field names the column, key the row
+ * (a service code, a window number as text). The text is the memo's, valid until its next call;
+ * NULL when out of memory or not valid UTF-8 (as the encoders). */
+#define HQ_MEMO_SLOTS 64
+struct hq__memo_slot {
+    void *in; /* a copy of the input's bytes, NULL when none */
+    size_t len;
+    char *text; /* owned */
+};
+struct hq__memo {
+    struct hq__memo_slot slot[HQ_MEMO_SLOTS];
+};
+const char *hq__memo_strs(struct hq__memo *m, const char *field, const char *key, const char *base,
+                          size_t stride, int n);
+const char *hq__memo_hours(struct hq__memo *m, const char *field, const char *key,
+                           const struct hq_hours *h);
+void hq__memo_free(struct hq__memo *m); /* frees what it holds; m is empty again */
+
 /* Copy src into a fixed field of cap bytes; -1 (and dst untouched) when it does not fit. */
 int hq__copy_str(char *dst, size_t cap, const char *src);
 /* The enum of a window state name, or -1 (the core has no parser for this one). */

@@ -218,7 +218,8 @@ struct sq_store {
     struct hq_store base;
     sqlite3 *db;
     sqlite3_stmt *st[ST_COUNT_];
-    int fail_after; /* fault injection: steps left before one fails; 0 = off */
+    int fail_after;       /* fault injection: steps left before one fails; 0 = off */
+    struct hq__memo memo; /* the list-valued fields last written (memo.c) */
 };
 
 static const struct hq_store_vt sqlite_vt;
@@ -261,6 +262,13 @@ static int bind_owned(sqlite3_stmt *st, int i, char *v)
     return sqlite3_bind_text(st, i, v, -1, free);
 }
 
+/* Bind a text the memo holds (NULL: out of memory or bad UTF-8 → error); SQLite copies it. */
+static int bind_memo(sqlite3_stmt *st, int i, const char *v)
+{
+    if (!v) return SQLITE_NOMEM;
+    return sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+}
+
 static const char *col_text(sqlite3_stmt *st, int i)
 {
     const unsigned char *v = sqlite3_column_text(st, i);
@@ -299,14 +307,15 @@ static int put_hall(struct sq_store *s, const struct hq_hall_conf *c)
 static int put_service(struct sq_store *s, const struct hq_service *v)
 {
     sqlite3_stmt *st = s->st[ST_PUT_SERVICE];
-    int rc =
-        bind_text(st, 1, v->code) | bind_text(st, 2, v->name) | bind_text(st, 3, v->name_en) |
-        sqlite3_bind_int(st, 4, v->avg_service_s) |
-        bind_owned(st, 5,
-                   hq__strs_encode(&v->documents[0][0], sizeof v->documents[0], v->n_documents)) |
-        sqlite3_bind_int(st, 6, v->daily_quota) | sqlite3_bind_int(st, 7, v->enabled) |
-        bind_owned(st, 8, hq__hours_encode(&v->hours)) | sqlite3_bind_int(st, 9, v->seq_day) |
-        sqlite3_bind_int(st, 10, v->seq);
+    int rc = bind_text(st, 1, v->code) | bind_text(st, 2, v->name) | bind_text(st, 3, v->name_en) |
+             sqlite3_bind_int(st, 4, v->avg_service_s) | sqlite3_bind_int(st, 6, v->daily_quota) |
+             sqlite3_bind_int(st, 7, v->enabled) | sqlite3_bind_int(st, 9, v->seq_day) |
+             sqlite3_bind_int(st, 10, v->seq);
+    /* one memo text at a time, each copied by SQLite before the next (memo.c may free it) */
+    rc |= bind_memo(st, 5,
+                    hq__memo_strs(&s->memo, "documents", v->code, &v->documents[0][0],
+                                  sizeof v->documents[0], v->n_documents));
+    rc |= bind_memo(st, 8, hq__memo_hours(&s->memo, "hours", v->code, &v->hours));
     if (rc != SQLITE_OK) {
         done(st);
         return -1;
@@ -317,15 +326,20 @@ static int put_service(struct sq_store *s, const struct hq_service *v)
 static int put_window(struct sq_store *s, const struct hq_window *w)
 {
     sqlite3_stmt *st = s->st[ST_PUT_WINDOW];
-    int rc =
-        sqlite3_bind_int(st, 1, w->number) | bind_text(st, 2, w->name) |
-        bind_owned(st, 3,
-                   hq__strs_encode(&w->services[0][0], sizeof w->services[0], w->n_services)) |
-        bind_text(st, 4, hq_win_state_name(w->state)) | bind_text(st, 5, w->pause_reason) |
-        sqlite3_bind_int64(st, 6, w->paused_at) | sqlite3_bind_int(st, 7, w->back_in_s) |
-        bind_text(st, 8, w->clerk) | bind_text(st, 9, w->current) |
-        bind_owned(st, 10, hq__strs_encode(&w->active[0][0], sizeof w->active[0], w->n_active)) |
-        sqlite3_bind_int64(st, 11, w->opened_at);
+    char key[16];
+    snprintf(key, sizeof key, "%d", w->number);
+    int rc = sqlite3_bind_int(st, 1, w->number) | bind_text(st, 2, w->name) |
+             bind_text(st, 4, hq_win_state_name(w->state)) | bind_text(st, 5, w->pause_reason) |
+             sqlite3_bind_int64(st, 6, w->paused_at) | sqlite3_bind_int(st, 7, w->back_in_s) |
+             bind_text(st, 8, w->clerk) | bind_text(st, 9, w->current) |
+             sqlite3_bind_int64(st, 11, w->opened_at);
+    /* one memo text at a time, each copied by SQLite before the next (memo.c may free it) */
+    rc |= bind_memo(st, 3,
+                    hq__memo_strs(&s->memo, "services", key, &w->services[0][0],
+                                  sizeof w->services[0], w->n_services));
+    rc |= bind_memo(
+        st, 10,
+        hq__memo_strs(&s->memo, "active", key, &w->active[0][0], sizeof w->active[0], w->n_active));
     if (rc != SQLITE_OK) {
         done(st);
         return -1;
@@ -353,7 +367,9 @@ static int put_ticket(struct sq_store *s, const struct hq_ticket *t)
     int rc = bind_text(st, 1, t->id) | bind_text(st, 2, t->number) |
              sqlite3_bind_int(st, 3, t->day) | sqlite3_bind_int(st, 4, t->seq) |
              bind_text(st, 5, t->service) |
-             bind_owned(st, 6, hq__strs_encode(&t->next[0][0], sizeof t->next[0], t->n_next)) |
+             bind_memo(st, 6,
+                       hq__memo_strs(&s->memo, "next", t->service, &t->next[0][0],
+                                     sizeof t->next[0], t->n_next)) |
              bind_text(st, 7, hq_category_name(t->category)) |
              bind_text(st, 8, hq_channel_name(t->channel)) |
              bind_text(st, 9, hq_status_name(t->status)) | bind_text(st, 10, t->phone) |
@@ -1093,6 +1109,7 @@ static void sq_close(struct hq_store *base)
     for (int i = 0; i < ST_COUNT_; i++)
         sqlite3_finalize(s->st[i]);
     sqlite3_close(s->db);
+    hq__memo_free(&s->memo);
     free(s);
 }
 
