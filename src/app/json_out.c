@@ -124,16 +124,29 @@ static json_t *ticket_json(struct hq_app *a, const struct hq_ticket *t, const ch
         if (l->has_range)
             range = json_pack("[I,I]", (json_int_t)l->range_lo, (json_int_t)l->range_hi);
     }
-    json_t *o = json_pack(
-        "{s:s,s:s,s:s,s:s?,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:i,s:o,s:o,s:o,s:o,s:o,s:o}", "id",
-        t->id, "number", t->number, "service", t->service, "service_name", service_name, "category",
-        hq_category_name(t->category), "channel", hq_channel_name(t->channel), "status",
-        hq_status_name(t->status), "issued_at", hq__time_json(a, t->issued_at), "called_at",
-        hq__time_json(a, t->called_at), "started_at", hq__time_json(a, t->started_at),
-        "finished_at", hq__time_json(a, t->finished_at), "window",
-        t->window ? json_integer(t->window) : json_null(), "calls", (int)t->calls, "position", pos,
-        "ahead", ahead, "estimated_wait_s", wait, "documents", docs, "next_services",
-        code_array(t->next, t->n_next), "appointment_at", hq__time_json(a, t->appointment_at));
+    /* Member by member rather than with json_pack, whose reading of its format cost more than
+     * the rest of the answer (issue 12); the same members in the same order. */
+    json_t *o = json_object();
+    json_object_set_new_nocheck(o, "id", json_string(t->id));
+    json_object_set_new_nocheck(o, "number", json_string(t->number));
+    json_object_set_new_nocheck(o, "service", json_string(t->service));
+    json_object_set_new_nocheck(o, "service_name",
+                                service_name ? json_string(service_name) : json_null());
+    json_object_set_new_nocheck(o, "category", json_string(hq_category_name(t->category)));
+    json_object_set_new_nocheck(o, "channel", json_string(hq_channel_name(t->channel)));
+    json_object_set_new_nocheck(o, "status", json_string(hq_status_name(t->status)));
+    json_object_set_new_nocheck(o, "issued_at", hq__time_json(a, t->issued_at));
+    json_object_set_new_nocheck(o, "called_at", hq__time_json(a, t->called_at));
+    json_object_set_new_nocheck(o, "started_at", hq__time_json(a, t->started_at));
+    json_object_set_new_nocheck(o, "finished_at", hq__time_json(a, t->finished_at));
+    json_object_set_new_nocheck(o, "window", t->window ? json_integer(t->window) : json_null());
+    json_object_set_new_nocheck(o, "calls", json_integer(t->calls));
+    json_object_set_new_nocheck(o, "position", pos);
+    json_object_set_new_nocheck(o, "ahead", ahead);
+    json_object_set_new_nocheck(o, "estimated_wait_s", wait);
+    json_object_set_new_nocheck(o, "documents", docs);
+    json_object_set_new_nocheck(o, "next_services", code_array(t->next, t->n_next));
+    json_object_set_new_nocheck(o, "appointment_at", hq__time_json(a, t->appointment_at));
     json_object_set_new(o, "serving_windows", serving);
     json_object_set_new(o, "wait_range_s", range);
     if (staff_view) {

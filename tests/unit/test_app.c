@@ -179,6 +179,21 @@ static void test_ticket_life(void **state)
 /* Ticket ids: 32 lowercase hex digits, all distinct, in issue order by their first 12 digits
  * (the time), so that the store's index of ids grows at its edge (issue 12); the other 20 are
  * random, so no id is guessed from another. */
+/* RFC 3339 in the hall's zone (Asia/Shanghai here; the text is written without snprintf). */
+static void test_format_time(void **state)
+{
+    struct fx *f = *state;
+    char buf[64];
+    hq_app_format_time(f->a, 1765102306, buf, sizeof buf); /* 2025-12-07T10:11:46Z */
+    assert_string_equal(buf, "2025-12-07T18:11:46+08:00");
+    hq_app_format_time(f->a, 946659600, buf, sizeof buf); /* 1999-12-31T17:00:00Z */
+    assert_string_equal(buf, "2000-01-01T01:00:00+08:00");
+    hq_app_format_time(f->a, 0, buf, sizeof buf);
+    assert_string_equal(buf, "");
+    hq_app_format_time(f->a, 1765102306, buf, 11); /* too short: cut, never overrun */
+    assert_string_equal(buf, "2025-12-07");
+}
+
 static void test_ticket_ids(void **state)
 {
     struct fx *f = *state;
@@ -831,6 +846,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_ticket_life, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_format_time, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ticket_ids, setup, teardown),
         cmocka_unit_test_setup_teardown(test_permissions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_login_and_sessions, setup, teardown),
