@@ -59,20 +59,32 @@ json_t *hq__window_json(struct hq_app *a, const struct hq_window *w)
     json_t *cur = json_null();
     if (w->current[0]) {
         struct hq_ticket *t = hq_ticket_find(&a->hall, w->current);
-        if (t)
-            cur = json_pack("{s:s,s:s,s:s,s:i}", "number", t->number, "service", t->service,
-                            "status", hq_status_name(t->status), "calls", (int)t->calls);
+        if (t) {
+            cur = json_object(); /* member by member: see ticket_json */
+            json_object_set_new_nocheck(cur, "number", json_string(t->number));
+            json_object_set_new_nocheck(cur, "service", json_string(t->service));
+            json_object_set_new_nocheck(cur, "status", json_string(hq_status_name(t->status)));
+            json_object_set_new_nocheck(cur, "calls", json_integer(t->calls));
+        }
     }
     const struct hq_staff *st = w->clerk[0] ? hq_staff_find(&a->hall, w->clerk) : NULL;
-    return json_pack(
-        "{s:i,s:s,s:o,s:s,s:s?,s:o,s:s?,s:s?,s:o,s:o,s:o}", "number", (int)w->number, "name",
-        w->name, "services", code_array(w->services, w->n_services), "state",
-        hq_win_state_name(w->state), "pause_reason",
-        w->state == HQ_WIN_PAUSED ? w->pause_reason : NULL, "back_in_s",
-        w->state == HQ_WIN_PAUSED && w->back_in_s ? json_integer(w->back_in_s) : json_null(),
-        "clerk", w->clerk[0] ? w->clerk : NULL, "clerk_name", st ? st->name : NULL, "current", cur,
-        "active_services", code_array(w->active, w->state == HQ_WIN_CLOSED ? 0 : w->n_active),
-        "paused_at", hq__time_json(a, w->state == HQ_WIN_PAUSED ? w->paused_at : 0));
+    bool paused = w->state == HQ_WIN_PAUSED;
+    json_t *o = json_object();
+    json_object_set_new_nocheck(o, "number", json_integer(w->number));
+    json_object_set_new_nocheck(o, "name", json_string(w->name));
+    json_object_set_new_nocheck(o, "services", code_array(w->services, w->n_services));
+    json_object_set_new_nocheck(o, "state", json_string(hq_win_state_name(w->state)));
+    json_object_set_new_nocheck(o, "pause_reason",
+                                paused ? json_string(w->pause_reason) : json_null());
+    json_object_set_new_nocheck(o, "back_in_s",
+                                paused && w->back_in_s ? json_integer(w->back_in_s) : json_null());
+    json_object_set_new_nocheck(o, "clerk", w->clerk[0] ? json_string(w->clerk) : json_null());
+    json_object_set_new_nocheck(o, "clerk_name", st ? json_string(st->name) : json_null());
+    json_object_set_new_nocheck(o, "current", cur);
+    json_object_set_new_nocheck(o, "active_services",
+                                code_array(w->active, w->state == HQ_WIN_CLOSED ? 0 : w->n_active));
+    json_object_set_new_nocheck(o, "paused_at", hq__time_json(a, paused ? w->paused_at : 0));
+    return o;
 }
 
 json_t *hq__staff_json(const struct hq_staff *s)
@@ -121,8 +133,11 @@ static json_t *ticket_json(struct hq_app *a, const struct hq_ticket *t, const ch
         ahead = json_integer(l->est.ahead);
         wait = json_integer(l->est.wait_s);
         serving = json_integer(l->est.serving);
-        if (l->has_range)
-            range = json_pack("[I,I]", (json_int_t)l->range_lo, (json_int_t)l->range_hi);
+        if (l->has_range) {
+            range = json_array();
+            json_array_append_new(range, json_integer(l->range_lo));
+            json_array_append_new(range, json_integer(l->range_hi));
+        }
     }
     /* Member by member rather than with json_pack, whose reading of its format cost more than
      * the rest of the answer (issue 12); the same members in the same order. */
@@ -204,10 +219,14 @@ json_t *hq__ticket_view_json(struct hq_app *a, const struct hq__ticket_view *v, 
 
 json_t *hq__ticket_event_json(const struct hq_ticket *t)
 {
-    return json_pack("{s:s,s:s,s:s,s:s,s:o,s:i}", "number", t->number, "service", t->service,
-                     "category", hq_category_name(t->category), "status", hq_status_name(t->status),
-                     "window", t->window ? json_integer(t->window) : json_null(), "calls",
-                     (int)t->calls);
+    json_t *o = json_object(); /* member by member: see ticket_json */
+    json_object_set_new_nocheck(o, "number", json_string(t->number));
+    json_object_set_new_nocheck(o, "service", json_string(t->service));
+    json_object_set_new_nocheck(o, "category", json_string(hq_category_name(t->category)));
+    json_object_set_new_nocheck(o, "status", json_string(hq_status_name(t->status)));
+    json_object_set_new_nocheck(o, "window", t->window ? json_integer(t->window) : json_null());
+    json_object_set_new_nocheck(o, "calls", json_integer(t->calls));
+    return o;
 }
 
 json_t *hq__hall_json(struct hq_app *a)

@@ -74,11 +74,15 @@ static void action_done(void *ctx, int rc, const struct hq_why *why)
 {
     struct action_later *al = ctx;
     json_t *out = NULL;
-    if (rc == 0)
-        out = json_pack("{s:o,s:o}", "window", al->win, "ticket",
-                        al->has_ticket ? hq__ticket_view_json(al->a, &al->tv, true) : json_null());
-    else
+    if (rc == 0) {
+        out = json_object();
+        json_object_set_new_nocheck(out, "window", al->win);
+        json_object_set_new_nocheck(out, "ticket",
+                                    al->has_ticket ? hq__ticket_view_json(al->a, &al->tv, true)
+                                                   : json_null());
+    } else {
         json_decref(al->win);
+    }
     al->k.fn(al->k.ctx, rc, out, why);
     free(al);
 }

@@ -69,6 +69,7 @@
 #include <unistd.h>
 
 #include "server_int.h"
+#include "../app/hq_json_text.h"
 #include "api.h"
 #include "content_type.h"
 #include "req_schema.h"
@@ -650,7 +651,7 @@ static void serialise(struct rq *q, struct hq_res *res)
 {
     static const char json_type[] = "application/json; charset=utf-8";
     if (!res->json) return;
-    char *text = json_dumps(res->json, JSON_COMPACT | JSON_REAL_PRECISION(10));
+    char *text = hq_json_text(res->json, 10); /* json_dumps' bytes, at a fraction of its cost */
     json_decref(res->json);
     res->json = NULL;
     free(res->body);

@@ -25,7 +25,8 @@
  *
  * Checks after every call: the return is 0 or a negative enum hq_err, never HQ_EINTERNAL (500) or
  * HQ_ESTORE (the store refused a change the app had validated); a success carries an answer; the
- * answer (or the error body built from *why) serialises to JSON that parses again; an answer to
+ * answer (or the error body built from *why) serialises to JSON that parses again, the same bytes
+ * from hq_json_text as from jansson's json_dumps; an answer to
  * the public never shows a ticket with a "phone" member; every committed event is JSON with a
  * strictly increasing sequence number, and a ticket event never carries a ticket id.
  *
@@ -44,6 +45,7 @@
 
 #include <sanitizer/common_interface_defs.h>
 
+#include "app/hq_json_text.h"
 #include "http/api.h"
 #include "http/hq_http.h"
 #include "http/req_schema.h"
@@ -498,8 +500,12 @@ static void check_answer(const struct hq_route *rt, const struct hq_actor *who, 
             die("error status", detail);
     }
     if (res->json) {
-        char *text = json_dumps(res->json, JSON_COMPACT | JSON_REAL_PRECISION(10));
+        char *text = hq_json_text(res->json, 10); /* as the server writes it */
         if (!text) die("the answer does not serialise (the server sends 500)", detail);
+        char *theirs = json_dumps(res->json, JSON_COMPACT | JSON_REAL_PRECISION(10));
+        if (!theirs || strcmp(text, theirs) != 0)
+            die("hq_json_text and json_dumps differ (src/app/json_text.c)", text);
+        free(theirs);
         json_t *back = json_loads(text, 0, NULL);
         if (!back) die("the answer is not JSON", text);
         json_decref(back);
