@@ -458,12 +458,14 @@ static void *ticker_main(void *arg)
 {
     struct hq_app *a = arg;
     pthread_mutex_lock(&a->qmu);
-    while (!a->stopping) {
+    while (!a->ticker_stopping) {
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += 5;
+        int64_t ns = ts.tv_nsec + (int64_t)a->tick_ms * 1000000;
+        ts.tv_sec += (time_t)(ns / 1000000000);
+        ts.tv_nsec = (long)(ns % 1000000000);
         pthread_cond_timedwait(&a->tickcv, &a->qmu, &ts);
-        if (a->stopping) break;
+        if (a->ticker_stopping) break;
         pthread_mutex_unlock(&a->qmu);
         hq__app_tick(a);
         pthread_mutex_lock(&a->qmu);
@@ -497,6 +499,7 @@ struct hq_app *hq_app_open(const struct hq_app_options *o, struct hq_why *why)
     if (!a->clock.now) a->clock.now = real_now;
     snprintf(a->public_url, sizeof a->public_url, "%s", o->public_url ? o->public_url : "");
     a->public_issue_per_min = o->public_issue_per_min > 0 ? o->public_issue_per_min : 60;
+    a->tick_ms = o->tick_ms > 0 ? o->tick_ms : 5000;
 
     a->store = hq_store_open(o->db, why);
     if (!a->store) goto fail;
@@ -573,12 +576,18 @@ void hq_app_close(struct hq_app *a)
     if (!a) return;
     for (const struct hq__module *const *m = hq__modules; *m; m++)
         if ((*m)->stop) (*m)->stop(a);
+    /* The ticker first: a tick may commit (a day roll), and waits for the writer to do it. With
+     * both told to stop at once, the writer could end first and leave that tick waiting forever
+     * (seen as `hallq demo` hanging at its end). */
     pthread_mutex_lock(&a->qmu);
-    a->stopping = true;
-    pthread_cond_broadcast(&a->qcv);
+    a->ticker_stopping = true;
     pthread_cond_broadcast(&a->tickcv);
     pthread_mutex_unlock(&a->qmu);
     pthread_join(a->ticker, NULL);
+    pthread_mutex_lock(&a->qmu);
+    a->stopping = true;
+    pthread_cond_broadcast(&a->qcv);
+    pthread_mutex_unlock(&a->qmu);
     pthread_join(a->writer, NULL);
     pthread_join(a->replier, NULL); /* it ends after the writer, with every group finished */
     hq__media_free(a, a->media);    /* no listener runs once the replier has stopped */

@@ -163,8 +163,10 @@ struct hq_app {
     pthread_mutex_t qmu;
     pthread_cond_t qcv; /* writer waits for work */
     struct hq_pending *qhead, *qtail;
-    bool stopping;
-    bool writer_idle; /* the writer waits on qcv for work */
+    bool stopping;        /* the writer ends once the queue is empty */
+    bool ticker_stopping; /* the ticker ends (hq_app_close stops it before the writer) */
+    int32_t tick_ms;      /* the ticker's period */
+    bool writer_idle;     /* the writer waits on qcv for work */
     pthread_t writer;
     /* groups the writer has committed (or failed), in commit order, for the replier thread to
      * hand to the listeners and callers while the writer commits the next group (qmu) */

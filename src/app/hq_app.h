@@ -41,6 +41,7 @@ struct hq_app_options {
     struct hq_clock clock;
     const char *public_url;       /* base of tracking URLs in QR codes, e.g. http://hall.example */
     int32_t public_issue_per_min; /* per address, default 60 */
+    int32_t tick_ms;              /* the ticker's period (day roll, purges), default 5000 */
 };
 
 /* Open the store, rebuild the hall, start the writer thread. NULL and *why on failure. */

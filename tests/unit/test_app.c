@@ -262,6 +262,33 @@ static int find_signin(void *ctx, const struct hq_event *e)
     return 0;
 }
 
+/* hq_app_close while the ticker commits: a tick that rolls the day waits for the writer, so the
+ * ticker must end before the writer does (it once hung `hallq demo` at its end). 300 opens and
+ * closes with a tick every millisecond and a new day at every tick; a hang ends in CTest's
+ * timeout. */
+static int64_t day_per_call(void *ctx)
+{
+    return __atomic_add_fetch((int64_t *)ctx, 86400, __ATOMIC_RELAXED);
+}
+
+static void test_close_while_ticking(void **state)
+{
+    struct fx *f = *state;
+    hq_app_close(f->a);
+    f->a = NULL;
+    int64_t t = f->clk.t;
+    for (int i = 0; i < 300; i++) {
+        struct hq_why why = {0};
+        struct hq_app_options o = {.db = f->db, .clock = {day_per_call, &t}, .tick_ms = 1};
+        struct hq_app *a = hq_app_open(&o, &why);
+        if (!a) fail_msg("open: %s", why.message);
+        usleep((useconds_t)(i % 7) * 300);
+        hq_app_close(a);
+    }
+    f->a = afx_open(f->db, &f->clk);
+    assert_non_null(f->a);
+}
+
 /* Many sessions, signed out in a mixed order (they are kept sorted for the binary search of
  * auth.c): each still found, or refused once signed out, also after a restart. */
 static void test_many_sessions(void **state)
@@ -851,6 +878,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_permissions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_login_and_sessions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_many_sessions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_close_while_ticking, setup, teardown),
         cmocka_unit_test_setup_teardown(test_group_commit_threads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_issue_answered_later, setup, teardown),
         cmocka_unit_test_setup_teardown(test_replier_overlaps_writer, setup, teardown),
