@@ -15,7 +15,6 @@
  * never shows a change the store does not have for longer than that failure.
  */
 #include <errno.h>
-#include <sched.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -310,7 +309,7 @@ static void wake(struct hq_pending *p, int result)
 
 /* What follows a commit: the events to the listeners, then durable_seq and the metrics, then
  * the callers woken: in this order, so that a reader of durable_seq never misses an event that a
- * listener had not seen yet. Runs on the replier thread (or the writer's, when out of memory). */
+ * listener had not seen yet. Runs on the replier thread. */
 static void finish_group(struct hq_app *a, struct hq_pending *group, struct hq_pending *rest,
                          int rc)
 {
@@ -349,35 +348,18 @@ static void *replier_main(void *arg)
             a->replier_idle = false;
         }
         if (!a->dhead) break;
-        struct hq_done *d = a->dhead;
+        struct hq_pending *g = a->dhead;
         a->dhead = a->dtail = NULL;
         pthread_mutex_unlock(&a->qmu);
-        while (d) {
-            struct hq_done *next = d->next;
-            finish_group(a, d->group, d->rest, d->rc);
-            free(d);
-            d = next;
+        while (g) {
+            struct hq_pending *next = g->next_group; /* read before g may be freed */
+            finish_group(a, g, g->rest, g->group_rc);
+            g = next;
         }
         pthread_mutex_lock(&a->qmu);
     }
     pthread_mutex_unlock(&a->qmu);
     return NULL;
-}
-
-/* Queue a finished group for the replier (qmu held); false when out of memory (then the caller
- * finishes it itself, after the groups queued before it: see writer_main). */
-static bool to_replier(struct hq_app *a, struct hq_pending *group, struct hq_pending *rest, int rc)
-{
-    struct hq_done *d = malloc(sizeof *d);
-    if (!d) return false;
-    *d = (struct hq_done){.group = group, .rest = rest, .rc = rc};
-    if (a->dtail)
-        a->dtail->next = d;
-    else
-        a->dhead = d;
-    a->dtail = d;
-    if (a->replier_idle) pthread_cond_signal(&a->dcv);
-    return true;
 }
 
 static void *writer_main(void *arg)
@@ -435,18 +417,17 @@ static void *writer_main(void *arg)
                 p->why.code = HQ_ESTORE;
             }
         }
-        /* qmu is held here. The replier hands the group on, so that the next commit starts now. */
-        if (to_replier(a, group, rest, rc)) continue;
-        /* Out of memory for the hand-over: wait for the replier to finish the groups before this
-         * one (the order of events and answers is kept), then finish this one here. */
-        while (a->dhead || !a->replier_idle) {
-            pthread_mutex_unlock(&a->qmu);
-            sched_yield();
-            pthread_mutex_lock(&a->qmu);
-        }
-        pthread_mutex_unlock(&a->qmu);
-        finish_group(a, group, rest, rc);
-        pthread_mutex_lock(&a->qmu);
+        /* qmu is held here. The replier hands the group on, so that the next commit starts now:
+         * the group's first batch carries what it needs (no allocation, so nothing can fail). */
+        group->next_group = NULL;
+        group->rest = rest;
+        group->group_rc = rc;
+        if (a->dtail)
+            a->dtail->next_group = group;
+        else
+            a->dhead = group;
+        a->dtail = group;
+        if (a->replier_idle) pthread_cond_signal(&a->dcv);
     }
     a->writer_stopped = true;
     pthread_cond_signal(&a->dcv);

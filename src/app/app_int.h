@@ -92,14 +92,11 @@ struct hq_pending {
      * instead of posting done, and frees the pending batch itself. */
     void (*then)(void *ctx, int rc, const struct hq_why *why);
     void *then_ctx;
-};
-
-/* A group the writer has finished: group committed when rc is 0, else group and rest (queued
- * behind it) failed with rc; owned by the replier from the moment it is queued. */
-struct hq_done {
-    struct hq_pending *group, *rest;
-    int rc;
-    struct hq_done *next;
+    /* On the first batch of a group the writer has finished, for the replier (under qmu): the
+     * next finished group, the batches queued behind a failed group (failed with it), and the
+     * group's result (0 committed, else HQ_ESTORE). */
+    struct hq_pending *next_group, *rest;
+    int group_rc;
 };
 
 struct hq_listener {
@@ -170,9 +167,9 @@ struct hq_app {
     pthread_t writer;
     /* groups the writer has committed (or failed), in commit order, for the replier thread to
      * hand to the listeners and callers while the writer commits the next group (qmu) */
-    struct hq_done *dhead, *dtail;
-    pthread_cond_t dcv;  /* the replier waits for work */
-    bool replier_idle;   /* the replier waits on dcv */
+    struct hq_pending *dhead, *dtail; /* first batches of the groups, linked by next_group */
+    pthread_cond_t dcv;               /* the replier waits for work */
+    bool replier_idle;                /* the replier waits on dcv */
     bool writer_stopped; /* the writer has ended: the replier ends once dhead is empty */
     pthread_t replier;
     pthread_t ticker;
