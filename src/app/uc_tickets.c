@@ -227,7 +227,7 @@ static int issue(struct hq_app *a, const struct hq_actor *who, json_t *in, json_
     hq__ticket_view_take(a, &now, t, &view);
     if (view.has_estimate) t->est_wait_s = view.est.wait_s;
     view.t.est_wait_s = t->est_wait_s;
-    hq_batch_ticket(&b, t);
+    hq_batch_ticket_issued(&b, t);
     hq_batch_service(&b, hq_service_find(&a->hall, t->service));
     if (idt->locked) hq__idnum_ticket_add(idt, &b, t->id, t->service, now.t);
     hq__app_event(a, &b, who->username, "ticket.issued", hq__ticket_event_json(t));

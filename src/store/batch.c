@@ -67,6 +67,13 @@ int hq_batch_ticket(struct hq_batch *b, const struct hq_ticket *t)
     return 0;
 }
 
+int hq_batch_ticket_issued(struct hq_batch *b, const struct hq_ticket *t)
+{
+    int rc = hq_batch_ticket(b, t);
+    if (rc == 0) b->ops[b->n - 1].fresh = true;
+    return rc;
+}
+
 int hq_batch_window(struct hq_batch *b, const struct hq_window *w)
 {
     struct hq_op *op = push(b, HQ_OP_WINDOW);

@@ -51,6 +51,10 @@ struct hq_event {
 
 struct hq_op {
     enum hq_op_kind kind;
+    /* HQ_OP_TICKET: the ticket was just issued, so no row has its id yet (a hint: a back end may
+     * insert without looking for a row to update first; a put of an existing id still replaces
+     * it). Without the hint a back end may first update the columns a ticket's life changes. */
+    bool fresh;
     union {
         struct hq_ticket ticket;
         struct hq_window window;
@@ -72,6 +76,7 @@ void hq_batch_release(struct hq_batch *b); /* frees ops and the strings they own
 /* Appenders copy their inputs (json/data strings are duplicated). Return 0 or HQ_EINTERNAL on OOM.
  */
 int hq_batch_ticket(struct hq_batch *b, const struct hq_ticket *t);
+int hq_batch_ticket_issued(struct hq_batch *b, const struct hq_ticket *t); /* sets op.fresh */
 int hq_batch_window(struct hq_batch *b, const struct hq_window *w);
 int hq_batch_window_delete(struct hq_batch *b, int32_t number);
 int hq_batch_service_delete(struct hq_batch *b, const char *code);

@@ -447,6 +447,96 @@ static int collect_tickets(void *ctx, const struct hq_ticket *t)
     return 0;
 }
 
+/* The ticket read back by id (hq_store ticket_get). */
+static void get_ticket_ok(struct hq_store *s, const char *id, struct hq_ticket *out)
+{
+    memset(out, 0, sizeof *out);
+    assert_int_equal(s->vt->ticket_get(s, id, out), 0);
+}
+
+static void put_one(struct hq_store *s, const struct hq_ticket *t, bool issued)
+{
+    struct hq_batch b;
+    hq_batch_init(&b);
+    assert_int_equal(issued ? hq_batch_ticket_issued(&b, t) : hq_batch_ticket(&b, t), 0);
+    commit_ok(s, &b);
+    hq_batch_release(&b);
+}
+
+/* A ticket's row through its life is the last ticket put, whichever way the back end writes it:
+ * issued (op.fresh), then changed (called, moved to another service, finished), then put with
+ * columns that never change in a ticket's life changed too (number, day, sequence, channel,
+ * issue time and order: a put replaces the whole row), and an "issued" put of an id already
+ * there (the hint is wrong: the row is still replaced, not doubled). */
+static void test_ticket_life(void **state)
+{
+    struct fx *fx = *state;
+    struct hq_store *s = open_ok(fx->db);
+    struct hq_ticket t, got;
+    make_ticket(&t, 0, "A", DAY, 1);
+    t.status = HQ_WAITING;
+    t.called_at = t.started_at = 0;
+    t.window = 0;
+    t.clerk[0] = '\0';
+    t.calls = 0;
+    put_one(s, &t, true);
+    get_ticket_ok(s, t.id, &got);
+    eq_ticket(&t, &got);
+
+    t.status = HQ_CALLED;
+    t.called_at = t.issued_at + 300;
+    t.window = 3;
+    snprintf(t.clerk, sizeof t.clerk, "%s", "wang.fang");
+    t.calls = 1;
+    put_one(s, &t, false);
+    get_ticket_ok(s, t.id, &got);
+    eq_ticket(&t, &got);
+
+    snprintf(t.service, sizeof t.service, "%s", "B"); /* transferred */
+    t.n_next = 0;
+    t.status = HQ_DONE;
+    t.category = HQ_PRIORITY;
+    t.started_at = t.called_at + 20;
+    t.finished_at = t.called_at + 400;
+    t.stage = 2;
+    t.evaluated = false;
+    t.est_wait_s = 42;
+    t.phone[0] = '\0';
+    t.appointment_at = 0;
+    t.queued_at = t.issued_at + 5;
+    put_one(s, &t, false);
+    get_ticket_ok(s, t.id, &got);
+    eq_ticket(&t, &got);
+
+    struct hq_ticket fixed[6];
+    for (int k = 0; k < 6; k++)
+        fixed[k] = t;
+    hq_format_number(fixed[0].number, "A", 77);
+    fixed[1].day = DAY - 1;
+    fixed[2].seq = 77;
+    fixed[3].channel = HQ_KIOSK;
+    fixed[4].issued_at = t.issued_at - 60;
+    fixed[5].iseq = t.iseq + 1000;
+    for (int k = 0; k < 6; k++) {
+        put_one(s, &fixed[k], false);
+        get_ticket_ok(s, t.id, &got);
+        eq_ticket(&fixed[k], &got);
+    }
+
+    t.status = HQ_NO_SHOW;
+    t.calls = 2;
+    put_one(s, &t, true);
+    get_ticket_ok(s, t.id, &got);
+    eq_ticket(&t, &got);
+    struct hq_hall h;
+    int64_t last;
+    load_ok(s, &h, 0, &last);
+    assert_int_equal(h.n_tickets, 1);
+    eq_ticket(&t, &h.tickets[0]);
+    hq_hall_release(&h);
+    hq_store_close(s);
+}
+
 static void test_load_filter_and_between(void **state)
 {
     struct fx *fx = *state;
@@ -550,7 +640,7 @@ static void fill_batch(struct hq_batch *b, int base)
     make_service(&v, "A", base + 2);
     hq_batch_service(b, &v);
     make_ticket(&t, base, "A", DAY, base + 1);
-    hq_batch_ticket(b, &t);
+    hq_batch_ticket_issued(b, &t);
     make_ticket(&t, base + 1, "A", DAY, base + 2);
     hq_batch_ticket(b, &t);
     make_window(&w, base + 1);

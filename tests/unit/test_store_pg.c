@@ -247,6 +247,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rows_rewritten, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ticket_life, setup, teardown),
         cmocka_unit_test_setup_teardown(test_load_filter_and_between, setup, teardown),
         cmocka_unit_test_setup_teardown(test_numbering_and_recent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_constraint_failure_rolls_back_group, setup, teardown),

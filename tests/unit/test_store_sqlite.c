@@ -50,7 +50,9 @@ static void test_fault_at_every_step(void **state)
     fill_batch(&b1, 0);
     fill_batch(&b2, 100);
     struct hq_batch *bs[2] = {&b1, &b2};
-    size_t steps = b1.n + b2.n + 2; /* BEGIN, the ops, COMMIT */
+    /* BEGIN, the ops, COMMIT; and a ticket not marked as just issued is first updated in place
+     * (no row here), then upserted: one step more for each (fill_batch puts one of each kind). */
+    size_t steps = b1.n + b2.n + 2 + 2;
     for (size_t n = 1; n <= steps; n++) {
         struct hq_why why = {0};
         hq_store_sqlite_fail_after(s, (int)n);
@@ -410,6 +412,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rows_rewritten, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ticket_life, setup, teardown),
         cmocka_unit_test_setup_teardown(test_load_filter_and_between, setup, teardown),
         cmocka_unit_test_setup_teardown(test_numbering_and_recent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fault_at_every_step, setup, teardown),
