@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 PKGS=(build-essential cmake pkg-config curl clang clang-format libclang-rt-14-dev
   libmicrohttpd-dev libjansson-dev libsqlite3-dev sqlite3 libpq-dev postgresql-15
   libsodium-dev libqrencode-dev libcairo2-dev fonts-noto-cjk libxlsxwriter-dev
-  espeak-ng sox libcmocka-dev zbar-tools poppler-utils wrk chromium libcurl4-openssl-dev)
+  espeak-ng sox libcmocka-dev zbar-tools poppler-utils wrk chromium libcurl4-openssl-dev tzdata)
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

@@ -25,6 +25,7 @@
 
 #include "app_int.h"
 #include "hq_json_text.h"
+#include "hq_local_time.h"
 #include "hq_appointments.h"
 #include "media_hub.h"
 
@@ -50,9 +51,8 @@ int64_t hq_app_time(struct hq_app *a)
 void hq_app_now(struct hq_app *a, struct hq_now *out)
 {
     int64_t t = hq_app_time(a);
-    time_t tt = (time_t)t;
     struct tm tm;
-    localtime_r(&tt, &tm);
+    if (!hq_local_time(t, &tm)) memset(&tm, 0, sizeof tm);
     out->t = t;
     out->day = (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
     out->minute = tm.tm_hour * 60 + tm.tm_min;
@@ -66,9 +66,8 @@ void hq_app_format_time(struct hq_app *a, int64_t t, char *buf, size_t len)
         if (len) buf[0] = 0;
         return;
     }
-    time_t tt = (time_t)t;
     struct tm tm;
-    localtime_r(&tt, &tm);
+    if (!hq_local_time(t, &tm)) memset(&tm, 0, sizeof tm);
     long off = tm.tm_gmtoff;
     char sign = off < 0 ? '-' : '+';
     if (off < 0) off = -off;
