@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * hq_local_time.h — localtime_r(t) in the process's zone, memoised per thread by minute
- * (local_time.c): the same struct tm, at a fraction of the cost when the minute was seen before.
+ * hq_local_time.h — localtime_r(t) in the process's zone, memoised per thread by hour
+ * (local_time.c): the same struct tm, at a fraction of the cost when the hour was seen before.
  * false when localtime_r fails (a time out of range). Whoever changes TZ calls tzset() before the
  * next conversion, as for localtime_r.
  */

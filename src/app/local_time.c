@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * local_time.c — localtime_r through a small memo, per thread, of the minutes last converted.
+ * local_time.c — localtime_r through a small memo, per thread, of the hours last converted.
  *
  * Why: glibc's localtime_r takes a process-wide lock and walks the zone's rules on every call; an
- * answer with a ticket writes three to five times, and that was 4 % of a window action's work
- * (callgrind, issue 12). Within one minute, local time is UTC plus a constant unless a zone
- * transition or a leap second falls inside it, so a minute is memoised only when its first and
- * last second convert to the same offset, the same local minute, second 0 and second 59. The memo
- * is keyed by the TZ variable's text as well: every place that changes the zone sets TZ and calls
- * tzset() (hallq sets it from the hall's settings when a store is opened).
+ * answer with a ticket writes three to five times (issue, call, estimated call), and that was 4 %
+ * of a window action's work (callgrind, issue 12). Within one UTC hour, local time is UTC plus a
+ * constant unless a zone change or a leap second falls inside it, so an hour is memoised only when
+ * its first and last second convert to the same offset and 3,599 local seconds apart; a time in it
+ * is then the first second's local time plus the seconds since. The memo is keyed by the TZ
+ * variable's text as well: every place that changes the zone sets TZ and calls tzset() (hallq sets
+ * it from the hall's settings when a store is opened).
  */
 #include <stdbool.h>
 #include <stdlib.h>
@@ -16,13 +17,15 @@
 
 #include "hq_local_time.h"
 
-#define SLOTS 8                /* direct-mapped by minute: an answer's times span a few minutes */
+#define SLOTS 8 /* direct-mapped by hour: an answer's times (estimates too) span a few hours */
 #define FAR ((int64_t)1 << 50) /* beyond any year localtime_r gives; no overflow below */
 
 struct slot {
     bool ok;
-    int64_t minute;  /* floor(t / 60) */
-    struct tm start; /* the local time of minute * 60 */
+    int64_t hour;        /* floor(t / 3600): the UTC hour this slot converts */
+    struct tm first;     /* the local time of hour * 3600 */
+    struct tm last;      /* the local time of hour * 3600 + 3599 */
+    int32_t first_tod_s; /* first's time of day in seconds */
 };
 
 struct memo {
@@ -32,11 +35,19 @@ struct memo {
 
 static _Thread_local struct memo memo;
 
-static bool same_minute(const struct tm *a, const struct tm *b)
+static int32_t tod(const struct tm *t)
 {
-    return a->tm_gmtoff == b->tm_gmtoff && a->tm_isdst == b->tm_isdst && a->tm_min == b->tm_min &&
-           a->tm_hour == b->tm_hour && a->tm_mday == b->tm_mday && a->tm_mon == b->tm_mon &&
-           a->tm_year == b->tm_year;
+    return t->tm_hour * 3600 + t->tm_min * 60 + t->tm_sec;
+}
+
+/* One offset all through the hour, and its local seconds run on one by one: no zone change and no
+ * leap second inside (two changes that cancel out within an hour: never in the zone database). */
+static bool steady(const struct tm *first, const struct tm *last)
+{
+    if (first->tm_gmtoff != last->tm_gmtoff || first->tm_isdst != last->tm_isdst) return false;
+    int32_t span = tod(last) - tod(first);
+    if (last->tm_mday != first->tm_mday) span += 86400;
+    return span == 3599;
 }
 
 bool hq_local_time(int64_t t, struct tm *out)
@@ -52,25 +63,28 @@ bool hq_local_time(int64_t t, struct tm *out)
         memset(&memo, 0, sizeof memo);
         memcpy(memo.tz, tz, tz_len + 1);
     }
-    int64_t minute = t / 60 - (t % 60 < 0); /* floor */
-    int sec = (int)(t - minute * 60);
-    struct slot *s = &memo.slot[(uint64_t)minute % SLOTS];
-    if (s->ok && s->minute == minute) {
-        *out = s->start;
-        out->tm_sec = sec;
-        return true;
+    int64_t hour = t / 3600 - (t % 3600 < 0); /* floor */
+    struct slot *s = &memo.slot[(uint64_t)hour % SLOTS];
+    if (!s->ok || s->hour != hour) {
+        time_t t0 = (time_t)(hour * 3600), t1 = t0 + 3599;
+        s->ok = localtime_r(&t0, &s->first) && localtime_r(&t1, &s->last) &&
+                steady(&s->first, &s->last);
+        if (!s->ok) {
+            time_t tt = (time_t)t;
+            return localtime_r(&tt, out) != NULL;
+        }
+        s->hour = hour;
+        s->first_tod_s = tod(&s->first);
     }
-    struct tm first, last;
-    time_t t0 = (time_t)(minute * 60), t1 = t0 + 59;
-    s->ok = localtime_r(&t0, &first) && localtime_r(&t1, &last) && first.tm_sec == 0 &&
-            last.tm_sec == 59 && same_minute(&first, &last);
-    if (s->ok) {
-        s->minute = minute;
-        s->start = first;
-        *out = first;
-        out->tm_sec = sec;
-        return true;
+    int32_t x = s->first_tod_s + (int32_t)(t - hour * 3600); /* < 86400 + 3600 */
+    if (x < 86400) {
+        *out = s->first;
+    } else { /* past local midnight: last's date */
+        *out = s->last;
+        x -= 86400;
     }
-    time_t tt = (time_t)t;
-    return localtime_r(&tt, out) != NULL;
+    out->tm_hour = x / 3600;
+    out->tm_min = x / 60 % 60;
+    out->tm_sec = x % 60;
+    return true;
 }

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * test_local_time.c — hq_local_time gives exactly what localtime_r gives (every field, the zone's
- * name too), in zones with daylight saving (New York, London, Sao Paulo of 2018), a half-hour
- * change (Lord Howe), a zone of whole hours without (Shanghai), one whose old offsets are not whole
- * minutes (Shanghai's local mean time before 1901, +08:05:43), and one with leap seconds
- * (right/UTC), one that changes 30 s into a minute (a POSIX rule): every second around each
- * change, and random times in between; and after TZ changes, the new zone's answer, not the memo of
- * the old one.
+ * name too) in zones with daylight saving (New York, London, Sao Paulo of 2018), a half-hour
+ * change (Lord Howe), offsets of whole, half and three-quarter hours without changes (Shanghai,
+ * Kolkata, Kathmandu), an old offset that is not whole minutes (Shanghai's local mean time before
+ * 1901, +08:05:43), leap seconds (right/UTC) and a change 30 s into a minute (a POSIX rule): every
+ * second around each change, random times over 68 years and over the days around a change; and
+ * after TZ changes, the new zone's answer, not the memo of the old one.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -68,7 +68,9 @@ static void test_zones(void **state)
         {"Australia/Lord_Howe", {1743865200, 1759588200, 0, 0}}, /* 2025-04-06, 2025-10-05 */
         {"Asia/Shanghai", {1741570000, 0, 0, 0}},
         {"Asia/Shanghai", {-2177481943, -2177481600, 0, 0}}, /* LMT +08:05:43 until 1901 */
-        {"right/UTC", {1483228826, 1435708825, 0, 0}},       /* leap seconds 2016, 2015 */
+        {"Asia/Kolkata", {1741570000, 0, 0, 0}},       /* +05:30: local hours start mid-hour */
+        {"Asia/Kathmandu", {1741570000, 0, 0, 0}},     /* +05:45 */
+        {"right/UTC", {1483228826, 1435708825, 0, 0}}, /* leap seconds 2016, 2015 */
         /* changes 30 s into a minute (POSIX rules; 2025-03-09, 2025-11-02) */
         {"AAA0BBB,M3.2.0/2:00:30,M11.1.0/2:00:30", {1741485630, 1762045230, 0, 0}},
     };
@@ -86,6 +88,8 @@ static void test_zones(void **state)
             same_at(t);
             same_at(t + 1);
         }
+        for (int k = 0; k < 20000; k++) /* a few days around the first change: memo hits */
+            same_at(zones[i].changes[0] + (int64_t)((unsigned)rand() % (4 * 86400)) - 2 * 86400);
         same_at(0);
         same_at(-1);
         same_at(-61);
