@@ -206,14 +206,39 @@ static uint64_t elapsed_us(const struct timespec *t0)
     return us < 0 ? 0 : (uint64_t)us;
 }
 
+/* The log's time, UTC to the millisecond. The text up to the second is kept per thread: gmtime_r
+ * takes glibc's zone lock, and this runs for every request (issue 12). */
 static void now_iso(char *buf, size_t len)
 {
+    static _Thread_local struct {
+        bool ok;
+        time_t sec;
+        char text[40]; /* "2026-12-07T18:30:05" */
+    } memo;
     struct timespec ts;
-    struct tm tm;
     clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
+    if (!memo.ok || memo.sec != ts.tv_sec) {
+        struct tm tm;
+        if (!gmtime_r(&ts.tv_sec, &tm)) memset(&tm, 0, sizeof tm);
+        snprintf(memo.text, sizeof memo.text, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900,
+                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+        memo.sec = ts.tv_sec;
+        memo.ok = true;
+    }
+    long ms = ts.tv_nsec / 1000000;
+    size_t n = strlen(memo.text);
+    if (len < n + 6) {
+        if (len) buf[0] = '\0';
+        return;
+    }
+    memcpy(buf, memo.text, n);
+    char *p = buf + n;
+    *p++ = '.';
+    *p++ = (char)('0' + ms / 100);
+    *p++ = (char)('0' + ms / 10 % 10);
+    *p++ = (char)('0' + ms % 10);
+    *p++ = 'Z';
+    *p = '\0';
 }
 
 static void linger_fd(struct server *s, int fd);

@@ -265,6 +265,21 @@ describe('masked phone numbers', () => {
         await new Promise((r) => setTimeout(r, 300));
         assert.ok(!srv.stderr().includes(PHONE), 'server log leaks the phone');
     });
+    test('each request has one access line, timed in UTC to the millisecond', async () => {
+        const path = `/no-such-probe-${Date.now()}`;
+        const before = Date.now();
+        for (let i = 0; i < 3; i++) assert.equal((await api(srv, 'GET', path)).status, 404);
+        const after = Date.now();
+        await new Promise((r) => setTimeout(r, 100));
+        const lines = srv.stderr().split('\n').filter((l) => l.includes('msg=access') && l.includes(path));
+        assert.equal(lines.length, 3, lines.join('\n'));
+        for (const l of lines) {
+            const m = /^t=(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z) level=info msg=access ip=127\.0\.0\.1 method=GET path="[^"]*" status=404 bytes=\d+ us=\d+$/.exec(l);
+            assert.ok(m, l);
+            const t = Date.parse(m[1]);
+            assert.ok(t >= before - 5 && t <= after + 5, `${m[1]} not within the requests' time`);
+        }
+    });
 });
 
 describe('emergency suspension', () => {
