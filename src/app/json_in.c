@@ -76,8 +76,8 @@ static int get_str(json_t *o, const char *key, bool required, const char **sp, s
 
 int hq__in_str(json_t *o, const char *key, bool required, char *out, size_t cap, struct hq_why *why)
 {
-    const char *s;
-    size_t len;
+    const char *s = NULL;
+    size_t len = 0;
     int rc = get_str(o, key, required, &s, &len, why);
     if (rc) return rc < 0 ? rc : 0;
     if (len >= cap) /* said in characters of the kind given: Chinese takes 3 bytes a character */
@@ -90,8 +90,8 @@ int hq__in_str(json_t *o, const char *key, bool required, char *out, size_t cap,
 int hq__in_text(json_t *o, const char *key, bool required, size_t max_chars, char *out, size_t cap,
                 struct hq_why *why)
 {
-    const char *s;
-    size_t len;
+    const char *s = NULL;
+    size_t len = 0;
     int rc = get_str(o, key, required, &s, &len, why);
     if (rc) return rc < 0 ? rc : 0;
     size_t n = hq__utf8_chars(s, len);

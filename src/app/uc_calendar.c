@@ -96,7 +96,7 @@ static json_t *year_json(int32_t year, const struct hq_calendar *c)
 
 int hq_app_calendar_get(struct hq_app *a, const char *year_s, json_t **out, struct hq_why *why)
 {
-    int32_t year;
+    int32_t year = 0;
     int rc = parse_year(year_s, &year, why);
     if (rc) return rc;
     struct hq_calendar *c = malloc(sizeof *c);
@@ -112,7 +112,7 @@ int hq_app_calendar_put(struct hq_app *a, const struct hq_actor *who, const char
                         json_t *in, json_t **out, struct hq_why *why)
 {
     static const char *const known[] = {"year", "holidays", "workdays", NULL};
-    int32_t year;
+    int32_t year = 0;
     int rc = parse_year(year_s, &year, why);
     if (rc) return rc;
     if (!in) return hq_fail(why, HQ_EINVAL, "holidays", "holidays: required");

@@ -58,7 +58,7 @@ HQ_API(api_windows_list)
 
 HQ_API(api_window_get)
 {
-    int32_t n;
+    int32_t n = 0;
     int rc = window_number(req, &n, why);
     return rc ? rc : hq_app_window_get(a, n, &res->json, why);
 }
@@ -74,7 +74,7 @@ HQ_API(api_window_create)
 
 HQ_API(api_window_update)
 {
-    int32_t n;
+    int32_t n = 0;
     int rc = window_number(req, &n, why);
     if (rc) return rc;
     if (!req->body)
@@ -84,7 +84,7 @@ HQ_API(api_window_update)
 
 HQ_API(api_window_action)
 {
-    int32_t n;
+    int32_t n = 0;
     int rc = window_number(req, &n, why);
     if (rc) return rc;
     return hq_app_window_action_later(a, &req->actor, n, req->params[1], body_or_empty(req),
@@ -93,7 +93,7 @@ HQ_API(api_window_action)
 
 HQ_API(api_window_pending_eval)
 {
-    int32_t n;
+    int32_t n = 0;
     int rc = window_number(req, &n, why);
     if (rc) return rc;
     /* device or staff: checked by the gate generated from api/routes (routes.c) */

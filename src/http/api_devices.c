@@ -91,14 +91,14 @@ static int window_number(const char *s, int32_t *out, struct hq_why *why)
 
 HQ_API(api_window_restore)
 {
-    int32_t n;
+    int32_t n = 0;
     int rc = window_number(req->params[0], &n, why);
     return rc ? rc : hq_app_window_restore(a, &req->actor, n, &res->json, why);
 }
 
 HQ_API(api_window_delete)
 {
-    int32_t n;
+    int32_t n = 0;
     int rc = window_number(req->params[0], &n, why);
     return rc ? rc : hq_app_window_delete(a, &req->actor, n, &res->json, why);
 }

@@ -160,7 +160,7 @@ int hq_erlang_a_figures(double lambda, double service_s, double patience_s, int 
         return hq_fail(why, HQ_EINVAL, "patience_s", "mean patience must be a finite number > 0");
     double a = lambda * service_s, mu = 1.0 / service_s, theta = 1.0 / patience_s;
     double cmu = c * mu;
-    struct hq_queue_figures f;
+    struct hq_queue_figures f = {0};
     memset(&f, 0, sizeof f);
     f.windows = c;
     f.offered_load = a;
@@ -270,7 +270,7 @@ int hq_erlang_fewest(double lambda, double service_s, double target_s, double le
     if (!(patience_s >= 0) || !isfinite(patience_s))
         return hq_fail(why, HQ_EINVAL, "patience_s",
                        "mean patience must be a finite number >= 0 (0 = nobody gives up)");
-    struct hq_queue_figures f;
+    struct hq_queue_figures f = {0};
     if (patience_s == 0) {
         /* Walk c upwards carrying B(a, c): O(c) in all. */
         double a = lambda * service_s, b = 1.0;

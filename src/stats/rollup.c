@@ -78,7 +78,7 @@ struct hq_roll_group *hq_roll_group(struct hq_roll *r, char kind, int32_t day, c
     memset(g, 0, sizeof *g);
     g->kind = kind;
     g->day = day;
-    snprintf(g->key, sizeof g->key, "%s", key);
+    snprintf(g->key, sizeof g->key, "%.*s", (int)sizeof g->key - 1, key);
     size_t k = hash_of(kind, day, key) & (r->n_slots - 1);
     while (r->slots[k])
         k = (k + 1) & (r->n_slots - 1);
@@ -444,7 +444,7 @@ static struct hq_stats_group *og_get(struct out_groups *o, const char *key,
     struct hq_stats_group *g = &o->g[o->n];
     o->src[o->n++] = NULL;
     memset(g, 0, sizeof *g);
-    snprintf(g->key, sizeof g->key, "%s", key);
+    snprintf(g->key, sizeof g->key, "%.*s", (int)sizeof g->key - 1, key);
     const struct hq_stats_name *nm = name_find(names, n_names, key);
     if (nm) {
         snprintf(g->name, sizeof g->name, "%s", nm->name);
