@@ -160,7 +160,7 @@ int hq_erlang_a_figures(double lambda, double service_s, double patience_s, int 
         return hq_fail(why, HQ_EINVAL, "patience_s", "mean patience must be a finite number > 0");
     double a = lambda * service_s, mu = 1.0 / service_s, theta = 1.0 / patience_s;
     double cmu = c * mu;
-    struct hq_queue_figures f = {0};
+    struct hq_queue_figures f;
     memset(&f, 0, sizeof f);
     f.windows = c;
     f.offered_load = a;
